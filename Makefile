@@ -1,0 +1,44 @@
+# wismo — the two commands are `make run` and `make test`.
+GO        ?= go
+BIN       := bin/wismo
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+# The PostgreSQL server the PostgreSQL test pass and benchmarks create their databases on.
+PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export PG_ADMIN_URL
+
+.PHONY: run build test test-deps test-sqlite test-postgres test-crash bench lint fmt clean
+
+## run: build and start wismo on embedded defaults (SQLite, log-only channels) with demo data
+run: build
+	WISMO_DEMO=$${WISMO_DEMO:-true} ./$(BIN) serve
+
+build:
+	$(GO) build -o $(BIN) ./cmd/wismo
+
+## test: install missing test peers, then run the whole suite on SQLite and on PostgreSQL
+test: test-deps test-sqlite test-postgres
+
+test-deps:
+	bash tools/install-test-deps.sh
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	WISMO_TEST_DIALECT=sqlite WISMO_TEST_DATABASE_URL= $(GO) test -count=1 -timeout 20m ./...
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	WISMO_TEST_DIALECT=postgres bash tools/with-test-db.sh $(GO) test -count=1 -timeout 20m ./...
+
+## bench: measure ingest, lookups and the rest; results go to BENCHMARKS.md
+bench: build test-deps
+	bash tools/bench.sh
+
+lint:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

@@ -1,0 +1,117 @@
+package access
+
+import (
+	"crypto/subtle"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// SessionCookie holds a user's session token.
+const SessionCookie = "wismo_session"
+
+// CSRFHeader carries the session's CSRF token on unsafe API requests made with a cookie.
+const CSRFHeader = "X-CSRF-Token"
+
+const principalKey = "wismo.principal"
+
+// Authenticate is fiber middleware that identifies the caller by an API key
+// (Authorization: Bearer wsm_...) or a session cookie, and rejects everyone else with 401.
+// Cookie-authenticated unsafe requests must carry the session's CSRF token.
+func Authenticate(svc *Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if h := c.Get(fiber.HeaderAuthorization); h != "" {
+			key, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return unauthorized(c, "the Authorization header must be \"Bearer <api key>\"")
+			}
+			p, err := svc.Authenticate(c.UserContext(), strings.TrimSpace(key))
+			if errors.Is(err, ErrUnauthorized) {
+				return unauthorized(c, "the API key is not valid or was revoked")
+			}
+			if err != nil {
+				return err
+			}
+			c.Locals(principalKey, p)
+			return c.Next()
+		}
+		sess, err := svc.SessionByToken(c.UserContext(), c.Cookies(SessionCookie))
+		if errors.Is(err, ErrUnauthorized) {
+			return unauthorized(c, "log in, or send an API key as \"Authorization: Bearer <key>\"")
+		}
+		if err != nil {
+			return err
+		}
+		if !safeMethod(c.Method()) {
+			got := c.Get(CSRFHeader)
+			if got == "" {
+				got = c.FormValue("_csrf")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
+				return fiber.NewError(fiber.StatusForbidden, "missing or wrong CSRF token")
+			}
+		}
+		u := sess.User
+		c.Locals(principalKey, Principal{Kind: "user", Scope: ScopeOf(&u), User: &u, Label: "user:" + u.Email})
+		return c.Next()
+	}
+}
+
+func safeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
+}
+
+func unauthorized(c *fiber.Ctx, msg string) error {
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="wismo"`)
+	return fiber.NewError(fiber.StatusUnauthorized, msg)
+}
+
+// PrincipalOf returns the caller set by Authenticate.
+func PrincipalOf(c *fiber.Ctx) Principal {
+	p, _ := c.Locals(principalKey).(Principal)
+	return p
+}
+
+// SessionRoutes mounts login and logout for the browser pages and API users:
+// POST /api/v1/session {"email","password"}, GET and DELETE /api/v1/session.
+func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
+	r.Post("/api/v1/session", func(c *fiber.Ctx) error {
+		var in struct {
+			Email    string `json:"email" form:"email"`
+			Password string `json:"password" form:"password"`
+		}
+		if err := c.BodyParser(&in); err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "send email and password as JSON or a form")
+		}
+		sess, err := svc.Login(c.UserContext(), in.Email, in.Password)
+		if errors.Is(err, ErrUnauthorized) {
+			return fiber.NewError(fiber.StatusUnauthorized, "wrong email or password")
+		}
+		if err != nil {
+			return err
+		}
+		c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, Secure: secureCookies,
+			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(SessionTTL)})
+		return c.JSON(sessionJSON(sess))
+	})
+	r.Get("/api/v1/session", Authenticate(svc), func(c *fiber.Ctx) error {
+		sess, err := svc.SessionByToken(c.UserContext(), c.Cookies(SessionCookie))
+		if err != nil {
+			return fiber.NewError(fiber.StatusUnauthorized, "not logged in with a session")
+		}
+		return c.JSON(sessionJSON(sess))
+	})
+	r.Delete("/api/v1/session", Authenticate(svc), func(c *fiber.Ctx) error {
+		if err := svc.Logout(c.UserContext(), c.Cookies(SessionCookie)); err != nil {
+			return err
+		}
+		c.ClearCookie(SessionCookie)
+		return c.SendStatus(fiber.StatusNoContent)
+	})
+}
+
+func sessionJSON(s Session) fiber.Map {
+	return fiber.Map{"csrf_token": s.CSRF, "user": fiber.Map{"id": s.User.ID, "email": s.User.Email, "role": s.User.Role, "brand_ids": s.User.BrandIDs}}
+}

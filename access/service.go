@@ -1,0 +1,346 @@
+package access
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/store"
+)
+
+// keyCacheTTL bounds how long a revoked key may still work on a node that cached it.
+const keyCacheTTL = 30 * time.Second
+
+// SessionTTL is how long a login lasts without activity.
+const SessionTTL = 12 * time.Hour
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Kind  string // "brand_key", "post_key" or "user"
+	Scope Scope
+	User  *User // set for users
+	Label string
+}
+
+// Service manages brands, posts, users, keys and sessions.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+
+	mu       sync.Mutex
+	keyCache map[string]cachedKey
+}
+
+type cachedKey struct {
+	p       Principal
+	expires time.Time
+}
+
+// NewService returns the access service over db.
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, keyCache: map[string]cachedKey{}}
+}
+
+// CreateBrand adds a brand and returns it with its first API key (shown once, stored hashed).
+func (s *Service) CreateBrand(ctx context.Context, name string) (Brand, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return Brand{}, "", fmt.Errorf("%w: name must be 1 to 200 characters", ErrInvalid)
+	}
+	row := brandRow{Name: name, CreatedAt: s.now()}
+	var key string
+	err := s.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			if store.IsUniqueViolation(err) {
+				return fmt.Errorf("brand %q: %w", name, ErrAlreadyExists)
+			}
+			return err
+		}
+		var err error
+		key, err = s.insertKey(tx, &row.ID, nil)
+		return err
+	})
+	if err != nil {
+		return Brand{}, "", fmt.Errorf("create brand: %w", err)
+	}
+	return row.toBrand(), key, nil
+}
+
+// CreatePost adds a partner post for country and returns it with its API key.
+func (s *Service) CreatePost(ctx context.Context, country, name string) (Post, string, error) {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if !geo.ValidCountry(country) {
+		return Post{}, "", fmt.Errorf("%w: country %q is not an ISO 3166-1 alpha-2 code", ErrInvalid, country)
+	}
+	row := postRow{Country: country, Name: strings.TrimSpace(name), CreatedAt: s.now()}
+	var key string
+	err := s.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		var err error
+		key, err = s.insertKey(tx, nil, &row.ID)
+		return err
+	})
+	if err != nil {
+		return Post{}, "", fmt.Errorf("create post: %w", err)
+	}
+	return Post{ID: row.ID, Country: row.Country, Name: row.Name, CreatedAt: row.CreatedAt}, key, nil
+}
+
+// NewBrandKey issues another API key for a brand (for rotation).
+func (s *Service) NewBrandKey(ctx context.Context, brandID int64) (string, error) {
+	if _, err := s.Brand(ctx, brandID); err != nil {
+		return "", err
+	}
+	return s.insertKey(s.db.Gorm.WithContext(ctx), &brandID, nil)
+}
+
+func (s *Service) insertKey(tx *gorm.DB, brandID, postID *int64) (string, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	key := "wsm_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	row := apiKeyRow{KeyHash: hashToken(key), Prefix: key[:10], BrandID: brandID, PostID: postID, CreatedAt: s.now()}
+	if err := tx.Create(&row).Error; err != nil {
+		return "", fmt.Errorf("store api key: %w", err)
+	}
+	return key, nil
+}
+
+// Brand returns one brand.
+func (s *Service) Brand(ctx context.Context, id int64) (Brand, error) {
+	var row brandRow
+	err := s.db.Gorm.WithContext(ctx).First(&row, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Brand{}, fmt.Errorf("brand %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Brand{}, fmt.Errorf("brand %d: %w", id, err)
+	}
+	return row.toBrand(), nil
+}
+
+// Brands lists the brands a scope may see.
+func (s *Service) Brands(ctx context.Context, scope Scope) ([]Brand, error) {
+	where, args := scope.SQL("id", "", "")
+	var rows []brandRow
+	if err := s.db.Gorm.WithContext(ctx).Where(where, args...).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list brands: %w", err)
+	}
+	out := make([]Brand, len(rows))
+	for i, r := range rows {
+		out[i] = r.toBrand()
+	}
+	return out, nil
+}
+
+// Authenticate resolves an API key to its principal.
+func (s *Service) Authenticate(ctx context.Context, key string) (Principal, error) {
+	if !strings.HasPrefix(key, "wsm_") || len(key) > 100 {
+		return Principal{}, ErrUnauthorized
+	}
+	h := hashToken(key)
+	now := s.now()
+	s.mu.Lock()
+	if c, ok := s.keyCache[h]; ok && now.Before(c.expires) {
+		s.mu.Unlock()
+		return c.p, nil
+	}
+	s.mu.Unlock()
+
+	var row struct {
+		BrandID *int64
+		PostID  *int64
+		Country *string
+	}
+	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT k.brand_id, k.post_id, p.country FROM api_keys k
+		LEFT JOIN posts p ON p.id = k.post_id WHERE k.key_hash = ? AND k.revoked_at IS NULL`, h).Scan(&row).Error
+	if err != nil {
+		return Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	var p Principal
+	switch {
+	case row.BrandID != nil:
+		p = Principal{Kind: "brand_key", Scope: Brands(*row.BrandID), Label: fmt.Sprintf("brand:%d", *row.BrandID)}
+	case row.PostID != nil && row.Country != nil:
+		p = Principal{Kind: "post_key", Scope: PostScope(*row.PostID, *row.Country), Label: fmt.Sprintf("post:%d:%s", *row.PostID, *row.Country)}
+	default:
+		return Principal{}, ErrUnauthorized
+	}
+	s.mu.Lock()
+	if len(s.keyCache) > 10000 {
+		clear(s.keyCache)
+	}
+	s.keyCache[h] = cachedKey{p: p, expires: now.Add(keyCacheTTL)}
+	s.mu.Unlock()
+	return p, nil
+}
+
+// RevokeKey revokes an API key; nodes stop accepting it within keyCacheTTL.
+func (s *Service) RevokeKey(ctx context.Context, key string) error {
+	h := hashToken(key)
+	res := s.db.Gorm.WithContext(ctx).Model(&apiKeyRow{}).Where("key_hash = ? AND revoked_at IS NULL", h).Update("revoked_at", s.now())
+	if res.Error != nil {
+		return fmt.Errorf("revoke key: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("revoke key: %w", ErrNotFound)
+	}
+	s.mu.Lock()
+	delete(s.keyCache, h)
+	s.mu.Unlock()
+	return nil
+}
+
+// CreateUser adds a user with a hashed password, scoped to brandIDs (admins may have none:
+// they see every brand).
+func (s *Service) CreateUser(ctx context.Context, email, password string, role Role, brandIDs []int64) (User, error) {
+	addr, err := mail.ParseAddress(strings.TrimSpace(email))
+	if err != nil || addr.Address != strings.TrimSpace(email) {
+		return User{}, fmt.Errorf("%w: email %q is not an address", ErrInvalid, email)
+	}
+	if _, err := ParseRole(string(role)); err != nil {
+		return User{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if role != RoleAdmin && len(brandIDs) == 0 {
+		return User{}, fmt.Errorf("%w: a %s needs at least one brand", ErrInvalid, role)
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return User{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	row := userRow{Email: strings.ToLower(addr.Address), PasswordHash: hash, Role: string(role), CreatedAt: s.now()}
+	err = s.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			if store.IsUniqueViolation(err) {
+				return fmt.Errorf("user %s: %w", row.Email, ErrAlreadyExists)
+			}
+			return err
+		}
+		for _, b := range brandIDs {
+			var n int64
+			if err := tx.Model(&brandRow{}).Where("id = ?", b).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("%w: brand %d does not exist", ErrInvalid, b)
+			}
+			if err := tx.Create(&userBrandRow{UserID: row.ID, BrandID: b}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return User{ID: row.ID, Email: row.Email, Role: role, BrandIDs: brandIDs}, nil
+}
+
+// ScopeOf returns what a user may see: admins every brand, others their brands.
+func ScopeOf(u *User) Scope {
+	if u.Role == RoleAdmin {
+		return Operator()
+	}
+	return Brands(u.BrandIDs...)
+}
+
+// Session is a logged-in user's session; Token goes into the cookie, CSRF into forms.
+type Session struct {
+	Token string
+	CSRF  string
+	User  User
+}
+
+// Login checks a password and opens a session. A wrong email and a wrong password answer the
+// same, after the same work.
+func (s *Service) Login(ctx context.Context, email, password string) (Session, error) {
+	var row userRow
+	err := s.db.Gorm.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(strings.TrimSpace(email))).First(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		HashPassword("equalize-the-timing") //nolint:errcheck // spend the same time as a real check
+		return Session{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	ok, err := CheckPassword(row.PasswordHash, password)
+	if err != nil || !ok {
+		return Session{}, ErrUnauthorized
+	}
+	token, csrf := randomToken(), randomToken()
+	now := s.now()
+	if err := s.db.Gorm.WithContext(ctx).Create(&sessionRow{TokenHash: hashToken(token), UserID: row.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}).Error; err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	u, err := s.user(ctx, row)
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, CSRF: csrf, User: u}, nil
+}
+
+// SessionByToken returns the live session for a cookie token and extends it.
+func (s *Service) SessionByToken(ctx context.Context, token string) (Session, error) {
+	if token == "" {
+		return Session{}, ErrUnauthorized
+	}
+	var row sessionRow
+	now := s.now()
+	err := s.db.Gorm.WithContext(ctx).Where("token_hash = ? AND expires_at > ?", hashToken(token), now).First(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Session{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("session: %w", err)
+	}
+	var ur userRow
+	if err := s.db.Gorm.WithContext(ctx).Where("id = ? AND disabled_at IS NULL", row.UserID).First(&ur).Error; err != nil {
+		return Session{}, ErrUnauthorized
+	}
+	u, err := s.user(ctx, ur)
+	if err != nil {
+		return Session{}, err
+	}
+	if row.ExpiresAt.Sub(now) < SessionTTL-time.Hour {
+		s.db.Gorm.WithContext(ctx).Model(&sessionRow{}).Where("token_hash = ?", row.TokenHash).Update("expires_at", now.Add(SessionTTL))
+	}
+	return Session{Token: token, CSRF: row.CSRFToken, User: u}, nil
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.db.Gorm.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&sessionRow{}).Error
+}
+
+func (s *Service) user(ctx context.Context, row userRow) (User, error) {
+	var brands []int64
+	if err := s.db.Gorm.WithContext(ctx).Model(&userBrandRow{}).Where("user_id = ?", row.ID).Order("brand_id").Pluck("brand_id", &brands).Error; err != nil {
+		return User{}, fmt.Errorf("user brands: %w", err)
+	}
+	return User{ID: row.ID, Email: row.Email, Role: Role(row.Role), BrandIDs: brands}, nil
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}

@@ -1,0 +1,233 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wismo/wismo/access"
+)
+
+// IngestEvents stores a batch of tracking events. An event's identity is (item id, code,
+// occurred_at, office): the same identity with the same details is a duplicate, with other
+// details an update whose previous version goes to the event's history. Events for parcels
+// not yet registered are accepted and attached when the parcel arrives. Each item gets a
+// result; rejected items do not stop the others.
+func (s *Service) IngestEvents(ctx context.Context, scope access.Scope, items []EventItem) ([]Result, error) {
+	now := s.now()
+	results := make([]Result, len(items))
+	valid := make([]*Event, len(items))
+	for i := range items {
+		results[i] = Result{Index: i, ID: items[i].Input.ItemID}
+		if items[i].Err != nil {
+			results[i].Status, results[i].Error = StatusRejected, items[i].Err
+			continue
+		}
+		e, fe := items[i].Input.toEvent(now)
+		if fe != nil {
+			results[i].Status, results[i].Error = StatusRejected, fe
+			continue
+		}
+		results[i].ID = e.ItemID
+		valid[i] = e
+	}
+	base := append([]Result(nil), results...)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		copy(results, base)
+		return s.ingestEvents(ctx, tx, scope, valid, results, now)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest events: %w", err)
+	}
+	s.count("event", results)
+	return results, nil
+}
+
+// touched is what one batch did to one existing parcel.
+type touched struct {
+	state  *parcelState
+	before Phase
+	fresh  []*Event // new or updated events, to fold
+	status []Status // their result
+	refold bool     // an event arrived out of order or changed: fold the whole history
+}
+
+func (s *Service) ingestEvents(ctx context.Context, tx *sql.Tx, scope access.Scope, valid []*Event, results []Result, now time.Time) error {
+	var ids []string
+	seenID := map[string]bool{}
+	var candidates []*Event
+	for _, e := range valid {
+		if e == nil {
+			continue
+		}
+		candidates = append(candidates, e)
+		if !seenID[e.ItemID] {
+			seenID[e.ItemID] = true
+			ids = append(ids, e.ItemID)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	parcels, err := loadParcelStates(ctx, s.db, tx, ids)
+	if err != nil {
+		return err
+	}
+	existing, err := loadEventsByKey(ctx, s.db, tx, candidates)
+	if err != nil {
+		return err
+	}
+	claim, postID := ownership(scope)
+	var inserts []newEventRow
+	pending := map[eventKey]int{} // identity -> index in inserts, for repeats inside the batch
+	parcelsTouched := map[string]*touched{}
+	var order []string
+	provisional := int64(1) << 62 // orders new events after stored ones at the same instant
+
+	for i, e := range valid {
+		if e == nil {
+			continue
+		}
+		p := parcels[e.ItemID]
+		if p != nil && !scope.AllowsLane(p.BrandID, p.Origin, p.Dest) {
+			results[i].Status, results[i].Error = StatusRejected, notYours(scope)
+			continue
+		}
+		var t *touched
+		if p != nil {
+			if t = parcelsTouched[p.ID]; t == nil {
+				t = &touched{state: p, before: p.Phase}
+				parcelsTouched[p.ID] = t
+				order = append(order, p.ID)
+			}
+		}
+		k := e.key()
+		if j, ok := pending[k]; ok {
+			prev := inserts[j].e
+			if prev.sameDetails(e) {
+				results[i].Status = StatusDuplicate
+				continue
+			}
+			prev.Location, prev.Country, prev.TimeZone = e.Location, e.Country, e.TimeZone
+			prev.Reason, prev.Action, prev.Signature = e.Reason, e.Action, e.Signature
+			results[i].Status = StatusUpdated
+			if t != nil {
+				t.refold = true
+			}
+			continue
+		}
+		if old := existing[k]; old != nil {
+			if old.BrandID == nil && old.ClaimBrandID != nil && !scope.All() && !scope.AllowsBrand(*old.ClaimBrandID) {
+				results[i].Status, results[i].Error = StatusRejected, notYours(scope)
+				continue
+			}
+			if old.sameDetails(e) {
+				results[i].Status = StatusDuplicate
+				continue
+			}
+			if err := updateEvent(ctx, s.db, tx, old, e, now); err != nil {
+				return err
+			}
+			results[i].Status = StatusUpdated
+			if t != nil {
+				e.ID = old.ID
+				t.fresh, t.status, t.refold = append(t.fresh, e), append(t.status, StatusUpdated), true
+			}
+			continue
+		}
+		row := newEventRow{e: e, claim: claim, postID: postID}
+		if p != nil {
+			row.brandID = &p.BrandID
+			row.claim = nil
+			provisional++
+			e.ID = provisional
+			if !t.state.inOrder(e) {
+				t.refold = true
+			}
+			t.fresh, t.status = append(t.fresh, e), append(t.status, StatusAccepted)
+		}
+		pending[k] = len(inserts)
+		inserts = append(inserts, row)
+		results[i].Status = StatusAccepted
+	}
+	if err := insertEvents(ctx, s.db, tx, inserts); err != nil {
+		return err
+	}
+
+	var states []*parcelState
+	var outbox []outboxRow
+	promised := map[string]string{}
+	for _, id := range order {
+		t := parcelsTouched[id]
+		if len(t.fresh) == 0 {
+			continue
+		}
+		st := t.state
+		postedBefore := st.PostedAt
+		if t.refold {
+			stored, err := loadAttachedEvents(ctx, s.db, tx, st.BrandID, st.ID)
+			if err != nil {
+				return err
+			}
+			all := make([]*Event, len(stored))
+			for i, e := range stored {
+				all[i] = &e.Event
+			}
+			st.phaseState = fold(all, st.Origin)
+		} else {
+			fresh := slices.Clone(t.fresh)
+			slices.SortStableFunc(fresh, compareEvents)
+			for _, e := range fresh {
+				st.phaseState = st.apply(e, st.Origin)
+			}
+		}
+		promised[st.ID] = st.PromisedDate
+		if st.PostedAt != nil && (postedBefore == nil || !postedBefore.Equal(*st.PostedAt)) {
+			days, err := s.transitDays(ctx, tx, st.BrandID, st.Origin, st.Dest, st.ServiceLevel)
+			if err != nil {
+				return err
+			}
+			promised[st.ID] = promisedDate(*st.PostedAt, days, st.TimeZone)
+		}
+		states = append(states, st)
+		for i, e := range t.fresh {
+			outbox = append(outbox, outboxRow{Topic: TopicTrackingEvent, BrandID: st.BrandID, ItemID: st.ID, Payload: eventChange{
+				Event: eventJSONOf(e, nil), Status: t.status[i], PhaseBefore: t.before, PhaseAfter: st.Phase}})
+		}
+	}
+	slices.SortFunc(states, func(a, b *parcelState) int { return compareStrings(a.ID, b.ID) }) // one lock order for every writer
+	if err := updatePhases(ctx, s.db, tx, states, promised, now); err != nil {
+		return err
+	}
+	return insertOutbox(ctx, s.db, tx, outbox, now)
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ownership returns who claims an event that arrives before its parcel.
+func ownership(scope access.Scope) (claim, post *int64) {
+	if id, _, ok := scope.Post(); ok {
+		return nil, &id
+	}
+	if b, ok := scope.SingleBrand(); ok {
+		return &b, nil
+	}
+	return nil, nil
+}
+
+func notYours(scope access.Scope) *FieldError {
+	if _, cc, ok := scope.Post(); ok {
+		return fieldErr("item_id", "is not a parcel to or from %s", cc)
+	}
+	return fieldErr("item_id", "is not a parcel of this account")
+}

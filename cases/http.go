@@ -1,0 +1,88 @@
+package cases
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// Routes mounts the parcel and event API under r; auth must have run before.
+func Routes(r fiber.Router, svc *Service) {
+	h := handlers{svc: svc}
+	r.Post("/api/v1/parcels", h.postParcels)
+	r.Post("/api/v1/events", h.postEvents)
+	r.Get("/api/v1/parcels/:id", h.getParcel)
+}
+
+type handlers struct{ svc *Service }
+
+// decodeBatch reads {"<field>": [item, ...]} and keeps each item raw, so that one bad item
+// is rejected alone instead of failing the whole request.
+func decodeBatch(c *fiber.Ctx, field string) ([]json.RawMessage, error) {
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`the body must be a JSON object {"%s": [...]}: %v`, field, err))
+	}
+	raw, ok := body[field]
+	if !ok {
+		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`the body has no "%s" list`, field))
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`"%s" must be a list of objects`, field))
+	}
+	if len(items) > MaxBatch {
+		return nil, fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("a batch carries at most %d items, got %d", MaxBatch, len(items)))
+	}
+	return items, nil
+}
+
+func (h handlers) postParcels(c *fiber.Ctx) error {
+	raws, err := decodeBatch(c, "parcels")
+	if err != nil {
+		return err
+	}
+	items := make([]ParcelItem, len(raws))
+	for i, raw := range raws {
+		items[i].Err = decodeItem(raw, &items[i].Input)
+	}
+	results, err := h.svc.UpsertParcels(c.UserContext(), access.PrincipalOf(c).Scope, items)
+	if errors.Is(err, ErrForbidden) {
+		return fiber.NewError(fiber.StatusForbidden, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"results": results})
+}
+
+func (h handlers) postEvents(c *fiber.Ctx) error {
+	raws, err := decodeBatch(c, "events")
+	if err != nil {
+		return err
+	}
+	items := make([]EventItem, len(raws))
+	for i, raw := range raws {
+		items[i].Err = decodeItem(raw, &items[i].Input)
+	}
+	results, err := h.svc.IngestEvents(c.UserContext(), access.PrincipalOf(c).Scope, items)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"results": results})
+}
+
+func (h handlers) getParcel(c *fiber.Ctx) error {
+	v, err := h.svc.Parcel(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("id"))
+	if errors.Is(err, ErrNotFound) {
+		return fiber.NewError(fiber.StatusNotFound, "no parcel "+c.Params("id")+" for this account")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}

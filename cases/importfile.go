@@ -1,0 +1,283 @@
+package cases
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/wismo/wismo/access"
+)
+
+// ImportRecord is one record of an import file: a parcel or an event (or a line that could
+// not be read, with Err set on the item).
+type ImportRecord struct {
+	Line   int
+	Parcel *ParcelItem
+	Event  *EventItem
+}
+
+// ImportDecoder reads NDJSON or CSV import files record by record. NDJSON lines are events
+// when they carry "item_id" and parcels when they carry "id"; a CSV file holds events when its
+// header has item_id, parcels when it has id.
+type ImportDecoder struct {
+	format string
+	lines  *bufio.Scanner
+	csv    *csv.Reader
+	header []string
+	isEvt  bool
+	line   int
+}
+
+// maxLine bounds one NDJSON record.
+const maxLine = 1 << 20
+
+// NewImportDecoder returns a decoder for format "ndjson" or "csv".
+func NewImportDecoder(r io.Reader, format string) (*ImportDecoder, error) {
+	d := &ImportDecoder{format: format}
+	switch format {
+	case "ndjson":
+		d.lines = bufio.NewScanner(r)
+		d.lines.Buffer(make([]byte, 64<<10), maxLine)
+	case "csv":
+		d.csv = csv.NewReader(r)
+		d.csv.FieldsPerRecord = -1
+		d.csv.ReuseRecord = false
+		header, err := d.csv.Read()
+		if err != nil {
+			return nil, fmt.Errorf("csv header: %w", err)
+		}
+		for i := range header {
+			header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
+		}
+		d.header, d.line = header, 1
+		known := parcelCSVColumns
+		for _, h := range header {
+			if h == "item_id" {
+				d.isEvt, known = true, eventCSVColumns
+			}
+		}
+		if !d.isEvt && !contains(header, "id") {
+			return nil, errors.New("csv header names neither item_id (events) nor id (parcels)")
+		}
+		for _, h := range header {
+			if !contains(known, h) {
+				return nil, fmt.Errorf("csv header: unknown column %q (known: %s)", h, strings.Join(known, ", "))
+			}
+		}
+	default:
+		return nil, fmt.Errorf("unknown import format %q (ndjson or csv)", format)
+	}
+	return d, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+var eventCSVColumns = []string{"item_id", "code", "occurred_at", "office", "location", "country", "time_zone", "reason", "action", "signature"}
+
+var parcelCSVColumns = []string{"id", "brand_id", "service_level", "kind", "weight_kg", "origin_country", "destination_country",
+	"cod_amount", "cod_currency", "declared_value", "declared_currency", "recipient_name", "recipient_phone", "recipient_email",
+	"recipient_address", "recipient_region", "recipient_language", "recipient_time_zone", "sender_name", "sender_address", "sender_country"}
+
+// Next returns the next record, or io.EOF.
+func (d *ImportDecoder) Next() (ImportRecord, error) {
+	if d.format == "csv" {
+		return d.nextCSV()
+	}
+	for d.lines.Scan() {
+		d.line++
+		b := bytes.TrimSpace(d.lines.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		rec := ImportRecord{Line: d.line}
+		var probe map[string]json.RawMessage
+		if err := json.Unmarshal(b, &probe); err != nil {
+			rec.Event = &EventItem{Err: fieldErr("", "line %d is not a JSON object: %v", d.line, err)}
+			return rec, nil
+		}
+		if _, ok := probe["item_id"]; ok {
+			rec.Event = &EventItem{}
+			rec.Event.Err = decodeItem(b, &rec.Event.Input)
+		} else {
+			rec.Parcel = &ParcelItem{}
+			rec.Parcel.Err = decodeItem(b, &rec.Parcel.Input)
+		}
+		return rec, nil
+	}
+	if err := d.lines.Err(); err != nil {
+		return ImportRecord{}, fmt.Errorf("line %d: %w", d.line+1, err)
+	}
+	return ImportRecord{}, io.EOF
+}
+
+func (d *ImportDecoder) nextCSV() (ImportRecord, error) {
+	row, err := d.csv.Read()
+	if err == io.EOF {
+		return ImportRecord{}, io.EOF
+	}
+	d.line++
+	rec := ImportRecord{Line: d.line}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if d.isEvt {
+			rec.Event = &EventItem{Err: fieldErr("", "%v", pe)}
+		} else {
+			rec.Parcel = &ParcelItem{Err: fieldErr("", "%v", pe)}
+		}
+		return rec, nil
+	}
+	if err != nil {
+		return rec, err
+	}
+	if len(row) != len(d.header) {
+		fe := fieldErr("", "has %d fields, the header has %d", len(row), len(d.header))
+		if d.isEvt {
+			rec.Event = &EventItem{Err: fe}
+		} else {
+			rec.Parcel = &ParcelItem{Err: fe}
+		}
+		return rec, nil
+	}
+	get := func(name string) string {
+		for i, h := range d.header {
+			if h == name {
+				return strings.TrimSpace(row[i])
+			}
+		}
+		return ""
+	}
+	if d.isEvt {
+		rec.Event = &EventItem{Input: EventInput{ItemID: get("item_id"), Code: get("code"), OccurredAt: get("occurred_at"),
+			Office: get("office"), Location: get("location"), Country: get("country"), TimeZone: get("time_zone"),
+			Reason: get("reason"), Action: get("action"), Signature: get("signature")}}
+		return rec, nil
+	}
+	item := &ParcelItem{Input: ParcelInput{ID: get("id"), ServiceLevel: get("service_level"), Kind: get("kind"),
+		OriginCountry: get("origin_country"), DestinationCountry: get("destination_country"),
+		Recipient: RecipientInput{Name: get("recipient_name"), Phone: get("recipient_phone"), Email: get("recipient_email"),
+			Address: get("recipient_address"), Region: get("recipient_region"), Language: get("recipient_language"),
+			TimeZone: get("recipient_time_zone")}}}
+	rec.Parcel = item
+	if v := get("brand_id"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			item.Err = fieldErr("brand_id", "%q is not a number", v)
+			return rec, nil
+		}
+		item.Input.BrandID = n
+	}
+	if v := get("weight_kg"); v != "" {
+		w, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			item.Err = fieldErr("weight_kg", "%q is not a number", v)
+			return rec, nil
+		}
+		item.Input.WeightKg = w
+	}
+	if v := get("cod_amount"); v != "" {
+		item.Input.COD = &MoneyInput{Amount: v, Currency: get("cod_currency")}
+	}
+	if v := get("declared_value"); v != "" {
+		item.Input.DeclaredValue = &MoneyInput{Amount: v, Currency: get("declared_currency")}
+	}
+	if n, a, c := get("sender_name"), get("sender_address"), get("sender_country"); n != "" || a != "" || c != "" {
+		item.Input.Sender = &Party{Name: n, Address: a, Country: c}
+	}
+	return rec, nil
+}
+
+// ImportReport sums up an import.
+type ImportReport struct {
+	Parcels  map[Status]int `json:"parcels"`
+	Events   map[Status]int `json:"events"`
+	Rejected []ImportReject `json:"rejected,omitempty"`
+}
+
+// ImportReject is one rejected record with its line.
+type ImportReject struct {
+	Line    int    `json:"line"`
+	ID      string `json:"id,omitempty"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// maxRejectsKept bounds the report's list; the counts stay exact.
+const maxRejectsKept = 1000
+
+// Import reads every record of dec and stores it in batches of batch items, parcels of a
+// batch before its events. progress, when set, gets the number of records done.
+func (s *Service) Import(ctx context.Context, scope access.Scope, dec *ImportDecoder, batch int, progress func(int)) (ImportReport, error) {
+	if batch <= 0 {
+		batch = 1000
+	}
+	rep := ImportReport{Parcels: map[Status]int{}, Events: map[Status]int{}}
+	var parcels []ParcelItem
+	var events []EventItem
+	var pLines, eLines []int
+	done := 0
+	flush := func() error {
+		if len(parcels) > 0 {
+			res, err := s.UpsertParcels(ctx, scope, parcels)
+			if err != nil {
+				return err
+			}
+			rep.add(rep.Parcels, res, pLines)
+		}
+		if len(events) > 0 {
+			res, err := s.IngestEvents(ctx, scope, events)
+			if err != nil {
+				return err
+			}
+			rep.add(rep.Events, res, eLines)
+		}
+		done += len(parcels) + len(events)
+		if progress != nil {
+			progress(done)
+		}
+		parcels, events, pLines, eLines = parcels[:0], events[:0], pLines[:0], eLines[:0]
+		return nil
+	}
+	for {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return rep, err
+		}
+		if rec.Parcel != nil {
+			parcels, pLines = append(parcels, *rec.Parcel), append(pLines, rec.Line)
+		} else {
+			events, eLines = append(events, *rec.Event), append(eLines, rec.Line)
+		}
+		if len(parcels)+len(events) >= batch {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	return rep, flush()
+}
+
+func (r *ImportReport) add(counts map[Status]int, res []Result, lines []int) {
+	for i, x := range res {
+		counts[x.Status]++
+		if x.Status == StatusRejected && len(r.Rejected) < maxRejectsKept {
+			r.Rejected = append(r.Rejected, ImportReject{Line: lines[i], ID: x.ID, Field: x.Error.Field, Message: x.Error.Message})
+		}
+	}
+}

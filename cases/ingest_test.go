@@ -1,0 +1,273 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+)
+
+const (
+	idA = "RB123456785GB"
+	idB = "EE471108151FR"
+	idC = "RR287043775IN"
+)
+
+func TestParcelUpsertStatuses(t *testing.T) {
+	e := newEnv(t)
+	p := parcel(idA)
+	if got := statuses(e.upsert(e.scopeA(), p)); !slices.Equal(got, []Status{StatusAccepted}) {
+		t.Fatalf("first upsert: %v", got)
+	}
+	if got := statuses(e.upsert(e.scopeA(), p)); !slices.Equal(got, []Status{StatusDuplicate}) {
+		t.Fatalf("same data again: %v, want duplicate", got)
+	}
+	p.Recipient.Phone = "+7 913 765-43-21"
+	if got := statuses(e.upsert(e.scopeA(), p)); !slices.Equal(got, []Status{StatusUpdated}) {
+		t.Fatalf("changed phone: %v, want updated", got)
+	}
+	v, err := e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Recipient.Phone != "+79137654321" || v.Recipient.TimeZone != "Asia/Novosibirsk" || v.Recipient.TimeZoneRule != "region" {
+		t.Errorf("recipient = %+v", v.Recipient)
+	}
+	if v.COD == nil || v.COD.Amount != "1200.00" || v.COD.Currency != "RUB" || v.Phase != PhaseRegistered {
+		t.Errorf("cod/phase = %+v %s", v.COD, v.Phase)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE item_id = ?`, idA); n != 2 {
+		t.Errorf("outbox rows = %d, want 2 (created, updated; none for the duplicate)", n)
+	}
+	// Another brand may not take over the S10 id.
+	res := e.upsert(e.scopeB(), parcel(idA))
+	if res[0].Status != StatusRejected || res[0].Error.Field != "id" {
+		t.Fatalf("brand B registering A's parcel: %+v", res[0])
+	}
+}
+
+func TestParcelBatchWithBadItems(t *testing.T) {
+	e := newEnv(t)
+	heavy := parcel(idB)
+	heavy.WeightKg = 2.5
+	badPhone := parcel(idC)
+	badPhone.Recipient.Phone = "12"
+	badID := parcel("RB123456786GB")
+	badZone := parcel(MakeS10("RR", 1, "DE"))
+	badZone.Recipient.TimeZone = "Mars/Olympus"
+	noName := parcel(MakeS10("RR", 2, "DE"))
+	noName.Recipient.Name = " "
+	badCOD := parcel(MakeS10("RR", 3, "DE"))
+	badCOD.COD.Amount = "12,00"
+	tooHeavyParcel := parcel(MakeS10("CP", 4, "DE"))
+	tooHeavyParcel.Kind, tooHeavyParcel.WeightKg = "parcel", 31
+	okParcel := parcel(MakeS10("CP", 5, "DE"))
+	okParcel.Kind, okParcel.WeightKg = "parcel", 30
+
+	res := e.upsert(e.scopeA(), parcel(idA), heavy, badPhone, badID, badZone, noName, badCOD, tooHeavyParcel, okParcel)
+	want := []struct {
+		status Status
+		field  string
+	}{
+		{StatusAccepted, ""}, {StatusRejected, "weight_kg"}, {StatusRejected, "recipient.phone"}, {StatusRejected, "id"},
+		{StatusRejected, "recipient.time_zone"}, {StatusRejected, "recipient.name"}, {StatusRejected, "cod.amount"},
+		{StatusRejected, "weight_kg"}, {StatusAccepted, ""},
+	}
+	for i, w := range want {
+		r := res[i]
+		if r.Index != i || r.Status != w.status {
+			t.Errorf("item %d: %+v, want %s", i, r, w.status)
+			continue
+		}
+		if w.field != "" && (r.Error == nil || r.Error.Field != w.field || r.Error.Message == "") {
+			t.Errorf("item %d: error %+v, want field %s", i, r.Error, w.field)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM parcels`); n != 2 {
+		t.Errorf("parcels stored = %d, want the 2 good ones", n)
+	}
+}
+
+func TestEventsDuplicateUpdatedAndHistory(t *testing.T) {
+	e := newEnv(t)
+	e.upsert(e.scopeA(), parcel(idA))
+	ev := event(idA, "EMA", "2026-11-10T09:00:00Z")
+	if got := statuses(e.events(e.scopeA(), ev, ev)); !slices.Equal(got, []Status{StatusAccepted, StatusDuplicate}) {
+		t.Fatalf("event twice in a batch: %v", got)
+	}
+	if got := statuses(e.events(e.scopeA(), ev)); !slices.Equal(got, []Status{StatusDuplicate}) {
+		t.Fatalf("replayed event: %v", got)
+	}
+	// The same instant written with another offset is the same identity.
+	same := ev
+	same.OccurredAt = "2026-11-10T12:00:00+03:00"
+	if got := statuses(e.events(e.scopeA(), same)); !slices.Equal(got, []Status{StatusDuplicate}) {
+		t.Fatalf("same instant, other offset: %v", got)
+	}
+	changed := ev
+	changed.Location = "London Heathrow"
+	if got := statuses(e.events(e.scopeA(), changed)); !slices.Equal(got, []Status{StatusUpdated}) {
+		t.Fatalf("changed location: %v", got)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM events WHERE item_id = ?`, idA); n != 1 {
+		t.Errorf("events stored = %d, want 1", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM event_history`); n != 1 {
+		t.Errorf("history rows = %d, want 1", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = ?`, TopicTrackingEvent); n != 2 {
+		t.Errorf("tracking outbox rows = %d, want 2 (accepted, updated)", n)
+	}
+	v, _ := e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if len(v.Events) != 1 || v.Events[0].Location != "London Heathrow" || v.Phase != "posted" {
+		t.Errorf("parcel view: phase %s events %+v", v.Phase, v.Events)
+	}
+}
+
+func TestPhaseFollowsEventTimeNotArrival(t *testing.T) {
+	e := newEnv(t)
+	e.upsert(e.scopeA(), parcel(idA))
+	e.events(e.scopeA(), event(idA, "EMA", "2026-11-10T09:00:00Z"), event(idA, "EDD", "2026-11-15T09:00:00Z"))
+	// A late scan of an earlier step must not move the phase back.
+	e.events(e.scopeA(), event(idA, "EMD", "2026-11-14T09:00:00Z"))
+	v, _ := e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if v.Phase != "at_sorting_center" {
+		t.Fatalf("phase after a late earlier scan = %s, want at_sorting_center", v.Phase)
+	}
+	var codes []string
+	for _, ev := range v.Events {
+		codes = append(codes, ev.Code)
+	}
+	if !slices.Equal(codes, []string{"EMA", "EMD", "EDD"}) {
+		t.Errorf("events not in time order: %v", codes)
+	}
+	// A later event moves it on.
+	e.events(e.scopeA(), event(idA, "EMI", "2026-11-16T09:00:00Z"))
+	v, _ = e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if v.Phase != PhaseDelivered || v.DeliveredAt == nil {
+		t.Fatalf("phase = %s delivered_at = %v", v.Phase, v.DeliveredAt)
+	}
+	if v.PostedAt == nil || v.PromisedDate != "2026-11-19" {
+		t.Errorf("posted %v promised %s, want 7 working days after 2026-11-10 = 2026-11-19", v.PostedAt, v.PromisedDate)
+	}
+}
+
+func TestReturnToSender(t *testing.T) {
+	e := newEnv(t)
+	e.upsert(e.scopeA(), parcel(idA))
+	ret := event(idA, "EMH", "2026-11-12T09:00:00Z")
+	ret.Country, ret.Reason, ret.Action = "RU", "REFUSED", ActionReturnToSender
+	transit := event(idA, "EMC", "2026-11-13T09:00:00Z")
+	transit.Country = "RU"
+	home := event(idA, "EMI", "2026-11-18T09:00:00Z")
+	e.events(e.scopeA(), event(idA, "EMA", "2026-11-01T09:00:00Z"), ret, transit)
+	v, _ := e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if v.Phase != PhaseReturning || !v.Returning {
+		t.Fatalf("after RETURN_TO_SENDER: phase %s", v.Phase)
+	}
+	e.events(e.scopeA(), home)
+	v, _ = e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if v.Phase != PhaseReturned || v.DeliveredAt != nil {
+		t.Fatalf("final delivery back in GB: phase %s delivered_at %v", v.Phase, v.DeliveredAt)
+	}
+}
+
+func TestEventBeforeParcel(t *testing.T) {
+	e := newEnv(t)
+	// The post scans before the shop's data lands.
+	res := e.events(e.postGB, event(idA, "EMA", "2026-11-10T09:00:00Z"), event(idA, "EMB", "2026-11-10T15:00:00Z"))
+	if got := statuses(res); !slices.Equal(got, []Status{StatusAccepted, StatusAccepted}) {
+		t.Fatalf("early events: %v", got)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox`); n != 0 {
+		t.Fatalf("early events wrote %d outbox rows: they must trigger nothing until the parcel is known", n)
+	}
+	// Brand B's early event for the same id stays B's: it must not attach to A's parcel.
+	e.events(e.scopeB(), event(idA, "EMC", "2026-11-11T09:00:00Z"))
+	e.upsert(e.scopeA(), parcel(idA))
+	v, err := e.svc.Parcel(context.Background(), e.scopeA(), idA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Events) != 2 || v.Phase != "export" {
+		t.Fatalf("after the parcel arrived: phase %s, %d events, want export and 2", v.Phase, len(v.Events))
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = ?`, TopicTrackingEvent); n != 2 {
+		t.Errorf("tracking outbox rows after attach = %d, want 2", n)
+	}
+	if v.PostedAt == nil || v.PromisedDate != "2026-11-19" {
+		t.Errorf("promised date after attach = %s", v.PromisedDate)
+	}
+}
+
+func TestEventValidation(t *testing.T) {
+	e := newEnv(t)
+	e.upsert(e.scopeA(), parcel(idA))
+	bad := func(mut func(*EventInput)) EventInput {
+		ev := event(idA, "EMH", "2026-11-10T09:00:00Z")
+		mut(&ev)
+		return ev
+	}
+	res := e.events(e.scopeA(),
+		bad(func(ev *EventInput) { ev.Code = "XXX" }),
+		bad(func(ev *EventInput) { ev.OccurredAt = "10.11.2026 09:00" }),
+		bad(func(ev *EventInput) { ev.OccurredAt = "2027-11-10T09:00:00Z" }),
+		bad(func(ev *EventInput) { ev.Reason = "NOPE" }),
+		bad(func(ev *EventInput) { ev.Reason = "CUSTOMS_DOCS" }),
+		bad(func(ev *EventInput) { ev.Code, ev.Action = "EMA", "REDELIVERY" }),
+		bad(func(ev *EventInput) { ev.TimeZone = "Europe/Londn" }),
+		bad(func(ev *EventInput) { ev.ItemID = "RB123456786GB" }),
+		bad(func(ev *EventInput) { ev.Code, ev.Signature = "EMA", "I. Petrov" }),
+		bad(func(ev *EventInput) { ev.Reason, ev.Action = "ABSENT", "NOTICE_LEFT" }),
+	)
+	fields := []string{"code", "occurred_at", "occurred_at", "reason", "reason", "action", "time_zone", "item_id", "signature", ""}
+	for i, f := range fields {
+		if f == "" {
+			if res[i].Status != StatusAccepted {
+				t.Errorf("item %d: %+v, want accepted", i, res[i])
+			}
+			continue
+		}
+		if res[i].Status != StatusRejected || res[i].Error.Field != f {
+			t.Errorf("item %d: %+v, want rejected on %s", i, res[i], f)
+		}
+	}
+}
+
+func TestBrandIsolation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.upsert(e.scopeA(), parcel(idA))
+	if _, err := e.svc.Parcel(ctx, e.scopeB(), idA); !errors.Is(err, ErrNotFound) {
+		t.Errorf("brand B reading A's parcel: %v, want not found", err)
+	}
+	res := e.events(e.scopeB(), event(idA, "EMA", "2026-11-10T09:00:00Z"))
+	if res[0].Status != StatusRejected || res[0].Error.Field != "item_id" {
+		t.Errorf("brand B pushing events for A's parcel: %+v", res[0])
+	}
+	// The GB post may push and read: the parcel leaves GB.
+	if got := statuses(e.events(e.postGB, event(idA, "EMA", "2026-11-10T09:00:00Z"))); got[0] != StatusAccepted {
+		t.Errorf("GB post event: %v", got)
+	}
+	if _, err := e.svc.Parcel(ctx, e.postGB, idA); err != nil {
+		t.Errorf("GB post reading a parcel from GB: %v", err)
+	}
+	// A parcel from DE to FR is none of the GB post's business.
+	other := parcel(MakeS10("RR", 7, "DE"))
+	other.OriginCountry, other.DestinationCountry = "DE", "FR"
+	other.Recipient.Phone, other.Recipient.Region = "+33 1 23 45 67 89", ""
+	e.upsert(e.scopeA(), other)
+	res = e.events(e.postGB, event(other.ID, "EMA", "2026-11-10T09:00:00Z"))
+	if res[0].Status != StatusRejected {
+		t.Errorf("GB post pushing for a DE->FR parcel: %+v", res[0])
+	}
+	if _, err := e.svc.Parcel(ctx, e.postGB, other.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GB post reading a DE->FR parcel: %v", err)
+	}
+	if _, err := e.svc.UpsertParcels(ctx, e.postGB, []ParcelItem{{Input: parcel(idB)}}); !errors.Is(err, ErrForbidden) {
+		t.Errorf("post creating parcels: %v, want forbidden", err)
+	}
+	if v, err := e.svc.Parcel(ctx, e.scopeA(), idA); err != nil || len(v.Events) != 1 {
+		t.Errorf("brand A sees its parcel with the post's event: %v %d", err, len(v.Events))
+	}
+}

@@ -1,0 +1,337 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wismo/wismo/store"
+)
+
+// The cases store speaks SQL through database/sql: ingest is the hottest write path in
+// wismo, and multi-row statements built here are several times faster than row-by-row ORM
+// calls. Every query that reads brand data takes an access.Scope-derived WHERE fragment.
+
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// maxParams keeps multi-row statements under SQLite's and PostgreSQL's parameter limits.
+const maxParams = 30000
+
+// placeholders returns "(?,?,?),(?,?,?)" for rows of n columns, with PostgreSQL casts when
+// casts is non-nil.
+func placeholders(rows, n int, casts []string) string {
+	var b strings.Builder
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := 0; c < n; c++ {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('?')
+			if casts != nil && casts[c] != "" {
+				b.WriteString("::")
+				b.WriteString(casts[c])
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+func inList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// parcelState is what ingest needs to know of an existing parcel.
+type parcelState struct {
+	ID, Origin, Dest string
+	BrandID          int64
+	ServiceLevel     ServiceLevel
+	TimeZone         string
+	PromisedDate     string
+	Fingerprint      string
+	CreatedAt        time.Time
+	phaseState
+}
+
+const parcelStateCols = `id, brand_id, origin_country, destination_country, service_level, time_zone, promised_date, fingerprint,
+	created_at, phase, phase_at, is_returning, last_event_at, posted_at, delivered_at`
+
+func scanParcelState(rows *sql.Rows) (*parcelState, error) {
+	var p parcelState
+	var phaseAt, last, posted, delivered sql.NullTime
+	if err := rows.Scan(&p.ID, &p.BrandID, &p.Origin, &p.Dest, &p.ServiceLevel, &p.TimeZone, &p.PromisedDate, &p.Fingerprint,
+		&p.CreatedAt, &p.Phase, &phaseAt, &p.Returning, &last, &posted, &delivered); err != nil {
+		return nil, err
+	}
+	p.PhaseAt, p.LastEventAt, p.PostedAt, p.DeliveredAt = nullTime(phaseAt), nullTime(last), nullTime(posted), nullTime(delivered)
+	return &p, nil
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func timeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// loadParcelStates reads the parcels with the given ids, whoever they belong to: callers
+// check each against the caller's scope before using it.
+func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string) (map[string]*parcelState, error) {
+	out := make(map[string]*parcelState, len(ids))
+	for start := 0; start < len(ids); start += 5000 {
+		chunk := ids[start:min(start+5000, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+inList(len(chunk))+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("load parcels: %w", err)
+		}
+		for rows.Next() {
+			p, err := scanParcelState(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load parcels: %w", err)
+			}
+			out[p.ID] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load parcels: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// storedEvent is an event row with its ownership columns.
+type storedEvent struct {
+	Event
+	BrandID      *int64
+	ClaimBrandID *int64
+	PostID       *int64
+}
+
+const eventCols = `id, item_id, code, occurred_at, office, location, country, time_zone, reason, action, signature,
+	received_at, brand_id, claim_brand_id, post_id`
+
+func scanEvent(rows *sql.Rows) (*storedEvent, error) {
+	var e storedEvent
+	var brand, claim, post sql.NullInt64
+	if err := rows.Scan(&e.ID, &e.ItemID, &e.Code, &e.OccurredAt, &e.Office, &e.Location, &e.Country, &e.TimeZone,
+		&e.Reason, &e.Action, &e.Signature, &e.ReceivedAt, &brand, &claim, &post); err != nil {
+		return nil, err
+	}
+	e.OccurredAt, e.ReceivedAt = e.OccurredAt.UTC(), e.ReceivedAt.UTC()
+	e.BrandID, e.ClaimBrandID, e.PostID = nullInt(brand), nullInt(claim), nullInt(post)
+	return &e, nil
+}
+
+func nullInt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+func queryEvents(ctx context.Context, q queryer, query string, args ...any) ([]*storedEvent, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*storedEvent
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// loadEventsByKey finds stored events with the identities of evs.
+func loadEventsByKey(ctx context.Context, db *store.DB, q queryer, evs []*Event) (map[eventKey]*storedEvent, error) {
+	out := make(map[eventKey]*storedEvent, len(evs))
+	const per = 4
+	for start := 0; start < len(evs); start += 2000 {
+		chunk := evs[start:min(start+2000, len(evs))]
+		args := make([]any, 0, per*len(chunk))
+		for _, e := range chunk {
+			args = append(args, e.ItemID, e.Code, e.OccurredAt, e.Office)
+		}
+		var casts []string
+		if db.Dialect == store.Postgres {
+			casts = []string{"text", "text", "timestamptz", "text"}
+		}
+		query := `SELECT ` + eventCols + ` FROM events WHERE (item_id, code, occurred_at, office) IN (VALUES ` +
+			placeholders(len(chunk), per, casts) + `)`
+		found, err := queryEvents(ctx, q, db.Rebind(query), args...)
+		if err != nil {
+			return nil, fmt.Errorf("load events by identity: %w", err)
+		}
+		for _, e := range found {
+			out[e.key()] = e
+		}
+	}
+	return out, nil
+}
+
+// loadEventsOf reads every event of the given items that belongs to brand (attached ones).
+func loadAttachedEvents(ctx context.Context, db *store.DB, q queryer, brand int64, itemID string) ([]*storedEvent, error) {
+	evs, err := queryEvents(ctx, q, db.Rebind(`SELECT `+eventCols+` FROM events WHERE item_id = ? AND brand_id = ? ORDER BY occurred_at, id`), itemID, brand)
+	if err != nil {
+		return nil, fmt.Errorf("load events of %s: %w", itemID, err)
+	}
+	return evs, nil
+}
+
+// newEventRow is an event to insert with its ownership.
+type newEventRow struct {
+	e                      *Event
+	brandID, claim, postID *int64
+}
+
+func insertEvents(ctx context.Context, db *store.DB, q queryer, rows []newEventRow) error {
+	const n = 15
+	per := maxParams / n
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, n*len(chunk))
+		for _, r := range chunk {
+			e := r.e
+			args = append(args, e.ItemID, e.Code, e.OccurredAt, e.Office, e.Location, e.Country, e.TimeZone, e.Reason,
+				e.Action, e.Signature, int64Arg(r.brandID), int64Arg(r.claim), int64Arg(r.postID), e.ReceivedAt, nil)
+		}
+		var casts []string
+		if db.Dialect == store.Postgres {
+			casts = make([]string, n)
+			casts[14] = "timestamptz"
+		}
+		query := `INSERT INTO events (item_id, code, occurred_at, office, location, country, time_zone, reason, action,
+			signature, brand_id, claim_brand_id, post_id, received_at, updated_at) VALUES ` + placeholders(len(chunk), n, casts)
+		if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+	}
+	return nil
+}
+
+func int64Arg(v *int64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+// updateEvent stores new details of an event and keeps the previous ones in its history.
+func updateEvent(ctx context.Context, db *store.DB, q queryer, old *storedEvent, e *Event, now time.Time) error {
+	prev, _ := json.Marshal(eventJSONOf(&old.Event, nil))
+	if _, err := q.ExecContext(ctx, db.Rebind(`INSERT INTO event_history (event_id, changed_at, previous) VALUES (?, ?, ?)`), old.ID, now, string(prev)); err != nil {
+		return fmt.Errorf("event history: %w", err)
+	}
+	_, err := q.ExecContext(ctx, db.Rebind(`UPDATE events SET location = ?, country = ?, time_zone = ?, reason = ?, action = ?,
+		signature = ?, updated_at = ? WHERE id = ?`), e.Location, e.Country, e.TimeZone, e.Reason, e.Action, e.Signature, now, old.ID)
+	if err != nil {
+		return fmt.Errorf("update event: %w", err)
+	}
+	return nil
+}
+
+// outboxRow is one change other domains must react to, written in the same transaction.
+type outboxRow struct {
+	Topic   string
+	BrandID int64
+	ItemID  string
+	Payload any
+}
+
+// Outbox topics.
+const (
+	TopicParcelCreated = "parcel.created"
+	TopicParcelUpdated = "parcel.updated"
+	TopicTrackingEvent = "tracking.event"
+)
+
+func insertOutbox(ctx context.Context, db *store.DB, q queryer, rows []outboxRow, now time.Time) error {
+	const n = 5
+	per := maxParams / n
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, n*len(chunk))
+		for _, r := range chunk {
+			payload, err := json.Marshal(r.Payload)
+			if err != nil {
+				return fmt.Errorf("outbox payload: %w", err)
+			}
+			args = append(args, r.Topic, r.BrandID, r.ItemID, string(payload), now)
+		}
+		var casts []string
+		if db.Dialect == store.Postgres {
+			casts = []string{"", "", "", "jsonb", ""}
+		}
+		query := `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at) VALUES ` + placeholders(len(chunk), n, casts)
+		if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
+			return fmt.Errorf("insert outbox: %w", err)
+		}
+	}
+	return nil
+}
+
+// updatePhases writes new phase states. PostgreSQL gets one UPDATE ... FROM (VALUES ...) per
+// chunk; SQLite, in-process, is as fast with one prepared statement per row.
+func updatePhases(ctx context.Context, db *store.DB, q queryer, states []*parcelState, promised map[string]string, now time.Time) error {
+	if len(states) == 0 {
+		return nil
+	}
+	if db.Dialect == store.Postgres {
+		const n = 9
+		casts := []string{"text", "text", "timestamptz", "boolean", "timestamptz", "timestamptz", "timestamptz", "text", "timestamptz"}
+		per := maxParams / n
+		for start := 0; start < len(states); start += per {
+			chunk := states[start:min(start+per, len(states))]
+			args := make([]any, 0, n*len(chunk))
+			for _, s := range chunk {
+				args = append(args, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
+					timeArg(s.PostedAt), timeArg(s.DeliveredAt), promised[s.ID], now)
+			}
+			query := `UPDATE parcels AS p SET phase = v.column2, phase_at = v.column3, is_returning = v.column4,
+				last_event_at = v.column5, posted_at = v.column6, delivered_at = v.column7,
+				promised_date = v.column8, updated_at = v.column9
+				FROM (VALUES ` + placeholders(len(chunk), n, casts) + `) AS v WHERE p.id = v.column1`
+			if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
+				return fmt.Errorf("update phases: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, s := range states {
+		_, err := q.ExecContext(ctx, `UPDATE parcels SET phase = ?, phase_at = ?, is_returning = ?, last_event_at = ?,
+			posted_at = ?, delivered_at = ?, promised_date = ?, updated_at = ? WHERE id = ?`,
+			string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt), timeArg(s.PostedAt),
+			timeArg(s.DeliveredAt), promised[s.ID], now, s.ID)
+		if err != nil {
+			return fmt.Errorf("update phase of %s: %w", s.ID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package portal
+
+import (
+	"bytes"
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+var homeTmpl = template.Must(template.New("home").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>wismo</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
+code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}h1{margin-bottom:0}.sub{color:#5b6475;margin-top:.2rem}
+li{margin:.3rem 0}</style></head><body>
+<h1>wismo</h1><p class="sub">Where is my order: tracking, customer contact and cases for cross-border parcels.</p>
+<h2>Try it</h2><ul>
+<li>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a></li>
+{{with .Demo}}{{range .Parcels}}<li>Demo parcel <code>{{.}}</code>:
+<code>curl -H "Authorization: Bearer {{$.Demo.APIKey}}" {{$.PublicURL}}/api/v1/parcels/{{.}}</code></li>{{end}}
+{{range .Logins}}<li>Demo login: <code>{{.}}</code></li>{{end}}{{end}}
+</ul>
+<h2>API</h2><ul>
+<li><code>POST /api/v1/parcels</code> and <code>POST /api/v1/events</code> with <code>Authorization: Bearer &lt;key&gt;</code></li>
+<li><code>GET /api/v1/parcels/{id}</code>: a parcel with its phase and events</li>
+</ul></body></html>`))
+
+func home(d Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var buf bytes.Buffer
+		if err := homeTmpl.Execute(&buf, map[string]any{"Demo": d.DemoHints, "PublicURL": d.PublicURL}); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.Send(buf.Bytes())
+	}
+}

@@ -1,0 +1,135 @@
+// Package portal is wismo's web face: the fiber app that serves the JSON API, health and
+// metrics endpoints and the pages (public tracking page, agent desktop, editors and
+// dashboards grow here). Domains mount their own routes; portal assembles them.
+package portal
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+)
+
+// Pinger reports whether a dependency (the database) answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the services the portal serves.
+type Deps struct {
+	Log      *slog.Logger
+	DB       Pinger
+	Access   *access.Service
+	Cases    *cases.Service
+	Registry *prometheus.Registry
+	// SecureCookies marks session cookies Secure (when serving HTTPS).
+	SecureCookies bool
+	// PublicURL is where users reach wismo, for links on pages.
+	PublicURL string
+	// DemoHints, when set, is shown on the home page (demo logins and parcels).
+	DemoHints *DemoHints
+}
+
+// DemoHints tells a first-time user what to try.
+type DemoHints struct {
+	Parcels []string
+	APIKey  string
+	Logins  []string
+}
+
+// New returns the fiber app with every route mounted.
+func New(d Deps) *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "wismo",
+		DisableStartupMessage: true,
+		BodyLimit:             64 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ErrorHandler:          errorHandler(d.Log),
+	})
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	if d.Registry != nil {
+		d.Registry.MustRegister(requests)
+	}
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		d.Log.Error("panic in handler", "path", c.Path(), "panic", e)
+	}}))
+	app.Use(func(c *fiber.Ctx) error {
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			var fe *fiber.Error
+			status = fiber.StatusInternalServerError
+			if errors.As(err, &fe) {
+				status = fe.Code
+			}
+		}
+		requests.WithLabelValues(c.Route().Path, strconv.Itoa(status)).Inc()
+		c.Set("X-Content-Type-Options", "nosniff")
+		c.Set("Referrer-Policy", "same-origin")
+		return err
+	})
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/readyz", func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		if err := d.DB.Ping(ctx); err != nil {
+			d.Log.Warn("not ready", "err", err)
+			return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
+		}
+		return c.SendString("ready")
+	})
+	if d.Registry != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	}
+	app.Get("/", home(d))
+
+	access.SessionRoutes(app, d.Access, d.SecureCookies)
+	cases.Routes(app.Group("", apiAuth(d.Access)), d.Cases)
+	return app
+}
+
+// apiAuth authenticates /api/ requests and leaves the rest to the routes after it.
+func apiAuth(svc *access.Service) fiber.Handler {
+	auth := access.Authenticate(svc)
+	return func(c *fiber.Ctx) error {
+		if strings.HasPrefix(c.Path(), "/api/") {
+			return auth(c)
+		}
+		return c.Next()
+	}
+}
+
+// errorHandler answers API errors as JSON {"error": {...}} and page errors as a short page;
+// internal errors are logged and never shown.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		code := fiber.StatusInternalServerError
+		msg := "internal error"
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			code, msg = fe.Code, fe.Message
+		} else {
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		if strings.HasPrefix(c.Path(), "/api/") {
+			return c.Status(code).JSON(fiber.Map{"error": fiber.Map{"status": code, "message": msg}})
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.Status(code).SendString("<!doctype html><title>wismo</title><h1>" + strconv.Itoa(code) + "</h1><p>" + template.HTMLEscapeString(msg) + "</p><p><a href=\"/\">wismo home</a></p>")
+	}
+}
