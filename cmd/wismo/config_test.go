@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, args ...string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg := bindConfig(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return cfg, cfg.validate()
+}
+
+func TestConfigDefaults(t *testing.T) {
+	t.Setenv("WISMO_HTTP_ADDR", "")
+	cfg, err := parse(t, "-http-addr", "127.0.0.1:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "./data" || cfg.SIPAddr != "127.0.0.1:5060" || cfg.PublicURL != "http://127.0.0.1:8080" || cfg.RTPPorts != "20000-29999" {
+		t.Errorf("defaults: %+v", cfg)
+	}
+}
+
+func TestConfigEnvAndFlags(t *testing.T) {
+	t.Setenv("WISMO_HTTP_ADDR", "127.0.0.1:9000")
+	t.Setenv("WISMO_DATABASE_URL", "postgres://u:secret@db:5432/wismo")
+	cfg, err := parse(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "127.0.0.1:9000" || cfg.PublicURL != "http://127.0.0.1:9000" {
+		t.Errorf("env not read: %+v", cfg)
+	}
+	if cfg, _ = parse(t, "-http-addr", "127.0.0.1:9001"); cfg.HTTPAddr != "127.0.0.1:9001" {
+		t.Errorf("a flag must win over its variable")
+	}
+	for _, a := range cfg.logAttrs() {
+		if s, ok := a.(string); ok && strings.Contains(s, "secret") {
+			t.Errorf("the start-up log shows a secret: %q", s)
+		}
+	}
+}
+
+func TestConfigErrorsNameTheField(t *testing.T) {
+	tests := []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"-http-addr", "8080"}, "WISMO_HTTP_ADDR"},
+		{[]string{"-database-url", "mysql://x"}, "WISMO_DATABASE_URL"},
+		{[]string{"-search-key", "k"}, "WISMO_SEARCH_KEY"},
+		{[]string{"-search-url", "meili:7700"}, "WISMO_SEARCH_URL"},
+		{[]string{"-rtp-ports", "30000-20000"}, "WISMO_RTP_PORTS"},
+		{[]string{"-rtp-ports", "80-90"}, "WISMO_RTP_PORTS"},
+		{[]string{"-tls-cert", "/x.pem"}, "WISMO_TLS_CERT/WISMO_TLS_KEY"},
+		{[]string{"-ice-servers", "http://stun.example"}, "WISMO_ICE_SERVERS"},
+		{[]string{"-public-url", "wismo.example"}, "WISMO_PUBLIC_URL"},
+		{[]string{"-log-level", "loud"}, "WISMO_LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := parse(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.field+":") {
+				t.Fatalf("error %v does not name %s", err, tt.field)
+			}
+		})
+	}
+}
