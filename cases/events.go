@@ -2,12 +2,13 @@ package cases
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
 )
 
 // IngestEvents stores a batch of tracking events. An event's identity is (item id, code,
@@ -34,7 +35,7 @@ func (s *Service) IngestEvents(ctx context.Context, scope access.Scope, items []
 		valid[i] = e
 	}
 	base := append([]Result(nil), results...)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx store.Tx) error {
 		copy(results, base)
 		return s.ingestEvents(ctx, tx, scope, valid, results, now)
 	})
@@ -54,7 +55,7 @@ type touched struct {
 	refold bool     // an event arrived out of order or changed: fold the whole history
 }
 
-func (s *Service) ingestEvents(ctx context.Context, tx *sql.Tx, scope access.Scope, valid []*Event, results []Result, now time.Time) error {
+func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Event, results []Result, now time.Time) error {
 	var ids []string
 	seenID := map[string]bool{}
 	var candidates []*Event
@@ -71,9 +72,27 @@ func (s *Service) ingestEvents(ctx context.Context, tx *sql.Tx, scope access.Sco
 	if len(candidates) == 0 {
 		return nil
 	}
-	parcels, err := loadParcelStates(ctx, s.db, tx, ids)
+	parcels, err := loadParcelStates(ctx, s.db, tx, ids, true)
 	if err != nil {
 		return err
+	}
+	var unknown []string
+	for _, id := range ids {
+		if parcels[id] == nil {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		// A parcel committed since the read above must be seen, or its events would stay
+		// unattached forever: lock the ids, then look again.
+		if err := lockItemIDs(ctx, s.db, tx, unknown); err != nil {
+			return err
+		}
+		late, err := loadParcelStates(ctx, s.db, tx, unknown, true)
+		if err != nil {
+			return err
+		}
+		maps.Copy(parcels, late)
 	}
 	existing, err := loadEventsByKey(ctx, s.db, tx, candidates)
 	if err != nil {

@@ -5,7 +5,6 @@ package cases
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,22 +74,13 @@ type EventItem struct {
 	Err   *FieldError
 }
 
-// inTx runs fn in a transaction, retrying when a concurrent writer won a race (a unique
-// violation, a serialization failure or a deadlock): the retry sees that writer's rows.
-func (s *Service) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn in a write transaction, retrying when a concurrent writer won a race (a
+// unique violation, a serialization failure or a deadlock): the retry sees that writer's rows.
+func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
-		var tx *sql.Tx
-		tx, err = s.db.SQL.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		if err = fn(tx); err == nil {
-			if err = tx.Commit(); err == nil {
-				return nil
-			}
-		} else {
-			tx.Rollback()
+		if err = s.db.WriteTx(ctx, fn); err == nil {
+			return nil
 		}
 		if !retryable(err) || ctx.Err() != nil {
 			return err
@@ -155,7 +145,7 @@ func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items [
 		ids = append(ids, p.ID)
 	}
 	base := append([]Result(nil), results...)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx store.Tx) error {
 		copy(results, base)
 		return s.upsertParcels(ctx, tx, scope, valid, results, ids, now)
 	})
@@ -166,9 +156,18 @@ func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items [
 	return results, nil
 }
 
-func (s *Service) upsertParcels(ctx context.Context, tx *sql.Tx, scope access.Scope, valid []*Parcel, results []Result, ids []string, now time.Time) error {
-	existing, err := loadParcelStates(ctx, s.db, tx, ids)
+func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Parcel, results []Result, ids []string, now time.Time) error {
+	existing, err := loadParcelStates(ctx, s.db, tx, ids, false)
 	if err != nil {
+		return err
+	}
+	var fresh []string
+	for _, id := range ids {
+		if existing[id] == nil {
+			fresh = append(fresh, id)
+		}
+	}
+	if err := lockItemIDs(ctx, s.db, tx, fresh); err != nil {
 		return err
 	}
 	if scope.All() {
@@ -268,7 +267,7 @@ func (s *Service) upsertParcels(ctx context.Context, tx *sql.Tx, scope access.Sc
 
 // attach gives a new parcel its early events and returns its folded state and the outbox rows
 // announcing those events (they trigger communication only now that the parcel is known).
-func (s *Service) attach(ctx context.Context, tx *sql.Tx, p *Parcel) (*parcelState, []outboxRow, error) {
+func (s *Service) attach(ctx context.Context, tx store.Tx, p *Parcel) (*parcelState, []outboxRow, error) {
 	n, err := attachOrphans(ctx, s.db, tx, p)
 	if err != nil || n == 0 {
 		return nil, nil, err
@@ -290,7 +289,7 @@ func (s *Service) attach(ctx context.Context, tx *sql.Tx, p *Parcel) (*parcelSta
 	return &parcelState{ID: p.ID, BrandID: p.BrandID, phaseState: st}, rows, nil
 }
 
-func (s *Service) checkBrandsExist(ctx context.Context, tx *sql.Tx, valid []*Parcel, results []Result) error {
+func (s *Service) checkBrandsExist(ctx context.Context, tx store.Tx, valid []*Parcel, results []Result) error {
 	known := map[int64]bool{}
 	for i, p := range valid {
 		if p == nil {

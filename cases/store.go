@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,16 +94,23 @@ func timeArg(t *time.Time) any {
 }
 
 // loadParcelStates reads the parcels with the given ids, whoever they belong to: callers
-// check each against the caller's scope before using it.
-func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string) (map[string]*parcelState, error) {
+// check each against the caller's scope before using it. With lock, PostgreSQL locks the rows
+// (in id order, so concurrent batches never deadlock on them) until the transaction ends:
+// two batches with events of one parcel then fold one after the other instead of each
+// overwriting the other's phase. SQLite needs no lock: its write transactions are serial.
+func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string, lock bool) (map[string]*parcelState, error) {
 	out := make(map[string]*parcelState, len(ids))
+	suffix := ""
+	if lock && db.Dialect == store.Postgres {
+		suffix = " ORDER BY id FOR UPDATE"
+	}
 	for start := 0; start < len(ids); start += 5000 {
 		chunk := ids[start:min(start+5000, len(ids))]
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+inList(len(chunk))+`)`), args...)
+		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+inList(len(chunk))+`)`+suffix), args...)
 		if err != nil {
 			return nil, fmt.Errorf("load parcels: %w", err)
 		}
@@ -120,6 +128,37 @@ func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string
 		}
 	}
 	return out, nil
+}
+
+// lockItemIDs takes a transaction-scoped PostgreSQL advisory lock per item id, in id order.
+// Event ingest takes it for items whose parcel is not known yet and parcel upsert for the
+// parcels it creates, so an early event and its parcel committed at the same moment still
+// meet: whichever transaction comes second sees the other's rows.
+func lockItemIDs(ctx context.Context, db *store.DB, q queryer, ids []string) error {
+	if db.Dialect != store.Postgres || len(ids) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	for start := 0; start < len(sorted); start += 5000 {
+		chunk := sorted[start:min(start+5000, len(sorted))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT pg_advisory_xact_lock(hashtext(v.column1)) FROM (VALUES `+
+			placeholders(len(chunk), 1, []string{"text"})+`) AS v ORDER BY v.column1`), args...)
+		if err != nil {
+			return fmt.Errorf("lock item ids: %w", err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("lock item ids: %w", err)
+		}
+	}
+	return nil
 }
 
 // storedEvent is an event row with its ownership columns.

@@ -81,16 +81,15 @@ func openSQLite(path string, gcfg *gorm.Config) (*DB, error) {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
 	}
-	// WAL lets readers run beside the one writer; _txlock=immediate takes the write lock at
-	// BEGIN so two writers queue on busy_timeout instead of failing on lock upgrade;
-	// _time_format=sqlite stores times as sortable ISO text.
+	// WAL lets readers run beside the one writer; _time_format=sqlite stores times as sortable
+	// ISO text. (The driver ignores _txlock when _time_format is set — its DSN parser returns
+	// early — so WriteTx issues BEGIN IMMEDIATE itself.)
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_time_format", "sqlite")
-	q.Set("_txlock", "immediate")
 	g, err := gorm.Open(sqlite.Open(path+"?"+q.Encode()), gcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

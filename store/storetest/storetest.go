@@ -28,21 +28,30 @@ func Open(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	log := Logger(t)
+	db, err := store.Open(ctx, URL(t), "", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx, log); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// URL returns the URL of a fresh, empty database for t — a SQLite file in its temp dir, or
+// a new schema on the PostgreSQL of WISMO_TEST_DATABASE_URL — for tests that start wismo as
+// a separate process. The schema is dropped at cleanup.
+func URL(t testing.TB) string {
+	t.Helper()
 	raw := os.Getenv(EnvURL)
 	if raw == "" {
 		if os.Getenv("CI") == "true" && os.Getenv("WISMO_TEST_DIALECT") == "postgres" {
 			t.Fatalf("%s is not set: the PostgreSQL pass needs a server (apt-get install postgresql)", EnvURL)
 		}
-		db, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/wismo.db", "", log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx, log); err != nil {
-			t.Fatal(err)
-		}
-		return db
+		return "sqlite:" + t.TempDir() + "/wismo.db"
 	}
+	ctx := context.Background()
 	schema := "t_" + randomHex(6)
 	admin, err := sql.Open("pgx", raw)
 	if err != nil {
@@ -52,6 +61,12 @@ func Open(t testing.TB) *store.DB {
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create test schema on %s: %v (is PostgreSQL running? pg_isready -h 127.0.0.1)", store.MaskURL(raw), err)
 	}
+	t.Cleanup(func() {
+		if a, err := sql.Open("pgx", raw); err == nil {
+			a.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			a.Close()
+		}
+	})
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -59,21 +74,7 @@ func Open(t testing.TB) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String(), "", log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if a, err := sql.Open("pgx", raw); err == nil {
-			a.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			a.Close()
-		}
-	})
-	if _, err := db.Migrate(ctx, log); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return u.String()
 }
 
 // Logger returns a logger that writes into the test's log only when -v is given.

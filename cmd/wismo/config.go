@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/wismo/wismo/store"
+)
+
+// Config is every setting of wismo, read once from flags and WISMO_* variables (a flag wins
+// over its variable), validated, and passed down.
+type Config struct {
+	DataDir       string
+	HTTPAddr      string
+	SIPAddr       string
+	DatabaseURL   string
+	SearchURL     string
+	SearchKey     string
+	PublicURL     string
+	Demo          bool
+	DemoParcels   int
+	SIPPublicAddr string
+	RTPPorts      string
+	ICEServers    string
+	TLSCert       string
+	TLSKey        string
+	LogLevel      string
+	LogFormat     string
+}
+
+// setting binds one flag to its environment variable.
+type setting struct {
+	flag, env, def, help string
+	dst                  *string
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"data-dir", "WISMO_DATA_DIR", "./data", "SQLite file, recordings, announcements", &c.DataDir},
+		{"http-addr", "WISMO_HTTP_ADDR", "127.0.0.1:8080", "portal and API listen address", &c.HTTPAddr},
+		{"sip-addr", "WISMO_SIP_ADDR", "127.0.0.1:5060", "SIP listen address (UDP and TCP)", &c.SIPAddr},
+		{"database-url", "WISMO_DATABASE_URL", "", "postgres://... for PostgreSQL; empty = SQLite in the data dir", &c.DatabaseURL},
+		{"search-url", "WISMO_SEARCH_URL", "", "Meilisearch URL; empty = embedded search", &c.SearchURL},
+		{"search-key", "WISMO_SEARCH_KEY", "", "Meilisearch API key", &c.SearchKey},
+		{"public-url", "WISMO_PUBLIC_URL", "", "base of links in messages; default http://<http-addr>", &c.PublicURL},
+		{"sip-public-addr", "WISMO_SIP_PUBLIC_ADDR", "", "host:port advertised in Contact and SDP behind NAT", &c.SIPPublicAddr},
+		{"rtp-ports", "WISMO_RTP_PORTS", "20000-29999", "UDP port range for RTP", &c.RTPPorts},
+		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
+		{"tls-cert", "WISMO_TLS_CERT", "", "TLS certificate file (HTTPS)", &c.TLSCert},
+		{"tls-key", "WISMO_TLS_KEY", "", "TLS key file (HTTPS)", &c.TLSKey},
+		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
+	}
+}
+
+// bindConfig registers the config's flags on fs with defaults taken from the environment.
+func bindConfig(fs *flag.FlagSet) *Config {
+	c := &Config{}
+	for _, s := range c.settings() {
+		def := s.def
+		if v, ok := os.LookupEnv(s.env); ok {
+			def = v
+		}
+		fs.StringVar(s.dst, s.flag, def, s.help+" ($"+s.env+")")
+	}
+	demo := envBool("WISMO_DEMO")
+	fs.BoolVar(&c.Demo, "demo", demo, "load demo data into an empty database ($WISMO_DEMO)")
+	parcels := 2000
+	if v, err := strconv.Atoi(os.Getenv("WISMO_DEMO_PARCELS")); err == nil {
+		parcels = v
+	}
+	fs.IntVar(&c.DemoParcels, "demo-parcels", parcels, "how many demo parcels --demo loads ($WISMO_DEMO_PARCELS)")
+	return c
+}
+
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(name))
+	return v
+}
+
+// validate checks every setting and the contradictions between them, naming the field.
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("WISMO_DATA_DIR", "must not be empty")
+	}
+	for _, a := range []struct{ name, v string }{{"WISMO_HTTP_ADDR", c.HTTPAddr}, {"WISMO_SIP_ADDR", c.SIPAddr}} {
+		if _, port, err := net.SplitHostPort(a.v); err != nil || port == "" {
+			bad(a.name, "%q must be host:port, e.g. 127.0.0.1:8080", a.v)
+		}
+	}
+	if c.SIPPublicAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SIPPublicAddr); err != nil {
+			bad("WISMO_SIP_PUBLIC_ADDR", "%q must be host:port", c.SIPPublicAddr)
+		}
+	}
+	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") &&
+		!strings.HasPrefix(u, "sqlite:") && !strings.HasPrefix(u, "file:") {
+		bad("WISMO_DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:")
+	}
+	if c.SearchURL != "" {
+		if u, err := url.Parse(c.SearchURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("WISMO_SEARCH_URL", "%q must be an http(s) URL", c.SearchURL)
+		}
+	}
+	if c.SearchKey != "" && c.SearchURL == "" {
+		bad("WISMO_SEARCH_KEY", "is set but WISMO_SEARCH_URL is empty")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("WISMO_PUBLIC_URL", "%q must be an http(s) URL", c.PublicURL)
+		}
+	}
+	if lo, hi, err := parsePortRange(c.RTPPorts); err != nil {
+		bad("WISMO_RTP_PORTS", "%v", err)
+	} else if hi-lo < 1 {
+		bad("WISMO_RTP_PORTS", "range %q holds no RTP/RTCP pair", c.RTPPorts)
+	}
+	for _, s := range splitList(c.ICEServers) {
+		if !strings.HasPrefix(s, "stun:") && !strings.HasPrefix(s, "turn:") && !strings.HasPrefix(s, "turns:") {
+			bad("WISMO_ICE_SERVERS", "%q must be a stun:, turn: or turns: URL", s)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("WISMO_TLS_CERT/WISMO_TLS_KEY", "give both or neither")
+	}
+	for _, f := range []struct{ name, v string }{{"WISMO_TLS_CERT", c.TLSCert}, {"WISMO_TLS_KEY", c.TLSKey}} {
+		if f.v != "" {
+			if _, err := os.Stat(f.v); err != nil {
+				bad(f.name, "cannot read %s: %v", f.v, err)
+			}
+		}
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		bad("WISMO_LOG_LEVEL", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("WISMO_LOG_FORMAT", "must be text or json")
+	}
+	if c.DemoParcels < 0 || c.DemoParcels > 5_000_000 {
+		bad("WISMO_DEMO_PARCELS", "must be between 0 and 5000000")
+	}
+	if c.PublicURL == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		c.PublicURL = scheme + "://" + c.HTTPAddr
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	return errors.Join(errs...)
+}
+
+func parsePortRange(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "-")
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || lo < 1024 || hi > 65535 || lo > hi {
+		return 0, 0, fmt.Errorf("%q must be LOW-HIGH within 1024-65535", s)
+	}
+	return lo, hi, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(s))
+	return l, err
+}
+
+// logValue lists the settings for the start-up log, with secrets masked.
+func (c *Config) logAttrs() []any {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "xxxxx"
+	}
+	return []any{"data_dir", c.DataDir, "http_addr", c.HTTPAddr, "sip_addr", c.SIPAddr,
+		"database", store.MaskURL(c.DatabaseURL), "search_url", store.MaskURL(c.SearchURL), "search_key", mask(c.SearchKey),
+		"public_url", c.PublicURL, "rtp_ports", c.RTPPorts, "ice_servers", c.ICEServers, "tls", c.TLSCert != "", "demo", c.Demo}
+}
+
+func (c *Config) newLogger() *slog.Logger {
+	lvl, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/store"
+)
+
+// app is the wired product: what serve and the admin commands share.
+type app struct {
+	cfg    *Config
+	log    *slog.Logger
+	db     *store.DB
+	reg    *prometheus.Registry
+	access *access.Service
+	cases  *cases.Service
+}
+
+func openApp(ctx context.Context, cfg *Config) (*app, error) {
+	log := cfg.newLogger()
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db), cases: cases.NewService(db, log, reg)}, nil
+}
+
+func serveCmd(ctx context.Context, args []string) error {
+	cfg, _, err := parseFlags("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	log := a.log
+	log.Info("wismo starting", cfg.logAttrs()...)
+
+	hints, err := a.loadDemo(ctx)
+	if err != nil {
+		return err
+	}
+	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
+		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints})
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (WISMO_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("WISMO_TLS_CERT/WISMO_TLS_KEY: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	served := make(chan error, 1)
+	go func() { served <- web.Listener(ln) }()
+	log.Info("wismo is up", "open", cfg.PublicURL+"/", "database", a.db.Location)
+	fmt.Fprintf(os.Stderr, "\n  wismo is up: open %s/\n", cfg.PublicURL)
+	if hints != nil {
+		for _, l := range hints.Logins {
+			fmt.Fprintf(os.Stderr, "  demo login: %s\n", l)
+		}
+		for _, p := range hints.Parcels {
+			fmt.Fprintf(os.Stderr, "  demo parcel: %s/api/v1/parcels/%s (Authorization: Bearer %s)\n", cfg.PublicURL, p, hints.APIKey)
+		}
+	}
+	fmt.Fprintln(os.Stderr)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	// Drain, then stop: a second signal forces the exit.
+	log.Info("shutting down: draining requests (send the signal again to force)")
+	force := make(chan os.Signal, 1)
+	signal.Notify(force, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-force
+		log.Warn("forced exit")
+		os.Exit(1)
+	}()
+	if err := web.ShutdownWithTimeout(30 * time.Second); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// demoFile keeps what the demo loader created, so later starts can show the hints again.
+const demoFile = "demo.json"
+
+// loadDemo loads demo data into an empty database when configured, and returns the hints for
+// the home page (also on later starts, from the data dir).
+func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
+	path := filepath.Join(a.cfg.DataDir, demoFile)
+	if a.cfg.Demo {
+		brands, err := a.access.Brands(ctx, access.Operator())
+		if err != nil {
+			return nil, err
+		}
+		if len(brands) == 0 {
+			a.log.Info("empty database: loading demo data", "parcels", a.cfg.DemoParcels)
+			start := time.Now()
+			sum, err := demo.Run(ctx, demo.Options{Parcels: a.cfg.DemoParcels, Seed: time.Now().UnixNano(), Now: time.Now().UTC()}, a.access, a.cases, a.log)
+			if err != nil {
+				return nil, fmt.Errorf("demo data: %w", err)
+			}
+			a.log.Info("demo data loaded", "parcels", sum.Parcels, "events", sum.Events, "took", time.Since(start).Round(time.Millisecond))
+			if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+				return nil, err
+			}
+			b, _ := json.MarshalIndent(sum, "", "  ")
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sum demo.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	h := &portal.DemoHints{Parcels: sum.Sample}
+	if len(sum.Brands) > 0 {
+		h.APIKey = sum.Brands[0].APIKey
+	}
+	for _, u := range sum.Users {
+		h.Logins = append(h.Logins, fmt.Sprintf("%s / %s (%s)", u.Email, u.Password, u.Role))
+	}
+	return h, nil
+}
+
+func migrateCmd(ctx context.Context, args []string) error {
+	cfg, _, err := parseFlags("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	log := cfg.newLogger()
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.Migrate(ctx, log)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s is at schema version %d\n", db.Location, v)
+	return nil
+}
