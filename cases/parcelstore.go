@@ -61,25 +61,15 @@ func parcelArgs(p *Parcel, fp string) []any {
 		timeArg(p.LastEventAt), timeArg(p.PostedAt), timeArg(p.DeliveredAt), fp, p.CreatedAt, p.UpdatedAt}
 }
 
-func insertParcels(ctx context.Context, db *store.DB, q queryer, parcels []*Parcel) error {
-	per := maxParams / parcelColCount
-	var casts []string
-	if db.Dialect == store.Postgres {
-		casts = make([]string, parcelColCount)
-		casts[7], casts[9] = "bigint", "bigint"
-		casts[11], casts[12] = "jsonb", "jsonb"
-		casts[23], casts[25], casts[26], casts[27] = "timestamptz", "timestamptz", "timestamptz", "timestamptz"
-	}
-	for start := 0; start < len(parcels); start += per {
-		chunk := parcels[start:min(start+per, len(parcels))]
-		args := make([]any, 0, parcelColCount*len(chunk))
-		for _, p := range chunk {
-			args = append(args, parcelArgs(p, p.fingerprint())...)
-		}
-		query := `INSERT INTO parcels (` + parcelCols + `) VALUES ` + placeholders(len(chunk), parcelColCount, casts)
-		if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
-			return fmt.Errorf("insert parcels: %w", err)
-		}
+func insertParcels(ctx context.Context, db *store.DB, q store.Tx, parcels []*Parcel) error {
+	casts := make([]string, parcelColCount)
+	casts[7], casts[9] = "bigint", "bigint"
+	casts[11], casts[12] = "jsonb", "jsonb"
+	casts[23], casts[25], casts[26], casts[27] = "timestamptz", "timestamptz", "timestamptz", "timestamptz"
+	err := db.BulkExec(ctx, q, `INSERT INTO parcels (`+parcelCols+`)`, "", parcelColCount, len(parcels), casts,
+		func(i int, dst []any) []any { return append(dst, parcelArgs(parcels[i], parcels[i].fingerprint())...) })
+	if err != nil {
+		return fmt.Errorf("insert parcels: %w", err)
 	}
 	return nil
 }
@@ -177,8 +167,9 @@ func attachOrphans(ctx context.Context, db *store.DB, q queryer, p *Parcel) (int
 // orphanItems returns which of ids have events not attached to any parcel.
 func orphanItems(ctx context.Context, db *store.DB, q queryer, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for start := 0; start < len(ids); start += 5000 {
-		chunk := ids[start:min(start+5000, len(ids))]
+	per := db.MaxParams()
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
@@ -225,7 +216,7 @@ func transitDays(ctx context.Context, db *store.DB, q queryer, brand int64, orig
 
 // promisedDate adds working days (Monday to Friday) to the day of from in the recipient's zone.
 func promisedDate(from time.Time, days int, zone string) string {
-	loc, err := time.LoadLocation(zone)
+	loc, err := geo.LoadZone(zone)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -21,33 +21,6 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// maxParams keeps multi-row statements under SQLite's and PostgreSQL's parameter limits.
-const maxParams = 30000
-
-// placeholders returns "(?,?,?),(?,?,?)" for rows of n columns, with PostgreSQL casts when
-// casts is non-nil.
-func placeholders(rows, n int, casts []string) string {
-	var b strings.Builder
-	for r := 0; r < rows; r++ {
-		if r > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for c := 0; c < n; c++ {
-			if c > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('?')
-			if casts != nil && casts[c] != "" {
-				b.WriteString("::")
-				b.WriteString(casts[c])
-			}
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
-}
-
 func inList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
@@ -104,8 +77,9 @@ func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string
 	if lock && db.Dialect == store.Postgres {
 		suffix = " ORDER BY id FOR UPDATE"
 	}
-	for start := 0; start < len(ids); start += 5000 {
-		chunk := ids[start:min(start+5000, len(ids))]
+	per := db.MaxParams()
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
@@ -147,7 +121,7 @@ func lockItemIDs(ctx context.Context, db *store.DB, q queryer, ids []string) err
 			args[i] = id
 		}
 		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT pg_advisory_xact_lock(hashtext(v.column1)) FROM (VALUES `+
-			placeholders(len(chunk), 1, []string{"text"})+`) AS v ORDER BY v.column1`), args...)
+			store.Placeholders(len(chunk), 1, []string{"text"})+`) AS v ORDER BY v.column1`), args...)
 		if err != nil {
 			return fmt.Errorf("lock item ids: %w", err)
 		}
@@ -212,8 +186,8 @@ func queryEvents(ctx context.Context, q queryer, query string, args ...any) ([]*
 func loadEventsByKey(ctx context.Context, db *store.DB, q queryer, evs []*Event) (map[eventKey]*storedEvent, error) {
 	out := make(map[eventKey]*storedEvent, len(evs))
 	const per = 4
-	for start := 0; start < len(evs); start += 2000 {
-		chunk := evs[start:min(start+2000, len(evs))]
+	for start := 0; start < len(evs); start += db.MaxParams() / per {
+		chunk := evs[start:min(start+db.MaxParams()/per, len(evs))]
 		args := make([]any, 0, per*len(chunk))
 		for _, e := range chunk {
 			args = append(args, e.ItemID, e.Code, e.OccurredAt, e.Office)
@@ -223,7 +197,7 @@ func loadEventsByKey(ctx context.Context, db *store.DB, q queryer, evs []*Event)
 			casts = []string{"text", "text", "timestamptz", "text"}
 		}
 		query := `SELECT ` + eventCols + ` FROM events WHERE (item_id, code, occurred_at, office) IN (VALUES ` +
-			placeholders(len(chunk), per, casts) + `)`
+			store.Placeholders(len(chunk), per, casts) + `)`
 		found, err := queryEvents(ctx, q, db.Rebind(query), args...)
 		if err != nil {
 			return nil, fmt.Errorf("load events by identity: %w", err)
@@ -250,27 +224,21 @@ type newEventRow struct {
 	brandID, claim, postID *int64
 }
 
-func insertEvents(ctx context.Context, db *store.DB, q queryer, rows []newEventRow) error {
-	const n = 15
-	per := maxParams / n
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, n*len(chunk))
-		for _, r := range chunk {
-			e := r.e
-			args = append(args, e.ItemID, e.Code, e.OccurredAt, e.Office, e.Location, e.Country, e.TimeZone, e.Reason,
+func insertEvents(ctx context.Context, db *store.DB, q store.Tx, rows []newEventRow) error {
+	var casts []string
+	if db.Dialect == store.Postgres {
+		casts = make([]string, 15)
+		casts[14] = "timestamptz"
+	}
+	err := db.BulkExec(ctx, q, `INSERT INTO events (item_id, code, occurred_at, office, location, country, time_zone, reason,
+		action, signature, brand_id, claim_brand_id, post_id, received_at, updated_at)`, "", 15, len(rows), casts,
+		func(i int, dst []any) []any {
+			r, e := rows[i], rows[i].e
+			return append(dst, e.ItemID, e.Code, e.OccurredAt, e.Office, e.Location, e.Country, e.TimeZone, e.Reason,
 				e.Action, e.Signature, int64Arg(r.brandID), int64Arg(r.claim), int64Arg(r.postID), e.ReceivedAt, nil)
-		}
-		var casts []string
-		if db.Dialect == store.Postgres {
-			casts = make([]string, n)
-			casts[14] = "timestamptz"
-		}
-		query := `INSERT INTO events (item_id, code, occurred_at, office, location, country, time_zone, reason, action,
-			signature, brand_id, claim_brand_id, post_id, received_at, updated_at) VALUES ` + placeholders(len(chunk), n, casts)
-		if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
-			return fmt.Errorf("insert events: %w", err)
-		}
+		})
+	if err != nil {
+		return fmt.Errorf("insert events: %w", err)
 	}
 	return nil
 }
@@ -311,62 +279,55 @@ const (
 	TopicTrackingEvent = "tracking.event"
 )
 
-func insertOutbox(ctx context.Context, db *store.DB, q queryer, rows []outboxRow, now time.Time) error {
-	const n = 5
-	per := maxParams / n
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, n*len(chunk))
-		for _, r := range chunk {
-			payload, err := json.Marshal(r.Payload)
-			if err != nil {
-				return fmt.Errorf("outbox payload: %w", err)
-			}
-			args = append(args, r.Topic, r.BrandID, r.ItemID, string(payload), now)
+func insertOutbox(ctx context.Context, db *store.DB, q store.Tx, rows []outboxRow, now time.Time) error {
+	payloads := make([]string, len(rows))
+	for i, r := range rows {
+		b, err := json.Marshal(r.Payload)
+		if err != nil {
+			return fmt.Errorf("outbox payload: %w", err)
 		}
-		var casts []string
-		if db.Dialect == store.Postgres {
-			casts = []string{"", "", "", "jsonb", ""}
-		}
-		query := `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at) VALUES ` + placeholders(len(chunk), n, casts)
-		if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
-			return fmt.Errorf("insert outbox: %w", err)
-		}
+		payloads[i] = string(b)
+	}
+	err := db.BulkExec(ctx, q, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)`, "", 5, len(rows),
+		[]string{"", "", "", "jsonb", ""}, func(i int, dst []any) []any {
+			return append(dst, rows[i].Topic, rows[i].BrandID, rows[i].ItemID, payloads[i], now)
+		})
+	if err != nil {
+		return fmt.Errorf("insert outbox: %w", err)
 	}
 	return nil
 }
 
 // updatePhases writes new phase states. PostgreSQL gets one UPDATE ... FROM (VALUES ...) per
 // chunk; SQLite, in-process, is as fast with one prepared statement per row.
-func updatePhases(ctx context.Context, db *store.DB, q queryer, states []*parcelState, promised map[string]string, now time.Time) error {
+func updatePhases(ctx context.Context, db *store.DB, q store.Tx, states []*parcelState, promised map[string]string, now time.Time) error {
 	if len(states) == 0 {
 		return nil
 	}
 	if db.Dialect == store.Postgres {
-		const n = 9
-		casts := []string{"text", "text", "timestamptz", "boolean", "timestamptz", "timestamptz", "timestamptz", "text", "timestamptz"}
-		per := maxParams / n
-		for start := 0; start < len(states); start += per {
-			chunk := states[start:min(start+per, len(states))]
-			args := make([]any, 0, n*len(chunk))
-			for _, s := range chunk {
-				args = append(args, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
+		err := db.BulkExec(ctx, q, `UPDATE parcels AS p SET phase = v.column2, phase_at = v.column3, is_returning = v.column4,
+			last_event_at = v.column5, posted_at = v.column6, delivered_at = v.column7, promised_date = v.column8,
+			updated_at = v.column9 FROM (`, `) AS v WHERE p.id = v.column1`, 9, len(states),
+			[]string{"text", "text", "timestamptz", "boolean", "timestamptz", "timestamptz", "timestamptz", "text", "timestamptz"},
+			func(i int, dst []any) []any {
+				s := states[i]
+				return append(dst, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
 					timeArg(s.PostedAt), timeArg(s.DeliveredAt), promised[s.ID], now)
-			}
-			query := `UPDATE parcels AS p SET phase = v.column2, phase_at = v.column3, is_returning = v.column4,
-				last_event_at = v.column5, posted_at = v.column6, delivered_at = v.column7,
-				promised_date = v.column8, updated_at = v.column9
-				FROM (VALUES ` + placeholders(len(chunk), n, casts) + `) AS v WHERE p.id = v.column1`
-			if _, err := q.ExecContext(ctx, db.Rebind(query), args...); err != nil {
-				return fmt.Errorf("update phases: %w", err)
-			}
+			})
+		if err != nil {
+			return fmt.Errorf("update phases: %w", err)
 		}
 		return nil
 	}
+	// SQLite: one prepared UPDATE per row is as fast in-process, and needs no VALUES join.
+	stmt, err := q.PrepareContext(ctx, `UPDATE parcels SET phase = ?, phase_at = ?, is_returning = ?, last_event_at = ?,
+		posted_at = ?, delivered_at = ?, promised_date = ?, updated_at = ? WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("update phases: %w", err)
+	}
+	defer stmt.Close()
 	for _, s := range states {
-		_, err := q.ExecContext(ctx, `UPDATE parcels SET phase = ?, phase_at = ?, is_returning = ?, last_event_at = ?,
-			posted_at = ?, delivered_at = ?, promised_date = ?, updated_at = ? WHERE id = ?`,
-			string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt), timeArg(s.PostedAt),
+		_, err := stmt.ExecContext(ctx, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt), timeArg(s.PostedAt),
 			timeArg(s.DeliveredAt), promised[s.ID], now, s.ID)
 		if err != nil {
 			return fmt.Errorf("update phase of %s: %w", s.ID, err)

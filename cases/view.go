@@ -2,6 +2,8 @@ package cases
 
 import (
 	"time"
+
+	"github.com/wismo/wismo/geo"
 )
 
 // ParcelView is the JSON shape of GET /api/v1/parcels/{id}.
@@ -98,7 +100,7 @@ func (p *Parcel) View(events []*Event, now time.Time) ParcelView {
 	for _, e := range events {
 		var loc *time.Location
 		if e.TimeZone != "" {
-			loc, _ = time.LoadLocation(e.TimeZone)
+			loc, _ = geo.LoadZone(e.TimeZone)
 		}
 		v.Events = append(v.Events, eventJSONOf(e, loc))
 	}
@@ -111,7 +113,7 @@ func (p *Parcel) IsLate(now time.Time) bool {
 	if p.PromisedDate == "" {
 		return false
 	}
-	loc, err := time.LoadLocation(p.Recipient.TimeZone)
+	loc, err := geo.LoadZone(p.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -145,6 +145,17 @@ func (db *DB) Rebind(query string) string {
 	return b.String()
 }
 
+// MaxParams is how many bind parameters one statement should carry. PostgreSQL takes up to
+// 65535 and multi-row statements save round trips. The SQLite driver binds in quadratic time
+// (for each placeholder it scans every argument), so there statements stay small: in-process,
+// more statements cost little.
+func (db *DB) MaxParams() int {
+	if db.Dialect == SQLite {
+		return 240
+	}
+	return 30000
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint violation on either dialect.
 func IsUniqueViolation(err error) bool {
 	if err == nil {

@@ -1,0 +1,87 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/store"
+)
+
+// benchWorkload registers n parcels and returns their events in batches of 1000.
+func benchWorkload(b *testing.B, e *env, n int) [][]EventItem {
+	codes := []string{"EMA", "EMB", "EMC", "EMD", "EDD", "EMG", "EDG", "EMI"}
+	base := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	var items []ParcelItem
+	var evs []EventItem
+	for i := 0; i < n; i++ {
+		p := parcel(MakeS10("RR", 100000+i, "GB"))
+		p.Recipient.Phone = fmt.Sprintf("+7913%07d", i)
+		items = append(items, ParcelItem{Input: p})
+		for j, c := range codes {
+			evs = append(evs, EventItem{Input: event(p.ID, c, base.Add(time.Duration(i)*time.Second+time.Duration(j)*time.Hour).Format(time.RFC3339))})
+		}
+	}
+	for s := 0; s < len(items); s += 1000 {
+		if _, err := e.svc.UpsertParcels(context.Background(), e.scopeA(), items[s:min(s+1000, len(items))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var batches [][]EventItem
+	for s := 0; s < len(evs); s += 1000 {
+		batches = append(batches, evs[s:min(s+1000, len(evs))])
+	}
+	return batches
+}
+
+// BenchmarkIngestEvents measures IngestEvents (validation, identity lookup, insert, phase
+// update, outbox) in batches of 1000; compare with BenchmarkRawEventInsert.
+func BenchmarkIngestEvents(b *testing.B) {
+	e := newEnv(&testing.T{})
+	batches := benchWorkload(b, e, 2500)
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%len(batches) == 0 {
+			b.StopTimer()
+			e.db.SQL.Exec(`DELETE FROM events`)
+			e.db.SQL.Exec(`DELETE FROM outbox`)
+			e.db.SQL.Exec(`UPDATE parcels SET last_event_at = NULL, phase = 'registered'`)
+			b.StartTimer()
+		}
+		res, err := e.svc.IngestEvents(context.Background(), e.scopeA(), batches[i%len(batches)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(res)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkRawEventInsert inserts the same rows with one multi-row INSERT per 1000: the
+// database's own ceiling for ingest.
+func BenchmarkRawEventInsert(b *testing.B) {
+	e := newEnv(&testing.T{})
+	batches := benchWorkload(b, e, 2500)
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%len(batches) == 0 {
+			b.StopTimer()
+			e.db.SQL.Exec(`DELETE FROM events`)
+			b.StartTimer()
+		}
+		var rows []newEventRow
+		for _, it := range batches[i%len(batches)] {
+			ev, _ := it.Input.toEvent(e.now)
+			rows = append(rows, newEventRow{e: ev, brandID: &e.brandA})
+		}
+		err := e.db.WriteTx(context.Background(), func(tx store.Tx) error { return insertEvents(context.Background(), e.db, tx, rows) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(rows)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
