@@ -96,7 +96,7 @@ func (s *Service) CreatePost(ctx context.Context, country, name string) (Post, s
 	if err != nil {
 		return Post{}, "", fmt.Errorf("create post: %w", err)
 	}
-	return Post{ID: row.ID, Country: row.Country, Name: row.Name, CreatedAt: row.CreatedAt}, key, nil
+	return Post(row), key, nil
 }
 
 // NewBrandKey issues another API key for a brand (for rotation).

@@ -12,7 +12,7 @@ type brandRow struct {
 
 func (brandRow) TableName() string { return "brands" }
 
-func (r brandRow) toBrand() Brand { return Brand{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt} }
+func (r brandRow) toBrand() Brand { return Brand(r) }
 
 type postRow struct {
 	ID        int64 `gorm:"primaryKey"`

@@ -16,8 +16,8 @@ li{margin:.3rem 0}</style></head><body>
 <h1>wismo</h1><p class="sub">Where is my order: tracking, customer contact and cases for cross-border parcels.</p>
 <h2>Try it</h2><ul>
 <li>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a></li>
-{{with .Demo}}{{range .Parcels}}<li>Demo parcel <code>{{.}}</code>:
-<code>curl -H "Authorization: Bearer {{$.Demo.APIKey}}" {{$.PublicURL}}/api/v1/parcels/{{.}}</code></li>{{end}}
+{{with .Demo}}{{range .Parcels}}<li>Demo parcel <code>{{.ID}}</code>:
+<code>curl -H "Authorization: Bearer {{.APIKey}}" {{$.PublicURL}}/api/v1/parcels/{{.ID}}</code></li>{{end}}
 {{range .Logins}}<li>Demo login: <code>{{.}}</code></li>{{end}}{{end}}
 </ul>
 <h2>API</h2><ul>

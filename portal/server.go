@@ -44,9 +44,13 @@ type Deps struct {
 
 // DemoHints tells a first-time user what to try.
 type DemoHints struct {
-	Parcels []string
-	APIKey  string
+	Parcels []DemoParcel
 	Logins  []string
+}
+
+// DemoParcel is a demo parcel and the API key of the brand it belongs to.
+type DemoParcel struct {
+	ID, APIKey string
 }
 
 // New returns the fiber app with every route mounted.

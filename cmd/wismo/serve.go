@@ -89,7 +89,7 @@ func serveCmd(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "  demo login: %s\n", l)
 		}
 		for _, p := range hints.Parcels {
-			fmt.Fprintf(os.Stderr, "  demo parcel: %s/api/v1/parcels/%s (Authorization: Bearer %s)\n", cfg.PublicURL, p, hints.APIKey)
+			fmt.Fprintf(os.Stderr, "  demo parcel: curl -H 'Authorization: Bearer %s' %s/api/v1/parcels/%s\n", p.APIKey, cfg.PublicURL, p.ID)
 		}
 	}
 	fmt.Fprintln(os.Stderr)
@@ -155,9 +155,17 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 	if err := json.Unmarshal(b, &sum); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	h := &portal.DemoHints{Parcels: sum.Sample}
-	if len(sum.Brands) > 0 {
-		h.APIKey = sum.Brands[0].APIKey
+	keys := map[int64]string{}
+	for _, b := range sum.Brands {
+		keys[b.ID] = b.APIKey
+	}
+	h := &portal.DemoHints{}
+	for _, id := range sum.Sample {
+		var brand int64
+		if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`SELECT brand_id FROM parcels WHERE id = ?`), id).Scan(&brand); err != nil {
+			continue // the demo file outlived its database
+		}
+		h.Parcels = append(h.Parcels, portal.DemoParcel{ID: id, APIKey: keys[brand]})
 	}
 	for _, u := range sum.Users {
 		h.Logins = append(h.Logins, fmt.Sprintf("%s / %s (%s)", u.Email, u.Password, u.Role))
