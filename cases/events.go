@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
 
@@ -176,7 +177,7 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	}
 
 	var states []*parcelState
-	var outbox []outboxRow
+	var changes []outbox.Entry
 	promised := map[string]string{}
 	for _, id := range order {
 		t := parcelsTouched[id]
@@ -212,7 +213,7 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		}
 		states = append(states, st)
 		for i, e := range t.fresh {
-			outbox = append(outbox, outboxRow{Topic: TopicTrackingEvent, BrandID: st.BrandID, ItemID: st.ID, Payload: eventChange{
+			changes = append(changes, outbox.Entry{Topic: TopicTrackingEvent, BrandID: st.BrandID, ItemID: st.ID, Payload: EventChange{
 				Event: eventJSONOf(e, nil), Status: t.status[i], PhaseBefore: t.before, PhaseAfter: st.Phase}})
 		}
 	}
@@ -220,7 +221,7 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	if err := updatePhases(ctx, s.db, tx, states, promised, now); err != nil {
 		return err
 	}
-	return insertOutbox(ctx, s.db, tx, outbox, now)
+	return outbox.Write(ctx, s.db, tx, changes, now)
 }
 
 func compareStrings(a, b string) int {

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
 
@@ -176,7 +177,7 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 		}
 	}
 	var inserts []*Parcel
-	var outbox []outboxRow
+	var changes []outbox.Entry
 	seen := map[string]int{} // id -> index of the batch item that created it
 	for i, p := range valid {
 		if p == nil || results[i].Status == StatusRejected {
@@ -221,7 +222,7 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 			if err := updateParcelData(ctx, s.db, tx, p); err != nil {
 				return err
 			}
-			outbox = append(outbox, outboxRow{Topic: TopicParcelUpdated, BrandID: p.BrandID, ItemID: p.ID, Payload: parcelChange{Phase: old.Phase}})
+			changes = append(changes, outbox.Entry{Topic: TopicParcelUpdated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: old.Phase}})
 		}
 	}
 	if err := insertParcels(ctx, s.db, tx, inserts); err != nil {
@@ -230,7 +231,7 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 	insertedIDs := make([]string, len(inserts))
 	for i, p := range inserts {
 		insertedIDs[i] = p.ID
-		outbox = append(outbox, outboxRow{Topic: TopicParcelCreated, BrandID: p.BrandID, ItemID: p.ID, Payload: parcelChange{Phase: PhaseRegistered}})
+		changes = append(changes, outbox.Entry{Topic: TopicParcelCreated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: PhaseRegistered}})
 	}
 	orphans, err := orphanItems(ctx, s.db, tx, insertedIDs)
 	if err != nil {
@@ -257,17 +258,17 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 				promised[p.ID] = promisedDate(*st.PostedAt, days, p.Recipient.TimeZone)
 			}
 		}
-		outbox = append(outbox, rows...)
+		changes = append(changes, rows...)
 	}
 	if err := updatePhases(ctx, s.db, tx, states, promised, now); err != nil {
 		return err
 	}
-	return insertOutbox(ctx, s.db, tx, outbox, now)
+	return outbox.Write(ctx, s.db, tx, changes, now)
 }
 
 // attach gives a new parcel its early events and returns its folded state and the outbox rows
 // announcing those events (they trigger communication only now that the parcel is known).
-func (s *Service) attach(ctx context.Context, tx store.Tx, p *Parcel) (*parcelState, []outboxRow, error) {
+func (s *Service) attach(ctx context.Context, tx store.Tx, p *Parcel) (*parcelState, []outbox.Entry, error) {
 	n, err := attachOrphans(ctx, s.db, tx, p)
 	if err != nil || n == 0 {
 		return nil, nil, err
@@ -281,9 +282,9 @@ func (s *Service) attach(ctx context.Context, tx store.Tx, p *Parcel) (*parcelSt
 		evs[i] = &e.Event
 	}
 	st := fold(evs, p.OriginCountry)
-	var rows []outboxRow
+	var rows []outbox.Entry
 	for _, e := range evs {
-		rows = append(rows, outboxRow{Topic: TopicTrackingEvent, BrandID: p.BrandID, ItemID: p.ID, Payload: eventChange{
+		rows = append(rows, outbox.Entry{Topic: TopicTrackingEvent, BrandID: p.BrandID, ItemID: p.ID, Payload: EventChange{
 			Event: eventJSONOf(e, nil), Status: StatusAccepted, PhaseBefore: PhaseRegistered, PhaseAfter: st.Phase, LateAttached: true}})
 	}
 	return &parcelState{ID: p.ID, BrandID: p.BrandID, phaseState: st}, rows, nil
@@ -333,13 +334,13 @@ func (s *Service) transitDays(ctx context.Context, q queryer, brand int64, origi
 	return days, nil
 }
 
-// parcelChange is the outbox payload of parcel.created and parcel.updated.
-type parcelChange struct {
+// ParcelChange is the outbox payload of parcel.created and parcel.updated.
+type ParcelChange struct {
 	Phase Phase `json:"phase"`
 }
 
-// eventChange is the outbox payload of tracking.event.
-type eventChange struct {
+// EventChange is the outbox payload of tracking.event.
+type EventChange struct {
 	Event        EventView `json:"event"`
 	Status       Status    `json:"status"`
 	PhaseBefore  Phase     `json:"phase_before"`

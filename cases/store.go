@@ -264,39 +264,12 @@ func updateEvent(ctx context.Context, db *store.DB, q queryer, old *storedEvent,
 	return nil
 }
 
-// outboxRow is one change other domains must react to, written in the same transaction.
-type outboxRow struct {
-	Topic   string
-	BrandID int64
-	ItemID  string
-	Payload any
-}
-
-// Outbox topics.
+// Outbox topics written by cases.
 const (
 	TopicParcelCreated = "parcel.created"
 	TopicParcelUpdated = "parcel.updated"
 	TopicTrackingEvent = "tracking.event"
 )
-
-func insertOutbox(ctx context.Context, db *store.DB, q store.Tx, rows []outboxRow, now time.Time) error {
-	payloads := make([]string, len(rows))
-	for i, r := range rows {
-		b, err := json.Marshal(r.Payload)
-		if err != nil {
-			return fmt.Errorf("outbox payload: %w", err)
-		}
-		payloads[i] = string(b)
-	}
-	err := db.BulkExec(ctx, q, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)`, "", 5, len(rows),
-		[]string{"", "", "", "jsonb", ""}, func(i int, dst []any) []any {
-			return append(dst, rows[i].Topic, rows[i].BrandID, rows[i].ItemID, payloads[i], now)
-		})
-	if err != nil {
-		return fmt.Errorf("insert outbox: %w", err)
-	}
-	return nil
-}
 
 // updatePhases writes new phase states. PostgreSQL gets one UPDATE ... FROM (VALUES ...) per
 // chunk; SQLite, in-process, is as fast with one prepared statement per row.

@@ -126,10 +126,22 @@ CREATE TABLE outbox (
     brand_id    BIGINT NOT NULL,
     item_id     TEXT NOT NULL,
     payload     JSONB NOT NULL,
-    created_at  TIMESTAMPTZ NOT NULL
+    created_at  TIMESTAMPTZ NOT NULL,
+    -- The writing transaction: consumers read rows of finished transactions only, in
+    -- (txid, id) order, because ids of concurrent transactions commit out of order.
+    txid        XID8 NOT NULL DEFAULT pg_current_xact_id()
+);
+CREATE INDEX outbox_txid ON outbox (txid, id);
+
+CREATE TABLE outbox_cursors (
+    consumer    TEXT PRIMARY KEY,
+    last_txid   XID8 NOT NULL DEFAULT '0',
+    last_id     BIGINT NOT NULL DEFAULT 0,
+    updated_at  TIMESTAMPTZ NOT NULL
 );
 
 -- +goose Down
+DROP TABLE outbox_cursors;
 DROP TABLE outbox;
 DROP TABLE event_history;
 DROP TABLE events;

@@ -126,10 +126,19 @@ CREATE TABLE outbox (
     brand_id    INTEGER NOT NULL,
     item_id     TEXT NOT NULL,
     payload     TEXT NOT NULL,
-    created_at  DATETIME NOT NULL
+    created_at  DATETIME NOT NULL,
+    txid        INTEGER NOT NULL DEFAULT 0 -- one writer at a time: ids commit in order
+);
+
+CREATE TABLE outbox_cursors (
+    consumer    TEXT PRIMARY KEY,
+    last_txid   INTEGER NOT NULL DEFAULT 0,
+    last_id     INTEGER NOT NULL DEFAULT 0,
+    updated_at  DATETIME NOT NULL
 );
 
 -- +goose Down
+DROP TABLE outbox_cursors;
 DROP TABLE outbox;
 DROP TABLE event_history;
 DROP TABLE events;

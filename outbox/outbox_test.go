@@ -1,0 +1,174 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/store/storetest"
+)
+
+func write(t *testing.T, db *store.DB, items ...string) {
+	t.Helper()
+	var es []Entry
+	for _, it := range items {
+		es = append(es, Entry{Topic: "test", BrandID: 1, ItemID: it, Payload: map[string]string{"item": it}})
+	}
+	if err := db.WriteTx(context.Background(), func(tx store.Tx) error { return Write(context.Background(), db, tx, es, time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// collect consumes one batch. On PostgreSQL a message becomes visible to consumers once every
+// transaction older than its own has ended anywhere in the cluster (other tests run beside
+// this one), so it waits up to 10 s for want messages; want 0 checks that none come.
+func collect(t *testing.T, db *store.DB, consumer string, limit, want int) []string {
+	limit = min(limit, max(want, 1))
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	if want == 0 {
+		deadline = time.Now().Add(300 * time.Millisecond)
+	}
+	var got []string
+	for {
+		_, err := Consume(context.Background(), db, consumer, limit, func(_ context.Context, _ store.Tx, msgs []Message) error {
+			for _, m := range msgs {
+				got = append(got, m.ItemID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (want > 0 && len(got) >= want) || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestConsumeInOrderOncePerConsumer(t *testing.T) {
+	db := storetest.Open(t)
+	write(t, db, "a", "b", "c")
+	if got := collect(t, db, "one", 2, 2); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Fatalf("first batch %v", got)
+	}
+	write(t, db, "d")
+	if got := collect(t, db, "one", 10, 2); len(got) != 2 || got[0] != "c" || got[1] != "d" {
+		t.Fatalf("second batch %v", got)
+	}
+	if got := collect(t, db, "one", 10, 0); len(got) != 0 {
+		t.Fatalf("nothing left, got %v", got)
+	}
+	// Another consumer has a cursor of its own.
+	if got := collect(t, db, "two", 10, 4); len(got) != 4 {
+		t.Fatalf("second consumer %v", got)
+	}
+}
+
+func TestHandlerErrorKeepsTheCursor(t *testing.T) {
+	db := storetest.Open(t)
+	write(t, db, "a")
+	if got := collect(t, db, "peek", 10, 1); len(got) != 1 {
+		t.Fatal("the message never became visible")
+	}
+	boom := errors.New("boom")
+	_, err := Consume(context.Background(), db, "c", 10, func(ctx context.Context, tx store.Tx, msgs []Message) error {
+		// An effect written with tx rolls back with the failure.
+		if _, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO brands (name, created_at) VALUES (?, ?)`), "effect", time.Now()); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	var n int
+	db.SQL.QueryRow(`SELECT COUNT(*) FROM brands`).Scan(&n)
+	if n != 0 {
+		t.Fatal("the failed handler's effect was committed")
+	}
+	if got := collect(t, db, "c", 10, 1); len(got) != 1 || got[0] != "a" {
+		t.Fatalf("after a failure the message must come again: %v", got)
+	}
+}
+
+func TestConcurrentConsumersShareTheWork(t *testing.T) {
+	db := storetest.Open(t)
+	const n = 200
+	for i := 0; i < n; i += 20 {
+		var batch []string
+		for j := i; j < i+20; j++ {
+			batch = append(batch, string(rune('A'+j%26))+time.Duration(j).String())
+		}
+		write(t, db, batch...)
+	}
+	if got := collect(t, db, "peek", 1000, n); len(got) != n {
+		t.Fatalf("only %d of %d messages became visible", len(got), n)
+	}
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k, err := Consume(context.Background(), db, "shared", 7, func(_ context.Context, _ store.Tx, msgs []Message) error {
+					mu.Lock()
+					defer mu.Unlock()
+					for _, m := range msgs {
+						seen[m.ID]++
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if k == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Fatalf("handled %d distinct messages, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Fatalf("message %d handled %d times", id, c)
+		}
+	}
+}
+
+// TestOutOfOrderCommit is the case an id cursor gets wrong: a transaction that took a lower
+// id commits after one that took a higher id. The consumer must not pass the lower id by.
+func TestOutOfOrderCommit(t *testing.T) {
+	db := storetest.Open(t)
+	if db.Dialect != store.Postgres {
+		t.Skip("SQLite has one writer at a time: ids always commit in order")
+	}
+	ctx := context.Background()
+	slow, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(ctx, db, slow, []Entry{{Topic: "test", BrandID: 1, ItemID: "low", Payload: 1}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	write(t, db, "high") // commits first, with a higher id
+	if got := collect(t, db, "c", 10, 0); len(got) != 0 {
+		t.Fatalf("consumed %v while an older transaction was still running", got)
+	}
+	if err := slow.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := collect(t, db, "c", 10, 2); len(got) != 2 || got[0] != "low" || got[1] != "high" {
+		t.Fatalf("after the slow commit: %v, want [low high]", got)
+	}
+}
