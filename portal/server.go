@@ -40,6 +40,9 @@ type Deps struct {
 	PublicURL string
 	// DemoHints, when set, is shown on the home page (demo logins and parcels).
 	DemoHints *DemoHints
+	// Routes mount other domains' routes and pages. Requests under /api/ reach them
+	// authenticated (access.PrincipalOf); other paths are public unless the domain checks.
+	Routes []func(r fiber.Router)
 }
 
 // DemoHints tells a first-time user what to try.
@@ -103,7 +106,11 @@ func New(d Deps) *fiber.App {
 	app.Get("/", home(d))
 
 	access.SessionRoutes(app, d.Access, d.SecureCookies)
-	cases.Routes(app.Group("", apiAuth(d.Access)), d.Cases)
+	domains := app.Group("", apiAuth(d.Access))
+	cases.Routes(domains, d.Cases)
+	for _, mount := range d.Routes {
+		mount(domains)
+	}
 	return app
 }
 

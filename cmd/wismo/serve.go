@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -66,8 +68,22 @@ func serveCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Each domain adds its routes and its background jobs here.
+	var routes []func(fiber.Router)
+	var jobs []job
 	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
-		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints})
+		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes})
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	var jobsDone sync.WaitGroup
+	for _, j := range jobs {
+		jobsDone.Add(1)
+		go func() {
+			defer jobsDone.Done()
+			j.run(jobsCtx)
+			log.Info("job stopped", "job", j.name)
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -111,8 +127,17 @@ func serveCmd(ctx context.Context, args []string) error {
 	if err := web.ShutdownWithTimeout(30 * time.Second); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
+	stopJobs()
+	jobsDone.Wait()
 	log.Info("stopped")
 	return nil
+}
+
+// job is a background loop of a domain (outbox consumers, schedulers, sweeps): it runs until
+// its context ends, which happens after the HTTP server has drained.
+type job struct {
+	name string
+	run  func(ctx context.Context)
 }
 
 // demoFile keeps what the demo loader created, so later starts can show the hints again.
