@@ -46,7 +46,9 @@ func moneyArgs(m *Money) (any, string) {
 	return m.Minor, m.Currency
 }
 
-func parcelArgs(p *Parcel, fp string) []any {
+// shopData is the values of the columns a shop's upsert sets, from origin_country to
+// promised_date, in parcelCols order.
+func shopData(p *Parcel) []any {
 	contents, _ := json.Marshal(p.Contents)
 	if p.Contents == nil {
 		contents = []byte("[]")
@@ -55,10 +57,15 @@ func parcelArgs(p *Parcel, fp string) []any {
 	codMinor, codCur := moneyArgs(p.COD)
 	decMinor, decCur := moneyArgs(p.DeclaredValue)
 	r := p.Recipient
-	return []any{p.ID, p.BrandID, p.OriginCountry, p.DestinationCountry, string(p.ServiceLevel), string(p.Kind), p.WeightGrams,
+	return []any{p.OriginCountry, p.DestinationCountry, string(p.ServiceLevel), string(p.Kind), p.WeightGrams,
 		codMinor, codCur, decMinor, decCur, string(contents), string(sender), r.Name, r.Phone, r.Email, r.Address, r.Region,
-		r.Language, r.TimeZone, string(r.ZoneRule), p.PromisedDate, string(p.Phase), timeArg(p.PhaseAt), p.Returning,
-		timeArg(p.LastEventAt), timeArg(p.PostedAt), timeArg(p.DeliveredAt), fp, p.CreatedAt, p.UpdatedAt}
+		r.Language, r.TimeZone, string(r.ZoneRule), p.PromisedDate}
+}
+
+func parcelArgs(p *Parcel, fp string) []any {
+	args := append([]any{p.ID, p.BrandID}, shopData(p)...)
+	return append(args, string(p.Phase), timeArg(p.PhaseAt), p.Returning, timeArg(p.LastEventAt), timeArg(p.PostedAt),
+		timeArg(p.DeliveredAt), fp, p.CreatedAt, p.UpdatedAt)
 }
 
 func insertParcels(ctx context.Context, db *store.DB, q store.Tx, parcels []*Parcel) error {
@@ -75,23 +82,13 @@ func insertParcels(ctx context.Context, db *store.DB, q store.Tx, parcels []*Par
 }
 
 // updateParcelData stores new shop data of an existing parcel; the tracking state is kept.
-func updateParcelData(ctx context.Context, db *store.DB, q queryer, p *Parcel) error {
-	contents, _ := json.Marshal(p.Contents)
-	if p.Contents == nil {
-		contents = []byte("[]")
-	}
-	sender, _ := json.Marshal(p.Sender)
-	codMinor, codCur := moneyArgs(p.COD)
-	decMinor, decCur := moneyArgs(p.DeclaredValue)
-	r := p.Recipient
+func updateParcelData(ctx context.Context, db *store.DB, q store.Tx, p *Parcel) error {
+	args := append(shopData(p), p.fingerprint(), p.UpdatedAt, p.ID)
 	_, err := q.ExecContext(ctx, db.Rebind(`UPDATE parcels SET origin_country = ?, destination_country = ?, service_level = ?,
 		kind = ?, weight_g = ?, cod_minor = ?, cod_currency = ?, declared_minor = ?, declared_currency = ?, contents = ?,
 		sender = ?, recipient_name = ?, recipient_phone = ?, recipient_email = ?, recipient_address = ?, recipient_region = ?,
 		recipient_language = ?, time_zone = ?, time_zone_rule = ?, promised_date = ?, fingerprint = ?, updated_at = ?
-		WHERE id = ?`),
-		p.OriginCountry, p.DestinationCountry, string(p.ServiceLevel), string(p.Kind), p.WeightGrams, codMinor, codCur,
-		decMinor, decCur, string(contents), string(sender), r.Name, r.Phone, r.Email, r.Address, r.Region, r.Language,
-		r.TimeZone, string(r.ZoneRule), p.PromisedDate, p.fingerprint(), p.UpdatedAt, p.ID)
+		WHERE id = ?`), args...)
 	if err != nil {
 		return fmt.Errorf("update parcel %s: %w", p.ID, err)
 	}
@@ -99,7 +96,7 @@ func updateParcelData(ctx context.Context, db *store.DB, q queryer, p *Parcel) e
 }
 
 // readParcel returns a parcel visible to scope.
-func readParcel(ctx context.Context, db *store.DB, q queryer, scope access.Scope, id string) (*Parcel, error) {
+func readParcel(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope, id string) (*Parcel, error) {
 	where, args := scope.SQL("brand_id", "origin_country", "destination_country")
 	rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelCols+` FROM parcels WHERE id = ? AND `+where), append([]any{id}, args...)...)
 	if err != nil {
@@ -153,7 +150,7 @@ func scanParcel(rows *sql.Rows) (*Parcel, error) {
 // attachOrphans gives a newly registered parcel the events that arrived before it: those
 // pushed by its own brand, by operators, or by a post of its origin or destination country.
 // Events claimed by another brand stay unattached.
-func attachOrphans(ctx context.Context, db *store.DB, q queryer, p *Parcel) (int64, error) {
+func attachOrphans(ctx context.Context, db *store.DB, q store.Tx, p *Parcel) (int64, error) {
 	res, err := q.ExecContext(ctx, db.Rebind(`UPDATE events SET brand_id = ? WHERE item_id = ? AND brand_id IS NULL AND (
 		claim_brand_id = ? OR (claim_brand_id IS NULL AND post_id IS NULL)
 		OR post_id IN (SELECT id FROM posts WHERE country IN (?, ?)))`),
@@ -165,35 +162,32 @@ func attachOrphans(ctx context.Context, db *store.DB, q queryer, p *Parcel) (int
 }
 
 // orphanItems returns which of ids have events not attached to any parcel.
-func orphanItems(ctx context.Context, db *store.DB, q queryer, ids []string) (map[string]bool, error) {
+func orphanItems(ctx context.Context, db *store.DB, q store.Tx, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	per := db.MaxParams()
-	for start := 0; start < len(ids); start += per {
-		chunk := ids[start:min(start+per, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT DISTINCT item_id FROM events WHERE brand_id IS NULL AND item_id IN (`+inList(len(chunk))+`)`), args...)
+	err := inChunks(db, ids, func(list string, args []any) error {
+		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT DISTINCT item_id FROM events WHERE brand_id IS NULL AND item_id IN (`+list+`)`), args...)
 		if err != nil {
-			return nil, fmt.Errorf("find early events: %w", err)
+			return fmt.Errorf("find early events: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = true
 		}
-		rows.Close()
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // transitDays returns the promised transit days for a brand and lane: the most specific
 // override in transit_standards, else wismo's default for the service level.
-func transitDays(ctx context.Context, db *store.DB, q queryer, brand int64, origin, dest string, lvl ServiceLevel) (int, error) {
+func transitDays(ctx context.Context, db *store.DB, q store.Tx, brand int64, origin, dest string, lvl ServiceLevel) (int, error) {
 	rows, err := q.QueryContext(ctx, db.Rebind(`SELECT days FROM transit_standards WHERE brand_id = ? AND service_level = ?
 		AND origin_country IN (?, '') AND destination_country IN (?, '')
 		ORDER BY (origin_country <> '') DESC, (destination_country <> '') DESC LIMIT 1`), brand, string(lvl), origin, dest)

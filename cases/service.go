@@ -312,7 +312,7 @@ func (s *Service) checkBrandsExist(ctx context.Context, tx store.Tx, valid []*Pa
 	return nil
 }
 
-func (s *Service) transitDays(ctx context.Context, q queryer, brand int64, origin, dest string, lvl ServiceLevel) (int, error) {
+func (s *Service) transitDays(ctx context.Context, q store.Tx, brand int64, origin, dest string, lvl ServiceLevel) (int, error) {
 	k := transitKey{brand, origin, dest, lvl}
 	now := time.Now()
 	s.transitMu.Lock()

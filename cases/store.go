@@ -16,13 +16,25 @@ import (
 // wismo, and multi-row statements built here are several times faster than row-by-row ORM
 // calls. Every query that reads brand data takes an access.Scope-derived WHERE fragment.
 
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func inList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// inChunks calls fn for consecutive chunks of ids that fit one statement, with the chunk's
+// "?,?,?" list and its arguments.
+func inChunks(db *store.DB, ids []string, fn func(list string, args []any) error) error {
+	per := db.MaxParams()
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		if err := fn(inList(len(chunk)), args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parcelState is what ingest needs to know of an existing parcel.
@@ -71,35 +83,32 @@ func timeArg(t *time.Time) any {
 // (in id order, so concurrent batches never deadlock on them) until the transaction ends:
 // two batches with events of one parcel then fold one after the other instead of each
 // overwriting the other's phase. SQLite needs no lock: its write transactions are serial.
-func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string, lock bool) (map[string]*parcelState, error) {
+func loadParcelStates(ctx context.Context, db *store.DB, q store.Tx, ids []string, lock bool) (map[string]*parcelState, error) {
 	out := make(map[string]*parcelState, len(ids))
 	suffix := ""
 	if lock && db.Dialect == store.Postgres {
 		suffix = " ORDER BY id FOR UPDATE"
 	}
-	per := db.MaxParams()
-	for start := 0; start < len(ids); start += per {
-		chunk := ids[start:min(start+per, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+inList(len(chunk))+`)`+suffix), args...)
+	err := inChunks(db, ids, func(list string, args []any) error {
+		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+list+`)`+suffix), args...)
 		if err != nil {
-			return nil, fmt.Errorf("load parcels: %w", err)
+			return fmt.Errorf("load parcels: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			p, err := scanParcelState(rows)
 			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("load parcels: %w", err)
+				return fmt.Errorf("load parcels: %w", err)
 			}
 			out[p.ID] = p
 		}
-		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("load parcels: %w", err)
+			return fmt.Errorf("load parcels: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -108,7 +117,7 @@ func loadParcelStates(ctx context.Context, db *store.DB, q queryer, ids []string
 // Event ingest takes it for items whose parcel is not known yet and parcel upsert for the
 // parcels it creates, so an early event and its parcel committed at the same moment still
 // meet: whichever transaction comes second sees the other's rows.
-func lockItemIDs(ctx context.Context, db *store.DB, q queryer, ids []string) error {
+func lockItemIDs(ctx context.Context, db *store.DB, q store.Tx, ids []string) error {
 	if db.Dialect != store.Postgres || len(ids) == 0 {
 		return nil
 	}
@@ -165,7 +174,7 @@ func nullInt(v sql.NullInt64) *int64 {
 	return &v.Int64
 }
 
-func queryEvents(ctx context.Context, q queryer, query string, args ...any) ([]*storedEvent, error) {
+func queryEvents(ctx context.Context, q store.Tx, query string, args ...any) ([]*storedEvent, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -183,7 +192,7 @@ func queryEvents(ctx context.Context, q queryer, query string, args ...any) ([]*
 }
 
 // loadEventsByKey finds stored events with the identities of evs.
-func loadEventsByKey(ctx context.Context, db *store.DB, q queryer, evs []*Event) (map[eventKey]*storedEvent, error) {
+func loadEventsByKey(ctx context.Context, db *store.DB, q store.Tx, evs []*Event) (map[eventKey]*storedEvent, error) {
 	out := make(map[eventKey]*storedEvent, len(evs))
 	const per = 4
 	for start := 0; start < len(evs); start += db.MaxParams() / per {
@@ -210,7 +219,7 @@ func loadEventsByKey(ctx context.Context, db *store.DB, q queryer, evs []*Event)
 }
 
 // loadEventsOf reads every event of the given items that belongs to brand (attached ones).
-func loadAttachedEvents(ctx context.Context, db *store.DB, q queryer, brand int64, itemID string) ([]*storedEvent, error) {
+func loadAttachedEvents(ctx context.Context, db *store.DB, q store.Tx, brand int64, itemID string) ([]*storedEvent, error) {
 	evs, err := queryEvents(ctx, q, db.Rebind(`SELECT `+eventCols+` FROM events WHERE item_id = ? AND brand_id = ? ORDER BY occurred_at, id`), itemID, brand)
 	if err != nil {
 		return nil, fmt.Errorf("load events of %s: %w", itemID, err)
@@ -251,7 +260,7 @@ func int64Arg(v *int64) any {
 }
 
 // updateEvent stores new details of an event and keeps the previous ones in its history.
-func updateEvent(ctx context.Context, db *store.DB, q queryer, old *storedEvent, e *Event, now time.Time) error {
+func updateEvent(ctx context.Context, db *store.DB, q store.Tx, old *storedEvent, e *Event, now time.Time) error {
 	prev, _ := json.Marshal(eventJSONOf(&old.Event, nil))
 	if _, err := q.ExecContext(ctx, db.Rebind(`INSERT INTO event_history (event_id, changed_at, previous) VALUES (?, ?, ?)`), old.ID, now, string(prev)); err != nil {
 		return fmt.Errorf("event history: %w", err)
