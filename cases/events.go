@@ -95,9 +95,19 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		}
 		maps.Copy(parcels, late)
 	}
-	existing, err := loadEventsByKey(ctx, s.db, tx, candidates)
+	from, to := candidates[0].OccurredAt, candidates[0].OccurredAt
+	for _, e := range candidates {
+		from, to = minTime(from, e.OccurredAt), maxTime(to, e.OccurredAt)
+	}
+	itemEvents, err := loadItemEvents(ctx, s.db, tx, ids, from, to)
 	if err != nil {
 		return err
+	}
+	existing := make(map[eventKey]*storedEvent, len(candidates))
+	for _, evs := range itemEvents {
+		for _, e := range evs {
+			existing[e.key()] = e
+		}
 	}
 	claim, postID := ownership(scope)
 	var inserts []newEventRow
@@ -150,6 +160,8 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 			if err := updateEvent(ctx, s.db, tx, old, e, now); err != nil {
 				return err
 			}
+			old.Location, old.Country, old.TimeZone = e.Location, e.Country, e.TimeZone
+			old.Reason, old.Action, old.Signature = e.Reason, e.Action, e.Signature
 			results[i].Status = StatusUpdated
 			if t != nil {
 				e.ID = old.ID
@@ -176,6 +188,19 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		return err
 	}
 
+	// Parcels whose history must be folded again read it once, now that the batch's events
+	// are stored.
+	var refold []string
+	for _, id := range order {
+		if t := parcelsTouched[id]; t.refold && len(t.fresh) > 0 {
+			refold = append(refold, id)
+		}
+	}
+	history, err := loadItemEvents(ctx, s.db, tx, refold, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+
 	var states []*parcelState
 	var changes []outbox.Entry
 	promised := map[string]string{}
@@ -187,13 +212,11 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		st := t.state
 		postedBefore := st.PostedAt
 		if t.refold {
-			stored, err := loadAttachedEvents(ctx, s.db, tx, st.BrandID, st.ID)
-			if err != nil {
-				return err
-			}
-			all := make([]*Event, len(stored))
-			for i, e := range stored {
-				all[i] = &e.Event
+			var all []*Event
+			for _, e := range history[st.ID] {
+				if e.BrandID != nil && *e.BrandID == st.BrandID {
+					all = append(all, &e.Event)
+				}
 			}
 			st.phaseState = fold(all, st.Origin)
 		} else {
@@ -222,6 +245,20 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		return err
 	}
 	return outbox.Write(ctx, s.db, tx, changes, now)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func compareStrings(a, b string) int {

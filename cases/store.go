@@ -191,34 +191,35 @@ func queryEvents(ctx context.Context, q store.Tx, query string, args ...any) ([]
 	return out, rows.Err()
 }
 
-// loadEventsByKey finds stored events with the identities of evs.
-func loadEventsByKey(ctx context.Context, db *store.DB, q store.Tx, evs []*Event) (map[eventKey]*storedEvent, error) {
-	out := make(map[eventKey]*storedEvent, len(evs))
-	const per = 4
-	for start := 0; start < len(evs); start += db.MaxParams() / per {
-		chunk := evs[start:min(start+db.MaxParams()/per, len(evs))]
-		args := make([]any, 0, per*len(chunk))
-		for _, e := range chunk {
-			args = append(args, e.ItemID, e.Code, e.OccurredAt, e.Office)
-		}
-		var casts []string
-		if db.Dialect == store.Postgres {
-			casts = []string{"text", "text", "timestamptz", "text"}
-		}
-		query := `SELECT ` + eventCols + ` FROM events WHERE (item_id, code, occurred_at, office) IN (VALUES ` +
-			store.Placeholders(len(chunk), per, casts) + `)`
-		found, err := queryEvents(ctx, q, db.Rebind(query), args...)
+// loadItemEvents reads the stored events (attached or early) of the given items, in time
+// order per item; with a non-zero window only those that occurred within it. The identity
+// check of a batch needs only its window: in a feed that arrives in time order, an item's
+// stored events are all older than the batch, so almost nothing is read. (A row-value lookup
+// by full identity looked cheaper, but with a thousand keys PostgreSQL plans it as a hash
+// join over the whole events table.)
+func loadItemEvents(ctx context.Context, db *store.DB, q store.Tx, ids []string, from, to time.Time) (map[string][]*storedEvent, error) {
+	out := make(map[string][]*storedEvent, len(ids))
+	window := ""
+	var extra []any
+	if !from.IsZero() {
+		window = ` AND occurred_at >= ? AND occurred_at <= ?`
+		extra = []any{from, to}
+	}
+	err := inChunks(db, ids, func(list string, args []any) error {
+		found, err := queryEvents(ctx, q, db.Rebind(`SELECT `+eventCols+` FROM events WHERE item_id IN (`+list+`)`+window+`
+			ORDER BY item_id, occurred_at, id`), append(args, extra...)...)
 		if err != nil {
-			return nil, fmt.Errorf("load events by identity: %w", err)
+			return fmt.Errorf("load events: %w", err)
 		}
 		for _, e := range found {
-			out[e.key()] = e
+			out[e.ItemID] = append(out[e.ItemID], e)
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
-// loadEventsOf reads every event of the given items that belongs to brand (attached ones).
+// loadAttachedEvents reads every event of an item attached to brand, in time order.
 func loadAttachedEvents(ctx context.Context, db *store.DB, q store.Tx, brand int64, itemID string) ([]*storedEvent, error) {
 	evs, err := queryEvents(ctx, q, db.Rebind(`SELECT `+eventCols+` FROM events WHERE item_id = ? AND brand_id = ? ORDER BY occurred_at, id`), itemID, brand)
 	if err != nil {
@@ -280,40 +281,20 @@ const (
 	TopicTrackingEvent = "tracking.event"
 )
 
-// updatePhases writes new phase states. PostgreSQL gets one UPDATE ... FROM (VALUES ...) per
-// chunk; SQLite, in-process, is as fast with one prepared statement per row.
+// updatePhases writes new phase states with one UPDATE ... FROM (VALUES ...) per chunk; both
+// PostgreSQL and SQLite (3.33+) name the VALUES columns column1, column2...
 func updatePhases(ctx context.Context, db *store.DB, q store.Tx, states []*parcelState, promised map[string]string, now time.Time) error {
-	if len(states) == 0 {
-		return nil
-	}
-	if db.Dialect == store.Postgres {
-		err := db.BulkExec(ctx, q, `UPDATE parcels AS p SET phase = v.column2, phase_at = v.column3, is_returning = v.column4,
-			last_event_at = v.column5, posted_at = v.column6, delivered_at = v.column7, promised_date = v.column8,
-			updated_at = v.column9 FROM (`, `) AS v WHERE p.id = v.column1`, 9, len(states),
-			[]string{"text", "text", "timestamptz", "boolean", "timestamptz", "timestamptz", "timestamptz", "text", "timestamptz"},
-			func(i int, dst []any) []any {
-				s := states[i]
-				return append(dst, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
-					timeArg(s.PostedAt), timeArg(s.DeliveredAt), promised[s.ID], now)
-			})
-		if err != nil {
-			return fmt.Errorf("update phases: %w", err)
-		}
-		return nil
-	}
-	// SQLite: one prepared UPDATE per row is as fast in-process, and needs no VALUES join.
-	stmt, err := q.PrepareContext(ctx, `UPDATE parcels SET phase = ?, phase_at = ?, is_returning = ?, last_event_at = ?,
-		posted_at = ?, delivered_at = ?, promised_date = ?, updated_at = ? WHERE id = ?`)
+	err := db.BulkExec(ctx, q, `UPDATE parcels SET phase = v.column2, phase_at = v.column3, is_returning = v.column4,
+		last_event_at = v.column5, posted_at = v.column6, delivered_at = v.column7, promised_date = v.column8,
+		updated_at = v.column9 FROM (`, `) AS v WHERE parcels.id = v.column1`, 9, len(states),
+		[]string{"text", "text", "timestamptz", "boolean", "timestamptz", "timestamptz", "timestamptz", "text", "timestamptz"},
+		func(i int, dst []any) []any {
+			s := states[i]
+			return append(dst, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
+				timeArg(s.PostedAt), timeArg(s.DeliveredAt), promised[s.ID], now)
+		})
 	if err != nil {
 		return fmt.Errorf("update phases: %w", err)
-	}
-	defer stmt.Close()
-	for _, s := range states {
-		_, err := stmt.ExecContext(ctx, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt), timeArg(s.PostedAt),
-			timeArg(s.DeliveredAt), promised[s.ID], now, s.ID)
-		if err != nil {
-			return fmt.Errorf("update phase of %s: %w", s.ID, err)
-		}
 	}
 	return nil
 }

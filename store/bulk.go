@@ -5,13 +5,10 @@ import (
 	"strings"
 )
 
-// sqliteBulkRows is how many rows one SQLite multi-row statement carries. The driver binds
-// in quadratic time, so statements stay small; the full-size statement is prepared once per
-// call, so SQLite parses it once.
-const sqliteBulkRows = 8
-
 // BulkExec runs `head VALUES (...),(...) tail` over n rows of cols values, in chunks that fit
-// the dialect's parameter budget. row(i, dst) appends row i's values to dst. casts, when
+// the dialect's parameter budget (see MaxParams: on SQLite parsing a statement costs about as
+// much as binding a few hundred parameters, and the driver parses even prepared statements on
+// every execution, so chunks of ~240 parameters are the sweet spot). row(i, dst) appends row i's values to dst. casts, when
 // given, are PostgreSQL types for each column (VALUES lists need them where the column type
 // cannot be inferred, as in UPDATE ... FROM (VALUES ...)); SQLite ignores them.
 func (db *DB) BulkExec(ctx context.Context, tx Tx, head, tail string, cols, n int, casts []string, row func(i int, dst []any) []any) error {
@@ -20,7 +17,6 @@ func (db *DB) BulkExec(ctx context.Context, tx Tx, head, tail string, cols, n in
 	}
 	per := max(1, db.MaxParams()/cols)
 	if db.Dialect == SQLite {
-		per = sqliteBulkRows
 		casts = nil
 	}
 	build := func(rows int) string {
