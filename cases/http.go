@@ -16,6 +16,7 @@ func Routes(r fiber.Router, svc *Service) {
 	r.Post("/api/v1/parcels", h.postParcels)
 	r.Post("/api/v1/events", h.postEvents)
 	r.Get("/api/v1/parcels/:id", h.getParcel)
+	transitRoutes(r, svc)
 }
 
 type handlers struct{ svc *Service }

@@ -271,3 +271,38 @@ func TestBrandIsolation(t *testing.T) {
 		t.Errorf("brand A sees its parcel with the post's event: %v %d", err, len(v.Events))
 	}
 }
+
+func TestTransitStandardOverride(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	bad := []TransitStandard{{OriginCountry: "XX", ServiceLevel: "standard", Days: 3}, {ServiceLevel: "fast", Days: 3}, {ServiceLevel: "premium", Days: 0}}
+	var te TransitErrors
+	if err := e.svc.SetTransitStandards(ctx, e.scopeA(), bad); !errors.As(err, &te) || len(te) != 3 ||
+		te[0].Error.Field != "origin_country" || te[1].Error.Field != "service_level" || te[2].Error.Field != "days" {
+		t.Fatalf("invalid standards: %v %+v", err, te)
+	}
+	err := e.svc.SetTransitStandards(ctx, e.scopeA(), []TransitStandard{
+		{OriginCountry: "GB", DestinationCountry: "RU", ServiceLevel: "standard", Days: 3},
+		{DestinationCountry: "RU", ServiceLevel: "standard", Days: 10},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.upsert(e.scopeA(), parcel(idA))
+	e.events(e.scopeA(), event(idA, "EMA", "2026-11-10T09:00:00Z"))
+	v, _ := e.svc.Parcel(ctx, e.scopeA(), idA)
+	if v.PromisedDate != "2026-11-13" {
+		t.Errorf("GB->RU standard with a 3-day override: promised %s, want 2026-11-13", v.PromisedDate)
+	}
+	// Brand B keeps wismo's default (7 working days).
+	other := parcel(idB)
+	other.OriginCountry = "GB"
+	e.upsert(e.scopeB(), other)
+	e.events(e.scopeB(), event(idB, "EMA", "2026-11-10T09:00:00Z"))
+	if v, _ := e.svc.Parcel(ctx, e.scopeB(), idB); v.PromisedDate != "2026-11-19" {
+		t.Errorf("brand B promised %s, want the default 2026-11-19", v.PromisedDate)
+	}
+	if _, own, _ := e.svc.TransitStandards(ctx, e.scopeB()); len(own) != 0 {
+		t.Errorf("brand B sees %d overrides of brand A", len(own))
+	}
+}
