@@ -15,8 +15,9 @@ code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}h1{margin-bottom:0
 li{margin:.3rem 0}</style></head><body>
 <h1>wismo</h1><p class="sub">Where is my order: tracking, customer contact and cases for cross-border parcels.</p>
 <h2>Try it</h2><ul>
+<li><a href="/track">Track a parcel</a>: the public tracking page customers see</li>
 <li>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a></li>
-{{with .Demo}}{{range .Parcels}}<li>Demo parcel <code>{{.ID}}</code>:
+{{with .Demo}}{{range .Parcels}}<li>Demo parcel <a href="/track/{{.ID}}"><code>{{.ID}}</code></a>, by API:
 <code>curl -H "Authorization: Bearer {{.APIKey}}" {{$.PublicURL}}/api/v1/parcels/{{.ID}}</code></li>{{end}}
 {{range .Logins}}<li>Demo login: <code>{{.}}</code></li>{{end}}{{end}}
 </ul>

@@ -104,6 +104,8 @@ func New(d Deps) *fiber.App {
 		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	}
 	app.Get("/", home(d))
+	mountStatic(app)
+	trackRoutes(app, d)
 
 	access.SessionRoutes(app, d.Access, d.SecureCookies)
 	domains := app.Group("", apiAuth(d.Access))

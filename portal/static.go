@@ -1,0 +1,32 @@
+package portal
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds every page template once per language: {{t "key"}} is bound to the language.
+var pages = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for lang := range messages {
+		out[lang] = template.Must(template.New("").Funcs(template.FuncMap{"t": translator(lang)}).ParseFS(templateFS, "templates/*.html"))
+	}
+	return out
+}()
+
+// mountStatic serves the embedded assets under /static, cached for a day.
+func mountStatic(app *fiber.App) {
+	sub, _ := fs.Sub(staticFS, "static")
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 86400}))
+}
