@@ -1,0 +1,65 @@
+package callcenter
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store/storetest"
+)
+
+func TestBrandTelephonySettingsAPI(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	acc := access.NewService(db)
+	b1, key1, _ := acc.CreateBrand(ctx, "One")
+	b2, _, _ := acc.CreateBrand(ctx, "Two")
+	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	app := fiber.New()
+	app.Use(access.Authenticate(acc))
+	adminRoutes(app, c)
+	call := func(method, path, body string) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key1)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	p1 := "/api/v1/brands/" + itoa(int(b1.ID)) + "/telephony"
+	code, body := call("GET", p1, "")
+	var s brandSettingsJSON
+	if json.Unmarshal([]byte(body), &s); code != 200 || s.RecordingNotice == nil || !*s.RecordingNotice {
+		t.Fatalf("defaults: %d %s (the recording notice is on by default)", code, body)
+	}
+	if code, body := call("PUT", p1, `{"recording_notice": false, "hotline_open": "09:00", "hotline_close": "18:00", "time_zone": "Asia/Novosibirsk", "caller_id": "+74950000000"}`); code != 204 {
+		t.Fatalf("put: %d %s", code, body)
+	}
+	got, _ := c.Brand(ctx, b1.ID)
+	if got.RecordingNotice || got.TimeZone != "Asia/Novosibirsk" || got.CallerID != "+74950000000" {
+		t.Fatalf("stored: %+v", got)
+	}
+	nsk, _ := time.LoadLocation("Asia/Novosibirsk")
+	if !got.OpenAt(time.Date(2026, 11, 20, 10, 0, 0, 0, nsk)) || got.OpenAt(time.Date(2026, 11, 20, 19, 0, 0, 0, nsk)) {
+		t.Fatal("hotline hours not applied in the brand's zone")
+	}
+	if code, _ := call("PUT", p1, `{"time_zone": "Mars/Olympus"}`); code != 422 {
+		t.Fatalf("bad zone: %d", code)
+	}
+	if code, _ := call("GET", "/api/v1/brands/"+itoa(int(b2.ID))+"/telephony", ""); code != 404 {
+		t.Fatalf("another brand's settings: %d", code)
+	}
+	if code, _ := call("POST", "/api/v1/hotline/queues", `{"name": "q", "numbers": ["+74951112233"]}`); code != 403 {
+		t.Fatalf("a brand key created a queue: %d", code)
+	}
+}

@@ -1,0 +1,110 @@
+package callcenter
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// agentRoutes mounts what a logged-in agent does:
+//
+//	GET /api/v1/agent                 {"user_id", "state", "sip_user"}
+//	PUT /api/v1/agent/state           {"state": "available" | "paused" | "offline" | ...}
+//	PUT /api/v1/agent/sip             {"username": "...", "secret": "..."} (stored as HA1)
+//	POST /api/v1/agent/calls          {"to": "+7...", "brand_id": 1, "parcel_id": "..."} a preview call
+func agentRoutes(r fiber.Router, c *Center) {
+	me := func(ctx *fiber.Ctx) (*access.User, error) {
+		p := access.PrincipalOf(ctx)
+		if p.User == nil {
+			return nil, fiber.NewError(fiber.StatusForbidden, "only logged-in users are agents")
+		}
+		return p.User, nil
+	}
+	r.Get("/api/v1/agent", func(ctx *fiber.Ctx) error {
+		u, err := me(ctx)
+		if err != nil {
+			return err
+		}
+		ag, err := c.Agents.Get(ctx.UserContext(), u.ID)
+		if err != nil {
+			return err
+		}
+		return ctx.JSON(fiber.Map{"user_id": ag.UserID, "state": ag.State, "sip_user": ag.SIPUser, "idle_since": ag.IdleSince})
+	})
+	r.Put("/api/v1/agent/state", func(ctx *fiber.Ctx) error {
+		u, err := me(ctx)
+		if err != nil {
+			return err
+		}
+		var in struct {
+			State string `json:"state"`
+		}
+		if err := ctx.BodyParser(&in); err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, `body must be {"state": "..."}`)
+		}
+		s, err := ParseAgentState(in.State)
+		if err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+		}
+		err = c.Agents.SetState(ctx.UserContext(), u.ID, s)
+		if errors.Is(err, ErrBadTransition) {
+			return fiber.NewError(fiber.StatusConflict, err.Error())
+		}
+		if err != nil {
+			return err
+		}
+		return ctx.SendStatus(fiber.StatusNoContent)
+	})
+	r.Put("/api/v1/agent/sip", func(ctx *fiber.Ctx) error {
+		u, err := me(ctx)
+		if err != nil {
+			return err
+		}
+		var in struct{ Username, Secret string }
+		if err := ctx.BodyParser(&in); err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, `body must be {"username": "...", "secret": "..."}`)
+		}
+		err = c.Agents.SetSIPSecret(ctx.UserContext(), u.ID, in.Username, in.Secret)
+		if errors.Is(err, ErrInvalid) {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+		}
+		if err != nil {
+			return fiber.NewError(fiber.StatusConflict, "that SIP username is taken")
+		}
+		return ctx.SendStatus(fiber.StatusNoContent)
+	})
+	r.Post("/api/v1/agent/calls", func(ctx *fiber.Ctx) error {
+		u, err := me(ctx)
+		if err != nil {
+			return err
+		}
+		var in struct {
+			To       string `json:"to"`
+			BrandID  int64  `json:"brand_id"`
+			ParcelID string `json:"parcel_id"`
+		}
+		if err := ctx.BodyParser(&in); err != nil || in.To == "" {
+			return fiber.NewError(fiber.StatusBadRequest, `body must be {"to": "+7...", "brand_id": 1}`)
+		}
+		if !access.ScopeOf(u).AllowsBrand(in.BrandID) {
+			return fiber.NewError(fiber.StatusNotFound, "no such brand")
+		}
+		// The call runs past this request: it is logged and can be followed in the call log.
+		req := OutboundRequest{AgentID: u.ID, BrandID: in.BrandID, ParcelID: in.ParcelID, To: in.To}
+		ag, err := c.Agents.Get(ctx.UserContext(), u.ID)
+		if err != nil {
+			return err
+		}
+		if _, ok := c.eng.Registrar().Locate(ag.SIPUser); !ok || ag.State != Available {
+			return fiber.NewError(fiber.StatusConflict, "be available with a registered SIP phone first")
+		}
+		go func() {
+			if _, err := c.Preview(c.base, req); err != nil {
+				c.log.Warn("preview call not placed", "agent", u.ID, "err", err)
+			}
+		}()
+		return ctx.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "dialling"})
+	})
+}

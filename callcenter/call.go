@@ -1,0 +1,107 @@
+package callcenter
+
+import "time"
+
+// Outcome is how a call attempt ended, set by the telephony engine from SIP (the shared
+// vocabulary of ARCHITECTURE.md).
+type Outcome string
+
+// The call outcomes.
+const (
+	Answered    Outcome = "answered"
+	NoAnswer    Outcome = "no_answer"
+	Busy        Outcome = "busy"
+	Rejected    Outcome = "rejected"
+	Unreachable Outcome = "unreachable"
+	Failed      Outcome = "failed"
+	Cancelled   Outcome = "cancelled"
+	Abandoned   Outcome = "abandoned" // answered, but no agent in time
+)
+
+// Standard dispositions an agent sets on an answered call; brands add their own.
+const (
+	DispReached           = "reached"
+	DispWrongNumber       = "wrong_number"
+	DispCallbackRequested = "callback_requested"
+	DispRefused           = "refused"
+	DispVoicemail         = "voicemail"
+)
+
+// Direction of a call, seen from wismo.
+const (
+	Outbound = "outbound"
+	Inbound  = "inbound"
+)
+
+// Modes of a call.
+const (
+	ModePreview     = "preview"
+	ModeProgressive = "progressive"
+	ModeHotline     = "hotline"
+)
+
+// Leg kinds and hang-up sides.
+const (
+	LegCustomer = "customer"
+	LegAgent    = "agent"
+	SideSystem  = "system"
+)
+
+// Call is one attempt to talk to a customer, with its legs.
+type Call struct {
+	ID          int64      `json:"id"`
+	Direction   string     `json:"direction"`
+	Mode        string     `json:"mode"`
+	BrandID     int64      `json:"brand_id,omitempty"`
+	ParcelID    string     `json:"parcel_id,omitempty"`
+	CampaignRef string     `json:"campaign_ref,omitempty"`
+	ContactRef  string     `json:"contact_ref,omitempty"`
+	AgentID     int64      `json:"agent_id,omitempty"`
+	QueueID     int64      `json:"queue_id,omitempty"`
+	From        string     `json:"from"`
+	To          string     `json:"to"`
+	SIPCallID   string     `json:"sip_call_id"`
+	StartedAt   time.Time  `json:"started_at"`
+	RingingAt   *time.Time `json:"ringing_at,omitempty"`
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	SIPStatus   int        `json:"sip_status"`
+	Outcome     Outcome    `json:"outcome"`
+	HangupSide  string     `json:"hangup_side,omitempty"`
+	Disposition string     `json:"disposition,omitempty"`
+	RecordingID int64      `json:"recording_id,omitempty"`
+	Legs        []Leg      `json:"legs,omitempty"`
+}
+
+// Leg is one SIP dialog of a call: the customer's, or one offered to an agent.
+type Leg struct {
+	ID         int64      `json:"id"`
+	CallID     int64      `json:"call_id"`
+	Kind       string     `json:"kind"`
+	AgentID    int64      `json:"agent_id,omitempty"`
+	From       string     `json:"from"`
+	To         string     `json:"to"`
+	SIPCallID  string     `json:"sip_call_id"`
+	Codec      string     `json:"codec,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	RingingAt  *time.Time `json:"ringing_at,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+	EndedAt    *time.Time `json:"ended_at,omitempty"`
+	SIPStatus  int        `json:"sip_status"`
+	Outcome    Outcome    `json:"outcome"`
+	HangupSide string     `json:"hangup_side,omitempty"`
+}
+
+// CallFilter narrows a call log listing; zero fields do not filter.
+type CallFilter struct {
+	Direction string
+	Outcome   Outcome
+	AgentID   int64
+	ParcelID  string
+	SIPCallID string
+	Since     time.Time
+	Until     time.Time
+	Limit     int
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }

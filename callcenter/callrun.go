@@ -1,0 +1,189 @@
+package callcenter
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/telephony"
+)
+
+// run is one call in progress: its log row, its legs' rows, and the teardown context that
+// outlives the call's own (context.WithoutCancel) so the log is always finished.
+type run struct {
+	c    *Center
+	log  *slog.Logger
+	call Call
+	down context.Context
+}
+
+// begin logs the start of call and counts it active.
+func (c *Center) begin(ctx context.Context, call Call) (*run, error) {
+	call.StartedAt = time.Now().UTC()
+	if err := c.Calls.Create(ctx, &call); err != nil {
+		return nil, err
+	}
+	c.m.active.Inc()
+	c.running.Add(1)
+	r := &run{c: c, call: call, down: context.WithoutCancel(ctx)}
+	r.log = c.log.With("call", call.ID, "mode", call.Mode, "to", call.To)
+	return r, nil
+}
+
+// end writes the call's final state; the call's outcome is counted once.
+func (r *run) end(outcome Outcome, status int, side string) Call {
+	now := time.Now().UTC()
+	r.call.Outcome, r.call.EndedAt, r.call.HangupSide = outcome, &now, side
+	if status != 0 {
+		r.call.SIPStatus = status
+	}
+	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
+		r.log.Error("call log not finished", "err", err)
+	}
+	r.c.m.attempts.WithLabelValues(r.call.Direction, string(outcome)).Inc()
+	r.c.m.active.Dec()
+	r.c.running.Done()
+	r.log.Info("call ended", "outcome", outcome, "sip_status", r.call.SIPStatus, "hangup", side)
+	return r.call
+}
+
+// addLeg logs a new leg of kind towards to.
+func (r *run) addLeg(kind string, agentID int64, from, to string) *Leg {
+	g := &Leg{CallID: r.call.ID, Kind: kind, AgentID: agentID, From: from, To: to, StartedAt: time.Now().UTC()}
+	if err := r.c.Calls.AddLeg(r.down, g); err != nil {
+		r.log.Error("leg not logged", "err", err)
+	}
+	return g
+}
+
+func (r *run) saveLeg(g *Leg) {
+	if err := r.c.Calls.UpdateLeg(r.down, g); err != nil {
+		r.log.Error("leg not updated", "leg", g.ID, "err", err)
+	}
+}
+
+// dial places leg g and logs ringing, answer or the failure's outcome on it.
+func (r *run) dial(ctx context.Context, g *Leg, req telephony.DialRequest) (*telephony.Leg, error) {
+	req.OnRinging = func() {
+		g.RingingAt = ptrTime(time.Now().UTC())
+		if g.Kind == LegCustomer && r.call.RingingAt == nil {
+			r.call.RingingAt = g.RingingAt
+		}
+	}
+	leg, err := r.c.eng.Dial(ctx, req, func(id string) {
+		g.SIPCallID = id
+		if g.Kind == LegCustomer {
+			r.call.SIPCallID = id
+		}
+	})
+	if err != nil {
+		g.Outcome, g.SIPStatus = outcomeOf(err)
+		g.EndedAt = ptrTime(time.Now().UTC())
+		r.saveLeg(g)
+		return nil, err
+	}
+	g.AnsweredAt, g.SIPStatus, g.Codec = ptrTime(leg.AnsweredAt.UTC()), 200, telephony.CodecName(leg.Codec())
+	r.saveLeg(g)
+	if g.Kind == LegCustomer {
+		r.call.AnsweredAt, r.call.SIPStatus = g.AnsweredAt, 200
+		r.saveCall() // the live call log shows the call as answered
+	}
+	return leg, nil
+}
+
+// saveCall writes the call row as it stands.
+func (r *run) saveCall() {
+	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
+		r.log.Error("call log not updated", "err", err)
+	}
+}
+
+// outcomeOf maps a failed dial to the call outcome vocabulary (RFC 3261 §21 status codes).
+func outcomeOf(err error) (Outcome, int) {
+	var de *telephony.DialError
+	if !errors.As(err, &de) {
+		return Failed, 0
+	}
+	switch {
+	case de.NoAnswer:
+		return NoAnswer, de.Status
+	case de.Cancelled:
+		return Cancelled, 0
+	case de.Unreachable:
+		return Unreachable, 0
+	}
+	switch s := de.Status; {
+	case s == 486 || s == 600:
+		return Busy, s
+	case s == 408 || s == 480 || s == 487:
+		return NoAnswer, s
+	case s == 403 || s == 603:
+		return Rejected, s
+	case s == 401 || s == 407: // the trunk refused our credentials
+		return Failed, s
+	case s == 503 || s == 502 || s == 504:
+		return Unreachable, s
+	case s != 0:
+		return Failed, s
+	}
+	return Failed, 0
+}
+
+// talk records and bridges an answered customer with an answered agent until one hangs up,
+// then hangs up the other and finishes the recording and both legs. It returns who hung up.
+func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *Leg) string {
+	start := time.Now()
+	var active *recordings.Active
+	if r.c.recs != nil {
+		a, err := r.c.recs.Start(r.down, r.call.ID, r.call.BrandID, start)
+		if err != nil {
+			r.log.Error("recording not started", "err", err)
+		} else {
+			active = a
+		}
+	}
+	var rec telephony.Recorder
+	if active != nil {
+		rec = active
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.MaxCall)
+	defer cancel()
+	first := r.c.eng.Bridge(ctx, customer, agent, rec)
+	side := SideSystem
+	switch {
+	case first == customer && customer.EndedBy() == telephony.EndedRemote:
+		side = LegCustomer
+	case first == agent && agent.EndedBy() == telephony.EndedRemote:
+		side = LegAgent
+	}
+	customer.Hangup(r.down, "")
+	agent.Hangup(r.down, "")
+	now := ptrTime(time.Now().UTC())
+	for _, g := range []*Leg{cg, ag} {
+		g.EndedAt, g.Outcome, g.HangupSide = now, Answered, side
+		r.saveLeg(g)
+	}
+	if active != nil {
+		if recd, err := r.c.recs.Finish(r.down, active, r.call.BrandID); err != nil {
+			r.log.Error("recording not finished", "err", err)
+		} else {
+			r.call.RecordingID = recd.ID
+		}
+	}
+	return side
+}
+
+// notice plays the brand's recording notice to the customer when the brand wants it.
+func (r *run) notice(ctx context.Context, customer *telephony.Leg, want bool) {
+	if !want {
+		return
+	}
+	s, err := r.c.audio.load(r.call.BrandID, AnnNotice)
+	if err != nil {
+		r.log.Warn("recording notice missing", "err", err)
+		return
+	}
+	r.c.eng.Play(ctx, customer, s, false)
+}

@@ -1,0 +1,167 @@
+package callcenter
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony"
+)
+
+// ParcelFinder matches a caller to parcels (cases.Service implements it).
+type ParcelFinder interface {
+	ParcelsByPhone(ctx context.Context, scope access.Scope, e164 string) ([]cases.ParcelView, error)
+}
+
+// Config tunes call control.
+type Config struct {
+	CustomerRing     time.Duration // how long a customer's phone rings; default 30 s
+	AgentRing        time.Duration // how long an agent's phone rings (outbound); default 15 s
+	MaxCall          time.Duration // hard limit of a call; default 2 h
+	MaxAgentTries    int           // agents tried for one answered progressive call; default 3
+	AnnouncementsDir string        // <data dir>/announcements
+}
+
+// Center is call control: it places and takes calls through the telephony engine, bridges
+// them to agents, records them and writes the call log.
+type Center struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *store.DB
+	eng     *telephony.Endpoint
+	Calls   *CallLog
+	Agents  *Agents
+	recs    *recordings.Service
+	parcels ParcelFinder
+	m       *metrics
+	audio   announcements
+	running sync.WaitGroup
+	base    context.Context // calls started by API requests outlive them
+}
+
+// NewCenter returns call control over db. Attach the telephony endpoint before use (the
+// endpoint needs the center as its inbound handler and the agents as its credentials).
+func NewCenter(cfg Config, db *store.DB, agents *Agents, recs *recordings.Service, parcels ParcelFinder, log *slog.Logger, reg *prometheus.Registry) *Center {
+	if cfg.CustomerRing == 0 {
+		cfg.CustomerRing = 30 * time.Second
+	}
+	if cfg.AgentRing == 0 {
+		cfg.AgentRing = 15 * time.Second
+	}
+	if cfg.MaxCall == 0 {
+		cfg.MaxCall = 2 * time.Hour
+	}
+	if cfg.MaxAgentTries == 0 {
+		cfg.MaxAgentTries = 3
+	}
+	return &Center{cfg: cfg, log: log.With("component", "callcenter"), db: db, Calls: NewCallLog(db), Agents: agents,
+		recs: recs, parcels: parcels, m: newMetrics(reg), audio: announcements{dir: cfg.AnnouncementsDir}}
+}
+
+// Attach gives the center its telephony endpoint; calls started by API requests run under
+// base (which shutdown does not cancel: calls drain instead).
+func (c *Center) Attach(base context.Context, e *telephony.Endpoint) { c.base, c.eng = base, e }
+
+// Wait blocks until every call the center runs has been logged (used at shutdown, after
+// the endpoint drained).
+func (c *Center) Wait() { c.running.Wait() }
+
+// BrandSettings are a brand's telephony settings (brand_telephony; defaults when absent).
+type BrandSettings struct {
+	CallerID        string
+	RecordingNotice bool
+	Open, Close     string // hotline hours, HH:MM in TimeZone
+	TimeZone        string
+}
+
+// Brand returns brand's telephony settings.
+func (c *Center) Brand(ctx context.Context, brand int64) (BrandSettings, error) {
+	s := BrandSettings{RecordingNotice: true, Open: "00:00", Close: "24:00", TimeZone: "UTC"}
+	if brand == 0 {
+		return s, nil
+	}
+	err := c.db.SQL.QueryRowContext(ctx, c.db.Rebind(`SELECT caller_id, recording_notice, hotline_open, hotline_close, time_zone
+		FROM brand_telephony WHERE brand_id = ?`), brand).Scan(&s.CallerID, &s.RecordingNotice, &s.Open, &s.Close, &s.TimeZone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	return s, err
+}
+
+// SetBrand stores brand's telephony settings.
+func (c *Center) SetBrand(ctx context.Context, brand int64, s BrandSettings) error {
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return fmt.Errorf("%w: time zone %q", ErrInvalid, s.TimeZone)
+	}
+	if _, _, err := hhmm(s.Open); err != nil {
+		return err
+	}
+	if _, _, err := hhmm(s.Close); err != nil {
+		return err
+	}
+	_, err := c.db.SQL.ExecContext(ctx, c.db.Rebind(`INSERT INTO brand_telephony (brand_id, caller_id, recording_notice, hotline_open, hotline_close, time_zone)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (brand_id) DO UPDATE SET caller_id = excluded.caller_id,
+		recording_notice = excluded.recording_notice, hotline_open = excluded.hotline_open,
+		hotline_close = excluded.hotline_close, time_zone = excluded.time_zone`),
+		brand, s.CallerID, s.RecordingNotice, s.Open, s.Close, s.TimeZone)
+	return err
+}
+
+// OpenAt reports whether the hotline of s is open at t.
+func (s BrandSettings) OpenAt(t time.Time) bool {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	lt := t.In(loc)
+	now := lt.Hour()*60 + lt.Minute()
+	oh, om, _ := hhmm(s.Open)
+	ch, cm, _ := hhmm(s.Close)
+	return now >= oh*60+om && now < ch*60+cm
+}
+
+func hhmm(s string) (int, int, error) {
+	var h, m int
+	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+		return 0, 0, fmt.Errorf("%w: hours %q must be HH:MM", ErrInvalid, s)
+	}
+	return h, m, nil
+}
+
+// planCallback stores a callback request for the contact scheduler (issue 5 executes it).
+func (c *Center) planCallback(ctx context.Context, call *Call, reason string) error {
+	_, err := c.db.SQL.ExecContext(ctx, c.db.Rebind(`INSERT INTO callback_requests (call_id, brand_id, parcel_id, phone, reason, requested_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), call.ID, nz(call.BrandID), call.ParcelID, call.From, reason, time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("plan callback for call %d: %w", call.ID, err)
+	}
+	return nil
+}
+
+// metrics are the call center's Prometheus series.
+type metrics struct {
+	attempts *prometheus.CounterVec // by direction and outcome
+	active   prometheus.Gauge
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_call_attempts_total",
+			Help: "Call attempts by direction and outcome."}, []string{"direction", "outcome"}),
+		active: prometheus.NewGauge(prometheus.GaugeOpts{Name: "wismo_calls_active", Help: "Calls in progress."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.attempts, m.active)
+	}
+	return m
+}

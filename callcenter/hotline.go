@@ -1,0 +1,196 @@
+package callcenter
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony"
+)
+
+// Queue is a hotline queue: the numbers that ring it, the brand it serves (0: every brand),
+// how long each agent rings and how long a caller may wait.
+type Queue struct {
+	ID      int64
+	Name    string
+	BrandID int64
+	Ring    time.Duration
+	MaxWait time.Duration
+}
+
+// AddQueue creates a hotline queue served by the given numbers (E.164 or any dialled user).
+func (c *Center) AddQueue(ctx context.Context, q Queue, numbers ...string) (Queue, error) {
+	err := c.db.WriteTx(ctx, func(tx store.Tx) error {
+		if err := tx.QueryRowContext(ctx, c.db.Rebind(`INSERT INTO hotline_queues (name, brand_id, ring_seconds, max_wait_seconds)
+			VALUES (?, ?, ?, ?) RETURNING id`), q.Name, nz(q.BrandID), max(int(q.Ring/time.Second), 1), max(int(q.MaxWait/time.Second), 1)).Scan(&q.ID); err != nil {
+			return err
+		}
+		for _, n := range numbers {
+			if _, err := tx.ExecContext(ctx, c.db.Rebind(`INSERT INTO hotline_numbers (number, queue_id) VALUES (?, ?)`), n, q.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return q, fmt.Errorf("add queue %q: %w", q.Name, err)
+	}
+	return q, nil
+}
+
+// queueFor returns the queue a dialled number rings.
+func (c *Center) queueFor(ctx context.Context, number string) (Queue, error) {
+	var q Queue
+	var brand sql.NullInt64
+	var ring, wait int
+	err := c.db.SQL.QueryRowContext(ctx, c.db.Rebind(`SELECT q.id, q.name, q.brand_id, q.ring_seconds, q.max_wait_seconds
+		FROM hotline_numbers n JOIN hotline_queues q ON q.id = n.queue_id WHERE n.number = ?`), number).Scan(&q.ID, &q.Name, &brand, &ring, &wait)
+	if errors.Is(err, sql.ErrNoRows) {
+		return q, ErrNotFound
+	}
+	q.BrandID, q.Ring, q.MaxWait = brand.Int64, time.Duration(ring)*time.Second, time.Duration(wait)*time.Second
+	return q, err
+}
+
+// HandleInbound takes a call to a hotline number (telephony.InboundHandler): it matches the
+// caller to parcels by phone, which decides the brand; answers; plays the recording notice
+// and the queue announcement; and offers the call to the longest-idle available agent,
+// ringing each for the queue's ring time. Outside hours or after the maximum wait it plays
+// the closed message and plans a callback.
+func (c *Center) HandleInbound(ctx context.Context, in *telephony.InboundCall) {
+	log := c.log.With("call_id", in.CallID, "from", in.From, "to", in.To)
+	q, err := c.queueFor(ctx, in.To)
+	if err != nil {
+		log.Info("INVITE to a number that is no hotline", "err", err)
+		in.Reject(404, "Not Found")
+		return
+	}
+	caller := e164(in.From)
+	from := caller
+	if from == "" {
+		from = in.From // not a phone number (a SIP user): logged as it came
+	}
+	call := Call{Direction: Inbound, Mode: ModeHotline, BrandID: q.BrandID, QueueID: q.ID, From: from, To: in.To, SIPCallID: in.CallID}
+	if c.parcels != nil && caller != "" {
+		if ps, err := c.parcels.ParcelsByPhone(ctx, access.Operator(), caller); err == nil {
+			for _, p := range ps {
+				if q.BrandID == 0 || p.BrandID == q.BrandID {
+					call.BrandID, call.ParcelID = p.BrandID, p.ID
+					break
+				}
+			}
+		}
+	}
+	r, err := c.begin(ctx, call)
+	if err != nil {
+		log.Error("call not logged", "err", err)
+		in.Reject(500, "Server Internal Error")
+		return
+	}
+	cuLog := r.addLeg(LegCustomer, 0, from, in.To)
+	cuLog.SIPCallID = in.CallID
+	in.Ringing()
+	cuLog.RingingAt = ptrTime(time.Now().UTC())
+	r.call.RingingAt = cuLog.RingingAt
+	customer, err := in.Answer(ctx)
+	if err != nil {
+		cuLog.Outcome, cuLog.EndedAt = Failed, ptrTime(time.Now().UTC())
+		r.saveLeg(cuLog)
+		r.end(Failed, 0, SideSystem)
+		return
+	}
+	cuLog.AnsweredAt, cuLog.SIPStatus, cuLog.Codec = ptrTime(customer.AnsweredAt.UTC()), 200, telephony.CodecName(customer.Codec())
+	r.call.AnsweredAt, r.call.SIPStatus = cuLog.AnsweredAt, 200
+	r.saveLeg(cuLog)
+	c.serveQueue(r, q, customer, cuLog)
+}
+
+// serveQueue runs an answered hotline call to its end.
+func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg) {
+	ctx, cancel := context.WithTimeout(r.down, c.cfg.MaxCall)
+	defer cancel()
+	settings, _ := c.Brand(ctx, r.call.BrandID)
+	if !settings.OpenAt(time.Now()) {
+		c.closed(ctx, r, customer, cuLog, "after_hours")
+		return
+	}
+	r.notice(ctx, customer, settings.RecordingNotice)
+	waitCtx, stopWait := context.WithTimeout(ctx, q.MaxWait)
+	defer stopWait()
+	musicCtx, stopMusic := context.WithCancel(waitCtx)
+	defer stopMusic()
+	if s, err := c.audio.load(r.call.BrandID, AnnQueue); err == nil {
+		go c.eng.Play(musicCtx, customer, s, true)
+	}
+	tried := map[int64]bool{}
+	for waitCtx.Err() == nil && customer.EndedBy() == "" {
+		ag, contact, err := c.reserveNext(waitCtx, r.call.BrandID, tried)
+		if errors.Is(err, ErrNoAgent) && len(tried) > 0 {
+			clear(tried) // everyone was tried once: go round again
+			continue
+		}
+		if err != nil {
+			select { // nobody free: look again shortly
+			case <-waitCtx.Done():
+			case <-customer.Done():
+			case <-time.After(500 * time.Millisecond):
+			}
+			continue
+		}
+		tried[ag.UserID] = true
+		agLog := r.addLeg(LegAgent, ag.UserID, r.call.From, contact)
+		agent, err := r.dialWhile(waitCtx, customer, agLog, telephony.DialRequest{To: contact, RingTimeout: q.Ring})
+		if err != nil {
+			c.release(r.down, ag.UserID)
+			continue
+		}
+		stopMusic()
+		c.setState(r.down, ag.UserID, OnCall)
+		r.call.AgentID = ag.UserID
+		side := r.talk(ctx, customer, agent, cuLog, agLog)
+		c.setState(r.down, ag.UserID, WrapUp)
+		r.end(Answered, 200, side)
+		return
+	}
+	stopMusic()
+	if customer.EndedBy() != "" {
+		cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, LegCustomer
+		r.saveLeg(cuLog)
+		r.end(Abandoned, 200, LegCustomer)
+		return
+	}
+	c.closed(ctx, r, customer, cuLog, "max_wait")
+}
+
+// closed plays the closed message, plans a callback and hangs up.
+func (c *Center) closed(ctx context.Context, r *run, customer *telephony.Leg, cuLog *Leg, reason string) {
+	if s, err := c.audio.load(r.call.BrandID, AnnClosed); err == nil {
+		c.eng.Play(ctx, customer, s, false)
+	}
+	if err := c.planCallback(r.down, &r.call, reason); err != nil {
+		r.log.Error("callback not planned", "err", err)
+	}
+	side := SideSystem
+	if customer.EndedBy() == telephony.EndedRemote {
+		side = LegCustomer
+	}
+	customer.Hangup(r.down, "")
+	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
+	r.saveLeg(cuLog)
+	r.end(Abandoned, 200, side)
+}
+
+// e164 normalises a caller's user part to E.164 when it is a phone number, else "".
+func e164(user string) string {
+	num, err := phonenumbers.Parse(user, "")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return ""
+	}
+	return phonenumbers.Format(num, phonenumbers.E164)
+}

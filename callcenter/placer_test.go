@@ -1,0 +1,47 @@
+package callcenter
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/telephony/telephonytest"
+)
+
+// outcomes records what the placer hands back to the dialer.
+type outcomes chan string
+
+func (o outcomes) RecordCallOutcome(_ context.Context, contactID int64, outcome, _, _ string, _ time.Time) error {
+	o <- outcome
+	return nil
+}
+
+// TestPlacer: with nobody free the dialer's attempt is handed back; with an agent free the
+// call goes out and its outcome (here busy) reaches the dialer.
+func TestPlacer(t *testing.T) {
+	trunk := telephonytest.StartTrunk(t, telephonytest.TrunkOptions{Status: 486})
+	w := newWorld(t, telephony.Trunk{URI: "sip:" + trunk.Addr}, Config{})
+	got := make(outcomes, 1)
+	p := NewPlacer(w.center, got)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req := dialer.CallRequest{ContactID: 7, BrandID: w.brand, CampaignID: 3, To: customerE164}
+	if err := p.PlaceCall(ctx, req); !errors.Is(err, dialer.ErrNotSent) {
+		t.Fatalf("no agent: %v, want ErrNotSent", err)
+	}
+	w.agent("agent1", agentTone)
+	if err := p.PlaceCall(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case o := <-got:
+		if o != string(Busy) {
+			t.Fatalf("outcome %q, want busy", o)
+		}
+	case <-ctx.Done():
+		t.Fatal("no outcome reached the dialer")
+	}
+}

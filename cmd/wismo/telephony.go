@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/telephony"
+)
+
+// drainTimeout bounds how long SIGTERM waits for live calls to end (a second signal forces
+// the exit sooner).
+const drainTimeout = 2 * time.Hour
+
+// telephonyPart is the SIP endpoint with call control, recordings and their routes.
+type telephonyPart struct {
+	center *callcenter.Center
+	eng    *telephony.Endpoint
+	recs   *recordings.Service
+}
+
+// openTelephony wires the call center: recordings (repairing what a crash left unfinished),
+// agents, call control and the SIP endpoint, bound but not yet serving.
+func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
+	cfg := a.cfg
+	recs := recordings.NewService(a.db, filepath.Join(cfg.DataDir, "recordings"), a.log)
+	if n, err := recs.RepairUnfinished(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		a.log.Warn("repaired recordings a crash left unfinished", "count", n)
+	}
+	agents := callcenter.NewAgents(a.db, cfg.SIPRealm)
+	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements")},
+		a.db, agents, recs, a.cases, a.log, a.reg)
+	// sipgo logs a few transport events through its package-level logger; main is the one
+	// place allowed to set process-wide things.
+	sip.SetDefaultLogger(a.log.With("component", "sip"))
+	lo, hi, err := parsePortRange(cfg.RTPPorts)
+	if err != nil {
+		return nil, fmt.Errorf("WISMO_RTP_PORTS: %w", err)
+	}
+	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: cfg.SIPAddr, PublicAddr: cfg.SIPPublicAddr, RTPPortMin: lo, RTPPortMax: hi,
+		Realm: cfg.SIPRealm, Trunk: telephony.Trunk{URI: cfg.TrunkURI, User: cfg.TrunkUser, Password: cfg.TrunkPassword, CallerID: cfg.TrunkCallerID}},
+		a.log, agents, center)
+	if err != nil {
+		return nil, fmt.Errorf("WISMO_SIP_ADDR: %w", err)
+	}
+	center.Attach(context.WithoutCancel(ctx), eng)
+	return &telephonyPart{center: center, eng: eng, recs: recs}, nil
+}
+
+// routes mounts the call log, agent and recording APIs.
+func (t *telephonyPart) routes(r fiber.Router) {
+	callcenter.Routes(r, t.center)
+	recordings.Routes(r, t.recs)
+}
+
+// job serves SIP until the jobs stop (after the calls drained and HTTP stopped).
+func (t *telephonyPart) job() job {
+	return job{name: "sip", run: func(ctx context.Context) {
+		t.eng.Serve(ctx)
+		t.eng.Close()
+	}}
+}
+
+// drain stops taking calls and waits for the live ones to end (STYLE.md: drain, then stop).
+func (t *telephonyPart) drain(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, drainTimeout)
+	defer cancel()
+	if err := t.eng.Drain(ctx); err != nil {
+		return err
+	}
+	t.center.Wait() // the last calls' log rows are written
+	return nil
+}

@@ -1,0 +1,47 @@
+package recordings
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// Routes mounts playback on r (authenticated under /api/ by the portal):
+//
+//	GET /api/v1/recordings/:id        the row as JSON
+//	GET /api/v1/recordings/:id/audio  the WAV, with Range support (RFC 9110 §14)
+//
+// Only users and keys of the call's brand (and operators) get an answer; others get 404.
+func Routes(r fiber.Router, s *Service) {
+	load := func(c *fiber.Ctx) (Recording, error) {
+		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+		if err != nil {
+			return Recording{}, fiber.NewError(fiber.StatusNotFound, "no such recording")
+		}
+		rec, err := s.Get(c.UserContext(), access.PrincipalOf(c).Scope, id)
+		if errors.Is(err, ErrNotFound) {
+			return rec, fiber.NewError(fiber.StatusNotFound, "no such recording")
+		}
+		return rec, err
+	}
+	r.Get("/api/v1/recordings/:id", func(c *fiber.Ctx) error {
+		rec, err := load(c)
+		if err != nil {
+			return err
+		}
+		return c.JSON(rec)
+	})
+	r.Get("/api/v1/recordings/:id/audio", func(c *fiber.Ctx) error {
+		rec, err := load(c)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "audio/wav")
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+		// fasthttp's file server answers Range requests with 206 and Content-Range.
+		return c.SendFile(rec.Path, false)
+	})
+}

@@ -1,0 +1,131 @@
+package telephony
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/wismo/wismo/media"
+)
+
+// Recorder receives the decoded audio of each direction of a bridge: channel 0 what the
+// first leg (the customer) said, channel 1 what the second (the agent) said.
+type Recorder interface {
+	Write(ch int, ts uint32, at time.Time, samples []int16)
+}
+
+// Bridge relays RTP between a and b until one of them ends, ctx ends, or one goes silent on
+// the wire for the configured time (then it is torn down as EndedMedia). Equal codecs are
+// relayed untouched; mu-law and A-law are transcoded; RFC 4733 telephone-events get the
+// receiving side's payload type. rec (may be nil) gets both directions. It returns the leg
+// that ended first, or nil when ctx ended.
+func (e *Endpoint) Bridge(ctx context.Context, a, b *Leg, rec Recorder) *Leg {
+	a.Stream.Discard()
+	b.Stream.Discard()
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }() // goroutine relays stop within one read deadline
+	wg.Add(2)
+	go func() { defer wg.Done(); e.relay(ctx, a, b, 0, rec) }()
+	go func() { defer wg.Done(); e.relay(ctx, b, a, 1, rec) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-a.Done():
+			return a
+		case <-b.Done():
+			return b
+		case <-tick.C:
+			for _, l := range []*Leg{a, b} {
+				if l.Stream.SinceLastRx() > e.cfg.NoRTPTimeout {
+					e.log.Warn("no RTP: tearing the leg down", "call_id", l.CallID, "silent", l.Stream.SinceLastRx().Round(time.Second))
+					l.Hangup(context.WithoutCancel(ctx), EndedMedia)
+					return l
+				}
+			}
+		}
+	}
+}
+
+// relay forwards src's packets to dst until ctx ends or src's socket closes.
+func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorder) {
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	var pcm []int16
+	for ctx.Err() == nil {
+		n, at, err := src.Stream.Read(buf, &pkt, 250*time.Millisecond)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			continue
+		}
+		if err != nil {
+			return // socket closed: the leg ended
+		}
+		hdr := n - len(pkt.Payload) - int(pkt.PaddingSize)
+		if rewrite(e.codecs, buf, hdr, &pkt, src.Remote, dst.Remote, ch, rec, &pcm, at) {
+			dst.Stream.WriteRaw(buf[:n])
+			e.relayed.Add(1)
+		}
+	}
+}
+
+// rewrite prepares a packet from a side speaking src for a side expecting dst, in place:
+// audio goes to the recorder (channel ch) and is transcoded if the codecs differ; RFC 4733
+// telephone-events get the receiving side's payload type (RFC 4733 §2.1: it is negotiated
+// per side). It reports whether to forward the packet (comfort noise and codecs we did not
+// negotiate are dropped).
+func rewrite(codecs media.Codecs, buf []byte, hdr int, pkt *rtp.Packet, src, dst Media, ch int, rec Recorder, pcm *[]int16, at time.Time) bool {
+	switch pt := pkt.PayloadType; {
+	case pt == src.Codec:
+		if rec != nil {
+			*pcm = codecs.Decode((*pcm)[:0], pt, pkt.Payload)
+			rec.Write(ch, pkt.Timestamp, at, *pcm)
+		}
+		codecs.Transcode(buf[hdr:hdr+len(pkt.Payload)], pt, dst.Codec)
+		buf[1] = buf[1]&0x80 | dst.Codec
+		return true
+	case pt == src.DTMF && src.DTMF != 0 && dst.DTMF != 0:
+		buf[1] = buf[1]&0x80 | dst.DTMF
+		return true
+	}
+	return false
+}
+
+// Play sends samples (8 kHz linear PCM) to leg in 20 ms packets paced in real time, looping
+// if loop is set, until done, ctx ends or the leg ends (RFC 3551 §4.5: 20 ms is G.711's
+// default packet time).
+func (e *Endpoint) Play(ctx context.Context, leg *Leg, samples []int16, loop bool) {
+	if len(samples) == 0 {
+		return
+	}
+	const frame = 160
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	payload := make([]byte, 0, frame)
+	buf := make([]byte, 1500)
+	for off := 0; ; off += frame {
+		if off >= len(samples) {
+			if !loop {
+				return
+			}
+			off = 0
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-leg.Done():
+			return
+		case <-tick.C:
+		}
+		chunk := samples[off:min(off+frame, len(samples))]
+		payload = media.Encode(payload[:0], leg.Remote.Codec, chunk)
+		leg.Stream.WriteAudio(leg.Remote.Codec, payload, buf)
+	}
+}

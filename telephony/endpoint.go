@@ -1,0 +1,207 @@
+// Package telephony is wismo's SIP user agent and media relay, on emiago/sipgo and pion/rtp:
+// it places calls (to a trunk or to a registered phone), takes calls to hotline numbers,
+// registers agents' phones with digest authentication, and relays and records RTP between
+// two legs. It decides nothing about routing: call control (callcenter) tells it whom to
+// dial and what to bridge, and answers its questions about inbound calls.
+package telephony
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/wismo/wismo/media"
+)
+
+// Config is the endpoint's setup, taken from wismo's configuration.
+type Config struct {
+	ListenAddr   string // host:port for UDP and TCP; port 0 picks one (tests)
+	PublicAddr   string // host:port in Contact and SDP; empty = the listen address
+	RTPPortMin   int
+	RTPPortMax   int
+	Trunk        Trunk
+	Realm        string        // digest realm for agents' phones; default "wismo"
+	NoRTPTimeout time.Duration // a bridged leg silent this long is torn down; default 30 s
+	Codecs       []uint8       // offered in order; default PCMU, PCMA
+}
+
+// Trunk is the SIP provider outbound calls to phone numbers go through.
+type Trunk struct {
+	URI      string // sip:host:port of the proxy; empty = no trunk
+	User     string // digest username (RFC 8760)
+	Password string
+	CallerID string // default user part of From
+}
+
+// InboundHandler decides what to do with an INVITE that is not for a dialog we know
+// (livekit/sip's shape: the SIP code asks, call control answers).
+type InboundHandler interface {
+	HandleInbound(ctx context.Context, call *InboundCall)
+}
+
+// Endpoint is the SIP user agent: server and client on one UDP socket and one TCP listener.
+type Endpoint struct {
+	cfg     Config
+	log     *slog.Logger
+	ua      *sipgo.UserAgent
+	srv     *sipgo.Server
+	cli     *sipgo.Client
+	dialogs *sipgo.DialogClientCache
+	uas     *sipgo.DialogServerCache
+	ports   *portPool
+	codecs  media.Codecs
+	reg     *Registrar
+	inbound InboundHandler
+	host    string
+	port    int
+
+	legs     sync.Map // SIP Call-ID -> *Leg
+	active   atomic.Int64
+	rtpRx    atomic.Uint64 // RTP packets received on legs that ended
+	rtpTx    atomic.Uint64 // and sent
+	relayed  atomic.Uint64 // RTP packets relayed by bridges, live
+	draining atomic.Bool
+	udp      net.PacketConn
+	tcp      net.Listener
+}
+
+// New creates the endpoint and binds its sockets (so that a port 0 is known at once).
+// creds looks up agents' HA1 for REGISTER; inbound may be nil (every INVITE is refused).
+func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, inbound InboundHandler) (*Endpoint, error) {
+	if cfg.Realm == "" {
+		cfg.Realm = "wismo"
+	}
+	if cfg.NoRTPTimeout == 0 {
+		cfg.NoRTPTimeout = 30 * time.Second
+	}
+	if len(cfg.Codecs) == 0 {
+		cfg.Codecs = []uint8{media.PayloadPCMU, media.PayloadPCMA}
+	}
+	udp, err := net.ListenPacket("udp4", cfg.ListenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("SIP listen udp %s: %w", cfg.ListenAddr, err)
+	}
+	laddr := udp.LocalAddr().(*net.UDPAddr)
+	tcp, err := net.Listen("tcp4", laddr.String())
+	if err != nil {
+		udp.Close()
+		return nil, fmt.Errorf("SIP listen tcp %s: %w", laddr, err)
+	}
+	host, port := laddr.IP.String(), laddr.Port
+	if cfg.PublicAddr != "" {
+		h, p, err := sip.ParseAddr(cfg.PublicAddr)
+		if err != nil {
+			udp.Close()
+			tcp.Close()
+			return nil, fmt.Errorf("SIP public address %q: %w", cfg.PublicAddr, err)
+		}
+		host, port = h, p
+	}
+	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound,
+		host: host, port: port, udp: udp, tcp: tcp,
+		ports: newPortPool(laddr.IP, cfg.RTPPortMin, cfg.RTPPortMax)}
+	e.ua, err = sipgo.NewUA(sipgo.WithUserAgent("wismo"), sipgo.WithUserAgentHostname(host),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(e.log)))
+	if err == nil {
+		e.srv, err = sipgo.NewServer(e.ua, sipgo.WithServerLogger(e.log))
+	}
+	if err == nil {
+		e.cli, err = sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host))
+	}
+	if err != nil {
+		e.Close()
+		return nil, fmt.Errorf("sipgo: %w", err)
+	}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "wismo", Host: host, Port: port}}
+	e.dialogs = sipgo.NewDialogClientCache(e.cli, contact)
+	e.uas = sipgo.NewDialogServerCache(e.cli, contact)
+	e.reg = newRegistrar(context.WithoutCancel(ctx), cfg.Realm, creds, e.log)
+	e.routes()
+	return e, nil
+}
+
+// Addr is the SIP address the endpoint listens on (host:port).
+func (e *Endpoint) Addr() string { return e.udp.LocalAddr().String() }
+
+// Registrar returns the registrations of agents' phones.
+func (e *Endpoint) Registrar() *Registrar { return e.reg }
+
+// Serve answers SIP on UDP and TCP until ctx ends.
+func (e *Endpoint) Serve(ctx context.Context) error {
+	errc := make(chan error, 2)
+	go func() { errc <- e.srv.ServeUDP(e.udp) }()
+	go func() { errc <- e.srv.ServeTCP(e.tcp) }()
+	e.log.Info("SIP endpoint listening", "addr", e.Addr(), "transports", "udp,tcp", "trunk", e.cfg.Trunk.URI)
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+// RTPPackets returns how many RTP packets the legs that have ended received and sent.
+func (e *Endpoint) RTPPackets() (rx, tx uint64) { return e.rtpRx.Load(), e.rtpTx.Load() }
+
+// Relayed is how many RTP packets bridges have relayed so far.
+func (e *Endpoint) Relayed() uint64 { return e.relayed.Load() }
+
+// Active is the number of calls (legs) up or being set up.
+func (e *Endpoint) Active() int64 { return e.active.Load() }
+
+// Drain stops taking new calls and waits until every active leg has ended or ctx ends,
+// logging the count (STYLE.md: drain, then stop).
+func (e *Endpoint) Drain(ctx context.Context) error {
+	e.draining.Store(true)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for n := e.active.Load(); n > 0; n = e.active.Load() {
+		e.log.Info("draining calls", "active", n)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("drain: %d calls still up: %w", n, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// Close releases the sockets and sipgo's layers.
+func (e *Endpoint) Close() error {
+	if e.srv != nil {
+		e.srv.Close()
+	}
+	if e.cli != nil {
+		e.cli.Close()
+	}
+	if e.ua != nil {
+		e.ua.Close()
+	}
+	e.udp.Close()
+	e.tcp.Close()
+	return nil
+}
+
+func (e *Endpoint) newStream() (*RTPStream, error) {
+	conn, err := e.ports.listen()
+	if err != nil {
+		return nil, err
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	return newRTPStream(conn, binary.BigEndian.Uint32(b[:])), nil
+}
+
+// errDraining refuses new calls during shutdown.
+var errDraining = errors.New("shutting down: not taking new calls")

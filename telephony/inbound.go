@@ -1,0 +1,120 @@
+package telephony
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// InboundCall is an INVITE waiting for call control's decision: ring, answer or reject.
+type InboundCall struct {
+	CallID   string
+	From, To string // user parts of From and the Request-URI (the caller's and the dialled number)
+	e        *Endpoint
+	sess     *sipgo.DialogServerSession
+	offer    Media
+	stream   *RTPStream
+	answered bool
+}
+
+// routes registers the SIP method handlers.
+func (e *Endpoint) routes() {
+	e.srv.OnInvite(e.onInvite)
+	e.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { e.uas.ReadAck(req, tx) })
+	e.srv.OnBye(e.onBye)
+	e.srv.OnRegister(e.reg.onRegister)
+	// RFC 3261 §11.2: OPTIONS is answered as an INVITE would be, with what we support.
+	e.srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"))
+		res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+		tx.Respond(res)
+	})
+}
+
+func (e *Endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params != nil {
+		if tag, ok := to.Params.Get("tag"); ok && tag != "" {
+			e.onReInvite(req, tx)
+			return
+		}
+	}
+	respond := func(code int, reason string) {
+		tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil))
+	}
+	if e.draining.Load() || e.inbound == nil {
+		respond(503, "Service Unavailable")
+		return
+	}
+	offer, err := parseSDP(req.Body(), e.cfg.Codecs)
+	if err != nil {
+		respond(488, "Not Acceptable Here") // RFC 3264 §6
+		return
+	}
+	sess, err := e.uas.ReadInvite(req, tx)
+	if err != nil {
+		respond(400, "Bad Request")
+		return
+	}
+	stream, err := e.newStream()
+	if err != nil {
+		sess.Respond(503, "Service Unavailable", nil)
+		return
+	}
+	call := &InboundCall{CallID: req.CallID().Value(), From: req.From().Address.User, To: req.Recipient.User,
+		e: e, sess: sess, offer: offer, stream: stream}
+	ctx := sess.Context()
+	e.inbound.HandleInbound(ctx, call)
+	if !call.answered {
+		stream.Close()
+		sess.Close()
+	}
+}
+
+// onReInvite answers a re-INVITE inside a dialog (RFC 3261 §14.2) with our unchanged
+// session, following the far end to a new RTP address if it moved.
+func (e *Endpoint) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
+	v, ok := e.legs.Load(req.CallID().Value())
+	if !ok {
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	leg := v.(*Leg)
+	if len(req.Body()) > 0 {
+		if m, err := parseSDP(req.Body(), []uint8{leg.Remote.Codec}); err == nil && m.Addr.Port != 0 {
+			leg.Stream.SetRemote(m.Addr)
+		}
+	}
+	res := sip.NewSDPResponseFromRequest(req, offerSDP(e.host, leg.Stream.LocalPort(), time.Now().Unix(), []uint8{leg.Remote.Codec}))
+	tx.Respond(res)
+}
+
+// Ringing sends 180 Ringing.
+func (c *InboundCall) Ringing() error { return c.sess.Respond(180, "Ringing", nil) }
+
+// Reject answers the INVITE with a final failure status (486 Busy Here, 480, 603...).
+func (c *InboundCall) Reject(status int, reason string) error {
+	return c.sess.Respond(status, reason, nil)
+}
+
+// Cancelled is closed if the caller gives up (CANCEL) before the call is answered.
+func (c *InboundCall) Cancelled() <-chan struct{} { return c.sess.Context().Done() }
+
+// Answer sends 200 OK with our SDP and returns the leg (RFC 3261 §13.3.1.4); the caller's
+// ACK is matched by sipgo's dialog cache.
+func (c *InboundCall) Answer(ctx context.Context) (*Leg, error) {
+	body := offerSDP(c.e.host, c.stream.LocalPort(), time.Now().Unix(), []uint8{c.offer.Codec})
+	if err := c.sess.RespondSDP(body); err != nil {
+		return nil, fmt.Errorf("answer %s: %w", c.CallID, err)
+	}
+	c.answered = true
+	c.stream.SetRemote(c.offer.Addr)
+	leg := c.e.newLeg(c.CallID, c.stream)
+	leg.server, leg.Remote, leg.AnsweredAt = c.sess, c.offer, time.Now()
+	leg.From, leg.To = c.From, c.To
+	go leg.watch(c.sess.Context())
+	return leg, nil
+}

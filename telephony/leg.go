@@ -1,0 +1,127 @@
+package telephony
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Who ended a leg.
+const (
+	EndedRemote = "remote" // the far end sent BYE
+	EndedLocal  = "local"  // we hung up
+	EndedMedia  = "media"  // the far end vanished (no RTP), we tore it down
+)
+
+// Leg is one established SIP dialog with its RTP stream: the customer's call, or an agent's
+// phone. It ends when either side hangs up.
+type Leg struct {
+	CallID     string // SIP Call-ID
+	From, To   string
+	Remote     Media
+	Stream     *RTPStream
+	AnsweredAt time.Time
+
+	e      *Endpoint
+	client *sipgo.DialogClientSession
+	server *sipgo.DialogServerSession
+	done   chan struct{}
+	once   sync.Once
+	endMu  sync.Mutex
+	endBy  string
+	local  atomic.Bool
+}
+
+func (e *Endpoint) newLeg(callID string, stream *RTPStream) *Leg {
+	l := &Leg{CallID: callID, Stream: stream, e: e, done: make(chan struct{})}
+	e.active.Add(1)
+	e.legs.Store(callID, l)
+	return l
+}
+
+// Codec is the payload type the far end sends and expects.
+func (l *Leg) Codec() uint8 { return l.Remote.Codec }
+
+// Done is closed when the leg has ended.
+func (l *Leg) Done() <-chan struct{} { return l.done }
+
+// EndedBy says who ended the leg (EndedRemote, EndedLocal, EndedMedia); empty while up.
+func (l *Leg) EndedBy() string {
+	l.endMu.Lock()
+	defer l.endMu.Unlock()
+	return l.endBy
+}
+
+// watch ends the leg when its dialog ends (a BYE from the far end closes the dialog's
+// context in sipgo).
+func (l *Leg) watch(dctx context.Context) {
+	<-dctx.Done()
+	by := EndedRemote
+	if l.local.Load() {
+		by = EndedLocal
+	}
+	l.finish(by)
+}
+
+func (l *Leg) finish(by string) {
+	l.once.Do(func() {
+		l.endMu.Lock()
+		l.endBy = by
+		l.endMu.Unlock()
+		l.Stream.Close()
+		l.e.rtpRx.Add(l.Stream.rx.Load())
+		l.e.rtpTx.Add(l.Stream.tx.Load())
+		l.e.legs.Delete(l.CallID)
+		l.e.active.Add(-1)
+		close(l.done)
+	})
+}
+
+// Hangup sends BYE (RFC 3261 §15.1.1) unless the leg already ended, and waits for the
+// answer at most until ctx ends. Call it with a teardown context (context.WithoutCancel).
+func (l *Leg) Hangup(ctx context.Context, reason string) {
+	select {
+	case <-l.done:
+		return
+	default:
+	}
+	l.local.Store(true)
+	wait := 5 * time.Second
+	if reason == EndedMedia {
+		wait = time.Second // the far end is most likely gone: do not wait for its 200
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	var err error
+	if l.client != nil {
+		err = l.client.Bye(ctx)
+		l.client.Close()
+	} else if l.server != nil {
+		err = l.server.Bye(ctx)
+		l.server.Close()
+	}
+	if err != nil {
+		l.e.log.Debug("BYE not confirmed", "call_id", l.CallID, "err", err)
+	}
+	by := EndedLocal
+	if reason == EndedMedia {
+		by = EndedMedia
+	}
+	l.finish(by)
+}
+
+// onBye routes an in-dialog BYE to the leg's dialog (RFC 3261 §15.1.2).
+func (e *Endpoint) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	if err := e.dialogs.ReadBye(req, tx); err == nil {
+		return
+	}
+	if err := e.uas.ReadBye(req, tx); err == nil {
+		return
+	}
+	// RFC 3261 §15.1.2: a BYE that matches no dialog gets 481.
+	tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+}

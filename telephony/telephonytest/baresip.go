@@ -1,0 +1,290 @@
+// Package telephonytest runs real SIP peers for tests: baresip (Debian baresip-core) as a
+// customer's or agent's phone that auto-answers and plays a tone, with its ctrl_tcp
+// interface for dialling and hanging up, and its sndfile recordings of what it heard.
+package telephonytest
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/media"
+)
+
+// Require fails the test in CI (CI=true) when a peer binary is missing, saying what to
+// install, and skips loudly elsewhere.
+func Require(t testing.TB, binary, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(binary)
+	if err == nil {
+		return path
+	}
+	msg := fmt.Sprintf("%s not found: install Debian's %s (apt-get install %s, or make test-deps)", binary, debianPackage, debianPackage)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIPPING (peer missing): " + msg)
+	return ""
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort(t testing.TB, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// sipPorts returns a SIP port for baresip and a ctrl_tcp port: baresip listens on the SIP
+// port over UDP and TCP and, for SIP/TLS, on the next port over TCP, so all three must be
+// free (other test packages start phones and SIP stacks at the same time).
+func sipPorts(t testing.TB) (sip, ctrl int) {
+	t.Helper()
+	for range 50 {
+		u, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		free := port < 65535
+		for _, p := range []int{port, port + 1} {
+			if !free {
+				break
+			}
+			l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		u.Close()
+		if free {
+			return port, FreePort(t, "tcp")
+		}
+	}
+	t.Fatal("no free SIP port triple on 127.0.0.1")
+	return 0, 0
+}
+
+// ToneWAV writes a mono 8 kHz 16-bit WAV of seconds of a freq Hz sine at half scale.
+func ToneWAV(t testing.TB, dir string, freq float64, seconds int) string {
+	t.Helper()
+	path := filepath.Join(dir, fmt.Sprintf("tone%.0f.wav", freq))
+	w, err := media.CreateWAV(path, 8000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := make([]int16, 8000*seconds)
+	for i := range s {
+		s[i] = int16(16000 * math.Sin(2*math.Pi*freq*float64(i)/8000))
+	}
+	if err := w.WriteSamples(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Phone is a running baresip.
+type Phone struct {
+	SIPPort  int
+	CtrlPort int
+	RecDir   string
+	User     string
+	cmd      *exec.Cmd
+	out      *syncBuffer
+	exited   chan struct{} // closed once the process has been waited for
+}
+
+// PhoneOptions configure a baresip.
+type PhoneOptions struct {
+	User      string  // AOR user part
+	Tone      float64 // Hz of what it says
+	Codec     string  // PCMU (default) or PCMA
+	Registrar string  // host:port to REGISTER with (an agent's phone); empty: no registration
+	Password  string  // digest secret for Registrar
+	Manual    bool    // ring without answering (answermode=manual)
+}
+
+// URI is where the phone can be called directly.
+func (p *Phone) URI() string { return fmt.Sprintf("sip:%s@127.0.0.1:%d", p.User, p.SIPPort) }
+
+// Output is what baresip printed so far (for failure messages).
+func (p *Phone) Output() string { return p.out.String() }
+
+// StartPhone starts baresip with a config of its own in a temp dir; it is killed at cleanup.
+func StartPhone(t testing.TB, o PhoneOptions) *Phone {
+	t.Helper()
+	bin := Require(t, "baresip", "baresip-core")
+	dir := t.TempDir()
+	if o.Codec == "" {
+		o.Codec = "PCMU"
+	}
+	for attempt := 1; ; attempt++ {
+		p, err := startPhone(t, bin, dir, o)
+		if err == nil {
+			return p
+		}
+		// Another process may take a port between our check and baresip's bind: try new ports.
+		if attempt == 3 || !strings.Contains(err.Error(), "Address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("baresip lost a port race, retrying: %v", err)
+	}
+}
+
+func startPhone(t testing.TB, bin, dir string, o PhoneOptions) (*Phone, error) {
+	t.Helper()
+	sipPort, ctrlPort := sipPorts(t)
+	p := &Phone{SIPPort: sipPort, CtrlPort: ctrlPort, RecDir: filepath.Join(dir, "rec"), User: o.User}
+	os.MkdirAll(p.RecDir, 0o750)
+	tone := ToneWAV(t, dir, o.Tone, 60)
+	cfg := fmt.Sprintf(`sip_listen 127.0.0.1:%d
+net_interface 127.0.0.1
+dns_server 127.0.0.1:53
+audio_player aubridge,nil
+audio_alert aubridge,nil
+audio_source aufile,%s
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module aubridge.so
+module sndfile.so
+module_tmp uuid.so
+module_tmp account.so
+module_app menu.so
+module_app ctrl_tcp.so
+ctrl_tcp_listen 127.0.0.1:%d
+snd_path %s
+`, p.SIPPort, tone, p.CtrlPort, p.RecDir)
+	mode := "auto"
+	if o.Manual {
+		mode = "manual"
+	}
+	acct := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;regint=0;answermode=%s;audio_codecs=%s\n", o.User, p.SIPPort, mode, o.Codec)
+	if o.Registrar != "" {
+		acct = fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;regint=60;answermode=%s;audio_codecs=%s\n", o.User, o.Registrar, o.Password, mode, o.Codec)
+	}
+	os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600)
+	os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o600)
+	p.out = &syncBuffer{}
+	p.cmd = exec.Command(bin, "-f", dir)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	p.exited = make(chan struct{})
+	go func() { p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(p.Kill)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.exited:
+			return nil, fmt.Errorf("baresip exited at start:\n%s", p.out.String())
+		default:
+		}
+		if c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", p.CtrlPort)); err == nil {
+			c.Close()
+			return p, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.Kill()
+	return nil, fmt.Errorf("baresip did not open ctrl_tcp in 10 s:\n%s", p.out.String())
+}
+
+// Kill stops baresip at once (a phone that vanishes mid-call).
+func (p *Phone) Kill() {
+	p.cmd.Process.Kill() // an error means it is gone already
+	<-p.exited
+}
+
+// Command sends one ctrl_tcp command (netstring-framed JSON) and returns the response.
+func (p *Phone) Command(command, params string) (string, error) {
+	c, err := net.DialTimeout("tcp4", fmt.Sprintf("127.0.0.1:%d", p.CtrlPort), 2*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	body, _ := json.Marshal(map[string]string{"command": command, "params": params, "token": "t1"})
+	if _, err := fmt.Fprintf(c, "%d:%s,", len(body), body); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	for range 20 { // skip events until the response to our token
+		lenStr, err := r.ReadString(':')
+		if err != nil {
+			return "", err
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(lenStr, ":"))
+		if err != nil || n > 1<<20 {
+			return "", fmt.Errorf("bad netstring length %q", lenStr)
+		}
+		msg := make([]byte, n+1)
+		if _, err := io.ReadFull(r, msg); err != nil {
+			return "", err
+		}
+		if strings.Contains(string(msg), `"response"`) {
+			return string(msg[:n]), nil
+		}
+	}
+	return "", fmt.Errorf("no response to %s", command)
+}
+
+// Heard returns the samples of the phone's last sndfile recording of what it heard
+// (dump-*-dec.wav).
+func (p *Phone) Heard(t testing.TB) []int16 {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(p.RecDir, "dump-*-dec.wav"))
+	if len(files) == 0 {
+		t.Fatalf("baresip wrote no dump-*-dec.wav into %s", p.RecDir)
+	}
+	_, ch, err := media.ReadWAV(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch[0]
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
