@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/scripts"
+)
+
+// commsPart is brand communications as serve wires them: the rules (scripts) that plan
+// contacts from the outbox, and the dialer that sends them inside recipients' windows.
+type commsPart struct {
+	dialer  *dialer.Service
+	scripts *scripts.Service
+}
+
+// openComms builds the dialer on the channels the settings choose and the rules over it.
+// cases opens the cases rules ask for (nil: they wait, pending); center, when set, places the
+// dialer's progressive calls (nil: due calls wait in their campaign's queue,
+// GET /api/v1/campaigns/{id}/queue).
+func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*commsPart, error) {
+	opts := a.cfg.dialerOptions()
+	opts.Registry = a.reg
+	outcomes := &dialerOutcomes{}
+	if center != nil {
+		opts.Calls = callcenter.NewPlacer(center, outcomes)
+	}
+	d, err := dialer.New(a.db, a.log, opts)
+	if err != nil {
+		return nil, err
+	}
+	outcomes.d = d
+	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access})
+	return &commsPart{dialer: d, scripts: s}, nil
+}
+
+// dialerOutcomes hands call outcomes from the call center to the dialer, which is created
+// after the placer that reports them (the dialer takes its CallPlacer at construction).
+type dialerOutcomes struct{ d *dialer.Service }
+
+func (o *dialerOutcomes) RecordCallOutcome(ctx context.Context, contactID int64, outcome, disposition, actor string, callbackAt time.Time) error {
+	return o.d.RecordCallOutcome(ctx, contactID, outcome, disposition, actor, callbackAt)
+}
+
+// routes mounts the editors' API, the contacts API and the unsubscribe page.
+func (p *commsPart) routes(r fiber.Router) {
+	dialer.Routes(r, p.dialer)
+	scripts.Routes(r, p.scripts)
+}
+
+// jobs are the rules' outbox consumer and the dialer (claims, sweeps, the SMSC link).
+func (p *commsPart) jobs() []job {
+	return []job{
+		{name: "comms-rules", run: p.scripts.Run},
+		{name: "dialer", run: func(ctx context.Context) { p.dialer.Run(ctx) }},
+	}
+}

@@ -1,0 +1,99 @@
+package scripts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/dialer"
+)
+
+// act does a rule's action for the news: adds an SMS, an email or a call to the batch's
+// plan, or records a case to open. It returns the contact as later rules (of this news and
+// of later news about the parcel in the batch) see it; nil for cases and for actions that
+// could not be done.
+func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p cases.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
+	tx := b.tx
+	ref := "outbox:" + strconv.FormatInt(n.msg.ID, 10)
+	notBefore := now.Add(time.Duration(r.Delay))
+	req := dialer.Request{BrandID: p.BrandID, ParcelID: p.ID, TimeZone: p.Recipient.TimeZone, Language: p.Recipient.Language,
+		RuleID: r.ID, TriggerRef: ref, NotBefore: notBefore}
+	seen := &ContactEnv{Rule: r.Name, Status: string(dialer.StatusPlanned)}
+	switch r.Action {
+	case "sms", "email":
+		tpl, err := b.template(ctx, s, p.BrandID, r.Template, r.Action, p.Recipient.Language, set.DefaultLanguage)
+		if err != nil {
+			s.log.Warn("rule names a template the brand no longer has; skipped", "rule", r.ID, "template", r.Template)
+			return nil, nil
+		}
+		fields, err := s.compiledTemplate(tpl)
+		if err != nil {
+			s.log.Warn("published template does not compile; skipped", "rule", r.ID, "template", tpl.ID, "err", err)
+			return nil, nil
+		}
+		out, err := render(tpl.Channel, fields, dataFor(p, n.event, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)))
+		if err != nil {
+			s.log.Warn("template failed on this parcel; skipped", "rule", r.ID, "template", tpl.ID, "err", err)
+			return nil, nil
+		}
+		req.Channel, req.TemplateID, req.TemplateVersion = dialer.Channel(r.Action), tpl.ID, int64(tpl.Version)
+		req.Subject, req.Body, req.HTML = out.Subject, out.Text, out.HTML
+		req.To = p.Recipient.Phone
+		if r.Action == "email" {
+			req.To = p.Recipient.Email
+		}
+		seen.Channel, seen.Template = r.Action, r.Template
+	case "call":
+		var script, version sql.NullInt64
+		err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT k.script_id, c.version FROM campaigns k LEFT JOIN call_scripts c ON c.id = k.script_id
+			WHERE k.id = ? AND k.brand_id = ?`), r.CampaignID, p.BrandID).Scan(&script, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			s.log.Warn("rule names a campaign the brand no longer has; skipped", "rule", r.ID, "campaign", r.CampaignID)
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("campaign %d: %w", r.CampaignID, err)
+		}
+		req.Channel, req.CampaignID, req.To = dialer.Call, r.CampaignID, p.Recipient.Phone
+		req.ScriptID, req.ScriptVersion = script.Int64, version.Int64
+		seen.Channel, seen.CampaignID = "call", int(r.CampaignID)
+	case "open_case":
+		_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO rule_case_requests (brand_id, parcel_id, rule_id, trigger_ref, case_type,
+			note, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`),
+			p.BrandID, p.ID, r.ID, ref, r.CaseType, r.Note, now, now)
+		if err != nil {
+			return nil, fmt.Errorf("case request: %w", err)
+		}
+		return nil, nil
+	default:
+		return nil, nil
+	}
+	b.reqs = append(b.reqs, req)
+	return seen, nil
+}
+
+// compiledTemplate returns a template version's parsed fields, parsing each version once.
+func (s *Service) compiledTemplate(t Template) ([]compiled, error) {
+	k := tplKey{t.ID, t.Version}
+	s.mu.Lock()
+	fields, ok := s.tpls[k]
+	s.mu.Unlock()
+	if ok {
+		return fields, nil
+	}
+	fields, probs := compileContent(t.Channel, t.Content, SampleData(s.opts.PublicURL))
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	s.mu.Lock()
+	if len(s.tpls) > 10000 {
+		clear(s.tpls)
+	}
+	s.tpls[k] = fields
+	s.mu.Unlock()
+	return fields, nil
+}

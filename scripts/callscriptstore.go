@@ -1,0 +1,164 @@
+package scripts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/store"
+)
+
+// ScriptInput is a call script as a brand manager saves it.
+type ScriptInput struct {
+	Name string     `json:"name"`
+	Body ScriptBody `json:"body"`
+}
+
+// SaveScript validates a call script and publishes it as a new version (of a new script
+// when id is 0). Calls planned earlier keep the version they were planned with.
+func (s *Service) SaveScript(ctx context.Context, brand, id int64, in ScriptInput, author string) (CallScript, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	if id != 0 {
+		cur, err := s.Script(ctx, brand, id, 0)
+		if err != nil {
+			return CallScript{}, err
+		}
+		in.Name = cur.Name
+	}
+	var probs Problems
+	if !validName(in.Name) {
+		probs = append(probs, Problem{Field: "name", Message: "1 to 64 lower-case letters, digits, _ or -"})
+	}
+	probs = append(probs, in.Body.validate(SampleData(s.opts.PublicURL))...)
+	if len(probs) > 0 {
+		return CallScript{}, probs
+	}
+	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
+		var err error
+		id, err = s.publishScript(ctx, tx, brand, id, in, author)
+		return err
+	})
+	if store.IsUniqueViolation(err) {
+		return CallScript{}, fmt.Errorf("%w: a script named %q exists: publish a new version of it", ErrConflict, in.Name)
+	}
+	if err != nil {
+		return CallScript{}, fmt.Errorf("save script: %w", err)
+	}
+	return s.Script(ctx, brand, id, 0)
+}
+
+func (s *Service) publishScript(ctx context.Context, tx store.Tx, brand, id int64, in ScriptInput, author string) (int64, error) {
+	now := s.now()
+	if id == 0 {
+		if err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO call_scripts (brand_id, name, version, created_at, updated_at)
+			VALUES (?, ?, 0, ?, ?) RETURNING id`), brand, in.Name, now, now).Scan(&id); err != nil {
+			return 0, err
+		}
+	}
+	var v int
+	q := `SELECT version FROM call_scripts WHERE id = ? AND brand_id = ?`
+	if s.db.Dialect == store.Postgres {
+		q += ` FOR UPDATE`
+	}
+	if err := tx.QueryRowContext(ctx, s.db.Rebind(q), id, brand).Scan(&v); err != nil {
+		return 0, err
+	}
+	v++
+	body, _ := json.Marshal(in.Body)
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO call_script_versions (script_id, version, body, author, created_at)
+		VALUES (?, ?, ?, ?, ?)`), id, v, string(body), author, now); err != nil {
+		return 0, err
+	}
+	_, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE call_scripts SET version = ?, updated_at = ? WHERE id = ?`), v, now, id)
+	return id, err
+}
+
+const scriptCols = `c.id, c.brand_id, c.name, v.version, v.body, v.author, c.created_at, c.updated_at`
+
+func scanScript(row interface{ Scan(...any) error }) (CallScript, error) {
+	var c CallScript
+	var body string
+	if err := row.Scan(&c.ID, &c.BrandID, &c.Name, &c.Version, &body, &c.Author, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, json.Unmarshal([]byte(body), &c.Body)
+}
+
+// Script returns one of brand's call scripts at a version (0: the published one).
+func (s *Service) Script(ctx context.Context, brand, id int64, version int) (CallScript, error) {
+	c, err := scanScript(s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT `+scriptCols+` FROM call_scripts c
+		JOIN call_script_versions v ON v.script_id = c.id AND v.version = CASE WHEN ? > 0 THEN ? ELSE c.version END
+		WHERE c.id = ? AND c.brand_id = ?`), version, version, id, brand))
+	if errors.Is(err, sql.ErrNoRows) {
+		return CallScript{}, fmt.Errorf("script %d version %d: %w", id, version, ErrNotFound)
+	}
+	if err != nil {
+		return CallScript{}, fmt.Errorf("script %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Scripts lists brand's call scripts at their published versions.
+func (s *Service) Scripts(ctx context.Context, brand int64) ([]CallScript, error) {
+	return s.listScripts(ctx, `c.brand_id = ? AND v.version = c.version ORDER BY c.name`, brand)
+}
+
+// ScriptVersions lists every version of a script, newest first.
+func (s *Service) ScriptVersions(ctx context.Context, brand, id int64) ([]CallScript, error) {
+	return s.listScripts(ctx, `c.brand_id = ? AND c.id = ? ORDER BY v.version DESC`, brand, id)
+}
+
+func (s *Service) listScripts(ctx context.Context, where string, args ...any) ([]CallScript, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT `+scriptCols+` FROM call_scripts c
+		JOIN call_script_versions v ON v.script_id = c.id WHERE `+where), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list scripts: %w", err)
+	}
+	defer rows.Close()
+	out := []CallScript{}
+	for rows.Next() {
+		c, err := scanScript(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RunScript returns a script version filled in with a parcel's data: what the agent desktop
+// shows during the call. version 0 is the published one; a planned call names its own.
+func (s *Service) RunScript(ctx context.Context, scope access.Scope, brand, id int64, version int, parcelID string) (CallScript, error) {
+	c, err := s.Script(ctx, brand, id, version)
+	if err != nil {
+		return c, err
+	}
+	d, err := s.parcelData(ctx, scope, parcelID)
+	if err != nil {
+		return c, err
+	}
+	c.Body, err = c.Body.fill(d, SampleData(s.opts.PublicURL))
+	return c, err
+}
+
+// parcelData is the template data of a parcel visible to scope, with its latest event.
+func (s *Service) parcelData(ctx context.Context, scope access.Scope, parcelID string) (Data, error) {
+	if s.opts.Parcels == nil {
+		return nil, fmt.Errorf("no parcel reader: %w", ErrNotFound)
+	}
+	p, err := s.opts.Parcels.Parcel(ctx, scope, parcelID)
+	if err != nil {
+		return nil, fmt.Errorf("parcel %s: %w", parcelID, ErrNotFound)
+	}
+	var ev *cases.EventView
+	if n := len(p.Events); n > 0 {
+		ev = &p.Events[n-1]
+	}
+	return dataFor(p, ev, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)), nil
+}

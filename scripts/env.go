@@ -1,0 +1,131 @@
+package scripts
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/dialer"
+)
+
+// Env is the plain data a rule's condition reads, e.g.
+//
+//	parcel.has_cod && recipient.has_phone
+//	event.reason in ["UNREACHABLE", "BAD_ADDRESS"] && !parcel.returning
+//	none(contacts, .template == "sorting_center")
+//	call.disposition == "callback_requested"
+//	case.type == "customs_and_duties" && case.status == "waiting_customer"
+type Env struct {
+	Parcel    ParcelEnv    `expr:"parcel"`
+	Recipient RecipientEnv `expr:"recipient"`
+	Event     EventEnv     `expr:"event"`
+	Trigger   TriggerEnv   `expr:"trigger"`
+	Call      CallEnv      `expr:"call"`
+	Case      CaseEnv      `expr:"case"`
+	Contacts  []ContactEnv `expr:"contacts"`
+}
+
+// ParcelEnv is the parcel.
+type ParcelEnv struct {
+	ID                 string  `expr:"id"`
+	ServiceLevel       string  `expr:"service_level"`
+	Kind               string  `expr:"kind"`
+	WeightKg           float64 `expr:"weight_kg"`
+	Phase              string  `expr:"phase"`
+	OriginCountry      string  `expr:"origin_country"`
+	DestinationCountry string  `expr:"destination_country"`
+	HasCOD             bool    `expr:"has_cod"`
+	CODAmount          float64 `expr:"cod_amount"`
+	CODCurrency        string  `expr:"cod_currency"`
+	PromisedDate       string  `expr:"promised_date"`
+	Late               bool    `expr:"late"`
+	Returning          bool    `expr:"returning"`
+	Events             int     `expr:"events"` // how many tracking events it has
+}
+
+// RecipientEnv is the person contacted.
+type RecipientEnv struct {
+	Language  string `expr:"language"`
+	TimeZone  string `expr:"time_zone"`
+	Region    string `expr:"region"`
+	HasPhone  bool   `expr:"has_phone"`
+	HasEmail  bool   `expr:"has_email"`
+	LocalHour int    `expr:"local_hour"` // the hour on the recipient's clock now
+}
+
+// EventEnv is the tracking event that fired (empty for other triggers).
+type EventEnv struct {
+	Code     string  `expr:"code"`
+	Phase    string  `expr:"phase"`
+	Reason   string  `expr:"reason"`
+	Action   string  `expr:"action"`
+	Location string  `expr:"location"`
+	Country  string  `expr:"country"`
+	AgeHours float64 `expr:"age_hours"`
+	Late     bool    `expr:"late_attached"` // an early scan attached when the parcel arrived
+}
+
+// TriggerEnv says what fired: event, phase, call_outcome, case_opened, case_status or
+// case_sla_breached, with the phase before and after for tracking events.
+type TriggerEnv struct {
+	Kind        string `expr:"kind"`
+	PhaseBefore string `expr:"phase_before"`
+	PhaseAfter  string `expr:"phase_after"`
+}
+
+// CallEnv is the call attempt that ended (call_outcome).
+type CallEnv struct {
+	Outcome     string `expr:"outcome"`
+	Disposition string `expr:"disposition"`
+	Attempt     int    `expr:"attempt"`
+	Final       bool   `expr:"final"`
+	CampaignID  int    `expr:"campaign_id"`
+}
+
+// CaseEnv is the case that changed (case_* triggers).
+type CaseEnv struct {
+	Number         string `expr:"number"`
+	Type           string `expr:"type"`
+	Status         string `expr:"status"`
+	PreviousStatus string `expr:"previous_status"`
+	Priority       string `expr:"priority"`
+	Timer          string `expr:"timer"`
+}
+
+// ContactEnv is an earlier contact of the parcel.
+type ContactEnv struct {
+	Channel    string  `expr:"channel"`
+	Template   string  `expr:"template"`
+	Status     string  `expr:"status"`
+	Rule       string  `expr:"rule"`
+	CampaignID int     `expr:"campaign_id"`
+	AgeHours   float64 `expr:"age_hours"`
+}
+
+// envFor fills the parcel and recipient part of a rule's data.
+func envFor(p cases.ParcelView, now time.Time) Env {
+	e := Env{Parcel: ParcelEnv{ID: p.ID, ServiceLevel: string(p.ServiceLevel), Kind: string(p.Kind), WeightKg: p.WeightKg,
+		Phase: string(p.Phase), OriginCountry: p.OriginCountry, DestinationCountry: p.DestinationCountry,
+		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events)},
+		Recipient: RecipientEnv{Language: p.Recipient.Language, TimeZone: p.Recipient.TimeZone, Region: p.Recipient.Region,
+			HasPhone: p.Recipient.Phone != "", HasEmail: p.Recipient.Email != ""}}
+	if p.COD != nil {
+		e.Parcel.HasCOD, e.Parcel.CODCurrency = true, p.COD.Currency
+		e.Parcel.CODAmount, _ = strconv.ParseFloat(p.COD.Amount, 64)
+	}
+	if loc, err := time.LoadLocation(p.Recipient.TimeZone); err == nil {
+		e.Recipient.LocalHour = now.In(loc).Hour()
+	}
+	return e
+}
+
+// contactsEnv turns a parcel's contact history into the rules' view; names maps template
+// and rule ids to names.
+func contactsEnv(past []dialer.Past, templates, rules map[int64]string, now time.Time) []ContactEnv {
+	out := make([]ContactEnv, 0, len(past))
+	for _, c := range past {
+		out = append(out, ContactEnv{Channel: string(c.Channel), Template: templates[c.TemplateID], Status: string(c.Status),
+			Rule: rules[c.RuleID], CampaignID: int(c.CampaignID), AgeHours: now.Sub(c.PlannedAt).Hours()})
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package scripts
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"text/template"
+	"text/template/parse"
+)
+
+// maxTemplate bounds a template's source.
+const maxTemplate = 20000
+
+// compiled is one parsed template field.
+type compiled struct {
+	field string
+	text  *template.Template
+	html  *htmltemplate.Template
+}
+
+func (c compiled) tree() *parse.Tree {
+	if c.html != nil {
+		return c.html.Tree
+	}
+	return c.text.Tree
+}
+
+func (c compiled) execute(d Data) (string, error) {
+	var b bytes.Buffer
+	var err error
+	if c.html != nil {
+		err = c.html.Execute(&b, d)
+	} else {
+		err = c.text.Execute(&b, d)
+	}
+	return b.String(), err
+}
+
+// compileField parses src as a text/template (html/template when html), with
+// missingkey=error, and reports what is wrong with it against the sample data: a syntax
+// error, a variable the data does not have (also in branches the sample would not take),
+// or a failure to execute — each with its line.
+func compileField(field, src string, html bool, sample Data) (compiled, Problems) {
+	c := compiled{field: field}
+	if len(src) > maxTemplate {
+		return c, Problems{{Field: field, Message: fmt.Sprintf("longer than %d characters", maxTemplate)}}
+	}
+	var err error
+	if html {
+		c.html, err = htmltemplate.New(field).Option("missingkey=error").Parse(src)
+	} else {
+		c.text, err = template.New(field).Option("missingkey=error").Parse(src)
+	}
+	if err != nil {
+		return c, Problems{problemOf(field, err)}
+	}
+	if c.tree() == nil || c.tree().Root == nil {
+		return c, nil
+	}
+	var probs Problems
+	walkFields(c.tree(), c.tree().Root, func(n parse.Node, path []string) {
+		if !hasPath(sample, path) {
+			line, col := position(c.tree(), n)
+			probs = append(probs, Problem{Field: field, Line: line, Column: col, Message: "unknown variable ." + strings.Join(path, ".")})
+		}
+	})
+	if len(probs) > 0 {
+		return c, probs
+	}
+	if _, err := c.execute(sample); err != nil {
+		return c, Problems{problemOf(field, err)}
+	}
+	return c, nil
+}
+
+// walkFields calls fn for each field chain read from the data root (.a.b.c). Inside
+// {{with}} and {{range}} the dot moves, so chains there are left to execution.
+func walkFields(t *parse.Tree, n parse.Node, fn func(parse.Node, []string)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walkFields(t, c, fn)
+		}
+	case *parse.ActionNode:
+		walkFields(t, n.Pipe, fn)
+	case *parse.PipeNode:
+		if n == nil {
+			return
+		}
+		for _, cmd := range n.Cmds {
+			for _, arg := range cmd.Args {
+				walkFields(t, arg, fn)
+			}
+		}
+	case *parse.FieldNode:
+		fn(n, n.Ident)
+	case *parse.IfNode:
+		walkFields(t, n.Pipe, fn)
+		walkFields(t, n.List, fn)
+		walkFields(t, n.ElseList, fn)
+	case *parse.WithNode:
+		walkFields(t, n.Pipe, fn)
+		walkFields(t, n.ElseList, fn)
+	case *parse.RangeNode:
+		walkFields(t, n.Pipe, fn)
+		walkFields(t, n.ElseList, fn)
+	}
+}
+
+// hasPath reports whether the sample data has the nested keys of path.
+func hasPath(d Data, path []string) bool {
+	var cur any = map[string]any(d)
+	for _, k := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func position(t *parse.Tree, n parse.Node) (int, int) {
+	loc, _ := t.ErrorContext(n) // "name:line:col"
+	parts := strings.Split(loc, ":")
+	if len(parts) < 3 {
+		return 0, 0
+	}
+	line, _ := strconv.Atoi(parts[len(parts)-2])
+	col, _ := strconv.Atoi(parts[len(parts)-1])
+	return line, col
+}
+
+// errorShapes are the two shapes of template errors, compiled once:
+//
+//	template: sms:2:14: executing "sms" at <.parcel.idd>: map has no entry for key "idd"
+//	template: sms:2: unexpected "}" in operand
+var errorShapes = sync.OnceValues(func() (*regexp.Regexp, *regexp.Regexp) {
+	return regexp.MustCompile(`:(\d+):(\d+): executing "[^"]*" at <([^>]*)>: (.*)$`),
+		regexp.MustCompile(`template: [^:]+:(\d+):(?:(\d+):)? ?(.*)$`)
+})
+
+// problemOf turns a text/template or html/template error into a Problem with its line.
+func problemOf(field string, err error) Problem {
+	msg := err.Error()
+	execErr, parseErr := errorShapes()
+	if m := execErr.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		what := m[4]
+		if strings.HasPrefix(what, "map has no entry for key") {
+			what = "unknown variable " + m[3]
+		} else {
+			what = m[3] + ": " + what
+		}
+		return Problem{Field: field, Line: line, Column: col, Message: what}
+	}
+	if m := parseErr.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		return Problem{Field: field, Line: line, Column: col, Message: m[3]}
+	}
+	return Problem{Field: field, Message: msg}
+}

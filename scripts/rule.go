@@ -1,0 +1,176 @@
+package scripts
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/dialer"
+)
+
+// Rule is a brand's trigger rule: on a trigger (optionally only for some codes), when the
+// condition holds, do the action after an optional delay.
+type Rule struct {
+	ID         int64           `json:"id"`
+	BrandID    int64           `json:"brand_id"`
+	Name       string          `json:"name"`
+	Enabled    bool            `json:"enabled"`
+	Position   int             `json:"position"`
+	Trigger    string          `json:"trigger"`
+	Codes      []string        `json:"codes"`
+	Condition  string          `json:"condition"`
+	Action     string          `json:"action"`
+	Template   string          `json:"template,omitempty"`    // sms, email: the template's name
+	CampaignID int64           `json:"campaign_id,omitempty"` // call
+	CaseType   string          `json:"case_type,omitempty"`   // open_case
+	Note       string          `json:"note,omitempty"`        // open_case
+	Delay      dialer.Duration `json:"delay"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+}
+
+// topicOf returns the outbox topic that feeds a trigger. Codes filter each trigger: event
+// codes (event), phases entered (phase), outcomes or dispositions (call_outcome), case types
+// (case_opened), statuses entered (case_status), SLA timers (case_sla_breached).
+func topicOf(trigger string) (string, bool) {
+	switch trigger {
+	case "event", "phase":
+		return "tracking.event", true
+	case "call_outcome":
+		return dialer.TopicCallOutcome, true
+	case "case_opened":
+		return cases.TopicCaseOpened, true
+	case "case_status":
+		return cases.TopicCaseStatusChanged, true
+	case "case_sla_breached":
+		return cases.TopicCaseSLABreached, true
+	}
+	return "", false
+}
+
+// Limits that keep a brand's condition cheap: the expression's size when compiled, the
+// memory its run may allocate (expr's VM counts it), and its source length.
+const (
+	maxConditionNodes  = 400
+	maxConditionMemory = 100_000
+	maxConditionLen    = 2000
+)
+
+// allowedBuiltins are the only functions a condition may call; expr's others (now, date,
+// JSON, base64, repeat...) are disabled.
+func allowedBuiltins() []string {
+	return []string{"len", "all", "any", "none", "one", "count", "filter", "map",
+		"lower", "upper", "trim", "hasPrefix", "hasSuffix", "abs", "min", "max", "round", "floor", "ceil", "int", "float", "string"}
+}
+
+// compileCondition type-checks a condition against Env: it must be a boolean expression
+// that calls only the allowed functions. The empty condition is always true.
+func compileCondition(src string) (*vm.Program, *Problem) {
+	if strings.TrimSpace(src) == "" {
+		src = "true"
+	}
+	if len(src) > maxConditionLen {
+		return nil, &Problem{Field: "condition", Message: fmt.Sprintf("longer than %d characters", maxConditionLen)}
+	}
+	opts := []expr.Option{expr.Env(Env{}), expr.AsBool(), expr.MaxNodes(maxConditionNodes), expr.DisableAllBuiltins()}
+	for _, b := range allowedBuiltins() {
+		opts = append(opts, expr.EnableBuiltin(b))
+	}
+	p, err := expr.Compile(src, opts...)
+	if err != nil {
+		pr := &Problem{Field: "condition", Message: err.Error()}
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			pr.Line, pr.Column, pr.Message = fe.Line, fe.Column+1, fe.Message
+		}
+		return nil, pr
+	}
+	return p, nil
+}
+
+// evaluate runs a compiled condition on env within the memory budget.
+func evaluate(p *vm.Program, env Env) (bool, error) {
+	machine := vm.VM{MemoryBudget: maxConditionMemory}
+	out, err := machine.Run(p, env)
+	if err != nil {
+		return false, err
+	}
+	b, _ := out.(bool)
+	return b, nil
+}
+
+// validate checks a rule's fields (not what they refer to: the store does that).
+func (r *Rule) validate() Problems {
+	var p Problems
+	add := func(field, msg string) { p = append(p, Problem{Field: field, Message: msg}) }
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Name == "" || len(r.Name) > 200 {
+		add("name", "1 to 200 characters")
+	}
+	if _, ok := topicOf(r.Trigger); !ok {
+		add("trigger", "must be event, phase, call_outcome, case_opened, case_status or case_sla_breached")
+	}
+	for i, c := range r.Codes {
+		r.Codes[i] = strings.TrimSpace(c)
+		if r.Trigger == "event" {
+			r.Codes[i] = strings.ToUpper(r.Codes[i])
+			if _, ok := cases.LookupEventCode(r.Codes[i]); !ok {
+				add("codes", fmt.Sprintf("%q is not a UPU event code wismo knows", c))
+			}
+		}
+	}
+	if _, prob := compileCondition(r.Condition); prob != nil {
+		p = append(p, *prob)
+	}
+	switch r.Action {
+	case "sms", "email":
+		if !validName(r.Template) {
+			add("template", "an "+r.Action+" action names a template")
+		}
+	case "call":
+		if r.CampaignID <= 0 {
+			add("campaign_id", "a call action names a campaign")
+		}
+	case "open_case":
+		if !slices.Contains(caseTypes(), r.CaseType) {
+			add("case_type", "must be one of "+strings.Join(caseTypes(), ", "))
+		}
+	default:
+		add("action", "must be sms, email, call or open_case")
+	}
+	if d := time.Duration(r.Delay); d < 0 || d > 7*24*time.Hour {
+		add("delay", "between 0 and 168h")
+	}
+	return p
+}
+
+// caseTypes are the case types the cases domain knows.
+func caseTypes() []string {
+	return []string{string(cases.TypeNonReceipt), string(cases.TypeDamage), string(cases.TypeMissingContents),
+		string(cases.TypeDeliveredNotReceived), string(cases.TypeCustoms), string(cases.TypeDeliveryChange),
+		string(cases.TypeReturn), string(cases.TypeComplaint), string(cases.TypeFeedback)}
+}
+
+// fires reports whether a rule's trigger and codes match; code is the event code, phase
+// entered, outcome/disposition, case type or status of the news.
+func (r *Rule) fires(kind string, codes ...string) bool {
+	if !r.Enabled || r.Trigger != kind {
+		return false
+	}
+	if len(r.Codes) == 0 {
+		return true
+	}
+	for _, c := range codes {
+		if c != "" && slices.Contains(r.Codes, c) {
+			return true
+		}
+	}
+	return false
+}
