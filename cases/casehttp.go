@@ -1,0 +1,205 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// CaseRoutes mounts the case API under r; authentication must have run before.
+func CaseRoutes(r fiber.Router, svc *CaseService) {
+	h := caseHandlers{svc: svc}
+	r.Post("/api/v1/cases", h.open)
+	r.Get("/api/v1/cases", h.list)
+	r.Get("/api/v1/cases/sla-summary", h.slaSummary)
+	r.Get("/api/v1/cases/:number", h.get)
+	r.Patch("/api/v1/cases/:number", h.patch)
+	r.Post("/api/v1/cases/:number/notes", h.note)
+	r.Post("/api/v1/cases/:number/reopen", h.reopen)
+	r.Post("/api/v1/cases/:number/escalate", h.escalate)
+	r.Post("/api/v1/cases/:number/attachments", h.attach)
+	r.Get("/api/v1/cases/:number/attachments/:id", h.download)
+	r.Post("/api/v1/escalations/:id/answer", h.answer)
+	r.Put("/api/v1/posts/:id/webhook", h.setWebhook)
+	r.Get("/api/v1/sla", h.getSLA)
+	r.Put("/api/v1/sla", h.putSLA)
+	r.Get("/api/v1/parcels/:id/timeline", h.parcelTimeline)
+}
+
+type caseHandlers struct{ svc *CaseService }
+
+// caseError maps the domain's sentinel errors to HTTP statuses; validation errors list every
+// field that is wrong.
+func caseError(c *fiber.Ctx, err error) error {
+	var ve *ValidationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+			"status": fiber.StatusUnprocessableEntity, "message": ve.Error(), "fields": ve.Fields}})
+	case errors.Is(err, ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, err.Error())
+	case errors.Is(err, ErrForbidden):
+		return fiber.NewError(fiber.StatusForbidden, err.Error())
+	case errors.Is(err, ErrBadTransition), errors.Is(err, ErrAmbiguous):
+		return fiber.NewError(fiber.StatusConflict, err.Error())
+	case errors.Is(err, ErrNoPartner):
+		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, ErrAttachmentTooBig):
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, ErrAttachmentType):
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, err.Error())
+	case errors.Is(err, ErrSearchUnavailable):
+		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
+	}
+	return err
+}
+
+// decodeBody decodes a JSON object strictly; a bad body is a 422 naming the field.
+func decodeBody(c *fiber.Ctx, v any) error {
+	if fe := decodeItem(c.Body(), v); fe != nil {
+		return invalid(fe)
+	}
+	return nil
+}
+
+// forbidPosts refuses requests by partner posts' keys: they answer escalations, not manage cases.
+func forbidPosts(p access.Principal) error {
+	if _, _, isPost := p.Scope.Post(); isPost {
+		return fmt.Errorf("partner posts answer escalations (POST /api/v1/escalations/{id}/answer): %w", ErrForbidden)
+	}
+	return nil
+}
+
+// brandParam reads ?brand_id=, which picks a brand when a case number exists in several.
+func brandParam(c *fiber.Ctx) (int64, error) {
+	v := c.Query("brand_id")
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, invalid(fieldErr("brand_id", "must be a brand id"))
+	}
+	return id, nil
+}
+
+func (h caseHandlers) open(c *fiber.Ctx) error {
+	var in CaseInput
+	if err := decodeBody(c, &in); err != nil {
+		return caseError(c, err)
+	}
+	p := access.PrincipalOf(c)
+	cs, err := h.svc.Open(c.UserContext(), p.Scope, ActorOf(p), in)
+	if err != nil {
+		return caseError(c, err)
+	}
+	v, err := h.svc.Detail(c.UserContext(), p.Scope, cs.Number, cs.BrandID)
+	if err != nil {
+		return caseError(c, err)
+	}
+	c.Location("/api/v1/cases/" + cs.Number)
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+func (h caseHandlers) list(c *fiber.Ctx) error {
+	f := CaseFilter{Queue: c.Query("queue"), Breached: c.Query("sla") == "breached"}
+	var errs []*FieldError
+	for _, st := range strings.Split(c.Query("status"), ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			s, fe := oneOf("status", st, CaseStatuses)
+			errs = append(errs, fe)
+			f.Statuses = append(f.Statuses, s)
+		}
+	}
+	if t := c.Query("type"); t != "" {
+		var fe *FieldError
+		f.Type, fe = oneOf("type", t, CaseTypes)
+		errs = append(errs, fe)
+	}
+	if p := c.Query("parcel"); p != "" {
+		id, err := ParseS10(p)
+		if err != nil {
+			errs = append(errs, fieldErr("parcel", "%v", err))
+		}
+		f.ParcelID = id
+	}
+	for _, q := range []struct {
+		name string
+		dst  *int64
+	}{{"assignee_id", &f.AssigneeID}, {"before", &f.Before}} {
+		if v := c.Query(q.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				errs = append(errs, fieldErr(q.name, "must be a positive number"))
+			}
+			*q.dst = n
+		}
+	}
+	f.Limit = c.QueryInt("limit", 50)
+	if s := c.Query("sla"); s != "" && s != "breached" {
+		errs = append(errs, fieldErr("sla", "only sla=breached filters; see /api/v1/cases/sla-summary for counts"))
+	}
+	if err := invalid(errs...); err != nil {
+		return caseError(c, err)
+	}
+	list, next, err := h.svc.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
+	if err != nil {
+		return caseError(c, err)
+	}
+	out := fiber.Map{"cases": list}
+	if next != 0 {
+		out["next"] = fmt.Sprintf("/api/v1/cases?%s", nextQuery(c, next))
+	}
+	return c.JSON(out)
+}
+
+// nextQuery is the request's query with the page cursor moved to before.
+func nextQuery(c *fiber.Ctx, before int64) string {
+	args := c.Context().QueryArgs()
+	var parts []string
+	args.VisitAll(func(k, v []byte) {
+		if string(k) != "before" {
+			parts = append(parts, string(k)+"="+string(v))
+		}
+	})
+	return strings.Join(append(parts, "before="+strconv.FormatInt(before, 10)), "&")
+}
+
+func (h caseHandlers) slaSummary(c *fiber.Ctx) error {
+	sum, err := h.svc.SLASummary(c.UserContext(), access.PrincipalOf(c).Scope)
+	if err != nil {
+		return caseError(c, err)
+	}
+	return c.JSON(sum)
+}
+
+func (h caseHandlers) get(c *fiber.Ctx) error {
+	brand, err := brandParam(c)
+	if err != nil {
+		return caseError(c, err)
+	}
+	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("number"), brand)
+	if err != nil {
+		return caseError(c, err)
+	}
+	return c.JSON(v)
+}
+
+// changed answers a change with the case's detail view.
+func (h caseHandlers) changed(c *fiber.Ctx, cs *Case, err error) error {
+	if err != nil {
+		return caseError(c, err)
+	}
+	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, cs.Number, cs.BrandID)
+	if err != nil {
+		return caseError(c, err)
+	}
+	return c.JSON(v)
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tools/meiliserver"
+)
+
+// liveBrand owns the parcels the live-indexing measurement adds; they are removed again, so
+// the corpus stays what `wismo demo` made.
+const liveBrand = "Benchmark live indexing"
+
+// corpusInfo says where the corpus came from.
+type corpusInfo struct {
+	pgDB                     string
+	generated                bool
+	genTook                  time.Duration
+	parcels, cases, docs     int
+	sqlitePath               string
+	copied                   bool
+	copyTook                 time.Duration
+	copyRows                 int
+	pgVersion, sqliteVersion string
+}
+
+// corpus is the same documents in PostgreSQL, SQLite and (after indexing) Meilisearch.
+type corpus struct {
+	pg, lite *store.DB
+	pgURL    string
+	info     corpusInfo
+	meili    *meiliserver.Server
+	ours     backend
+	plain    *plainMeili
+}
+
+func (c *corpus) close() {
+	if c.pg != nil {
+		c.pg.Close()
+	}
+	if c.lite != nil {
+		c.lite.Close()
+	}
+}
+
+// dbURL is the admin URL with another database name.
+func dbURL(admin, name string) (string, error) {
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// openCorpus finds or generates the PostgreSQL corpus and its SQLite copy.
+func openCorpus(ctx context.Context, o options, log *slog.Logger, step func(string, ...any)) (*corpus, error) {
+	c := &corpus{}
+	name := fmt.Sprintf("wismo_search_corpus_%d_%d_s%d", o.parcels, o.cases, o.seed)
+	c.info.pgDB = name
+	var err error
+	if c.pgURL, err = dbURL(o.pgAdmin, name); err != nil {
+		return nil, err
+	}
+	admin, err := sql.Open("pgx", o.pgAdmin)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("PostgreSQL at %s: %w", store.MaskURL(o.pgAdmin), err)
+	}
+	if !exists {
+		step("generating the corpus into PostgreSQL %s with %s (%d parcels, %d cases)", name, o.bin, o.parcels, o.cases)
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		cmd := exec.CommandContext(ctx, o.bin, "demo", "--database-url", c.pgURL, "--data-dir", filepath.Join(o.workDir, "demo-data"),
+			"--parcels", fmt.Sprint(o.parcels), "--cases", fmt.Sprint(o.cases), "--seed", fmt.Sprint(o.seed), "--log-level", "warn")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("wismo demo: %w (drop the half-made database %s before the next run)", err, name)
+		}
+		c.info.generated, c.info.genTook = true, time.Since(start)
+	}
+	if c.pg, err = store.Open(ctx, c.pgURL, "", log); err != nil {
+		return nil, err
+	}
+	if _, err := c.pg.Migrate(ctx, log); err != nil {
+		return nil, err
+	}
+	if err := removeLive(ctx, c.pg); err != nil {
+		return nil, err
+	}
+	if err := checkCounts(ctx, c.pg, o, "PostgreSQL database "+name); err != nil {
+		return nil, err
+	}
+	c.info.parcels, c.info.cases = o.parcels, o.cases
+	// Settle the corpus as autovacuum leaves a quiet database: statistics current, GIN's
+	// pending entries merged.
+	step("VACUUM ANALYZE on PostgreSQL")
+	if _, err := c.pg.SQL.ExecContext(ctx, `VACUUM (ANALYZE) search_docs, parcels, cases, case_parcels`); err != nil {
+		return nil, err
+	}
+	c.pg.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs`).Scan(&c.info.docs)
+	c.pg.SQL.QueryRowContext(ctx, `SHOW server_version`).Scan(&c.info.pgVersion)
+	if err := c.openSQLite(ctx, o, name, log, step); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkCounts verifies a corpus database holds what was asked for; a half-generated or
+// foreign database is an error, never silently rebuilt.
+func checkCounts(ctx context.Context, db *store.DB, o options, what string) error {
+	var parcels, cases int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM parcels), (SELECT COUNT(*) FROM cases)`).Scan(&parcels, &cases); err != nil {
+		return err
+	}
+	if parcels != o.parcels || cases != o.cases {
+		return fmt.Errorf("%s holds %d parcels and %d cases, not %d and %d: if a generation is running, wait for it; "+
+			"otherwise drop it and run again", what, parcels, cases, o.parcels, o.cases)
+	}
+	return nil
+}
+
+// removeLive deletes what an earlier live-indexing measurement added.
+func removeLive(ctx context.Context, db *store.DB) error {
+	var id int64
+	err := db.SQL.QueryRowContext(ctx, db.Rebind(`SELECT id FROM brands WHERE name = ?`), liveBrand).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return db.WriteTx(ctx, func(tx store.Tx) error {
+		for _, q := range []string{`DELETE FROM search_docs WHERE brand_id = ?`, `DELETE FROM outbox WHERE brand_id = ?`,
+			`DELETE FROM events WHERE brand_id = ?`, `DELETE FROM parcels WHERE brand_id = ?`, `DELETE FROM api_keys WHERE brand_id = ?`,
+			`DELETE FROM brands WHERE id = ?`} {
+			if _, err := tx.ExecContext(ctx, db.Rebind(q), id); err != nil {
+				return fmt.Errorf("remove live-indexing parcels: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Columns copied from PostgreSQL into the SQLite corpus.
+var copyTables = []struct{ table, cols string }{
+	{"brands", "id, name, created_at"},
+	{"parcels", `id, brand_id, origin_country, destination_country, service_level, kind, weight_g, cod_minor, cod_currency,
+		declared_minor, declared_currency, contents, sender, recipient_name, recipient_phone, recipient_email, recipient_address,
+		recipient_region, recipient_language, time_zone, time_zone_rule, promised_date, phase, phase_at, is_returning,
+		last_event_at, posted_at, delivered_at, fingerprint, created_at, updated_at`},
+	{"cases", `id, brand_id, number, seq, parcel_id, type, priority, status, source, subject, origin_country, destination_country,
+		contact_name, contact_phone, contact_email, assignee_id, queue, resolution_code, created_by, created_at, updated_at,
+		first_response_at, resolved_at, closed_at, first_response_due, resolution_due, sla_paused_at,
+		first_response_breached_at, resolution_breached_at`},
+	{"case_parcels", "case_id, parcel_id"},
+}
+
+// openSQLite opens the SQLite copy of the corpus, copying it first when it is missing: the
+// rows go through the same triggers as ingest, so the copy is also the SQLite indexing run.
+func (c *corpus) openSQLite(ctx context.Context, o options, name string, log *slog.Logger, step func(string, ...any)) error {
+	path, err := filepath.Abs(filepath.Join(o.workDir, name+".db"))
+	if err != nil {
+		return err
+	}
+	c.info.sqlitePath = path
+	if _, err := os.Stat(path); err == nil {
+		if c.lite, err = store.Open(ctx, "sqlite:"+path, "", log); err != nil {
+			return err
+		}
+		if _, err := c.lite.Migrate(ctx, log); err != nil {
+			return err
+		}
+		if err := removeLive(ctx, c.lite); err != nil {
+			return err
+		}
+		if checkCounts(ctx, c.lite, o, path) == nil {
+			c.lite.SQL.QueryRowContext(ctx, `SELECT sqlite_version()`).Scan(&c.info.sqliteVersion)
+			return nil
+		}
+		c.lite.Close()
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	step("copying the corpus into SQLite %s (through the search-index triggers)", path)
+	if c.lite, err = store.Open(ctx, "sqlite:"+path, "", log); err != nil {
+		return err
+	}
+	if _, err := c.lite.Migrate(ctx, log); err != nil {
+		return err
+	}
+	start := time.Now()
+	for _, t := range copyTables {
+		n, err := copyTable(ctx, c.pg, c.lite, t.table, t.cols)
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", t.table, err)
+		}
+		c.info.copyRows += n
+		step("copied %d %s", n, t.table)
+	}
+	c.info.copied, c.info.copyTook = true, time.Since(start)
+	// A bulk load leaves FTS5 many segments that its automerge would fold over time; fold
+	// them now, and gather statistics, as a settled database has them.
+	for _, q := range []string{`INSERT INTO search_names (search_names) VALUES ('optimize')`,
+		`INSERT INTO search_codes (search_codes) VALUES ('optimize')`, `ANALYZE`} {
+		if _, err := c.lite.SQL.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("settle SQLite: %w", err)
+		}
+	}
+	c.lite.SQL.QueryRowContext(ctx, `SELECT sqlite_version()`).Scan(&c.info.sqliteVersion)
+	return nil
+}
+
+// copyTable streams a table from src into dst, 20,000 rows per transaction.
+func copyTable(ctx context.Context, src, dst *store.DB, table, cols string) (int, error) {
+	n := len(strings.Split(cols, ","))
+	rows, err := src.SQL.QueryContext(ctx, "SELECT "+cols+" FROM "+table+" ORDER BY 1")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	const batch = 20000
+	buf := make([][]any, 0, batch)
+	total := 0
+	flush := func() error {
+		err := dst.WriteTx(ctx, func(tx store.Tx) error {
+			return dst.BulkExec(ctx, tx, "INSERT INTO "+table+" ("+cols+")", "", n, len(buf), nil,
+				func(i int, d []any) []any { return append(d, buf[i]...) })
+		})
+		total += len(buf)
+		buf = buf[:0]
+		return err
+	}
+	for rows.Next() {
+		vals := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return total, err
+		}
+		for i, v := range vals {
+			switch v := v.(type) {
+			case []byte:
+				vals[i] = string(v)
+			case map[string]any, []any: // jsonb, decoded by pgx: SQLite keeps JSON as text
+				b, err := json.Marshal(v)
+				if err != nil {
+					return total, err
+				}
+				vals[i] = string(b)
+			}
+		}
+		if buf = append(buf, vals); len(buf) == batch {
+			if err := flush(); err != nil {
+				return total, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return total, err
+	}
+	if len(buf) > 0 {
+		return total, flush()
+	}
+	return total, nil
+}
