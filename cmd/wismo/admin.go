@@ -101,10 +101,11 @@ func adminCmd(ctx context.Context, cmd string, args []string, stdin io.Reader, s
 }
 
 func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	var parcels int
+	var parcels, caseCount int
 	var seed int64
 	cfg, _, err := parseFlags("demo", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&parcels, "parcels", 2000, "how many parcels to generate")
+		fs.IntVar(&caseCount, "cases", -1, "how many cases to open about them (default: a tenth of --parcels)")
 		fs.Int64Var(&seed, "seed", 0, "random seed (0 = time-based)")
 	})
 	if err != nil {
@@ -129,5 +130,19 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return printJSON(stdout, sum)
+	if caseCount < 0 {
+		caseCount = parcels / 10
+	}
+	cbar := progressbar.NewOptions(caseCount, progressbar.OptionSetDescription("demo cases"),
+		progressbar.OptionSetWriter(progressWriter()), progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
+	n, err := demo.Cases(ctx, demo.CaseOptions{Cases: caseCount, Seed: seed, Now: time.Now().UTC(),
+		Progress: func(done, total int) { cbar.Set(done) }}, a.db, a.caseService(), a.log)
+	cbar.Finish()
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, struct {
+		demo.Summary
+		Cases int `json:"cases"`
+	}{sum, n})
 }

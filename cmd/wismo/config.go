@@ -31,6 +31,20 @@ type Config struct {
 	ICEServers    string
 	TLSCert       string
 	TLSKey        string
+	// Telephony (issue 3): the SIP trunk outbound calls to phone numbers go through.
+	TrunkURI      string
+	TrunkUser     string
+	TrunkPassword string
+	TrunkCallerID string
+	SIPRealm      string
+	SMPPAddr      string // communications (issue 5): SMSC, SMS HTTP provider, SMTP; see commsconfig.go
+	SMPPSystemID  string
+	SMPPPassword  string
+	SMPPSource    string
+	SMPPWindow    string
+	SMSHTTPURL    string
+	SMTPURL       string
+	SMTPFrom      string
 	LogLevel      string
 	LogFormat     string
 }
@@ -55,6 +69,19 @@ func (c *Config) settings() []setting {
 		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
 		{"tls-cert", "WISMO_TLS_CERT", "", "TLS certificate file (HTTPS)", &c.TLSCert},
 		{"tls-key", "WISMO_TLS_KEY", "", "TLS key file (HTTPS)", &c.TLSKey},
+		{"trunk-uri", "WISMO_TRUNK_URI", "", "SIP trunk (proxy) for calls to phone numbers, e.g. sip:sip.example.net:5060; empty = none", &c.TrunkURI},
+		{"trunk-user", "WISMO_TRUNK_USER", "", "digest username at the trunk", &c.TrunkUser},
+		{"trunk-password", "WISMO_TRUNK_PASSWORD", "", "digest password at the trunk", &c.TrunkPassword},
+		{"trunk-caller-id", "WISMO_TRUNK_CALLER_ID", "", "default caller id (From user) on the trunk; brands may set their own", &c.TrunkCallerID},
+		{"sip-realm", "WISMO_SIP_REALM", "wismo", "digest realm agents' SIP phones register in", &c.SIPRealm},
+		{"smpp-addr", "WISMO_SMPP_ADDR", "", "SMSC host:port for SMS over SMPP 3.4; empty = log-only SMS", &c.SMPPAddr},
+		{"smpp-system-id", "WISMO_SMPP_SYSTEM_ID", "", "SMPP system_id to bind with", &c.SMPPSystemID},
+		{"smpp-password", "WISMO_SMPP_PASSWORD", "", "SMPP password", &c.SMPPPassword},
+		{"smpp-source-addr", "WISMO_SMPP_SOURCE_ADDR", "WISMO", "SMS sender: short code, +E.164 or alphanumeric (up to 11)", &c.SMPPSource},
+		{"smpp-window", "WISMO_SMPP_WINDOW", "10", "submit_sm awaiting their response at once (1-100)", &c.SMPPWindow},
+		{"sms-http-url", "WISMO_SMS_HTTP_URL", "", "SMS provider URL to POST JSON to (instead of SMPP)", &c.SMSHTTPURL},
+		{"smtp-url", "WISMO_SMTP_URL", "", "smtp://user:pass@host:port for email; empty = log-only email", &c.SMTPURL},
+		{"smtp-from", "WISMO_SMTP_FROM", "", "From address of emails, e.g. Shop <noreply@shop.example>", &c.SMTPFrom},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 	}
@@ -141,6 +168,21 @@ func (c *Config) validate() error {
 			}
 		}
 	}
+	if c.TrunkURI != "" {
+		if u, err := url.Parse(c.TrunkURI); err != nil || (u.Scheme != "sip" && u.Scheme != "sips") || u.Opaque == "" {
+			bad("WISMO_TRUNK_URI", "%q must be a SIP URI such as sip:sip.example.net:5060", c.TrunkURI)
+		}
+	}
+	if (c.TrunkUser == "") != (c.TrunkPassword == "") {
+		bad("WISMO_TRUNK_USER/WISMO_TRUNK_PASSWORD", "give both or neither")
+	}
+	if c.TrunkUser != "" && c.TrunkURI == "" {
+		bad("WISMO_TRUNK_USER", "is set but WISMO_TRUNK_URI is empty")
+	}
+	if c.SIPRealm == "" || strings.ContainsAny(c.SIPRealm, "\"\\") {
+		bad("WISMO_SIP_REALM", "must be a non-empty token without quotes")
+	}
+	c.validateComms(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}
@@ -195,9 +237,10 @@ func (c *Config) logAttrs() []any {
 		}
 		return "xxxxx"
 	}
-	return []any{"data_dir", c.DataDir, "http_addr", c.HTTPAddr, "sip_addr", c.SIPAddr,
+	return append([]any{"data_dir", c.DataDir, "http_addr", c.HTTPAddr, "sip_addr", c.SIPAddr,
 		"database", store.MaskURL(c.DatabaseURL), "search_url", store.MaskURL(c.SearchURL), "search_key", mask(c.SearchKey),
-		"public_url", c.PublicURL, "rtp_ports", c.RTPPorts, "ice_servers", c.ICEServers, "tls", c.TLSCert != "", "demo", c.Demo}
+		"public_url", c.PublicURL, "rtp_ports", c.RTPPorts, "ice_servers", c.ICEServers, "tls", c.TLSCert != "", "demo", c.Demo,
+		"trunk_uri", c.TrunkURI, "trunk_user", c.TrunkUser, "trunk_password", mask(c.TrunkPassword), "sip_realm", c.SIPRealm}, c.commsLogAttrs()...)
 }
 
 func (c *Config) newLogger() *slog.Logger {

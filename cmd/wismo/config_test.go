@@ -32,6 +32,9 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigEnvAndFlags(t *testing.T) {
 	t.Setenv("WISMO_HTTP_ADDR", "127.0.0.1:9000")
 	t.Setenv("WISMO_DATABASE_URL", "postgres://u:secret@db:5432/wismo")
+	t.Setenv("WISMO_TRUNK_URI", "sip:trunk.example:5060")
+	t.Setenv("WISMO_TRUNK_USER", "acct")
+	t.Setenv("WISMO_TRUNK_PASSWORD", "trunk-secret")
 	cfg, err := parse(t)
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +67,9 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{[]string{"-ice-servers", "http://stun.example"}, "WISMO_ICE_SERVERS"},
 		{[]string{"-public-url", "wismo.example"}, "WISMO_PUBLIC_URL"},
 		{[]string{"-log-level", "loud"}, "WISMO_LOG_LEVEL"},
+		{[]string{"-trunk-uri", "http://trunk"}, "WISMO_TRUNK_URI"},
+		{[]string{"-trunk-uri", "sip:trunk.example:5060", "-trunk-user", "u"}, "WISMO_TRUNK_USER/WISMO_TRUNK_PASSWORD"},
+		{[]string{"-trunk-user", "u", "-trunk-password", "p"}, "WISMO_TRUNK_USER"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

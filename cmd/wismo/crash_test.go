@@ -54,7 +54,9 @@ func startServe(t *testing.T, bin string, env []string) *server {
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve")
 	logs := &bytes.Buffer{}
-	cmd.Env = append(os.Environ(), append(env, "WISMO_HTTP_ADDR="+addr, "WISMO_DEMO=false")...)
+	// Each server gets its own SIP port too (tests run beside other wismo processes), unless
+	// env names one: later values win in exec's environment.
+	cmd.Env = append(append(os.Environ(), "WISMO_SIP_ADDR="+freeAddr(t)), append(env, "WISMO_HTTP_ADDR="+addr, "WISMO_DEMO=false")...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,8 @@ Usage:
   wismo serve                       run the portal, API and background work
   wismo migrate                     apply database migrations and exit
   wismo import [--brand ID] FILE    import parcels and events from NDJSON or CSV (- for stdin)
-  wismo demo [--parcels N]          generate demo brands, users, parcels and events
+  wismo demo [--parcels N] [--cases N]  generate demo brands, users, parcels, events and cases
+  wismo reindex [--embedded]        rebuild the search index (Meilisearch, or the embedded one)
   wismo brand add --name NAME       add a brand; prints {"id", "api_key"}
   wismo brand key --id ID           issue another API key for a brand
   wismo post add --country CC       add a partner post; prints {"id", "api_key"}
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return importCmd(ctx, rest, stdin, stdout)
 	case "demo":
 		return demoCmd(ctx, rest, stdout)
+	case "reindex":
+		return reindexCmd(ctx, rest, stdout)
 	case "brand", "post", "user":
 		if len(rest) == 0 {
 			return fmt.Errorf("%s needs a subcommand (see wismo help)", cmd)

@@ -71,6 +71,27 @@ func serveCmd(ctx context.Context, args []string) error {
 	// Each domain adds its routes and its background jobs here.
 	var routes []func(fiber.Router)
 	var jobs []job
+	tel, err := a.openTelephony(ctx)
+	if err != nil {
+		return err
+	}
+	routes = append(routes, tel.routes)
+	jobs = append(jobs, tel.job())
+	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
+	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
+	// cs.svc.OpenFromRule.
+	cs := a.openCases()
+	routes = append(routes, cs.routes)
+	jobs = append(jobs, cs.jobs(a)...)
+	// Brand communications (commswiring.go): rules plan contacts, the dialer sends them;
+	// contacts join case timelines, and rules open cases through the case tracker.
+	comms, err := a.openComms(cs.svc, tel.center)
+	if err != nil {
+		return err
+	}
+	cs.svc.AddTimelineSource(comms.dialer)
+	routes = append(routes, comms.routes)
+	jobs = append(jobs, comms.jobs()...)
 	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
@@ -124,6 +145,9 @@ func serveCmd(ctx context.Context, args []string) error {
 		log.Warn("forced exit")
 		os.Exit(1)
 	}()
+	if err := tel.drain(context.WithoutCancel(ctx)); err != nil {
+		log.Warn("calls not drained", "err", err)
+	}
 	if err := web.ShutdownWithTimeout(30 * time.Second); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
@@ -160,6 +184,10 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 				return nil, fmt.Errorf("demo data: %w", err)
 			}
 			a.log.Info("demo data loaded", "parcels", sum.Parcels, "events", sum.Events, "took", time.Since(start).Round(time.Millisecond))
+			if _, err := demo.Cases(ctx, demo.CaseOptions{Cases: a.cfg.DemoParcels / 10, Seed: time.Now().UnixNano(), Now: time.Now().UTC()},
+				a.db, a.caseService(), a.log); err != nil {
+				return nil, fmt.Errorf("demo cases: %w", err)
+			}
 			if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
 				return nil, err
 			}
