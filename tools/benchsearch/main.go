@@ -91,10 +91,14 @@ func run(ctx context.Context, o options) error {
 	}
 	defer c.close()
 	rep.corpus = c.info
-	if err := rep.measureIndexing(ctx, o, c, log, step); err != nil {
+	err = rep.measureIndexing(ctx, o, c, log, step)
+	if c.meili != nil {
+		defer os.RemoveAll(rep.meiliDir)
+		defer c.meili.Stop()
+	}
+	if err != nil {
 		return err
 	}
-	defer c.meili.Stop()
 
 	qs, err := sampleQueries(ctx, c.pg, o)
 	if err != nil {
