@@ -44,17 +44,10 @@ func Authenticate(svc *Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if !safeMethod(c.Method()) {
-			got := c.Get(CSRFHeader)
-			if got == "" {
-				got = c.FormValue("_csrf")
-			}
-			if subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
-				return fiber.NewError(fiber.StatusForbidden, "missing or wrong CSRF token")
-			}
+		if !safeMethod(c.Method()) && !CheckCSRF(c, sess.CSRF) {
+			return fiber.NewError(fiber.StatusForbidden, "missing or wrong CSRF token")
 		}
-		u := sess.User
-		c.Locals(principalKey, Principal{Kind: "user", Scope: ScopeOf(&u), User: &u, Label: "user:" + u.Email})
+		c.Locals(principalKey, SessionPrincipal(sess))
 		return c.Next()
 	}
 }
@@ -114,4 +107,23 @@ func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
 
 func sessionJSON(s Session) fiber.Map {
 	return fiber.Map{"csrf_token": s.CSRF, "user": fiber.Map{"id": s.User.ID, "email": s.User.Email, "role": s.User.Role, "brand_ids": s.User.BrandIDs}}
+}
+
+// SessionPrincipal is the caller a logged-in session stands for.
+func SessionPrincipal(s Session) Principal {
+	u := s.User
+	return Principal{Kind: "user", Scope: ScopeOf(&u), User: &u, Label: "user:" + u.Email}
+}
+
+// SetPrincipal records the caller for handlers after page middleware that authenticated it.
+func SetPrincipal(c *fiber.Ctx, p Principal) { c.Locals(principalKey, p) }
+
+// CheckCSRF compares the token a form or script sent (the _csrf field or the X-CSRF-Token
+// header) with the session's, in constant time.
+func CheckCSRF(c *fiber.Ctx, want string) bool {
+	got := c.Get(CSRFHeader)
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

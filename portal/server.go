@@ -106,6 +106,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/", home(d))
 	mountStatic(app)
 	trackRoutes(app, d)
+	loginRoutes(app, d)
 
 	access.SessionRoutes(app, d.Access, d.SecureCookies)
 	domains := app.Group("", apiAuth(d.Access))

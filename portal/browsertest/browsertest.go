@@ -1,0 +1,117 @@
+// Package browsertest drives a real headless Chromium (Debian package `chromium`) with
+// chromedp for wismo's end-to-end page tests: the agent's desktop, the customer's tracking
+// page, the editors and dashboards. A missing browser fails the test and names the package.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Options tune the browser.
+type Options struct {
+	// FakeAudio is a 48 kHz 16-bit WAV the fake microphone plays (the agent's voice).
+	FakeAudio string
+	// Width and Height of the window; default 1280x800.
+	Width, Height int
+	// Timeout bounds the whole browser session; default 2 minutes.
+	Timeout time.Duration
+}
+
+// Binary finds Chromium or fails the test saying what to install.
+func Binary(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("headless Chromium is needed for this browser test: install the Debian package `chromium` (make test-deps does it)")
+	return ""
+}
+
+// New starts a fresh headless Chromium (own profile in a temp dir) and returns a chromedp
+// context for it; the browser is closed when the test ends. Close the returned cancel
+// function earlier to simulate the user closing the browser.
+func New(t testing.TB, o Options) (context.Context, context.CancelFunc) {
+	t.Helper()
+	if o.Width == 0 {
+		o.Width, o.Height = 1280, 800
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Minute
+	}
+	flags := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Binary(t)),
+		chromedp.Flag("headless", "new"),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("allow-loopback-in-peer-connection", true),
+		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(o.Width, o.Height),
+	}
+	if o.FakeAudio != "" {
+		flags = append(flags, chromedp.Flag("use-file-for-fake-audio-capture", o.FakeAudio))
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), flags...)
+	tctx, cancelTime := context.WithTimeout(actx, o.Timeout)
+	ctx, cancelTab := chromedp.NewContext(tctx, chromedp.WithErrorf(t.Logf))
+	if err := chromedp.Do(ctx); err != nil {
+		cancelTab()
+		cancelTime()
+		cancelAlloc()
+		t.Fatalf("start headless Chromium: %v", err)
+	}
+	stop := func() { cancelTab(); cancelTime(); cancelAlloc() }
+	t.Cleanup(stop)
+	return ctx, stop
+}
+
+// Screenshot saves the whole page as a PNG into dir (created when missing), for people to
+// look at: docs/screenshots in the repository.
+func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ScreenshotsDir is the repository's docs/screenshots folder, found from a package's test
+// directory (tests run with the package folder as working directory).
+func ScreenshotsDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := dir; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "docs", "screenshots")
+		}
+	}
+	t.Fatalf("no go.mod above %s", dir)
+	return ""
+}

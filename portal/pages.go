@@ -1,0 +1,198 @@
+package portal
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// The staff pages (agent desktop, editors, dashboards) share one frame: a header with the
+// user's role and brands, the navigation their role may use, and the session's CSRF token for
+// forms and scripts. A page handler sits behind requirePage and renders with render:
+//
+//	app.Get("/desk", requirePage(d, access.RoleAgent, access.RoleSupervisor), func(c *fiber.Ctx) error {
+//		return render(c, "desk.html", "Agent desktop", data)
+//	})
+//
+// and its template wraps its body in {{template "top" .}} ... {{template "bottom" .}}; the
+// page's own data is .Data.
+
+// Page is what every staff page template gets.
+type Page struct {
+	Lang, Title, Path string
+	User              access.User
+	Brands            []access.Brand
+	CSRF              string
+	Nav               []NavItem
+	Data              any
+}
+
+// NavItem is one link of the header's navigation.
+type NavItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// navigation lists the staff pages and the roles that see them (admins see all).
+var navigation = []struct {
+	href, label string
+	roles       []access.Role
+}{
+	{"/desk", "Agent desktop", []access.Role{access.RoleAgent, access.RoleSupervisor}},
+	{"/dashboard", "Dashboard", []access.Role{access.RoleSupervisor}},
+	{"/editor", "Editors", []access.Role{access.RoleBrandManager}},
+}
+
+const sessionKey = "wismo.page.session"
+
+// loginCSRFCookie carries the double-submit token of the login form (there is no session yet).
+const loginCSRFCookie = "wismo_login_csrf"
+
+// requirePage lets in users with a session and one of roles (admins always), redirecting
+// everyone else to the login page. Unsafe methods must carry the session's CSRF token.
+func requirePage(d Deps, roles ...access.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sess, err := d.Access.SessionByToken(c.UserContext(), c.Cookies(access.SessionCookie))
+		if errors.Is(err, access.ErrUnauthorized) {
+			if c.Method() != fiber.MethodGet {
+				return fiber.NewError(fiber.StatusUnauthorized, "your session has ended: log in again")
+			}
+			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		if err != nil {
+			return err
+		}
+		if sess.User.Role != access.RoleAdmin && len(roles) > 0 && !slices.Contains(roles, sess.User.Role) {
+			return fiber.NewError(fiber.StatusForbidden, "this page is not open to the role "+string(sess.User.Role))
+		}
+		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && !access.CheckCSRF(c, sess.CSRF) {
+			return fiber.NewError(fiber.StatusForbidden, "the form is out of date (missing or wrong CSRF token): reload the page and try again")
+		}
+		c.Locals(sessionKey, sess)
+		access.SetPrincipal(c, access.SessionPrincipal(sess))
+		return c.Next()
+	}
+}
+
+// pageSession is the session requirePage let in.
+func pageSession(c *fiber.Ctx) access.Session {
+	s, _ := c.Locals(sessionKey).(access.Session)
+	return s
+}
+
+// render executes a staff page template inside the common frame.
+func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
+	sess := pageSession(c)
+	p := Page{Lang: language(c), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data}
+	if d.Access != nil {
+		brands, err := d.Access.Brands(c.UserContext(), access.ScopeOf(&sess.User))
+		if err != nil {
+			return err
+		}
+		p.Brands = brands
+	}
+	for _, n := range navigation {
+		if sess.User.Role == access.RoleAdmin || slices.Contains(n.roles, sess.User.Role) {
+			p.Nav = append(p.Nav, NavItem{Href: n.href, Label: n.label, Current: strings.HasPrefix(p.Path, n.href)})
+		}
+	}
+	return executePage(c, p.Lang, name, p)
+}
+
+func executePage(c *fiber.Ctx, lang, name string, data any) error {
+	var buf bytes.Buffer
+	if err := pages[lang].ExecuteTemplate(&buf, name, data); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Cache-Control", "no-store")
+	return c.Send(buf.Bytes())
+}
+
+// homeOf is where a role lands after logging in.
+func homeOf(r access.Role) string {
+	switch r {
+	case access.RoleAgent:
+		return "/desk"
+	case access.RoleBrandManager:
+		return "/editor"
+	default:
+		return "/dashboard"
+	}
+}
+
+type loginPage struct {
+	Lang, CSRF, Next, Email, Error string
+}
+
+// loginRoutes serve the HTML login form (POST /login) and logout (POST /logout). The JSON
+// session API (/api/v1/session) stays for scripts.
+func loginRoutes(app *fiber.App, d Deps) {
+	app.Get("/login", func(c *fiber.Ctx) error {
+		return showLogin(c, d, loginPage{Next: safeNext(c.Query("next"))}, fiber.StatusOK)
+	})
+	app.Post("/login", func(c *fiber.Ctx) error {
+		p := loginPage{Next: safeNext(c.FormValue("next")), Email: strings.TrimSpace(c.FormValue("email"))}
+		want := c.Cookies(loginCSRFCookie)
+		if want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
+			p.Error = "The login form was out of date. Please try again."
+			return showLogin(c, d, p, fiber.StatusForbidden)
+		}
+		if p.Email == "" || c.FormValue("password") == "" {
+			p.Error = "Enter your email and your password."
+			return showLogin(c, d, p, fiber.StatusUnprocessableEntity)
+		}
+		sess, err := d.Access.Login(c.UserContext(), p.Email, c.FormValue("password"))
+		if errors.Is(err, access.ErrUnauthorized) {
+			p.Error = "Wrong email or password."
+			return showLogin(c, d, p, fiber.StatusUnauthorized)
+		}
+		if err != nil {
+			return err
+		}
+		c.Cookie(&fiber.Cookie{Name: access.SessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, Secure: d.SecureCookies,
+			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(access.SessionTTL)})
+		c.ClearCookie(loginCSRFCookie)
+		next := p.Next
+		if next == "" {
+			next = homeOf(sess.User.Role)
+		}
+		return c.Redirect(next, fiber.StatusSeeOther)
+	})
+	app.Post("/logout", requirePage(d), func(c *fiber.Ctx) error {
+		if err := d.Access.Logout(c.UserContext(), c.Cookies(access.SessionCookie)); err != nil {
+			return err
+		}
+		c.ClearCookie(access.SessionCookie)
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	})
+}
+
+func showLogin(c *fiber.Ctx, d Deps, p loginPage, status int) error {
+	b := make([]byte, 16)
+	rand.Read(b) //nolint:errcheck // crypto/rand does not fail on Linux
+	p.CSRF = hex.EncodeToString(b)
+	p.Lang = language(c)
+	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: p.CSRF, Path: "/login", HTTPOnly: true, Secure: d.SecureCookies,
+		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(time.Hour)})
+	c.Status(status)
+	return executePage(c, p.Lang, "login.html", p)
+}
+
+// safeNext keeps only local paths as redirect targets (no //host, no scheme).
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+		return ""
+	}
+	return s
+}

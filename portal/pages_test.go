@@ -1,0 +1,140 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// browser is a tiny cookie-keeping client over app.Test.
+type browser struct {
+	t       *testing.T
+	app     *fiber.App
+	cookies map[string]string
+}
+
+func (b *browser) do(method, path string, form url.Values) reply {
+	b.t.Helper()
+	var body string
+	if form != nil {
+		body = form.Encode()
+	}
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	resp, err := b.app.Test(req, -1)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Value == "" || c.MaxAge < 0 {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	var sb strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return reply{resp.StatusCode, sb.String(), resp.Header}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// login fills in the login form as a person would and returns the redirect target.
+func (b *browser) login(email, password, next string) reply {
+	b.t.Helper()
+	page := b.do("GET", "/login?next="+url.QueryEscape(next), nil)
+	m := csrfField.FindStringSubmatch(page.body)
+	if page.status != 200 || m == nil {
+		b.t.Fatalf("login page: %d %s", page.status, page.body)
+	}
+	return b.do("POST", "/login", url.Values{"_csrf": {m[1]}, "email": {email}, "password": {password}, "next": {next}})
+}
+
+func TestLoginAndStaffPages(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.acc.CreateUser(ctx, "sup@a.example", "correct horse battery", access.RoleSupervisor, []int64{f.brandA}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.acc.CreateUser(ctx, "mgr@a.example", "correct horse battery", access.RoleBrandManager, []int64{f.brandA}); err != nil {
+		t.Fatal(err)
+	}
+	d := Deps{Access: f.acc}
+	f.app.Get("/t/supervised", requirePage(d, access.RoleSupervisor), func(c *fiber.Ctx) error {
+		return render(c, d, "probe.html", "Probe", "secret board")
+	})
+	f.app.Post("/t/supervised", requirePage(d, access.RoleSupervisor), func(c *fiber.Ctx) error { return c.SendString("saved") })
+	pages["en"].New("probe.html").Parse(`{{template "top" .}}<p id="data">{{.Data}}</p>{{template "bottom" .}}`) //nolint:errcheck
+	pages["ru"].New("probe.html").Parse(`{{template "top" .}}<p id="data">{{.Data}}</p>{{template "bottom" .}}`) //nolint:errcheck
+
+	anon := &browser{t: t, app: f.app, cookies: map[string]string{}}
+	if r := anon.do("GET", "/t/supervised?x=1", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next="+url.QueryEscape("/t/supervised?x=1") {
+		t.Fatalf("anonymous visitor should be sent to the login page, got %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := anon.do("POST", "/t/supervised", url.Values{}); r.status != http.StatusUnauthorized {
+		t.Fatalf("anonymous POST: want 401, got %d", r.status)
+	}
+
+	sup := &browser{t: t, app: f.app, cookies: map[string]string{}}
+	if r := sup.login("sup@a.example", "wrong", ""); r.status != http.StatusUnauthorized || !strings.Contains(r.body, "Wrong email or password") || !strings.Contains(r.body, `value="sup@a.example"`) {
+		t.Fatalf("wrong password: want the form again with the email kept and a clear message, got %d %s", r.status, r.body)
+	}
+	if r := sup.do("POST", "/login", url.Values{"_csrf": {"forged"}, "email": {"sup@a.example"}, "password": {"correct horse battery"}}); r.status != http.StatusForbidden {
+		t.Fatalf("login with a forged CSRF token: want 403, got %d", r.status)
+	}
+	if r := sup.login("sup@a.example", "correct horse battery", "//evil.example/x"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/dashboard" {
+		t.Fatalf("an off-site next must be ignored: got %d %q", r.status, r.header.Get("Location"))
+	}
+	r := sup.do("GET", "/t/supervised", nil)
+	if r.status != 200 || !strings.Contains(r.body, "secret board") || !strings.Contains(r.body, "sup@a.example") || !strings.Contains(r.body, "Brand A") || strings.Contains(r.body, "Brand B") {
+		t.Fatalf("supervisor page: want the frame with the user and their brand only, got %d %s", r.status, r.body)
+	}
+	if !strings.Contains(r.body, `href="/dashboard"`) || strings.Contains(r.body, `href="/editor"`) {
+		t.Fatalf("navigation should follow the role: %s", r.body)
+	}
+	token := csrfField.FindStringSubmatch(r.body)
+	if token == nil {
+		t.Fatal("the frame carries no CSRF token for forms")
+	}
+	if r := sup.do("POST", "/t/supervised", url.Values{}); r.status != http.StatusForbidden {
+		t.Fatalf("POST without CSRF token: want 403, got %d", r.status)
+	}
+	if r := sup.do("POST", "/t/supervised", url.Values{"_csrf": {token[1]}}); r.status != 200 || r.body != "saved" {
+		t.Fatalf("POST with the token: want 200 saved, got %d %s", r.status, r.body)
+	}
+
+	mgr := &browser{t: t, app: f.app, cookies: map[string]string{}}
+	if r := mgr.login("mgr@a.example", "correct horse battery", "/t/supervised"); r.header.Get("Location") != "/t/supervised" {
+		t.Fatalf("login should return to next: %q", r.header.Get("Location"))
+	}
+	if r := mgr.do("GET", "/t/supervised", nil); r.status != http.StatusForbidden || strings.Contains(r.body, "secret board") {
+		t.Fatalf("a brand manager on a supervisor page: want 403, got %d", r.status)
+	}
+
+	if r := sup.do("POST", "/logout", url.Values{"_csrf": {token[1]}}); r.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d %s", r.status, r.body)
+	}
+	if r := sup.do("GET", "/t/supervised", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("after logout the page must ask for login again, got %d", r.status)
+	}
+}
