@@ -176,10 +176,12 @@ func (b *MeiliBackend) Find(ctx context.Context, scope access.Scope, p *Plan, li
 	// name, and equal folded words have equal skeletons, so the folded words find nothing
 	// more. Meilisearch reads only the last word of a query as a prefix, so a short name is
 	// sent once per rotation of its words: each word gets its turn as the one typed half-way.
+	// (Two-word names only: "Петр Иван" is how people give a name they half remember; a
+	// longer one is a full name being typed, its last word the unfinished one.)
 	n := len(p.Names)
-	rotations := n
-	if n > 3 {
-		rotations = 1
+	rotations := min(n, 1)
+	if n == 2 {
+		rotations = 2
 	}
 	for r := 0; r < rotations; r++ {
 		words := make([]string, n)

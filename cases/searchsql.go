@@ -40,17 +40,18 @@ func (b *EmbeddedBackend) Find(ctx context.Context, scope access.Scope, p *Plan,
 		}
 	}
 	if len(p.Phones) > 0 {
-		if err := add(b.docs(ctx, scope, "phone", "d.phone IN ("+inList(len(p.Phones))+")", anys(p.Phones), limit)); err != nil {
+		// "<> ''" lets the planners use the partial indexes: a bound value proves nothing.
+		if err := add(b.docs(ctx, scope, "phone", "d.phone IN ("+inList(len(p.Phones))+") AND d.phone <> ''", anys(p.Phones), limit)); err != nil {
 			return nil, err
 		}
 	}
 	if p.Email != "" {
-		if err := add(b.docs(ctx, scope, "email", "d.email = ?", []any{p.Email}, limit)); err != nil {
+		if err := add(b.docs(ctx, scope, "email", "d.email = ? AND d.email <> ''", []any{p.Email}, limit)); err != nil {
 			return nil, err
 		}
 	}
 	if p.EmailPrefix != "" {
-		if err := add(b.docs(ctx, scope, "email_prefix", "d.email >= ? AND d.email < ?", []any{p.EmailPrefix, prefixEnd(p.EmailPrefix)}, limit)); err != nil {
+		if err := add(b.docs(ctx, scope, "email_prefix", "d.email >= ? AND d.email < ? AND d.email <> ''", []any{p.EmailPrefix, prefixEnd(p.EmailPrefix)}, limit)); err != nil {
 			return nil, err
 		}
 	}
@@ -178,6 +179,12 @@ func (b *EmbeddedBackend) names(ctx context.Context, scope access.Scope, terms [
 }
 
 func (b *EmbeddedBackend) nameQuery(ctx context.Context, scope access.Scope, terms []NameTerm, prefix bool, limit int) ([]Candidate, error) {
+	where, args := scope.SQL("d.brand_id", "d.origin_country", "d.destination_country")
+	if b.db.Dialect == store.Postgres {
+		q, qargs := pgNameQuery(terms, prefix)
+		return b.pgNames(ctx, `SELECT d.kind, d.ref, d.code, d.name_key, d.email FROM search_docs d
+			WHERE `+q+` AND `+where+fmt.Sprintf(` LIMIT %d`, limit), append(qargs, args...))
+	}
 	var groups []string
 	for _, t := range terms {
 		forms := []string{t.Folded}
@@ -185,34 +192,59 @@ func (b *EmbeddedBackend) nameQuery(ctx context.Context, scope access.Scope, ter
 			forms = append(forms, t.Skeleton)
 		}
 		for i, f := range forms {
-			star := prefix && utf8.RuneCountInString(f) >= minPrefixRunes
-			if b.db.Dialect == store.Postgres {
-				forms[i] = "'" + f + "'"
-				if star {
-					forms[i] += ":*"
-				}
-			} else {
-				forms[i] = `"` + f + `"`
-				if star {
-					forms[i] += "*"
-				}
+			forms[i] = `"` + f + `"`
+			if prefix && utf8.RuneCountInString(f) >= minPrefixRunes {
+				forms[i] += "*"
 			}
 		}
-		if b.db.Dialect == store.Postgres {
-			groups = append(groups, "("+strings.Join(forms, " | ")+")")
-		} else {
-			groups = append(groups, "("+strings.Join(forms, " OR ")+")")
-		}
-	}
-	where, args := scope.SQL("d.brand_id", "d.origin_country", "d.destination_country")
-	if b.db.Dialect == store.Postgres {
-		return b.pgNames(ctx, `SELECT d.kind, d.ref, d.code, d.name_key, d.email FROM search_docs d
-			WHERE d.name_tsv @@ to_tsquery('simple', ?) AND `+where+fmt.Sprintf(` LIMIT %d`, limit),
-			append([]any{strings.Join(groups, " & ")}, args...))
+		groups = append(groups, "("+strings.Join(forms, " OR ")+")")
 	}
 	return b.query(ctx, "name", `SELECT d.kind, d.ref, d.code, d.name_key, d.email FROM search_names n JOIN search_docs d ON d.id = n.rowid
 		WHERE search_names MATCH ? AND `+where+fmt.Sprintf(` ORDER BY n.rowid DESC LIMIT %d`, limit),
 		append([]any{strings.Join(groups, " AND ")}, args...))
+}
+
+// pgNameQuery is the condition of a PostgreSQL name lookup. Whole words are tsquery words.
+// A word start is the index entry of its first four letters (wismo_name_prefixes in the
+// migration: "петр0"), which GIN can skip through; a longer start is also checked against
+// the key itself, on the few rows the entries leave.
+func pgNameQuery(terms []NameTerm, prefix bool) (string, []any) {
+	var groups, checks []string
+	var args []any
+	for _, t := range terms {
+		forms := []string{t.Folded}
+		if t.Skeleton != t.Folded {
+			forms = append(forms, t.Skeleton)
+		}
+		var words, res []string
+		for _, f := range forms {
+			r := []rune(f)
+			switch {
+			case !prefix || len(r) < minPrefixRunes:
+				words = append(words, "'"+f+"'")
+			case len(r) <= 4:
+				words = append(words, "'"+f+"0'")
+			default:
+				words = append(words, "'"+string(r[:4])+"0'")
+				res = append(res, "(^|[^[:alnum:]])"+f)
+			}
+		}
+		groups = append(groups, "("+strings.Join(words, " | ")+")")
+		if len(res) > 0 {
+			ors := make([]string, len(res))
+			for i, re := range res {
+				ors[i] = "d.name_key ~ ?"
+				args = append(args, re)
+			}
+			checks = append(checks, "("+strings.Join(ors, " OR ")+")")
+		}
+	}
+	cond := "d.name_tsv @@ to_tsquery('simple', ?)"
+	args = append([]any{strings.Join(groups, " & ")}, args...)
+	for _, c := range checks {
+		cond += " AND " + c
+	}
+	return cond, args
 }
 
 // pgNames runs a name lookup on PostgreSQL in a read-only transaction that forbids

@@ -194,8 +194,7 @@ func (c *corpus) openSQLite(ctx context.Context, o options, name string, log *sl
 			return err
 		}
 		if checkCounts(ctx, c.lite, o, path) == nil {
-			c.lite.SQL.QueryRowContext(ctx, `SELECT sqlite_version()`).Scan(&c.info.sqliteVersion)
-			return nil
+			return c.settleSQLite(ctx, step)
 		}
 		c.lite.Close()
 	}
@@ -219,8 +218,13 @@ func (c *corpus) openSQLite(ctx context.Context, o options, name string, log *sl
 		step("copied %d %s", n, t.table)
 	}
 	c.info.copied, c.info.copyTook = true, time.Since(start)
-	// A bulk load leaves FTS5 many segments that its automerge would fold over time; fold
-	// them now, and gather statistics, as a settled database has them.
+	return c.settleSQLite(ctx, step)
+}
+
+// settleSQLite folds the FTS5 segments a bulk load or a rebuild leaves (its automerge would
+// fold them over time) and gathers statistics, as a settled database has them.
+func (c *corpus) settleSQLite(ctx context.Context, step func(string, ...any)) error {
+	step("FTS5 optimize and ANALYZE on SQLite")
 	for _, q := range []string{`INSERT INTO search_names (search_names) VALUES ('optimize')`,
 		`INSERT INTO search_codes (search_codes) VALUES ('optimize')`, `ANALYZE`} {
 		if _, err := c.lite.SQL.ExecContext(ctx, q); err != nil {

@@ -113,6 +113,11 @@ func run(ctx context.Context, o options) error {
 		}
 		rep.results = append(rep.results, res)
 	}
+	if !o.skipRebuild {
+		if err := rep.measureRebuilds(ctx, c, step); err != nil {
+			return err
+		}
+	}
 	rep.took = time.Since(rep.began)
 	section := rep.markdown()
 	fmt.Println(section)

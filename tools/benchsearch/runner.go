@@ -54,6 +54,7 @@ func (c *corpus) backends() []backend {
 type kindResult struct {
 	kind    string
 	queries int
+	ran     int // queries answered in the one-client pass
 	right   int
 	errors  int
 	lat     map[int][]time.Duration // by client count
@@ -80,7 +81,7 @@ func measure(ctx context.Context, b backend, qs querySet, o options) (backendRes
 			lat, rightN, errs, cut := runClients(ctx, b, list, clients, o.kindTime)
 			kr.lat[clients] = lat
 			if clients == 1 {
-				kr.right, kr.errors = rightN, errs
+				kr.right, kr.errors, kr.ran = rightN, errs, len(lat)
 			}
 			kr.cut = kr.cut || cut
 			if err := ctx.Err(); err != nil {
