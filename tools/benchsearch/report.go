@@ -89,7 +89,7 @@ func (r *report) markdown() string {
 			thousands(float64(r.corpus.copyRows)/r.corpus.copyTook.Seconds()))
 	}
 	b.WriteString("; both Meilisearch indexes are built from the PostgreSQL corpus in this run. Before the queries, " +
-		"PostgreSQL gets `VACUUM ANALYZE` and SQLite FTS5's `optimize` and `ANALYZE`, as a quiet database has them (this "+
+		"PostgreSQL gets `VACUUM ANALYZE` and SQLite FTS5's `optimize` and `ANALYZE`, as a quiet database has them (this " +
 		"cluster runs with autovacuum off); the embedded rebuilds are timed after the queries.\n")
 	fmt.Fprintf(&b, "- Queries: %d per kind, drawn from the corpus by a hash of the seed (the same every run), each asked as the "+
 		"item's own brand; every query is sent once with 1 client, then once more spread over 8 concurrent clients "+
