@@ -115,9 +115,13 @@ func next(ctx context.Context, db *store.DB, tx store.Tx, lastTxid string, lastI
 	}
 	var err error
 	if db.Dialect == store.Postgres {
-		rows, err = tx.QueryContext(ctx, `SELECT id, topic, brand_id, item_id, payload::text, created_at, txid::text FROM outbox
-			WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY txid, id LIMIT $3`, lastTxid, lastID, limit)
+		// Order by the xid8 column, not by its text form in the select list (an output column
+		// named txid would win in ORDER BY): text order puts "1000" before "999", and the
+		// cursor, taken from the last row, would skip messages; and only the xid8 order walks
+		// the (txid, id) index instead of sorting the whole backlog.
+		rows, err = tx.QueryContext(ctx, `SELECT o.id, o.topic, o.brand_id, o.item_id, o.payload::text, o.created_at, o.txid::text AS txid_text FROM outbox o
+			WHERE (o.txid, o.id) > ($1::xid8, $2) AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY o.txid, o.id LIMIT $3`, lastTxid, lastID, limit)
 	} else {
 		rows, err = tx.QueryContext(ctx, `SELECT id, topic, brand_id, item_id, payload, created_at, CAST(txid AS TEXT) FROM outbox
 			WHERE id > ? ORDER BY id LIMIT ?`, lastID, limit)

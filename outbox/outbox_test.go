@@ -172,3 +172,47 @@ func TestOutOfOrderCommit(t *testing.T) {
 		t.Fatalf("after the slow commit: %v, want [low high]", got)
 	}
 }
+
+// Transaction ids grow a digit now and then (999 -> 1000). The consumer must follow their
+// numeric order: in text order "1000" sorts before "999", a batch would end on the wrong
+// message, and the cursor would skip the rest.
+func TestTxidsAcrossADigitBoundaryAreAllConsumedInOrder(t *testing.T) {
+	db := storetest.Open(t)
+	if db.Dialect != store.Postgres {
+		t.Log("SQLite orders the outbox by id alone; the transaction ids are a PostgreSQL matter")
+		return
+	}
+	ctx := context.Background()
+	var want []string
+	for i, txid := range []string{"998", "999", "1000", "1001", "10000"} {
+		item := "m" + txid
+		want = append(want, item)
+		if _, err := db.SQL.ExecContext(ctx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at, txid)
+			VALUES ('test', 1, $1, '{}', now(), $2::xid8)`, item, txid); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	var got []string
+	for range 10 {
+		n, err := Consume(ctx, db, "digits", 2, func(_ context.Context, _ store.Tx, msgs []Message) error {
+			for _, m := range msgs {
+				got = append(got, m.ItemID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("consumed %v, want every message once in transaction order %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("consumed %v, want %v", got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -84,8 +85,13 @@ func TestLoginAndStaffPages(t *testing.T) {
 		return render(c, d, "probe.html", "Probe", "secret board")
 	})
 	f.app.Post("/t/supervised", requirePage(d, access.RoleSupervisor), func(c *fiber.Ctx) error { return c.SendString("saved") })
-	pages["en"].New("probe.html").Parse(`{{template "top" .}}<p id="data">{{.Data}}</p>{{template "bottom" .}}`) //nolint:errcheck
-	pages["ru"].New("probe.html").Parse(`{{template "top" .}}<p id="data">{{.Data}}</p>{{template "bottom" .}}`) //nolint:errcheck
+	// A template set cannot grow once executed: the probe page gets a fresh set of its own.
+	shared := pages
+	pages = parsePages()
+	t.Cleanup(func() { pages = shared })
+	for _, set := range pages {
+		template.Must(set.New("probe.html").Parse(`{{template "top" .}}<p id="data">{{.Data}}</p>{{template "bottom" .}}`))
+	}
 
 	anon := &browser{t: t, app: f.app, cookies: map[string]string{}}
 	if r := anon.do("GET", "/t/supervised?x=1", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next="+url.QueryEscape("/t/supervised?x=1") {

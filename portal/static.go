@@ -17,13 +17,15 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages holds every page template once per language: {{t "key"}} is bound to the language.
-var pages = func() map[string]*template.Template {
+var pages = parsePages()
+
+func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for lang := range messages {
 		out[lang] = template.Must(template.New("").Funcs(template.FuncMap{"t": translator(lang)}).ParseFS(templateFS, "templates/*.html"))
 	}
 	return out
-}()
+}
 
 // mountStatic serves the embedded assets under /static, cached for a day.
 func mountStatic(app *fiber.App) {

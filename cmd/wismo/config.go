@@ -19,6 +19,7 @@ import (
 type Config struct {
 	DataDir       string
 	HTTPAddr      string
+	DebugAddr     string
 	SIPAddr       string
 	DatabaseURL   string
 	SearchURL     string
@@ -59,6 +60,7 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{"data-dir", "WISMO_DATA_DIR", "./data", "SQLite file, recordings, announcements", &c.DataDir},
 		{"http-addr", "WISMO_HTTP_ADDR", "127.0.0.1:8080", "portal and API listen address", &c.HTTPAddr},
+		{"debug-addr", "WISMO_DEBUG_ADDR", "", "Go profiler (net/http/pprof) listen address, loopback only; empty = off", &c.DebugAddr},
 		{"sip-addr", "WISMO_SIP_ADDR", "127.0.0.1:5060", "SIP listen address (UDP and TCP)", &c.SIPAddr},
 		{"database-url", "WISMO_DATABASE_URL", "", "postgres://... for PostgreSQL; empty = SQLite in the data dir", &c.DatabaseURL},
 		{"search-url", "WISMO_SEARCH_URL", "", "Meilisearch URL; empty = embedded search", &c.SearchURL},
@@ -124,6 +126,11 @@ func (c *Config) validate() error {
 	for _, a := range []struct{ name, v string }{{"WISMO_HTTP_ADDR", c.HTTPAddr}, {"WISMO_SIP_ADDR", c.SIPAddr}} {
 		if _, port, err := net.SplitHostPort(a.v); err != nil || port == "" {
 			bad(a.name, "%q must be host:port, e.g. 127.0.0.1:8080", a.v)
+		}
+	}
+	if c.DebugAddr != "" {
+		if host, _, err := net.SplitHostPort(c.DebugAddr); err != nil || !net.ParseIP(host).IsLoopback() {
+			bad("WISMO_DEBUG_ADDR", "%q must be a loopback host:port, e.g. 127.0.0.1:6060: the profiler must not be reachable from the network", c.DebugAddr)
 		}
 	}
 	if c.SIPPublicAddr != "" {

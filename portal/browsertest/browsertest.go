@@ -87,7 +87,7 @@ func New(t testing.TB, o Options) (context.Context, context.CancelFunc) {
 // look at: docs/screenshots in the repository.
 func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
