@@ -73,7 +73,11 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	if len(candidates) == 0 {
 		return nil
 	}
-	parcels, err := loadParcelStates(ctx, s.db, tx, ids, true)
+	// The parcels are read here without a lock, to decide the events' owners and identities
+	// and store them; they are locked only afterwards, to fold the new events into their
+	// phase (below). Concurrent batches of a feed share many parcels, and each waits for the
+	// others' locks: the shorter the locked part, the less they queue.
+	parcels, err := loadParcelStates(ctx, s.db, tx, ids, false)
 	if err != nil {
 		return err
 	}
@@ -175,9 +179,6 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 			row.claim = nil
 			provisional++
 			e.ID = provisional
-			if !t.state.inOrder(e) {
-				t.refold = true
-			}
 			t.fresh, t.status = append(t.fresh, e), append(t.status, StatusAccepted)
 		}
 		pending[k] = len(inserts)
@@ -185,6 +186,9 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		results[i].Status = StatusAccepted
 	}
 	if err := insertEvents(ctx, s.db, tx, inserts); err != nil {
+		return err
+	}
+	if err := s.lockTouched(ctx, tx, parcelsTouched, order); err != nil {
 		return err
 	}
 
@@ -245,6 +249,40 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		return err
 	}
 	return outbox.Write(ctx, s.db, tx, changes, now)
+}
+
+// lockTouched locks the parcels that got new events (PostgreSQL: FOR UPDATE, in id order, so
+// concurrent batches never deadlock on them) and reads their state again: another batch may
+// have folded events into them since the unlocked read. The new events fold onto that state
+// in order, or the whole history is folded again when one of them is older than its latest.
+// SQLite's write transactions are serial: the state read at the start is still current.
+func (s *Service) lockTouched(ctx context.Context, tx store.Tx, touchedBy map[string]*touched, order []string) error {
+	if s.db.Dialect == store.Postgres {
+		var ids []string
+		for _, id := range order {
+			if len(touchedBy[id].fresh) > 0 {
+				ids = append(ids, id)
+			}
+		}
+		locked, err := loadParcelStates(ctx, s.db, tx, ids, true)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if st := locked[id]; st != nil {
+				touchedBy[id].state, touchedBy[id].before = st, st.Phase
+			}
+		}
+	}
+	for _, id := range order {
+		t := touchedBy[id]
+		for _, e := range t.fresh {
+			if !t.state.inOrder(e) {
+				t.refold = true
+			}
+		}
+	}
+	return nil
 }
 
 func minTime(a, b time.Time) time.Time {
