@@ -97,8 +97,8 @@ func agentRoutes(r fiber.Router, c *Center) {
 		if err != nil {
 			return err
 		}
-		if _, ok := c.eng.Registrar().Locate(ag.SIPUser); !ok || ag.State != Available {
-			return fiber.NewError(fiber.StatusConflict, "be available with a registered SIP phone first")
+		if _, ok := c.locate(ag); !ok || ag.State != Available {
+			return fiber.NewError(fiber.StatusConflict, "be available with a registered SIP phone or the desk page open first")
 		}
 		go func() {
 			if _, err := c.Preview(c.base, req); err != nil {

@@ -15,9 +15,20 @@ import (
 // Agents keeps agents' SIP accounts and their states in the database, so that a supervisor
 // on any node sees them and the states survive a restart.
 type Agents struct {
-	db    *store.DB
-	realm string
-	now   func() time.Time
+	db     *store.DB
+	realm  string
+	now    func() time.Time
+	notify func(userID int64, s AgentState) // OnChange
+}
+
+// OnChange registers fn to learn every state an agent moves to, after it is stored (the
+// softphone pushes it to the agent's page). Set it before serving.
+func (a *Agents) OnChange(fn func(userID int64, s AgentState)) { a.notify = fn }
+
+func (a *Agents) changed(userID int64, s AgentState) {
+	if a.notify != nil {
+		a.notify(userID, s)
+	}
 }
 
 // NewAgents returns the agents of db; realm is the SIP digest realm of their phones.
@@ -89,7 +100,7 @@ func (a *Agents) Get(ctx context.Context, userID int64) (Agent, error) {
 // SetState moves agent userID to state to if the state machine allows it from where the
 // agent is; becoming available starts the idle clock that "longest idle" orders by.
 func (a *Agents) SetState(ctx context.Context, userID int64, to AgentState) error {
-	return a.db.WriteTx(ctx, func(tx store.Tx) error {
+	err := a.db.WriteTx(ctx, func(tx store.Tx) error {
 		from := Offline
 		var cur string
 		err := tx.QueryRowContext(ctx, a.db.Rebind(`SELECT state FROM agent_states WHERE user_id = ?`), userID).Scan(&cur)
@@ -105,6 +116,10 @@ func (a *Agents) SetState(ctx context.Context, userID int64, to AgentState) erro
 		}
 		return a.write(ctx, tx, userID, to, from == to)
 	})
+	if err == nil {
+		a.changed(userID, to)
+	}
+	return err
 }
 
 func (a *Agents) write(ctx context.Context, tx store.Tx, userID int64, to AgentState, same bool) error {
@@ -130,6 +145,9 @@ func (a *Agents) Reserve(ctx context.Context, userID int64) (bool, error) {
 		return false, fmt.Errorf("reserve agent %d: %w", userID, err)
 	}
 	n, _ := res.RowsAffected()
+	if n == 1 {
+		a.changed(userID, Ringing)
+	}
 	return n == 1, nil
 }
 
@@ -137,7 +155,7 @@ func (a *Agents) Reserve(ctx context.Context, userID int64) (bool, error) {
 // first, skipping those in skip.
 func (a *Agents) Idle(ctx context.Context, brand int64, skip map[int64]bool) ([]Agent, error) {
 	q := `SELECT u.id, u.sip_username, s.idle_since FROM agent_states s JOIN users u ON u.id = s.user_id
-		WHERE s.state = 'available' AND u.disabled_at IS NULL AND u.sip_username IS NOT NULL`
+		WHERE s.state = 'available' AND u.disabled_at IS NULL`
 	var args []any
 	if brand != 0 {
 		q += ` AND (u.role IN ('admin','supervisor') OR EXISTS (SELECT 1 FROM user_brands b WHERE b.user_id = u.id AND b.brand_id = ?))`
@@ -152,9 +170,11 @@ func (a *Agents) Idle(ctx context.Context, brand int64, skip map[int64]bool) ([]
 	for rows.Next() {
 		ag := Agent{State: Available}
 		var idle sql.NullTime
-		if err := rows.Scan(&ag.UserID, &ag.SIPUser, &idle); err != nil {
+		var sipUser sql.NullString // agents with a desk page need no SIP account
+		if err := rows.Scan(&ag.UserID, &sipUser, &idle); err != nil {
 			return nil, err
 		}
+		ag.SIPUser = sipUser.String
 		if skip[ag.UserID] {
 			continue
 		}

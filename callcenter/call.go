@@ -69,6 +69,7 @@ type Call struct {
 	Outcome     Outcome    `json:"outcome"`
 	HangupSide  string     `json:"hangup_side,omitempty"`
 	Disposition string     `json:"disposition,omitempty"`
+	Note        string     `json:"note,omitempty"` // the agent's, with the disposition
 	RecordingID int64      `json:"recording_id,omitempty"`
 	Legs        []Leg      `json:"legs,omitempty"`
 }

@@ -27,10 +27,11 @@ func (l *CallLog) Create(ctx context.Context, c *Call) error {
 	return nil
 }
 
-// Update writes every field of c (without legs).
+// Update writes every field of c (without legs) but the agent's disposition and note,
+// which wrap-up may have written meanwhile (SetDisposition, SetNote).
 func (l *CallLog) Update(ctx context.Context, c *Call) error {
 	row := toCallRow(c)
-	if err := l.db.Gorm.WithContext(ctx).Save(&row).Error; err != nil {
+	if err := l.db.Gorm.WithContext(ctx).Omit("disposition", "note").Save(&row).Error; err != nil {
 		return fmt.Errorf("update call %d: %w", c.ID, err)
 	}
 	return nil
@@ -144,6 +145,22 @@ func (l *CallLog) SetDisposition(ctx context.Context, scope access.Scope, id int
 	}
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("answered call %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SetNote records the agent's note on a call scope may see.
+func (l *CallLog) SetNote(ctx context.Context, scope access.Scope, id int64, note string) error {
+	if len(note) > 4000 {
+		return fmt.Errorf("%w: a note has at most 4000 bytes", ErrInvalid)
+	}
+	where, args := scope.SQL("brand_id", "", "")
+	res := l.db.Gorm.WithContext(ctx).Model(&callRow{}).Where(where, args...).Where("id = ?", id).Update("note", note)
+	if res.Error != nil {
+		return fmt.Errorf("note on call %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("call %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func (r *run) dial(ctx context.Context, g *Leg, req telephony.DialRequest) (*tel
 			r.call.RingingAt = g.RingingAt
 		}
 	}
-	leg, err := r.c.eng.Dial(ctx, req, func(id string) {
+	leg, err := r.c.dialLeg(ctx, r, req, func(id string) {
 		g.SIPCallID = id
 		if g.Kind == LegCustomer {
 			r.call.SIPCallID = id
@@ -150,6 +150,7 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.MaxCall)
 	defer cancel()
+	r.c.phones.onTalk(r, customer, agent)
 	first := r.c.eng.Bridge(ctx, customer, agent, rec)
 	side := SideSystem
 	switch {

@@ -47,6 +47,7 @@ type Center struct {
 	audio   announcements
 	running sync.WaitGroup
 	base    context.Context // calls started by API requests outlive them
+	phones  *Softphone      // agents' browsers (EnableSoftphone); nil: SIP phones only
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the

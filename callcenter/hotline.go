@@ -128,6 +128,8 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	if s, err := c.audio.load(r.call.BrandID, AnnQueue); err == nil {
 		go c.eng.Play(musicCtx, customer, s, true)
 	}
+	dequeue := c.phones.enqueue(r.call.BrandID) // desks show how many callers wait
+	defer dequeue()
 	tried := map[int64]bool{}
 	for waitCtx.Err() == nil && customer.EndedBy() == "" {
 		ag, contact, err := c.reserveNext(waitCtx, r.call.BrandID, tried)
@@ -151,11 +153,12 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 			continue
 		}
 		stopMusic()
+		dequeue()
 		c.setState(r.down, ag.UserID, OnCall)
 		r.call.AgentID = ag.UserID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
+		r.end(Answered, 200, side) // logged before wrap-up: the disposition is for a finished call
 		c.setState(r.down, ag.UserID, WrapUp)
-		r.end(Answered, 200, side)
 		return
 	}
 	stopMusic()

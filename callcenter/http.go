@@ -15,6 +15,7 @@ import (
 func Routes(r fiber.Router, c *Center) {
 	callLogRoutes(r, c.Calls)
 	agentRoutes(r, c)
+	softphoneRoutes(r, c)
 	adminRoutes(r, c)
 }
 

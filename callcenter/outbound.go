@@ -27,9 +27,9 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 	if err != nil {
 		return Call{}, err
 	}
-	contact, ok := c.eng.Registrar().Locate(ag.SIPUser)
-	if ag.SIPUser == "" || !ok {
-		return Call{}, fmt.Errorf("agent %d has no registered phone: %w", req.AgentID, ErrNoAgent)
+	contact, ok := c.locate(ag)
+	if !ok {
+		return Call{}, fmt.Errorf("agent %d has no registered phone and no desk page open: %w", req.AgentID, ErrNoAgent)
 	}
 	if ok, err := c.Agents.Reserve(ctx, req.AgentID); err != nil || !ok {
 		return Call{}, errors.Join(fmt.Errorf("agent %d is %s, not available: %w", req.AgentID, ag.State, ErrNoAgent), err)
@@ -65,8 +65,9 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 	}
 	r.notice(ctx, customer, settings.RecordingNotice)
 	side := r.talk(ctx, customer, agent, cuLog, agLog)
+	call := r.end(Answered, 200, side) // logged before wrap-up: the disposition is for a finished call
 	c.setState(r.down, req.AgentID, WrapUp)
-	return r.end(Answered, 200, side), nil
+	return call, nil
 }
 
 // Progressive calls the customer only when an agent is free (the longest idle agent of the
@@ -136,8 +137,9 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 		c.setState(r.down, agentID, OnCall)
 		r.call.AgentID = agentID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
+		call := r.end(Answered, 200, side)
 		c.setState(r.down, agentID, WrapUp)
-		return r.end(Answered, 200, side)
+		return call
 	}
 	stopNotice()
 	// RFC 3261 §15: we end the answered call ourselves; nobody took it.
@@ -183,7 +185,7 @@ func (c *Center) reserveNext(ctx context.Context, brand int64, skip map[int64]bo
 		return Agent{}, "", err
 	}
 	for _, ag := range idle {
-		contact, ok := c.eng.Registrar().Locate(ag.SIPUser)
+		contact, ok := c.locate(ag)
 		if !ok {
 			continue
 		}

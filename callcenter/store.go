@@ -25,6 +25,7 @@ type callRow struct {
 	Outcome     string
 	HangupSide  string
 	Disposition string
+	Note        string
 	RecordingID *int64
 }
 
@@ -78,7 +79,7 @@ func toCallRow(c *Call) callRow {
 		CampaignRef: c.CampaignRef, ContactRef: c.ContactRef, AgentID: nz(c.AgentID), QueueID: nz(c.QueueID),
 		FromURI: c.From, ToURI: c.To, SIPCallID: c.SIPCallID, StartedAt: c.StartedAt.UTC(), RingingAt: utc(c.RingingAt),
 		AnsweredAt: utc(c.AnsweredAt), EndedAt: utc(c.EndedAt), SIPStatus: c.SIPStatus, Outcome: string(c.Outcome),
-		HangupSide: c.HangupSide, Disposition: c.Disposition, RecordingID: nz(c.RecordingID)}
+		HangupSide: c.HangupSide, Disposition: c.Disposition, Note: c.Note, RecordingID: nz(c.RecordingID)}
 }
 
 func (r callRow) toCall() Call {
@@ -86,7 +87,7 @@ func (r callRow) toCall() Call {
 		CampaignRef: r.CampaignRef, ContactRef: r.ContactRef, AgentID: zn(r.AgentID), QueueID: zn(r.QueueID),
 		From: r.FromURI, To: r.ToURI, SIPCallID: r.SIPCallID, StartedAt: r.StartedAt, RingingAt: r.RingingAt,
 		AnsweredAt: r.AnsweredAt, EndedAt: r.EndedAt, SIPStatus: r.SIPStatus, Outcome: Outcome(r.Outcome),
-		HangupSide: r.HangupSide, Disposition: r.Disposition, RecordingID: zn(r.RecordingID)}
+		HangupSide: r.HangupSide, Disposition: r.Disposition, Note: r.Note, RecordingID: zn(r.RecordingID)}
 }
 
 func toLegRow(g *Leg) legRow {

@@ -16,6 +16,8 @@ li{margin:.3rem 0}</style></head><body>
 <h1>wismo</h1><p class="sub">Where is my order: tracking, customer contact and cases for cross-border parcels.</p>
 <h2>Try it</h2><ul>
 <li><a href="/track">Track a parcel</a>: the public tracking page customers see</li>
+<li><a href="/login">Log in</a> as staff: agents land on the <a href="/desk">agent desktop</a> (softphone), supervisors on the
+<a href="/dashboard">dashboard</a>, brand managers in the <a href="/editor">editors</a></li>
 <li>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a></li>
 {{with .Demo}}{{range .Parcels}}<li>Demo parcel <a href="/track/{{.ID}}"><code>{{.ID}}</code></a>, by API:
 <code>curl -H "Authorization: Bearer {{.APIKey}}" {{$.PublicURL}}/api/v1/parcels/{{.ID}}</code></li>{{end}}

@@ -60,7 +60,13 @@ func translator(lang string) func(string) string {
 		if v, ok := messages[lang][key]; ok {
 			return v
 		}
+		if v, ok := trackMessages[lang][key]; ok { // the tracking page's forms and history (track_i18n.go)
+			return v
+		}
 		if v, ok := messages["en"][key]; ok {
+			return v
+		}
+		if v, ok := trackMessages["en"][key]; ok {
 			return v
 		}
 		return key

@@ -6,7 +6,6 @@ package portal
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -40,6 +39,19 @@ type Deps struct {
 	PublicURL string
 	// DemoHints, when set, is shown on the home page (demo logins and parcels).
 	DemoHints *DemoHints
+	// Dashboard reads the supervisor dashboard's live view and KPIs (dashboard*.go); nil
+	// answers /dashboard with 503.
+	Dashboard *Dashboard
+	// Comms reads a parcel's calls, SMS and e-mails for the public tracking page (nil: the
+	// page shows none).
+	Comms CommsHistory
+	// CaseDesk opens the cases the tracking page's forms ask for (nil: no forms).
+	CaseDesk CaseDesk
+	// Requests lists the customer's requests (cases) on the tracking page (nil: none).
+	Requests RequestHistory
+	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory
+	// on each node (zero: DefaultFeedbackLimits).
+	FeedbackLimits FeedbackLimits
 	// Routes mount other domains' routes and pages. Requests under /api/ reach them
 	// authenticated (access.PrincipalOf); other paths are public unless the domain checks.
 	Routes []func(r fiber.Router)
@@ -107,6 +119,8 @@ func New(d Deps) *fiber.App {
 	mountStatic(app)
 	trackRoutes(app, d)
 	loginRoutes(app, d)
+	deskRoutes(app, d)
+	dashboardRoutes(app, d)
 
 	access.SessionRoutes(app, d.Access, d.SecureCookies)
 	domains := app.Group("", apiAuth(d.Access))
@@ -125,25 +139,5 @@ func apiAuth(svc *access.Service) fiber.Handler {
 			return auth(c)
 		}
 		return c.Next()
-	}
-}
-
-// errorHandler answers API errors as JSON {"error": {...}} and page errors as a short page;
-// internal errors are logged and never shown.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
-	return func(c *fiber.Ctx, err error) error {
-		code := fiber.StatusInternalServerError
-		msg := "internal error"
-		var fe *fiber.Error
-		if errors.As(err, &fe) {
-			code, msg = fe.Code, fe.Message
-		} else {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-		}
-		if strings.HasPrefix(c.Path(), "/api/") {
-			return c.Status(code).JSON(fiber.Map{"error": fiber.Map{"status": code, "message": msg}})
-		}
-		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-		return c.Status(code).SendString("<!doctype html><title>wismo</title><h1>" + strconv.Itoa(code) + "</h1><p>" + template.HTMLEscapeString(msg) + "</p><p><a href=\"/\">wismo home</a></p>")
 	}
 }

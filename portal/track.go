@@ -21,6 +21,20 @@ import (
 type trackPage struct {
 	Lang, Other, Query, Error string
 	Parcel                    *trackParcel
+	// Communications and the customer's requests (cases), newest first.
+	Comms            []trackComm
+	CommsUnavailable bool
+	Requests         []trackRequest
+	Sent             string // the case number a form just opened
+	// The forms: shown when the server has a case desk.
+	Forms                  bool
+	CSRF                   string
+	Categories             []option
+	Feedback, Options      form
+	FormError, Open        string // a form-wide message, and which form it is about ("feedback", "options")
+	CanChange, CanReturn   bool
+	MinDay, MaxDay         string // the new delivery day's bounds (ISO), in the recipient's zone
+	MinDayText, MaxDayText string
 }
 
 type trackParcel struct {
@@ -34,6 +48,11 @@ type trackStep struct{ Label, State string }
 
 type trackEvent struct{ ISO, When, Label, Detail, Place string }
 
+// trackRequest is one of the customer's cases about the parcel.
+type trackRequest struct{ Number, ISO, When, Type, Status, Tone string }
+
+type option struct{ Value, Label string }
+
 // journey is the main path a parcel's phase is shown on.
 var journey = []cases.Phase{"posted", "in_transit", "arrived", "at_sorting_center", "at_delivery_office", cases.PhaseDelivered}
 
@@ -44,41 +63,135 @@ var stepOf = map[cases.Phase]int{
 	"delivery_attempted": 4, cases.PhaseDelivered: 5,
 }
 
+// trackHandler serves the public tracking page and its forms.
+type trackHandler struct {
+	d                *Deps
+	perIP, perParcel *limiter
+	now              func() time.Time
+}
+
 func trackRoutes(app *fiber.App, d Deps) {
+	lim := d.FeedbackLimits
+	if lim == (FeedbackLimits{}) {
+		lim = DefaultFeedbackLimits
+	}
+	h := &trackHandler{d: &d, now: time.Now}
+	h.perIP, h.perParcel = newLimiter(lim.PerIP, h.now), newLimiter(lim.PerParcel, h.now)
 	app.Get("/track", func(c *fiber.Ctx) error {
 		if id := strings.TrimSpace(c.Query("id")); id != "" {
-			return c.Redirect("/track/"+strings.ReplaceAll(id, "/", ""), fiber.StatusSeeOther)
+			return c.Redirect("/track/"+url.PathEscape(strings.ReplaceAll(id, "/", "")), fiber.StatusSeeOther)
 		}
 		return renderTrack(c, trackPage{})
 	})
 	app.Get("/track/:id", func(c *fiber.Ctx) error {
-		lang := language(c)
-		t := translator(lang)
-		raw, err := url.PathUnescape(c.Params("id"))
-		if err != nil {
-			raw = c.Params("id")
+		p, id, ok := h.start(c)
+		if !ok {
+			return renderTrack(c, p)
 		}
-		page := trackPage{Query: raw}
-		id, err := cases.ParseS10(raw)
-		if err != nil {
-			page.Error = fmt.Sprintf(t("badid"), raw)
-			c.Status(fiber.StatusBadRequest)
-			return renderTrack(c, page)
-		}
-		page.Query = id
-		// The S10 id is the global key: the public page looks parcels up by it alone.
-		v, err := d.Cases.Parcel(c.UserContext(), access.Operator(), id)
-		if errors.Is(err, cases.ErrNotFound) {
-			page.Error = t("notfound")
-			c.Status(fiber.StatusNotFound)
-			return renderTrack(c, page)
-		}
-		if err != nil {
+		if _, ok, err := h.load(c, &p, id); err != nil || !ok {
+			if err == nil {
+				return renderTrack(c, p)
+			}
 			return err
 		}
-		page.Parcel = publicView(v, lang)
-		return renderTrack(c, page)
+		if sent := c.Query("sent"); sent != "" {
+			for _, r := range p.Requests { // only a number of this parcel's requests is confirmed
+				if r.Number == sent {
+					p.Sent = sent
+				}
+			}
+		}
+		return renderTrack(c, p)
 	})
+	formRoutes(app, h)
+}
+
+// start reads the page's language and tracking number; a malformed number is a helpful 400.
+func (h *trackHandler) start(c *fiber.Ctx) (trackPage, string, bool) {
+	lang := language(c)
+	t := translator(lang)
+	raw, err := url.PathUnescape(c.Params("id"))
+	if err != nil {
+		raw = c.Params("id")
+	}
+	page := trackPage{Lang: lang, Query: raw}
+	id, err := cases.ParseS10(raw)
+	if err != nil {
+		shown := []rune(raw)
+		if len(shown) > 40 { // echo enough to recognise, not a page of it
+			shown = append(shown[:40], '…')
+		}
+		page.Error = fmt.Sprintf(t("badid"), string(shown))
+		c.Status(fiber.StatusBadRequest)
+		return page, "", false
+	}
+	page.Query = id
+	return page, id, true
+}
+
+// load reads the parcel (an unknown one is a helpful 404), its communications and the
+// customer's requests into p.
+func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (cases.ParcelView, bool, error) {
+	lang := language(c)
+	t := translator(lang)
+	// The S10 id is the global key: the public page looks parcels up by it alone.
+	v, err := h.d.Cases.Parcel(c.UserContext(), access.Operator(), id)
+	if errors.Is(err, cases.ErrNotFound) {
+		p.Error = t("notfound")
+		c.Status(fiber.StatusNotFound)
+		return v, false, nil
+	}
+	if err != nil {
+		return v, false, err
+	}
+	p.Parcel = publicView(v, lang)
+	loc, err := geo.LoadZone(v.Recipient.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	log := h.d.Log.With("parcel", id)
+	if h.d.Comms != nil {
+		list, err := h.d.Comms.ParcelComms(c.UserContext(), v.BrandID, v.ID)
+		if err != nil {
+			// The page still shows the parcel; the history says it is unavailable.
+			log.Error("tracking page: communications", "err", err)
+			p.CommsUnavailable = true
+		}
+		p.Comms = publicComms(list, loc, t)
+	}
+	if h.d.Requests != nil {
+		list, err := h.d.Requests.ParcelRequests(c.UserContext(), v.BrandID, v.ID)
+		if err != nil {
+			log.Error("tracking page: requests", "err", err)
+		}
+		for _, cs := range list {
+			tone := "warn"
+			if !cs.Status.IsOpen() {
+				tone = "ok"
+			}
+			p.Requests = append(p.Requests, trackRequest{Number: cs.Number, ISO: cs.CreatedAt.Format(time.RFC3339),
+				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone})
+		}
+	}
+	if h.d.CaseDesk == nil {
+		return v, true, nil
+	}
+	p.Forms = true
+	p.CSRF = csrfToken(c, h.d.SecureCookies)
+	for _, ct := range feedbackCategories {
+		p.Categories = append(p.Categories, option{Value: string(ct), Label: t("type_" + string(ct))})
+	}
+	switch v.Phase {
+	case cases.PhaseDelivered, cases.PhaseReturning, cases.PhaseReturned, "cancelled":
+	default:
+		p.CanChange = true
+	}
+	p.CanReturn = v.Phase != cases.PhaseReturning && v.Phase != cases.PhaseReturned && v.Phase != "cancelled"
+	today := h.now().In(loc)
+	first, last := today.AddDate(0, 0, 1), today.AddDate(0, 0, maxDaysAhead)
+	p.MinDay, p.MaxDay = first.Format("2006-01-02"), last.Format("2006-01-02")
+	p.MinDayText, p.MaxDayText = first.Format("02.01.2006"), last.Format("02.01.2006")
+	return v, true, nil
 }
 
 func renderTrack(c *fiber.Ctx, p trackPage) error {

@@ -87,16 +87,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	if len(cfg.Codecs) == 0 {
 		cfg.Codecs = []uint8{media.PayloadPCMU, media.PayloadPCMA}
 	}
-	udp, err := net.ListenPacket("udp4", cfg.ListenAddr)
+	udp, tcp, err := listenSIP(cfg.ListenAddr)
 	if err != nil {
-		return nil, fmt.Errorf("SIP listen udp %s: %w", cfg.ListenAddr, err)
+		return nil, err
 	}
 	laddr := udp.LocalAddr().(*net.UDPAddr)
-	tcp, err := net.Listen("tcp4", laddr.String())
-	if err != nil {
-		udp.Close()
-		return nil, fmt.Errorf("SIP listen tcp %s: %w", laddr, err)
-	}
 	host, port := laddr.IP.String(), laddr.Port
 	if cfg.PublicAddr != "" {
 		h, p, err := sip.ParseAddr(cfg.PublicAddr)
@@ -129,6 +124,26 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	e.reg = newRegistrar(context.WithoutCancel(ctx), cfg.Realm, creds, e.log)
 	e.routes()
 	return e, nil
+}
+
+// listenSIP opens the UDP socket and the TCP listener on one port. With port 0 the system
+// picks a free UDP port, whose TCP twin may be taken: then it picks again.
+func listenSIP(addr string) (net.PacketConn, net.Listener, error) {
+	for try := 0; ; try++ {
+		udp, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("SIP listen udp %s: %w", addr, err)
+		}
+		laddr := udp.LocalAddr().(*net.UDPAddr)
+		tcp, err := net.Listen("tcp4", laddr.String())
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		if _, port, _ := net.SplitHostPort(addr); port != "0" || try == 9 {
+			return nil, nil, fmt.Errorf("SIP listen tcp %s: %w", laddr, err)
+		}
+	}
 }
 
 // Addr is the SIP address the endpoint listens on (host:port).

@@ -83,12 +83,17 @@ func (e *Endpoint) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	leg := v.(*Leg)
+	stream, ok := leg.Stream.(*RTPStream)
+	if !ok { // not a SIP leg: a Call-ID collision with a leg of another kind
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
 	if len(req.Body()) > 0 {
 		if m, err := parseSDP(req.Body(), []uint8{leg.Remote.Codec}); err == nil && m.Addr.Port != 0 {
-			leg.Stream.SetRemote(m.Addr)
+			stream.SetRemote(m.Addr)
 		}
 	}
-	res := sip.NewSDPResponseFromRequest(req, offerSDP(e.host, leg.Stream.LocalPort(), time.Now().Unix(), []uint8{leg.Remote.Codec}))
+	res := sip.NewSDPResponseFromRequest(req, offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), []uint8{leg.Remote.Codec}))
 	tx.Respond(res)
 }
 

@@ -23,20 +23,22 @@ type Leg struct {
 	CallID     string // SIP Call-ID
 	From, To   string
 	Remote     Media
-	Stream     *RTPStream
+	Stream     MediaStream // an *RTPStream for SIP legs
 	AnsweredAt time.Time
 
 	e      *Endpoint
 	client *sipgo.DialogClientSession
 	server *sipgo.DialogServerSession
-	done   chan struct{}
-	once   sync.Once
-	endMu  sync.Mutex
-	endBy  string
-	local  atomic.Bool
+	// external hangs up a leg whose signalling is not SIP (AttachLeg).
+	external func(ctx context.Context)
+	done     chan struct{}
+	once     sync.Once
+	endMu    sync.Mutex
+	endBy    string
+	local    atomic.Bool
 }
 
-func (e *Endpoint) newLeg(callID string, stream *RTPStream) *Leg {
+func (e *Endpoint) newLeg(callID string, stream MediaStream) *Leg {
 	l := &Leg{CallID: callID, Stream: stream, e: e, done: make(chan struct{})}
 	e.active.Add(1)
 	e.legs.Store(callID, l)
@@ -73,8 +75,9 @@ func (l *Leg) finish(by string) {
 		l.endBy = by
 		l.endMu.Unlock()
 		l.Stream.Close()
-		l.e.rtpRx.Add(l.Stream.rx.Load())
-		l.e.rtpTx.Add(l.Stream.tx.Load())
+		rx, tx := l.Stream.Packets()
+		l.e.rtpRx.Add(rx)
+		l.e.rtpTx.Add(tx)
 		l.e.legs.Delete(l.CallID)
 		l.e.active.Add(-1)
 		close(l.done)
@@ -97,7 +100,9 @@ func (l *Leg) Hangup(ctx context.Context, reason string) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	var err error
-	if l.client != nil {
+	if l.external != nil {
+		l.external(ctx)
+	} else if l.client != nil {
 		err = l.client.Bye(ctx)
 		l.client.Close()
 	} else if l.server != nil {

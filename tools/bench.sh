@@ -20,3 +20,8 @@ go run ./tools/benchsip -out BENCHMARKS.md
 # WISMO_BENCH_SEARCH_ARGS overrides the size, e.g. "-parcels 100000 -cases 20000".
 # shellcheck disable=SC2086
 go run ./tools/benchsearch -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_SEARCH_ARGS:-}
+# Tracking page: wrk (Debian wrk) on loopback over 1M demo parcels (a kept SQLite corpus in
+# $TMPDIR/wismo-benchtrack), beside fiber's hello-world as the ceiling, in the same run.
+# WISMO_BENCH_TRACK_ARGS overrides, e.g. "-parcels 100000 -runs 1 -duration 10s".
+# shellcheck disable=SC2086
+go run ./tools/benchtrack -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_TRACK_ARGS:-}

@@ -11,6 +11,8 @@ declare -A need=(
   [sipp]=sip-tester
   [sox]=sox
   [npm]=npm
+  [chromium]=chromium
+  [wrk]=wrk
 )
 
 missing=()

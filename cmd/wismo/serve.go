@@ -20,9 +20,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/store"
 )
 
@@ -91,9 +93,16 @@ func serveCmd(ctx context.Context, args []string) error {
 	}
 	cs.svc.AddTimelineSource(comms.dialer)
 	routes = append(routes, comms.routes)
+	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
+	routes = append(routes, func(r fiber.Router) {
+		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
+	})
 	jobs = append(jobs, comms.jobs()...)
 	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
-		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes})
+		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
+		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
+		Requests:  portal.NewCaseRequests(a.db),
+		Dashboard: portal.NewDashboard(a.db, cs.svc)})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var jobsDone sync.WaitGroup
@@ -106,6 +115,9 @@ func serveCmd(ctx context.Context, args []string) error {
 		}()
 	}
 
+	if cfg.DebugAddr != "" {
+		go serveProfiler(cfg.DebugAddr, log)
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (WISMO_HTTP_ADDR): %w", cfg.HTTPAddr, err)

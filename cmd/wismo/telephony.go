@@ -23,6 +23,7 @@ type telephonyPart struct {
 	center *callcenter.Center
 	eng    *telephony.Endpoint
 	recs   *recordings.Service
+	phones *callcenter.Softphone
 }
 
 // openTelephony wires the call center: recordings (repairing what a crash left unfinished),
@@ -52,7 +53,13 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		return nil, fmt.Errorf("WISMO_SIP_ADDR: %w", err)
 	}
 	center.Attach(context.WithoutCancel(ctx), eng)
-	return &telephonyPart{center: center, eng: eng, recs: recs}, nil
+	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
+	phones, err := center.EnableSoftphone(callcenter.SoftphoneConfig{ICEServers: splitList(cfg.ICEServers)})
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
+	}
+	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones}, nil
 }
 
 // routes mounts the call log, agent and recording APIs.
@@ -65,6 +72,7 @@ func (t *telephonyPart) routes(r fiber.Router) {
 func (t *telephonyPart) job() job {
 	return job{name: "sip", run: func(ctx context.Context) {
 		t.eng.Serve(ctx)
+		t.phones.Close()
 		t.eng.Close()
 	}}
 }

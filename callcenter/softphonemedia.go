@@ -1,0 +1,245 @@
+package callcenter
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/wismo/wismo/media"
+)
+
+// browserDTMF is the telephone-event payload type we register; the browser's offer decides
+// the one on the wire (Chrome: 126), read back from its SDP.
+const browserDTMF = 101
+
+// newWebRTCAPI builds the pion API of the softphone: only PCMU (PT 0) and telephone-event
+// are registered, so a browser and we agree on G.711 mu-law and audio is relayed to SIP legs
+// without transcoding; no interceptors (no NACK or TWCC for 20 ms audio packets: a lost
+// G.711 packet is concealed by the receiver, a resent one would be late). Loopback
+// candidates are included (agents on the same host, and the tests), UDP over IPv4 only,
+// mDNS off (RFC 8445 host candidates with real addresses: our peers are browsers we serve).
+func newWebRTCAPI(cfg SoftphoneConfig) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: 0}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: "audio/telephone-event", ClockRate: 8000, Channels: 1, SDPFmtpLine: "0-16"}, PayloadType: browserDTMF}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	var s webrtc.SettingEngine
+	s.SetIncludeLoopbackCandidate(true)
+	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	if cfg.IPFilter != nil {
+		s.SetIPFilter(cfg.IPFilter)
+	}
+	if cfg.PortMin != 0 {
+		if err := s.SetEphemeralUDPPortRange(cfg.PortMin, cfg.PortMax); err != nil {
+			return nil, fmt.Errorf("softphone UDP ports: %w", err)
+		}
+	}
+	// RFC 8445 §10: consent freshness; a browser that vanished is "disconnected" after 5 s.
+	s.SetICETimeouts(5*time.Second, 15*time.Second, 2*time.Second)
+	// An empty registry: pion would otherwise add its default NACK, RTCP report and TWCC
+	// interceptors to every packet's path.
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s), webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
+}
+
+// offerDTMF is the telephone-event/8000 payload type of an SDP offer, 0 if none.
+func offerDTMF(sdp string) uint8 {
+	for _, line := range strings.Split(sdp, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "a=rtpmap:")
+		if !ok || !strings.Contains(strings.ToLower(rest), "telephone-event/8000") {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.Fields(rest)[0]); err == nil && n >= 96 && n <= 127 {
+			return uint8(n)
+		}
+	}
+	return 0
+}
+
+// timeoutError is what browserStream.Read returns when no packet came in time.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "no RTP from the browser in time" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+var _ net.Error = timeoutError{}
+
+// browserStream is an agent's browser as a telephony.MediaStream: packets from the peer
+// connection's remote audio track are read, and packets for the browser go to one local
+// track. The peer connection may be replaced while the call lasts (a page reload): the
+// stream, and so the bridge and the recording, carry on.
+type browserStream struct {
+	out   *webrtc.TrackLocalStaticRTP
+	in    chan []byte // packets from the browser, copied
+	done  chan struct{}
+	close sync.Once
+	timer *time.Timer // Read's, reused (one reader: the bridge's relay)
+
+	held     atomic.Bool  // on hold: nothing passes either way
+	attached atomic.Bool  // a connected peer connection carries the media
+	lastRx   atomic.Int64 // unix ns of the last packet from the browser
+	rx, tx   atomic.Uint64
+
+	mu      sync.Mutex // the outgoing stream state below
+	seq     uint16
+	ts      uint32 // the last timestamp we sent
+	srcSSRC uint32 // the SSRC of the packets being relayed now
+	tsOff   uint32 // added to their timestamps to continue ours
+	own     uint32 // timestamp of our own audio (WriteAudio)
+	started bool
+}
+
+func newBrowserStream() (*browserStream, error) {
+	out, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "wismo")
+	if err != nil {
+		return nil, err
+	}
+	s := &browserStream{out: out, in: make(chan []byte, 64), done: make(chan struct{}), timer: time.NewTimer(time.Hour)}
+	s.timer.Stop()
+	s.lastRx.Store(time.Now().UnixNano())
+	return s, nil
+}
+
+// pump reads the browser's audio track until it ends, queueing packets for Read; when the
+// reader lags the oldest packets are dropped (live audio: late is as good as lost).
+func (s *browserStream) pump(tr *webrtc.TrackRemote) {
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := tr.Read(buf)
+		if err != nil && n == 0 {
+			return // the peer connection closed
+		}
+		if err != nil || n < 12 {
+			continue // a payload type we did not negotiate
+		}
+		s.lastRx.Store(time.Now().UnixNano())
+		s.rx.Add(1)
+		if s.held.Load() {
+			continue
+		}
+		p := make([]byte, n)
+		copy(p, buf[:n])
+		select {
+		case s.in <- p:
+		default:
+			select {
+			case <-s.in:
+			default:
+			}
+			select {
+			case s.in <- p:
+			default:
+			}
+		}
+	}
+}
+
+// Read implements telephony.MediaStream.
+func (s *browserStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, time.Time, error) {
+	s.timer.Reset(wait)
+	defer s.timer.Stop()
+	for {
+		select {
+		case p := <-s.in:
+			n := copy(buf, p)
+			if pkt.Unmarshal(buf[:n]) != nil {
+				continue
+			}
+			return n, time.Now(), nil
+		case <-s.timer.C:
+			return 0, time.Now(), timeoutError{}
+		case <-s.done:
+			return 0, time.Now(), io.EOF
+		}
+	}
+}
+
+// WriteRaw implements telephony.MediaStream: audio is sent on, with our sequence numbers
+// and a timestamp that continues across a change of source (RFC 3550 §5.1: one SSRC, one
+// timeline; pion sets the SSRC and payload type of the binding). Telephone-events from the
+// customer are not sent: a browser plays no RFC 4733 events.
+func (s *browserStream) WriteRaw(b []byte) error {
+	if s.held.Load() || len(b) < 12 || b[1]&0x7f != media.PayloadPCMU {
+		return nil
+	}
+	var p rtp.Packet
+	if err := p.Unmarshal(b); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if !s.started || p.SSRC != s.srcSSRC {
+		s.srcSSRC, s.tsOff, s.started = p.SSRC, s.ts+160-p.Timestamp, true
+	}
+	p.Timestamp += s.tsOff
+	p.SequenceNumber = s.seq
+	s.seq++
+	s.ts = p.Timestamp
+	s.mu.Unlock()
+	s.tx.Add(1)
+	return s.out.WriteRTP(&p)
+}
+
+// WriteAudio implements telephony.MediaStream (ringback while a preview call dials).
+func (s *browserStream) WriteAudio(pt uint8, payload []byte, _ []byte) error {
+	if s.held.Load() {
+		return nil
+	}
+	s.mu.Lock()
+	if s.srcSSRC != 0 || !s.started { // our own audio is a source of its own
+		s.srcSSRC, s.started = 0, true
+		s.own = s.ts + 160
+	}
+	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: s.seq, Timestamp: s.own}, Payload: payload}
+	s.seq++
+	s.ts = s.own
+	s.own += uint32(len(payload))
+	s.mu.Unlock()
+	s.tx.Add(1)
+	return s.out.WriteRTP(&p)
+}
+
+// Discard implements telephony.MediaStream.
+func (s *browserStream) Discard() {
+	for {
+		select {
+		case <-s.in:
+		default:
+			return
+		}
+	}
+}
+
+// SinceLastRx implements telephony.MediaStream. While no peer connection carries the call
+// (the page is reloading) it reports 0: the softphone's reconnect grace decides, not the
+// bridge's silence timer.
+func (s *browserStream) SinceLastRx() time.Duration {
+	if !s.attached.Load() {
+		return 0
+	}
+	return time.Since(time.Unix(0, s.lastRx.Load()))
+}
+
+// Packets implements telephony.MediaStream.
+func (s *browserStream) Packets() (rx, tx uint64) { return s.rx.Load(), s.tx.Load() }
+
+// Close implements telephony.MediaStream; the peer connections are the softphone's.
+func (s *browserStream) Close() error {
+	s.close.Do(func() { close(s.done) })
+	return nil
+}

@@ -1,0 +1,102 @@
+package callcenter
+
+import (
+	"context"
+	"time"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+)
+
+// maxPastCalls bounds the past calls of a screen pop.
+const maxPastCalls = 10
+
+// callInfo is what a desk page shows of a ringing call: who, about which parcel, and the
+// screen pop (the caller's parcels with phase and events, past calls with them), limited
+// to what the agent may see. Open cases and the parcel's timeline (past contacts) the page
+// asks the cases API for.
+func (p *Softphone) callInfo(ctx context.Context, r *run, d *desk) msg {
+	phone := r.call.To
+	if r.call.Direction == Inbound {
+		phone = r.call.From
+	}
+	u := d.userCopy()
+	scope := access.ScopeOf(&u)
+	info := msg{"id": r.call.ID, "direction": r.call.Direction, "mode": r.call.Mode, "phone": phone,
+		"parcel_id": r.call.ParcelID, "brand_id": r.call.BrandID, "queue_id": r.call.QueueID,
+		// A preview call is one the agent asked for: the page answers it at once.
+		"auto_answer": r.call.Mode == ModePreview && r.call.AgentID == d.agentID}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a slow lookup must not delay the ring
+	defer cancel()
+	parcels := []cases.ParcelView{}
+	if n := e164(phone); n != "" && p.c.parcels != nil {
+		if ps, err := p.c.parcels.ParcelsByPhone(ctx, scope, n); err == nil {
+			parcels = ps
+		} else {
+			d.log.Warn("screen pop: parcels by phone", "err", err)
+		}
+	}
+	info["parcels"] = parcels
+	past, err := p.pastCalls(ctx, scope, phone, r.call.ParcelID, r.call.ID)
+	if err != nil {
+		d.log.Warn("screen pop: past calls", "err", err)
+	}
+	info["past_calls"] = past
+	return info
+}
+
+// pastCall is a line of a screen pop's call history.
+type pastCall struct {
+	ID          int64      `json:"id"`
+	Direction   string     `json:"direction"`
+	StartedAt   time.Time  `json:"started_at"`
+	Outcome     Outcome    `json:"outcome"`
+	Disposition string     `json:"disposition,omitempty"`
+	AgentID     int64      `json:"agent_id,omitempty"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+}
+
+// pastCalls lists the latest calls with phone, or about parcel, that scope may see.
+func (p *Softphone) pastCalls(ctx context.Context, scope access.Scope, phone, parcel string, except int64) ([]pastCall, error) {
+	out := []pastCall{}
+	where, args := scope.SQL("brand_id", "", "")
+	q := p.c.db.Gorm.WithContext(ctx).Where(where, args...).Where("id <> ?", except)
+	switch {
+	case parcel != "":
+		q = q.Where("(from_uri = ? OR to_uri = ? OR parcel_id = ?)", phone, phone, parcel)
+	case phone != "":
+		q = q.Where("(from_uri = ? OR to_uri = ?)", phone, phone)
+	default:
+		return out, nil
+	}
+	var rows []callRow
+	if err := q.Order("started_at DESC, id DESC").Limit(maxPastCalls).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		c := r.toCall()
+		out = append(out, pastCall{ID: c.ID, Direction: c.Direction, StartedAt: c.StartedAt, Outcome: c.Outcome,
+			Disposition: c.Disposition, AgentID: c.AgentID, EndedAt: c.EndedAt})
+	}
+	return out, nil
+}
+
+// dispositions are the choices of the wrap-up form: the standard ones (ARCHITECTURE.md);
+// a brand's own come from its call script's endings, which the page adds when it loads
+// the script.
+func (p *Softphone) dispositions() []string {
+	return []string{DispReached, DispCallbackRequested, DispWrongNumber, DispRefused, DispVoicemail}
+}
+
+// iceServersJSON is the RTCIceServer list for the page's RTCPeerConnection.
+func (p *Softphone) iceServersJSON() []msg {
+	out := []msg{}
+	for _, s := range p.iceServers() {
+		m := msg{"urls": s.URLs}
+		if s.Username != "" {
+			m["username"], m["credential"] = s.Username, s.Credential
+		}
+		out = append(out, m)
+	}
+	return out
+}

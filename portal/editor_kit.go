@@ -1,0 +1,24 @@
+package portal
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+)
+
+// Staff pages that live outside this package (the brand managers' editors, whose services'
+// tests build the portal, so the portal cannot import them) use the same frame through
+// these: mount them with Deps.Routes, guard them with RequirePage, draw them with RenderPage
+// from a template in portal/templates.
+
+// RequirePage is requirePage for pages mounted from other packages: a session with one of
+// roles (admins always), the CSRF token on unsafe methods; it sets access.PrincipalOf.
+func RequirePage(d Deps, roles ...access.Role) fiber.Handler { return requirePage(d, roles...) }
+
+// RenderPage executes a staff page template of portal/templates inside the common frame.
+func RenderPage(c *fiber.Ctx, d Deps, name, title string, data any) error {
+	return render(c, d, name, title, data)
+}
+
+// PageCSRF is the session's CSRF token, for forms drawn by a page's own data.
+func PageCSRF(c *fiber.Ctx) string { return pageSession(c).CSRF }

@@ -1,0 +1,63 @@
+// The dashboard's live part: one EventSource on /dashboard/live, which pushes a snapshot of
+// agents, queues and active calls; the tables are redrawn from it. No polling: the server
+// pushes, and EventSource reconnects by itself when the stream ends or breaks.
+
+const live = document.getElementById("live");
+const status = document.getElementById("live-status");
+
+function duration(sec) {
+  sec = Math.max(0, Math.floor(sec || 0));
+  if (sec >= 3600) {
+    return `${Math.floor(sec / 3600)}h ${String(Math.floor((sec % 3600) / 60)).padStart(2, "0")}m`;
+  }
+  return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, "0")}`;
+}
+
+// fill replaces a table's body with rows of cells (text only: no HTML from the stream).
+function fill(id, rows) {
+  const table = document.getElementById(id);
+  if (!table) return;
+  const nums = [...table.tHead.rows[0].cells].map((th) => th.classList.contains("num"));
+  const body = document.createElement("tbody");
+  if (rows.length === 0) {
+    const tr = body.insertRow();
+    tr.className = "empty";
+    const td = tr.insertCell();
+    td.colSpan = nums.length;
+    td.className = "muted";
+    td.textContent = table.dataset.empty || "";
+  }
+  for (const row of rows) {
+    const tr = body.insertRow();
+    row.forEach((cell, i) => {
+      const td = tr.insertCell();
+      td.textContent = cell;
+      if (nums[i]) td.className = "num";
+    });
+  }
+  table.replaceChild(body, table.tBodies[0]);
+}
+
+function show(snap) {
+  fill("live-agents", snap.agents.map((a) => [a.email, a.state.replaceAll("_", " "), duration(a.for_s)]));
+  fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
+  fill("live-calls", snap.calls.map((c) => [String(c.id), c.direction, c.state, c.parcel, c.agent, duration(c.for_s)]));
+  const at = new Date(snap.at);
+  status.textContent = `live · ${at.toLocaleTimeString()}`;
+  status.className = "pill ok";
+  live.dataset.liveAt = snap.at;
+}
+
+if (live && window.EventSource) {
+  const source = new EventSource(live.dataset.src);
+  source.addEventListener("snapshot", (e) => show(JSON.parse(e.data)));
+  source.addEventListener("trouble", () => {
+    status.textContent = "live data delayed";
+    status.className = "pill warn";
+  });
+  source.onerror = () => {
+    status.textContent = "reconnecting…";
+    status.className = "pill warn";
+  };
+  window.addEventListener("pagehide", () => source.close());
+}

@@ -1,0 +1,404 @@
+// wismo agent desktop: the browser softphone and the screen pop. Plain JavaScript, no build
+// step. The server pushes everything over one WebSocket (/api/v1/agent/softphone): the
+// agent's state, the queue, ringing calls, SDP answers and ICE candidates. The page offers
+// (RTCPeerConnection.createOffer) when the agent answers, and again after a reload while a
+// call is in progress. docs/softphone.md describes the messages.
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var desk = $("desk");
+  var brands = JSON.parse(desk.dataset.brands || "[]");
+
+  var ws = null, wsRetry = 500, replaced = false;
+  var iceServers = [], dispositions = [];
+  var state = "offline", stateSince = Date.now(), wrapUntil = null;
+  var pc = null, localStream = null, ringing = null, call = null, lastCallID = null;
+  var muted = false, held = false, callStart = null;
+  var audioCtx = null, ringTimer = null;
+
+  // ---- messages and errors shown to the agent ----
+  function show(el, text) { el.textContent = text; el.hidden = !text; }
+  function message(text) { show($("message"), text); }
+  function deviceError(err) {
+    var name = err && err.name, text;
+    if (!window.isSecureContext || !navigator.mediaDevices) {
+      text = "The microphone needs a secure page: open wismo over https:// (the server's WISMO_TLS_CERT and WISMO_TLS_KEY), or on localhost.";
+    } else if (name === "NotAllowedError" || name === "SecurityError") {
+      text = "Microphone permission denied. Allow the microphone for this site (the icon in the address bar), then click Available again.";
+    } else if (name === "NotFoundError" || name === "OverconstrainedError") {
+      text = "No microphone found. Plug in a headset or microphone, then click Available again.";
+    } else if (name === "NotReadableError" || name === "AbortError") {
+      text = "The microphone is busy or failed: close other programs that use it (another call app), or reconnect the headset.";
+    } else {
+      text = "The microphone could not start" + (err && err.message ? ": " + err.message : ".");
+    }
+    show($("device-error"), text);
+  }
+
+  // ---- the socket ----
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss:" : "ws:";
+    ws = new WebSocket(proto + "//" + location.host + "/api/v1/agent/softphone");
+    ws.onopen = function () { wsRetry = 500; setConn("up"); };
+    ws.onmessage = function (e) { handle(JSON.parse(e.data)); };
+    ws.onclose = function () {
+      setConn("down");
+      if (replaced) return;
+      // Reconnect after a growing pause (the server keeps a call up for a grace period).
+      setTimeout(connect, wsRetry);
+      wsRetry = Math.min(wsRetry * 2, 8000);
+    };
+  }
+  function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(m)); }
+  function setConn(s) {
+    var c = $("conn");
+    c.className = "dot " + s;
+    c.setAttribute("aria-label", "Connection: " + (s === "up" ? "connected" : "reconnecting"));
+    if (s !== "up") setStateText("reconnecting…");
+  }
+
+  function handle(m) {
+    switch (m.type) {
+      case "hello":
+        iceServers = m.ice_servers || [];
+        dispositions = m.dispositions || [];
+        setQueue(m.queue);
+        setState(m);
+        if (m.last_call_id) lastCallID = m.last_call_id;
+        if (m.ringing) showRing(m.ringing);
+        if (m.call) resume(m.call);
+        break;
+      case "state": setState(m); break;
+      case "queue": setQueue(m.waiting); break;
+      case "ring": showRing(m.call); break;
+      case "ring_cancel":
+        if (ringing && ringing.id === m.call_id) { hideRing(); message(m.reason === "no_answer" ? "Missed call: it went to the next agent." : "The caller hung up."); }
+        break;
+      case "answer":
+        if (pc) pc.setRemoteDescription({ type: "answer", sdp: m.sdp }).catch(function (e) { message("Audio setup failed: " + e.message); });
+        break;
+      case "ice":
+        if (pc && m.candidate) pc.addIceCandidate(m.candidate).catch(function () {});
+        break;
+      case "talking":
+        callStart = Date.now();
+        show($("call-status"), "Talking");
+        break;
+      case "held":
+        held = m.on;
+        $("btn-hold").setAttribute("aria-pressed", String(held));
+        $("btn-hold").textContent = held ? "Resume" : "Hold";
+        show($("call-status"), held ? "On hold" : "Talking");
+        break;
+      case "ended": ended(m); break;
+      case "replaced": replaced = true; message(m.message); break;
+      case "notice": message(m.message); break;
+      case "error": message(m.message); break;
+    }
+  }
+
+  // ---- state, queue, timers ----
+  var stateNames = { available: "Available", paused: "Paused", ringing: "Ringing", on_call: "On a call", wrap_up: "Wrap-up", offline: "Offline" };
+  function setStateText(t) { $("state").textContent = t; }
+  function setState(m) {
+    state = m.state;
+    stateSince = m.since ? Date.parse(m.since) : Date.now();
+    wrapUntil = m.wrap_up_until ? Date.parse(m.wrap_up_until) : null;
+    setStateText(stateNames[state] || state);
+    $("state").className = "pill " + (state === "available" ? "ok" : state === "paused" || state === "offline" ? "warn" : "");
+    desk.dataset.state = state;
+    show($("pause-why"), state === "paused" && m.reason ? "Reason: " + m.reason : "");
+    $("btn-dial").disabled = state !== "available";
+    var busy = state === "ringing" || state === "on_call";
+    $("btn-available").disabled = busy || state === "available" || state === "wrap_up";
+    $("btn-pause").disabled = busy;
+    $("btn-offline").disabled = busy;
+    if (state === "wrap_up") showWrapUp(); else $("wrapup").hidden = true;
+    tick();
+  }
+  function setQueue(n) { $("queue-count").textContent = String(n || 0); }
+  function clock(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+  function tick() {
+    $("state-timer").textContent = clock(Date.now() - stateSince);
+    if (callStart) $("call-timer").textContent = clock(Date.now() - callStart);
+    if (wrapUntil) $("wrap-left").textContent = clock(wrapUntil - Date.now());
+  }
+  setInterval(tick, 1000); // a display clock; nothing is fetched
+
+  // ---- microphone, meters ----
+  function voiceProcessing() { return $("voice-processing").checked; }
+  function startMic() {
+    if (!window.isSecureContext || !navigator.mediaDevices) return Promise.reject(new Error("insecure"));
+    if (localStream && localStream.getAudioTracks().some(function (t) { return t.readyState === "live"; })) return Promise.resolve(localStream);
+    var vp = voiceProcessing();
+    return navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: vp, noiseSuppression: vp, autoGainControl: vp } }).then(function (s) {
+      localStream = s;
+      show($("device-error"), "");
+      meter(s, $("mic-meter"));
+      s.getAudioTracks().forEach(function (t) {
+        t.onended = function () { deviceError({ name: "NotReadableError" }); };
+        t.enabled = !muted;
+      });
+      return s;
+    });
+  }
+  function audio() {
+    if (!audioCtx) audioCtx = new (window.AudioContext || window.webkitAudioContext)();
+    if (audioCtx.state === "suspended") audioCtx.resume();
+    return audioCtx;
+  }
+  function meter(stream, el) {
+    var ctx = audio(), an = ctx.createAnalyser();
+    an.fftSize = 512;
+    ctx.createMediaStreamSource(stream).connect(an);
+    var buf = new Float32Array(an.fftSize);
+    (function draw() {
+      an.getFloatTimeDomainData(buf);
+      var sum = 0;
+      for (var i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
+      el.value = Math.min(1, Math.sqrt(sum / buf.length) * 2);
+      requestAnimationFrame(draw);
+    })();
+  }
+  navigator.mediaDevices && navigator.mediaDevices.addEventListener && navigator.mediaDevices.addEventListener("devicechange", function () {
+    navigator.mediaDevices.enumerateDevices().then(function (ds) {
+      if (!ds.some(function (d) { return d.kind === "audioinput"; })) deviceError({ name: "NotFoundError" });
+    });
+  });
+  if (!window.isSecureContext) deviceError(null);
+
+  // ---- ringing ----
+  function ringTone(on) {
+    clearInterval(ringTimer);
+    ringTimer = null;
+    if (!on) return;
+    var beep = function () {
+      try {
+        var ctx = audio(), o = ctx.createOscillator(), g = ctx.createGain();
+        o.frequency.value = 440; g.gain.value = 0.08;
+        o.connect(g).connect(ctx.destination);
+        o.start(); o.stop(ctx.currentTime + 0.8);
+      } catch (e) { /* no audio output: the page still shows the call */ }
+    };
+    beep();
+    ringTimer = setInterval(beep, 3000); // ring cadence
+  }
+  function who(c) { return c.phone || "unknown number"; }
+  function showRing(c) {
+    ringing = c;
+    $("ring-from").textContent = who(c);
+    $("ring-about").textContent = (c.direction === "inbound" ? "Hotline call" : "Your call") + (c.parcel_id ? " · parcel " + c.parcel_id : "");
+    $("ring").hidden = false;
+    screenPop(c);
+    if (c.auto_answer) { answer(); return; }
+    ringTone(true);
+    $("btn-answer").focus();
+  }
+  function hideRing() { ringing = null; $("ring").hidden = true; ringTone(false); }
+
+  function answer() {
+    var c = ringing;
+    if (!c) return;
+    hideRing();
+    startMic().then(function () {
+      call = c;
+      showCall(c, c.direction === "inbound" ? "Connecting…" : "Calling the customer…");
+      return offer();
+    }).then(function (desc) {
+      send({ type: "accept", call_id: c.id, sdp: desc.sdp });
+      pc.flush();
+    }).catch(function (e) {
+      deviceError(e);
+      send({ type: "decline", call_id: c.id });
+    });
+  }
+  function decline() { if (ringing) { send({ type: "decline", call_id: ringing.id }); hideRing(); } }
+
+  // ---- the call's media ----
+  function offer() {
+    if (pc) pc.close();
+    pc = new RTCPeerConnection({ iceServers: iceServers });
+    var mine = pc;
+    // Candidates wait until the server has our offer (sent by the caller of offer()).
+    mine.held = [];
+    mine.flush = function () { var q = mine.held; mine.held = null; q.forEach(function (c) { send({ type: "ice", candidate: c }); }); };
+    localStream.getAudioTracks().forEach(function (t) { pc.addTrack(t, localStream); });
+    pc.onicecandidate = function (e) {
+      if (!e.candidate || pc !== mine) return;
+      if (mine.held) mine.held.push(e.candidate.toJSON()); else send({ type: "ice", candidate: e.candidate.toJSON() });
+    };
+    pc.ontrack = function (e) {
+      var s = e.streams[0] || new MediaStream([e.track]);
+      $("remote").srcObject = s;
+      $("remote").play().catch(function () {});
+      meter(s, $("spk-meter"));
+    };
+    pc.onconnectionstatechange = function () {
+      if (pc !== mine || !call) return;
+      if (mine.connectionState === "failed") { show($("call-status"), "Audio lost: reconnecting…"); reoffer(); }
+    };
+    return pc.createOffer().then(function (o) { return pc.setLocalDescription(o); }).then(function () { return pc.localDescription; });
+  }
+  function reoffer() { startMic().then(offer).then(function (d) { send({ type: "offer", sdp: d.sdp }); pc.flush(); }).catch(deviceError); }
+  function resume(c) { // after a reload: the call is still up on the server
+    call = c;
+    callStart = c.answered_at ? Date.parse(c.answered_at) : Date.now();
+    showCall(c, c.talking ? "Talking (reconnected)" : "Reconnecting…");
+    screenPop(c);
+    reoffer();
+  }
+  function showCall(c, status) {
+    $("call").hidden = false;
+    $("call-title").textContent = c.direction === "inbound" ? "Hotline call" : "Outbound call";
+    $("call-with").textContent = who(c);
+    show($("call-status"), status);
+    $("dial").hidden = true;
+    muted = false; held = false;
+    $("btn-mute").setAttribute("aria-pressed", "false"); $("btn-mute").textContent = "Mute";
+    $("btn-hold").setAttribute("aria-pressed", "false"); $("btn-hold").textContent = "Hold";
+    $("btn-hangup").focus();
+  }
+  function ended(m) {
+    lastCallID = m.call_id;
+    if (pc) { pc.close(); pc = null; }
+    call = null; callStart = null;
+    $("call").hidden = true;
+    $("dial").hidden = false;
+    var by = { agent: "You hung up.", customer: "The customer hung up.", system: "The call ended." }[m.by] || "The call ended.";
+    message(by);
+  }
+
+  // ---- wrap-up ----
+  function showWrapUp() {
+    var sel = $("disposition");
+    if (!sel.options.length) {
+      var blank = document.createElement("option");
+      blank.value = ""; blank.textContent = "Choose…";
+      sel.appendChild(blank);
+      dispositions.forEach(function (d) {
+        var o = document.createElement("option");
+        o.value = d; o.textContent = d.replace(/_/g, " ");
+        sel.appendChild(o);
+      });
+    }
+    $("wrapup").hidden = false;
+  }
+  function wrapUp(then) {
+    var d = $("disposition").value;
+    if (!d) { message("Choose a disposition."); $("disposition").focus(); return; }
+    send({ type: "wrap_up", call_id: lastCallID, disposition: d, note: $("note").value, then: then, reason: then === "pause" ? $("pause-reason").value : "" });
+    $("note").value = ""; $("disposition").value = "";
+  }
+
+  // ---- the screen pop ----
+  function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  function when(t) { return t ? new Date(t).toLocaleString() : ""; }
+  function screenPop(c) {
+    $("pop-empty").hidden = true;
+    $("pop-body").hidden = false;
+    $("pop-phone").textContent = who(c);
+    var parcels = c.parcels || [];
+    var html = parcels.map(function (p) {
+      var events = (p.events || []).slice(-5).reverse().map(function (e) {
+        return "<li><time>" + esc(e.local_time || when(e.occurred_at)) + "</time> " + esc(e.meaning || e.code) + (e.location ? " · " + esc(e.location) : "") + "</li>";
+      }).join("");
+      return '<article class="parcel"><h3>' + esc(p.id) + ' <span class="pill">' + esc(p.phase) + "</span>" + (p.late ? ' <span class="pill bad">late</span>' : "") + "</h3>" +
+        '<p class="small muted">' + esc(p.recipient && p.recipient.name) + " · " + esc(p.origin_country) + " → " + esc(p.destination_country) +
+        (p.cod ? " · COD " + esc(p.cod.amount) + " " + esc(p.cod.currency) : "") + "</p>" +
+        '<ul class="plain events-mini">' + events + "</ul>" +
+        (p.recipient && p.recipient.phone ? '<button type="button" class="btn subtle small click-to-call" data-to="' + esc(p.recipient.phone) + '" data-parcel="' + esc(p.id) + '" data-brand="' + esc(p.brand_id) + '">Call recipient</button>' : "") +
+        "</article>";
+    }).join("");
+    $("pop-parcels").innerHTML = html || '<p class="muted">No parcel matches this number.</p>';
+    var hist = (c.past_calls || []).map(function (pc) {
+      return "<li>" + esc(when(pc.started_at)) + " · " + esc(pc.direction) + " call · " + esc(pc.outcome || "in progress") + (pc.disposition ? " · " + esc(pc.disposition) : "") + "</li>";
+    });
+    $("pop-history").innerHTML = hist.join("") || '<li class="muted">No earlier calls.</li>';
+    $("pop-cases").innerHTML = '<li class="muted">No open cases.</li>';
+    var ids = parcels.map(function (p) { return p.id; });
+    if (c.parcel_id && ids.indexOf(c.parcel_id) < 0) ids.unshift(c.parcel_id);
+    ids.slice(0, 3).forEach(function (id) {
+      fetch("/api/v1/cases?parcel=" + encodeURIComponent(id), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+        var open = ((j && j.cases) || []).filter(function (k) { return k.status !== "closed" && k.status !== "resolved"; });
+        if (!open.length) return;
+        var ul = $("pop-cases");
+        if (ul.firstChild && ul.firstChild.className === "muted") ul.innerHTML = "";
+        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", "<li>" + esc(k.number) + " · " + esc(k.type) + " · " + esc(k.status) + " · parcel " + esc(id) + "</li>"); });
+      }).catch(function () {});
+      fetch("/api/v1/parcels/" + encodeURIComponent(id) + "/timeline", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+        var entries = ((j && (j.timeline || j.entries)) || []).filter(function (e) { return e.kind !== "event"; }).slice(-5);
+        if (!entries.length) return;
+        var ul = $("pop-history");
+        if (ul.firstChild && ul.firstChild.className === "muted") ul.innerHTML = "";
+        entries.forEach(function (e) { ul.insertAdjacentHTML("beforeend", "<li>" + esc(when(e.at)) + " · " + esc(e.kind) + " · " + esc(e.summary) + "</li>"); });
+      }).catch(function () {});
+    });
+  }
+
+  // ---- controls ----
+  $("btn-available").onclick = function () {
+    startMic().catch(deviceError); // ask for the microphone now, not when a call rings
+    send({ type: "state", state: "available" });
+  };
+  $("btn-pause").onclick = function () { send({ type: "state", state: "paused", reason: $("pause-reason").value }); };
+  $("btn-offline").onclick = function () { send({ type: "state", state: "offline" }); };
+  $("btn-answer").onclick = answer;
+  $("btn-decline").onclick = decline;
+  $("btn-hangup").onclick = function () { send({ type: "hangup" }); };
+  $("btn-mute").onclick = function () {
+    muted = !muted;
+    if (localStream) localStream.getAudioTracks().forEach(function (t) { t.enabled = !muted; });
+    this.setAttribute("aria-pressed", String(muted));
+    this.textContent = muted ? "Unmute" : "Mute";
+  };
+  $("btn-hold").onclick = function () { send({ type: "hold", on: !held, music: $("hold-music").checked }); };
+  Array.prototype.forEach.call(document.querySelectorAll(".key"), function (b) {
+    b.onclick = function () {
+      var s = pc && pc.getSenders().filter(function (x) { return x.dtmf; })[0];
+      if (s && s.dtmf.canInsertDTMF) s.dtmf.insertDTMF(b.dataset.digit, 120, 70); // RFC 4733 events
+    };
+  });
+  $("voice-processing").onchange = function () {
+    if (localStream) { localStream.getTracks().forEach(function (t) { t.stop(); }); localStream = null; }
+  };
+  var sel = $("dial-brand");
+  brands.forEach(function (b) {
+    var o = document.createElement("option");
+    o.value = b.id; o.textContent = b.name;
+    sel.appendChild(o);
+  });
+  function dial(to, parcel, brand) {
+    if (state !== "available") { message("Be available to place a call."); return; }
+    startMic().then(function () {
+      send({ type: "dial", to: to, parcel_id: parcel || "", brand_id: Number(brand || sel.value || 0) });
+      message("Dialling " + to + "…");
+    }).catch(deviceError);
+  }
+  $("dial").onsubmit = function (e) { e.preventDefault(); dial($("dial-to").value.trim(), $("dial-parcel").value, sel.value); };
+  $("pop-parcels").addEventListener("click", function (e) {
+    var b = e.target.closest(".click-to-call");
+    if (b) dial(b.dataset.to, b.dataset.parcel, b.dataset.brand);
+  });
+  if (desk.dataset.callTo) {
+    $("dial-to").value = desk.dataset.callTo;
+    $("dial-parcel").value = desk.dataset.callParcel || "";
+    if (desk.dataset.callBrand) sel.value = desk.dataset.callBrand;
+  }
+  $("wrapup").onsubmit = function (e) { e.preventDefault(); wrapUp("available"); };
+  $("btn-wrapup-pause").onclick = function () { wrapUp("pause"); };
+
+  // Keyboard: Alt+A answer, Alt+D decline, Alt+H hang up, Alt+M mute.
+  document.addEventListener("keydown", function (e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    var k = e.key.toLowerCase();
+    if (k === "a" && ringing) { e.preventDefault(); answer(); }
+    else if (k === "d" && ringing) { e.preventDefault(); decline(); }
+    else if (k === "h" && call) { e.preventDefault(); send({ type: "hangup" }); }
+    else if (k === "m" && call) { e.preventDefault(); $("btn-mute").click(); }
+  });
+
+  connect();
+})();
