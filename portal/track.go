@@ -68,6 +68,7 @@ type trackHandler struct {
 	d                *Deps
 	perIP, perParcel *limiter
 	now              func() time.Time
+	cache            *pageCache
 }
 
 func trackRoutes(app *fiber.App, d Deps) {
@@ -77,6 +78,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 	}
 	h := &trackHandler{d: &d, now: time.Now}
 	h.perIP, h.perParcel = newLimiter(lim.PerIP, h.now), newLimiter(lim.PerParcel, h.now)
+	h.cache = newPageCache(d.TrackCacheTTL, h.now, d.Registry)
 	app.Get("/track", func(c *fiber.Ctx) error {
 		if id := strings.TrimSpace(c.Query("id")); id != "" {
 			return c.Redirect("/track/"+url.PathEscape(strings.ReplaceAll(id, "/", "")), fiber.StatusSeeOther)
@@ -88,20 +90,36 @@ func trackRoutes(app *fiber.App, d Deps) {
 		if !ok {
 			return renderTrack(c, p)
 		}
+		sent := c.Query("sent")
+		if sent == "" { // a confirmation is rendered for its visitor alone
+			if html, ok := h.cache.get(p.Lang, id); ok {
+				return sendTrack(c, withToken(html, csrfToken(c, h.d.SecureCookies)))
+			}
+		}
 		if _, ok, err := h.load(c, &p, id); err != nil || !ok {
 			if err == nil {
 				return renderTrack(c, p)
 			}
 			return err
 		}
-		if sent := c.Query("sent"); sent != "" {
+		if sent != "" {
 			for _, r := range p.Requests { // only a number of this parcel's requests is confirmed
 				if r.Number == sent {
 					p.Sent = sent
 				}
 			}
+			return renderTrack(c, p)
 		}
-		return renderTrack(c, p)
+		token := p.CSRF
+		if p.Forms {
+			p.CSRF = csrfSlot
+		}
+		html, err := executeTrack(c, p)
+		if err != nil {
+			return err
+		}
+		h.cache.put(p.Lang, id, html)
+		return sendTrack(c, withToken(html, token))
 	})
 	formRoutes(app, h)
 }
@@ -195,6 +213,14 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (cases.Parcel
 }
 
 func renderTrack(c *fiber.Ctx, p trackPage) error {
+	html, err := executeTrack(c, p)
+	if err != nil {
+		return err
+	}
+	return sendTrack(c, html)
+}
+
+func executeTrack(c *fiber.Ctx, p trackPage) ([]byte, error) {
 	p.Lang = language(c)
 	p.Other = "ru"
 	if p.Lang == "ru" {
@@ -202,11 +228,15 @@ func renderTrack(c *fiber.Ctx, p trackPage) error {
 	}
 	var buf bytes.Buffer
 	if err := pages[p.Lang].ExecuteTemplate(&buf, "track.html", p); err != nil {
-		return err
+		return nil, err
 	}
+	return buf.Bytes(), nil
+}
+
+func sendTrack(c *fiber.Ctx, html []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(buf.Bytes())
+	return c.Send(html)
 }
 
 // publicView renders what a customer may see of a parcel: no name, phone, address or e-mail;

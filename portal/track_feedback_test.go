@@ -39,7 +39,7 @@ type trackFixture struct {
 }
 
 // newTrackFixture is the portal with the case tracker and a fake communication history.
-func newTrackFixture(t *testing.T, limits FeedbackLimits) *trackFixture {
+func newTrackFixture(t *testing.T, limits FeedbackLimits, opts ...func(*Deps)) *trackFixture {
 	t.Helper()
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
@@ -47,8 +47,12 @@ func newTrackFixture(t *testing.T, limits FeedbackLimits) *trackFixture {
 	reg := prometheus.NewRegistry()
 	desk := cases.NewCaseService(db, log, "http://127.0.0.1:8080")
 	comms := &fakeComms{list: map[string][]Comm{}}
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg,
-		PublicURL: "http://127.0.0.1:8080", Comms: comms, CaseDesk: desk, Requests: NewCaseRequests(db), FeedbackLimits: limits})
+	d := Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg,
+		PublicURL: "http://127.0.0.1:8080", Comms: comms, CaseDesk: desk, Requests: NewCaseRequests(db), FeedbackLimits: limits}
+	for _, o := range opts {
+		o(&d)
+	}
+	app := New(d)
 	ctx := context.Background()
 	a, ka, _ := acc.CreateBrand(ctx, "Brand A")
 	b, kb, err := acc.CreateBrand(ctx, "Brand B")
@@ -61,6 +65,10 @@ func newTrackFixture(t *testing.T, limits FeedbackLimits) *trackFixture {
 		{"item_id":"RB123456785GB","code":"EMA","occurred_at":"2026-11-01T10:00:00Z","office":"GBLONA","location":"London","country":"GB"}]}`)
 	return f
 }
+
+// noPageCache renders every tracking page afresh, for tests that change a parcel's data and
+// look again at once.
+func noPageCache(d *Deps) { d.TrackCacheTTL = -1 }
 
 func (f *trackFixture) browser(t *testing.T) *browser {
 	return &browser{t: t, app: f.app, cookies: map[string]string{}}

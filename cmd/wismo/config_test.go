@@ -70,6 +70,9 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{[]string{"-trunk-uri", "http://trunk"}, "WISMO_TRUNK_URI"},
 		{[]string{"-trunk-uri", "sip:trunk.example:5060", "-trunk-user", "u"}, "WISMO_TRUNK_USER/WISMO_TRUNK_PASSWORD"},
 		{[]string{"-trunk-user", "u", "-trunk-password", "p"}, "WISMO_TRUNK_USER"},
+		{[]string{"-track-cache", "soon"}, "WISMO_TRACK_CACHE"},
+		{[]string{"-track-cache", "-5s"}, "WISMO_TRACK_CACHE"},
+		{[]string{"-debug-addr", "0.0.0.0:6060"}, "WISMO_DEBUG_ADDR"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

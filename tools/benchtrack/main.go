@@ -124,6 +124,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	r := report{opts: o, began: began, corpus: c, machine: machineInfo(ctx)}
+	hit0, miss0, err := cacheCounts(ctx, wismo.addr)
+	if err != nil {
+		return err
+	}
 	for i := 0; i < o.runs; i++ {
 		step("round %d/%d: hello-world", i+1, o.runs)
 		h, err := runWrk(ctx, o, o.duration, script.hello, helloURL)
@@ -140,6 +144,36 @@ func run(ctx context.Context, o options) error {
 		r.hello, r.track = append(r.hello, h), append(r.track, t)
 	}
 	if err := wismo.check(); err != nil {
+		return err
+	}
+	hit1, miss1, err := cacheCounts(ctx, wismo.addr)
+	if err != nil {
+		return err
+	}
+	if views := hit1 - hit0 + miss1 - miss0; views > 0 {
+		r.hitShare = 100 * (hit1 - hit0) / views
+	}
+	// The same page rendered for every view (WISMO_TRACK_CACHE=0): what a view costs when it
+	// reads the database and runs the template.
+	wismo.stop()
+	bare, err := startWismo(ctx, o, c.dataDir, "WISMO_TRACK_CACHE=0")
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
+	if _, err := runWrk(ctx, o, o.warmup, script.track, "http://"+bare.addr); err != nil {
+		return err
+	}
+	for i := 0; i < o.runs; i++ {
+		step("round %d/%d: tracking page without the page cache", i+1, o.runs)
+		t, err := runWrk(ctx, o, o.duration, script.track, "http://"+bare.addr)
+		if err != nil {
+			return err
+		}
+		step("round %d/%d: tracking page without the page cache %.0f req/s, p99 %s, non-2xx %d", i+1, o.runs, t.rps(), t.p99(), t.Status)
+		r.bare = append(r.bare, t)
+	}
+	if err := bare.check(); err != nil {
 		return err
 	}
 	r.took = time.Since(began)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -59,7 +61,7 @@ func start(ctx context.Context, name string, cmd *exec.Cmd, addr, probe string, 
 }
 
 // startWismo runs `wismo serve` on the corpus, HTTP and SIP on free loopback ports.
-func startWismo(ctx context.Context, o options, dataDir string) (*server, error) {
+func startWismo(ctx context.Context, o options, dataDir string, env ...string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -76,6 +78,7 @@ func startWismo(ctx context.Context, o options, dataDir string) (*server, error)
 	cmd := exec.Command(o.bin, "serve")
 	cmd.Env = append(os.Environ(), "WISMO_DATA_DIR="+dataDir, "WISMO_HTTP_ADDR="+addr, "WISMO_SIP_ADDR="+sip,
 		"WISMO_DATABASE_URL=", "WISMO_SEARCH_URL=", "WISMO_DEMO=false", "WISMO_LOG_LEVEL=warn", "WISMO_PUBLIC_URL=http://"+addr)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	step("starting wismo serve on %s (log: %s)", addr, logPath)
 	return start(ctx, "wismo serve", cmd, addr, "/readyz", 5*time.Minute)
@@ -122,4 +125,33 @@ func (s *server) stop() {
 		s.cmd.Process.Kill()
 		<-s.done
 	}
+}
+
+// cacheCounts reads the tracking page cache's hits and misses from wismo's /metrics.
+func cacheCounts(ctx context.Context, addr string) (hit, miss float64, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		var v float64
+		switch {
+		case strings.HasPrefix(line, `wismo_track_page_cache_total{result="hit"} `):
+			fmt.Sscan(strings.Fields(line)[1], &v)
+			hit = v
+		case strings.HasPrefix(line, `wismo_track_page_cache_total{result="miss"} `):
+			fmt.Sscan(strings.Fields(line)[1], &v)
+			miss = v
+		}
+	}
+	return hit, miss, nil
 }

@@ -1,0 +1,111 @@
+package portal
+
+import (
+	"bytes"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The tracking page is what customers reload, again and again, while a parcel is on its way;
+// it is also the page a shop links from every message. Each node keeps the pages it rendered
+// for a few seconds (TrackCacheTTL): a reload within that time costs no database reads and no
+// template execution. The per-visitor CSRF token of the forms is the only personal part of a
+// page: a page is stored with a placeholder where the token goes and gets the visitor's token
+// on the way out. A form sent through this node drops the parcel's pages at once; on other
+// nodes a page is at most TrackCacheTTL old.
+
+// DefaultTrackCacheTTL is how long a node serves a rendered tracking page again.
+const DefaultTrackCacheTTL = 5 * time.Second
+
+// maxTrackPages bounds the cache: random ids never enter it (only found parcels are kept), but
+// a crawl over real ids must not grow it without end.
+const maxTrackPages = 20000
+
+// csrfSlot marks where the visitor's token goes in a stored page. It is never a valid token
+// (tokens are 32 hex digits) and html/template leaves it as it is.
+const csrfSlot = "wismo-csrf-slot-0000000000000000"
+
+type cachedPage struct {
+	html    []byte
+	expires time.Time
+}
+
+type pageCache struct {
+	ttl       time.Duration
+	now       func() time.Time
+	mu        sync.Mutex
+	pages     map[string]cachedPage
+	hit, miss prometheus.Counter
+}
+
+// newPageCache returns the cache (nil, which caches nothing, for a negative ttl); its hits
+// and misses are counted in wismo_track_page_cache_total when reg is given.
+func newPageCache(ttl time.Duration, now func() time.Time, reg prometheus.Registerer) *pageCache {
+	if ttl < 0 {
+		return nil
+	}
+	if ttl == 0 {
+		ttl = DefaultTrackCacheTTL
+	}
+	counts := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_track_page_cache_total",
+		Help: "Public tracking page views served from this node's page cache (hit) or rendered (miss)."}, []string{"result"})
+	if reg != nil {
+		reg.MustRegister(counts)
+	}
+	return &pageCache{ttl: ttl, now: now, pages: map[string]cachedPage{},
+		hit: counts.WithLabelValues("hit"), miss: counts.WithLabelValues("miss")}
+}
+
+func (pc *pageCache) get(lang, id string) ([]byte, bool) {
+	if pc == nil {
+		return nil, false
+	}
+	pc.mu.Lock()
+	p, ok := pc.pages[lang+"/"+id]
+	pc.mu.Unlock()
+	if !ok || !pc.now().Before(p.expires) {
+		pc.miss.Inc()
+		return nil, false
+	}
+	pc.hit.Inc()
+	return p.html, true
+}
+
+func (pc *pageCache) put(lang, id string, html []byte) {
+	if pc == nil {
+		return
+	}
+	now := pc.now()
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if len(pc.pages) >= maxTrackPages {
+		for k, p := range pc.pages {
+			if !now.Before(p.expires) {
+				delete(pc.pages, k)
+			}
+		}
+		if len(pc.pages) >= maxTrackPages {
+			clear(pc.pages)
+		}
+	}
+	pc.pages[lang+"/"+id] = cachedPage{html: html, expires: now.Add(pc.ttl)}
+}
+
+// drop forgets a parcel's pages in every language.
+func (pc *pageCache) drop(id string) {
+	if pc == nil {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for lang := range messages {
+		delete(pc.pages, lang+"/"+id)
+	}
+}
+
+// withToken returns a stored page with the visitor's token in its slot.
+func withToken(html []byte, token string) []byte {
+	return bytes.ReplaceAll(html, []byte(csrfSlot), []byte(token))
+}
