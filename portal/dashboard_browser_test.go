@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"net"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -188,11 +187,11 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil || audio == 0 {
 		t.Fatalf("recordings with players: %d (%v)", audio, err)
 	}
-	if wide := overflowing(t, bctx); wide != "" {
+	if wide := browsertest.Overflowing(t, bctx); wide != "" {
 		t.Errorf("the page is wider than the window at 1280 px: %s", wide)
 	}
 	dir := browsertest.ScreenshotsDir(t)
-	pngShot(t, bctx, dir, "dashboard.png")
+	browsertest.Screenshot(t, bctx, dir, "dashboard.png")
 
 	// Phone width: the same page, one column.
 	pctx, _ := browsertest.New(t, browsertest.Options{Width: 390, Height: 844})
@@ -209,37 +208,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	if _, err := chromedp.Run(pctx, chromedp.Poll[bool](`!!document.getElementById("live").dataset.liveAt`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Fatal(err)
 	}
-	if wide := overflowing(t, pctx); wide != "" {
+	if wide := browsertest.Overflowing(t, pctx); wide != "" {
 		t.Errorf("the page is wider than a phone: %s", wide)
 	}
-	pngShot(t, pctx, dir, "dashboard-phone.png")
-}
-
-// overflowing names the elements that stick out of the window on the right ("" when none):
-// a page must not scroll sideways; wide tables scroll inside their own box.
-func overflowing(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.scrollWidth <= window.innerWidth + 1 ? "" :
-		[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".scroll"))
-			.slice(0, 8).map(e => e.tagName + (e.id ? "#" + e.id : "") + " " + Math.round(e.getBoundingClientRect().right)).join(", ") || "scrollWidth " + document.documentElement.scrollWidth`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wide
-}
-
-// pngShot saves the whole page as a PNG (browsertest.Screenshot's quality 90 makes Chromium
-// answer JPEG data, whatever the file is called).
-func pngShot(t *testing.T, ctx context.Context, dir, name string) {
-	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Screenshot(t, pctx, dir, "dashboard-phone.png")
 }

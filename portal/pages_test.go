@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/portal/browsertest"
 )
 
 // browser is a tiny cookie-keeping client over app.Test.
@@ -24,38 +24,8 @@ type browser struct {
 
 func (b *browser) do(method, path string, form url.Values) reply {
 	b.t.Helper()
-	var body string
-	if form != nil {
-		body = form.Encode()
-	}
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, v := range b.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	resp, err := b.app.Test(req, -1)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	for _, c := range resp.Cookies() {
-		if c.Value == "" || c.MaxAge < 0 {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c.Value
-		}
-	}
-	var sb strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		sb.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return reply{resp.StatusCode, sb.String(), resp.Header}
+	status, body, header := browsertest.Request(b.t, b.app, b.cookies, method, path, form)
+	return reply{status, body, header}
 }
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

@@ -3,8 +3,6 @@ package portal
 import (
 	"context"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -138,14 +136,5 @@ func viewportShot(t *testing.T, ctx context.Context, dir, name string, sel ...st
 			t.Fatal(err)
 		}
 	}
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.ViewportScreenshot(t, ctx, dir, name)
 }

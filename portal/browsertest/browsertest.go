@@ -87,7 +87,19 @@ func New(t testing.TB, o Options) (context.Context, context.CancelFunc) {
 // look at: docs/screenshots in the repository.
 func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // below 100 Chromium answers JPEG
+	save(t, png, err, dir, name)
+}
+
+// ViewportScreenshot saves what the window shows, the size a person sees, as a PNG.
+func ViewportScreenshot(t testing.TB, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	save(t, png, err, dir, name)
+}
+
+func save(t testing.TB, png []byte, err error, dir, name string) {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -97,6 +109,19 @@ func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Overflowing names the elements that stick out of the window on the right ("" when none):
+// a page must not scroll sideways (wide tables scroll inside a box of class "scroll").
+func Overflowing(t testing.TB, ctx context.Context) string {
+	t.Helper()
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.scrollWidth <= window.innerWidth + 1 ? "" :
+		[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".scroll"))
+			.slice(0, 8).map(e => e.tagName + (e.id ? "#" + e.id : "") + " " + Math.round(e.getBoundingClientRect().right)).join(", ") || "scrollWidth " + document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wide
 }
 
 // ScreenshotsDir is the repository's docs/screenshots folder, found from a package's test

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 type options struct {
@@ -98,5 +99,5 @@ func run(ctx context.Context, o options) error {
 	r.took = time.Since(r.began)
 	section := r.section()
 	fmt.Print(section)
-	return writeSection(o.out, section)
+	return benchmd.WriteSection(o.out, "comms", section)
 }

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 // Markers delimit the section this program owns in BENCHMARKS.md.
@@ -34,14 +31,7 @@ type report struct {
 	smpp     []smppFigures
 }
 
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
+func median(xs []float64) float64 { return benchmd.Median(xs) }
 
 func rate(x float64) string {
 	s := fmt.Sprintf("%.0f", x)
@@ -99,7 +89,8 @@ func (r report) section() string {
 	fmt.Fprintf(&b, "Command: `make bench` (runs `tools/bench.sh`); this section was written by\n`go run ./tools/benchcomms %s`.\n\n",
 		strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&b, "- Date: %s (whole run: %s)\n", r.began.UTC().Format("2006-01-02 15:04 MST"), r.took.Round(time.Second))
-	fmt.Fprintf(&b, "- Machine: %s CPUs, %s; %s\n", nproc(), cpuModel(), runtime.Version())
+	m := benchmd.ThisMachine(context.Background())
+	fmt.Fprintf(&b, "- Machine: %s CPUs, %s; %s\n", m.NProc, m.CPU, m.GoVersion)
 	for _, d := range r.dialects {
 		fmt.Fprintf(&b, "- %s\n", d.version)
 	}
@@ -115,44 +106,4 @@ func (r report) section() string {
 	b.WriteString(r.table())
 	b.WriteString("\n" + endMarker + "\n")
 	return b.String()
-}
-
-func nproc() string {
-	if out, err := exec.CommandContext(context.Background(), "nproc").Output(); err == nil {
-		return strings.TrimSpace(string(out))
-	}
-	return fmt.Sprint(runtime.NumCPU())
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
-}
-
-// writeSection replaces the comms section of the markdown file at path (creating the file
-// when absent), keeping every other section as it is.
-func writeSection(path, section string) error {
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		old = []byte("# wismo benchmarks\n\n")
-	case err != nil:
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-	if i >= 0 && j > i {
-		s = s[:i] + section + strings.TrimPrefix(s[j+len(endMarker):], "\n")
-	} else {
-		s = strings.TrimRight(s, "\n") + "\n\n" + section
-	}
-	return os.WriteFile(path, []byte(s), 0o644)
 }

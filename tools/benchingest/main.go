@@ -22,6 +22,7 @@ import (
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 // options are the command's flags.
@@ -142,7 +143,7 @@ func run(ctx context.Context, o options) error {
 	if o.out == "" {
 		return nil
 	}
-	return writeSection(o.out, rep.name(), rep.section())
+	return benchmd.WriteSection(o.out, rep.name(), rep.section())
 }
 
 // inputs is the workload in every shape the measurements send it.

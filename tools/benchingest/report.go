@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 // Markers delimit the section this program owns in BENCHMARKS.md.
@@ -27,29 +24,10 @@ const (
 type machine struct{ nproc, goVersion, cpu, revision string }
 
 func machineInfo(ctx context.Context) machine {
-	m := machine{nproc: fmt.Sprint(runtime.NumCPU()), goVersion: runtime.Version(), cpu: "unknown"}
-	if out, err := exec.CommandContext(ctx, "nproc").Output(); err == nil {
-		m.nproc = strings.TrimSpace(string(out))
-	}
+	b := benchmd.ThisMachine(ctx)
+	m := machine{nproc: b.NProc, goVersion: b.GoVersion, cpu: b.CPU, revision: b.Revision}
 	if out, err := exec.CommandContext(ctx, "go", "version").Output(); err == nil {
 		m.goVersion = strings.TrimSpace(string(out))
-	}
-	m.revision = "unknown"
-	if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output(); err == nil {
-		m.revision = strings.TrimSpace(string(out))
-		if st, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
-			m.revision += " with uncommitted changes"
-		}
-	}
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.cpu = strings.TrimSpace(v)
-				break
-			}
-		}
 	}
 	return m
 }
@@ -64,14 +42,7 @@ type report struct {
 	machine         machine
 }
 
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
+func median(xs []float64) float64 { return benchmd.Median(xs) }
 
 func medianOf(runs []runFigures, get func(runFigures) float64) (float64, []float64) {
 	var xs []float64
@@ -214,30 +185,4 @@ func (r report) section() string {
 	b.WriteString(r.table())
 	b.WriteString("\n" + r.verdicts() + "\n" + fmt.Sprintf(endMarker, r.name()) + "\n")
 	return b.String()
-}
-
-// writeSection replaces the ingest section of the markdown file at path (creating the file
-// with a title and an intro when absent), keeping every other section as it is.
-func writeSection(path, name, section string) error {
-	begin, end := fmt.Sprintf(beginMarker, name), fmt.Sprintf(endMarker, name)
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		old = []byte("# wismo benchmarks\n\nFigures from `make bench`. Each benchmark writes its own section between its own " +
-			"markers and measures its baseline in the same run on the same machine; these machines are shared and noisy, " +
-			"so sections report medians and ratios rather than absolute promises.\n\n")
-	case err != nil:
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i >= 0 && j > i {
-		s = s[:i] + section + strings.TrimPrefix(s[j+len(end):], "\n")
-	} else {
-		if !strings.HasSuffix(s, "\n\n") {
-			s = strings.TrimRight(s, "\n") + "\n\n"
-		}
-		s += section
-	}
-	return os.WriteFile(path, []byte(s), 0o644)
 }

@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 // options are the command's flags.
@@ -122,7 +124,7 @@ func run(ctx context.Context, o options) error {
 	section := rep.markdown()
 	fmt.Println(section)
 	if o.out != "" {
-		return writeSection(o.out, "search", section)
+		return benchmd.WriteSection(o.out, "search", section)
 	}
 	return nil
 }

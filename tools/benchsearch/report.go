@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 
+	"github.com/wismo/wismo/tools/benchmd"
 	"github.com/wismo/wismo/tools/meiliserver"
 )
 
@@ -31,23 +29,8 @@ type report struct {
 type machine struct{ nproc, cpu, goVersion, revision, meili string }
 
 func machineInfo(ctx context.Context) machine {
-	m := machine{nproc: fmt.Sprint(runtime.NumCPU()), cpu: "unknown", goVersion: runtime.Version(), revision: "unknown", meili: "unknown"}
-	if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output(); err == nil {
-		m.revision = strings.TrimSpace(string(out))
-		if st, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
-			m.revision += " with uncommitted changes"
-		}
-	}
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.cpu = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
+	b := benchmd.ThisMachine(ctx)
+	m := machine{nproc: b.NProc, cpu: b.CPU, goVersion: b.GoVersion, revision: b.Revision, meili: "unknown"}
 	if bin, err := meiliFind(); err == nil {
 		if out, err := exec.CommandContext(ctx, bin, "--version").Output(); err == nil {
 			m.meili = strings.TrimSpace(string(out))
@@ -150,30 +133,6 @@ func (r *report) markdown() string {
 	}
 	b.WriteString("\n<!-- search:end -->\n")
 	return b.String()
-}
-
-// writeSection replaces the section between name's markers in path (or appends it).
-func writeSection(path, name, section string) error {
-	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		old = []byte("# wismo benchmarks\n\nFigures from `make bench`. Each benchmark writes its own section between its own " +
-			"markers and measures its baseline in the same run on the same machine.\n\n")
-	case err != nil:
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i >= 0 && j > i {
-		s = s[:i] + section + strings.TrimPrefix(s[j+len(end):], "\n")
-	} else {
-		if !strings.HasSuffix(s, "\n\n") {
-			s = strings.TrimRight(s, "\n") + "\n\n"
-		}
-		s += section
-	}
-	return os.WriteFile(path, []byte(s), 0o644)
 }
 
 func meiliFind() (string, error) { return meiliserver.Find() }

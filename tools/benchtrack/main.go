@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 type options struct {
@@ -182,7 +184,7 @@ func run(ctx context.Context, o options) error {
 		fmt.Print(section)
 		return nil
 	}
-	if err := writeSection(o.out, "track", section); err != nil {
+	if err := benchmd.WriteSection(o.out, "track", section); err != nil {
 		return err
 	}
 	step("wrote the track section of %s", o.out)

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wismo/wismo/tools/benchmd"
 )
 
 // The goals of the tracking page against the hello-world ceiling.
@@ -34,29 +32,11 @@ type report struct {
 type machine struct{ nproc, goVersion, cpu, revision, wrk string }
 
 func machineInfo(ctx context.Context) machine {
-	m := machine{nproc: fmt.Sprint(runtime.NumCPU()), goVersion: runtime.Version(), cpu: "unknown", revision: "unknown", wrk: "wrk"}
-	if out, err := exec.CommandContext(ctx, "nproc").Output(); err == nil {
-		m.nproc = strings.TrimSpace(string(out))
-	}
-	if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output(); err == nil {
-		m.revision = strings.TrimSpace(string(out))
-		if st, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
-			m.revision += " with uncommitted changes"
-		}
-	}
+	b := benchmd.ThisMachine(ctx)
+	m := machine{nproc: b.NProc, goVersion: b.GoVersion, cpu: b.CPU, revision: b.Revision, wrk: "wrk"}
 	if out, _ := exec.CommandContext(ctx, "wrk", "--version").CombinedOutput(); len(out) > 0 {
 		m.wrk = strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
 		m.wrk, _, _ = strings.Cut(m.wrk, " Copyright")
-	}
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.cpu = strings.TrimSpace(v)
-				break
-			}
-		}
 	}
 	return m
 }
@@ -145,29 +125,6 @@ func rounds(xs []result) string {
 		parts[i] = fmt.Sprintf("%.0f", x.rps())
 	}
 	return strings.Join(parts, ", ")
-}
-
-// writeSection replaces the section between name's markers in path (or appends it).
-func writeSection(path, name, section string) error {
-	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		old = []byte("# wismo benchmarks\n\n")
-	case err != nil:
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i >= 0 && j > i {
-		s = s[:i] + section + strings.TrimPrefix(s[j+len(end):], "\n")
-	} else {
-		if !strings.HasSuffix(s, "\n\n") {
-			s = strings.TrimRight(s, "\n") + "\n\n"
-		}
-		s += section
-	}
-	return os.WriteFile(path, []byte(s), 0o644)
 }
 
 // whereTheTimeGoes is what a CPU profile of the server under this load showed (pprof via

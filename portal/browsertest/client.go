@@ -1,0 +1,47 @@
+package browsertest
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Request sends one request to app in memory (fiber's app.Test), as a browser with cookies
+// would: the cookies go with it, and those it sets or clears come back into cookies. A form,
+// when given, is sent url-encoded.
+func Request(t testing.TB, app *fiber.App, cookies map[string]string, method, path string, form url.Values) (int, string, http.Header) {
+	t.Helper()
+	var body string
+	if form != nil {
+		body = form.Encode()
+	}
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Value == "" || c.MaxAge < 0 {
+			delete(cookies, c.Name)
+		} else {
+			cookies[c.Name] = c.Value
+		}
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(data), resp.Header
+}
