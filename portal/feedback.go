@@ -272,7 +272,7 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 		if err != nil {
 			return fmt.Errorf("tracking page %s: %w", which, err)
 		}
-		h.cache.drop(id) // the request shows on the parcel's page from now on
+		h.cache.Drop(id) // the request shows on the parcel's page from now on
 		return c.Redirect("/track/"+id+"?sent="+cs.Number+"#sent", fiber.StatusSeeOther)
 	}
 }

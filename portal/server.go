@@ -52,9 +52,9 @@ type Deps struct {
 	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory
 	// on each node (zero: DefaultFeedbackLimits).
 	FeedbackLimits FeedbackLimits
-	// TrackCacheTTL is how long this node serves a rendered tracking page again (zero:
-	// DefaultTrackCacheTTL; negative: never).
-	TrackCacheTTL time.Duration
+	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
+	// the wiring drops the pages of parcels that change.
+	TrackCache *TrackCache
 	// Routes mount other domains' routes and pages. Requests under /api/ reach them
 	// authenticated (access.PrincipalOf); other paths are public unless the domain checks.
 	Routes []func(r fiber.Router)

@@ -78,7 +78,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 	}
 	h := &trackHandler{d: &d, now: time.Now}
 	h.perIP, h.perParcel = newLimiter(lim.PerIP, h.now), newLimiter(lim.PerParcel, h.now)
-	h.cache = newPageCache(d.TrackCacheTTL, h.now, d.Registry)
+	h.cache = d.TrackCache
 	app.Get("/track", func(c *fiber.Ctx) error {
 		if id := strings.TrimSpace(c.Query("id")); id != "" {
 			return c.Redirect("/track/"+url.PathEscape(strings.ReplaceAll(id, "/", "")), fiber.StatusSeeOther)

@@ -35,7 +35,7 @@ func TestMaskPhoneAndEmail(t *testing.T) {
 // Every call attempt says what it meant for the customer (ARCHITECTURE.md's vocabulary), every
 // message its status; numbers and addresses are masked, bodies never shown.
 func TestTrackingPageCommunications(t *testing.T) {
-	f := newTrackFixture(t, FeedbackLimits{}, noPageCache)
+	f := newTrackFixture(t, FeedbackLimits{})
 	at := func(h int) time.Time { return time.Date(2026, 11, 9, h, 0, 0, 0, time.UTC) }
 	const phone, email = "+79131234567", "ivan@example.com"
 	f.comms.list["RB123456785GB"] = []Comm{

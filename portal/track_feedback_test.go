@@ -66,9 +66,8 @@ func newTrackFixture(t *testing.T, limits FeedbackLimits, opts ...func(*Deps)) *
 	return f
 }
 
-// noPageCache renders every tracking page afresh, for tests that change a parcel's data and
-// look again at once.
-func noPageCache(d *Deps) { d.TrackCacheTTL = -1 }
+// withPageCache keeps rendered tracking pages for an hour unless dropped.
+func withPageCache(d *Deps) { d.TrackCache = newPageCache(time.Hour, time.Now, d.Registry) }
 
 func (f *trackFixture) browser(t *testing.T) *browser {
 	return &browser{t: t, app: f.app, cookies: map[string]string{}}

@@ -9,18 +9,20 @@ import (
 )
 
 // The tracking page is what customers reload, again and again, while a parcel is on its way;
-// it is also the page a shop links from every message. Each node keeps the pages it rendered
-// for a few seconds (TrackCacheTTL): a reload within that time costs no database reads and no
-// template execution. The per-visitor CSRF token of the forms is the only personal part of a
-// page: a page is stored with a placeholder where the token goes and gets the visitor's token
-// on the way out. A form sent through this node drops the parcel's pages at once; on other
-// nodes a page is at most TrackCacheTTL old.
+// it is also the page a shop links from every message. A node keeps the pages it rendered
+// (TrackCache) until the parcel changes: the wiring tails the outbox on every node and drops
+// the pages of the parcels its messages name (tracking events, parcel updates, cases, call
+// outcomes). Changes that write no outbox message (an SMS's delivery receipt) show when the
+// page reaches its maximum age. The per-visitor CSRF token of the forms is the only personal
+// part of a page: a page is stored with a placeholder where the token goes and gets the
+// visitor's token on the way out. A form sent through a node drops the parcel's pages there
+// at once.
 
-// DefaultTrackCacheTTL is how long a node serves a rendered tracking page again.
-const DefaultTrackCacheTTL = 5 * time.Second
+// DefaultTrackPageAge is how long a node serves a rendered tracking page at most.
+const DefaultTrackPageAge = 30 * time.Second
 
-// maxTrackPages bounds the cache: random ids never enter it (only found parcels are kept), but
-// a crawl over real ids must not grow it without end.
+// maxTrackPages bounds the cache (a page is ~20 KB): random ids never enter it (only found
+// parcels are kept), but a crawl over real ids must not grow it without end.
 const maxTrackPages = 20000
 
 // csrfSlot marks where the visitor's token goes in a stored page. It is never a valid token
@@ -32,6 +34,19 @@ type cachedPage struct {
 	expires time.Time
 }
 
+// TrackCache holds rendered tracking pages on one node; nil holds nothing.
+type TrackCache = pageCache
+
+// NewTrackCache returns a cache that serves a page for at most maxAge (zero:
+// DefaultTrackPageAge); its hits and misses are counted in wismo_track_page_cache_total when
+// reg is given.
+func NewTrackCache(maxAge time.Duration, reg prometheus.Registerer) *TrackCache {
+	if maxAge == 0 {
+		maxAge = DefaultTrackPageAge
+	}
+	return newPageCache(maxAge, time.Now, reg)
+}
+
 type pageCache struct {
 	ttl       time.Duration
 	now       func() time.Time
@@ -40,21 +55,13 @@ type pageCache struct {
 	hit, miss prometheus.Counter
 }
 
-// newPageCache returns the cache (nil, which caches nothing, for a negative ttl); its hits
-// and misses are counted in wismo_track_page_cache_total when reg is given.
-func newPageCache(ttl time.Duration, now func() time.Time, reg prometheus.Registerer) *pageCache {
-	if ttl < 0 {
-		return nil
-	}
-	if ttl == 0 {
-		ttl = DefaultTrackCacheTTL
-	}
+func newPageCache(maxAge time.Duration, now func() time.Time, reg prometheus.Registerer) *pageCache {
 	counts := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_track_page_cache_total",
 		Help: "Public tracking page views served from this node's page cache (hit) or rendered (miss)."}, []string{"result"})
 	if reg != nil {
 		reg.MustRegister(counts)
 	}
-	return &pageCache{ttl: ttl, now: now, pages: map[string]cachedPage{},
+	return &pageCache{ttl: maxAge, now: now, pages: map[string]cachedPage{},
 		hit: counts.WithLabelValues("hit"), miss: counts.WithLabelValues("miss")}
 }
 
@@ -93,15 +100,17 @@ func (pc *pageCache) put(lang, id string, html []byte) {
 	pc.pages[lang+"/"+id] = cachedPage{html: html, expires: now.Add(pc.ttl)}
 }
 
-// drop forgets a parcel's pages in every language.
-func (pc *pageCache) drop(id string) {
+// Drop forgets the parcels' pages in every language.
+func (pc *pageCache) Drop(ids ...string) {
 	if pc == nil {
 		return
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	for lang := range messages {
-		delete(pc.pages, lang+"/"+id)
+	for _, id := range ids {
+		for lang := range messages {
+			delete(pc.pages, lang+"/"+id)
+		}
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // shows only when the page expires, or at once when the change came through the page's own
 // forms. Each visitor still gets a form token of their own, matching their cookie.
 func TestTrackPageCache(t *testing.T) {
-	f := newTrackFixture(t, FeedbackLimits{}, func(d *Deps) { d.TrackCacheTTL = time.Hour })
+	f := newTrackFixture(t, FeedbackLimits{}, withPageCache)
 	const path = "/track/RB123456785GB"
 
 	anna, boris := f.browser(t), f.browser(t)
@@ -70,7 +70,15 @@ func TestPageCacheBoundAndExpiry(t *testing.T) {
 	if n := len(pc.pages); n > maxTrackPages {
 		t.Fatalf("cache holds %d pages, bound %d", n, maxTrackPages)
 	}
-	if newPageCache(-1, time.Now, nil) != nil {
-		t.Fatal("a negative time turns the cache off")
+	pc.put("en", "RB123456785GB", []byte("page"))
+	pc.put("ru", "RB123456785GB", []byte("страница"))
+	pc.Drop("RB123456785GB")
+	if _, ok := pc.get("ru", "RB123456785GB"); ok {
+		t.Fatal("a dropped parcel's page served")
+	}
+	var none *TrackCache
+	none.Drop("RB123456785GB") // no cache: nothing to drop, no panic
+	if _, ok := none.get("en", "RB123456785GB"); ok {
+		t.Fatal("no cache serves nothing")
 	}
 }

@@ -49,8 +49,8 @@ type Config struct {
 	SMTPFrom      string
 	LogLevel      string
 	LogFormat     string
-	// TrackCache is how long a node serves a rendered public tracking page again ("5s";
-	// "0" turns the cache off).
+	// TrackCache is how long a node serves a rendered public tracking page at most ("30s";
+	// "0" renders every view); a parcel's change drops its pages sooner.
 	TrackCache string
 }
 
@@ -73,7 +73,7 @@ func (c *Config) settings() []setting {
 		{"sip-public-addr", "WISMO_SIP_PUBLIC_ADDR", "", "host:port advertised in Contact and SDP behind NAT", &c.SIPPublicAddr},
 		{"rtp-ports", "WISMO_RTP_PORTS", "20000-29999", "UDP port range for RTP", &c.RTPPorts},
 		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
-		{"track-cache", "WISMO_TRACK_CACHE", "5s", "how long a node serves a rendered tracking page again; 0 = render every time", &c.TrackCache},
+		{"track-cache", "WISMO_TRACK_CACHE", "30s", "how long a node serves a rendered tracking page at most (a change to the parcel drops it sooner); 0 = render every view", &c.TrackCache},
 		{"tls-cert", "WISMO_TLS_CERT", "", "TLS certificate file (HTTPS)", &c.TLSCert},
 		{"tls-key", "WISMO_TLS_KEY", "", "TLS key file (HTTPS)", &c.TLSKey},
 		{"trunk-uri", "WISMO_TRUNK_URI", "", "SIP trunk (proxy) for calls to phone numbers, e.g. sip:sip.example.net:5060; empty = none", &c.TrunkURI},
@@ -194,7 +194,7 @@ func (c *Config) validate() error {
 	if c.SIPRealm == "" || strings.ContainsAny(c.SIPRealm, "\"\\") {
 		bad("WISMO_SIP_REALM", "must be a non-empty token without quotes")
 	}
-	if _, err := c.trackCacheTTL(); err != nil {
+	if _, err := c.trackPageAge(); err != nil {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
 	c.validateComms(bad)
@@ -267,19 +267,17 @@ func (c *Config) newLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// trackCacheTTL is WISMO_TRACK_CACHE for portal.Deps: negative turns the cache off.
-func (c *Config) trackCacheTTL() (time.Duration, error) {
-	d, err := time.ParseDuration(c.TrackCache)
+// trackPageAge is WISMO_TRACK_CACHE: 0 turns the page cache off.
+func (c *Config) trackPageAge() (time.Duration, error) {
 	if c.TrackCache == "0" {
-		d, err = 0, nil
+		return 0, nil
 	}
+	d, err := time.ParseDuration(c.TrackCache)
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("%q must be a duration such as 5s, or 0 to render every page", c.TrackCache)
+		return 0, fmt.Errorf("%q must be a duration such as 30s, or 0 to render every view", c.TrackCache)
 	case d < 0 || d > time.Hour:
 		return 0, fmt.Errorf("%q must be between 0 and 1h", c.TrackCache)
-	case d == 0:
-		return -1, nil
 	}
 	return d, nil
 }

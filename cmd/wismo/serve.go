@@ -98,12 +98,16 @@ func serveCmd(ctx context.Context, args []string) error {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
 	})
 	jobs = append(jobs, comms.jobs()...)
-	trackTTL, _ := cfg.trackCacheTTL() // validated at start
+	var pages *portal.TrackCache
+	if age, _ := cfg.trackPageAge(); age > 0 { // validated at start
+		pages = portal.NewTrackCache(age, a.reg)
+		jobs = append(jobs, trackPagesJob(a.db, log, pages))
+	}
 	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  portal.NewCaseRequests(a.db),
-		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCacheTTL: trackTTL})
+		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var jobsDone sync.WaitGroup

@@ -1,0 +1,79 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/wismo/wismo/store"
+)
+
+// Position is a place in the outbox's order, kept in memory by a reader that only watches
+// (Tail): unlike a consumer's cursor it is stored nowhere and every node has its own.
+type Position struct {
+	txid string
+	id   int64
+}
+
+// Head is the position after the last message committed so far: a watcher starting there
+// sees what commits from now on.
+func Head(ctx context.Context, db *store.DB) (Position, error) {
+	p := Position{txid: "0"}
+	query := `SELECT '0', COALESCE(MAX(id), 0) FROM outbox`
+	if db.Dialect == store.Postgres {
+		query = `SELECT COALESCE((SELECT txid::text FROM outbox o WHERE o.txid < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY o.txid DESC, o.id DESC LIMIT 1), '0'),
+			COALESCE((SELECT o.id FROM outbox o WHERE o.txid < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY o.txid DESC, o.id DESC LIMIT 1), 0)`
+	}
+	if err := db.SQL.QueryRowContext(ctx, query).Scan(&p.txid, &p.id); err != nil {
+		return p, fmt.Errorf("outbox head: %w", err)
+	}
+	return p, nil
+}
+
+// Peek reads up to limit messages after p, in the order consumers get them, and the position
+// after them. It changes nothing.
+func Peek(ctx context.Context, db *store.DB, p Position, limit int) ([]Message, Position, error) {
+	msgs, txids, err := next(ctx, db, db.SQL, p.txid, p.id, limit)
+	if err != nil || len(msgs) == 0 {
+		return nil, p, err
+	}
+	last := len(msgs) - 1
+	return msgs, Position{txid: txids[last], id: msgs[last].ID}, nil
+}
+
+// Tail calls fn with every message committed after it starts, on this node, until ctx ends:
+// for in-memory state that must follow the data (a cache to drop), where a shared consumer
+// cursor would hand each message to one node only. A failed read is logged and retried.
+func Tail(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration, fn func([]Message)) {
+	p, err := Head(ctx, db)
+	for err != nil {
+		log.Error("outbox tail: head", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		p, err = Head(ctx, db)
+	}
+	for {
+		msgs, np, err := Peek(ctx, db, p, 1000)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("outbox tail", "err", err)
+		case len(msgs) > 0:
+			fn(msgs)
+			p = np
+			if len(msgs) == 1000 {
+				continue
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
