@@ -52,7 +52,7 @@ func Write(ctx context.Context, db *store.DB, tx store.Tx, entries []Entry, now 
 		payloads[i] = string(b)
 	}
 	err := db.BulkExec(ctx, tx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)`, "", 5, len(entries),
-		[]string{"", "", "", "jsonb", ""}, func(i int, dst []any) []any {
+		[]string{"", "", "", "json", ""}, func(i int, dst []any) []any {
 			return append(dst, entries[i].Topic, entries[i].BrandID, entries[i].ItemID, payloads[i], now)
 		})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/telephony/telephonytest"
 )
 
 // buildWismo compiles the binary under test once per test.
@@ -56,7 +57,7 @@ func startServe(t *testing.T, bin string, env []string) *server {
 	logs := &bytes.Buffer{}
 	// Each server gets its own SIP port too (tests run beside other wismo processes), unless
 	// env names one: later values win in exec's environment.
-	cmd.Env = append(append(os.Environ(), "WISMO_SIP_ADDR="+freeAddr(t)), append(env, "WISMO_HTTP_ADDR="+addr, "WISMO_DEMO=false")...)
+	cmd.Env = append(append(os.Environ(), "WISMO_SIP_ADDR="+fmt.Sprintf("127.0.0.1:%d", telephonytest.FreeSIPPort(t))), append(env, "WISMO_HTTP_ADDR="+addr, "WISMO_DEMO=false")...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ func TestServeDrainsCalls(t *testing.T) {
 	telephonytest.Require(t, "baresip", "baresip-core")
 	bin := buildWismo(t)
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "+79131234567", Tone: 1000})
-	sipAddr := fmt.Sprintf("127.0.0.1:%d", telephonytest.FreePort(t, "udp"))
+	sipAddr := fmt.Sprintf("127.0.0.1:%d", telephonytest.FreeSIPPort(t))
 	rtp := telephonytest.FreePort(t, "udp") &^ 1
 	env := []string{"WISMO_DATA_DIR=" + t.TempDir(), "WISMO_DATABASE_URL=" + storetest.URL(t), "WISMO_LOG_LEVEL=info",
 		"WISMO_SIP_ADDR=" + sipAddr, fmt.Sprintf("WISMO_RTP_PORTS=%d-%d", rtp, rtp+100),

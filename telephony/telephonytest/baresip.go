@@ -57,6 +57,27 @@ func FreePort(t testing.TB, network string) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// FreeSIPPort returns a port free on 127.0.0.1 for both UDP and TCP, for a SIP listener the
+// test starts (a port picked for UDP alone may have its TCP twin taken by another test).
+func FreeSIPPort(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		u, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+		u.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no port free for both UDP and TCP on 127.0.0.1")
+	return 0
+}
+
 // sipPorts returns a SIP port for baresip and a ctrl_tcp port: baresip listens on the SIP
 // port over UDP and TCP and, for SIP/TLS, on the next port over TCP, so all three must be
 // free (other test packages start phones and SIP stacks at the same time).
