@@ -15,7 +15,7 @@ import (
 const (
 	goalShare  = 25.0 // percent of the hello-world rate
 	goalP99    = 10 * time.Millisecond
-	defaultTTL = "5s" // WISMO_TRACK_CACHE's default
+	defaultTTL = "30s" // WISMO_TRACK_CACHE's default
 )
 
 type report struct {
@@ -90,7 +90,7 @@ func (r report) markdown() string {
 	fmt.Fprintf(&b, "\n- Tracking page at **%.1f%%** of the ceiling: goal ≥ %.0f%% %s.\n", share, goalShare, metOrNot(share >= goalShare))
 	fmt.Fprintf(&b, "- Tracking page p99 **%s**: goal < %s %s.\n", ms(tP99), ms(float64(goalP99/time.Microsecond)), metOrNot(tP99 < float64(goalP99/time.Microsecond)))
 	fmt.Fprintf(&b, "- Views served from the page cache in the cached rounds: %.1f%% (each of the %d parcels is asked for about "+
-		"every %.1f s at this rate; a page is kept %s).\n", r.hitShare, len(r.corpus.ids), float64(len(r.corpus.ids))/tRPS, defaultTTL)
+		"every %.1f s at this rate; a page is kept %s unless its parcel changes).\n", r.hitShare, len(r.corpus.ids), float64(len(r.corpus.ids))/tRPS, defaultTTL)
 	if len(r.bare) > 0 {
 		bRPS := median(r.bare, result.rps)
 		fmt.Fprintf(&b, "- Rendered for every view: **%.1f%%** of the ceiling, p99 %s.\n", 100*bRPS/hRPS,
