@@ -138,6 +138,8 @@ func serveCmd(ctx context.Context, args []string) error {
 	go func() { served <- web.Listener(ln) }()
 	log.Info("wismo is up", "open", cfg.PublicURL+"/", "database", a.db.Location)
 	fmt.Fprintf(os.Stderr, "\n  wismo is up: open %s/\n", cfg.PublicURL)
+	fmt.Fprintf(os.Stderr, "  staff log in at %s/login (agents: /desk, supervisors: /dashboard, brand managers: /editor)\n", cfg.PublicURL)
+	fmt.Fprintf(os.Stderr, "  customers track parcels at %s/track\n", cfg.PublicURL)
 	if hints != nil {
 		for _, l := range hints.Logins {
 			fmt.Fprintf(os.Stderr, "  demo login: %s\n", l)
