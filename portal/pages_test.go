@@ -30,15 +30,11 @@ func (b *browser) do(method, path string, form url.Values) reply {
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
-// login fills in the login form as a person would and returns the redirect target.
+// login fills in the login form as a person would and returns the answer (a redirect).
 func (b *browser) login(email, password, next string) reply {
 	b.t.Helper()
-	page := b.do("GET", "/login?next="+url.QueryEscape(next), nil)
-	m := csrfField.FindStringSubmatch(page.body)
-	if page.status != 200 || m == nil {
-		b.t.Fatalf("login page: %d %s", page.status, page.body)
-	}
-	return b.do("POST", "/login", url.Values{"_csrf": {m[1]}, "email": {email}, "password": {password}, "next": {next}})
+	status, body, header := browsertest.Login(b.t, b.app, b.cookies, email, password, next)
+	return reply{status, body, header}
 }
 
 func TestLoginAndStaffPages(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -44,4 +45,27 @@ func Request(t testing.TB, app *fiber.App, cookies map[string]string, method, pa
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(data), resp.Header
+}
+
+// csrfField is the hidden form field every wismo form carries its CSRF token in.
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// FormToken is the CSRF token of the first form in a page ("" when none).
+func FormToken(page string) string {
+	if m := csrfField.FindStringSubmatch(page); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// Login fills in wismo's login form as a person would (the form's token included) and
+// returns the answer to the post: a redirect on success.
+func Login(t testing.TB, app *fiber.App, cookies map[string]string, email, password, next string) (int, string, http.Header) {
+	t.Helper()
+	status, page, _ := Request(t, app, cookies, "GET", "/login?next="+url.QueryEscape(next), nil)
+	token := FormToken(page)
+	if status != 200 || token == "" {
+		t.Fatalf("login page: %d %s", status, page)
+	}
+	return Request(t, app, cookies, "POST", "/login", url.Values{"_csrf": {token}, "email": {email}, "password": {password}, "next": {next}})
 }

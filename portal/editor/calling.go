@@ -94,16 +94,7 @@ func (e *editor) showCalling(c *fiber.Ctx, p callingPage, w dialer.Windows, stat
 }
 
 func (e *editor) calling(c *fiber.Ctx) error {
-	f, err := e.frame(c, "calling")
-	if err != nil {
-		return err
-	}
-	ctx, brand := c.UserContext(), f.Brand.ID
-	w, err := e.dialer.Windows(ctx, brand)
-	if err != nil {
-		return err
-	}
-	a, err := e.dialer.Algorithm(ctx, brand)
+	f, w, a, err := e.callingNow(c)
 	if err != nil {
 		return err
 	}
@@ -113,19 +104,11 @@ func (e *editor) calling(c *fiber.Ctx) error {
 // saveCalling saves the windows or the algorithm (op=windows|algorithm). Errors come back
 // beside the fields with the user's input kept.
 func (e *editor) saveCalling(c *fiber.Ctx) error {
-	f, err := e.frame(c, "calling")
+	f, w, a, err := e.callingNow(c)
 	if err != nil {
 		return err
 	}
 	ctx, brand := c.UserContext(), f.Brand.ID
-	w, err := e.dialer.Windows(ctx, brand)
-	if err != nil {
-		return err
-	}
-	a, err := e.dialer.Algorithm(ctx, brand)
-	if err != nil {
-		return err
-	}
 	p := callingPage{editorFrame: f, Alg: algorithmFields(a), Errors: fieldErrors{}, typed: map[string]string{}}
 	switch c.FormValue("op") {
 	case "windows":
@@ -245,4 +228,18 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// callingNow is the calling page's frame with the brand's windows and algorithm as stored.
+func (e *editor) callingNow(c *fiber.Ctx) (editorFrame, dialer.Windows, dialer.Algorithm, error) {
+	f, err := e.frame(c, "calling")
+	if err != nil {
+		return f, dialer.Windows{}, dialer.Algorithm{}, err
+	}
+	w, err := e.dialer.Windows(c.UserContext(), f.Brand.ID)
+	if err != nil {
+		return f, w, dialer.Algorithm{}, err
+	}
+	a, err := e.dialer.Algorithm(c.UserContext(), f.Brand.ID)
+	return f, w, a, err
 }
