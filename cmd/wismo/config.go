@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/store"
 )
 
@@ -52,6 +53,11 @@ type Config struct {
 	// TrackCache is how long a node serves a rendered public tracking page at most ("30s";
 	// "0" renders every view); a parcel's change drops its pages sooner.
 	TrackCache string
+	// The browser softphone: UDP ports for its media, how long a call waits for a reloaded
+	// page, and how long an agent may stay in wrap-up.
+	WebRTCPorts    string
+	SoftphoneGrace string
+	WrapUpLimit    string
 }
 
 // setting binds one flag to its environment variable.
@@ -74,6 +80,9 @@ func (c *Config) settings() []setting {
 		{"rtp-ports", "WISMO_RTP_PORTS", "20000-29999", "UDP port range for RTP", &c.RTPPorts},
 		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
 		{"track-cache", "WISMO_TRACK_CACHE", "30s", "how long a node serves a rendered tracking page at most (a change to the parcel drops it sooner); 0 = render every view", &c.TrackCache},
+		{"webrtc-ports", "WISMO_WEBRTC_PORTS", "", "UDP port range for the browser softphone's media (LOW-HIGH; empty = any)", &c.WebRTCPorts},
+		{"softphone-grace", "WISMO_SOFTPHONE_GRACE", "20s", "how long a call waits for an agent's reloaded or reconnecting page", &c.SoftphoneGrace},
+		{"wrapup-limit", "WISMO_WRAPUP_LIMIT", "2m", "how long an agent may stay in wrap-up before becoming available again", &c.WrapUpLimit},
 		{"tls-cert", "WISMO_TLS_CERT", "", "TLS certificate file (HTTPS)", &c.TLSCert},
 		{"tls-key", "WISMO_TLS_KEY", "", "TLS key file (HTTPS)", &c.TLSKey},
 		{"trunk-uri", "WISMO_TRUNK_URI", "", "SIP trunk (proxy) for calls to phone numbers, e.g. sip:sip.example.net:5060; empty = none", &c.TrunkURI},
@@ -194,6 +203,16 @@ func (c *Config) validate() error {
 	if c.SIPRealm == "" || strings.ContainsAny(c.SIPRealm, "\"\\") {
 		bad("WISMO_SIP_REALM", "must be a non-empty token without quotes")
 	}
+	if c.WebRTCPorts != "" {
+		if _, _, err := parsePortRange(c.WebRTCPorts); err != nil {
+			bad("WISMO_WEBRTC_PORTS", "%v", err)
+		}
+	}
+	for _, d := range []struct{ name, v string }{{"WISMO_SOFTPHONE_GRACE", c.SoftphoneGrace}, {"WISMO_WRAPUP_LIMIT", c.WrapUpLimit}} {
+		if v, err := time.ParseDuration(d.v); err != nil || v < time.Second || v > time.Hour {
+			bad(d.name, "%q must be a duration between 1s and 1h, such as 20s or 2m", d.v)
+		}
+	}
 	if _, err := c.trackPageAge(); err != nil {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
@@ -280,4 +299,15 @@ func (c *Config) trackPageAge() (time.Duration, error) {
 		return 0, fmt.Errorf("%q must be between 0 and 1h", c.TrackCache)
 	}
 	return d, nil
+}
+
+// softphone is the browser softphone's part of the settings (validated at start).
+func (c *Config) softphone() callcenter.SoftphoneConfig {
+	sc := callcenter.SoftphoneConfig{ICEServers: splitList(c.ICEServers)}
+	sc.ReconnectGrace, _ = time.ParseDuration(c.SoftphoneGrace)
+	sc.WrapUpLimit, _ = time.ParseDuration(c.WrapUpLimit)
+	if lo, hi, err := parsePortRange(c.WebRTCPorts); c.WebRTCPorts != "" && err == nil {
+		sc.PortMin, sc.PortMax = uint16(lo), uint16(hi)
+	}
+	return sc
 }

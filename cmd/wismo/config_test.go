@@ -71,6 +71,9 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{[]string{"-trunk-uri", "sip:trunk.example:5060", "-trunk-user", "u"}, "WISMO_TRUNK_USER/WISMO_TRUNK_PASSWORD"},
 		{[]string{"-trunk-user", "u", "-trunk-password", "p"}, "WISMO_TRUNK_USER"},
 		{[]string{"-track-cache", "soon"}, "WISMO_TRACK_CACHE"},
+		{[]string{"-webrtc-ports", "40000"}, "WISMO_WEBRTC_PORTS"},
+		{[]string{"-softphone-grace", "0s"}, "WISMO_SOFTPHONE_GRACE"},
+		{[]string{"-wrapup-limit", "forever"}, "WISMO_WRAPUP_LIMIT"},
 		{[]string{"-track-cache", "-5s"}, "WISMO_TRACK_CACHE"},
 		{[]string{"-debug-addr", "0.0.0.0:6060"}, "WISMO_DEBUG_ADDR"},
 	}

@@ -54,7 +54,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	}
 	center.Attach(context.WithoutCancel(ctx), eng)
 	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
-	phones, err := center.EnableSoftphone(callcenter.SoftphoneConfig{ICEServers: splitList(cfg.ICEServers)})
+	phones, err := center.EnableSoftphone(cfg.softphone())
 	if err != nil {
 		eng.Close()
 		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
