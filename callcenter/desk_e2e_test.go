@@ -54,6 +54,7 @@ func newDeskWorldGrace(t *testing.T, grace time.Duration) *deskWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(phones.Close)
+	phones.UseDispositions(brandWords{brand: w.brand, words: []string{DispReached, DispCallbackRequested, DispWrongNumber, DispRefused, DispVoicemail, brandWord}})
 	app := portal.New(portal.Deps{Log: w.center.log, DB: w.db, Access: w.acc, Cases: w.cases,
 		Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, w.center) }}})
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -167,14 +168,31 @@ func (w *deskWorld) lastCall(direction string, within time.Duration) Call {
 	}
 }
 
-// wrapUp chooses a disposition and writes a note on the page, and checks both are stored
-// and the agent is available again.
+// brandWord is the test brand's own disposition (its call scripts would end with it).
+const brandWord = "cod_refused"
+
+// brandWords is a brand's list of dispositions, as scripts.Service gives it.
+type brandWords struct {
+	brand int64
+	words []string
+}
+
+func (b brandWords) Dispositions(_ context.Context, brand int64) ([]string, error) {
+	if brand != b.brand {
+		return nil, nil
+	}
+	return b.words, nil
+}
+
+// wrapUp chooses the brand's own disposition (offered only when the call brought the brand's
+// list to the page) and writes a note on the page, and checks both are stored and the agent
+// is available again.
 func (w *deskWorld) wrapUp(ctx context.Context, callID int64, agentID int64) {
 	w.t.Helper()
 	w.waitState(ctx, "wrap_up")
 	w.do(ctx, "wrap up",
 		chromedp.WaitVisible(chromedp.ID("wrapup")),
-		chromedp.SetValue(chromedp.ID("disposition"), DispCallbackRequested),
+		chromedp.SetValue(chromedp.ID("disposition"), brandWord),
 		chromedp.SendKeys(chromedp.ID("note"), "call back after 18:00"),
 		chromedp.Click(chromedp.ID("btn-wrapup")),
 	)
@@ -183,7 +201,7 @@ func (w *deskWorld) wrapUp(ctx context.Context, callID int64, agentID int64) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if c.Disposition != DispCallbackRequested || c.Note != "call back after 18:00" {
+	if c.Disposition != brandWord || c.Note != "call back after 18:00" {
 		w.t.Fatalf("wrap-up not stored: disposition %q note %q", c.Disposition, c.Note)
 	}
 	if ag, _ := w.center.Agents.Get(context.Background(), agentID); ag.State != Available {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -42,10 +43,11 @@ type SoftphoneConfig struct {
 // whose page is connected is located as "webrtc:<user id>", and dialling that contact
 // rings the page instead of sending an INVITE.
 type Softphone struct {
-	c   *Center
-	cfg SoftphoneConfig
-	api *webrtc.API
-	log *slog.Logger
+	c       *Center
+	cfg     SoftphoneConfig
+	dispSrc atomic.Pointer[DispositionSource]
+	api     *webrtc.API
+	log     *slog.Logger
 
 	mu       sync.Mutex
 	desks    map[int64]*desk // by agent user id

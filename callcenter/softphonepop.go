@@ -42,6 +42,7 @@ func (p *Softphone) callInfo(ctx context.Context, r *run, d *desk) msg {
 		d.log.Warn("screen pop: past calls", "err", err)
 	}
 	info["past_calls"] = past
+	info["dispositions"] = p.brandDispositions(ctx, r.call.BrandID, d)
 	return info
 }
 
@@ -81,11 +82,36 @@ func (p *Softphone) pastCalls(ctx context.Context, scope access.Scope, phone, pa
 	return out, nil
 }
 
-// dispositions are the choices of the wrap-up form: the standard ones (ARCHITECTURE.md);
-// a brand's own come from its call script's endings, which the page adds when it loads
-// the script.
+// dispositions are the choices of the wrap-up form when no call says otherwise: the
+// standard ones (ARCHITECTURE.md).
 func (p *Softphone) dispositions() []string {
 	return []string{DispReached, DispCallbackRequested, DispWrongNumber, DispRefused, DispVoicemail}
+}
+
+// DispositionSource gives a brand's list of dispositions (scripts.Service: the standard ones
+// and the words the brand's call scripts end with).
+type DispositionSource interface {
+	Dispositions(ctx context.Context, brand int64) ([]string, error)
+}
+
+// UseDispositions makes each call's wrap-up offer its brand's list.
+func (p *Softphone) UseDispositions(src DispositionSource) { p.dispSrc.Store(&src) }
+
+// brandDispositions is the list a call of brand offers (the standard one when the brand's is
+// unknown or cannot be read).
+func (p *Softphone) brandDispositions(ctx context.Context, brand int64, d *desk) []string {
+	src := p.dispSrc.Load()
+	if src == nil || brand == 0 {
+		return p.dispositions()
+	}
+	list, err := (*src).Dispositions(ctx, brand)
+	if err != nil || len(list) == 0 {
+		if err != nil {
+			d.log.Warn("screen pop: dispositions", "brand", brand, "err", err)
+		}
+		return p.dispositions()
+	}
+	return list
 }
 
 // iceServersJSON is the RTCIceServer list for the page's RTCPeerConnection.

@@ -12,7 +12,7 @@
   var ws = null, wsRetry = 500, replaced = false;
   var iceServers = [], dispositions = [];
   var state = "offline", stateSince = Date.now(), wrapUntil = null;
-  var pc = null, localStream = null, ringing = null, call = null, lastCallID = null;
+  var pc = null, localStream = null, ringing = null, call = null, lastCallID = null, lastCall = null;
   var muted = false, held = false, callStart = null;
   var audioCtx = null, ringTimer = null;
 
@@ -263,6 +263,7 @@
   }
   function ended(m) {
     lastCallID = m.call_id;
+    if (call) lastCall = call;
     if (pc) { pc.close(); pc = null; }
     call = null; callStart = null;
     $("call").hidden = true;
@@ -272,18 +273,19 @@
   }
 
   // ---- wrap-up ----
+  // The brand's list comes with each call (standard words, then the brand's own).
   function showWrapUp() {
     var sel = $("disposition");
-    if (!sel.options.length) {
-      var blank = document.createElement("option");
-      blank.value = ""; blank.textContent = "Choose…";
-      sel.appendChild(blank);
-      dispositions.forEach(function (d) {
-        var o = document.createElement("option");
-        o.value = d; o.textContent = d.replace(/_/g, " ");
-        sel.appendChild(o);
-      });
-    }
+    var list = (lastCall && lastCall.dispositions && lastCall.dispositions.length) ? lastCall.dispositions : dispositions;
+    sel.textContent = "";
+    var blank = document.createElement("option");
+    blank.value = ""; blank.textContent = "Choose…";
+    sel.appendChild(blank);
+    list.forEach(function (d) {
+      var o = document.createElement("option");
+      o.value = d; o.textContent = d.replace(/_/g, " ");
+      sel.appendChild(o);
+    });
     $("wrapup").hidden = false;
   }
   function wrapUp(then) {
