@@ -72,6 +72,9 @@ type Call struct {
 	Note        string     `json:"note,omitempty"` // the agent's, with the disposition
 	RecordingID int64      `json:"recording_id,omitempty"`
 	Legs        []Leg      `json:"legs,omitempty"`
+	// The script of a planned call, for the agent's screen (not stored with the call).
+	ScriptID      int64 `json:"script_id,omitempty"`
+	ScriptVersion int64 `json:"script_version,omitempty"`
 }
 
 // Leg is one SIP dialog of a call: the customer's, or one offered to an agent.

@@ -14,9 +14,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
+	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
@@ -55,8 +57,17 @@ func newDeskWorldGrace(t *testing.T, grace time.Duration) *deskWorld {
 	}
 	t.Cleanup(phones.Close)
 	phones.UseDispositions(brandWords{brand: w.brand, words: []string{DispReached, DispCallbackRequested, DispWrongNumber, DispRefused, DispVoicemail, brandWord}})
+	// The brand's call scripts, as the desk reads them (GET /api/v1/scripts/{id}/run).
+	planner, err := dialer.New(w.db, w.center.log, dialer.Options{PublicURL: "http://wismo.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scripts.New(w.db, w.center.log, scripts.Options{PublicURL: "http://wismo.test", Parcels: w.cases, Brands: w.acc, Planner: planner})
+	if _, err := sc.SaveScript(context.Background(), w.brand, 0, deskScript, "test"); err != nil {
+		t.Fatal(err)
+	}
 	app := portal.New(portal.Deps{Log: w.center.log, DB: w.db, Access: w.acc, Cases: w.cases,
-		Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, w.center) }}})
+		Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, w.center) }, func(r fiber.Router) { scripts.Routes(r, sc) }}})
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -168,8 +179,18 @@ func (w *deskWorld) lastCall(direction string, within time.Duration) Call {
 	}
 }
 
-// brandWord is the test brand's own disposition (its call scripts would end with it).
+// brandWord is the test brand's own disposition (its call script ends with it).
 const brandWord = "cod_refused"
+
+// deskScript is the brand's call script: the parcel's id in the first line, and an answer
+// that ends with the brand's own disposition.
+var deskScript = scripts.ScriptInput{Name: "cod-check", Body: scripts.ScriptBody{Start: "hello", Steps: []scripts.Step{
+	{ID: "hello", Say: "Hello, this is about your parcel {{.parcel.id}}.", Next: "ask"},
+	{ID: "ask", Say: "It comes with cash on delivery.", Question: &scripts.Question{Text: "Will you pay on delivery?", Options: []scripts.Option{
+		{Answer: "yes", End: &scripts.Ending{Disposition: DispReached}},
+		{Answer: "no", Label: "No, refuses", End: &scripts.Ending{Disposition: brandWord}},
+	}}},
+}}}
 
 // brandWords is a brand's list of dispositions, as scripts.Service gives it.
 type brandWords struct {
@@ -251,6 +272,12 @@ func TestDeskInboundCall(t *testing.T) {
 	w.do(ctx, "answer", chromedp.Click(chromedp.ID("btn-answer")))
 	w.waitText(ctx, "call-status", "Talking")
 	t.Logf("answer click to talking: %v", time.Since(rang).Round(time.Millisecond))
+	// The brand's script, filled in with the caller's parcel; the agent walks it.
+	w.waitText(ctx, "script-say", "Hello, this is about your parcel RB123456785GB.")
+	w.do(ctx, "script: next", chromedp.Click(chromedp.CSS("#script-answers button")))
+	w.waitText(ctx, "script-question", "Will you pay on delivery?")
+	w.do(ctx, "script: the customer refuses", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("#script-answers button")].find(b => b.textContent === "No, refuses")`)))
+	w.waitText(ctx, "script-end", "cod refused")
 	w.waitState(ctx, "on_call")
 	time.Sleep(3 * time.Second) // both sides talk
 	browsertest.Screenshot(t, ctx, shots, "desk-call.png")

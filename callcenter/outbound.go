@@ -17,6 +17,9 @@ type OutboundRequest struct {
 	CampaignRef string // the dialer's campaign and contact references
 	ContactRef  string
 	To          string // E.164 through the trunk, or a SIP URI
+	// The call script the agent follows (the dialer's planned version); 0: the brand's
+	// first script.
+	ScriptID, ScriptVersion int64
 }
 
 // Preview calls the customer for an agent who asked for the call: the agent's phone rings
@@ -175,7 +178,7 @@ func (r *run) dialWhile(ctx context.Context, customer *telephony.Leg, g *Leg, re
 
 func (c *Center) newCall(req OutboundRequest, mode string) Call {
 	return Call{Direction: Outbound, Mode: mode, BrandID: req.BrandID, ParcelID: req.ParcelID, CampaignRef: req.CampaignRef,
-		ContactRef: req.ContactRef, AgentID: req.AgentID, To: req.To}
+		ContactRef: req.ContactRef, AgentID: req.AgentID, To: req.To, ScriptID: req.ScriptID, ScriptVersion: req.ScriptVersion}
 }
 
 // reserveNext reserves the longest-idle available agent of brand with a registered phone.

@@ -31,7 +31,8 @@ var _ dialer.CallPlacer = (*Placer)(nil)
 // PlaceCall implements dialer.CallPlacer.
 func (p *Placer) PlaceCall(ctx context.Context, r dialer.CallRequest) error {
 	req := OutboundRequest{BrandID: r.BrandID, ParcelID: r.ParcelID, To: r.To,
-		CampaignRef: strconv.FormatInt(r.CampaignID, 10), ContactRef: strconv.FormatInt(r.ContactID, 10)}
+		CampaignRef: strconv.FormatInt(r.CampaignID, 10), ContactRef: strconv.FormatInt(r.ContactID, 10),
+		ScriptID: r.ScriptID, ScriptVersion: r.ScriptVersion}
 	run, err := p.c.progressive(p.c.base, req)
 	if err != nil { // ErrNoAgent most of the time: nobody free yet
 		return fmt.Errorf("contact %d: %w: %w", r.ContactID, dialer.ErrNotSent, err)

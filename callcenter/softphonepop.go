@@ -24,6 +24,7 @@ func (p *Softphone) callInfo(ctx context.Context, r *run, d *desk) msg {
 	scope := access.ScopeOf(&u)
 	info := msg{"id": r.call.ID, "direction": r.call.Direction, "mode": r.call.Mode, "phone": phone,
 		"parcel_id": r.call.ParcelID, "brand_id": r.call.BrandID, "queue_id": r.call.QueueID,
+		"script_id": r.call.ScriptID, "script_version": r.call.ScriptVersion,
 		// A preview call is one the agent asked for: the page answers it at once.
 		"auto_answer": r.call.Mode == ModePreview && r.call.AgentID == d.agentID}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a slow lookup must not delay the ring

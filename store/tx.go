@@ -26,6 +26,12 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx Tx) error) error {
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
+		defer func() {
+			if p := recover(); p != nil {
+				tx.Rollback()
+				panic(p)
+			}
+		}()
 		if err := fn(tx); err != nil {
 			tx.Rollback()
 			return err
@@ -40,6 +46,14 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx Tx) error) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// A panic in fn (recovered by an HTTP handler's middleware) must not put the connection
+	// back into the pool inside the transaction: every later BEGIN on it would fail.
+	defer func() {
+		if p := recover(); p != nil {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			panic(p)
+		}
+	}()
 	if err := fn(conn); err != nil {
 		// Roll back even when ctx is done: the connection goes back to the pool.
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")

@@ -286,6 +286,7 @@
       o.value = d; o.textContent = d.replace(/_/g, " ");
       sel.appendChild(o);
     });
+    if (scriptDisposition && list.indexOf(scriptDisposition) >= 0) sel.value = scriptDisposition;
     $("wrapup").hidden = false;
   }
   function wrapUp(then) {
@@ -298,7 +299,58 @@
   // ---- the screen pop ----
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   function when(t) { return t ? new Date(t).toLocaleString() : ""; }
+  // ---- the call script: the call's own (a planned call's version) or the brand's first,
+  // filled in with the parcel's data by the server; the agent walks it by the answers.
+  var script = null, scriptDisposition = "";
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; });
+  }
+  function loadScript(c) {
+    script = null; scriptDisposition = "";
+    $("script").hidden = true;
+    var parcel = c.parcel_id || ((c.parcels || [])[0] || {}).id;
+    var brand = c.brand_id || ((c.parcels || [])[0] || {}).brand_id;
+    if (!brand) return;
+    var pick = c.script_id ? Promise.resolve({ id: c.script_id, version: c.script_version || 0 }) :
+      getJSON("/api/v1/scripts?brand=" + brand).then(function (j) { var l = (j && j.scripts) || []; return l.length ? { id: l[0].id, version: 0 } : null; });
+    pick.then(function (s) {
+      if (!s) return null;
+      var q = "?brand=" + brand + (parcel ? "&parcel=" + encodeURIComponent(parcel) : "") + (s.version ? "&version=" + s.version : "");
+      return getJSON("/api/v1/scripts/" + s.id + "/run" + q);
+    }).then(function (sc) {
+      if (!sc || !sc.body || !sc.body.steps) return;
+      script = sc;
+      $("script-name").textContent = sc.name + " · v" + sc.version;
+      $("script").hidden = false;
+      scriptStep(sc.body.start);
+    }).catch(function () {});
+  }
+  function scriptStep(id) {
+    var st = (script.body.steps || []).filter(function (x) { return x.id === id; })[0];
+    if (!st) return;
+    $("script-say").textContent = st.say || "";
+    $("script-question").textContent = (st.question && st.question.text) || "";
+    var box = $("script-answers");
+    box.textContent = "";
+    $("script-end").hidden = true;
+    var choices = (st.question && st.question.options) || [];
+    if (!choices.length && st.next) choices = [{ label: "Next", next: st.next }];
+    choices.forEach(function (o) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "btn subtle"; b.textContent = o.label || o.answer;
+      b.addEventListener("click", function () { o.end ? scriptEnd(o.end) : scriptStep(o.next); });
+      box.appendChild(b);
+    });
+    if (st.end) scriptEnd(st.end);
+  }
+  function scriptEnd(e) {
+    scriptDisposition = e.disposition;
+    $("script-answers").textContent = "";
+    show($("script-end"), "End of script: " + e.disposition.replace(/_/g, " ") + (e.note ? " — " + e.note : ""));
+  }
+
   function screenPop(c) {
+    loadScript(c);
     $("pop-empty").hidden = true;
     $("pop-body").hidden = false;
     $("pop-phone").textContent = who(c);
