@@ -281,6 +281,9 @@ func TestDeskInboundCall(t *testing.T) {
 	w.waitState(ctx, "on_call")
 	time.Sleep(3 * time.Second) // both sides talk
 	browsertest.Screenshot(t, ctx, shots, "desk-call.png")
+	if wide := browsertest.Overflowing(t, ctx); wide != "" {
+		t.Errorf("the desk in a call scrolls sideways at 1280 px: %s", wide)
+	}
 	if _, err := customer.Command("hangup", ""); err != nil {
 		t.Fatal(err)
 	}
