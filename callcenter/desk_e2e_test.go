@@ -314,6 +314,30 @@ func TestDeskOutboundCall(t *testing.T) {
 	)
 	w.waitText(ctx, "call-status", "Talking")
 	t.Logf("dial click to talking: %v", time.Since(start).Round(time.Millisecond))
+	// A key of the page's keypad reaches the customer as an RFC 4733 event for that digit,
+	// with the customer's payload type (Chrome sends 126; baresip offers 101).
+	digits := make(chan telephony.DTMF, 64)
+	w.eng.OnDTMF(func(d telephony.DTMF) {
+		select {
+		case digits <- d:
+		default:
+		}
+	})
+	w.do(ctx, "press 5", chromedp.Click(chromedp.CSS(`.keypad .key[data-digit="5"]`)))
+	deadline := time.After(5 * time.Second)
+	for got := false; !got; {
+		select {
+		case d := <-digits:
+			if d.End {
+				if d.Event != 5 || d.PayloadType != 101 {
+					t.Fatalf("the customer got telephone-event %d with payload type %d, want 5 with 101", d.Event, d.PayloadType)
+				}
+				got = true
+			}
+		case <-deadline:
+			t.Fatal("the keypad's 5 never reached the customer as a telephone-event")
+		}
+	}
 	time.Sleep(2 * time.Second)
 	w.do(ctx, "hold", chromedp.Click(chromedp.ID("btn-hold")))
 	w.waitText(ctx, "btn-hold", "Resume")

@@ -54,6 +54,20 @@ func (e *Endpoint) Bridge(ctx context.Context, a, b *Leg, rec Recorder) *Leg {
 	}
 }
 
+// DTMF is an RFC 4733 telephone-event packet a bridge forwarded: to the leg with Call-ID
+// To, the event (0-9 digits, 10 *, 11 #), whether it is an end packet, and the payload type
+// it was sent with (the receiving side's).
+type DTMF struct {
+	To          string
+	Event       uint8
+	End         bool
+	PayloadType uint8
+}
+
+// OnDTMF calls fn for every telephone-event packet bridges forward (a digit's packets
+// repeat: its end is sent three times); fn must be quick.
+func (e *Endpoint) OnDTMF(fn func(DTMF)) { e.onDTMF.Store(&fn) }
+
 // relay forwards src's packets to dst until ctx ends or src's socket closes.
 func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorder) {
 	buf := make([]byte, 1500)
@@ -72,6 +86,11 @@ func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorde
 		if rewrite(e.codecs, buf, hdr, &pkt, src.Remote, dst.Remote, ch, rec, &pcm, at) {
 			dst.Stream.WriteRaw(buf[:n])
 			e.relayed.Add(1)
+			if pkt.PayloadType == src.Remote.DTMF && len(pkt.Payload) >= 4 {
+				if fn := e.onDTMF.Load(); fn != nil {
+					(*fn)(DTMF{To: dst.CallID, Event: pkt.Payload[0], End: pkt.Payload[1]&0x80 != 0, PayloadType: buf[1] & 0x7f})
+				}
+			}
 		}
 	}
 }

@@ -70,6 +70,7 @@ type Endpoint struct {
 	rtpRx    atomic.Uint64 // RTP packets received on legs that ended
 	rtpTx    atomic.Uint64 // and sent
 	relayed  atomic.Uint64 // RTP packets relayed by bridges, live
+	onDTMF   atomic.Pointer[func(DTMF)]
 	draining atomic.Bool
 	udp      net.PacketConn
 	tcp      net.Listener
