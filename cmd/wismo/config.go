@@ -58,6 +58,8 @@ type Config struct {
 	WebRTCPorts    string
 	SoftphoneGrace string
 	WrapUpLimit    string
+	// RTPTimeout ends a call whose far end has sent no RTP for this long.
+	RTPTimeout string
 }
 
 // setting binds one flag to its environment variable.
@@ -80,6 +82,7 @@ func (c *Config) settings() []setting {
 		{"rtp-ports", "WISMO_RTP_PORTS", "20000-29999", "UDP port range for RTP", &c.RTPPorts},
 		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
 		{"track-cache", "WISMO_TRACK_CACHE", "30s", "how long a node serves a rendered tracking page at most (a change to the parcel drops it sooner); 0 = render every view", &c.TrackCache},
+		{"rtp-timeout", "WISMO_RTP_TIMEOUT", "30s", "a call whose far end sends no RTP for this long is ended (a vanished phone)", &c.RTPTimeout},
 		{"webrtc-ports", "WISMO_WEBRTC_PORTS", "", "UDP port range for the browser softphone's media (LOW-HIGH; empty = any)", &c.WebRTCPorts},
 		{"softphone-grace", "WISMO_SOFTPHONE_GRACE", "20s", "how long a call waits for an agent's reloaded or reconnecting page", &c.SoftphoneGrace},
 		{"wrapup-limit", "WISMO_WRAPUP_LIMIT", "2m", "how long an agent may stay in wrap-up before becoming available again", &c.WrapUpLimit},
@@ -208,7 +211,7 @@ func (c *Config) validate() error {
 			bad("WISMO_WEBRTC_PORTS", "%v", err)
 		}
 	}
-	for _, d := range []struct{ name, v string }{{"WISMO_SOFTPHONE_GRACE", c.SoftphoneGrace}, {"WISMO_WRAPUP_LIMIT", c.WrapUpLimit}} {
+	for _, d := range []struct{ name, v string }{{"WISMO_SOFTPHONE_GRACE", c.SoftphoneGrace}, {"WISMO_WRAPUP_LIMIT", c.WrapUpLimit}, {"WISMO_RTP_TIMEOUT", c.RTPTimeout}} {
 		if v, err := time.ParseDuration(d.v); err != nil || v < time.Second || v > time.Hour {
 			bad(d.name, "%q must be a duration between 1s and 1h, such as 20s or 2m", d.v)
 		}

@@ -74,6 +74,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{[]string{"-webrtc-ports", "40000"}, "WISMO_WEBRTC_PORTS"},
 		{[]string{"-softphone-grace", "0s"}, "WISMO_SOFTPHONE_GRACE"},
 		{[]string{"-wrapup-limit", "forever"}, "WISMO_WRAPUP_LIMIT"},
+		{[]string{"-rtp-timeout", "0"}, "WISMO_RTP_TIMEOUT"},
 		{[]string{"-track-cache", "-5s"}, "WISMO_TRACK_CACHE"},
 		{[]string{"-debug-addr", "0.0.0.0:6060"}, "WISMO_DEBUG_ADDR"},
 	}

@@ -46,7 +46,8 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	if err != nil {
 		return nil, fmt.Errorf("WISMO_RTP_PORTS: %w", err)
 	}
-	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: cfg.SIPAddr, PublicAddr: cfg.SIPPublicAddr, RTPPortMin: lo, RTPPortMax: hi,
+	noRTP, _ := time.ParseDuration(cfg.RTPTimeout) // validated at start
+	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: cfg.SIPAddr, PublicAddr: cfg.SIPPublicAddr, RTPPortMin: lo, RTPPortMax: hi, NoRTPTimeout: noRTP,
 		Realm: cfg.SIPRealm, Trunk: telephony.Trunk{URI: cfg.TrunkURI, User: cfg.TrunkUser, Password: cfg.TrunkPassword, CallerID: cfg.TrunkCallerID}},
 		a.log, agents, center)
 	if err != nil {
