@@ -155,3 +155,21 @@ func TestReceiptsBeforeAndAfterSent(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// Every change of a contact's status reaches the outbox with the parcel's id (a database
+// trigger, whichever code path changed it), for what keeps state derived from a parcel's
+// communications: every node's tracking page cache.
+func TestContactChangesReachTheOutbox(t *testing.T) {
+	e := newEnv(t)
+	id := cases.MakeS10("RB", 100003, "GB")
+	e.parcel(id, "Europe/Moscow")
+	e.plan(Request{ParcelID: id, Channel: SMS, To: "+79131234567", TimeZone: "Europe/Moscow", Body: "ok", RuleID: 1, TriggerRef: "t"})
+	before := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = 'contact.changed' AND item_id = ?`, id)
+	e.runOnce() // planned -> sending -> sent
+	if got := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = 'contact.changed' AND item_id = ?`, id); got <= before {
+		t.Fatalf("sending the SMS wrote %d contact.changed messages for the parcel, want some", got-before)
+	}
+	if got := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = 'contact.changed' AND item_id = ? AND brand_id = ?`, id, e.brand); got == 0 {
+		t.Fatal("the message does not carry the contact's brand")
+	}
+}

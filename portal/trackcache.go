@@ -11,15 +11,16 @@ import (
 // The tracking page is what customers reload, again and again, while a parcel is on its way;
 // it is also the page a shop links from every message. A node keeps the pages it rendered
 // (TrackCache) until the parcel changes: the wiring tails the outbox on every node and drops
-// the pages of the parcels its messages name (tracking events, parcel updates, cases, call
-// outcomes). Changes that write no outbox message (an SMS's delivery receipt) show when the
+// the pages of the parcels its messages name (tracking events, parcel updates, cases, and,
+// written by database triggers, every change of a contact's status and every call about the
+// parcel). What changes with the clock alone (a promised date passing: "late") shows when the
 // page reaches its maximum age. The per-visitor CSRF token of the forms is the only personal
 // part of a page: a page is stored with a placeholder where the token goes and gets the
 // visitor's token on the way out. A form sent through a node drops the parcel's pages there
 // at once.
 
 // DefaultTrackPageAge is how long a node serves a rendered tracking page at most.
-const DefaultTrackPageAge = 30 * time.Second
+const DefaultTrackPageAge = 10 * time.Minute
 
 // maxTrackPages bounds the cache (a page is ~20 KB): random ids never enter it (only found
 // parcels are kept), but a crawl over real ids must not grow it without end.

@@ -50,7 +50,7 @@ type Config struct {
 	SMTPFrom      string
 	LogLevel      string
 	LogFormat     string
-	// TrackCache is how long a node serves a rendered public tracking page at most ("30s";
+	// TrackCache is how long a node serves a rendered public tracking page at most ("10m";
 	// "0" renders every view); a parcel's change drops its pages sooner.
 	TrackCache string
 	// The browser softphone: UDP ports for its media, how long a call waits for a reloaded
@@ -81,7 +81,7 @@ func (c *Config) settings() []setting {
 		{"sip-public-addr", "WISMO_SIP_PUBLIC_ADDR", "", "host:port advertised in Contact and SDP behind NAT", &c.SIPPublicAddr},
 		{"rtp-ports", "WISMO_RTP_PORTS", "20000-29999", "UDP port range for RTP", &c.RTPPorts},
 		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
-		{"track-cache", "WISMO_TRACK_CACHE", "30s", "how long a node serves a rendered tracking page at most (a change to the parcel drops it sooner); 0 = render every view", &c.TrackCache},
+		{"track-cache", "WISMO_TRACK_CACHE", "10m", "how long a node serves a rendered tracking page at most (a change to the parcel drops it sooner); 0 = render every view", &c.TrackCache},
 		{"rtp-timeout", "WISMO_RTP_TIMEOUT", "30s", "a call whose far end sends no RTP for this long is ended (a vanished phone)", &c.RTPTimeout},
 		{"webrtc-ports", "WISMO_WEBRTC_PORTS", "", "UDP port range for the browser softphone's media (LOW-HIGH; empty = any)", &c.WebRTCPorts},
 		{"softphone-grace", "WISMO_SOFTPHONE_GRACE", "20s", "how long a call waits for an agent's reloaded or reconnecting page", &c.SoftphoneGrace},
@@ -297,7 +297,7 @@ func (c *Config) trackPageAge() (time.Duration, error) {
 	d, err := time.ParseDuration(c.TrackCache)
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("%q must be a duration such as 30s, or 0 to render every view", c.TrackCache)
+		return 0, fmt.Errorf("%q must be a duration such as 10m, or 0 to render every view", c.TrackCache)
 	case d < 0 || d > time.Hour:
 		return 0, fmt.Errorf("%q must be between 0 and 1h", c.TrackCache)
 	}

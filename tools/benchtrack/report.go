@@ -15,7 +15,7 @@ import (
 const (
 	goalShare  = 25.0 // percent of the hello-world rate
 	goalP99    = 10 * time.Millisecond
-	defaultTTL = "30s" // WISMO_TRACK_CACHE's default
+	defaultTTL = "10m" // WISMO_TRACK_CACHE's default
 )
 
 type report struct {
