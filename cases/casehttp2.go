@@ -12,76 +12,56 @@ import (
 
 // Handlers that change a case, escalations, attachments and SLA configuration.
 
-func (h caseHandlers) patch(c *fiber.Ctx) error {
+// changeCase reads the caller, the brand and the JSON body a case change takes, runs do and
+// answers with the changed case. Partner posts may only add notes (staffOnly false).
+func changeCase[T any](h caseHandlers, c *fiber.Ctx, staffOnly bool, do func(p access.Principal, brand int64, in T) (*Case, error)) error {
 	p := access.PrincipalOf(c)
-	if err := forbidPosts(p); err != nil {
-		return caseError(c, err)
+	if staffOnly {
+		if err := forbidPosts(p); err != nil {
+			return caseError(c, err)
+		}
 	}
 	brand, err := brandParam(c)
 	if err != nil {
 		return caseError(c, err)
 	}
-	var in CasePatch
+	var in T
 	if err := decodeBody(c, &in); err != nil {
 		return caseError(c, err)
 	}
-	cs, err := h.svc.Update(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in)
+	cs, err := do(p, brand, in)
 	return h.changed(c, cs, err)
+}
+
+func (h caseHandlers) patch(c *fiber.Ctx) error {
+	return changeCase(h, c, true, func(p access.Principal, brand int64, in CasePatch) (*Case, error) {
+		return h.svc.Update(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in)
+	})
 }
 
 func (h caseHandlers) note(c *fiber.Ctx) error {
-	p := access.PrincipalOf(c)
-	brand, err := brandParam(c)
-	if err != nil {
-		return caseError(c, err)
-	}
-	var in struct {
+	return changeCase(h, c, false, func(p access.Principal, brand int64, in struct {
 		Text string `json:"text"`
-	}
-	if err := decodeBody(c, &in); err != nil {
-		return caseError(c, err)
-	}
-	cs, err := h.svc.AddNote(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.Text)
-	return h.changed(c, cs, err)
+	}) (*Case, error) {
+		return h.svc.AddNote(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.Text)
+	})
 }
 
 func (h caseHandlers) reopen(c *fiber.Ctx) error {
-	p := access.PrincipalOf(c)
-	if err := forbidPosts(p); err != nil {
-		return caseError(c, err)
-	}
-	brand, err := brandParam(c)
-	if err != nil {
-		return caseError(c, err)
-	}
-	var in struct {
+	return changeCase(h, c, true, func(p access.Principal, brand int64, in struct {
 		Reason string `json:"reason"`
-	}
-	if err := decodeBody(c, &in); err != nil {
-		return caseError(c, err)
-	}
-	cs, err := h.svc.Reopen(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.Reason)
-	return h.changed(c, cs, err)
+	}) (*Case, error) {
+		return h.svc.Reopen(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.Reason)
+	})
 }
 
 func (h caseHandlers) escalate(c *fiber.Ctx) error {
-	p := access.PrincipalOf(c)
-	if err := forbidPosts(p); err != nil {
-		return caseError(c, err)
-	}
-	brand, err := brandParam(c)
-	if err != nil {
-		return caseError(c, err)
-	}
-	var in struct {
+	return changeCase(h, c, true, func(p access.Principal, brand int64, in struct {
 		To      string `json:"to"`
 		Message string `json:"message"`
-	}
-	if err := decodeBody(c, &in); err != nil {
-		return caseError(c, err)
-	}
-	cs, err := h.svc.Escalate(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.To, in.Message)
-	return h.changed(c, cs, err)
+	}) (*Case, error) {
+		return h.svc.Escalate(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.To, in.Message)
+	})
 }
 
 func (h caseHandlers) answer(c *fiber.Ctx) error {
