@@ -139,6 +139,9 @@ profile found the requests list walking every case of the brand (` + "`CaseServi
 planner took the brand's index, 0.7 ms per page at 10,000 cases and growing with the brand);
 the page now reads them starting from ` + "`case_parcels`" + ` (20 µs). A quarter of a hello-world's rate
 leaves about 50 µs per page on this machine: not reachable with per-request SQLite reads and
-template rendering; a cache of rendered parcels (invalidated by the outbox) would be the next
-step. p99 is measured at saturation (32 connections): it is mostly queueing.
+template rendering, hence the node's page cache: a page is rendered once and kept until the
+outbox names its parcel (scans, cases, and every contact status change and call, written by
+database triggers), at most WISMO_TRACK_CACHE (10m); a kept page costs a map lookup and the
+visitor's form token put in. p99 is measured at saturation (32 connections): it is mostly
+queueing.
 `
