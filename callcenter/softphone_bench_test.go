@@ -199,6 +199,19 @@ func p99(ds []time.Duration) time.Duration {
 // measureSIP sends packets from phone a and times their arrival at phone b (legs bridged
 // between).
 func measureSIP(t testing.TB, from, to *telephony.Leg, packets int, gap time.Duration) []time.Duration {
+	arrived := receiveAt(to, packets)
+	payload := make([]byte, 160)
+	buf := make([]byte, 1500)
+	for range packets {
+		from.Stream.WriteAudio(0, stamp(payload), buf)
+		time.Sleep(gap)
+	}
+	return arrived()
+}
+
+// receiveAt times the arrival of up to packets stamped packets at leg to; the returned
+// function waits for them (or for two silent seconds) and gives the one-way times.
+func receiveAt(to *telephony.Leg, packets int) func() []time.Duration {
 	var out []time.Duration
 	done := make(chan struct{})
 	go func() {
@@ -215,14 +228,7 @@ func measureSIP(t testing.TB, from, to *telephony.Leg, packets int, gap time.Dur
 			}
 		}
 	}()
-	payload := make([]byte, 160)
-	buf := make([]byte, 1500)
-	for range packets {
-		from.Stream.WriteAudio(0, stamp(payload), buf)
-		time.Sleep(gap)
-	}
-	<-done
-	return out
+	return func() []time.Duration { <-done; return out }
 }
 
 // measureToBrowser sends from the phone and times arrival at the browser peer.
@@ -264,29 +270,13 @@ func measureToBrowser(t testing.TB, from *telephony.Leg, b *browser, packets int
 
 // measureFromBrowser sends from the browser peer and times arrival at the phone.
 func measureFromBrowser(t testing.TB, b *browser, to *telephony.Leg, packets int, gap time.Duration) []time.Duration {
-	var out []time.Duration
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 1500)
-		var pkt rtp.Packet
-		for len(out) < packets {
-			n, _, err := to.Stream.Read(buf, &pkt, 2*time.Second)
-			if err != nil {
-				return
-			}
-			if n > 0 && len(pkt.Payload) >= 8 {
-				out = append(out, since(pkt.Payload))
-			}
-		}
-	}()
+	arrived := receiveAt(to, packets)
 	payload := make([]byte, 160)
 	for i := range packets {
 		b.out.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: uint16(i), Timestamp: uint32(i * 160)}, Payload: stamp(payload)})
 		time.Sleep(gap)
 	}
-	<-done
-	return out
+	return arrived()
 }
 
 // BenchmarkSoftphoneRelayLatency measures one packet's trip phone -> wismo's relay -> peer,
