@@ -2,6 +2,8 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -22,12 +24,15 @@ func Head(ctx context.Context, db *store.DB) (Position, error) {
 	p := Position{txid: "0"}
 	query := `SELECT '0', COALESCE(MAX(id), 0) FROM outbox`
 	if db.Dialect == store.Postgres {
-		query = `SELECT COALESCE((SELECT txid::text FROM outbox o WHERE o.txid < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY o.txid DESC, o.id DESC LIMIT 1), '0'),
-			COALESCE((SELECT o.id FROM outbox o WHERE o.txid < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY o.txid DESC, o.id DESC LIMIT 1), 0)`
+		// The last row consumers may read, in their order; none yet is the start.
+		query = `SELECT o.txid::text, o.id FROM outbox o WHERE o.txid < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY o.txid DESC, o.id DESC LIMIT 1`
 	}
-	if err := db.SQL.QueryRowContext(ctx, query).Scan(&p.txid, &p.id); err != nil {
+	err := db.SQL.QueryRowContext(ctx, query).Scan(&p.txid, &p.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Position{txid: "0"}, nil
+	}
+	if err != nil {
 		return p, fmt.Errorf("outbox head: %w", err)
 	}
 	return p, nil
