@@ -53,7 +53,7 @@ func TestTrackingPageInBrowser(t *testing.T) {
 		{At: now.Add(-26 * time.Hour), Channel: "call", Direction: "outbound", Outcome: "no_answer", To: phone},
 		{At: now.Add(-25 * time.Hour), Channel: "call", Direction: "outbound", Outcome: "answered", Disposition: "reached", To: phone},
 	}}}
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: parcels, Registry: reg, Comms: comms, CaseDesk: desk, Requests: NewCaseRequests(db)})
+	app := New(Deps{Log: log, DB: db, Access: acc, Cases: parcels, Registry: reg, Comms: comms, CaseDesk: desk, Requests: desk})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

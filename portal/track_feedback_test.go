@@ -48,7 +48,7 @@ func newTrackFixture(t *testing.T, limits FeedbackLimits, opts ...func(*Deps)) *
 	desk := cases.NewCaseService(db, log, "http://127.0.0.1:8080")
 	comms := &fakeComms{list: map[string][]Comm{}}
 	d := Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg,
-		PublicURL: "http://127.0.0.1:8080", Comms: comms, CaseDesk: desk, Requests: NewCaseRequests(db), FeedbackLimits: limits}
+		PublicURL: "http://127.0.0.1:8080", Comms: comms, CaseDesk: desk, Requests: desk, FeedbackLimits: limits}
 	for _, o := range opts {
 		o(&d)
 	}

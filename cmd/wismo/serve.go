@@ -107,7 +107,7 @@ func serveCmd(ctx context.Context, args []string) error {
 	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
-		Requests:  portal.NewCaseRequests(a.db),
+		Requests:  cs.svc,
 		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
