@@ -27,11 +27,20 @@ func (e *Endpoint) Bridge(ctx context.Context, a, b *Leg, rec Recorder) *Leg {
 	a.Stream.Discard()
 	b.Stream.Discard()
 	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }() // goroutine relays stop within one read deadline
-	wg.Add(2)
-	go func() { defer wg.Done(); e.relay(ctx, a, b, 0, rec) }()
-	go func() { defer wg.Done(); e.relay(ctx, b, a, 1, rec) }()
+	sa, aok := a.Stream.(*RTPStream)
+	sb, bok := b.Stream.(*RTPStream)
+	if aok && bok {
+		// Two SIP legs: the media loops relay inline, no goroutine per direction.
+		sa.Relay(e.forwarder(a, b, 0, rec))
+		sb.Relay(e.forwarder(b, a, 1, rec))
+		defer func() { cancel(); sa.Unrelay(); sb.Unrelay() }()
+	} else {
+		var wg sync.WaitGroup
+		defer func() { cancel(); wg.Wait() }() // goroutine relays stop within one read deadline
+		wg.Add(2)
+		go func() { defer wg.Done(); e.relay(ctx, a, b, 0, rec) }()
+		go func() { defer wg.Done(); e.relay(ctx, b, a, 1, rec) }()
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -68,11 +77,12 @@ type DTMF struct {
 // repeat: its end is sent three times); fn must be quick.
 func (e *Endpoint) OnDTMF(fn func(DTMF)) { e.onDTMF.Store(&fn) }
 
-// relay forwards src's packets to dst until ctx ends or src's socket closes.
+// relay forwards src's packets to dst until ctx ends or src's stream closes, reading them
+// on a goroutine of its own (for streams that are not RTPStreams).
 func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorder) {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
-	var pcm []int16
+	forward := e.forwarder(src, dst, ch, rec)
 	for ctx.Err() == nil {
 		n, at, err := src.Stream.Read(buf, &pkt, 250*time.Millisecond)
 		var ne net.Error
@@ -82,14 +92,24 @@ func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorde
 		if err != nil {
 			return // socket closed: the leg ended
 		}
-		hdr := n - len(pkt.Payload) - int(pkt.PaddingSize)
-		if rewrite(e.codecs, buf, hdr, &pkt, src.Remote, dst.Remote, ch, rec, &pcm, at) {
-			dst.Stream.WriteRaw(buf[:n])
-			e.relayed.Add(1)
-			if pkt.PayloadType == src.Remote.DTMF && len(pkt.Payload) >= 4 {
-				if fn := e.onDTMF.Load(); fn != nil {
-					(*fn)(DTMF{To: dst.CallID, Event: pkt.Payload[0], End: pkt.Payload[1]&0x80 != 0, PayloadType: buf[1] & 0x7f})
-				}
+		forward(buf[:n], &pkt, at)
+	}
+}
+
+// forwarder returns what to do with each packet src sends: record, rewrite and send it to
+// dst. It is called by one goroutine at a time.
+func (e *Endpoint) forwarder(src, dst *Leg, ch int, rec Recorder) relayFunc {
+	var pcm []int16
+	return func(buf []byte, pkt *rtp.Packet, at time.Time) {
+		hdr := len(buf) - len(pkt.Payload) - int(pkt.PaddingSize)
+		if !rewrite(e.codecs, buf, hdr, pkt, src.Remote, dst.Remote, ch, rec, &pcm, at) {
+			return
+		}
+		dst.Stream.WriteRaw(buf)
+		e.relayed.Add(1)
+		if pkt.PayloadType == src.Remote.DTMF && len(pkt.Payload) >= 4 {
+			if fn := e.onDTMF.Load(); fn != nil {
+				(*fn)(DTMF{To: dst.CallID, Event: pkt.Payload[0], End: pkt.Payload[1]&0x80 != 0, PayloadType: buf[1] & 0x7f})
 			}
 		}
 	}

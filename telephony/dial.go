@@ -181,9 +181,8 @@ func (e *Endpoint) Dial(ctx context.Context, r DialRequest, callID func(string))
 		log.Warn("ACK failed", "err", err)
 	}
 	stream.SetRemote(remote.Addr)
-	leg := e.newLeg(id, stream)
-	leg.client, leg.Remote, leg.AnsweredAt = sess, remote, time.Now()
-	leg.From, leg.To = from.Address.String(), uri.String()
+	leg := e.newLeg(&Leg{CallID: id, Stream: stream, client: sess, Remote: remote, AnsweredAt: time.Now(),
+		From: from.Address.String(), To: uri.String()})
 	go leg.watch(sess.Context())
 	log.Info("call answered", "codec", CodecName(remote.Codec))
 	return leg, nil

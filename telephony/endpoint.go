@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,7 @@ type Endpoint struct {
 	dialogs *sipgo.DialogClientCache
 	uas     *sipgo.DialogServerCache
 	ports   *portPool
+	media   *mediaEngine
 	codecs  media.Codecs
 	reg     *Registrar
 	inbound InboundHandler
@@ -106,6 +108,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound,
 		host: host, port: port, udp: udp, tcp: tcp,
 		ports: newPortPool(laddr.IP, cfg.RTPPortMin, cfg.RTPPortMax)}
+	if e.media, err = newMediaEngine(runtime.GOMAXPROCS(0)); err != nil {
+		udp.Close()
+		tcp.Close()
+		return nil, fmt.Errorf("media loops: %w", err)
+	}
 	e.ua, err = sipgo.NewUA(sipgo.WithUserAgent("wismo"), sipgo.WithUserAgentHostname(host),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(e.log)))
@@ -206,17 +213,25 @@ func (e *Endpoint) Close() error {
 	}
 	e.udp.Close()
 	e.tcp.Close()
+	if e.media != nil {
+		e.media.stop()
+	}
 	return nil
 }
 
 func (e *Endpoint) newStream() (*RTPStream, error) {
-	conn, err := e.ports.listen()
+	fd, port, err := e.ports.listen()
 	if err != nil {
 		return nil, err
 	}
 	var b [4]byte
 	rand.Read(b[:])
-	return newRTPStream(conn, binary.BigEndian.Uint32(b[:])), nil
+	s := newRTPStream(fd, port, binary.BigEndian.Uint32(b[:]))
+	if err := e.media.add(s); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("RTP port %d: %w", port, err)
+	}
+	return s, nil
 }
 
 // errDraining refuses new calls during shutdown.

@@ -117,9 +117,8 @@ func (c *InboundCall) Answer(ctx context.Context) (*Leg, error) {
 	}
 	c.answered = true
 	c.stream.SetRemote(c.offer.Addr)
-	leg := c.e.newLeg(c.CallID, c.stream)
-	leg.server, leg.Remote, leg.AnsweredAt = c.sess, c.offer, time.Now()
-	leg.From, leg.To = c.From, c.To
+	leg := c.e.newLeg(&Leg{CallID: c.CallID, Stream: c.stream, server: c.sess, Remote: c.offer, AnsweredAt: time.Now(),
+		From: c.From, To: c.To})
 	go leg.watch(c.sess.Context())
 	return leg, nil
 }

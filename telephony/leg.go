@@ -38,10 +38,10 @@ type Leg struct {
 	local    atomic.Bool
 }
 
-func (e *Endpoint) newLeg(callID string, stream MediaStream) *Leg {
-	l := &Leg{CallID: callID, Stream: stream, e: e, done: make(chan struct{})}
+func (e *Endpoint) newLeg(l *Leg) *Leg {
+	l.e, l.done = e, make(chan struct{})
 	e.active.Add(1)
-	e.legs.Store(callID, l)
+	e.legs.Store(l.CallID, l) // complete before published: a re-INVITE may look it up at once
 	return l
 }
 

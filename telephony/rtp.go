@@ -1,16 +1,19 @@
 package telephony
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/pion/rtp"
+	"golang.org/x/sys/unix"
 )
 
 // portPool hands out even RTP ports from a range (RFC 3550 §11: RTP on an even port, RTCP
@@ -19,19 +22,23 @@ type portPool struct {
 	mu     sync.Mutex
 	lo, hi int
 	next   int
-	ip     net.IP
+	ip     [4]byte
 }
 
 func newPortPool(ip net.IP, lo, hi int) *portPool {
 	if lo%2 == 1 {
 		lo++
 	}
-	return &portPool{lo: lo, hi: hi, next: lo, ip: ip}
+	p := &portPool{lo: lo, hi: hi, next: lo}
+	if v4 := ip.To4(); v4 != nil {
+		p.ip = [4]byte(v4)
+	}
+	return p
 }
 
-// listen opens a UDP socket on the next free even port, trying each port of the range at
-// most once.
-func (p *portPool) listen() (*net.UDPConn, error) {
+// listen opens a non-blocking UDP socket on the next free even port, trying each port of
+// the range at most once.
+func (p *portPool) listen() (fd, port int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for range (p.hi-p.lo)/2 + 1 {
@@ -40,40 +47,71 @@ func (p *portPool) listen() (*net.UDPConn, error) {
 		if p.next > p.hi {
 			p.next = p.lo
 		}
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: p.ip, Port: port})
-		if err == nil {
-			return c, nil
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return -1, 0, fmt.Errorf("RTP socket: %w", err)
 		}
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: port, Addr: p.ip}); err == nil {
+			return fd, port, nil
+		}
+		unix.Close(fd)
 	}
-	return nil, fmt.Errorf("no free RTP port in %d-%d", p.lo, p.hi)
+	return -1, 0, fmt.Errorf("no free RTP port in %d-%d", p.lo, p.hi)
 }
 
 // RTPStream is one leg's RTP socket. The remote address comes from SDP and then latches to
 // where the peer's packets come from (symmetric RTP, RFC 4961), which also gets through NAT.
 // When the peer sends from the address its SDP gave, the socket is connect(2)ed to it: the
 // kernel then drops anyone else's packets and sends without a route lookup per packet.
+//
+// The socket is read by the endpoint's media loops (medialoop.go), never by a goroutine of
+// its own: a bridge installs a relay that the loop calls with each packet; otherwise the
+// packets queue (up to a second's worth) for Read.
 type RTPStream struct {
-	conn      *net.UDPConn
-	mu        sync.Mutex
+	fd     int
+	port   int
+	id     uint32
+	loop   *mediaLoop
+	life   sync.RWMutex // read-held around every use of fd; Close write-holds it
+	closed bool
+	done   chan struct{} // closed by Close
+
+	mu        sync.Mutex // the latch: remote, connected
 	remote    netip.AddrPort
 	connected bool
-	deadline  time.Time // the read deadline now set (moved forward only when half used)
-	lastRx    atomic.Int64
-	rx, tx    atomic.Uint64
+	dest      atomic.Pointer[rtpDest] // where WriteRaw sends (immutable snapshots)
+
+	sinkMu sync.Mutex // held while a relay runs, so that Unrelay waits for it
+	sink   relayFunc
+	queue  chan []byte // packets for Read while no relay is installed
+	timer  *time.Timer // Read's, reused
+
+	lastRx atomic.Int64
+	rx, tx atomic.Uint64
 	// outgoing stream state for audio we generate (announcements)
 	ssrc uint32
 	seq  uint16
 	ts   uint32
 }
 
-func newRTPStream(conn *net.UDPConn, ssrc uint32) *RTPStream {
-	s := &RTPStream{conn: conn, ssrc: ssrc}
+// relayFunc handles one received packet: buf is the datagram (valid during the call only),
+// pkt its parsed form, at when the loop picked it up.
+type relayFunc func(buf []byte, pkt *rtp.Packet, at time.Time)
+
+// rtpDest is where to send: connected (write(2)) or an address (sendto(2)).
+type rtpDest struct {
+	connected bool
+	sa        unix.RawSockaddrInet4
+}
+
+func newRTPStream(fd, port int, ssrc uint32) *RTPStream {
+	s := &RTPStream{fd: fd, port: port, ssrc: ssrc, done: make(chan struct{}), queue: make(chan []byte, 50)}
 	s.lastRx.Store(time.Now().UnixNano())
 	return s
 }
 
 // LocalPort is the port we receive on.
-func (s *RTPStream) LocalPort() int { return s.conn.LocalAddr().(*net.UDPAddr).Port }
+func (s *RTPStream) LocalPort() int { return s.port }
 
 // SetRemote sets where to send (from SDP). A socket connected to an older address is
 // connected to the new one (a re-INVITE that moves the media, RFC 3264 §8.3.1).
@@ -85,30 +123,74 @@ func (s *RTPStream) SetRemote(a *net.UDPAddr) {
 	if s.connected && to != s.remote && s.connect(to) != nil {
 		return // keep talking to where we are connected
 	}
-	s.remote = to
+	s.setRemote(to, s.connected)
+}
+
+// setRemote records the peer and publishes where WriteRaw sends; s.mu is held.
+func (s *RTPStream) setRemote(to netip.AddrPort, connected bool) {
+	s.remote, s.connected = to, connected
+	d := &rtpDest{connected: connected}
+	if to.Addr().Is4() {
+		d.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: to.Addr().As4()}
+		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&d.sa.Port))[:], to.Port())
+	} else if !connected {
+		d = nil // IPv4 sockets only: nowhere to send
+	}
+	s.dest.Store(d)
+}
+
+// Relay installs fn to be called by the media loop with every packet from now on, in place
+// of queueing for Read.
+func (s *RTPStream) Relay(fn relayFunc) {
+	s.sinkMu.Lock()
+	s.sink = fn
+	s.sinkMu.Unlock()
+}
+
+// Unrelay removes the relay; when it returns, the relay is not running and will not run.
+func (s *RTPStream) Unrelay() { s.Relay(nil) }
+
+// deliver is called by the media loop with each datagram read from the socket.
+func (s *RTPStream) deliver(b []byte, pkt *rtp.Packet, from netip.AddrPort, at time.Time) {
+	if len(b) < 12 || b[0]>>6 != 2 || pkt.Unmarshal(b) != nil {
+		return // not RTP (RTCP goes to the odd port; anything else is noise)
+	}
+	s.received(from, at)
+	s.sinkMu.Lock()
+	defer s.sinkMu.Unlock()
+	if s.sink != nil {
+		s.sink(b, pkt, at)
+		return
+	}
+	select {
+	case s.queue <- append(make([]byte, 0, len(b)), b...):
+	default: // nobody reads: drop, as a full socket buffer would
+	}
 }
 
 // Read reads one RTP packet into buf and pkt (its payload points into buf), waiting at most
-// about wait, and returns its size and arrival time. Non-RTP datagrams are skipped.
+// wait, and returns its size and when it arrived. Only one goroutine may Read at a time,
+// and only while no relay is installed.
 func (s *RTPStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, time.Time, error) {
+	if s.timer == nil {
+		s.timer = time.NewTimer(wait)
+	} else {
+		s.timer.Reset(wait)
+	}
+	defer s.timer.Stop()
 	for {
-		now := time.Now()
-		if s.deadline.Sub(now) < wait/2 {
-			s.deadline = now.Add(wait)
-			if err := s.conn.SetReadDeadline(s.deadline); err != nil {
-				return 0, now, err
+		select {
+		case b := <-s.queue:
+			n := copy(buf, b)
+			if pkt.Unmarshal(buf[:n]) != nil {
+				continue
 			}
+			return n, time.Unix(0, s.lastRx.Load()), nil
+		case <-s.done:
+			return 0, time.Now(), net.ErrClosed
+		case <-s.timer.C:
+			return 0, time.Now(), os.ErrDeadlineExceeded
 		}
-		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			return 0, now, err
-		}
-		if n < 12 || buf[0]>>6 != 2 || pkt.Unmarshal(buf[:n]) != nil {
-			continue
-		}
-		now = time.Now()
-		s.received(from, now)
-		return n, now, nil
 	}
 }
 
@@ -116,15 +198,21 @@ func (s *RTPStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, 
 func (s *RTPStream) received(from netip.AddrPort, now time.Time) {
 	s.lastRx.Store(now.UnixNano())
 	s.rx.Add(1)
-	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-	s.mu.Lock()
-	if !s.connected {
-		if from == s.remote && s.connect(from) == nil {
-			s.connected = true
-		}
-		s.remote = from
+	if d := s.dest.Load(); d != nil && d.connected {
+		return // connected: the kernel only lets the latched peer in
 	}
-	s.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connected {
+		return
+	}
+	if from == s.remote {
+		if s.connect(from) == nil {
+			s.setRemote(from, true)
+		}
+		return
+	}
+	s.setRemote(from, false)
 }
 
 // connect connect(2)s the socket to the peer (IPv4; others stay unconnected).
@@ -132,33 +220,42 @@ func (s *RTPStream) connect(to netip.AddrPort) error {
 	if !to.Addr().Is4() {
 		return errors.New("not IPv4")
 	}
-	rc, err := s.conn.SyscallConn()
-	if err != nil {
-		return err
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return net.ErrClosed
 	}
-	var cerr error
-	err = rc.Control(func(fd uintptr) {
-		cerr = syscall.Connect(int(fd), &syscall.SockaddrInet4{Port: int(to.Port()), Addr: to.Addr().As4()})
-	})
-	return errors.Join(err, cerr)
+	return unix.Connect(s.fd, &unix.SockaddrInet4{Port: int(to.Port()), Addr: to.Addr().As4()})
 }
 
-// WriteRaw sends an already marshalled RTP packet to the peer.
+// WriteRaw sends an already marshalled RTP packet to the peer. The socket never blocks: a
+// packet the kernel cannot take at once is dropped, as the network would.
 func (s *RTPStream) WriteRaw(b []byte) error {
-	s.mu.Lock()
-	to, connected := s.remote, s.connected
-	s.mu.Unlock()
-	var err error
-	switch {
-	case connected:
-		_, err = s.conn.Write(b)
-	case to.IsValid():
-		_, err = s.conn.WriteToUDPAddrPort(b, to)
-	default:
+	d := s.dest.Load()
+	if d == nil {
 		return errors.New("no RTP peer address yet")
 	}
+	if len(b) == 0 {
+		return nil
+	}
+	s.life.RLock()
+	if s.closed {
+		s.life.RUnlock()
+		return net.ErrClosed
+	}
+	var errno unix.Errno
+	if d.connected {
+		_, _, errno = unix.RawSyscall(unix.SYS_WRITE, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	} else {
+		_, _, errno = unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0,
+			uintptr(unsafe.Pointer(&d.sa)), unix.SizeofSockaddrInet4)
+	}
+	s.life.RUnlock()
 	s.tx.Add(1)
-	return err
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 // WriteAudio sends a packet of our own (announcements): our SSRC, our sequence numbers,
@@ -176,14 +273,13 @@ func (s *RTPStream) WriteAudio(pt uint8, payload []byte, buf []byte) error {
 	return s.WriteRaw(buf[:n])
 }
 
-// Discard drops what queued up in the socket while nobody listened (at most 1000 packets),
-// so that a bridge starts with live audio.
+// Discard drops what queued up while nobody listened, so that a bridge starts with live
+// audio.
 func (s *RTPStream) Discard() {
-	buf := make([]byte, 1500)
-	s.conn.SetReadDeadline(time.Now().Add(time.Millisecond)) // a passed deadline would not even look
-	s.deadline = time.Time{}
-	for range 1000 {
-		if _, _, err := s.conn.ReadFromUDPAddrPort(buf); err != nil {
+	for {
+		select {
+		case <-s.queue:
+		default:
 			return
 		}
 	}
@@ -194,5 +290,23 @@ func (s *RTPStream) SinceLastRx() time.Duration {
 	return time.Since(time.Unix(0, s.lastRx.Load()))
 }
 
-// Close releases the port.
-func (s *RTPStream) Close() error { return s.conn.Close() }
+// Close releases the port; Read then fails and the media loop forgets the socket.
+func (s *RTPStream) Close() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	if s.loop != nil {
+		s.loop.remove(s)
+	}
+	return unix.Close(s.fd)
+}
+
+// sockaddrPort converts a kernel IPv4 address.
+func sockaddrPort(sa *unix.RawSockaddrInet4) netip.AddrPort {
+	port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:])
+	return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), port)
+}
