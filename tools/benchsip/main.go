@@ -48,6 +48,7 @@ type options struct {
 	rateSecs int
 	noRecord bool
 	profile  string
+	costRuns int
 }
 
 func parseFlags() (options, error) {
@@ -59,8 +60,12 @@ func parseFlags() (options, error) {
 	flag.IntVar(&o.rateSecs, "rate-seconds", 4, "seconds each rate step lasts")
 	flag.BoolVar(&o.noRecord, "no-record", false, "bridge without recording")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the media phase to this file")
+	flag.IntVar(&o.costRuns, "cost-runs", 3, "media steps per audio source at the cost level (medians are reported)")
 	flag.Parse()
 	var err error
+	if o.costRuns < 1 || o.costRuns > 9 {
+		return o, fmt.Errorf("-cost-runs %d: want 1 to 9", o.costRuns)
+	}
 	if o.rates, err = ints(rates); err == nil {
 		o.levels, err = ints(levels)
 	}
@@ -99,7 +104,7 @@ func run(ctx context.Context) error {
 	}
 	defer os.RemoveAll(work)
 	scen := map[string][]byte{}
-	for _, n := range []string{"uac_setup.xml", "uac_media.xml"} {
+	for _, n := range []string{"uac_setup.xml", "uac_media.xml", "uac_media_pcap.xml"} {
 		scen[n], _ = scenarioFS.ReadFile("scenarios/" + n)
 	}
 	sp, err := newSIPp(work, scen)
@@ -125,7 +130,7 @@ func run(ctx context.Context) error {
 	go eng.Serve(sctx)
 	defer eng.Close()
 	wismo, direct := eng.Addr(), fmt.Sprintf("127.0.0.1:%d", uasPort)
-	rep := &report{started: time.Now(), recorded: !o.noRecord, levels: map[int]levelStats{}}
+	rep := &report{started: time.Now(), recorded: !o.noRecord, levels: map[int]levelStats{}, samples: map[string][]costSample{}}
 
 	// (a) call setup rate: ascending steps until a step loses a call.
 	for _, target := range []struct {
@@ -170,50 +175,76 @@ func run(ctx context.Context) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	step := func(scenario, name, target string, l int) (levelStats, bool, error) {
+		waitIdle(eng)
+		rx0, _ := eng.RTPPackets()
+		f0 := b.failed.Load()
+		const setupRate = 200 // calls/s, below the setup ceiling of both
+		run, err := sp.start(ctx, scenario, target, "-r", strconv.Itoa(setupRate), "-m", strconv.Itoa(l), "-l", strconv.Itoa(l))
+		if err != nil {
+			return levelStats{}, false, err
+		}
+		// Steady state: every call is up and both directions flow from a second after
+		// the last call started until the first call's audio (7 s) runs out.
+		start := time.Duration(l)*time.Second/setupRate + time.Second
+		time.Sleep(start)
+		w0 := sample(eng, run, uas)
+		time.Sleep(max(6*time.Second-start, time.Second))
+		w1 := sample(eng, run, uas)
+		res := run.wait()
+		time.Sleep(500 * time.Millisecond)
+		rx1, _ := eng.RTPPackets()
+		ok := res.ok && b.failed.Load() == f0 && ctx.Err() == nil
+		fmt.Fprintf(os.Stderr, "media %s %s %d calls: ok=%v in %s, relayed %d (window %d), b2bua failures %d\n", scenario, name, l, ok, res.wall.Round(time.Millisecond), rx1-rx0, w1.relayed-w0.relayed, b.failed.Load()-f0)
+		if !res.ok {
+			fmt.Fprintf(os.Stderr, "sipp said:\n%s\n", res.out)
+		}
+		if target == wismo && ok && rx1 == rx0 {
+			return levelStats{}, false, fmt.Errorf("wismo relayed no RTP at %d calls", l)
+		}
+		b.cleanRecordings()
+		if target == wismo {
+			return levelStats{wismoCPU: w1.self - w0.self, wismoRx: w1.relayed - w0.relayed, total: rx1 - rx0}, ok, nil
+		}
+		return levelStats{uacCPU: w1.uac - w0.uac, uasCPU: w1.uas - w0.uas}, ok, nil
+	}
 	for _, target := range []struct {
 		name string
 		addr string
 		best *int
 	}{{"sipp->sipp", direct, &rep.directCalls}, {"sipp->wismo->sipp", wismo, &rep.wismoCalls}} {
 		for _, l := range o.levels {
-			waitIdle(eng)
-			rx0, _ := eng.RTPPackets()
-			f0 := b.failed.Load()
-			const setupRate = 200 // calls/s, below the setup ceiling of both
-			run, err := sp.start(ctx, "uac_media.xml", target.addr, "-r", strconv.Itoa(setupRate), "-m", strconv.Itoa(l), "-l", strconv.Itoa(l))
+			got, ok, err := step("uac_media.xml", target.name, target.addr, l)
 			if err != nil {
 				return err
-			}
-			// Steady state: every call is up and both directions flow from a second after
-			// the last call started until the first call's pcap (7 s) runs out.
-			start := time.Duration(l)*time.Second/setupRate + time.Second
-			time.Sleep(start)
-			w0 := sample(eng, run, uas)
-			time.Sleep(max(6*time.Second-start, time.Second))
-			w1 := sample(eng, run, uas)
-			res := run.wait()
-			time.Sleep(500 * time.Millisecond)
-			rx1, _ := eng.RTPPackets()
-			ok := res.ok && b.failed.Load() == f0 && ctx.Err() == nil
-			fmt.Fprintf(os.Stderr, "media %s %d calls: ok=%v in %s, relayed %d (window %d), b2bua failures %d\n", target.name, l, ok, res.wall.Round(time.Millisecond), rx1-rx0, w1.relayed-w0.relayed, b.failed.Load()-f0)
-			if !res.ok {
-				fmt.Fprintf(os.Stderr, "sipp said:\n%s\n", res.out)
-			}
-			if target.addr == wismo && ok && rx1 == rx0 {
-				return fmt.Errorf("wismo relayed no RTP at %d calls", l)
 			}
 			if !ok {
 				break
 			}
 			*target.best = l
-			st := rep.levels[l]
-			if target.addr == wismo {
-				st.wismoCPU, st.wismoRx, st.total = w1.self-w0.self, w1.relayed-w0.relayed, rx1-rx0
-			} else {
-				st.uacCPU, st.uasCPU = w1.uac-w0.uac, w1.uas-w0.uas
+			rep.levels[l] = rep.levels[l].merge(got)
+		}
+	}
+	// (c) CPU per packet: at the largest level both passed, each audio source, o.costRuns
+	// times (SIPp alone, then through wismo): single windows vary by 15% on this machine.
+	// uac_media_pcap.xml is SIPp's other audio source, play_pcap_audio: one sender thread per
+	// call (packets spread in time, as independent phones send them), but one raw socket per
+	// call too (see toneFile).
+	if l := min(rep.wismoCalls, rep.directCalls); l > 0 {
+		for range o.costRuns {
+			for _, sc := range []string{"uac_media.xml", "uac_media_pcap.xml"} {
+				d, dok, err := step(sc, "sipp->sipp", direct, l)
+				if err != nil {
+					return err
+				}
+				w, wok, err := step(sc, "sipp->wismo->sipp", wismo, l)
+				if err != nil {
+					return err
+				}
+				if dok && wok && w.wismoRx > 0 {
+					rep.samples[sc] = append(rep.samples[sc], costOf(d, w))
+				}
 			}
-			rep.levels[l] = st
-			b.cleanRecordings()
 		}
 	}
 	rep.costs()
