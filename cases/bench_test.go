@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/wismo/wismo/store"
 )
 
-// benchWorkload registers n parcels and returns their events in batches of 1000.
-func benchWorkload(b *testing.B, e *env, n int) [][]EventItem {
+// benchWorkload registers n parcels and returns their events in batches of 1000: parcel
+// i's events at i*spacing + 7 h per code, in time order.
+func benchWorkload(b *testing.B, e *env, n int, spacing time.Duration) [][]EventItem {
 	codes := []string{"EMA", "EMB", "EMC", "EMD", "EDD", "EMG", "EDG", "EMI"}
 	base := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	var items []ParcelItem
@@ -22,7 +24,7 @@ func benchWorkload(b *testing.B, e *env, n int) [][]EventItem {
 		p.Recipient.Phone = fmt.Sprintf("+7913%07d", i)
 		items = append(items, ParcelItem{Input: p})
 		for j, c := range codes {
-			evs = append(evs, EventItem{Input: event(p.ID, c, base.Add(time.Duration(i)*time.Second+time.Duration(j)*7*time.Hour).Format(time.RFC3339))})
+			evs = append(evs, EventItem{Input: event(p.ID, c, base.Add(time.Duration(i)*spacing+time.Duration(j)*7*time.Hour).Format(time.RFC3339))})
 		}
 	}
 	for s := 0; s < len(items); s += 1000 {
@@ -43,7 +45,7 @@ func benchWorkload(b *testing.B, e *env, n int) [][]EventItem {
 // update, outbox) in batches of 1000; compare with BenchmarkRawEventInsert.
 func BenchmarkIngestEvents(b *testing.B) {
 	e := newEnv(&testing.T{})
-	batches := benchWorkload(b, e, 2500)
+	batches := benchWorkload(b, e, 2500, time.Second)
 	b.ResetTimer()
 	n := 0
 	for i := 0; i < b.N; i++ {
@@ -67,7 +69,7 @@ func BenchmarkIngestEvents(b *testing.B) {
 // database's own ceiling for ingest.
 func BenchmarkRawEventInsert(b *testing.B) {
 	e := newEnv(&testing.T{})
-	batches := benchWorkload(b, e, 2500)
+	batches := benchWorkload(b, e, 2500, time.Second)
 	b.ResetTimer()
 	n := 0
 	for i := 0; i < b.N; i++ {
@@ -88,4 +90,34 @@ func BenchmarkRawEventInsert(b *testing.B) {
 		n += len(rows)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkIngestFeed4 is benchingest's batch API figure without HTTP: four writers take
+// the feed's batches in order, so batches three apart share most of their parcels.
+func BenchmarkIngestFeed4(b *testing.B) {
+	e := newEnv(&testing.T{})
+	batches := benchWorkload(b, e, 20000, time.Minute) // as benchingest: batches three apart share most parcels
+	b.ResetTimer()
+	next := make(chan []EventItem)
+	go func() {
+		for _, bt := range batches {
+			next <- bt
+		}
+		close(next)
+	}()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for bt := range next {
+				if _, err := e.svc.IngestEvents(context.Background(), e.scopeA(), bt); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(len(batches)*1000)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(retries.Load()), "retries")
 }

@@ -188,31 +188,100 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	if err := insertEvents(ctx, s.db, tx, inserts); err != nil {
 		return err
 	}
-	if err := s.lockTouched(ctx, tx, parcelsTouched, order); err != nil {
-		return err
-	}
-
-	// Parcels whose history must be folded again read it once, now that the batch's events
-	// are stored.
-	var refold []string
-	for _, id := range order {
-		if t := parcelsTouched[id]; t.refold && len(t.fresh) > 0 {
-			refold = append(refold, id)
-		}
-	}
-	history, err := loadItemEvents(ctx, s.db, tx, refold, time.Time{}, time.Time{})
-	if err != nil {
-		return err
-	}
-
-	var states []*parcelState
-	var changes []outbox.Entry
-	promised := map[string]string{}
+	var folding []string // parcels with new or changed events, in id order (one lock order for every writer)
 	for _, id := range order {
 		t := parcelsTouched[id]
 		if len(t.fresh) == 0 {
 			continue
 		}
+		folding = append(folding, id)
+		for _, e := range t.fresh {
+			if !t.state.inOrder(e) {
+				t.refold = true
+			}
+		}
+	}
+	slices.SortFunc(folding, compareStrings)
+	if err := s.settle(ctx, tx, parcelsTouched, folding, now); err != nil {
+		return err
+	}
+	var changes []outbox.Entry
+	for _, id := range order {
+		t := parcelsTouched[id]
+		for i, e := range t.fresh {
+			changes = append(changes, outbox.Entry{Topic: TopicTrackingEvent, BrandID: t.state.BrandID, ItemID: t.state.ID, Payload: EventChange{
+				Event: eventJSONOf(e, nil), Status: t.status[i], PhaseBefore: t.before, PhaseAfter: t.state.Phase}})
+		}
+	}
+	return outbox.Write(ctx, s.db, tx, changes, now)
+}
+
+// settle folds the batch's events into the phase of the parcels named by ids (in id order)
+// and stores it. SQLite's write transactions are serial: the state read at the start of the
+// batch is still current. On PostgreSQL other batches may fold events into the same parcels
+// at the same time, so the parcels are locked first (FOR UPDATE, in id order: concurrent
+// batches never deadlock on them) and re-read: two batches with events of one parcel fold
+// one after the other instead of the later commit overwriting the earlier one's phase.
+//
+// (A compare-and-set UPDATE without the locking read was tried: in a feed whose concurrent
+// batches share parcels, most of a batch's rows conflicted, and locking the conflicts after
+// the rows already updated took locks out of order: deadlocks.)
+func (s *Service) settle(ctx context.Context, tx store.Tx, touchedBy map[string]*touched, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if s.db.Dialect == store.Postgres {
+		if err := s.relock(ctx, tx, touchedBy, ids); err != nil {
+			return err
+		}
+	}
+	states, promised, err := s.fold(ctx, tx, touchedBy, ids)
+	if err != nil {
+		return err
+	}
+	return updatePhases(ctx, s.db, tx, states, promised, now)
+}
+
+// relock locks the parcels (FOR UPDATE, in id order, so concurrent batches never deadlock on
+// them) and reads their current state; a new event older than that state's latest makes the
+// parcel's whole history be folded again.
+func (s *Service) relock(ctx context.Context, tx store.Tx, touchedBy map[string]*touched, ids []string) error {
+	locked, err := loadParcelStates(ctx, s.db, tx, ids, true)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		t := touchedBy[id]
+		if st := locked[id]; st != nil {
+			t.state, t.before = st, st.Phase
+		}
+		for _, e := range t.fresh {
+			if !t.state.inOrder(e) {
+				t.refold = true
+			}
+		}
+	}
+	return nil
+}
+
+// fold works out the new phase state of the parcels named by ids (in place) and their
+// promised dates: onto the stored state when their new events are in order, from their whole
+// history otherwise.
+func (s *Service) fold(ctx context.Context, tx store.Tx, touchedBy map[string]*touched, ids []string) ([]*parcelState, map[string]string, error) {
+	var refold []string
+	for _, id := range ids {
+		if touchedBy[id].refold {
+			refold = append(refold, id)
+		}
+	}
+	history, err := loadItemEvents(ctx, s.db, tx, refold, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, nil, err
+	}
+	states := make([]*parcelState, 0, len(ids))
+	promised := make(map[string]string, len(ids))
+	for _, id := range ids {
+		t := touchedBy[id]
 		st := t.state
 		postedBefore := st.PostedAt
 		if t.refold {
@@ -234,55 +303,13 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		if st.PostedAt != nil && (postedBefore == nil || !postedBefore.Equal(*st.PostedAt)) {
 			days, err := s.transitDays(ctx, tx, st.BrandID, st.Origin, st.Dest, st.ServiceLevel)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			promised[st.ID] = promisedDate(*st.PostedAt, days, st.TimeZone)
 		}
 		states = append(states, st)
-		for i, e := range t.fresh {
-			changes = append(changes, outbox.Entry{Topic: TopicTrackingEvent, BrandID: st.BrandID, ItemID: st.ID, Payload: EventChange{
-				Event: eventJSONOf(e, nil), Status: t.status[i], PhaseBefore: t.before, PhaseAfter: st.Phase}})
-		}
 	}
-	slices.SortFunc(states, func(a, b *parcelState) int { return compareStrings(a.ID, b.ID) }) // one lock order for every writer
-	if err := updatePhases(ctx, s.db, tx, states, promised, now); err != nil {
-		return err
-	}
-	return outbox.Write(ctx, s.db, tx, changes, now)
-}
-
-// lockTouched locks the parcels that got new events (PostgreSQL: FOR UPDATE, in id order, so
-// concurrent batches never deadlock on them) and reads their state again: another batch may
-// have folded events into them since the unlocked read. The new events fold onto that state
-// in order, or the whole history is folded again when one of them is older than its latest.
-// SQLite's write transactions are serial: the state read at the start is still current.
-func (s *Service) lockTouched(ctx context.Context, tx store.Tx, touchedBy map[string]*touched, order []string) error {
-	if s.db.Dialect == store.Postgres {
-		var ids []string
-		for _, id := range order {
-			if len(touchedBy[id].fresh) > 0 {
-				ids = append(ids, id)
-			}
-		}
-		locked, err := loadParcelStates(ctx, s.db, tx, ids, true)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if st := locked[id]; st != nil {
-				touchedBy[id].state, touchedBy[id].before = st, st.Phase
-			}
-		}
-	}
-	for _, id := range order {
-		t := touchedBy[id]
-		for _, e := range t.fresh {
-			if !t.state.inOrder(e) {
-				t.refold = true
-			}
-		}
-	}
-	return nil
+	return states, promised, nil
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wismo/wismo/access"
 )
@@ -219,58 +221,106 @@ type ImportReject struct {
 const maxRejectsKept = 1000
 
 // Import reads every record of dec and stores it in batches of batch items, parcels of a
-// batch before its events. progress, when set, gets the number of records done.
-func (s *Service) Import(ctx context.Context, scope access.Scope, dec *ImportDecoder, batch int, progress func(int)) (ImportReport, error) {
+// batch before its events, with up to writers batches in flight at once (each its own
+// transaction). Batches commit in any order: an event whose parcel is in a batch that commits
+// later is stored as an early event and attached when the parcel arrives, as the ingest API
+// does, so the result is the same as in file order. progress, when set, gets the number of
+// records done. On an error the batches already committed stay; importing the file again
+// reports them as duplicates.
+func (s *Service) Import(ctx context.Context, scope access.Scope, dec *ImportDecoder, batch, writers int, progress func(int)) (ImportReport, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
+	writers = max(writers, 1)
 	rep := ImportReport{Parcels: map[Status]int{}, Events: map[Status]int{}}
-	var parcels []ParcelItem
-	var events []EventItem
-	var pLines, eLines []int
+	type chunk struct {
+		parcels        []ParcelItem
+		events         []EventItem
+		pLines, eLines []int
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var mu sync.Mutex
 	done := 0
-	flush := func() error {
-		if len(parcels) > 0 {
-			res, err := s.UpsertParcels(ctx, scope, parcels)
-			if err != nil {
+	store := func(c chunk) error {
+		var pres, eres []Result
+		var err error
+		if len(c.parcels) > 0 {
+			if pres, err = s.UpsertParcels(ctx, scope, c.parcels); err != nil {
 				return err
 			}
-			rep.add(rep.Parcels, res, pLines)
 		}
-		if len(events) > 0 {
-			res, err := s.IngestEvents(ctx, scope, events)
-			if err != nil {
+		if len(c.events) > 0 {
+			if eres, err = s.IngestEvents(ctx, scope, c.events); err != nil {
 				return err
 			}
-			rep.add(rep.Events, res, eLines)
 		}
-		done += len(parcels) + len(events)
+		mu.Lock()
+		defer mu.Unlock()
+		rep.add(rep.Parcels, pres, c.pLines)
+		rep.add(rep.Events, eres, c.eLines)
+		done += len(c.parcels) + len(c.events)
 		if progress != nil {
 			progress(done)
 		}
-		parcels, events, pLines, eLines = parcels[:0], events[:0], pLines[:0], eLines[:0]
 		return nil
 	}
-	for {
+	chunks := make(chan chunk)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				if err := store(c); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+	var cur chunk
+	send := func() bool {
+		if len(cur.parcels)+len(cur.events) == 0 {
+			return true
+		}
+		select {
+		case chunks <- cur:
+			cur = chunk{}
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var readErr error
+	for ctx.Err() == nil {
 		rec, err := dec.Next()
 		if err == io.EOF {
+			send()
 			break
 		}
 		if err != nil {
-			return rep, err
+			readErr = err
+			break
 		}
 		if rec.Parcel != nil {
-			parcels, pLines = append(parcels, *rec.Parcel), append(pLines, rec.Line)
+			cur.parcels, cur.pLines = append(cur.parcels, *rec.Parcel), append(cur.pLines, rec.Line)
 		} else {
-			events, eLines = append(events, *rec.Event), append(eLines, rec.Line)
+			cur.events, cur.eLines = append(cur.events, *rec.Event), append(cur.eLines, rec.Line)
 		}
-		if len(parcels)+len(events) >= batch {
-			if err := flush(); err != nil {
-				return rep, err
-			}
+		if len(cur.parcels)+len(cur.events) >= batch && !send() {
+			break
 		}
 	}
-	return rep, flush()
+	close(chunks)
+	wg.Wait()
+	slices.SortStableFunc(rep.Rejected, func(a, b ImportReject) int { return a.Line - b.Line })
+	if readErr != nil {
+		return rep, readErr
+	}
+	if err := context.Cause(ctx); err != nil {
+		return rep, err
+	}
+	return rep, nil
 }
 
 func (r *ImportReport) add(counts map[Status]int, res []Result, lines []int) {

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func TestImportNDJSONAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := e.svc.Import(ctx, e.scopeA(), dec, 2, nil)
+	rep, err := e.svc.Import(ctx, e.scopeA(), dec, 2, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestImportNDJSONAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err = e.svc.Import(ctx, e.scopeA(), dec, 1000, nil)
+	rep, err = e.svc.Import(ctx, e.scopeA(), dec, 1000, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestImportNDJSONAndCSV(t *testing.T) {
 	}
 	// Replaying both files changes nothing.
 	dec, _ = NewImportDecoder(strings.NewReader(csvEvents), "csv")
-	rep, _ = e.svc.Import(ctx, e.scopeA(), dec, 1000, nil)
+	rep, _ = e.svc.Import(ctx, e.scopeA(), dec, 1000, 1, nil)
 	if rep.Events[StatusDuplicate] != 2 {
 		t.Fatalf("replay: %+v", rep)
 	}
@@ -121,4 +122,51 @@ func FuzzImportDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestImportWritersInParallel imports one file of parcels and their events with four
+// writers and batches of 7, so events often commit before their parcel's batch: every event
+// must end up attached, each parcel delivered, and the counts and rejected lines exact.
+func TestImportWritersInParallel(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var b strings.Builder
+	var ids []string
+	for i := range 30 {
+		id := MakeS10("RR", 200000+i, "GB")
+		ids = append(ids, id)
+		b.WriteString(mustJSON(parcel(id)) + "\n")
+		for j, code := range []string{"EMA", "EMB", "EMC", "EMD", "EDD", "EMI"} {
+			sig := ""
+			if code == "EMI" {
+				sig = "I. Petrov"
+			}
+			fmt.Fprintf(&b, `{"item_id":%q,"code":%q,"occurred_at":"2026-11-%02dT09:00:00Z","office":"RUMOWA","signature":%q}`+"\n", id, code, 10+j, sig)
+		}
+	}
+	b.WriteString(`{"item_id":"RR000000005GB","code":"NOPE","occurred_at":"2026-11-10T09:00:00Z"}` + "\n") // line 211
+	dec, err := NewImportDecoder(strings.NewReader(b.String()), "ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	rep, err := e.svc.Import(ctx, e.scopeA(), dec, 7, 4, func(n int) { done = n })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Parcels[StatusAccepted] != 30 || rep.Events[StatusAccepted] != 180 || rep.Events[StatusRejected] != 1 || done != 211 {
+		t.Fatalf("report %+v, progress %d", rep, done)
+	}
+	if len(rep.Rejected) != 1 || rep.Rejected[0].Line != 211 || rep.Rejected[0].Field != "code" {
+		t.Fatalf("rejected %+v", rep.Rejected)
+	}
+	for _, id := range ids {
+		v, err := e.svc.Parcel(ctx, e.scopeA(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Phase != PhaseDelivered || len(v.Events) != 6 {
+			t.Fatalf("%s: phase %s with %d events, want delivered with 6", id, v.Phase, len(v.Events))
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,11 +87,15 @@ func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		if !retryable(err) || ctx.Err() != nil {
 			return err
 		}
+		retries.Add(1)
 		s.log.Debug("retrying batch after a concurrent write", "attempt", attempt+1, "err", err)
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
 	return err
 }
+
+// retries counts batches retried after a concurrent write (benchmarks report it).
+var retries atomic.Int64
 
 func retryable(err error) bool {
 	if store.IsUniqueViolation(err) {

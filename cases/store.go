@@ -85,12 +85,8 @@ func timeArg(t *time.Time) any {
 // overwriting the other's phase. SQLite needs no lock: its write transactions are serial.
 func loadParcelStates(ctx context.Context, db *store.DB, q store.Tx, ids []string, lock bool) (map[string]*parcelState, error) {
 	out := make(map[string]*parcelState, len(ids))
-	suffix := ""
-	if lock && db.Dialect == store.Postgres {
-		suffix = " ORDER BY id FOR UPDATE"
-	}
-	err := inChunks(db, ids, func(list string, args []any) error {
-		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+list+`)`+suffix), args...)
+	read := func(query string, args ...any) error {
+		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("load parcels: %w", err)
 		}
@@ -106,6 +102,28 @@ func loadParcelStates(ctx context.Context, db *store.DB, q store.Tx, ids []strin
 			return fmt.Errorf("load parcels: %w", err)
 		}
 		return nil
+	}
+	if db.Dialect == store.Postgres {
+		// One array parameter joined on the primary key, not "id IN ($1..$1000)": a row a
+		// concurrent batch updated makes FOR UPDATE re-check it (EvalPlanQual), and with an
+		// IN list that re-check compares the id with every element of the list: a thousand
+		// rows times a thousand string comparisons, seconds of CPU per batch under contention.
+		// The join re-checks one pair. The plan is also right before the table has
+		// statistics, since the key is unique.
+		query := `SELECT ` + parcelStateCols + ` FROM unnest($1::text[]) AS k(key) JOIN parcels ON parcels.id = k.key`
+		if lock {
+			query += ` ORDER BY parcels.id FOR UPDATE OF parcels`
+		}
+		if len(ids) == 0 {
+			return out, nil
+		}
+		if err := read(query, ids); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	err := inChunks(db, ids, func(list string, args []any) error {
+		return read(db.Rebind(`SELECT `+parcelStateCols+` FROM parcels WHERE id IN (`+list+`)`), args...)
 	})
 	if err != nil {
 		return nil, err
@@ -205,6 +223,25 @@ func loadItemEvents(ctx context.Context, db *store.DB, q store.Tx, ids []string,
 		window = ` AND occurred_at >= ? AND occurred_at <= ?`
 		extra = []any{from, to}
 	}
+	if db.Dialect == store.Postgres {
+		if len(ids) == 0 {
+			return out, nil
+		}
+		// One lookup per item by the identity index, whatever the statistics say: on a
+		// table that grew from empty since it was last analyzed, "item_id IN (a thousand
+		// ids)" is estimated to match every row, and the plan becomes a sequential scan of
+		// all events per batch.
+		found, err := queryEvents(ctx, q, db.Rebind(`SELECT e.* FROM unnest(?::text[]) AS k(key),
+			LATERAL (SELECT `+eventCols+` FROM events WHERE item_id = k.key`+window+`) AS e
+			ORDER BY e.item_id, e.occurred_at, e.id`), append([]any{ids}, extra...)...)
+		if err != nil {
+			return nil, fmt.Errorf("load events: %w", err)
+		}
+		for _, e := range found {
+			out[e.ItemID] = append(out[e.ItemID], e)
+		}
+		return out, nil
+	}
 	err := inChunks(db, ids, func(list string, args []any) error {
 		found, err := queryEvents(ctx, q, db.Rebind(`SELECT `+eventCols+` FROM events WHERE item_id IN (`+list+`)`+window+`
 			ORDER BY item_id, occurred_at, id`), append(args, extra...)...)
@@ -235,18 +272,46 @@ type newEventRow struct {
 }
 
 func insertEvents(ctx context.Context, db *store.DB, q store.Tx, rows []newEventRow) error {
-	var casts []string
 	if db.Dialect == store.Postgres {
-		casts = make([]string, 15)
-		casts[14] = "timestamptz"
+		return insertEventsPG(ctx, q, rows)
 	}
 	err := db.BulkExec(ctx, q, `INSERT INTO events (item_id, code, occurred_at, office, location, country, time_zone, reason,
-		action, signature, brand_id, claim_brand_id, post_id, received_at, updated_at)`, "", 15, len(rows), casts,
+		action, signature, brand_id, claim_brand_id, post_id, received_at, updated_at)`, "", 15, len(rows), nil,
 		func(i int, dst []any) []any {
 			r, e := rows[i], rows[i].e
 			return append(dst, e.ItemID, e.Code, e.OccurredAt, e.Office, e.Location, e.Country, e.TimeZone, e.Reason,
 				e.Action, e.Signature, int64Arg(r.brandID), int64Arg(r.claim), int64Arg(r.postID), e.ReceivedAt, nil)
 		})
+	if err != nil {
+		return fmt.Errorf("insert events: %w", err)
+	}
+	return nil
+}
+
+// insertEventsPG inserts the rows with one statement whatever their number: each column is
+// one array parameter (unnest), so the statement text never changes (pgx prepares it once
+// per connection) and 1000 rows bind 14 parameters, not 14,000.
+func insertEventsPG(ctx context.Context, q store.Tx, rows []newEventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	n := len(rows)
+	item, code, office, loc, country := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	tz, reason, action, sig := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	at, recv := make([]time.Time, n), make([]time.Time, n)
+	brand, claim, post := make([]*int64, n), make([]*int64, n), make([]*int64, n)
+	for i, r := range rows {
+		e := r.e
+		item[i], code[i], office[i], loc[i], country[i] = e.ItemID, e.Code, e.Office, e.Location, e.Country
+		tz[i], reason[i], action[i], sig[i] = e.TimeZone, e.Reason, e.Action, e.Signature
+		at[i], recv[i] = e.OccurredAt, e.ReceivedAt
+		brand[i], claim[i], post[i] = r.brandID, r.claim, r.postID
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO events (item_id, code, occurred_at, office, location, country, time_zone, reason,
+		action, signature, brand_id, claim_brand_id, post_id, received_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::timestamptz[])`,
+		item, code, at, office, loc, country, tz, reason, action, sig, brand, claim, post, recv)
 	if err != nil {
 		return fmt.Errorf("insert events: %w", err)
 	}
@@ -281,18 +346,46 @@ const (
 	TopicTrackingEvent = "tracking.event"
 )
 
-// updatePhases writes new phase states with one UPDATE ... FROM (VALUES ...) per chunk; both
-// PostgreSQL and SQLite (3.33+) name the VALUES columns column1, column2...
+// updatePhases writes new phase states: on SQLite (3.33+) with one UPDATE ... FROM (VALUES
+// ...) per chunk, whose columns are named column1, column2...; on PostgreSQL with arrays.
 func updatePhases(ctx context.Context, db *store.DB, q store.Tx, states []*parcelState, promised map[string]string, now time.Time) error {
+	if db.Dialect == store.Postgres {
+		return updatePhasesPG(ctx, q, states, promised, now)
+	}
 	err := db.BulkExec(ctx, q, `UPDATE parcels SET phase = v.column2, phase_at = v.column3, is_returning = v.column4,
 		last_event_at = v.column5, posted_at = v.column6, delivered_at = v.column7, promised_date = v.column8,
-		updated_at = v.column9 FROM (`, `) AS v WHERE parcels.id = v.column1`, 9, len(states),
-		[]string{"text", "text", "timestamptz", "boolean", "timestamptz", "timestamptz", "timestamptz", "text", "timestamptz"},
+		updated_at = v.column9 FROM (`, `) AS v WHERE parcels.id = v.column1`, 9, len(states), nil,
 		func(i int, dst []any) []any {
 			s := states[i]
 			return append(dst, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
 				timeArg(s.PostedAt), timeArg(s.DeliveredAt), promised[s.ID], now)
 		})
+	if err != nil {
+		return fmt.Errorf("update phases: %w", err)
+	}
+	return nil
+}
+
+// updatePhasesPG is updatePhases with one array parameter per column (see insertEventsPG).
+func updatePhasesPG(ctx context.Context, q store.Tx, states []*parcelState, promised map[string]string, now time.Time) error {
+	if len(states) == 0 {
+		return nil
+	}
+	n := len(states)
+	id, phase, prom := make([]string, n), make([]string, n), make([]string, n)
+	phaseAt, last, posted, delivered := make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+	returning := make([]bool, n)
+	for i, st := range states {
+		id[i], phase[i], prom[i] = st.ID, string(st.Phase), promised[st.ID]
+		phaseAt[i], last[i], posted[i], delivered[i] = st.PhaseAt, st.LastEventAt, st.PostedAt, st.DeliveredAt
+		returning[i] = st.Returning
+	}
+	_, err := q.ExecContext(ctx, `UPDATE parcels SET phase = v.phase, phase_at = v.phase_at, is_returning = v.is_returning,
+		last_event_at = v.last_event_at, posted_at = v.posted_at, delivered_at = v.delivered_at, promised_date = v.promised,
+		updated_at = $9
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[], $5::timestamptz[], $6::timestamptz[],
+			$7::timestamptz[], $8::text[]) AS v(id, phase, phase_at, is_returning, last_event_at, posted_at, delivered_at, promised)
+		WHERE parcels.id = v.id`, id, phase, phaseAt, returning, last, posted, delivered, prom, now)
 	if err != nil {
 		return fmt.Errorf("update phases: %w", err)
 	}

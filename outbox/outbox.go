@@ -51,8 +51,24 @@ func Write(ctx context.Context, db *store.DB, tx store.Tx, entries []Entry, now 
 		}
 		payloads[i] = string(b)
 	}
+	if db.Dialect == store.Postgres && len(entries) > 0 {
+		// One array parameter per column: a constant statement, prepared once per connection.
+		n := len(entries)
+		topic, item := make([]string, n), make([]string, n)
+		brand := make([]int64, n)
+		for i, e := range entries {
+			topic[i], brand[i], item[i] = e.Topic, e.BrandID, e.ItemID
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)
+			SELECT t, b, i, p::json, $5 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(t, b, i, p)`,
+			topic, brand, item, payloads, now)
+		if err != nil {
+			return fmt.Errorf("write outbox: %w", err)
+		}
+		return nil
+	}
 	err := db.BulkExec(ctx, tx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)`, "", 5, len(entries),
-		[]string{"", "", "", "json", ""}, func(i int, dst []any) []any {
+		nil, func(i int, dst []any) []any {
 			return append(dst, entries[i].Topic, entries[i].BrandID, entries[i].ItemID, payloads[i], now)
 		})
 	if err != nil {
