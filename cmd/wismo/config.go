@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,9 @@ type Config struct {
 	WrapUpLimit    string
 	// RTPTimeout ends a call whose far end has sent no RTP for this long.
 	RTPTimeout string
+	// Jobs are the background jobs this node runs: "all", "none" or a comma-separated list
+	// of jobNames (scale-out: API nodes with none, one worker node with the rest).
+	Jobs string
 }
 
 // setting binds one flag to its environment variable.
@@ -101,6 +105,7 @@ func (c *Config) settings() []setting {
 		{"sms-http-url", "WISMO_SMS_HTTP_URL", "", "SMS provider URL to POST JSON to (instead of SMPP)", &c.SMSHTTPURL},
 		{"smtp-url", "WISMO_SMTP_URL", "", "smtp://user:pass@host:port for email; empty = log-only email", &c.SMTPURL},
 		{"smtp-from", "WISMO_SMTP_FROM", "", "From address of emails, e.g. Shop <noreply@shop.example>", &c.SMTPFrom},
+		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 	}
@@ -216,6 +221,9 @@ func (c *Config) validate() error {
 			bad(d.name, "%q must be a duration between 1s and 1h, such as 20s or 2m", d.v)
 		}
 	}
+	if _, err := c.jobSet(); err != nil {
+		bad("WISMO_JOBS", "%v", err)
+	}
 	if _, err := c.trackPageAge(); err != nil {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
@@ -287,6 +295,33 @@ func (c *Config) newLogger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// jobNames are the background jobs of wismo serve, for WISMO_JOBS.
+var jobNames = []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
+	"comms-rules", "dialer", "tracking-page-cache"}
+
+// jobSet is WISMO_JOBS as the set of jobs to run.
+func (c *Config) jobSet() (map[string]bool, error) {
+	set := map[string]bool{}
+	switch v := strings.TrimSpace(c.Jobs); v {
+	case "all", "":
+		for _, n := range jobNames {
+			set[n] = true
+		}
+		return set, nil
+	case "none":
+		return set, nil
+	default:
+		for _, n := range strings.Split(v, ",") {
+			n = strings.TrimSpace(n)
+			if !slices.Contains(jobNames, n) {
+				return nil, fmt.Errorf("unknown job %q: want all, none, or some of %s", n, strings.Join(jobNames, ", "))
+			}
+			set[n] = true
+		}
+		return set, nil
+	}
 }
 
 // trackPageAge is WISMO_TRACK_CACHE: 0 turns the page cache off.

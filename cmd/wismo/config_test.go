@@ -77,6 +77,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{[]string{"-rtp-timeout", "0"}, "WISMO_RTP_TIMEOUT"},
 		{[]string{"-track-cache", "-5s"}, "WISMO_TRACK_CACHE"},
 		{[]string{"-debug-addr", "0.0.0.0:6060"}, "WISMO_DEBUG_ADDR"},
+		{[]string{"-jobs", "dialer,mailer"}, "WISMO_JOBS"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -85,5 +86,36 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 				t.Fatalf("error %v does not name %s", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestJobsSetting: WISMO_JOBS picks the background jobs a node runs (scale-out: API nodes
+// run none).
+func TestJobsSetting(t *testing.T) {
+	for _, tt := range []struct {
+		jobs string
+		want []string
+	}{
+		{"all", jobNames},
+		{"none", nil},
+		{" comms-rules , dialer", []string{"comms-rules", "dialer"}},
+	} {
+		c, err := parse(t, "-jobs", tt.jobs)
+		if err != nil {
+			t.Fatalf("-jobs %q: %v", tt.jobs, err)
+		}
+		set, _ := c.jobSet()
+		if len(set) != len(tt.want) {
+			t.Errorf("-jobs %q runs %v, want %v", tt.jobs, set, tt.want)
+		}
+		for _, n := range tt.want {
+			if !set[n] {
+				t.Errorf("-jobs %q does not run %s", tt.jobs, n)
+			}
+		}
+	}
+	_, err := parse(t, "-jobs", "dialer,mailer")
+	if err == nil || !strings.Contains(err.Error(), `unknown job "mailer"`) || !strings.Contains(err.Error(), "comms-rules") {
+		t.Errorf("an unknown job: %v, want it named with the known ones", err)
 	}
 }

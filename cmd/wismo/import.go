@@ -14,16 +14,18 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/store"
 )
 
 func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	var brand int64
 	var format string
-	var batch int
+	var batch, writers int
 	cfg, fs, err := parseFlags("import", args, func(fs *flag.FlagSet) {
 		fs.Int64Var(&brand, "brand", 0, "import as this brand (like its API key); 0 = as an operator, parcels then carry brand_id")
 		fs.StringVar(&format, "format", "", "ndjson or csv (default: from the file name)")
 		fs.IntVar(&batch, "batch", 1000, "records per transaction")
+		fs.IntVar(&writers, "writers", 0, "transactions in flight at once: 0 = 4 on PostgreSQL, 1 on SQLite (one writer at a time anyway); 1 = in file order")
 	})
 	if err != nil {
 		return err
@@ -74,7 +76,16 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 		return fmt.Errorf("import %s: %w", name, err)
 	}
 	start := time.Now()
-	rep, err := a.cases.Import(ctx, scope, dec, batch, nil)
+	if writers < 0 || writers > 64 {
+		return fmt.Errorf("import: --writers %d: want 1 to 64 (0: the database's default)", writers)
+	}
+	if writers == 0 {
+		writers = 4
+		if a.db.Dialect == store.SQLite {
+			writers = 1
+		}
+	}
+	rep, err := a.cases.Import(ctx, scope, dec, batch, writers, nil)
 	bar.Finish()
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -112,7 +113,15 @@ func serveCmd(ctx context.Context, args []string) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var jobsDone sync.WaitGroup
+	run, _ := cfg.jobSet() // validated at start
 	for _, j := range jobs {
+		if !slices.Contains(jobNames, j.name) {
+			return fmt.Errorf("job %q is not in jobNames (config.go): WISMO_JOBS could not name it", j.name)
+		}
+		if !run[j.name] {
+			log.Info("job off on this node (WISMO_JOBS)", "job", j.name)
+			continue
+		}
 		jobsDone.Add(1)
 		go func() {
 			defer jobsDone.Done()

@@ -13,7 +13,7 @@ import (
 // trackPagesJob drops this node's stored tracking pages of every parcel an outbox message
 // names, as the messages commit (every node tails the outbox for itself).
 func trackPagesJob(db *store.DB, log *slog.Logger, pages *portal.TrackCache) job {
-	return job{name: "tracking page cache", run: func(ctx context.Context) {
+	return job{name: "tracking-page-cache", run: func(ctx context.Context) {
 		outbox.Tail(ctx, db, log.With("job", "tracking page cache"), 250*time.Millisecond, func(msgs []outbox.Message) {
 			ids := make([]string, 0, len(msgs))
 			for _, m := range msgs {

@@ -20,7 +20,7 @@ const rawEventCols = `item_id, code, occurred_at, office, location, country, tim
 // multi-row INSERTs, one transaction per batch rows, from writers goroutines, and returns
 // events per second. Each transaction runs one statement of stmtRows rows per chunk, prepared
 // once per transaction (stmtRows = batch: one statement per transaction).
-func rawInsert(ctx context.Context, dbURL string, w *workload, writers, batch, stmtRows int) (float64, error) {
+func rawInsert(ctx context.Context, dbURL string, w *workload, writers, batch, stmtRows int, unnest bool) (float64, error) {
 	db, err := openMigrated(ctx, dbURL)
 	if err != nil {
 		return 0, err
@@ -55,6 +55,9 @@ func rawInsert(ctx context.Context, dbURL string, w *workload, writers, batch, s
 				lo, hi := i*batch, min((i+1)*batch, len(w.Events))
 				now := time.Now().UTC()
 				err := inWriteTx(ctx, db, func(tx rawTx) error {
+					if unnest {
+						return insertUnnest(ctx, tx, w, lo, hi, brand, now)
+					}
 					var stmt *sql.Stmt
 					for s := lo; s < hi; s += stmtRows {
 						e := min(s+stmtRows, hi)
@@ -106,6 +109,26 @@ func rawInsert(ctx context.Context, dbURL string, w *workload, writers, batch, s
 		return 0, fmt.Errorf("raw baseline stored %d events, want %d (%v)", n, len(w.Events), err)
 	}
 	return float64(len(w.Events)) / elapsed.Seconds(), nil
+}
+
+// rawUnnest is the PostgreSQL baseline's other form: one INSERT ... SELECT FROM unnest of one
+// array parameter per column, the way wismo itself writes rows there.
+const rawUnnest = `INSERT INTO events (` + rawEventCols + `) SELECT * FROM unnest($1::text[], $2::text[],
+	$3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::timestamptz[])`
+
+func insertUnnest(ctx context.Context, tx rawTx, w *workload, lo, hi int, brand int64, now time.Time) error {
+	n := hi - lo
+	item, code, office, loc, country := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	tz, reason, action, sig := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	at, recv, brands := make([]time.Time, n), make([]time.Time, n), make([]int64, n)
+	for k := lo; k < hi; k++ {
+		ev, i := &w.Events[k], k-lo
+		item[i], code[i], office[i], loc[i], country[i] = ev.ItemID, ev.Code, ev.Office, ev.Location, ev.Country
+		tz[i], reason[i], action[i], sig[i] = ev.TimeZone, ev.Reason, ev.Action, ev.Signature
+		at[i], recv[i], brands[i] = w.occurred[k], now, brand
+	}
+	_, err := tx.ExecContext(ctx, rawUnnest, item, code, at, office, loc, country, tz, reason, action, sig, brands, recv)
+	return err
 }
 
 // rawTx is what the baseline needs of a transaction: *sql.Tx and *sql.Conn both have it.

@@ -23,6 +23,8 @@ import (
 // instance is one wismo installation under test: a database and a data dir.
 type instance struct {
 	bin, dbURL, dataDir string
+	jobs                string // WISMO_JOBS of wismo serve
+	debugAddr           string // WISMO_DEBUG_ADDR of wismo serve (pprof), empty = off
 }
 
 // env is the environment of a wismo process: ours without any WISMO_* setting, plus the
@@ -93,7 +95,7 @@ func (in instance) serve(ctx context.Context) (*server, error) {
 		return nil, err
 	}
 	cmd := exec.Command(in.bin, "serve")
-	cmd.Env = in.env("WISMO_HTTP_ADDR=" + addr)
+	cmd.Env = in.env("WISMO_HTTP_ADDR="+addr, "WISMO_JOBS="+in.jobs, "WISMO_DEBUG_ADDR="+in.debugAddr)
 	logs := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
