@@ -276,7 +276,10 @@
   // The brand's list comes with each call (standard words, then the brand's own).
   function showWrapUp() {
     var sel = $("disposition");
-    var list = (lastCall && lastCall.dispositions && lastCall.dispositions.length) ? lastCall.dispositions : dispositions;
+    // The state may turn wrap_up before the call's "ended" message arrives: the call is then
+    // still the current one.
+    var c = call || lastCall;
+    var list = (c && c.dispositions && c.dispositions.length) ? c.dispositions : dispositions;
     sel.textContent = "";
     var blank = document.createElement("option");
     blank.value = ""; blank.textContent = "Choose…";
