@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"strconv"
 	"testing"
 	"time"
 
@@ -183,8 +184,25 @@ func TestTxidsAcrossADigitBoundaryAreAllConsumedInOrder(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
+	// The messages' txids must be older than every running transaction, or the consumer
+	// rightly waits for them: take the digit boundary below the cluster's current txid (a
+	// fresh cluster may be below 10000), after burning ids until it is well past 1001.
+	var current int64
+	for {
+		if err := db.SQL.QueryRowContext(ctx, `SELECT pg_current_xact_id()::text::bigint`).Scan(&current); err != nil {
+			t.Fatal(err)
+		}
+		if current > 1100 {
+			break
+		}
+	}
+	boundary := int64(1000)
+	for boundary*10 < current-1 {
+		boundary *= 10
+	}
 	var want []string
-	for i, txid := range []string{"998", "999", "1000", "1001", "10000"} {
+	for i, n := range []int64{boundary - 2, boundary - 1, boundary, boundary + 1} {
+		txid := strconv.FormatInt(n, 10)
 		item := "m" + txid
 		want = append(want, item)
 		if _, err := db.SQL.ExecContext(ctx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at, txid)

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -72,7 +73,9 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 			return false, l.limit.Window
 		}
 		w = &window{start: now}
-		l.windows[key] = w
+		// Fiber's strings (route params, headers) point into a request buffer that the next
+		// request overwrites: a map key kept past this request must own its bytes.
+		l.windows[strings.Clone(key)] = w
 	}
 	if w.n >= l.limit.Requests {
 		return false, w.start.Add(l.limit.Window).Sub(now)

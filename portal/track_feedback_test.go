@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -338,6 +339,23 @@ func TestFeedbackRateLimits(t *testing.T) {
 			t.Errorf("other parcel: %d", r.status)
 		}
 	})
+}
+
+// A key handed to the limiter may be a view of a request buffer that the next request reuses
+// (Fiber's route params are): the window must stay with the key as it was when counted.
+func TestLimiterKeepsKeysPastTheRequestBuffer(t *testing.T) {
+	l := newLimiter(Limit{Requests: 1, Window: time.Hour}, time.Now)
+	buf := []byte("RB123456785GB")
+	if ok, _ := l.allow(unsafe.String(&buf[0], len(buf))); !ok {
+		t.Fatal("first request refused")
+	}
+	copy(buf, "RB123456799GB") // the next request's id lands in the same buffer
+	if ok, _ := l.allow("RB123456799GB"); !ok {
+		t.Error("another parcel was refused: the first window's key changed under it")
+	}
+	if ok, _ := l.allow("RB123456785GB"); ok {
+		t.Error("the first parcel's second request was allowed: its window was lost")
+	}
 }
 
 func TestLimiterWindows(t *testing.T) {
