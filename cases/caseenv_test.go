@@ -3,10 +3,12 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store/storetest"
 )
 
@@ -42,27 +44,26 @@ func (e *caseEnv) outbox(prefix string) []struct {
 	Payload CaseChange
 } {
 	e.t.Helper()
-	rows, err := e.db.SQL.Query(e.db.Rebind(`SELECT topic, item_id, CAST(payload AS TEXT) FROM outbox WHERE topic LIKE ? ORDER BY id`), prefix+"%")
+	msgs, err := outbox.All(context.Background(), e.db, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer rows.Close()
 	var out []struct {
 		Topic   string
 		ItemID  string
 		Payload CaseChange
 	}
-	for rows.Next() {
+	for _, msg := range msgs {
+		if !strings.HasPrefix(msg.Topic, prefix) {
+			continue
+		}
 		var m struct {
 			Topic   string
 			ItemID  string
 			Payload CaseChange
 		}
-		var payload string
-		if err := rows.Scan(&m.Topic, &m.ItemID, &payload); err != nil {
-			e.t.Fatal(err)
-		}
-		if err := json.Unmarshal([]byte(payload), &m.Payload); err != nil {
+		m.Topic, m.ItemID = msg.Topic, msg.ItemID
+		if err := json.Unmarshal(msg.Payload, &m.Payload); err != nil {
 			e.t.Fatal(err)
 		}
 		out = append(out, m)

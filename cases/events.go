@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -205,6 +206,11 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	if err := s.settle(ctx, tx, parcelsTouched, folding, now); err != nil {
 		return err
 	}
+	// By brand, then in the batch's order: a brand's messages are one outbox row (a post's
+	// feed mixes brands; each parcel's messages keep their order).
+	slices.SortStableFunc(order, func(a, b string) int {
+		return cmp.Compare(parcelsTouched[a].state.BrandID, parcelsTouched[b].state.BrandID)
+	})
 	var changes []outbox.Entry
 	for _, id := range order {
 		t := parcelsTouched[id]

@@ -36,8 +36,8 @@ func TestParcelUpsertStatuses(t *testing.T) {
 	if v.COD == nil || v.COD.Amount != "1200.00" || v.COD.Currency != "RUB" || v.Phase != PhaseRegistered {
 		t.Errorf("cod/phase = %+v %s", v.COD, v.Phase)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE item_id = ?`, idA); n != 2 {
-		t.Errorf("outbox rows = %d, want 2 (created, updated; none for the duplicate)", n)
+	if n := e.messages("", idA); n != 2 {
+		t.Errorf("outbox messages = %d, want 2 (created, updated; none for the duplicate)", n)
 	}
 	// Another brand may not take over the S10 id.
 	res := e.upsert(e.scopeB(), parcel(idA))
@@ -115,8 +115,8 @@ func TestEventsDuplicateUpdatedAndHistory(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM event_history`); n != 1 {
 		t.Errorf("history rows = %d, want 1", n)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = ?`, TopicTrackingEvent); n != 2 {
-		t.Errorf("tracking outbox rows = %d, want 2 (accepted, updated)", n)
+	if n := e.messages(TopicTrackingEvent, ""); n != 2 {
+		t.Errorf("tracking outbox messages = %d, want 2 (accepted, updated)", n)
 	}
 	v, _ := e.svc.Parcel(context.Background(), e.scopeA(), idA)
 	if len(v.Events) != 1 || v.Events[0].Location != "London Heathrow" || v.Phase != "posted" {
@@ -179,8 +179,8 @@ func TestEventBeforeParcel(t *testing.T) {
 	if got := statuses(res); !slices.Equal(got, []Status{StatusAccepted, StatusAccepted}) {
 		t.Fatalf("early events: %v", got)
 	}
-	if n := e.count(`SELECT COUNT(*) FROM outbox`); n != 0 {
-		t.Fatalf("early events wrote %d outbox rows: they must trigger nothing until the parcel is known", n)
+	if n := e.messages("", ""); n != 0 {
+		t.Fatalf("early events wrote %d outbox messages: they must trigger nothing until the parcel is known", n)
 	}
 	// Brand B's early event for the same id stays B's: it must not attach to A's parcel.
 	e.events(e.scopeB(), event(idA, "EMC", "2026-11-11T09:00:00Z"))
@@ -192,8 +192,8 @@ func TestEventBeforeParcel(t *testing.T) {
 	if len(v.Events) != 2 || v.Phase != "export" {
 		t.Fatalf("after the parcel arrived: phase %s, %d events, want export and 2", v.Phase, len(v.Events))
 	}
-	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = ?`, TopicTrackingEvent); n != 2 {
-		t.Errorf("tracking outbox rows after attach = %d, want 2", n)
+	if n := e.messages(TopicTrackingEvent, ""); n != 2 {
+		t.Errorf("tracking outbox messages after attach = %d, want 2", n)
 	}
 	if v.PostedAt == nil || v.PromisedDate != "2026-11-19" {
 		t.Errorf("promised date after attach = %s", v.PromisedDate)

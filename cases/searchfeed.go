@@ -73,7 +73,7 @@ func (b *MeiliBackend) HandleOutbox(ctx context.Context, tx store.Tx, msgs []out
 		case TopicCaseOpened, TopicCaseUpdated:
 			var ch CaseChange
 			if err := json.Unmarshal(m.Payload, &ch); err != nil {
-				return fmt.Errorf("outbox %d: %w", m.ID, err)
+				return fmt.Errorf("outbox %s: %w", m.Ref(), err)
 			}
 			ds, _, err := loadMeiliDocs(ctx, b.db, tx, `kind = 'case' AND brand_id = ? AND code = ?`, []any{m.BrandID, ch.Number})
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 )
@@ -94,6 +95,23 @@ func (e *env) count(query string, args ...any) int {
 	var n int
 	if err := e.db.SQL.QueryRow(e.db.Rebind(query), args...).Scan(&n); err != nil {
 		e.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// messages counts the outbox messages of topic (any when empty) about item (any when empty):
+// a batch's messages share one outbox row, so rows are not messages.
+func (e *env) messages(topic, item string) int {
+	e.t.Helper()
+	msgs, err := outbox.All(context.Background(), e.db, topic)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if item == "" || m.ItemID == item {
+			n++
+		}
 	}
 	return n
 }

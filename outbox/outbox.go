@@ -11,6 +11,11 @@
 // cursor. The price: like vacuum, a consumer waits for the oldest transaction running
 // anywhere in the PostgreSQL cluster, so keep transactions short. SQLite has one writer at a
 // time, so ids commit in order and the id is the cursor.
+//
+// A run of messages of one topic and brand written together (a batch of tracking events) is
+// stored as one row holding them all as parts: one row, index entry and WAL record instead
+// of one per message. Consumers still get one Message per part; they take and acknowledge
+// whole rows.
 package outbox
 
 import (
@@ -18,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/wismo/wismo/store"
@@ -31,9 +37,11 @@ type Entry struct {
 	Payload any
 }
 
-// Message is a committed message as consumers see it.
+// Message is a committed message as consumers see it. ID is its row; Part is its place in a
+// row of several messages (0 in a row of one), so (ID, Part) names a message.
 type Message struct {
 	ID        int64
+	Part      int
 	Topic     string
 	BrandID   int64
 	ItemID    string
@@ -41,40 +49,123 @@ type Message struct {
 	CreatedAt time.Time
 }
 
-// Write adds entries to the outbox inside tx.
-func Write(ctx context.Context, db *store.DB, tx store.Tx, entries []Entry, now time.Time) error {
-	payloads := make([]string, len(entries))
-	for i, e := range entries {
-		b, err := json.Marshal(e.Payload)
-		if err != nil {
-			return fmt.Errorf("outbox payload: %w", err)
-		}
-		payloads[i] = string(b)
+// Ref names the message uniquely and for good: "ID", or "ID.Part" for a later part of a row.
+func (m Message) Ref() string {
+	if m.Part == 0 {
+		return strconv.FormatInt(m.ID, 10)
 	}
-	if db.Dialect == store.Postgres && len(entries) > 0 {
+	return strconv.FormatInt(m.ID, 10) + "." + strconv.Itoa(m.Part)
+}
+
+// maxParts bounds the messages packed into one row (a few hundred kilobytes of payload).
+const maxParts = 1000
+
+// part is one message of a packed row, as stored.
+type part struct {
+	ItemID  string          `json:"item_id"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// row is one outbox row to insert: a message (parts 0) or a pack of them.
+type row struct {
+	topic   string
+	brand   int64
+	item    string
+	parts   int
+	payload string
+}
+
+// Write adds entries to the outbox inside tx. Consecutive entries of one topic and brand go
+// into one row (up to maxParts); consumers see them in the order written.
+func Write(ctx context.Context, db *store.DB, tx store.Tx, entries []Entry, now time.Time) error {
+	rows, err := pack(entries)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	if db.Dialect == store.Postgres {
 		// One array parameter per column: a constant statement, prepared once per connection.
-		n := len(entries)
-		topic, item := make([]string, n), make([]string, n)
-		brand := make([]int64, n)
-		for i, e := range entries {
-			topic[i], brand[i], item[i] = e.Topic, e.BrandID, e.ItemID
+		n := len(rows)
+		topic, item, payload := make([]string, n), make([]string, n), make([]string, n)
+		brand, parts := make([]int64, n), make([]int32, n)
+		for i, r := range rows {
+			topic[i], brand[i], item[i], parts[i], payload[i] = r.topic, r.brand, r.item, int32(r.parts), r.payload
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)
-			SELECT t, b, i, p::json, $5 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(t, b, i, p)`,
-			topic, brand, item, payloads, now)
+		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (topic, brand_id, item_id, parts, payload, created_at)
+			SELECT t, b, i, n, p::json, $6 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[]) AS u(t, b, i, n, p)`,
+			topic, brand, item, parts, payload, now)
 		if err != nil {
 			return fmt.Errorf("write outbox: %w", err)
 		}
 		return nil
 	}
-	err := db.BulkExec(ctx, tx, `INSERT INTO outbox (topic, brand_id, item_id, payload, created_at)`, "", 5, len(entries),
+	err = db.BulkExec(ctx, tx, `INSERT INTO outbox (topic, brand_id, item_id, parts, payload, created_at)`, "", 6, len(rows),
 		nil, func(i int, dst []any) []any {
-			return append(dst, entries[i].Topic, entries[i].BrandID, entries[i].ItemID, payloads[i], now)
+			r := rows[i]
+			return append(dst, r.topic, r.brand, r.item, r.parts, r.payload, now)
 		})
 	if err != nil {
 		return fmt.Errorf("write outbox: %w", err)
 	}
 	return nil
+}
+
+// pack turns entries into rows: each run of consecutive entries of one topic and brand (up
+// to maxParts) is one row, a run of one an ordinary row.
+func pack(entries []Entry) ([]row, error) {
+	var rows []row
+	for start := 0; start < len(entries); {
+		end := start + 1
+		for end < len(entries) && end-start < maxParts &&
+			entries[end].Topic == entries[start].Topic && entries[end].BrandID == entries[start].BrandID {
+			end++
+		}
+		first := entries[start]
+		if end-start == 1 {
+			b, err := json.Marshal(first.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("outbox payload (%s %s): %w", first.Topic, first.ItemID, err)
+			}
+			rows = append(rows, row{topic: first.Topic, brand: first.BrandID, item: first.ItemID, payload: string(b)})
+			start = end
+			continue
+		}
+		parts := make([]part, 0, end-start)
+		for _, e := range entries[start:end] {
+			b, err := json.Marshal(e.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("outbox payload (%s %s): %w", e.Topic, e.ItemID, err)
+			}
+			parts = append(parts, part{ItemID: e.ItemID, Payload: b})
+		}
+		b, err := json.Marshal(parts)
+		if err != nil {
+			return nil, fmt.Errorf("outbox payload: %w", err)
+		}
+		rows = append(rows, row{topic: first.Topic, brand: first.BrandID, parts: len(parts), payload: string(b)})
+		start = end
+	}
+	return rows, nil
+}
+
+// appendMessages appends the messages of one row: m itself (parts 0) or each of its parts.
+func appendMessages(msgs []Message, m Message, parts int, payload string) ([]Message, error) {
+	m.CreatedAt = m.CreatedAt.UTC()
+	if parts == 0 {
+		m.Payload = json.RawMessage(payload)
+		return append(msgs, m), nil
+	}
+	var packed []part
+	if err := json.Unmarshal([]byte(payload), &packed); err != nil {
+		return nil, fmt.Errorf("read outbox row %d: %w", m.ID, err)
+	}
+	if len(packed) != parts {
+		return nil, fmt.Errorf("read outbox row %d: %d parts, the row says %d", m.ID, len(packed), parts)
+	}
+	for i, p := range packed {
+		m.Part, m.ItemID, m.Payload = i, p.ItemID, p.Payload
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
 }
 
 // Handler handles a batch of messages inside the consumer's transaction: what it writes with
@@ -135,29 +226,40 @@ func next(ctx context.Context, db *store.DB, tx store.Tx, lastTxid string, lastI
 		// named txid would win in ORDER BY): text order puts "1000" before "999", and the
 		// cursor, taken from the last row, would skip messages; and only the xid8 order walks
 		// the (txid, id) index instead of sorting the whole backlog.
-		rows, err = tx.QueryContext(ctx, `SELECT o.id, o.topic, o.brand_id, o.item_id, o.payload::text, o.created_at, o.txid::text AS txid_text FROM outbox o
+		rows, err = tx.QueryContext(ctx, `SELECT o.id, o.topic, o.brand_id, o.item_id, o.parts, o.payload::text, o.created_at, o.txid::text AS txid_text FROM outbox o
 			WHERE (o.txid, o.id) > ($1::xid8, $2) AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
 			ORDER BY o.txid, o.id LIMIT $3`, lastTxid, lastID, limit)
 	} else {
-		rows, err = tx.QueryContext(ctx, `SELECT id, topic, brand_id, item_id, payload, created_at, CAST(txid AS TEXT) FROM outbox
+		rows, err = tx.QueryContext(ctx, `SELECT id, topic, brand_id, item_id, parts, payload, created_at, CAST(txid AS TEXT) FROM outbox
 			WHERE id > ? ORDER BY id LIMIT ?`, lastID, limit)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read outbox: %w", err)
 	}
 	defer rows.Close()
+	// Rows are taken whole, so a row of many parts may take the batch past limit; no row is
+	// read once limit messages are in.
 	var msgs []Message
 	var txids []string
-	for rows.Next() {
+	for len(msgs) < limit && rows.Next() {
 		var m Message
+		var parts int
 		var payload, txid string
-		if err := rows.Scan(&m.ID, &m.Topic, &m.BrandID, &m.ItemID, &payload, &m.CreatedAt, &txid); err != nil {
+		if err := rows.Scan(&m.ID, &m.Topic, &m.BrandID, &m.ItemID, &parts, &payload, &m.CreatedAt, &txid); err != nil {
 			return nil, nil, fmt.Errorf("read outbox: %w", err)
 		}
-		m.Payload, m.CreatedAt = json.RawMessage(payload), m.CreatedAt.UTC()
-		msgs, txids = append(msgs, m), append(txids, txid)
+		before := len(msgs)
+		if msgs, err = appendMessages(msgs, m, parts, payload); err != nil {
+			return nil, nil, err
+		}
+		for range len(msgs) - before {
+			txids = append(txids, txid)
+		}
 	}
-	return msgs, txids, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return msgs, txids, nil
 }
 
 // Run consumes in a loop until ctx ends: at once while messages keep coming, every idle

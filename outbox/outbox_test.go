@@ -2,9 +2,10 @@ package outbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"sync"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,7 +54,9 @@ func collect(t *testing.T, db *store.DB, consumer string, limit, want int) []str
 
 func TestConsumeInOrderOncePerConsumer(t *testing.T) {
 	db := storetest.Open(t)
-	write(t, db, "a", "b", "c")
+	write(t, db, "a") // three writes: three rows (one write of three would be one row)
+	write(t, db, "b")
+	write(t, db, "c")
 	if got := collect(t, db, "one", 2, 2); len(got) != 2 || got[0] != "a" || got[1] != "b" {
 		t.Fatalf("first batch %v", got)
 	}
@@ -111,7 +114,7 @@ func TestConcurrentConsumersShareTheWork(t *testing.T) {
 		t.Fatalf("only %d of %d messages became visible", len(got), n)
 	}
 	var mu sync.Mutex
-	seen := map[int64]int{}
+	seen := map[string]int{}
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)
@@ -122,7 +125,7 @@ func TestConcurrentConsumersShareTheWork(t *testing.T) {
 					mu.Lock()
 					defer mu.Unlock()
 					for _, m := range msgs {
-						seen[m.ID]++
+						seen[m.Ref()]++
 					}
 					return nil
 				})
@@ -142,7 +145,7 @@ func TestConcurrentConsumersShareTheWork(t *testing.T) {
 	}
 	for id, c := range seen {
 		if c != 1 {
-			t.Fatalf("message %d handled %d times", id, c)
+			t.Fatalf("message %s handled %d times", id, c)
 		}
 	}
 }
@@ -232,5 +235,75 @@ func TestTxidsAcrossADigitBoundaryAreAllConsumedInOrder(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("consumed %v, want %v", got, want)
 		}
+	}
+}
+
+// A batch's messages of one topic and brand share a row; consumers still get each message, in
+// the order written, once, with a reference of its own, and take rows whole.
+func TestPackedRowsAreConsumedAsMessages(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	var es []Entry
+	add := func(topic string, brand int64, items ...string) {
+		for _, it := range items {
+			es = append(es, Entry{Topic: topic, BrandID: brand, ItemID: it, Payload: map[string]string{"item": it}})
+		}
+	}
+	add("ev", 1, "a", "b", "c") // one row of three
+	add("ev", 2, "d")           // another brand: a row of its own
+	add("other", 2, "e", "f")   // another topic
+	for i := range maxParts + 1 {
+		add("ev", 3, "big"+strconv.Itoa(i)) // more than a row holds: two rows
+	}
+	if err := db.WriteTx(ctx, func(tx store.Tx) error { return Write(ctx, db, tx, es, time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM outbox`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 5 {
+		t.Errorf("%d outbox rows, want 5 (a b c | d | e f | 1000 | 1)", rows)
+	}
+	got := collect(t, db, "peek", 100_000, len(es))
+	if len(got) != len(es) {
+		t.Fatalf("consumed %d messages, want %d", len(got), len(es))
+	}
+	for i, e := range es {
+		if got[i] != e.ItemID {
+			t.Fatalf("message %d is %s, want %s (order as written)", i, got[i], e.ItemID)
+		}
+	}
+
+	// A small limit still takes the first row whole, and the next call goes on after it.
+	var first, second []Message
+	for _, dst := range []*[]Message{&first, &second} {
+		if _, err := Consume(ctx, db, "small", 2, func(_ context.Context, _ store.Tx, msgs []Message) error {
+			*dst = msgs
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(first) != 3 || first[2].ItemID != "c" || len(second) != 3 || second[0].ItemID != "d" || second[2].ItemID != "f" {
+		t.Fatalf("limit 2: first batch %d messages, second %d; want the row of 3, then d and the row e f", len(first), len(second))
+	}
+	refs := map[string]bool{}
+	for _, m := range append(first, second...) {
+		if refs[m.Ref()] {
+			t.Errorf("two messages share the reference %s", m.Ref())
+		}
+		refs[m.Ref()] = true
+		var p map[string]string
+		if json.Unmarshal(m.Payload, &p) != nil || p["item"] != m.ItemID {
+			t.Errorf("message %s: payload %s does not belong to item %s", m.Ref(), m.Payload, m.ItemID)
+		}
+	}
+	all, err := All(ctx, db, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].ItemID != "e" || all[1].ItemID != "f" || all[1].BrandID != 2 {
+		t.Errorf("All(other) = %+v", all)
 	}
 }

@@ -71,7 +71,7 @@ func Tail(ctx context.Context, db *store.DB, log *slog.Logger, every time.Durati
 		case len(msgs) > 0:
 			fn(msgs)
 			p = np
-			if len(msgs) == 1000 {
+			if len(msgs) >= 1000 {
 				continue
 			}
 		}
@@ -81,4 +81,32 @@ func Tail(ctx context.Context, db *store.DB, log *slog.Logger, every time.Durati
 		case <-time.After(every):
 		}
 	}
+}
+
+// All returns every committed message of topic (of every topic when empty), in id order,
+// whether or not consumers may read it yet. It reads the whole outbox: for tests and tools,
+// not for serving.
+func All(ctx context.Context, db *store.DB, topic string) ([]Message, error) {
+	rows, err := db.SQL.QueryContext(ctx, db.Rebind(`SELECT id, topic, brand_id, item_id, parts, CAST(payload AS TEXT), created_at
+		FROM outbox WHERE ? = '' OR topic = ? ORDER BY id`), topic, topic)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var parts int
+		var payload string
+		if err := rows.Scan(&m.ID, &m.Topic, &m.BrandID, &m.ItemID, &parts, &payload, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		if out, err = appendMessages(out, m, parts, payload); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/wismo/wismo/cases"
@@ -18,7 +17,7 @@ import (
 // could not be done.
 func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p cases.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
 	tx := b.tx
-	ref := "outbox:" + strconv.FormatInt(n.msg.ID, 10)
+	ref := "outbox:" + n.msg.Ref()
 	notBefore := now.Add(time.Duration(r.Delay))
 	req := dialer.Request{BrandID: p.BrandID, ParcelID: p.ID, TimeZone: p.Recipient.TimeZone, Language: p.Recipient.Language,
 		RuleID: r.ID, TriggerRef: ref, NotBefore: notBefore}

@@ -65,7 +65,7 @@ func (s *Service) Handle(ctx context.Context, tx store.Tx, msgs []outbox.Message
 			continue
 		}
 		if err := s.handleNews(ctx, b, n, fire); err != nil {
-			return fmt.Errorf("rules on outbox message %d: %w", m.ID, err)
+			return fmt.Errorf("rules on outbox message %s: %w", m.Ref(), err)
 		}
 	}
 	if len(b.reqs) == 0 {
