@@ -353,6 +353,19 @@ type EventChange struct {
 	LateAttached bool      `json:"late_attached,omitempty"`
 }
 
+// AppendJSON appends c as json.Marshal would write it (see outbox.JSONAppender).
+func (c EventChange) AppendJSON(b []byte) []byte {
+	b = append(b, `{"event":`...)
+	b = c.Event.AppendJSON(b)
+	b = outbox.AppendField(b, "status", string(c.Status), false)
+	b = outbox.AppendField(b, "phase_before", string(c.PhaseBefore), false)
+	b = outbox.AppendField(b, "phase_after", string(c.PhaseAfter), false)
+	if c.LateAttached {
+		b = append(b, `,"late_attached":true`...)
+	}
+	return append(b, '}')
+}
+
 // Parcel returns a parcel visible to scope, with its events in time order.
 func (s *Service) Parcel(ctx context.Context, scope access.Scope, rawID string) (ParcelView, error) {
 	id, err := ParseS10(rawID)

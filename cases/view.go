@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/outbox"
 )
 
 // ParcelView is the JSON shape of GET /api/v1/parcels/{id}.
@@ -129,4 +130,25 @@ func (p *Parcel) IsLate(now time.Time) bool {
 		return false
 	}
 	return now.After(due)
+}
+
+// AppendJSON appends v as json.Marshal would write it, without reflection (see
+// outbox.JSONAppender: every ingested event is written to the outbox).
+func (v EventView) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = outbox.AppendField(b, "code", v.Code, false)
+	b = outbox.AppendField(b, "meaning", v.Meaning, true)
+	b = outbox.AppendField(b, "phase", string(v.Phase), true)
+	b = append(b, `,"occurred_at":"`...)
+	b = v.OccurredAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	b = outbox.AppendField(b, "local_time", v.LocalTime, true)
+	b = outbox.AppendField(b, "office", v.Office, true)
+	b = outbox.AppendField(b, "location", v.Location, true)
+	b = outbox.AppendField(b, "country", v.Country, true)
+	b = outbox.AppendField(b, "time_zone", v.TimeZone, true)
+	b = outbox.AppendField(b, "reason", v.Reason, true)
+	b = outbox.AppendField(b, "action", v.Action, true)
+	b = outbox.AppendField(b, "signature", v.Signature, true)
+	return append(b, '}')
 }

@@ -60,7 +60,7 @@ func (m Message) Ref() string {
 // maxParts bounds the messages packed into one row (a few hundred kilobytes of payload).
 const maxParts = 1000
 
-// part is one message of a packed row, as stored.
+// part is one message of a packed row, as stored (and written by pack).
 type part struct {
 	ItemID  string          `json:"item_id"`
 	Payload json.RawMessage `json:"payload"`
@@ -91,7 +91,7 @@ func Write(ctx context.Context, db *store.DB, tx store.Tx, entries []Entry, now 
 			topic[i], brand[i], item[i], parts[i], payload[i] = r.topic, r.brand, r.item, int32(r.parts), r.payload
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (topic, brand_id, item_id, parts, payload, created_at)
-			SELECT t, b, i, n, p::json, $6 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[]) AS u(t, b, i, n, p)`,
+			SELECT t, b, i, n, p, $6 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[]) AS u(t, b, i, n, p)`,
 			topic, brand, item, parts, payload, now)
 		if err != nil {
 			return fmt.Errorf("write outbox: %w", err)
@@ -113,6 +113,7 @@ func Write(ctx context.Context, db *store.DB, tx store.Tx, entries []Entry, now 
 // to maxParts) is one row, a run of one an ordinary row.
 func pack(entries []Entry) ([]row, error) {
 	var rows []row
+	var buf []byte
 	for start := 0; start < len(entries); {
 		end := start + 1
 		for end < len(entries) && end-start < maxParts &&
@@ -120,31 +121,47 @@ func pack(entries []Entry) ([]row, error) {
 			end++
 		}
 		first := entries[start]
+		var err error
 		if end-start == 1 {
-			b, err := json.Marshal(first.Payload)
-			if err != nil {
-				return nil, fmt.Errorf("outbox payload (%s %s): %w", first.Topic, first.ItemID, err)
+			if buf, err = appendPayload(buf[:0], first); err != nil {
+				return nil, err
 			}
-			rows = append(rows, row{topic: first.Topic, brand: first.BrandID, item: first.ItemID, payload: string(b)})
+			rows = append(rows, row{topic: first.Topic, brand: first.BrandID, item: first.ItemID, payload: string(buf)})
 			start = end
 			continue
 		}
-		parts := make([]part, 0, end-start)
-		for _, e := range entries[start:end] {
-			b, err := json.Marshal(e.Payload)
-			if err != nil {
-				return nil, fmt.Errorf("outbox payload (%s %s): %w", e.Topic, e.ItemID, err)
+		// The parts as a JSON array of {"item_id": ..., "payload": ...}, written by hand: the
+		// payloads are JSON already.
+		buf = append(buf[:0], '[')
+		for i, e := range entries[start:end] {
+			if i > 0 {
+				buf = append(buf, ',')
 			}
-			parts = append(parts, part{ItemID: e.ItemID, Payload: b})
+			buf = append(buf, `{"item_id":`...)
+			buf = AppendString(buf, e.ItemID)
+			buf = append(buf, `,"payload":`...)
+			if buf, err = appendPayload(buf, e); err != nil {
+				return nil, err
+			}
+			buf = append(buf, '}')
 		}
-		b, err := json.Marshal(parts)
-		if err != nil {
-			return nil, fmt.Errorf("outbox payload: %w", err)
-		}
-		rows = append(rows, row{topic: first.Topic, brand: first.BrandID, parts: len(parts), payload: string(b)})
+		buf = append(buf, ']')
+		rows = append(rows, row{topic: first.Topic, brand: first.BrandID, parts: end - start, payload: string(buf)})
 		start = end
 	}
 	return rows, nil
+}
+
+// appendPayload appends e's payload as JSON.
+func appendPayload(dst []byte, e Entry) ([]byte, error) {
+	if a, ok := e.Payload.(JSONAppender); ok {
+		return a.AppendJSON(dst), nil
+	}
+	b, err := json.Marshal(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("outbox payload (%s %s): %w", e.Topic, e.ItemID, err)
+	}
+	return append(dst, b...), nil
 }
 
 // appendMessages appends the messages of one row: m itself (parts 0) or each of its parts.
