@@ -1,9 +1,11 @@
 package cases
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -42,14 +44,47 @@ func decodeBatch(c *fiber.Ctx, field string) ([]json.RawMessage, error) {
 	return items, nil
 }
 
+// decodeWhole reads {"<field>": [item, ...]} in one pass, strictly, when every item is
+// well-formed (the common case, and the cheap one: decodeBatch reads each item three more
+// times). ok is false for any error: decodeBatch then finds and names the bad items.
+func decodeWhole[T any](c *fiber.Ctx, field string) (items []T, ok bool) {
+	var body map[string][]T
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&body) != nil || len(body) != 1 || len(body[field]) > MaxBatch {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	items, ok = body[field]
+	return items, ok && items != nil
+}
+
+// decodeItems reads a batch: each item decoded, or the error that rejects it alone.
+func decodeItems[T any](c *fiber.Ctx, field string) ([]T, []*FieldError, error) {
+	if whole, ok := decodeWhole[T](c, field); ok {
+		return whole, make([]*FieldError, len(whole)), nil
+	}
+	raws, err := decodeBatch(c, field)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, errs := make([]T, len(raws)), make([]*FieldError, len(raws))
+	for i, raw := range raws {
+		errs[i] = decodeItem(raw, &items[i])
+	}
+	return items, errs, nil
+}
+
 func (h handlers) postParcels(c *fiber.Ctx) error {
-	raws, err := decodeBatch(c, "parcels")
+	inputs, errs, err := decodeItems[ParcelInput](c, "parcels")
 	if err != nil {
 		return err
 	}
-	items := make([]ParcelItem, len(raws))
-	for i, raw := range raws {
-		items[i].Err = decodeItem(raw, &items[i].Input)
+	items := make([]ParcelItem, len(inputs))
+	for i := range inputs {
+		items[i] = ParcelItem{Input: inputs[i], Err: errs[i]}
 	}
 	results, err := h.svc.UpsertParcels(c.UserContext(), access.PrincipalOf(c).Scope, items)
 	if errors.Is(err, ErrForbidden) {
@@ -62,13 +97,13 @@ func (h handlers) postParcels(c *fiber.Ctx) error {
 }
 
 func (h handlers) postEvents(c *fiber.Ctx) error {
-	raws, err := decodeBatch(c, "events")
+	inputs, errs, err := decodeItems[EventInput](c, "events")
 	if err != nil {
 		return err
 	}
-	items := make([]EventItem, len(raws))
-	for i, raw := range raws {
-		items[i].Err = decodeItem(raw, &items[i].Input)
+	items := make([]EventItem, len(inputs))
+	for i := range inputs {
+		items[i] = EventItem{Input: inputs[i], Err: errs[i]}
 	}
 	results, err := h.svc.IngestEvents(c.UserContext(), access.PrincipalOf(c).Scope, items)
 	if err != nil {

@@ -34,5 +34,67 @@ func TestEventChangeJSONMatchesMarshal(t *testing.T) {
 		if !reflect.DeepEqual(w, g) {
 			t.Errorf("case %d:\n AppendJSON %s\n Marshal    %s", i, got, want)
 		}
+		// And back: the fast reader, and the decoder it falls back to, give what was written.
+		var viaJSON EventChange
+		if err := json.Unmarshal(want, &viaJSON); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range [][]byte{got, want} {
+			back, err := DecodeEventChange(b)
+			if err != nil || !reflect.DeepEqual(back, viaJSON) {
+				t.Errorf("case %d: DecodeEventChange(%s) = %+v, %v; want %+v", i, b, back, err, viaJSON)
+			}
+		}
 	}
+}
+
+// The fast reader gives up on what it does not know instead of guessing; the decoder then
+// reads it or reports the error.
+func TestDecodeEventChangeFallsBack(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		fast bool
+		code string
+	}{
+		{`{"event":{"code":"EMA","occurred_at":"2026-11-01T10:00:00Z"},"status":"accepted","phase_before":"registered","phase_after":"export"}`, true, "EMA"},
+		{` { "event" : { "code" : "EMB" , "occurred_at" : "2026-11-01T10:00:00Z" } , "late_attached" : true } `, true, "EMB"},
+		{`{"event":{"code":"E\u004dC","occurred_at":"2026-11-01T10:00:00Z"}}`, false, "EMC"},
+		{`{"event":{"code":"EMD","occurred_at":"2026-11-01T10:00:00Z"},"extra":1}`, false, "EMD"},
+		{`{"event":{"code":"EME","occurred_at":"not a time"}}`, false, ""},
+	} {
+		var c EventChange
+		if got := decodeEventChangeFast([]byte(tc.in), &c); got != tc.fast {
+			t.Errorf("%s: fast path %v, want %v", tc.in, got, tc.fast)
+		}
+		back, err := DecodeEventChange([]byte(tc.in))
+		if tc.code == "" {
+			if err == nil {
+				t.Errorf("%s: no error", tc.in)
+			}
+			continue
+		}
+		if err != nil || back.Event.Code != tc.code {
+			t.Errorf("%s: %+v %v", tc.in, back, err)
+		}
+	}
+}
+
+func FuzzEventChangeRoundTrip(f *testing.F) {
+	f.Add("EMA", "London", "Ростов \"x\" \\ \x01", int64(1_700_000_000_123), true)
+	f.Fuzz(func(t *testing.T, code, location, signature string, nanos int64, late bool) {
+		c := EventChange{Event: EventView{Code: code, Location: location, Signature: signature,
+			OccurredAt: time.Unix(0, nanos).UTC()}, Status: StatusAccepted, LateAttached: late}
+		want, err := json.Marshal(c)
+		if err != nil {
+			return // a time json.Marshal refuses (a year past 9999)
+		}
+		var viaJSON EventChange
+		if err := json.Unmarshal(want, &viaJSON); err != nil {
+			t.Fatal(err)
+		}
+		back, err := DecodeEventChange(c.AppendJSON(nil))
+		if err != nil || !reflect.DeepEqual(back, viaJSON) {
+			t.Fatalf("DecodeEventChange(AppendJSON) = %+v, %v; json.Unmarshal(json.Marshal) = %+v", back, err, viaJSON)
+		}
+	})
 }

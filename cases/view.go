@@ -1,6 +1,8 @@
 package cases
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/wismo/wismo/geo"
@@ -151,4 +153,87 @@ func (v EventView) AppendJSON(b []byte) []byte {
 	b = outbox.AppendField(b, "action", v.Action, true)
 	b = outbox.AppendField(b, "signature", v.Signature, true)
 	return append(b, '}')
+}
+
+// DecodeEventChange reads a tracking.event outbox payload. What AppendJSON wrote is read
+// without encoding/json's reflection (the rules read every ingested event); anything else
+// (an escaped string, a field it does not know) is left to json.Unmarshal.
+func DecodeEventChange(b []byte) (EventChange, error) {
+	var c EventChange
+	if decodeEventChangeFast(b, &c) {
+		return c, nil
+	}
+	c = EventChange{}
+	err := json.Unmarshal(b, &c)
+	return c, err
+}
+
+func decodeEventChangeFast(b []byte, c *EventChange) bool {
+	return outbox.EachField(b, func(key, v []byte) bool {
+		switch string(key) {
+		case "event":
+			return outbox.EachField(v, func(key, v []byte) bool {
+				e := &c.Event
+				if string(key) == "occurred_at" {
+					s, ok := outbox.PlainString(v)
+					if !ok {
+						return false
+					}
+					t, err := time.Parse(time.RFC3339Nano, s)
+					e.OccurredAt = t
+					return err == nil
+				}
+				var dst *string
+				switch string(key) {
+				case "code":
+					dst = &e.Code
+				case "meaning":
+					dst = &e.Meaning
+				case "phase":
+					dst = (*string)(&e.Phase)
+				case "local_time":
+					dst = &e.LocalTime
+				case "office":
+					dst = &e.Office
+				case "location":
+					dst = &e.Location
+				case "country":
+					dst = &e.Country
+				case "time_zone":
+					dst = &e.TimeZone
+				case "reason":
+					dst = &e.Reason
+				case "action":
+					dst = &e.Action
+				case "signature":
+					dst = &e.Signature
+				}
+				return plainInto(dst, v)
+			})
+		case "status":
+			return plainInto((*string)(&c.Status), v)
+		case "phase_before":
+			return plainInto((*string)(&c.PhaseBefore), v)
+		case "phase_after":
+			return plainInto((*string)(&c.PhaseAfter), v)
+		case "late_attached":
+			switch string(bytes.TrimSpace(v)) {
+			case "true":
+				c.LateAttached = true
+				return true
+			case "false":
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func plainInto(dst *string, v []byte) bool {
+	if dst == nil {
+		return false
+	}
+	s, ok := outbox.PlainString(v)
+	*dst = s
+	return ok
 }

@@ -171,15 +171,23 @@ func appendMessages(msgs []Message, m Message, parts int, payload string) ([]Mes
 		m.Payload = json.RawMessage(payload)
 		return append(msgs, m), nil
 	}
-	var packed []part
-	if err := json.Unmarshal([]byte(payload), &packed); err != nil {
-		return nil, fmt.Errorf("read outbox row %d: %w", m.ID, err)
+	b := []byte(payload)
+	items, payloads, ok := splitParts(b, parts)
+	if !ok {
+		var packed []part
+		if err := json.Unmarshal(b, &packed); err != nil {
+			return nil, fmt.Errorf("read outbox row %d: %w", m.ID, err)
+		}
+		items, payloads = make([]string, len(packed)), make([][]byte, len(packed))
+		for i, p := range packed {
+			items[i], payloads[i] = p.ItemID, p.Payload
+		}
 	}
-	if len(packed) != parts {
-		return nil, fmt.Errorf("read outbox row %d: %d parts, the row says %d", m.ID, len(packed), parts)
+	if len(items) != parts {
+		return nil, fmt.Errorf("read outbox row %d: %d parts, the row says %d", m.ID, len(items), parts)
 	}
-	for i, p := range packed {
-		m.Part, m.ItemID, m.Payload = i, p.ItemID, p.Payload
+	for i := range items {
+		m.Part, m.ItemID, m.Payload = i, items[i], payloads[i]
 		msgs = append(msgs, m)
 	}
 	return msgs, nil

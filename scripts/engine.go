@@ -79,8 +79,8 @@ func decodeNews(m outbox.Message) (news, bool) {
 	n := news{msg: m, triggers: map[string][]string{}, at: m.CreatedAt}
 	switch m.Topic {
 	case "tracking.event":
-		var ch cases.EventChange
-		if json.Unmarshal(m.Payload, &ch) != nil || ch.Status != cases.StatusAccepted {
+		ch, err := cases.DecodeEventChange(m.Payload)
+		if err != nil || ch.Status != cases.StatusAccepted {
 			return n, false // a corrected event is not news
 		}
 		ev := ch.Event
