@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/jsonw"
 )
 
 // ImportRecord is one record of an import file: a parcel or an event (or a line that could
@@ -106,12 +107,22 @@ func (d *ImportDecoder) Next() (ImportRecord, error) {
 			continue
 		}
 		rec := ImportRecord{Line: d.line}
-		var probe map[string]json.RawMessage
-		if err := json.Unmarshal(b, &probe); err != nil {
-			rec.Event = &EventItem{Err: fieldErr("", "line %d is not a JSON object: %v", d.line, err)}
-			return rec, nil
+		// An event has "item_id", a parcel "id": found by walking the line's keys, or, when
+		// the walk gives up (an escaped key, not an object), by decoding it.
+		isEvent := false
+		plain := jsonw.EachField(b, func(k, _ []byte) bool {
+			isEvent = isEvent || string(k) == "item_id"
+			return true
+		})
+		if !plain {
+			var probe map[string]json.RawMessage
+			if err := json.Unmarshal(b, &probe); err != nil {
+				rec.Event = &EventItem{Err: fieldErr("", "line %d is not a JSON object: %v", d.line, err)}
+				return rec, nil
+			}
+			_, isEvent = probe["item_id"]
 		}
-		if _, ok := probe["item_id"]; ok {
+		if isEvent {
 			rec.Event = &EventItem{}
 			rec.Event.Err = decodeItem(b, &rec.Event.Input)
 		} else {

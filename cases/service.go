@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/jsonw"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
@@ -357,9 +358,9 @@ type EventChange struct {
 func (c EventChange) AppendJSON(b []byte) []byte {
 	b = append(b, `{"event":`...)
 	b = c.Event.AppendJSON(b)
-	b = outbox.AppendField(b, "status", string(c.Status), false)
-	b = outbox.AppendField(b, "phase_before", string(c.PhaseBefore), false)
-	b = outbox.AppendField(b, "phase_after", string(c.PhaseAfter), false)
+	b = jsonw.AppendField(b, "status", string(c.Status), false)
+	b = jsonw.AppendField(b, "phase_before", string(c.PhaseBefore), false)
+	b = jsonw.AppendField(b, "phase_after", string(c.PhaseAfter), false)
 	if c.LateAttached {
 		b = append(b, `,"late_attached":true`...)
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/geo"
-	"github.com/wismo/wismo/outbox"
+	"github.com/wismo/wismo/jsonw"
 )
 
 // ParcelView is the JSON shape of GET /api/v1/parcels/{id}.
@@ -138,20 +138,20 @@ func (p *Parcel) IsLate(now time.Time) bool {
 // outbox.JSONAppender: every ingested event is written to the outbox).
 func (v EventView) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
-	b = outbox.AppendField(b, "code", v.Code, false)
-	b = outbox.AppendField(b, "meaning", v.Meaning, true)
-	b = outbox.AppendField(b, "phase", string(v.Phase), true)
+	b = jsonw.AppendField(b, "code", v.Code, false)
+	b = jsonw.AppendField(b, "meaning", v.Meaning, true)
+	b = jsonw.AppendField(b, "phase", string(v.Phase), true)
 	b = append(b, `,"occurred_at":"`...)
 	b = v.OccurredAt.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, '"')
-	b = outbox.AppendField(b, "local_time", v.LocalTime, true)
-	b = outbox.AppendField(b, "office", v.Office, true)
-	b = outbox.AppendField(b, "location", v.Location, true)
-	b = outbox.AppendField(b, "country", v.Country, true)
-	b = outbox.AppendField(b, "time_zone", v.TimeZone, true)
-	b = outbox.AppendField(b, "reason", v.Reason, true)
-	b = outbox.AppendField(b, "action", v.Action, true)
-	b = outbox.AppendField(b, "signature", v.Signature, true)
+	b = jsonw.AppendField(b, "local_time", v.LocalTime, true)
+	b = jsonw.AppendField(b, "office", v.Office, true)
+	b = jsonw.AppendField(b, "location", v.Location, true)
+	b = jsonw.AppendField(b, "country", v.Country, true)
+	b = jsonw.AppendField(b, "time_zone", v.TimeZone, true)
+	b = jsonw.AppendField(b, "reason", v.Reason, true)
+	b = jsonw.AppendField(b, "action", v.Action, true)
+	b = jsonw.AppendField(b, "signature", v.Signature, true)
 	return append(b, '}')
 }
 
@@ -169,13 +169,13 @@ func DecodeEventChange(b []byte) (EventChange, error) {
 }
 
 func decodeEventChangeFast(b []byte, c *EventChange) bool {
-	return outbox.EachField(b, func(key, v []byte) bool {
+	return jsonw.EachField(b, func(key, v []byte) bool {
 		switch string(key) {
 		case "event":
-			return outbox.EachField(v, func(key, v []byte) bool {
+			return jsonw.EachField(v, func(key, v []byte) bool {
 				e := &c.Event
 				if string(key) == "occurred_at" {
-					s, ok := outbox.PlainString(v)
+					s, ok := jsonw.PlainString(v)
 					if !ok {
 						return false
 					}
@@ -233,7 +233,7 @@ func plainInto(dst *string, v []byte) bool {
 	if dst == nil {
 		return false
 	}
-	s, ok := outbox.PlainString(v)
+	s, ok := jsonw.PlainString(v)
 	*dst = s
 	return ok
 }

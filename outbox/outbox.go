@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wismo/wismo/jsonw"
 	"github.com/wismo/wismo/store"
 )
 
@@ -138,7 +139,7 @@ func pack(entries []Entry) ([]row, error) {
 				buf = append(buf, ',')
 			}
 			buf = append(buf, `{"item_id":`...)
-			buf = AppendString(buf, e.ItemID)
+			buf = jsonw.AppendString(buf, e.ItemID)
 			buf = append(buf, `,"payload":`...)
 			if buf, err = appendPayload(buf, e); err != nil {
 				return nil, err
