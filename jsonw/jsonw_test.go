@@ -37,7 +37,6 @@ func TestAppendFieldOmitsEmpty(t *testing.T) {
 	}
 }
 
-
 // EachField walks plain objects and refuses anything it cannot read for sure.
 func TestEachField(t *testing.T) {
 	var keys []string
