@@ -39,6 +39,9 @@ type DB struct {
 	Dialect Dialect
 	// Location is where the database lives, with any password removed: safe to log.
 	Location string
+
+	// writer is held by this process's SQLite write transaction (WriteTx): see there.
+	writer chan struct{}
 }
 
 // Open connects to url: empty means the SQLite file wismo.db in dataDir; "postgres://" or
@@ -100,7 +103,7 @@ func openSQLite(path string, gcfg *gorm.Config) (*DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	return &DB{Gorm: g, SQL: sqlDB, Dialect: SQLite, Location: "sqlite:" + path}, nil
+	return &DB{Gorm: g, SQL: sqlDB, Dialect: SQLite, Location: "sqlite:" + path, writer: make(chan struct{}, 1)}, nil
 }
 
 func openPostgres(rawURL string, gcfg *gorm.Config) (*DB, error) {
