@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/jsonw"
 )
 
 // Routes mounts the parcel and event API under r; auth must have run before.
@@ -47,9 +49,9 @@ func decodeBatch(c *fiber.Ctx, field string) ([]json.RawMessage, error) {
 // decodeWhole reads {"<field>": [item, ...]} in one pass, strictly, when every item is
 // well-formed (the common case, and the cheap one: decodeBatch reads each item three more
 // times). ok is false for any error: decodeBatch then finds and names the bad items.
-func decodeWhole[T any](c *fiber.Ctx, field string) (items []T, ok bool) {
+func decodeWhole[T any](raw []byte, field string) (items []T, ok bool) {
 	var body map[string][]T
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if dec.Decode(&body) != nil || len(body) != 1 || len(body[field]) > MaxBatch {
 		return nil, false
@@ -63,7 +65,7 @@ func decodeWhole[T any](c *fiber.Ctx, field string) (items []T, ok bool) {
 
 // decodeItems reads a batch: each item decoded, or the error that rejects it alone.
 func decodeItems[T any](c *fiber.Ctx, field string) ([]T, []*FieldError, error) {
-	if whole, ok := decodeWhole[T](c, field); ok {
+	if whole, ok := decodeWhole[T](c.Body(), field); ok {
 		return whole, make([]*FieldError, len(whole)), nil
 	}
 	raws, err := decodeBatch(c, field)
@@ -93,13 +95,17 @@ func (h handlers) postParcels(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"results": results})
+	return sendResults(c, results)
 }
 
 func (h handlers) postEvents(c *fiber.Ctx) error {
-	inputs, errs, err := decodeItems[EventInput](c, "events")
-	if err != nil {
-		return err
+	inputs, ok := decodeEventsFast(c.Body())
+	errs := make([]*FieldError, len(inputs))
+	if !ok {
+		var err error
+		if inputs, errs, err = decodeItems[EventInput](c, "events"); err != nil {
+			return err
+		}
 	}
 	items := make([]EventItem, len(inputs))
 	for i := range inputs {
@@ -109,7 +115,7 @@ func (h handlers) postEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"results": results})
+	return sendResults(c, results)
 }
 
 func (h handlers) getParcel(c *fiber.Ctx) error {
@@ -121,4 +127,89 @@ func (h handlers) getParcel(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// decodeEventsFast reads {"events": [...]} whose items hold only known fields with plain
+// string values (what posts send), without encoding/json: 10-15% of the API's CPU went to
+// decoding. Anything else (another shape, an escape, a null, an unknown or differently cased
+// key, more than MaxBatch items) returns false and the strict decoders take over.
+func decodeEventsFast(body []byte) ([]EventInput, bool) {
+	var out []EventInput
+	seen := false
+	ok := jsonw.EachField(body, func(key, list []byte) bool {
+		if string(key) != "events" || seen {
+			return false
+		}
+		seen = true
+		out = make([]EventInput, 0, 1000)
+		return jsonw.EachElement(list, func(item []byte) bool {
+			if len(out) == MaxBatch {
+				return false
+			}
+			var in EventInput
+			if !jsonw.EachField(item, func(k, v []byte) bool {
+				var dst *string
+				switch string(k) {
+				case "item_id":
+					dst = &in.ItemID
+				case "code":
+					dst = &in.Code
+				case "occurred_at":
+					dst = &in.OccurredAt
+				case "office":
+					dst = &in.Office
+				case "location":
+					dst = &in.Location
+				case "country":
+					dst = &in.Country
+				case "time_zone":
+					dst = &in.TimeZone
+				case "reason":
+					dst = &in.Reason
+				case "action":
+					dst = &in.Action
+				case "signature":
+					dst = &in.Signature
+				default:
+					return false
+				}
+				s, ok := jsonw.PlainString(v)
+				*dst = s
+				return ok
+			}) {
+				return false
+			}
+			out = append(out, in)
+			return true
+		})
+	})
+	return out, ok && seen && out != nil
+}
+
+// sendResults answers a batch: {"results": [...]}, written by hand (a result per item, a
+// thousand per batch) as encoding/json would write it.
+func sendResults(c *fiber.Ctx, results []Result) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(appendResults(make([]byte, 0, 64*len(results)+16), results))
+}
+
+func appendResults(b []byte, results []Result) []byte {
+	b = append(b, `{"results":[`...)
+	for i, r := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"index":`...)
+		b = strconv.AppendInt(b, int64(r.Index), 10)
+		b = jsonw.AppendField(b, "id", r.ID, true)
+		b = jsonw.AppendField(b, "status", string(r.Status), false)
+		if r.Error != nil {
+			b = append(b, `,"error":{`...)
+			b = jsonw.AppendField(b, "field", r.Error.Field, false)
+			b = jsonw.AppendField(b, "message", r.Error.Message, false)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']', '}')
 }

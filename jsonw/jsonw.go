@@ -186,3 +186,36 @@ func skipSpace(b []byte, i int) int {
 	}
 	return i
 }
+
+// EachElement calls fn with each raw element of the JSON array b, in order, without a
+// decoder; false (the caller then decodes b with encoding/json) when b is not an array of
+// values it can delimit or fn returns false.
+func EachElement(b []byte, fn func(elem []byte) bool) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for i < len(b) {
+		end, ok := SkipValue(b, i)
+		if !ok || end == i || !fn(b[i:end]) {
+			return false
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+	return false
+}
