@@ -37,9 +37,13 @@ func (s *Service) IngestEvents(ctx context.Context, scope access.Scope, items []
 		valid[i] = e
 	}
 	base := append([]Result(nil), results...)
+	attempts := 0
 	err := s.inTx(ctx, func(tx store.Tx) error {
 		copy(results, base)
-		return s.ingestEvents(ctx, tx, scope, valid, results, now)
+		attempts++
+		// A retry (after a conflict, such as a unique violation the fast identity check let
+		// through) checks every event's identity against the stored events.
+		return s.ingestEvents(ctx, tx, scope, valid, results, now, attempts > 1)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest events: %w", err)
@@ -57,7 +61,7 @@ type touched struct {
 	refold bool     // an event arrived out of order or changed: fold the whole history
 }
 
-func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Event, results []Result, now time.Time) error {
+func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Event, results []Result, now time.Time, checkAll bool) error {
 	var ids []string
 	seenID := map[string]bool{}
 	var candidates []*Event
@@ -106,11 +110,29 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		}
 		maps.Copy(parcels, late)
 	}
-	from, to := candidates[0].OccurredAt, candidates[0].OccurredAt
+	// Which stored events could the candidates repeat? Every attached event of a parcel is
+	// folded into its state, so an event later than the parcel's latest (the usual case: a
+	// feed moves forward in time) cannot be one; with the parcel's row locked, no other batch
+	// adds one meanwhile. Only the other items' events are read, in the candidates' time
+	// window. (An event stored unattached under another brand's claim is not in the state:
+	// the insert then violates the identity's unique key, and the retry checks everything.)
+	var check []string
+	var from, to time.Time
+	checked := map[string]bool{}
 	for _, e := range candidates {
+		if p := parcels[e.ItemID]; !checkAll && p != nil && (p.LastEventAt == nil || e.OccurredAt.After(*p.LastEventAt)) {
+			continue
+		}
+		if !checked[e.ItemID] {
+			checked[e.ItemID] = true
+			check = append(check, e.ItemID)
+		}
+		if from.IsZero() {
+			from, to = e.OccurredAt, e.OccurredAt
+		}
 		from, to = minTime(from, e.OccurredAt), maxTime(to, e.OccurredAt)
 	}
-	itemEvents, err := loadItemEvents(ctx, s.db, tx, ids, from, to)
+	itemEvents, err := loadItemEvents(ctx, s.db, tx, check, from, to)
 	if err != nil {
 		return err
 	}

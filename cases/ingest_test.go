@@ -198,6 +198,16 @@ func TestEventBeforeParcel(t *testing.T) {
 	if v.PostedAt == nil || v.PromisedDate != "2026-11-19" {
 		t.Errorf("promised date after attach = %s", v.PromisedDate)
 	}
+	// A's own EMC with the identity of B's unattached one is later than A's parcel's latest
+	// event, so the identity check skips it at first; the unique key catches it and the
+	// retry names it as B's, beside an event of A's that still goes in.
+	res = e.events(e.scopeA(), event(idA, "EMC", "2026-11-11T09:00:00Z"), event(idA, "EMD", "2026-11-12T09:00:00Z"))
+	if res[0].Status != StatusRejected || res[0].Error.Field != "item_id" || res[1].Status != StatusAccepted {
+		t.Errorf("A sending the identity of B's early event: %+v", res)
+	}
+	if v, _ := e.svc.Parcel(context.Background(), e.scopeA(), idA); len(v.Events) != 3 {
+		t.Errorf("A's parcel has %d events, want 3 (EMA, EMB, EMD)", len(v.Events))
+	}
 }
 
 func TestEventValidation(t *testing.T) {

@@ -252,9 +252,19 @@ func next(ctx context.Context, db *store.DB, tx store.Tx, lastTxid string, lastI
 		// named txid would win in ORDER BY): text order puts "1000" before "999", and the
 		// cursor, taken from the last row, would skip messages; and only the xid8 order walks
 		// the (txid, id) index instead of sorting the whole backlog.
-		rows, err = tx.QueryContext(ctx, `SELECT o.id, o.topic, o.brand_id, o.item_id, o.parts, o.payload::text, o.created_at, o.txid::text AS txid_text FROM outbox o
-			WHERE (o.txid, o.id) > ($1::xid8, $2) AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY o.txid, o.id LIMIT $3`, lastTxid, lastID, limit)
+		//
+		// Only the rows that will be taken are returned: a packed row holds up to a thousand
+		// messages, and PostgreSQL detoasts every payload it sends, so "LIMIT limit rows"
+		// sent (and read out of TOAST) a backlog of packed rows of which the loop below used
+		// one, again at every poll (8 ms per poll at ingest speed). The window counts the
+		// messages before each row without touching payloads.
+		rows, err = tx.QueryContext(ctx, `SELECT o.id, o.topic, o.brand_id, o.item_id, o.parts, o.payload, o.created_at, o.txid::text AS txid_text
+			FROM (SELECT id, txid, sum(greatest(parts, 1)) OVER (ORDER BY txid, id) - greatest(parts, 1) AS before FROM outbox
+				WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+				ORDER BY txid, id LIMIT $3) w
+			JOIN outbox o ON o.id = w.id
+			WHERE w.before < $3
+			ORDER BY w.txid, w.id`, lastTxid, lastID, limit)
 	} else {
 		rows, err = tx.QueryContext(ctx, `SELECT id, topic, brand_id, item_id, parts, payload, created_at, CAST(txid AS TEXT) FROM outbox
 			WHERE id > ? ORDER BY id LIMIT ?`, lastID, limit)
