@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 )
 
 // wavHeaderSize is the size of the canonical 44-byte RIFF/WAVE header (PCM "fmt " chunk of
@@ -58,13 +59,23 @@ func wavHeader(rate, channels int, dataBytes int64) []byte {
 	return h
 }
 
+// littleEndian is whether int16s in memory are already WAV's byte order.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
 // WriteSamples appends interleaved samples (len a multiple of the channel count).
 func (w *WAVWriter) WriteSamples(interleaved []int16) error {
-	w.buf = w.buf[:0]
-	for _, s := range interleaved {
-		w.buf = binary.LittleEndian.AppendUint16(w.buf, uint16(s))
+	if len(interleaved) == 0 {
+		return nil
 	}
-	n, err := w.f.Write(w.buf)
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&interleaved[0])), 2*len(interleaved)) // as stored on little-endian machines
+	if !littleEndian {
+		w.buf = w.buf[:0]
+		for _, s := range interleaved {
+			w.buf = binary.LittleEndian.AppendUint16(w.buf, uint16(s))
+		}
+		b = w.buf
+	}
+	n, err := w.f.Write(b)
 	w.data += int64(n)
 	return err
 }
