@@ -114,52 +114,26 @@ func SkipValue(b []byte, i int) (int, bool) {
 // decodes b with encoding/json instead) when b is not a plain object, a key holds an escape,
 // or fn returns false. Values are not validated: fn reads them strictly (PlainString).
 func EachField(b []byte, fn func(key, value []byte) bool) bool {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return skipSpace(b, i+1) == len(b)
-	}
-	for i < len(b) {
+	return walk(b, '{', '}', func(i int) (int, bool) {
 		if b[i] != '"' {
-			return false
+			return 0, false
 		}
 		end := i + 1
 		for end < len(b) && b[end] != '"' && b[end] != '\\' {
 			end++
 		}
 		if end >= len(b) || b[end] != '"' {
-			return false
+			return 0, false
 		}
 		key := b[i+1 : end]
 		i = skipSpace(b, end+1)
 		if i >= len(b) || b[i] != ':' {
-			return false
+			return 0, false
 		}
 		i = skipSpace(b, i+1)
 		vend, ok := SkipValue(b, i)
-		if !ok || vend == i {
-			return false
-		}
-		if !fn(key, b[i:vend]) {
-			return false
-		}
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return skipSpace(b, i+1) == len(b)
-		default:
-			return false
-		}
-	}
-	return false
+		return vend, ok && vend != i && fn(key, b[i:vend])
+	})
 }
 
 // PlainString returns the JSON string v without its quotes when it holds no escape (and is
@@ -191,17 +165,27 @@ func skipSpace(b []byte, i int) int {
 // decoder; false (the caller then decodes b with encoding/json) when b is not an array of
 // values it can delimit or fn returns false.
 func EachElement(b []byte, fn func(elem []byte) bool) bool {
+	return walk(b, '[', ']', func(i int) (int, bool) {
+		end, ok := SkipValue(b, i)
+		return end, ok && end != i && fn(b[i:end])
+	})
+}
+
+// walk reads b as exactly one JSON container opened by open and closed by close, calling
+// member at the start of each member for where it ends; it reports false on anything else
+// (a missing separator, a trailing comma, bytes after the close) or when member does.
+func walk(b []byte, open, close byte, member func(i int) (int, bool)) bool {
 	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '[' {
+	if i >= len(b) || b[i] != open {
 		return false
 	}
 	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
+	if i < len(b) && b[i] == close {
 		return skipSpace(b, i+1) == len(b)
 	}
 	for i < len(b) {
-		end, ok := SkipValue(b, i)
-		if !ok || end == i || !fn(b[i:end]) {
+		end, ok := member(i)
+		if !ok {
 			return false
 		}
 		i = skipSpace(b, end)
@@ -211,7 +195,7 @@ func EachElement(b []byte, fn func(elem []byte) bool) bool {
 		switch b[i] {
 		case ',':
 			i = skipSpace(b, i+1)
-		case ']':
+		case close:
 			return skipSpace(b, i+1) == len(b)
 		default:
 			return false
