@@ -2,6 +2,9 @@
 GO        ?= go
 BIN       := bin/wismo
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+# Heavy tests (store/storetest.OnePass) record here that they ran once, in one pass.
+TEST_LEDGER ?= $(CURDIR)/bin/test-ledger.txt
+export WISMO_TEST_LEDGER := $(TEST_LEDGER)
 # The PostgreSQL server the PostgreSQL test pass and benchmarks create their databases on.
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export PG_ADMIN_URL
@@ -16,7 +19,10 @@ build:
 	$(GO) build -o $(BIN) ./cmd/wismo
 
 ## test: install missing test peers, then run the whole suite on SQLite and on PostgreSQL
-test: test-deps test-sqlite test-postgres
+test: test-deps
+	@mkdir -p bin && : > $(TEST_LEDGER)
+	$(MAKE) test-sqlite test-postgres
+	bash tools/check-one-pass.sh $(TEST_LEDGER)
 
 test-deps:
 	bash tools/install-test-deps.sh
