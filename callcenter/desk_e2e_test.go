@@ -19,6 +19,7 @@ import (
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
@@ -250,6 +251,7 @@ func checkBrowserLeg(t *testing.T, c Call, agentID int64) {
 // the browser), the customer hangs up, and the agent's disposition and note are stored
 // from the wrap-up form.
 func TestDeskInboundCall(t *testing.T) {
+	storetest.OnePass(t)
 	w := newDeskWorld(t)
 	w.parcelFor("RB123456785GB", "8 913 123-45-67")
 	if _, err := w.center.AddQueue(context.Background(), Queue{Name: "every shop", Ring: 20 * time.Second, MaxWait: 60 * time.Second}, hotline); err != nil {
@@ -303,6 +305,7 @@ func TestDeskInboundCall(t *testing.T) {
 // answers its own ring, the customer's baresip answers, and the agent hangs up from the
 // page. Audio both ways as in the inbound test; the disposition is stored.
 func TestDeskOutboundCall(t *testing.T) {
+	storetest.OnePass(t)
 	w := newDeskWorld(t)
 	agentID, email := w.deskAgent("desk2")
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "customer", Tone: customerTone})
@@ -374,6 +377,7 @@ func TestDeskOutboundCall(t *testing.T) {
 // grace the call is torn down, the recording finished, and the call log says the agent's
 // side ended it.
 func TestDeskBrowserClosedMidCall(t *testing.T) {
+	storetest.OnePass(t)
 	w := newDeskWorld(t)
 	agentID, email := w.deskAgent("desk3")
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "customer", Tone: customerTone})
@@ -424,6 +428,7 @@ func TestDeskBrowserClosedMidCall(t *testing.T) {
 // page comes back into it (new peer connection, same bridge and recording) and the agent
 // hangs up from the reloaded page; the customer heard the browser again after the reload.
 func TestDeskReloadMidCall(t *testing.T) {
+	storetest.OnePass(t)
 	w := newDeskWorldGrace(t, 10*time.Second)
 	agentID, email := w.deskAgent("desk4")
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "customer", Tone: customerTone})
@@ -477,6 +482,7 @@ func TestDeskReloadMidCall(t *testing.T) {
 // agent is not offered calls; back to available, a hotline call is answered with Alt+A and
 // hung up with Alt+H.
 func TestDeskPauseAndKeyboard(t *testing.T) {
+	storetest.OnePass(t)
 	w := newDeskWorld(t)
 	if _, err := w.center.AddQueue(context.Background(), Queue{Name: "every shop", Ring: 20 * time.Second, MaxWait: 60 * time.Second}, hotline); err != nil {
 		t.Fatal(err)

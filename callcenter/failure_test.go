@@ -10,6 +10,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
@@ -43,6 +44,7 @@ func TestOutcomeOf(t *testing.T) {
 // TestPreviewBusyCustomer: a busy customer is logged busy with 486 and the agent goes to
 // wrap-up.
 func TestPreviewBusyCustomer(t *testing.T) {
+	storetest.OnePass(t)
 	trunk := telephonytest.StartTrunk(t, telephonytest.TrunkOptions{Status: 486})
 	w := newWorld(t, telephony.Trunk{URI: "sip:" + trunk.Addr}, Config{})
 	agentID, _ := w.agent("agent1", agentTone)
@@ -67,6 +69,7 @@ func TestPreviewBusyCustomer(t *testing.T) {
 // TestCustomerVanishes: the customer's phone is killed mid-call (no BYE, no more RTP); the
 // call is torn down after the no-RTP time, its recording finished, and the agent hung up.
 func TestCustomerVanishes(t *testing.T) {
+	storetest.OnePass(t)
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerTone})
 	w := newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort)}, Config{})
 	agentID, _ := w.agent("agent1", agentTone)

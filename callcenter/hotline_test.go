@@ -7,6 +7,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
@@ -47,6 +48,7 @@ func (w *world) waitCall(ctx context.Context) Call {
 // matched to the brand by the caller's parcel, queued, offered to the available agent, and
 // the agent hangs up first.
 func TestHotlineCall(t *testing.T) {
+	storetest.OnePass(t)
 	w := newWorld(t, telephony.Trunk{}, Config{})
 	w.parcelFor("RB123456785GB", "8 913 123-45-67")
 	if _, err := w.center.AddQueue(context.Background(), Queue{Name: "every shop", Ring: 5 * time.Second, MaxWait: 30 * time.Second}, hotline); err != nil {
@@ -80,6 +82,7 @@ func TestHotlineCall(t *testing.T) {
 // TestHotlineAfterHours: outside the brand's hours the caller hears the closed message, a
 // callback is planned, and the call is logged as abandoned by the system.
 func TestHotlineAfterHours(t *testing.T) {
+	storetest.OnePass(t)
 	w := newWorld(t, telephony.Trunk{}, Config{})
 	w.parcelFor("RB123456785GB", customerE164)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -110,6 +113,7 @@ func TestHotlineAfterHours(t *testing.T) {
 // TestHotlineMaxWait: with no agent at all, the caller waits the queue's maximum, hears the
 // closed message and gets a callback.
 func TestHotlineMaxWait(t *testing.T) {
+	storetest.OnePass(t)
 	w := newWorld(t, telephony.Trunk{}, Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

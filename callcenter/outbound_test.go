@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
@@ -15,6 +16,7 @@ import (
 // answers, the customer's baresip is dialled through the trunk, talks for a while and hangs
 // up first.
 func TestPreviewCall(t *testing.T) {
+	storetest.OnePass(t)
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerTone})
 	w := newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort), CallerID: "+74950000000"}, Config{})
 	agentID, agentPhone := w.agent("agent1", agentTone)
@@ -49,6 +51,7 @@ func TestPreviewCall(t *testing.T) {
 // customer dialled, and on answer the first agent's phone rings but is never answered (it
 // is cancelled after the ring time), so the next agent takes the call and hangs up first.
 func TestProgressiveCall(t *testing.T) {
+	storetest.OnePass(t)
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerTone})
 	w := newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort)}, Config{AgentRing: 3 * time.Second})
 	first, _ := w.agentPhone("agent1", telephonytest.PhoneOptions{Tone: agentTone, Manual: true})

@@ -107,6 +107,7 @@ func demoActivity(t testing.TB, db *store.DB, acc *access.Service, brands []int6
 // the demo data and the live agent table filled by the event stream, which then follows a
 // state change without a reload. Screenshots go to docs/screenshots.
 func TestDashboardInBrowser(t *testing.T) {
+	storetest.OnePass(t)
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
 	acc := access.NewService(db)

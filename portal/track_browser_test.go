@@ -22,6 +22,7 @@ import (
 // and what we sent and called, writes to us and gets a case number. Screenshots at desktop and
 // phone width go to docs/screenshots.
 func TestTrackingPageInBrowser(t *testing.T) {
+	storetest.OnePass(t)
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
 	acc := access.NewService(db)

@@ -10,11 +10,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/wismo/wismo/portal/browsertest"
+	"github.com/wismo/wismo/store/storetest"
 )
 
 // A brand manager logs in, edits an SMS template and sees the preview and the segment count
 // follow the text: Cyrillic switches the message to UCS-2 (70 units, then 67 per part).
 func TestEditorBrowserLivePreview(t *testing.T) {
+	storetest.OnePass(t)
 	e := newEditorEnv(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
