@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 		tcp.Close()
 		return nil, fmt.Errorf("media loops: %w", err)
 	}
-	e.ua, err = sipgo.NewUA(sipgo.WithUserAgent("wismo"), sipgo.WithUserAgentHostname(host),
+	e.ua, err = sipgo.NewUA(sipgo.WithUserAgent("wismo"), sipgo.WithUserAgentHostname(host), sipgo.WithUserAgentParser(newParser()),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(e.log)))
 	if err == nil {
