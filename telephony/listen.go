@@ -41,8 +41,30 @@ func DefaultMaxConns() int {
 
 // sockets are the endpoint's UDP socket and limited TCP listener.
 type sockets struct {
-	udp net.PacketConn
+	udp *udpSocket
 	tcp *throttle.LimitedListener
+}
+
+// udpSocket remembers why its last read failed: sipgo logs the error and returns nil.
+type udpSocket struct {
+	net.PacketConn
+	err atomic.Pointer[error]
+}
+
+func (u *udpSocket) ReadFrom(p []byte) (int, net.Addr, error) {
+	n, addr, err := u.PacketConn.ReadFrom(p)
+	if err != nil {
+		u.err.Store(&err)
+	}
+	return n, addr, err
+}
+
+// readErr is the error that ended reading, or a stand-in.
+func (u *udpSocket) readErr() error {
+	if err := u.err.Load(); err != nil {
+		return *err
+	}
+	return errors.New("socket read failed")
 }
 
 func (s *sockets) close() {
@@ -62,7 +84,7 @@ func (e *Endpoint) listen(addr string) (*sockets, error) {
 		tcp, err := net.Listen("tcp4", laddr.String())
 		if err == nil {
 			lim := throttle.ConnLimits{Total: e.cfg.TCP.MaxConns, PerAddr: e.cfg.TCP.MaxConnsPerAddr, Idle: e.cfg.TCP.Idle, Exempt: e.exempt}
-			return &sockets{udp: udp, tcp: throttle.Listener(tcp, lim, e.log)}, nil
+			return &sockets{udp: &udpSocket{PacketConn: udp}, tcp: throttle.Listener(tcp, lim, e.log)}, nil
 		}
 		udp.Close()
 		if _, port, _ := net.SplitHostPort(addr); port != "0" || try == 9 {
@@ -75,8 +97,20 @@ func (e *Endpoint) listen(addr string) (*sockets, error) {
 // that the next Serve starts from new sockets.
 func (e *Endpoint) serve(ctx context.Context, s *sockets) error {
 	errc := make(chan error, 2)
-	go func() { errc <- stopped("udp", e.srv.ServeUDP(s.udp)) }()
-	go func() { errc <- stopped("tcp", e.srv.ServeTCP(s.tcp)) }()
+	go func() {
+		err := e.srv.ServeUDP(s.udp)
+		if err == nil { // sipgo's UDP loop returns nil after a read error
+			err = s.udp.readErr()
+		}
+		errc <- fmt.Errorf("SIP udp stopped serving: %w", err)
+	}()
+	go func() {
+		err := e.srv.ServeTCP(s.tcp) // throttle.Listener retries what can pass: this is for good
+		if err == nil {
+			err = errors.New("accept loop ended")
+		}
+		errc <- fmt.Errorf("SIP tcp stopped serving: %w", err)
+	}()
 	select {
 	case <-ctx.Done():
 		return nil
@@ -88,15 +122,6 @@ func (e *Endpoint) serve(ctx context.Context, s *sockets) error {
 		s.close()
 		return err
 	}
-}
-
-// stopped turns a transport's return into an error: sipgo's UDP loop returns nil after a read
-// error, and a SIP endpoint that stopped answering must say so.
-func stopped(transport string, err error) error {
-	if err == nil {
-		err = errors.New("socket read failed")
-	}
-	return fmt.Errorf("SIP %s stopped serving: %w", transport, err)
 }
 
 // exempt says which addresses the TCP caps do not apply to: the trunk's and those phones

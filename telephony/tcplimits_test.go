@@ -2,13 +2,13 @@ package telephony_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/telephony/telephonytest"
 )
 
 // dialFrom opens a TCP connection to addr from the loopback address local.
@@ -26,18 +26,8 @@ func dialFrom(t *testing.T, local, addr string) net.Conn {
 // optionsOn sends OPTIONS on c and reports whether 200 came back on it.
 func optionsOn(t *testing.T, c net.Conn) bool {
 	t.Helper()
-	local := c.LocalAddr().String()
-	msg := fmt.Sprintf("OPTIONS sip:wismo@%s SIP/2.0\r\nVia: SIP/2.0/TCP %s;branch=z9hG4bK-tcp%d\r\n"+
-		"Max-Forwards: 70\r\nFrom: <sip:probe@%s>;tag=p1\r\nTo: <sip:wismo@%s>\r\nCall-ID: tcp-%d@test\r\n"+
-		"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", c.RemoteAddr(), local, time.Now().UnixNano(), local, c.RemoteAddr(), time.Now().UnixNano())
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	defer c.SetDeadline(time.Time{})
-	if _, err := c.Write([]byte(msg)); err != nil {
-		return false
-	}
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	return err == nil && n > 12 && string(buf[:12]) == "SIP/2.0 200 "
+	line, err := telephonytest.OptionsOn(c)
+	return err == nil && strings.HasPrefix(line, "SIP/2.0 200 ")
 }
 
 // closedByServer reports whether the endpoint closed c (a read ends without a timeout).
