@@ -28,15 +28,18 @@ type TCPLimits struct {
 	Idle time.Duration
 }
 
-// DefaultMaxConns is a quarter of the process's file limit, at most 4096: the rest stays
-// for RTP sockets, recordings, the database and HTTP, and 4096 connections hold at most about
-// 200 MB (sipgo gives each a 32 KiB read buffer and a goroutine).
+// DefaultMaxConns is a quarter of the process's file limit, at most 1024: the rest of the
+// file limit stays for RTP sockets, recordings, the database and HTTP. An idle connection
+// costs about 7 KB, but one that sent the start of a long message holds its 32 KiB read
+// buffer and the partial message: 4,000 such connections grew wismo by 285 MB (about 70 KB
+// each), so 1024 bounds that at about 75 MB. Registered phones and the trunk are not
+// counted, so 1024 is for strangers and phones that have not registered yet.
 func DefaultMaxConns() int {
 	var rl unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == unix.RLIM_INFINITY {
-		return 4096
+		return 1024
 	}
-	return int(min(max(rl.Cur/4, 16), 4096))
+	return int(min(max(rl.Cur/4, 16), 1024))
 }
 
 // sockets are the endpoint's UDP socket and limited TCP listener.
