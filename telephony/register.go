@@ -117,6 +117,9 @@ func (r *Registrar) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 	case errors.As(err, &throttled):
 		tx.Respond(throttled.response(req))
 		return
+	case errors.Is(err, errLookup): // RFC 3261 §21.5.1: our fault, not the phone's
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusInternalServerError, "Server Internal Error", nil))
+		return
 	case err != nil:
 		tx.Respond(r.challenge(req, addr, stale))
 		return
@@ -143,7 +146,8 @@ func (r *Registrar) authenticate(req *sip.Request, addr netip.Addr, log *slog.Lo
 	user = c.Username
 	if w := r.guard.wait(user, addr, r.knownPhone(user, addr)); w > 0 {
 		r.throttled.Add(1)
-		log.Warn("REGISTER throttled after failed attempts", "user", user, "retry_after", w.Round(time.Second))
+		// Debug: a guesser sends these as fast as it likes; wismo_sip_register_throttled_total counts them.
+		log.Debug("REGISTER throttled after failed attempts", "user", user, "retry_after", w.Round(time.Second))
 		return "", false, &throttledError{wait: w}
 	}
 	ctx, cancel := context.WithTimeout(r.base, 5*time.Second)
@@ -154,7 +158,7 @@ func (r *Registrar) authenticate(req *sip.Request, addr netip.Addr, log *slog.Lo
 		err = fmt.Errorf("%s: %w", user, ErrUnknownUser)
 	case err != nil: // the database, not the phone: no failure counted
 		log.Error("REGISTER: credential lookup failed", "user", user, "err", err)
-		return "", false, err
+		return "", false, fmt.Errorf("%w: %v", errLookup, err)
 	case !c.matches(ha1, string(req.Method)):
 		err = errWrongDigest
 	case user != req.To().Address.User:
@@ -241,6 +245,9 @@ func (r *Registrar) refreshSource(addr netip.Addr) {
 	}
 	r.sources[addr] = until
 }
+
+// errLookup is a failure to read the account's credentials (the database).
+var errLookup = errors.New("credential lookup failed")
 
 // throttledError refuses a REGISTER unread: 503 with Retry-After (RFC 3261 §21.5.4, §20.33)
 // rather than 403, because phones take 403 as final and stop registering, while they come
