@@ -22,6 +22,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/wismo/wismo/media"
+	"github.com/wismo/wismo/throttle"
 )
 
 // Config is the endpoint's setup, taken from wismo's configuration.
@@ -34,6 +35,8 @@ type Config struct {
 	Realm        string        // digest realm for agents' phones; default "wismo"
 	NoRTPTimeout time.Duration // a bridged leg silent this long is torn down; default 30 s
 	Codecs       []uint8       // offered in order; default PCMU, PCMA
+	TCP          TCPLimits     // caps and idle timeout of SIP TCP connections
+	AuthMaxWait  time.Duration // cap of the wait failed REGISTERs earn; default DefaultAuthMaxWait
 }
 
 // Trunk is the SIP provider outbound calls to phone numbers go through.
@@ -74,8 +77,11 @@ type Endpoint struct {
 	relayed  atomic.Uint64 // RTP packets relayed by bridges, live
 	onDTMF   atomic.Pointer[func(DTMF)]
 	draining atomic.Bool
-	udp      net.PacketConn
-	tcp      net.Listener
+	addr     string // host:port the sockets are bound to
+	endpointState
+
+	mu    sync.Mutex // guards socks
+	socks *sockets
 }
 
 // New creates the endpoint and binds its sockets (so that a port 0 is known at once).
@@ -90,88 +96,105 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	if len(cfg.Codecs) == 0 {
 		cfg.Codecs = []uint8{media.PayloadPCMU, media.PayloadPCMA}
 	}
-	udp, tcp, err := listenSIP(cfg.ListenAddr)
+	if cfg.TCP.MaxConns == 0 {
+		cfg.TCP.MaxConns = DefaultMaxConns()
+	}
+	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound}
+	socks, err := e.listen(cfg.ListenAddr)
 	if err != nil {
 		return nil, err
 	}
-	laddr := udp.LocalAddr().(*net.UDPAddr)
-	host, port := laddr.IP.String(), laddr.Port
+	laddr := socks.udp.LocalAddr().(*net.UDPAddr)
+	e.socks, e.addr = socks, laddr.String()
+	e.host, e.port = laddr.IP.String(), laddr.Port
 	if cfg.PublicAddr != "" {
 		h, p, err := sip.ParseAddr(cfg.PublicAddr)
 		if err != nil {
-			udp.Close()
-			tcp.Close()
+			socks.close()
 			return nil, fmt.Errorf("SIP public address %q: %w", cfg.PublicAddr, err)
 		}
-		host, port = h, p
+		e.host, e.port = h, p
 	}
-	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound,
-		host: host, port: port, udp: udp, tcp: tcp,
-		ports: newPortPool(laddr.IP, cfg.RTPPortMin, cfg.RTPPortMax)}
+	e.trunkName = e.trunkHost()
+	e.ports = newPortPool(laddr.IP, cfg.RTPPortMin, cfg.RTPPortMax)
+	e.reg = newRegistrar(context.WithoutCancel(ctx), cfg.Realm, creds, cfg.AuthMaxWait, e.log)
 	if e.media, err = newMediaEngine(runtime.GOMAXPROCS(0)); err != nil {
-		udp.Close()
-		tcp.Close()
+		socks.close()
 		return nil, fmt.Errorf("media loops: %w", err)
 	}
-	e.ua, err = sipgo.NewUA(sipgo.WithUserAgent("wismo"), sipgo.WithUserAgentHostname(host),
+	e.ua, err = sipgo.NewUA(sipgo.WithUserAgent("wismo"), sipgo.WithUserAgentHostname(e.host), sipgo.WithUserAgentParser(newParser()),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(e.log)))
 	if err == nil {
 		e.srv, err = sipgo.NewServer(e.ua, sipgo.WithServerLogger(e.log))
 	}
 	if err == nil {
-		e.cli, err = sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host))
+		e.cli, err = sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(e.host))
 	}
 	if err != nil {
 		e.Close()
 		return nil, fmt.Errorf("sipgo: %w", err)
 	}
-	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "wismo", Host: host, Port: port}}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "wismo", Host: e.host, Port: e.port}}
 	e.dialogs = sipgo.NewDialogClientCache(e.cli, contact)
 	e.uas = sipgo.NewDialogServerCache(e.cli, contact)
-	e.reg = newRegistrar(context.WithoutCancel(ctx), cfg.Realm, creds, e.log)
 	e.routes()
 	return e, nil
 }
 
-// listenSIP opens the UDP socket and the TCP listener on one port. With port 0 the system
-// picks a free UDP port, whose TCP twin may be taken: then it picks again.
-func listenSIP(addr string) (net.PacketConn, net.Listener, error) {
-	for try := 0; ; try++ {
-		udp, err := net.ListenPacket("udp4", addr)
-		if err != nil {
-			return nil, nil, fmt.Errorf("SIP listen udp %s: %w", addr, err)
-		}
-		laddr := udp.LocalAddr().(*net.UDPAddr)
-		tcp, err := net.Listen("tcp4", laddr.String())
-		if err == nil {
-			return udp, tcp, nil
-		}
-		udp.Close()
-		if _, port, _ := net.SplitHostPort(addr); port != "0" || try == 9 {
-			return nil, nil, fmt.Errorf("SIP listen tcp %s: %w", laddr, err)
-		}
-	}
-}
-
 // Addr is the SIP address the endpoint listens on (host:port).
-func (e *Endpoint) Addr() string { return e.udp.LocalAddr().String() }
+func (e *Endpoint) Addr() string { return e.addr }
 
 // Registrar returns the registrations of agents' phones.
 func (e *Endpoint) Registrar() *Registrar { return e.reg }
 
-// Serve answers SIP on UDP and TCP until ctx ends.
+// Serve answers SIP on UDP and TCP until ctx ends (nil). When a transport stops (its socket
+// failed) Serve closes both and returns the error; called again, it binds new sockets to the
+// same address, so a supervisor that restarts it brings SIP back.
 func (e *Endpoint) Serve(ctx context.Context) error {
-	errc := make(chan error, 2)
-	go func() { errc <- e.srv.ServeUDP(e.udp) }()
-	go func() { errc <- e.srv.ServeTCP(e.tcp) }()
-	e.log.Info("SIP endpoint listening", "addr", e.Addr(), "transports", "udp,tcp", "trunk", e.cfg.Trunk.URI)
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-errc:
+	s, err := e.sockets()
+	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if e.trunkName != "" {
+		go e.watchTrunk(ctx, e.trunkName)
+	}
+	e.log.Info("SIP endpoint listening", "addr", e.Addr(), "transports", "udp,tcp", "trunk", e.cfg.Trunk.URI,
+		"tcp_max_conns", e.cfg.TCP.MaxConns, "tcp_max_conns_per_addr", e.cfg.TCP.MaxConnsPerAddr, "tcp_idle", e.cfg.TCP.Idle)
+	return e.serve(ctx, s)
+}
+
+// sockets returns the sockets to serve on, binding new ones when the last Serve stopped on
+// an error.
+func (e *Endpoint) sockets() (*sockets, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.broken.Load() {
+		s, err := e.listen(e.addr)
+		if err != nil {
+			return nil, err
+		}
+		e.socks = s
+		e.broken.Store(false)
+	}
+	return e.socks, nil
+}
+
+// Stats are the endpoint's counts: SIP TCP connections (since the listener was last bound)
+// and registrations.
+type Stats struct {
+	TCP      throttle.ConnStats
+	Register RegisterStats
+}
+
+// Stats returns the endpoint's counts.
+func (e *Endpoint) Stats() Stats {
+	e.mu.Lock()
+	tcp := e.socks.tcp.Stats()
+	e.mu.Unlock()
+	return Stats{TCP: tcp, Register: e.reg.Stats()}
 }
 
 // RTPPackets returns how many RTP packets the legs that have ended received and sent.
@@ -211,8 +234,9 @@ func (e *Endpoint) Close() error {
 	if e.ua != nil {
 		e.ua.Close()
 	}
-	e.udp.Close()
-	e.tcp.Close()
+	e.mu.Lock()
+	e.socks.close()
+	e.mu.Unlock()
 	if e.media != nil {
 		e.media.stop()
 	}

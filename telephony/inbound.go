@@ -20,19 +20,20 @@ type InboundCall struct {
 	answered bool
 }
 
-// routes registers the SIP method handlers.
+// routes registers the SIP method handlers, each behind the request checks of checked.
 func (e *Endpoint) routes() {
-	e.srv.OnInvite(e.onInvite)
-	e.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { e.uas.ReadAck(req, tx) })
-	e.srv.OnBye(e.onBye)
-	e.srv.OnRegister(e.reg.onRegister)
+	e.srv.OnInvite(checked(e.onInvite))
+	e.srv.OnAck(checked(func(req *sip.Request, tx sip.ServerTransaction) { e.uas.ReadAck(req, tx) }))
+	e.srv.OnBye(checked(e.onBye))
+	e.srv.OnRegister(checked(e.reg.onRegister))
 	// RFC 3261 §11.2: OPTIONS is answered as an INVITE would be, with what we support.
-	e.srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+	e.srv.OnOptions(checked(func(req *sip.Request, tx sip.ServerTransaction) {
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"))
+		res.AppendHeader(sip.NewHeader("Allow", allowed))
 		res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
 		tx.Respond(res)
-	})
+	}))
+	e.srv.OnNoRoute(checked(methodNotAllowed))
 }
 
 func (e *Endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {

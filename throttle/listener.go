@@ -19,7 +19,8 @@ type ConnLimits struct {
 	PerAddr int
 	// Idle closes a connection that has sent nothing for this long (0: never; HTTP servers
 	// keep their own timeouts). Every byte read counts as activity, so SIP's CRLF keep-alives
-	// (RFC 5626 §4.4.1) keep a connection open.
+	// (RFC 5626 §4.4.1) keep a connection open; a connection from an address that is exempt
+	// when its idle time runs out stays open.
 	Idle time.Duration
 	// Exempt reports addresses held to neither cap: a SIP trunk, registered phones, a trusted
 	// reverse proxy. They are trusted peers; the process's file limit still bounds them.
@@ -97,7 +98,7 @@ func retryable(err error) bool {
 func (l *LimitedListener) admit(c net.Conn) (net.Conn, bool) {
 	addr := remoteAddr(c)
 	if l.lim.Exempt != nil && addr.IsValid() && l.lim.Exempt(addr) {
-		return &limitedConn{Conn: c, l: l}, true
+		return &limitedConn{Conn: c, l: l, addr: addr}, true
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -156,11 +157,22 @@ type limitedConn struct {
 	closed  atomic.Bool
 }
 
+// Read reads with the idle deadline. When it passes, a connection whose address is exempt
+// now is left open: a phone that registered over this very connection (so it was not exempt
+// when it was accepted) must stay reachable through it.
 func (c *limitedConn) Read(p []byte) (int, error) {
-	if c.l.lim.Idle > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(c.l.lim.Idle))
+	for {
+		if c.l.lim.Idle > 0 {
+			c.Conn.SetReadDeadline(time.Now().Add(c.l.lim.Idle))
+		}
+		n, err := c.Conn.Read(p)
+		var ne net.Error
+		if n == 0 && c.l.lim.Idle > 0 && errors.As(err, &ne) && ne.Timeout() &&
+			c.l.lim.Exempt != nil && c.addr.IsValid() && c.l.lim.Exempt(c.addr) {
+			continue
+		}
+		return n, err
 	}
-	return c.Conn.Read(p)
 }
 
 func (c *limitedConn) Close() error {

@@ -259,3 +259,24 @@ func TestListenerRetriesAcceptWhenOutOfFileDescriptors(t *testing.T) {
 	_, err = ln.Accept()
 	must(t, errors.Is(err, net.ErrClosed), "a closed listener still stops Accept")
 }
+
+// An address that became exempt after its connection was accepted (a phone that registered
+// over it) keeps the connection through idle time; the others are closed.
+func TestListenerKeepsIdleConnectionsOfExemptAddresses(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var registered sync.Map
+	ln := Listener(inner, ConnLimits{Idle: 300 * time.Millisecond, Exempt: func(a netip.Addr) bool {
+		_, ok := registered.Load(a)
+		return ok
+	}}, nil)
+	accepted := served(t, ln)
+	phone := dial(t, ln)
+	<-accepted
+	registered.Store(netip.MustParseAddr("127.0.0.1"), true)
+	must(t, !closedByServer(phone, time.Second), "a connection whose address became exempt stays open when idle")
+	registered.Delete(netip.MustParseAddr("127.0.0.1"))
+	must(t, closedByServer(phone, 3*time.Second), "once its address is no longer exempt, idle time closes it")
+}

@@ -13,6 +13,8 @@ declare -A need=(
   [npm]=npm
   [chromium]=chromium
   [wrk]=wrk
+  [prlimit]=util-linux
+  [ss]=iproute2
 )
 
 missing=()

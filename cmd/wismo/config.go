@@ -64,6 +64,11 @@ type Config struct {
 	// Jobs are the background jobs this node runs: "all", "none" or a comma-separated list
 	// of jobNames (scale-out: API nodes with none, one worker node with the rest).
 	Jobs string
+	// SIP listener and registration limits (issue 13; sipconfig.go).
+	SIPTCPMaxConns        string
+	SIPTCPMaxConnsPerAddr string
+	SIPTCPIdle            string
+	SIPAuthMaxWait        string
 }
 
 // setting binds one flag to its environment variable.
@@ -97,6 +102,10 @@ func (c *Config) settings() []setting {
 		{"trunk-password", "WISMO_TRUNK_PASSWORD", "", "digest password at the trunk", &c.TrunkPassword},
 		{"trunk-caller-id", "WISMO_TRUNK_CALLER_ID", "", "default caller id (From user) on the trunk; brands may set their own", &c.TrunkCallerID},
 		{"sip-realm", "WISMO_SIP_REALM", "wismo", "digest realm agents' SIP phones register in", &c.SIPRealm},
+		{"sip-tcp-max-conns", "WISMO_SIP_TCP_MAX_CONNS", "auto", "SIP TCP connections open at once, trunk and registered phones not counted; auto = a quarter of the file limit, at most 1024", &c.SIPTCPMaxConns},
+		{"sip-tcp-max-conns-per-addr", "WISMO_SIP_TCP_MAX_CONNS_PER_ADDR", "32", "SIP TCP connections from one source address (trunk and registered phones exempt); 0 = no cap", &c.SIPTCPMaxConnsPerAddr},
+		{"sip-tcp-idle", "WISMO_SIP_TCP_IDLE", "3m", "a SIP TCP connection that sends nothing (not even a CRLF keep-alive) for this long is closed", &c.SIPTCPIdle},
+		{"sip-auth-max-wait", "WISMO_SIP_AUTH_MAX_WAIT", "5m", "cap of the wait failed REGISTERs earn an account and address", &c.SIPAuthMaxWait},
 		{"smpp-addr", "WISMO_SMPP_ADDR", "", "SMSC host:port for SMS over SMPP 3.4; empty = log-only SMS", &c.SMPPAddr},
 		{"smpp-system-id", "WISMO_SMPP_SYSTEM_ID", "", "SMPP system_id to bind with", &c.SMPPSystemID},
 		{"smpp-password", "WISMO_SMPP_PASSWORD", "", "SMPP password", &c.SMPPPassword},
@@ -228,6 +237,7 @@ func (c *Config) validate() error {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
 	c.validateComms(bad)
+	c.validateSIPLimits(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}

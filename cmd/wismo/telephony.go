@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -24,6 +25,7 @@ type telephonyPart struct {
 	eng    *telephony.Endpoint
 	recs   *recordings.Service
 	phones *callcenter.Softphone
+	log    *slog.Logger
 }
 
 // openTelephony wires the call center: recordings (repairing what a crash left unfinished),
@@ -48,11 +50,13 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	}
 	noRTP, _ := time.ParseDuration(cfg.RTPTimeout) // validated at start
 	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: cfg.SIPAddr, PublicAddr: cfg.SIPPublicAddr, RTPPortMin: lo, RTPPortMax: hi, NoRTPTimeout: noRTP,
-		Realm: cfg.SIPRealm, Trunk: telephony.Trunk{URI: cfg.TrunkURI, User: cfg.TrunkUser, Password: cfg.TrunkPassword, CallerID: cfg.TrunkCallerID}},
+		Realm: cfg.SIPRealm, Trunk: telephony.Trunk{URI: cfg.TrunkURI, User: cfg.TrunkUser, Password: cfg.TrunkPassword, CallerID: cfg.TrunkCallerID},
+		TCP: cfg.sipTCPLimits(), AuthMaxWait: cfg.sipAuthMaxWait()},
 		a.log, agents, center)
 	if err != nil {
 		return nil, fmt.Errorf("WISMO_SIP_ADDR: %w", err)
 	}
+	registerSIPMetrics(a.reg, eng)
 	center.Attach(context.WithoutCancel(ctx), eng)
 	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
 	phones, err := center.EnableSoftphone(cfg.softphone())
@@ -60,7 +64,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		eng.Close()
 		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
 	}
-	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones}, nil
+	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones, log: a.log}, nil
 }
 
 // routes mounts the call log, agent and recording APIs.
@@ -69,10 +73,16 @@ func (t *telephonyPart) routes(r fiber.Router) {
 	recordings.Routes(r, t.recs)
 }
 
-// job serves SIP until the jobs stop (after the calls drained and HTTP stopped).
+// job serves SIP until the jobs stop (after the calls drained and HTTP stopped). When SIP
+// stops serving by itself (a socket failed) the job returns early with the endpoint open:
+// the job supervisor reports it on /readyz and runs it again, and Serve binds new sockets.
 func (t *telephonyPart) job() job {
 	return job{name: "sip", run: func(ctx context.Context) {
-		t.eng.Serve(ctx)
+		err := t.eng.Serve(ctx)
+		if ctx.Err() == nil {
+			t.log.Error("SIP stopped serving", "err", err)
+			return
+		}
 		t.phones.Close()
 		t.eng.Close()
 	}}

@@ -149,6 +149,7 @@ type PhoneOptions struct {
 	Codec     string  // PCMU (default) or PCMA
 	Registrar string  // host:port to REGISTER with (an agent's phone); empty: no registration
 	Password  string  // digest secret for Registrar
+	RegInt    int     // seconds between registrations (baresip's regint); default 60
 	Manual    bool    // ring without answering (answermode=manual)
 }
 
@@ -209,7 +210,11 @@ snd_path %s
 	}
 	acct := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;regint=0;answermode=%s;audio_codecs=%s\n", o.User, p.SIPPort, mode, o.Codec)
 	if o.Registrar != "" {
-		acct = fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;regint=60;answermode=%s;audio_codecs=%s\n", o.User, o.Registrar, o.Password, mode, o.Codec)
+		regint := o.RegInt
+		if regint == 0 {
+			regint = 60
+		}
+		acct = fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;regint=%d;answermode=%s;audio_codecs=%s\n", o.User, o.Registrar, o.Password, regint, mode, o.Codec)
 	}
 	os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600)
 	os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o600)
