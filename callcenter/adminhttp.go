@@ -78,10 +78,15 @@ func adminRoutes(r fiber.Router, c *Center) {
 			cur.TimeZone = in.TimeZone
 		}
 		err = c.SetBrand(ctx.UserContext(), id, cur)
-		if errors.Is(err, ErrInvalid) {
+		var fe *FieldError
+		switch {
+		case errors.As(err, &fe):
+			// The shape of every field error of the API: {"error": {status, message, fields}}.
+			return ctx.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+				"status": fiber.StatusUnprocessableEntity, "message": fe.Error(), "fields": []*FieldError{fe}}})
+		case errors.Is(err, ErrInvalid):
 			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 		return ctx.SendStatus(fiber.StatusNoContent)

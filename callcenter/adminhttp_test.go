@@ -63,3 +63,59 @@ func TestBrandTelephonySettingsAPI(t *testing.T) {
 		t.Fatalf("a brand key created a queue: %d", code)
 	}
 }
+
+// TestBrandCallerIDRefusesHeaderInjection: a caller id with a line break would end the From
+// header of every INVITE the brand's calls send and add headers of the caller's choosing;
+// the API refuses it with a 422 that names caller_id and says why, and keeps the old value.
+func TestBrandCallerIDRefusesHeaderInjection(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	acc := access.NewService(db)
+	b, key, _ := acc.CreateBrand(ctx, "One")
+	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	app := fiber.New()
+	app.Use(access.Authenticate(acc))
+	adminRoutes(app, c)
+	path := "/api/v1/brands/" + itoa(int(b.ID)) + "/telephony"
+	put := func(callerID string) (int, string, string) {
+		body, _ := json.Marshal(map[string]string{"caller_id": callerID})
+		req := httptest.NewRequest("PUT", path, strings.NewReader(string(body)))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		var out struct {
+			Error struct {
+				Message string       `json:"message"`
+				Fields  []FieldError `json:"fields"`
+			} `json:"error"`
+		}
+		json.Unmarshal(raw, &out)
+		field := ""
+		if len(out.Error.Fields) == 1 {
+			field = out.Error.Fields[0].Field
+		}
+		return res.StatusCode, field, out.Error.Message
+	}
+	if code, _, msg := put("+74950000000"); code != 204 {
+		t.Fatalf("a good caller id: %d %s", code, msg)
+	}
+	for _, bad := range []struct{ value, words string }{
+		{"+7999\r\nP-Asserted-Identity: <sip:evil@x>", "control characters"},
+		{"+7999\nX-Evil: 1", "control characters"},
+		{"+7 999 123", "E.164"},
+		{"shop <sip:evil@x>", "not allowed"},
+		{"shop;user=phone", "not allowed"},
+	} {
+		code, field, msg := put(bad.value)
+		if code != 422 || field != "caller_id" || !strings.Contains(msg, bad.words) {
+			t.Errorf("caller_id %q: %d, field %q, message %q; want 422 naming caller_id with %q", bad.value, code, field, msg, bad.words)
+		}
+	}
+	if got, _ := c.Brand(ctx, b.ID); got.CallerID != "+74950000000" {
+		t.Fatalf("the stored caller id became %q", got.CallerID)
+	}
+}

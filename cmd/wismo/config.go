@@ -15,6 +15,7 @@ import (
 
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony/sipuser"
 )
 
 // Config is every setting of wismo, read once from flags and WISMO_* variables (a flag wins
@@ -207,6 +208,11 @@ func (c *Config) validate() error {
 	}
 	if c.TrunkUser != "" && c.TrunkURI == "" {
 		bad("WISMO_TRUNK_USER", "is set but WISMO_TRUNK_URI is empty")
+	}
+	if c.TrunkCallerID != "" {
+		if err := sipuser.CheckCallerID(c.TrunkCallerID); err != nil {
+			bad("WISMO_TRUNK_CALLER_ID", "%v", err)
+		}
 	}
 	if c.SIPRealm == "" || strings.ContainsAny(c.SIPRealm, "\"\\") {
 		bad("WISMO_SIP_REALM", "must be a non-empty token without quotes")
