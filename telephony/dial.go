@@ -126,7 +126,7 @@ func (e *Endpoint) Dial(ctx context.Context, r DialRequest, callID func(string))
 	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: sipuser.Escape(caller), Host: e.host}}
 	from.Params = sip.NewParams()
 	from.Params.Add("tag", sip.GenerateTagN(16))
-	body := offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), e.cfg.Codecs)
+	body := offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), e.cfg.Codecs, SendRecv)
 	ct := sip.ContentTypeHeader("application/sdp")
 	sess, err := e.dialogs.Invite(ctx, uri, body, from, &ct)
 	if err != nil {
@@ -192,7 +192,7 @@ func (e *Endpoint) Dial(ctx context.Context, r DialRequest, callID func(string))
 	if err := sess.Ack(ctx); err != nil {
 		log.Warn("ACK failed", "err", err)
 	}
-	stream.SetRemote(remote.Addr)
+	e.aim(stream, remote, sess.InviteResponse.Source())
 	leg := e.newLeg(&Leg{CallID: id, Stream: stream, client: sess, Remote: remote, AnsweredAt: time.Now(),
 		From: from.Address.String(), To: uri.String()})
 	go leg.watch(sess.Context())

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,7 @@ type Config struct {
 	RTPPortMax   int
 	Trunk        Trunk
 	Realm        string        // digest realm for agents' phones; default "wismo"
-	NoRTPTimeout time.Duration // a bridged leg silent this long is torn down; default 30 s
+	NoRTPTimeout time.Duration // a leg whose far end sends no RTP this long (not on hold) is ended; default 30 s
 	Codecs       []uint8       // offered in order; default PCMU, PCMA
 }
 
@@ -66,6 +67,11 @@ type Endpoint struct {
 	inbound InboundHandler
 	host    string
 	port    int
+
+	base     context.Context // teardown context of hangups the endpoint decides (RTP timeout)
+	trunkIPs []netip.Addr    // the trunk's addresses: its SDP is trusted (latch.go)
+	stop     chan struct{}   // closed by Close: the watchdog stops
+	stopOnce sync.Once
 
 	legs     sync.Map // SIP Call-ID -> *Leg
 	active   atomic.Int64
@@ -106,8 +112,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 		host, port = h, p
 	}
 	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound,
-		host: host, port: port, udp: udp, tcp: tcp,
+		host: host, port: port, udp: udp, tcp: tcp, base: context.WithoutCancel(ctx), stop: make(chan struct{}),
 		ports: newPortPool(laddr.IP, cfg.RTPPortMin, cfg.RTPPortMax)}
+	e.trunkIPs = trunkAddrs(ctx, cfg.Trunk.URI, e.log)
 	if e.media, err = newMediaEngine(runtime.GOMAXPROCS(0)); err != nil {
 		udp.Close()
 		tcp.Close()
@@ -131,6 +138,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	e.uas = sipgo.NewDialogServerCache(e.cli, contact)
 	e.reg = newRegistrar(context.WithoutCancel(ctx), cfg.Realm, creds, e.log)
 	e.routes()
+	go e.watchMedia()
 	return e, nil
 }
 
@@ -202,6 +210,7 @@ func (e *Endpoint) Drain(ctx context.Context) error {
 
 // Close releases the sockets and sipgo's layers.
 func (e *Endpoint) Close() error {
+	e.stopOnce.Do(func() { close(e.stop) })
 	if e.srv != nil {
 		e.srv.Close()
 	}

@@ -1,0 +1,168 @@
+package telephony
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+	"unsafe"
+
+	"github.com/emiago/sipgo/sip"
+	"golang.org/x/sys/unix"
+)
+
+// Where a leg's RTP goes.
+//
+// The SDP of an INVITE or of an answer says where the far end wants RTP, but anyone can write
+// any address there: a caller who names a third party's address makes us send that party a
+// call's worth of audio (an amplifier: a 761-byte INVITE and ACK brought 387 KB). So an SDP
+// address is sent to at once only when it is trusted: it names the host the SIP message came
+// from, or the SIP or the SDP is the trunk's. Otherwise nothing is sent until RTP arrives, and
+// then it goes to where that RTP came from (latching, RFC 7362 §3; symmetric RTP, RFC 4961),
+// which is also how media gets through NAT. The first source accepted is kept: the socket is
+// connect(2)ed to it and the kernel drops anyone else's packets, so a stranger who sprays RTP
+// at our ports cannot take a stream over ("RTP bleed"). With a trusted SDP only its host may
+// be latched to.
+
+// errNoPeer is WriteRaw's answer while the far end has not shown where it is.
+var errNoPeer = errors.New("no RTP peer address yet")
+
+// trustedMedia reports whether RTP may go to addr, an SDP address, before any came from it:
+// when it names the host the SIP message carrying it came from (src, "ip:port", the transport's
+// source, never a header), or when the message or the address is the trunk's. Multicast and
+// unspecified addresses are never trusted.
+func (e *Endpoint) trustedMedia(src string, addr *net.UDPAddr) bool {
+	if addr == nil {
+		return false
+	}
+	to, ok := netip.AddrFromSlice(addr.IP)
+	if !ok || to.Unmap().IsUnspecified() || to.Unmap().IsMulticast() {
+		return false
+	}
+	to = to.Unmap()
+	from, err := netip.ParseAddrPort(src)
+	if err == nil && from.Addr().Unmap() == to {
+		return true
+	}
+	for _, t := range e.trunkIPs {
+		if t == to || err == nil && t == from.Addr().Unmap() {
+			return true
+		}
+	}
+	return false
+}
+
+// trunkAddrs resolves the trunk URI's host once, at start (a provider's name resolves to the
+// proxies that send us its calls and their SDP). A name that does not resolve is logged:
+// calls from the trunk then latch like anyone's.
+func trunkAddrs(ctx context.Context, uri string, log *slog.Logger) []netip.Addr {
+	if uri == "" {
+		return nil
+	}
+	var u sip.Uri
+	if err := sip.ParseUri(uri, &u); err != nil {
+		return nil
+	}
+	if a, err := netip.ParseAddr(u.Host); err == nil {
+		return []netip.Addr{a.Unmap()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", u.Host)
+	if err != nil {
+		log.Warn("trunk host does not resolve: its media is latched like anyone's", "host", u.Host, "err", err)
+	}
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
+	}
+	return addrs
+}
+
+// SetRemote takes the address the far end's SDP names. A trusted one is sent to at once; an
+// untrusted one is only noted: nothing is sent until RTP comes, then it goes where the RTP
+// came from. A later SDP with a new address (a re-INVITE that moves the media, RFC 3264
+// §8.3.1) drops the latch so the new source can be learned; one with the same address (hold,
+// resume) keeps it.
+func (s *RTPStream) SetRemote(a *net.UDPAddr, trusted bool) {
+	ap := a.AddrPort()
+	to := netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if to == s.sdp && trusted == s.trusted {
+		return
+	}
+	moved := s.sdp.IsValid()
+	s.sdp, s.trusted = to, trusted
+	if s.latched {
+		if !moved {
+			return // RTP came before the answer (early media): the far end has shown where it is
+		}
+		s.disconnect()
+		s.latched = false
+	}
+	if trusted {
+		s.publish(to, false)
+	} else {
+		s.publish(netip.AddrPort{}, false)
+	}
+}
+
+// accept reports whether a packet from is the far end's, latching to it if it is the first.
+func (s *RTPStream) accept(from netip.AddrPort) bool {
+	if d := s.dest.Load(); d != nil && d.connected {
+		return from == d.to // packets queued before connect(2) may still be someone else's
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.latched:
+		return from == s.remote
+	case s.trusted && from.Addr() != s.sdp.Addr():
+		return false // with a trusted SDP, only its host may take the stream
+	}
+	s.latched = true
+	s.publish(from, s.connect(from) == nil)
+	return true
+}
+
+// publish records where we send and makes it WriteRaw's destination (nowhere for a zero
+// address); s.mu is held.
+func (s *RTPStream) publish(to netip.AddrPort, connected bool) {
+	s.remote = to
+	if !to.IsValid() || !to.Addr().Is4() {
+		s.dest.Store(nil) // IPv4 sockets only
+		return
+	}
+	d := &rtpDest{connected: connected, to: to}
+	d.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: to.Addr().As4()}
+	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&d.sa.Port))[:], to.Port())
+	s.dest.Store(d)
+}
+
+// connect connect(2)s the socket to the peer (IPv4; others stay unconnected).
+func (s *RTPStream) connect(to netip.AddrPort) error {
+	if !to.Addr().Is4() {
+		return errors.New("not IPv4")
+	}
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return net.ErrClosed
+	}
+	return unix.Connect(s.fd, &unix.SockaddrInet4{Port: int(to.Port()), Addr: to.Addr().As4()})
+}
+
+// disconnect dissolves the socket's association, so packets from anyone reach it again
+// (udp(7): connect(2) with AF_UNSPEC).
+func (s *RTPStream) disconnect() {
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return
+	}
+	sa := unix.RawSockaddr{Family: unix.AF_UNSPEC}
+	unix.Syscall(unix.SYS_CONNECT, uintptr(s.fd), uintptr(unsafe.Pointer(&sa)), unsafe.Sizeof(sa))
+}
