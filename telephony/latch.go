@@ -94,12 +94,8 @@ func (s *RTPStream) SetRemote(a *net.UDPAddr, trusted bool) {
 	if to == s.sdp && trusted == s.trusted {
 		return
 	}
-	moved := s.sdp.IsValid()
 	s.sdp, s.trusted = to, trusted
 	if s.latched {
-		if !moved {
-			return // RTP came before the answer (early media): the far end has shown where it is
-		}
 		s.disconnect()
 		s.latched = false
 	}
@@ -120,6 +116,10 @@ func (s *RTPStream) accept(from netip.AddrPort) bool {
 	switch {
 	case s.latched:
 		return from == s.remote
+	case !s.sdp.IsValid():
+		// Before the far end's SDP is ours (our answer, or its answer to our INVITE) nobody
+		// has a reason to send: early media is not relayed, and a stranger must not latch.
+		return false
 	case s.trusted && from.Addr() != s.sdp.Addr():
 		return false // with a trusted SDP, only its host may take the stream
 	}

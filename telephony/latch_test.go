@@ -56,6 +56,11 @@ func TestLatch(t *testing.T) {
 	}
 	delivered := func() bool { _, _, err := s.Read(buf, &got, 300*time.Millisecond); return err == nil }
 
+	// Before any SDP, nobody is listened to (nor latched to).
+	stranger.WriteTo(raw, to)
+	if delivered() {
+		t.Fatal("a packet that came before the far end's SDP was delivered")
+	}
 	// An untrusted SDP address (a third party's) is sent nothing.
 	s.SetRemote(third.LocalAddr().(*net.UDPAddr), false)
 	if err := s.WriteRaw(raw); err != errNoPeer {

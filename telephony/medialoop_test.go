@@ -117,6 +117,7 @@ func TestMediaLoopCloseDuringRelay(t *testing.T) {
 	raw, _ := p.Marshal()
 	for round := range 20 {
 		a, b := streamPair(t, e)
+		a.SetRemote(phone.LocalAddr().(*net.UDPAddr), true)
 		b.SetRemote(phone.LocalAddr().(*net.UDPAddr), true)
 		a.Relay(func(buf []byte, pkt *rtp.Packet, at time.Time) { b.WriteRaw(buf) })
 		to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: a.LocalPort()}
