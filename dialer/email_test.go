@@ -95,6 +95,16 @@ func startSMTP(t *testing.T) *smtpSink {
 	return sink
 }
 
+// newSMTPEnv is a dialer whose email channel is go-mail to an in-process go-smtp server.
+func newSMTPEnv(t *testing.T) (*env, *smtpSink) {
+	t.Helper()
+	sink := startSMTP(t)
+	e := newEnv(t, func(o *Options) {
+		o.Email, o.SMTPURL, o.SMTPFrom = nil, "smtp://wismo:secret@"+sink.addr+"?tls=none", "Dialer Shop <noreply@shop.example>"
+	})
+	return e, sink
+}
+
 func (s *smtpSink) received() []sinkMsg {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -105,10 +115,7 @@ func (s *smtpSink) received() []sinkMsg {
 // multipart text and HTML, with a List-Unsubscribe link that works in one click; a bounce
 // fails the contact and a temporary refusal retries it.
 func TestEmailOverSMTP(t *testing.T) {
-	sink := startSMTP(t)
-	e := newEnv(t, func(o *Options) {
-		o.Email, o.SMTPURL, o.SMTPFrom = nil, "smtp://wismo:secret@"+sink.addr+"?tls=none", "Dialer Shop <noreply@shop.example>"
-	})
+	e, sink := newSMTPEnv(t)
 	id := cases.MakeS10("RB", 300001, "GB")
 	e.parcel(id, "Europe/Moscow")
 	mailReq := func(to, subject string, rule int64) Request {
@@ -187,10 +194,7 @@ func TestEmailOverSMTP(t *testing.T) {
 // from a carrier's event text, or a bug upstream) cannot add headers or recipients: the
 // message has exactly one Subject, on one line, no Bcc, and only the planned recipient.
 func TestEmailSubjectStaysOneHeader(t *testing.T) {
-	sink := startSMTP(t)
-	e := newEnv(t, func(o *Options) {
-		o.Email, o.SMTPURL, o.SMTPFrom = nil, "smtp://wismo:secret@"+sink.addr+"?tls=none", "Dialer Shop <noreply@shop.example>"
-	})
+	e, sink := newSMTPEnv(t)
 	id := cases.MakeS10("RB", 300002, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.plan(Request{ParcelID: id, Channel: Email, To: "anna@example.com", TimeZone: "Europe/Moscow", RuleID: 1, TriggerRef: "e",

@@ -43,6 +43,30 @@ func startAnnouncer(t *testing.T, cfg telephony.Config) (*telephony.Endpoint, *a
 	return e, a
 }
 
+// call has caller call the announcer with an SDP naming media and returns wismo's leg.
+func (a *announcer) call(t *testing.T, ctx context.Context, caller *telephonytest.Caller, media *net.UDPAddr) *telephony.Leg {
+	t.Helper()
+	if err := caller.Call(ctx, "sip:hotline@"+a.e.Load().Addr(), media, "sendrecv"); err != nil {
+		t.Fatal(err)
+	}
+	return <-a.legs
+}
+
+// endedByMedia waits (at most 15 s, many RTP timeouts) for wismo to hang up on caller, and
+// checks leg says why: no RTP.
+func endedByMedia(t *testing.T, caller *telephonytest.Caller, leg *telephony.Leg, what string) {
+	t.Helper()
+	select {
+	case <-caller.Ended():
+	case <-time.After(15 * time.Second):
+		t.Fatalf("%s: the call was still up 15 s later (the RTP timeout is 2 s)", what)
+	}
+	<-leg.Done()
+	if leg.EndedBy() != telephony.EndedMedia {
+		t.Fatalf("leg ended by %q, want %q", leg.EndedBy(), telephony.EndedMedia)
+	}
+}
+
 // udpCounter counts the datagrams and bytes that reach a socket.
 type udpCounter struct {
 	conn           *net.UDPConn
@@ -79,13 +103,10 @@ func TestMediaNotAimedAtAThirdParty(t *testing.T) {
 	storetest.OnePass(t)
 	victim := listenCounter(t, "127.0.0.2")
 	caller := telephonytest.StartCaller(t, "127.0.0.1")
-	e, a := startAnnouncer(t, telephony.Config{})
+	_, a := startAnnouncer(t, telephony.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := caller.Call(ctx, "sip:hotline@"+e.Addr(), victim.conn.LocalAddr().(*net.UDPAddr), "sendrecv"); err != nil {
-		t.Fatal(err)
-	}
-	leg := <-a.legs
+	leg := a.call(t, ctx, caller, victim.conn.LocalAddr().(*net.UDPAddr))
 	defer leg.Hangup(context.WithoutCancel(ctx), "")
 	time.Sleep(time.Second) // the announcement plays: 50 packets would have gone by now
 	if n := victim.packets.Load(); n != 0 {
@@ -117,19 +138,8 @@ func TestNoRTPEndsTheCall(t *testing.T) {
 	e, a := startAnnouncer(t, telephony.Config{NoRTPTimeout: 2 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := caller.Call(ctx, "sip:hotline@"+e.Addr(), caller.MediaAddr(), "sendrecv"); err != nil {
-		t.Fatal(err)
-	}
-	leg := <-a.legs
-	select {
-	case <-caller.Ended():
-	case <-time.After(15 * time.Second):
-		t.Fatal("the call was still up 15 s after it began with no RTP from the caller (the RTP timeout is 2 s)")
-	}
-	<-leg.Done()
-	if leg.EndedBy() != telephony.EndedMedia {
-		t.Fatalf("leg ended by %q, want %q", leg.EndedBy(), telephony.EndedMedia)
-	}
+	leg := a.call(t, ctx, caller, caller.MediaAddr())
+	endedByMedia(t, caller, leg, "no RTP from the caller since the call began")
 	if e.Active() != 0 {
 		t.Fatalf("%d legs still up", e.Active())
 	}
@@ -146,10 +156,7 @@ func TestHeldCallIsNotEnded(t *testing.T) {
 	e, a := startAnnouncer(t, telephony.Config{NoRTPTimeout: 2 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	if err := caller.Call(ctx, "sip:hotline@"+e.Addr(), caller.MediaAddr(), "sendrecv"); err != nil {
-		t.Fatal(err)
-	}
-	customer := <-a.legs
+	customer := a.call(t, ctx, caller, caller.MediaAddr())
 	caller.SendRTP(10)
 	agent, err := e.Dial(ctx, telephony.DialRequest{To: phone.URI(), RingTimeout: 10 * time.Second}, nil)
 	if err != nil {
@@ -175,15 +182,7 @@ func TestHeldCallIsNotEnded(t *testing.T) {
 	if dir, err := caller.Reinvite(ctx, caller.MediaAddr(), "sendrecv"); err != nil || dir != "sendrecv" {
 		t.Fatalf("resume re-INVITE: answer %q, %v; want sendrecv", dir, err)
 	}
-	select {
-	case <-caller.Ended():
-	case <-time.After(15 * time.Second):
-		t.Fatal("taken off hold and silent, the call was still up 15 s later (the RTP timeout is 2 s)")
-	}
-	<-customer.Done()
-	if customer.EndedBy() != telephony.EndedMedia {
-		t.Fatalf("customer leg ended by %q, want %q", customer.EndedBy(), telephony.EndedMedia)
-	}
+	endedByMedia(t, caller, customer, "taken off hold and silent")
 }
 
 // TestForgedReInviteCannotMoveMedia: someone on another host who learnt a call's Call-ID (but
@@ -196,10 +195,7 @@ func TestForgedReInviteCannotMoveMedia(t *testing.T) {
 	e, a := startAnnouncer(t, telephony.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := caller.Call(ctx, "sip:hotline@"+e.Addr(), caller.MediaAddr(), "sendrecv"); err != nil {
-		t.Fatal(err)
-	}
-	leg := <-a.legs
+	leg := a.call(t, ctx, caller, caller.MediaAddr())
 	defer leg.Hangup(context.WithoutCancel(ctx), "")
 	caller.SendRTP(5)
 	sig, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
