@@ -22,7 +22,9 @@ type brandSettingsJSON struct {
 // adminRoutes mounts the brand and operator settings of telephony:
 //
 //	GET, PUT /api/v1/brands/:id/telephony  caller id, recording notice, hotline hours (the
-//	                                       brand's key, its brand managers, supervisors, admins)
+//	                                       brand's key, its brand managers, supervisors, admins);
+//	                                       a bad field is a 422 naming it (a caller id is an
+//	                                       E.164 number or a SIP user name, sipuser.CheckCallerID)
 //	POST /api/v1/hotline/queues            {"name", "brand_id" (0 = every brand), "ring_seconds",
 //	                                       "max_wait_seconds", "numbers": [...]} (operators)
 func adminRoutes(r fiber.Router, c *Center) {
@@ -78,10 +80,15 @@ func adminRoutes(r fiber.Router, c *Center) {
 			cur.TimeZone = in.TimeZone
 		}
 		err = c.SetBrand(ctx.UserContext(), id, cur)
-		if errors.Is(err, ErrInvalid) {
+		var fe *FieldError
+		switch {
+		case errors.As(err, &fe):
+			// The shape of every field error of the API: {"error": {status, message, fields}}.
+			return ctx.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+				"status": fiber.StatusUnprocessableEntity, "message": fe.Error(), "fields": []*FieldError{fe}}})
+		case errors.Is(err, ErrInvalid):
 			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 		return ctx.SendStatus(fiber.StatusNoContent)

@@ -17,6 +17,18 @@ var (
 	ErrInvalid       = errors.New("invalid")
 )
 
+// FieldError is invalid input in one named field of a request (it is an ErrInvalid); the API
+// answers it as 422 naming the field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Unwrap makes a FieldError an ErrInvalid.
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
 // AgentState is where an agent is in the call flow.
 type AgentState string
 

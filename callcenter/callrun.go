@@ -153,11 +153,11 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 	r.c.phones.onTalk(r, customer, agent)
 	first := r.c.eng.Bridge(ctx, customer, agent, rec)
 	side := SideSystem
-	switch {
-	case first == customer && customer.EndedBy() == telephony.EndedRemote:
-		side = LegCustomer
-	case first == agent && agent.EndedBy() == telephony.EndedRemote:
-		side = LegAgent
+	switch first {
+	case customer:
+		side = sideOf(customer, LegCustomer)
+	case agent:
+		side = sideOf(agent, LegAgent)
 	}
 	customer.Hangup(r.down, "")
 	agent.Hangup(r.down, "")
@@ -174,6 +174,16 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 		}
 	}
 	return side
+}
+
+// sideOf is who hung up leg, a leg of kind (LegCustomer, LegAgent), once it has ended: its
+// side when the far end sent BYE, else the system (we hung up, or the far end vanished and
+// the RTP timeout ended the leg).
+func sideOf(leg *telephony.Leg, kind string) string {
+	if leg.EndedBy() == telephony.EndedRemote {
+		return kind
+	}
+	return SideSystem
 }
 
 // notice plays the brand's recording notice to the customer when the brand wants it.

@@ -16,6 +16,7 @@ import (
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/telephony/sipuser"
 )
 
 // ParcelFinder matches a caller to parcels (cases.Service implements it).
@@ -99,16 +100,23 @@ func (c *Center) Brand(ctx context.Context, brand int64) (BrandSettings, error) 
 	return s, err
 }
 
-// SetBrand stores brand's telephony settings.
+// SetBrand stores brand's telephony settings; invalid ones are a *FieldError naming the
+// field. The caller id goes into the From of SIP requests, so it must be one
+// (sipuser.CheckCallerID); empty means the trunk's.
 func (c *Center) SetBrand(ctx context.Context, brand int64, s BrandSettings) error {
+	if s.CallerID != "" {
+		if err := sipuser.CheckCallerID(s.CallerID); err != nil {
+			return &FieldError{Field: "caller_id", Message: err.Error()}
+		}
+	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil {
-		return fmt.Errorf("%w: time zone %q", ErrInvalid, s.TimeZone)
+		return &FieldError{Field: "time_zone", Message: fmt.Sprintf("%q is not an IANA time zone such as Europe/Moscow", s.TimeZone)}
 	}
 	if _, _, err := hhmm(s.Open); err != nil {
-		return err
+		return &FieldError{Field: "hotline_open", Message: fmt.Sprintf("%q must be HH:MM, such as 09:00", s.Open)}
 	}
 	if _, _, err := hhmm(s.Close); err != nil {
-		return err
+		return &FieldError{Field: "hotline_close", Message: fmt.Sprintf("%q must be HH:MM, such as 21:00 (24:00 for midnight)", s.Close)}
 	}
 	_, err := c.db.SQL.ExecContext(ctx, c.db.Rebind(`INSERT INTO brand_telephony (brand_id, caller_id, recording_notice, hotline_open, hotline_close, time_zone)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (brand_id) DO UPDATE SET caller_id = excluded.caller_id,

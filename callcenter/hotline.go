@@ -163,9 +163,11 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	}
 	stopMusic()
 	if customer.EndedBy() != "" {
-		cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, LegCustomer
+		// The caller hung up while queued, or vanished (no RTP for the timeout: we ended it).
+		side := sideOf(customer, LegCustomer)
+		cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 		r.saveLeg(cuLog)
-		r.end(Abandoned, 200, LegCustomer)
+		r.end(Abandoned, 200, side)
 		return
 	}
 	c.closed(ctx, r, customer, cuLog, "max_wait")
@@ -179,10 +181,7 @@ func (c *Center) closed(ctx context.Context, r *run, customer *telephony.Leg, cu
 	if err := c.planCallback(r.down, &r.call, reason); err != nil {
 		r.log.Error("callback not planned", "err", err)
 	}
-	side := SideSystem
-	if customer.EndedBy() == telephony.EndedRemote {
-		side = LegCustomer
-	}
+	side := sideOf(customer, LegCustomer)
 	customer.Hangup(r.down, "")
 	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 	r.saveLeg(cuLog)

@@ -141,3 +141,36 @@ func (w *world) checkCallback(ctx context.Context, callID int64, reason string) 
 		w.t.Fatalf("callback: reason %q phone %q", got, phone)
 	}
 }
+
+// TestHotlineQueuedCallerWithoutRTPIsEnded: a caller who sends an INVITE and an ACK and then
+// no RTP at all, queued with no agent free (the queue would hold it a minute), is hung up
+// after the RTP timeout; the call log says the system ended an abandoned call.
+func TestHotlineQueuedCallerWithoutRTPIsEnded(t *testing.T) {
+	storetest.OnePass(t)
+	w := newWorld(t, telephony.Trunk{}, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := w.center.AddQueue(ctx, Queue{Name: "all", Ring: 5 * time.Second, MaxWait: time.Minute}, hotline); err != nil {
+		t.Fatal(err)
+	}
+	caller := telephonytest.StartCaller(t, "127.0.0.1")
+	if err := caller.Call(ctx, "sip:"+hotline+"@"+w.eng.Addr(), caller.MediaAddr(), "sendrecv"); err != nil {
+		t.Fatal(err)
+	}
+	c := w.waitCall(ctx)
+	if c.Outcome != Abandoned || c.HangupSide != SideSystem || c.AnsweredAt == nil {
+		t.Fatalf("call log: %+v", c)
+	}
+	if len(c.Legs) != 1 || c.Legs[0].Outcome != Abandoned || c.Legs[0].HangupSide != SideSystem || c.Legs[0].EndedAt == nil {
+		t.Fatalf("legs: %+v", c.Legs)
+	}
+	select {
+	case <-caller.Ended():
+	case <-ctx.Done():
+		t.Fatal("the caller got no BYE")
+	}
+	var callbacks int
+	if err := w.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM callback_requests`).Scan(&callbacks); err != nil || callbacks != 0 {
+		t.Errorf("%d callbacks planned for a caller who vanished (%v)", callbacks, err)
+	}
+}

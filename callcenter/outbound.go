@@ -146,10 +146,7 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 	}
 	stopNotice()
 	// RFC 3261 §15: we end the answered call ourselves; nobody took it.
-	side := SideSystem
-	if customer.EndedBy() == telephony.EndedRemote {
-		side = LegCustomer
-	}
+	side := sideOf(customer, LegCustomer)
 	customer.Hangup(r.down, "")
 	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 	r.saveLeg(cuLog)

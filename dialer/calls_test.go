@@ -3,6 +3,8 @@ package dialer
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -174,5 +176,20 @@ func TestCampaignStopCancelsPlannedCalls(t *testing.T) {
 	}
 	if _, err := e.svc.SetCampaignStatus(ctx, e.brand, camp.ID, "running"); err == nil {
 		t.Fatal("a stopped campaign restarted")
+	}
+}
+
+// TestCampaignCallerIDIsACallerID: a campaign's caller id becomes the From of its calls, so
+// one with a line break (which would add SIP headers) or spaces is refused, naming the field.
+func TestCampaignCallerIDIsACallerID(t *testing.T) {
+	e := newEnv(t)
+	for i, bad := range []string{"+7999\r\nP-Asserted-Identity: <sip:evil@x>", "+7\r\nX-Evil: 1", "+7 495 000 00 00", "shop?x=y"} {
+		_, err := e.svc.SaveCampaign(context.Background(), e.brand, Campaign{Name: "COD calls " + string(rune('a'+i)), Mode: "progressive", CallerID: bad})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "caller_id: ") {
+			t.Errorf("caller_id %q: %v, want ErrInvalid naming caller_id", bad, err)
+		}
+	}
+	if _, err := e.svc.SaveCampaign(context.Background(), e.brand, Campaign{Name: "COD calls", Mode: "progressive", CallerID: "+74950000000"}); err != nil {
+		t.Fatal(err)
 	}
 }

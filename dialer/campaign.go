@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony/sipuser"
 )
 
 // Campaign groups call contacts: whose they are, the script agents follow, how calls go out
@@ -72,8 +73,9 @@ func (c *Campaign) validate() error {
 		return fmt.Errorf("%w: name must be 1 to 200 characters", ErrInvalid)
 	case c.Mode != "preview" && c.Mode != "progressive":
 		return fmt.Errorf("%w: mode must be preview or progressive (predictive comes with the telephony engine)", ErrInvalid)
-	case len(c.CallerID) > 32:
-		return fmt.Errorf("%w: caller_id is too long", ErrInvalid)
+	case c.CallerID != "" && sipuser.CheckCallerID(c.CallerID) != nil:
+		// It becomes the From of the campaign's calls: a line break would forge SIP headers.
+		return fmt.Errorf("%w: caller_id: %v", ErrInvalid, sipuser.CheckCallerID(c.CallerID))
 	case c.Windows != nil && c.Windows.empty():
 		return fmt.Errorf("%w: windows: %v", ErrInvalid, ErrNoWindow)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -68,7 +69,7 @@ func (m *smtpSender) Send(ctx context.Context, msg Message) (Sent, error) {
 	if err := e.To(msg.To); err != nil {
 		return Sent{}, fmt.Errorf("%w: recipient: %v", ErrRefused, err)
 	}
-	e.Subject(msg.Subject)
+	e.Subject(oneLine(msg.Subject))
 	e.SetDate()
 	id := fmt.Sprintf("wismo-%d-%s@%s", msg.ContactID, randomHex(6), m.domain)
 	e.SetMessageIDWithValue(id)
@@ -89,6 +90,15 @@ func (m *smtpSender) Send(ctx context.Context, msg Message) (Sent, error) {
 		return sent, classifySMTP(err)
 	}
 	return sent, nil
+}
+
+// oneLine makes s fit a header of one line (RFC 5322 §2.2: unstructured text; a line break
+// belongs to folding only): control characters become spaces and runs of space one space.
+// go-mail writes a subject with a line break as an RFC 2047 encoded word, so it cannot add
+// headers, but it would still decode to several lines; templates already render subjects on
+// one line (scripts), and this holds for every other way a subject reaches the channel.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }
 
 // classifySMTP tells a message the server never took (refused for good, or temporarily)

@@ -95,6 +95,16 @@ func startSMTP(t *testing.T) *smtpSink {
 	return sink
 }
 
+// newSMTPEnv is a dialer whose email channel is go-mail to an in-process go-smtp server.
+func newSMTPEnv(t *testing.T) (*env, *smtpSink) {
+	t.Helper()
+	sink := startSMTP(t)
+	e := newEnv(t, func(o *Options) {
+		o.Email, o.SMTPURL, o.SMTPFrom = nil, "smtp://wismo:secret@"+sink.addr+"?tls=none", "Dialer Shop <noreply@shop.example>"
+	})
+	return e, sink
+}
+
 func (s *smtpSink) received() []sinkMsg {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -105,10 +115,7 @@ func (s *smtpSink) received() []sinkMsg {
 // multipart text and HTML, with a List-Unsubscribe link that works in one click; a bounce
 // fails the contact and a temporary refusal retries it.
 func TestEmailOverSMTP(t *testing.T) {
-	sink := startSMTP(t)
-	e := newEnv(t, func(o *Options) {
-		o.Email, o.SMTPURL, o.SMTPFrom = nil, "smtp://wismo:secret@"+sink.addr+"?tls=none", "Dialer Shop <noreply@shop.example>"
-	})
+	e, sink := newSMTPEnv(t)
 	id := cases.MakeS10("RB", 300001, "GB")
 	e.parcel(id, "Europe/Moscow")
 	mailReq := func(to, subject string, rule int64) Request {
@@ -180,5 +187,40 @@ func TestEmailOverSMTP(t *testing.T) {
 	opts, _ := e.svc.OptOuts(context.Background(), e.brand, 10)
 	if len(opts) != 1 || opts[0].Source != "email_unsubscribe" || opts[0].Address != "anna@example.com" {
 		t.Fatalf("opt-outs %+v", opts)
+	}
+}
+
+// TestEmailSubjectStaysOneHeader: a subject with line breaks in it (a template rendered
+// from a carrier's event text, or a bug upstream) cannot add headers or recipients: the
+// message has exactly one Subject, on one line, no Bcc, and only the planned recipient.
+func TestEmailSubjectStaysOneHeader(t *testing.T) {
+	e, sink := newSMTPEnv(t)
+	id := cases.MakeS10("RB", 300002, "GB")
+	e.parcel(id, "Europe/Moscow")
+	e.plan(Request{ParcelID: id, Channel: Email, To: "anna@example.com", TimeZone: "Europe/Moscow", RuleID: 1, TriggerRef: "e",
+		Subject: "Parcel news\r\nBcc: evil@attacker.example\r\nX-Injected: 1\nReply-To: evil@attacker.example", Body: "Your parcel is held."})
+	e.runOnce()
+	got := sink.received()
+	if len(got) != 1 || len(got[0].to) != 1 || got[0].to[0] != "anna@example.com" {
+		t.Fatalf("the server received %+v", got)
+	}
+	head, _, _ := bytes.Cut(got[0].data, []byte("\r\n\r\n"))
+	for _, line := range strings.Split(string(head), "\r\n") {
+		name, _, _ := strings.Cut(line, ":")
+		switch strings.ToLower(name) {
+		case "bcc", "x-injected", "reply-to":
+			t.Errorf("an injected header reached the message: %q", line)
+		}
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(got[0].data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(msg.Header["Subject"]); n != 1 {
+		t.Fatalf("%d Subject headers", n)
+	}
+	subj, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if want := "Parcel news Bcc: evil@attacker.example X-Injected: 1 Reply-To: evil@attacker.example"; err != nil || subj != want {
+		t.Fatalf("subject %q (%v), want the one line %q", subj, err, want)
 	}
 }

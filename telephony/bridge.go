@@ -18,8 +18,8 @@ type Recorder interface {
 	Write(ch int, ts uint32, at time.Time, samples []int16)
 }
 
-// Bridge relays RTP between a and b until one of them ends, ctx ends, or one goes silent on
-// the wire for the configured time (then it is torn down as EndedMedia). Equal codecs are
+// Bridge relays RTP between a and b until one of them ends (a leg silent on the wire for the
+// RTP timeout is ended as EndedMedia, watchdog.go) or ctx ends. Equal codecs are
 // relayed untouched; mu-law and A-law are transcoded; RFC 4733 telephone-events get the
 // receiving side's payload type. rec (may be nil) gets both directions. It returns the leg
 // that ended first, or nil when ctx ended.
@@ -41,25 +41,13 @@ func (e *Endpoint) Bridge(ctx context.Context, a, b *Leg, rec Recorder) *Leg {
 		go func() { defer wg.Done(); e.relay(ctx, a, b, 0, rec) }()
 		go func() { defer wg.Done(); e.relay(ctx, b, a, 1, rec) }()
 	}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-a.Done():
-			return a
-		case <-b.Done():
-			return b
-		case <-tick.C:
-			for _, l := range []*Leg{a, b} {
-				if l.Stream.SinceLastRx() > e.cfg.NoRTPTimeout {
-					e.log.Warn("no RTP: tearing the leg down", "call_id", l.CallID, "silent", l.Stream.SinceLastRx().Round(time.Second))
-					l.Hangup(context.WithoutCancel(ctx), EndedMedia)
-					return l
-				}
-			}
-		}
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-a.Done():
+		return a
+	case <-b.Done():
+		return b
 	}
 }
 

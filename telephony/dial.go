@@ -10,6 +10,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/wismo/wismo/telephony/sipuser"
 )
 
 // DialRequest is an outbound call.
@@ -29,13 +31,19 @@ type DialRequest struct {
 }
 
 // CallerID is the From user of a call whose brand asks for override: the brand's own, else
-// the trunk's, else "wismo".
+// the trunk's, else "wismo". A caller id that is not one (sipuser.CheckCallerID: the APIs
+// refuse them, but a row written before they did, or by hand, may hold one) is passed over
+// with a warning rather than put into a SIP header.
 func (e *Endpoint) CallerID(override string) string {
-	switch {
-	case override != "":
-		return override
-	case e.cfg.Trunk.CallerID != "":
-		return e.cfg.Trunk.CallerID
+	for _, id := range []string{override, e.cfg.Trunk.CallerID} {
+		if id == "" {
+			continue
+		}
+		if err := sipuser.CheckCallerID(id); err != nil {
+			e.log.Warn("caller id passed over", "caller_id", id, "err", err)
+			continue
+		}
+		return id
 	}
 	return "wismo"
 }
@@ -76,6 +84,10 @@ var (
 // apply.
 func (e *Endpoint) target(to string) (sip.Uri, bool, error) {
 	var u sip.Uri
+	if sipuser.HasControl(to) {
+		// sipgo copies a URI's parts into the request line and To as they are.
+		return u, false, fmt.Errorf("dial %q: control characters in a number or SIP URI", to)
+	}
 	if strings.HasPrefix(to, "sip:") {
 		err := sip.ParseUri(to, &u)
 		return u, false, err
@@ -86,7 +98,7 @@ func (e *Endpoint) target(to string) (sip.Uri, bool, error) {
 	if err := sip.ParseUri(e.cfg.Trunk.URI, &u); err != nil {
 		return u, false, fmt.Errorf("trunk URI: %w", err)
 	}
-	u.User = to
+	u.User = sipuser.Escape(to) // RFC 3261 §25.1: only user characters unescaped
 	return u, true, nil
 }
 
@@ -111,10 +123,10 @@ func (e *Endpoint) Dial(ctx context.Context, r DialRequest, callID func(string))
 	if err != nil {
 		return nil, &DialError{Err: err}
 	}
-	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: caller, Host: e.host}}
+	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: sipuser.Escape(caller), Host: e.host}}
 	from.Params = sip.NewParams()
 	from.Params.Add("tag", sip.GenerateTagN(16))
-	body := offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), e.cfg.Codecs)
+	body := offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), e.cfg.Codecs, SendRecv)
 	ct := sip.ContentTypeHeader("application/sdp")
 	sess, err := e.dialogs.Invite(ctx, uri, body, from, &ct)
 	if err != nil {
@@ -180,7 +192,7 @@ func (e *Endpoint) Dial(ctx context.Context, r DialRequest, callID func(string))
 	if err := sess.Ack(ctx); err != nil {
 		log.Warn("ACK failed", "err", err)
 	}
-	stream.SetRemote(remote.Addr)
+	e.aim(stream, remote, sess.InviteResponse.Source())
 	leg := e.newLeg(&Leg{CallID: id, Stream: stream, client: sess, Remote: remote, AnsweredAt: time.Now(),
 		From: from.Address.String(), To: uri.String()})
 	go leg.watch(sess.Context())

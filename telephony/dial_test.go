@@ -47,6 +47,11 @@ func TestDialFailures(t *testing.T) {
 				t.Fatalf("authenticated call failed: %v", err)
 			}
 			leg.Hangup(context.Background(), "")
+			// The trunk counts its answer once our ACK reached it (sipgo's RespondSDP waits
+			// for the ACK), which may be just after Dial returned.
+			for deadline := time.Now().Add(2 * time.Second); auth.Answered.Load() == 0 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
 			if auth.Answered.Load() != 1 || auth.Invites.Load() != 2 {
 				t.Fatalf("trunk saw %d INVITEs, answered %d; want a challenge then an answer", auth.Invites.Load(), auth.Answered.Load())
 			}

@@ -33,7 +33,7 @@ type Config struct {
 	RTPPortMax   int
 	Trunk        Trunk
 	Realm        string        // digest realm for agents' phones; default "wismo"
-	NoRTPTimeout time.Duration // a bridged leg silent this long is torn down; default 30 s
+	NoRTPTimeout time.Duration // a leg whose far end sends no RTP this long (not on hold) is ended; default 30 s
 	Codecs       []uint8       // offered in order; default PCMU, PCMA
 	TCP          TCPLimits     // caps and idle timeout of SIP TCP connections
 	AuthMaxWait  time.Duration // cap of the wait failed REGISTERs earn; default DefaultAuthMaxWait
@@ -70,6 +70,10 @@ type Endpoint struct {
 	host    string
 	port    int
 
+	base     context.Context // teardown context of hangups the endpoint decides (RTP timeout)
+	stop     chan struct{}   // closed by Close: the watchdog stops
+	stopOnce sync.Once
+
 	legs     sync.Map // SIP Call-ID -> *Leg
 	active   atomic.Int64
 	rtpRx    atomic.Uint64 // RTP packets received on legs that ended
@@ -99,7 +103,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	if cfg.TCP.MaxConns == 0 {
 		cfg.TCP.MaxConns = DefaultMaxConns()
 	}
-	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound}
+	e := &Endpoint{cfg: cfg, log: log.With("component", "sip"), codecs: media.NewCodecs(), inbound: inbound,
+		base: context.WithoutCancel(ctx), stop: make(chan struct{})}
 	socks, err := e.listen(cfg.ListenAddr)
 	if err != nil {
 		return nil, err
@@ -139,6 +144,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, creds Credentials, i
 	e.dialogs = sipgo.NewDialogClientCache(e.cli, contact)
 	e.uas = sipgo.NewDialogServerCache(e.cli, contact)
 	e.routes()
+	go e.watchMedia()
 	return e, nil
 }
 
@@ -225,6 +231,7 @@ func (e *Endpoint) Drain(ctx context.Context) error {
 
 // Close releases the sockets and sipgo's layers.
 func (e *Endpoint) Close() error {
+	e.stopOnce.Do(func() { close(e.stop) })
 	if e.srv != nil {
 		e.srv.Close()
 	}

@@ -14,6 +14,7 @@ type InboundCall struct {
 	CallID   string
 	From, To string // user parts of From and the Request-URI (the caller's and the dialled number)
 	e        *Endpoint
+	src      string // where the INVITE came from (the transport's source): latch.go trusts it
 	sess     *sipgo.DialogServerSession
 	offer    Media
 	stream   *RTPStream
@@ -66,7 +67,7 @@ func (e *Endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	call := &InboundCall{CallID: req.CallID().Value(), From: req.From().Address.User, To: req.Recipient.User,
-		e: e, sess: sess, offer: offer, stream: stream}
+		e: e, src: req.Source(), sess: sess, offer: offer, stream: stream}
 	ctx := sess.Context()
 	e.inbound.HandleInbound(ctx, call)
 	if !call.answered {
@@ -76,25 +77,30 @@ func (e *Endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // onReInvite answers a re-INVITE inside a dialog (RFC 3261 §14.2) with our unchanged
-// session, following the far end to a new RTP address if it moved.
+// session: it follows the far end to a new RTP address if it moved (as far as latch.go
+// trusts it), and takes hold and resume (RFC 3264 §8.4) into account, answering with the
+// matching direction (§6.1).
 func (e *Endpoint) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
-	v, ok := e.legs.Load(req.CallID().Value())
-	if !ok {
+	var leg *Leg
+	if v, ok := e.legs.Load(req.CallID().Value()); ok {
+		leg = v.(*Leg)
+	}
+	// No leg, not its dialog's tags, or not a SIP leg (a Call-ID collision with a leg of
+	// another kind: inDialog is false for those).
+	if leg == nil || !leg.inDialog(req) {
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 		return
 	}
-	leg := v.(*Leg)
-	stream, ok := leg.Stream.(*RTPStream)
-	if !ok { // not a SIP leg: a Call-ID collision with a leg of another kind
-		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
-		return
-	}
+	stream := leg.Stream.(*RTPStream)
+	dir := SendRecv // no offer: ours goes in the 200, the ACK answers (RFC 3261 §14.1)
 	if len(req.Body()) > 0 {
-		if m, err := parseSDP(req.Body(), []uint8{leg.Remote.Codec}); err == nil && m.Addr.Port != 0 {
-			stream.SetRemote(m.Addr)
+		if m, err := parseSDP(req.Body(), []uint8{leg.Remote.Codec}); err == nil {
+			e.aim(stream, m, req.Source())
+			leg.remoteMedia(m, time.Now())
+			dir = m.Dir.answer()
 		}
 	}
-	res := sip.NewSDPResponseFromRequest(req, offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), []uint8{leg.Remote.Codec}))
+	res := sip.NewSDPResponseFromRequest(req, offerSDP(e.host, stream.LocalPort(), time.Now().Unix(), []uint8{leg.Remote.Codec}, dir))
 	tx.Respond(res)
 }
 
@@ -112,12 +118,12 @@ func (c *InboundCall) Cancelled() <-chan struct{} { return c.sess.Context().Done
 // Answer sends 200 OK with our SDP and returns the leg (RFC 3261 §13.3.1.4); the caller's
 // ACK is matched by sipgo's dialog cache.
 func (c *InboundCall) Answer(ctx context.Context) (*Leg, error) {
-	body := offerSDP(c.e.host, c.stream.LocalPort(), time.Now().Unix(), []uint8{c.offer.Codec})
+	body := offerSDP(c.e.host, c.stream.LocalPort(), time.Now().Unix(), []uint8{c.offer.Codec}, c.offer.Dir.answer())
 	if err := c.sess.RespondSDP(body); err != nil {
 		return nil, fmt.Errorf("answer %s: %w", c.CallID, err)
 	}
 	c.answered = true
-	c.stream.SetRemote(c.offer.Addr)
+	c.e.aim(c.stream, c.offer, c.src)
 	leg := c.e.newLeg(&Leg{CallID: c.CallID, Stream: c.stream, server: c.sess, Remote: c.offer, AnsweredAt: time.Now(),
 		From: c.From, To: c.To})
 	go leg.watch(c.sess.Context())

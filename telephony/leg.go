@@ -35,14 +35,35 @@ type Leg struct {
 	once     sync.Once
 	endMu    sync.Mutex
 	endBy    string
-	local    atomic.Bool
+	local    atomic.Pointer[string] // why we hung up (EndedLocal, EndedMedia): the first Hangup's
+
+	// The RTP timeout's view of the leg (watchdog.go).
+	twoWay    atomic.Bool  // the far end's SDP says it sends and receives (not on hold)
+	quietFrom atomic.Int64 // unix ns: silence counts from here (the answer, or off hold)
+	timingOut atomic.Bool  // the watchdog is hanging the leg up
 }
 
 func (e *Endpoint) newLeg(l *Leg) *Leg {
 	l.e, l.done = e, make(chan struct{})
+	l.remoteMedia(l.Remote, l.AnsweredAt)
 	e.active.Add(1)
 	e.legs.Store(l.CallID, l) // complete before published: a re-INVITE may look it up at once
 	return l
+}
+
+// inDialog reports whether req, an in-dialog request that names the leg's Call-ID, belongs to
+// the leg's dialog: the Call-ID and both tags match (RFC 3261 §12.2.2). Without the tags,
+// anyone who learnt a Call-ID could re-INVITE the call's media elsewhere.
+func (l *Leg) inDialog(req *sip.Request) bool {
+	switch {
+	case l.server != nil:
+		d, err := l.e.uas.MatchDialogRequest(req)
+		return err == nil && d == l.server
+	case l.client != nil:
+		d, err := l.e.dialogs.MatchRequestDialog(req)
+		return err == nil && d == l.client
+	}
+	return false
 }
 
 // Codec is the payload type the far end sends and expects.
@@ -63,8 +84,8 @@ func (l *Leg) EndedBy() string {
 func (l *Leg) watch(dctx context.Context) {
 	<-dctx.Done()
 	by := EndedRemote
-	if l.local.Load() {
-		by = EndedLocal
+	if why := l.local.Load(); why != nil {
+		by = *why
 	}
 	l.finish(by)
 }
@@ -92,7 +113,11 @@ func (l *Leg) Hangup(ctx context.Context, reason string) {
 		return
 	default:
 	}
-	l.local.Store(true)
+	by := EndedLocal
+	if reason == EndedMedia {
+		by = EndedMedia
+	}
+	l.local.CompareAndSwap(nil, &by)
 	wait := 5 * time.Second
 	if reason == EndedMedia {
 		wait = time.Second // the far end is most likely gone: do not wait for its 200
@@ -112,11 +137,7 @@ func (l *Leg) Hangup(ctx context.Context, reason string) {
 	if err != nil {
 		l.e.log.Debug("BYE not confirmed", "call_id", l.CallID, "err", err)
 	}
-	by := EndedLocal
-	if reason == EndedMedia {
-		by = EndedMedia
-	}
-	l.finish(by)
+	l.finish(*l.local.Load())
 }
 
 // onBye routes an in-dialog BYE to the leg's dialog (RFC 3261 §15.1.2).

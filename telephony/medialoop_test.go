@@ -19,8 +19,8 @@ func TestMediaLoopRelaysQueuesAndCloses(t *testing.T) {
 	a, b := streamPair(t, e)
 	phoneA := udp(t)
 	phoneB := udp(t)
-	a.SetRemote(phoneA.LocalAddr().(*net.UDPAddr))
-	b.SetRemote(phoneB.LocalAddr().(*net.UDPAddr))
+	a.SetRemote(phoneA.LocalAddr().(*net.UDPAddr), true)
+	b.SetRemote(phoneB.LocalAddr().(*net.UDPAddr), true)
 	toA := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: a.LocalPort()}
 
 	send := func(seq uint16) {
@@ -117,7 +117,8 @@ func TestMediaLoopCloseDuringRelay(t *testing.T) {
 	raw, _ := p.Marshal()
 	for round := range 20 {
 		a, b := streamPair(t, e)
-		b.SetRemote(phone.LocalAddr().(*net.UDPAddr))
+		a.SetRemote(phone.LocalAddr().(*net.UDPAddr), true)
+		b.SetRemote(phone.LocalAddr().(*net.UDPAddr), true)
 		a.Relay(func(buf []byte, pkt *rtp.Packet, at time.Time) { b.WriteRaw(buf) })
 		to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: a.LocalPort()}
 		for range 50 {

@@ -2,7 +2,6 @@ package telephony
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -59,10 +58,10 @@ func (p *portPool) listen() (fd, port int, err error) {
 	return -1, 0, fmt.Errorf("no free RTP port in %d-%d", p.lo, p.hi)
 }
 
-// RTPStream is one leg's RTP socket. The remote address comes from SDP and then latches to
-// where the peer's packets come from (symmetric RTP, RFC 4961), which also gets through NAT.
-// When the peer sends from the address its SDP gave, the socket is connect(2)ed to it: the
-// kernel then drops anyone else's packets and sends without a route lookup per packet.
+// RTPStream is one leg's RTP socket. Where it sends is decided by latch.go: an SDP address
+// only when it is trusted, otherwise the source of the first RTP packet received (symmetric
+// RTP, RFC 4961), to which the socket is then connect(2)ed: the kernel drops anyone else's
+// packets and sends without a route lookup per packet.
 //
 // The socket is read by the endpoint's media loops (medialoop.go), never by a goroutine of
 // its own: a bridge installs a relay that the loop calls with each packet; otherwise the
@@ -76,10 +75,13 @@ type RTPStream struct {
 	closed bool
 	done   chan struct{} // closed by Close
 
-	mu        sync.Mutex // the latch: remote, connected
-	remote    netip.AddrPort
-	connected bool
-	dest      atomic.Pointer[rtpDest] // where WriteRaw sends (immutable snapshots)
+	mu      sync.Mutex              // the latch: sdp, trusted, remote, latched
+	sdp     netip.AddrPort          // the address the far end's SDP named; zero before any SDP
+	trusted bool                    // sdp may be sent to before any RTP came from it
+	remote  netip.AddrPort          // where we send: sdp when trusted, the latched source, or nowhere
+	latched bool                    // remote is the source of the first RTP accepted
+	dest    atomic.Pointer[rtpDest] // where WriteRaw sends (immutable snapshots); nil: nowhere yet
+	muted   atomic.Bool             // the far end wants no RTP (sendonly or inactive, RFC 3264 §6.1)
 
 	sinkMu sync.Mutex // held while a relay runs, so that Unrelay waits for it
 	sink   relayFunc
@@ -101,6 +103,7 @@ type relayFunc func(buf []byte, pkt *rtp.Packet, at time.Time)
 // rtpDest is where to send: connected (write(2)) or an address (sendto(2)).
 type rtpDest struct {
 	connected bool
+	to        netip.AddrPort
 	sa        unix.RawSockaddrInet4
 }
 
@@ -112,32 +115,6 @@ func newRTPStream(fd, port int, ssrc uint32) *RTPStream {
 
 // LocalPort is the port we receive on.
 func (s *RTPStream) LocalPort() int { return s.port }
-
-// SetRemote sets where to send (from SDP). A socket connected to an older address is
-// connected to the new one (a re-INVITE that moves the media, RFC 3264 §8.3.1).
-func (s *RTPStream) SetRemote(a *net.UDPAddr) {
-	ap := a.AddrPort()
-	to := netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.connected && to != s.remote && s.connect(to) != nil {
-		return // keep talking to where we are connected
-	}
-	s.setRemote(to, s.connected)
-}
-
-// setRemote records the peer and publishes where WriteRaw sends; s.mu is held.
-func (s *RTPStream) setRemote(to netip.AddrPort, connected bool) {
-	s.remote, s.connected = to, connected
-	d := &rtpDest{connected: connected}
-	if to.Addr().Is4() {
-		d.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: to.Addr().As4()}
-		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&d.sa.Port))[:], to.Port())
-	} else if !connected {
-		d = nil // IPv4 sockets only: nowhere to send
-	}
-	s.dest.Store(d)
-}
 
 // Relay installs fn to be called by the media loop with every packet from now on, in place
 // of queueing for Read.
@@ -155,7 +132,11 @@ func (s *RTPStream) deliver(b []byte, pkt *rtp.Packet, from netip.AddrPort, at t
 	if len(b) < 12 || b[0]>>6 != 2 || pkt.Unmarshal(b) != nil {
 		return // not RTP (RTCP goes to the odd port; anything else is noise)
 	}
-	s.received(from, at)
+	if !s.accept(from) {
+		return // not from the far end (latch.go)
+	}
+	s.lastRx.Store(at.UnixNano())
+	s.rx.Add(1)
 	s.sinkMu.Lock()
 	defer s.sinkMu.Unlock()
 	if s.sink != nil {
@@ -194,48 +175,14 @@ func (s *RTPStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, 
 	}
 }
 
-// received notes a packet from the peer at now: liveness, count, and the latch.
-func (s *RTPStream) received(from netip.AddrPort, now time.Time) {
-	s.lastRx.Store(now.UnixNano())
-	s.rx.Add(1)
-	if d := s.dest.Load(); d != nil && d.connected {
-		return // connected: the kernel only lets the latched peer in
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.connected {
-		return
-	}
-	if from == s.remote {
-		if s.connect(from) == nil {
-			s.setRemote(from, true)
-		}
-		return
-	}
-	s.setRemote(from, false)
-}
-
-// connect connect(2)s the socket to the peer (IPv4; others stay unconnected).
-func (s *RTPStream) connect(to netip.AddrPort) error {
-	if !to.Addr().Is4() {
-		return errors.New("not IPv4")
-	}
-	s.life.RLock()
-	defer s.life.RUnlock()
-	if s.closed {
-		return net.ErrClosed
-	}
-	return unix.Connect(s.fd, &unix.SockaddrInet4{Port: int(to.Port()), Addr: to.Addr().As4()})
-}
-
 // WriteRaw sends an already marshalled RTP packet to the peer. The socket never blocks: a
 // packet the kernel cannot take at once is dropped, as the network would.
 func (s *RTPStream) WriteRaw(b []byte) error {
 	d := s.dest.Load()
 	if d == nil {
-		return errors.New("no RTP peer address yet")
+		return errNoPeer
 	}
-	if len(b) == 0 {
+	if len(b) == 0 || s.muted.Load() {
 		return nil
 	}
 	s.life.RLock()

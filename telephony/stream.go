@@ -58,6 +58,7 @@ func (e *Endpoint) AttachLeg(x ExternalLeg) *Leg {
 	}
 	l := &Leg{CallID: x.ID, Stream: x.Stream, Remote: x.Remote, From: x.From, To: x.To, AnsweredAt: time.Now(),
 		e: e, external: hangup, done: make(chan struct{})}
+	l.remoteMedia(x.Remote, l.AnsweredAt)
 	e.active.Add(1)
 	e.legs.Store(l.CallID, l)
 	return l

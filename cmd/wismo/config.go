@@ -15,6 +15,7 @@ import (
 
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony/sipuser"
 )
 
 // Config is every setting of wismo, read once from flags and WISMO_* variables (a flag wins
@@ -91,7 +92,7 @@ func (c *Config) settings() []setting {
 		{"rtp-ports", "WISMO_RTP_PORTS", "20000-29999", "UDP port range for RTP", &c.RTPPorts},
 		{"ice-servers", "WISMO_ICE_SERVERS", "", "comma-separated STUN/TURN URLs for agents' browsers", &c.ICEServers},
 		{"track-cache", "WISMO_TRACK_CACHE", "10m", "how long a node serves a rendered tracking page at most (a change to the parcel drops it sooner); 0 = render every view", &c.TrackCache},
-		{"rtp-timeout", "WISMO_RTP_TIMEOUT", "30s", "a call whose far end sends no RTP for this long is ended (a vanished phone)", &c.RTPTimeout},
+		{"rtp-timeout", "WISMO_RTP_TIMEOUT", "30s", "a call whose far end sends no RTP for this long is ended, unless it holds the call (a vanished phone)", &c.RTPTimeout},
 		{"webrtc-ports", "WISMO_WEBRTC_PORTS", "", "UDP port range for the browser softphone's media (LOW-HIGH; empty = any)", &c.WebRTCPorts},
 		{"softphone-grace", "WISMO_SOFTPHONE_GRACE", "20s", "how long a call waits for an agent's reloaded or reconnecting page", &c.SoftphoneGrace},
 		{"wrapup-limit", "WISMO_WRAPUP_LIMIT", "2m", "how long an agent may stay in wrap-up before becoming available again", &c.WrapUpLimit},
@@ -216,6 +217,11 @@ func (c *Config) validate() error {
 	}
 	if c.TrunkUser != "" && c.TrunkURI == "" {
 		bad("WISMO_TRUNK_USER", "is set but WISMO_TRUNK_URI is empty")
+	}
+	if c.TrunkCallerID != "" {
+		if err := sipuser.CheckCallerID(c.TrunkCallerID); err != nil {
+			bad("WISMO_TRUNK_CALLER_ID", "%v", err)
+		}
 	}
 	if c.SIPRealm == "" || strings.ContainsAny(c.SIPRealm, "\"\\") {
 		bad("WISMO_SIP_REALM", "must be a non-empty token without quotes")

@@ -70,6 +70,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{[]string{"-trunk-uri", "http://trunk"}, "WISMO_TRUNK_URI"},
 		{[]string{"-trunk-uri", "sip:trunk.example:5060", "-trunk-user", "u"}, "WISMO_TRUNK_USER/WISMO_TRUNK_PASSWORD"},
 		{[]string{"-trunk-user", "u", "-trunk-password", "p"}, "WISMO_TRUNK_USER"},
+		{[]string{"-trunk-caller-id", "+7\r\nP-Asserted-Identity: <sip:evil@x>"}, "WISMO_TRUNK_CALLER_ID"},
 		{[]string{"-track-cache", "soon"}, "WISMO_TRACK_CACHE"},
 		{[]string{"-webrtc-ports", "40000"}, "WISMO_WEBRTC_PORTS"},
 		{[]string{"-softphone-grace", "0s"}, "WISMO_SOFTPHONE_GRACE"},

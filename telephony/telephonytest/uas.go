@@ -1,9 +1,11 @@
 package telephonytest
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -19,6 +21,34 @@ type Trunk struct {
 	Addr     string
 	Invites  atomic.Int32 // INVITEs seen, challenged ones included
 	Answered atomic.Int32
+
+	mu  sync.Mutex
+	raw []string // every INVITE datagram as it arrived, before any parsing
+}
+
+// RawInvites returns the INVITEs the trunk received, byte for byte as they came off the
+// wire (so a test sees a header a broken value injected even where sipgo's parser would
+// have refused the message).
+func (tr *Trunk) RawInvites() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]string(nil), tr.raw...)
+}
+
+// recordingConn is the trunk's UDP socket, keeping a copy of every INVITE read from it.
+type recordingConn struct {
+	net.PacketConn
+	tr *Trunk
+}
+
+func (c recordingConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, addr, err := c.PacketConn.ReadFrom(b)
+	if n > 0 && bytes.HasPrefix(b[:n], []byte("INVITE ")) {
+		c.tr.mu.Lock()
+		c.tr.raw = append(c.tr.raw, string(b[:n]))
+		c.tr.mu.Unlock()
+	}
+	return n, addr, err
 }
 
 // TrunkOptions configure a Trunk.
@@ -74,7 +104,7 @@ func StartTrunk(t testing.TB, o TrunkOptions) *Trunk {
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { dialogs.ReadAck(req, tx) })
 	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) { dialogs.ReadBye(req, tx) })
-	go srv.ServeUDP(conn)
+	go srv.ServeUDP(recordingConn{conn, tr})
 	t.Cleanup(func() { srv.Close(); ua.Close(); conn.Close(); rtp.Close() })
 	return tr
 }
