@@ -62,7 +62,7 @@ func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) err
 	}
 	for i, r := range standardRules(campaign) {
 		r.Enabled, r.Position = true, (i+1)*10
-		if probs := r.validate(); len(probs) > 0 {
+		if probs := r.validate(ctx); len(probs) > 0 {
 			return probs
 		}
 		if _, err := s.writeRule(ctx, tx, brand, 0, r); err != nil {
