@@ -192,7 +192,7 @@ const maxRangeDepth = 4
 // refuses ranges nested deeper than maxRangeDepth too.
 func refuseShapes(field string, trees []*parse.Tree) Problems {
 	for _, t := range trees {
-		if n := tooDeep(t.Root, 0); n != nil {
+		if n := tooDeep(t.Root); n != nil {
 			line, col := position(t, n)
 			return Problems{{Field: field, Line: line, Column: col,
 				Message: fmt.Sprintf("{{range}} inside {{range}} goes %d deep here: a brand's template nests loops at most %d deep", maxRangeDepth+1, maxRangeDepth)}}
@@ -213,51 +213,43 @@ func refuseShapes(field string, trees []*parse.Tree) Problems {
 	return nil
 }
 
-// tooDeep returns the first {{range}} under n nested deeper than maxRangeDepth, n being
-// inside depth ranges.
-func tooDeep(n parse.Node, depth int) parse.Node {
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return nil
-		}
-		for _, c := range n.Nodes {
-			if f := tooDeep(c, depth); f != nil {
-				return f
-			}
-		}
-	case *parse.IfNode:
-		return firstOf(tooDeep(n.List, depth), tooDeep(n.ElseList, depth))
-	case *parse.WithNode:
-		return firstOf(tooDeep(n.List, depth), tooDeep(n.ElseList, depth))
-	case *parse.RangeNode:
-		if depth == maxRangeDepth {
-			return n
-		}
-		return firstOf(tooDeep(n.List, depth+1), tooDeep(n.ElseList, depth))
-	}
-	return nil
+// tooDeep returns the first {{range}} under n nested deeper than maxRangeDepth.
+func tooDeep(n parse.Node) parse.Node {
+	return findNode(n, 0, func(n parse.Node, depth int) bool {
+		_, isRange := n.(*parse.RangeNode)
+		return isRange && depth == maxRangeDepth
+	})
 }
 
 func findTemplateCall(n parse.Node) parse.Node {
-	switch n := n.(type) {
-	case *parse.TemplateNode:
+	return findNode(n, 0, func(n parse.Node, _ int) bool {
+		_, isCall := n.(*parse.TemplateNode)
+		return isCall
+	})
+}
+
+// findNode returns the first node under n, in the lists and branches of its actions, that
+// match accepts; depth is how many {{range}} bodies the node is in.
+func findNode(n parse.Node, depth int, match func(parse.Node, int) bool) parse.Node {
+	if match(n, depth) {
 		return n
+	}
+	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
 			return nil
 		}
 		for _, c := range n.Nodes {
-			if f := findTemplateCall(c); f != nil {
+			if f := findNode(c, depth, match); f != nil {
 				return f
 			}
 		}
 	case *parse.IfNode:
-		return firstOf(findTemplateCall(n.List), findTemplateCall(n.ElseList))
+		return firstOf(findNode(n.List, depth, match), findNode(n.ElseList, depth, match))
 	case *parse.WithNode:
-		return firstOf(findTemplateCall(n.List), findTemplateCall(n.ElseList))
+		return firstOf(findNode(n.List, depth, match), findNode(n.ElseList, depth, match))
 	case *parse.RangeNode:
-		return firstOf(findTemplateCall(n.List), findTemplateCall(n.ElseList))
+		return firstOf(findNode(n.List, depth+1, match), findNode(n.ElseList, depth, match))
 	}
 	return nil
 }
