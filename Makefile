@@ -9,7 +9,7 @@ export WISMO_TEST_LEDGER := $(TEST_LEDGER)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export PG_ADMIN_URL
 
-.PHONY: run build test test-deps test-sqlite test-postgres test-crash bench lint fmt clean
+.PHONY: run build test test-deps test-sqlite test-fuzz test-postgres test-crash bench lint fmt clean
 
 ## run: build and start wismo on embedded defaults (SQLite, log-only channels) with demo data
 run: build
@@ -21,7 +21,7 @@ build:
 ## test: install missing test peers, then run the whole suite on SQLite and on PostgreSQL
 test: test-deps
 	@mkdir -p bin && : > $(TEST_LEDGER)
-	$(MAKE) test-sqlite test-postgres
+	$(MAKE) test-sqlite test-fuzz test-postgres
 	bash tools/check-one-pass.sh $(TEST_LEDGER)
 
 test-deps:
@@ -30,6 +30,13 @@ test-deps:
 test-sqlite:
 	@echo "== test suite on SQLite =="
 	WISMO_TEST_DIALECT=sqlite WISMO_TEST_DATABASE_URL= $(GO) test -count=1 -timeout 20m ./...
+
+## test-fuzz: a short fuzz run per target, once (seed corpora run in both passes as tests);
+## longer runs: docs/security.md
+test-fuzz:
+	@echo "== fuzzing =="
+	$(GO) test -run '^$$' -fuzz '^FuzzCondition$$' -fuzztime 15s ./scripts/
+	$(GO) test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime 15s ./scripts/
 
 test-postgres:
 	@echo "== test suite on PostgreSQL =="

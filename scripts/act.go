@@ -29,13 +29,16 @@ func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p 
 			s.log.Warn("rule names a template the brand no longer has; skipped", "rule", r.ID, "template", r.Template)
 			return nil, nil
 		}
-		fields, err := s.compiledTemplate(tpl)
+		fields, err := s.compiledTemplate(ctx, tpl)
 		if err != nil {
 			s.log.Warn("published template does not compile; skipped", "rule", r.ID, "template", tpl.ID, "err", err)
 			return nil, nil
 		}
-		out, err := render(tpl.Channel, fields, dataFor(p, n.event, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)))
-		if err != nil {
+		out, err := render(ctx, tpl.Channel, fields, dataFor(p, n.event, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)))
+		if err != nil && ctx.Err() != nil {
+			return nil, err // wismo is stopping: the news is handled again after the restart
+		}
+		if err != nil { // over budget or failing on this parcel's data, like a condition
 			s.log.Warn("template failed on this parcel; skipped", "rule", r.ID, "template", tpl.ID, "err", err)
 			return nil, nil
 		}
@@ -76,7 +79,7 @@ func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p 
 }
 
 // compiledTemplate returns a template version's parsed fields, parsing each version once.
-func (s *Service) compiledTemplate(t Template) ([]compiled, error) {
+func (s *Service) compiledTemplate(ctx context.Context, t Template) ([]compiled, error) {
 	k := tplKey{t.ID, t.Version}
 	s.mu.Lock()
 	fields, ok := s.tpls[k]
@@ -84,7 +87,7 @@ func (s *Service) compiledTemplate(t Template) ([]compiled, error) {
 	if ok {
 		return fields, nil
 	}
-	fields, probs := compileContent(t.Channel, t.Content, SampleData(s.opts.PublicURL))
+	fields, probs := compileContent(ctx, t.Channel, t.Content, SampleData(s.opts.PublicURL))
 	if len(probs) > 0 {
 		return nil, probs
 	}

@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,7 +74,8 @@ func validWord(s string) bool {
 // validate checks a script's shape and its texts against the sample data: unique step ids,
 // a known start, each step going somewhere (a question, a next step or an end), every
 // branch pointing at a step that exists, a disposition at every end, no step unreachable.
-func (b ScriptBody) validate(sample Data) Problems {
+// Each step's text runs on the sample within its budget.
+func (b ScriptBody) validate(ctx context.Context, sample Data) Problems {
 	var p Problems
 	add := func(field, format string, args ...any) {
 		p = append(p, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
@@ -139,7 +141,7 @@ func (b ScriptBody) validate(sample Data) Problems {
 		}
 		if strings.TrimSpace(st.Say) == "" {
 			add(f+".say", "must not be empty")
-		} else if _, probs := compileField(f+".say", st.Say, false, sample); len(probs) > 0 {
+		} else if _, probs := compileField(ctx, f+".say", st.Say, false, maxOutSay, sample); len(probs) > 0 {
 			p = append(p, probs...)
 		}
 	}
@@ -187,17 +189,18 @@ func (b ScriptBody) unreachable() []string {
 	return out
 }
 
-// fill renders every step's text and question with d, for the agent on the call.
-func (b ScriptBody) fill(d Data, sample Data) (ScriptBody, error) {
+// fill renders every step's text and question with d, for the agent on the call, each
+// within its budget.
+func (b ScriptBody) fill(ctx context.Context, d Data, sample Data) (ScriptBody, error) {
 	out := ScriptBody{Start: b.Start, Steps: make([]Step, len(b.Steps))}
 	for i, st := range b.Steps {
-		cp, probs := compileField(st.ID, st.Say, false, sample)
+		cp, probs := compileField(ctx, st.ID, st.Say, false, maxOutSay, sample)
 		if len(probs) > 0 {
 			return out, probs
 		}
-		text, err := cp.execute(d)
+		text, err := cp.execute(ctx, d)
 		if err != nil {
-			return out, problemOf(st.ID, err)
+			return out, Problems{runProblem(st.ID, err, "with this parcel's data")}
 		}
 		st.Say = strings.TrimSpace(text)
 		out.Steps[i] = st

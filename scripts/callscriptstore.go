@@ -34,7 +34,9 @@ func (s *Service) SaveScript(ctx context.Context, brand, id int64, in ScriptInpu
 	if !validName(in.Name) {
 		probs = append(probs, Problem{Field: "name", Message: "1 to 64 lower-case letters, digits, _ or -"})
 	}
-	probs = append(probs, in.Body.validate(SampleData(s.opts.PublicURL))...)
+	run, cancel := context.WithTimeout(ctx, budgetRequest) // all the steps' runs together
+	defer cancel()
+	probs = append(probs, in.Body.validate(run, SampleData(s.opts.PublicURL))...)
 	if len(probs) > 0 {
 		return CallScript{}, probs
 	}
@@ -143,7 +145,9 @@ func (s *Service) RunScript(ctx context.Context, scope access.Scope, brand, id i
 	if err != nil {
 		return c, err
 	}
-	c.Body, err = c.Body.fill(d, SampleData(s.opts.PublicURL))
+	run, cancel := context.WithTimeout(ctx, budgetRequest) // all the steps' runs together
+	defer cancel()
+	c.Body, err = c.Body.fill(run, d, SampleData(s.opts.PublicURL))
 	return c, err
 }
 

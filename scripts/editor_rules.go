@@ -158,10 +158,11 @@ func (s *Service) RecentParcels(ctx context.Context, brand int64, limit int) ([]
 }
 
 // CheckRule validates a rule without saving it: the editor checks the condition as the
-// manager types. What the rule refers to (template, campaign) is checked when it is saved.
-func CheckRule(r Rule) Problems {
+// manager types. What the rule refers to (template, campaign) is checked when it is saved;
+// the condition runs on the sample parcel within its budget.
+func CheckRule(ctx context.Context, r Rule) Problems {
 	r.Codes = append([]string(nil), r.Codes...)
-	return r.validate()
+	return r.validate(ctx)
 }
 
 // Triggers are the news a rule can fire on.

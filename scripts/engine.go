@@ -159,9 +159,14 @@ func (s *Service) handleNews(ctx context.Context, b *batch, n news, fire []*comp
 		}
 	}
 	for _, r := range fire {
-		ok, err := evaluate(r.prog, env)
+		ok, err := evaluate(ctx, r.prog, env)
+		if err != nil && ctx.Err() != nil {
+			return err // wismo is stopping: the news is handled again after the restart
+		}
 		if err != nil {
-			s.log.Warn("rule condition failed to run; skipped", "rule", r.ID, "err", err)
+			// Over budget or failing on this parcel's data: this rule does not fire, the
+			// others do. Failing the message would hold every rule of the news back.
+			s.log.Warn("rule condition failed to run; skipped", "rule", r.ID, "brand", r.BrandID, "err", err)
 			continue
 		}
 		if !ok {

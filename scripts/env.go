@@ -129,3 +129,22 @@ func contactsEnv(past []dialer.Past, templates, rules map[int64]string, now time
 	}
 	return out
 }
+
+// sampleEnv is the data a condition is tried on before it is saved: the sample parcel with
+// its event, a call and a case, and three earlier contacts, under the rule's trigger.
+func sampleEnv(trigger string) Env {
+	p, ev := sampleParcel()
+	now := ev.OccurredAt.Add(time.Hour)
+	e := envFor(p, now)
+	e.Event = EventEnv{Code: ev.Code, Phase: string(ev.Phase), Reason: ev.Reason, Action: ev.Action, Location: ev.Location,
+		Country: ev.Country, AgeHours: 1}
+	e.Trigger = TriggerEnv{Kind: trigger, PhaseBefore: "at_sorting_center", PhaseAfter: string(p.Phase)}
+	e.Call = CallEnv{Outcome: "answered", Disposition: "callback_requested", Attempt: 1, CampaignID: 1}
+	e.Case = CaseEnv{Number: "MM-000001", Type: "customs_and_duties", Status: "waiting_customer", PreviousStatus: "new", Priority: "normal"}
+	e.Contacts = []ContactEnv{
+		{Channel: "sms", Template: "sorting_center", Status: "sent", Rule: "Sorting centre: SMS", AgeHours: 30},
+		{Channel: "email", Template: "customs_hold", Status: "sent", Rule: "Customs hold: email", AgeHours: 5},
+		{Channel: "call", Status: "planned", Rule: "COD: call", CampaignID: 1, AgeHours: 1},
+	}
+	return e
+}

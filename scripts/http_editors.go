@@ -205,7 +205,7 @@ func (h handlers) checkRule(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &r); err != nil {
 		return bodyErr(err)
 	}
-	if probs := r.validate(); len(probs) > 0 {
+	if probs := r.validate(c.UserContext()); len(probs) > 0 {
 		return fail(c, probs)
 	}
 	return c.JSON(fiber.Map{"ok": true})

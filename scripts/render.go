@@ -1,7 +1,8 @@
 package scripts
 
 import (
-	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"regexp"
@@ -15,11 +16,13 @@ import (
 // maxTemplate bounds a template's source.
 const maxTemplate = 20000
 
-// compiled is one parsed template field.
+// compiled is one parsed template field, metered (templatemeter.go).
 type compiled struct {
-	field string
-	text  *template.Template
-	html  *htmltemplate.Template
+	field  string
+	maxOut int // bytes it may write
+	text   *template.Template
+	html   *htmltemplate.Template
+	run    *runSlot
 }
 
 func (c compiled) tree() *parse.Tree {
@@ -29,34 +32,71 @@ func (c compiled) tree() *parse.Tree {
 	return c.text.Tree
 }
 
-func (c compiled) execute(d Data) (string, error) {
-	var b bytes.Buffer
-	var err error
-	if c.html != nil {
-		err = c.html.Execute(&b, d)
-	} else {
-		err = c.text.Execute(&b, d)
+// trees are the field's template and those it defines, its own first.
+func (c compiled) trees() []*parse.Tree {
+	var out []*parse.Tree
+	if c.tree() != nil {
+		out = append(out, c.tree())
 	}
-	return b.String(), err
+	add := func(name string, t *parse.Tree) {
+		if name != c.field && t != nil {
+			out = append(out, t)
+		}
+	}
+	if c.html != nil {
+		for _, t := range c.html.Templates() {
+			add(t.Name(), t.Tree)
+		}
+	} else {
+		for _, t := range c.text.Templates() {
+			add(t.Name(), t.Tree)
+		}
+	}
+	return out
+}
+
+// execute fills the field with d within a run's budget; a budget that runs out is a
+// *BudgetError (the line of the loop for steps).
+func (c compiled) execute(ctx context.Context, d Data) (out string, err error) {
+	w := &cappedWriter{limit: c.maxOut}
+	c.run.mu.Lock()
+	c.run.m = newMeter(ctx)
+	defer func() {
+		c.run.m = nil
+		c.run.mu.Unlock()
+		if r := recover(); r != nil { // text/template re-panics runtime errors; a brand's template must not take the node down
+			out, err = "", fmt.Errorf("template %s failed: %v", c.field, r)
+		}
+	}()
+	if c.html != nil {
+		err = c.html.Execute(w, d)
+	} else {
+		err = c.text.Execute(w, d)
+	}
+	return w.buf.String(), err
 }
 
 // compileField parses src as a text/template (html/template when html), with
 // missingkey=error, and reports what is wrong with it against the sample data: a syntax
-// error, a variable the data does not have (also in branches the sample would not take),
-// or a failure to execute — each with its line.
-func compileField(field, src string, html bool, sample Data) (compiled, Problems) {
-	c := compiled{field: field}
+// error, a call of another template, a variable the data does not have (also in branches
+// the sample would not take), or a failure to execute within the budget — each with its
+// line. The compiled field writes at most maxOut bytes.
+func compileField(ctx context.Context, field, src string, html bool, maxOut int, sample Data) (compiled, Problems) {
+	c := compiled{field: field, maxOut: maxOut, run: new(runSlot)}
 	if len(src) > maxTemplate {
 		return c, Problems{{Field: field, Message: fmt.Sprintf("longer than %d characters", maxTemplate)}}
 	}
 	var err error
 	if html {
-		c.html, err = htmltemplate.New(field).Option("missingkey=error").Parse(src)
+		c.html, err = htmltemplate.New(field).Option("missingkey=error").Funcs(c.run.builtins()).Parse(src)
 	} else {
-		c.text, err = template.New(field).Option("missingkey=error").Parse(src)
+		c.text, err = template.New(field).Option("missingkey=error").Funcs(c.run.builtins()).Parse(src)
 	}
 	if err != nil {
 		return c, Problems{problemOf(field, err)}
+	}
+	if probs := refuseShapes(field, c.trees()); len(probs) > 0 {
+		return c, probs
 	}
 	if c.tree() == nil || c.tree().Root == nil {
 		return c, nil
@@ -71,10 +111,31 @@ func compileField(field, src string, html bool, sample Data) (compiled, Problems
 	if len(probs) > 0 {
 		return c, probs
 	}
-	if _, err := c.execute(sample); err != nil {
-		return c, Problems{problemOf(field, err)}
+	// The step function is added after parsing, so a template cannot call it by name.
+	meterRanges(c.tree(), c.tree().Root)
+	if c.html != nil {
+		c.html.Funcs(htmltemplate.FuncMap{"wismo_step": c.run.step})
+	} else {
+		c.text.Funcs(template.FuncMap{"wismo_step": c.run.step})
+	}
+	if _, err := c.execute(ctx, sample); err != nil {
+		return c, Problems{runProblem(field, err, "on the sample parcel")}
 	}
 	return c, nil
+}
+
+// runProblem is a failed run of a field as a Problem: in words for a budget that ran out
+// (where: "on the sample parcel"), else as problemOf says it.
+func runProblem(field string, err error, where string) Problem {
+	p := problemOf(field, err)
+	var be *BudgetError
+	if errors.As(err, &be) {
+		if be.Line > 0 {
+			p.Line, p.Column = be.Line, 0
+		}
+		p.Message, p.cause = "this template "+be.Error()+" "+where+"; simplify it", be
+	}
+	return p
 }
 
 // walkFields calls fn for each field chain read from the data root (.a.b.c). Inside

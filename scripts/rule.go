@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -55,12 +56,11 @@ func topicOf(trigger string) (string, bool) {
 	return "", false
 }
 
-// Limits that keep a brand's condition cheap: the expression's size when compiled, the
-// memory its run may allocate (expr's VM counts it), and its source length.
+// Limits that keep a brand's condition small when compiled: its source length and the
+// nodes of its syntax tree. What a run may cost is budget.go's.
 const (
-	maxConditionNodes  = 400
-	maxConditionMemory = 100_000
-	maxConditionLen    = 2000
+	maxConditionNodes = 400
+	maxConditionLen   = 2000
 )
 
 // allowedBuiltins are the only functions a condition may call; expr's others (now, date,
@@ -71,7 +71,8 @@ func allowedBuiltins() []string {
 }
 
 // compileCondition type-checks a condition against Env: it must be a boolean expression
-// that calls only the allowed functions. The empty condition is always true.
+// that calls only the allowed functions. The empty condition is always true. The program
+// it returns is the metered one (conditionmeter.go), for evaluate.
 func compileCondition(src string) (*vm.Program, *Problem) {
 	if strings.TrimSpace(src) == "" {
 		src = "true"
@@ -79,35 +80,55 @@ func compileCondition(src string) (*vm.Program, *Problem) {
 	if len(src) > maxConditionLen {
 		return nil, &Problem{Field: "condition", Message: fmt.Sprintf("longer than %d characters", maxConditionLen)}
 	}
-	opts := []expr.Option{expr.Env(Env{}), expr.AsBool(), expr.MaxNodes(maxConditionNodes), expr.DisableAllBuiltins()}
+	opts := []expr.Option{expr.AsBool(), expr.MaxNodes(maxConditionNodes), expr.DisableAllBuiltins()}
 	for _, b := range allowedBuiltins() {
 		opts = append(opts, expr.EnableBuiltin(b))
 	}
-	p, err := expr.Compile(src, opts...)
+	if _, err := expr.Compile(src, append(opts, expr.Env(Env{}))...); err != nil {
+		return nil, conditionProblem(err)
+	}
+	p, err := expr.Compile(src, append(opts, meteredFunctions()...)...)
 	if err != nil {
-		pr := &Problem{Field: "condition", Message: err.Error()}
-		var fe *file.Error
-		if errors.As(err, &fe) {
-			pr.Line, pr.Column, pr.Message = fe.Line, fe.Column+1, fe.Message
-		}
-		return nil, pr
+		return nil, conditionProblem(err) // a defect of meterPatch: the condition compiled unmetered
 	}
 	return p, nil
 }
 
-// evaluate runs a compiled condition on env within the memory budget.
-func evaluate(p *vm.Program, env Env) (bool, error) {
-	machine := vm.VM{MemoryBudget: maxConditionMemory}
-	out, err := machine.Run(p, env)
+func conditionProblem(err error) *Problem {
+	pr := &Problem{Field: "condition", Message: err.Error()}
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		pr.Line, pr.Column, pr.Message = fe.Line, fe.Column+1, fe.Message
+	}
+	return pr
+}
+
+// evaluate runs a compiled condition on env within a run's budget. A budget that runs out
+// is a *BudgetError (errors.Is ErrBudget) with the condition's line; the end of ctx is
+// ctx's error.
+func evaluate(ctx context.Context, p *vm.Program, env Env) (bool, error) {
+	machine := vm.VM{MemoryBudget: budgetElements}
+	out, err := machine.Run(p, meteredEnv{Env: env, Meter: newMeter(ctx)})
 	if err != nil {
-		return false, err
+		return false, runError(err)
 	}
 	b, _ := out.(bool)
 	return b, nil
 }
 
+// trySample runs a compiled condition on the sample parcel: a condition that cannot run
+// within its budget there is refused before it is saved, in words.
+func trySample(ctx context.Context, p *vm.Program, trigger string) *Problem {
+	_, err := evaluate(ctx, p, sampleEnv(trigger))
+	var be *BudgetError
+	if !errors.As(err, &be) {
+		return nil // other failures depend on the data: the rule skips the news it fails on
+	}
+	return &Problem{Field: "condition", Line: be.Line, Message: "this condition " + be.Error() + " on the sample parcel; simplify it", cause: be}
+}
+
 // validate checks a rule's fields (not what they refer to: the store does that).
-func (r *Rule) validate() Problems {
+func (r *Rule) validate(ctx context.Context) Problems {
 	var p Problems
 	add := func(field, msg string) { p = append(p, Problem{Field: field, Message: msg}) }
 	r.Name = strings.TrimSpace(r.Name)
@@ -126,7 +147,9 @@ func (r *Rule) validate() Problems {
 			}
 		}
 	}
-	if _, prob := compileCondition(r.Condition); prob != nil {
+	if prog, prob := compileCondition(r.Condition); prob != nil {
+		p = append(p, *prob)
+	} else if prob := trySample(ctx, prog, r.Trigger); prob != nil {
 		p = append(p, *prob)
 	}
 	switch r.Action {

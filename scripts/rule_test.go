@@ -1,6 +1,8 @@
 package scripts
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -54,11 +56,11 @@ func TestConditionRunsOnPlainDataWithinItsBudget(t *testing.T) {
 		t.Fatal(prob)
 	}
 	env := Env{Parcel: ParcelEnv{HasCOD: true}, Event: EventEnv{Reason: "UNPAID"}}
-	if ok, err := evaluate(p, env); err != nil || !ok {
+	if ok, err := evaluate(context.Background(), p, env); err != nil || !ok {
 		t.Fatalf("%v %v", ok, err)
 	}
 	env.Contacts = []ContactEnv{{Channel: "call"}}
-	if ok, _ := evaluate(p, env); ok {
+	if ok, _ := evaluate(context.Background(), p, env); ok {
 		t.Fatal("held with a call already made")
 	}
 	// A condition that allocates without bound is stopped by the memory budget.
@@ -66,14 +68,15 @@ func TestConditionRunsOnPlainDataWithinItsBudget(t *testing.T) {
 	if prob != nil {
 		t.Fatal(prob)
 	}
-	if _, err := evaluate(heavy, env); err == nil || !strings.Contains(err.Error(), "memory budget") {
+	var be *BudgetError
+	if _, err := evaluate(context.Background(), heavy, env); !errors.As(err, &be) || be.Resource != ResElements {
 		t.Fatalf("the heavy condition ran: %v", err)
 	}
 }
 
 func TestRuleValidation(t *testing.T) {
 	r := Rule{Name: "x", Trigger: "event", Codes: []string{"edd", "XYZ"}, Action: "sms", Condition: "true"}
-	probs := r.validate()
+	probs := r.validate(context.Background())
 	var fields []string
 	for _, p := range probs {
 		fields = append(fields, p.Field+": "+p.Message)
@@ -83,7 +86,7 @@ func TestRuleValidation(t *testing.T) {
 		t.Fatalf("problems:\n%s (codes %v)", joined, r.Codes)
 	}
 	r = Rule{Name: "y", Trigger: "sometimes", Action: "open_case", CaseType: "unicorns"}
-	if len(r.validate()) != 2 {
-		t.Fatalf("%v", r.validate())
+	if len(r.validate(context.Background())) != 2 {
+		t.Fatalf("%v", r.validate(context.Background()))
 	}
 }

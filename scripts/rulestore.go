@@ -28,7 +28,7 @@ type compiledRule struct {
 // SaveRule validates a rule — its condition compiled and type-checked, its template or
 // campaign existing — and creates it (id 0) or replaces it.
 func (s *Service) SaveRule(ctx context.Context, brand, id int64, r Rule) (Rule, error) {
-	probs := r.validate()
+	probs := r.validate(ctx)
 	if len(probs) == 0 {
 		probs = s.checkRefs(ctx, s.db.SQL, brand, &r)
 	}

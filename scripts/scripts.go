@@ -42,6 +42,7 @@ type Problem struct {
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
+	cause   error  // what failed, when it was an error: a *BudgetError, for one
 }
 
 // Problems are a failed validation; it wraps ErrInvalid.
@@ -59,8 +60,17 @@ func (p Problems) Error() string {
 	return "invalid: " + strings.Join(parts, "; ")
 }
 
-// Unwrap makes errors.Is(p, ErrInvalid) hold.
-func (p Problems) Unwrap() error { return ErrInvalid }
+// Unwrap makes errors.Is(p, ErrInvalid) hold, and errors.Is(p, ErrBudget) when a program
+// ran out of its budget.
+func (p Problems) Unwrap() []error {
+	out := []error{ErrInvalid}
+	for _, x := range p {
+		if x.cause != nil {
+			out = append(out, x.cause)
+		}
+	}
+	return out
+}
 
 // Planner is the dialer as the rules use it: plan contacts inside the rules' transaction,
 // read a parcel's contacts so far, and create the standard flow's campaign.

@@ -44,7 +44,7 @@ func (s *Service) ensureFlow(ctx context.Context, tx store.Tx, brand int64) erro
 func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) error {
 	sample := SampleData(s.opts.PublicURL)
 	for _, t := range standardTemplates() {
-		if _, probs := compileContent(t.channel, t.content, sample); len(probs) > 0 {
+		if _, probs := compileContent(ctx, t.channel, t.content, sample); len(probs) > 0 {
 			return probs // a defect of the shipped flow, caught by its tests
 		}
 		if _, err := s.publishTemplate(ctx, tx, brand, 0, TemplateInput{Name: t.name, Channel: t.channel, Language: t.lang, Content: t.content}, "wismo"); err != nil {
@@ -62,7 +62,7 @@ func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) err
 	}
 	for i, r := range standardRules(campaign) {
 		r.Enabled, r.Position = true, (i+1)*10
-		if probs := r.validate(); len(probs) > 0 {
+		if probs := r.validate(ctx); len(probs) > 0 {
 			return probs
 		}
 		if _, err := s.writeRule(ctx, tx, brand, 0, r); err != nil {

@@ -1,6 +1,8 @@
 package scripts
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -76,17 +78,20 @@ func checkHeader(name, channel, lang string) Problems {
 	return p
 }
 
-// compileContent checks every field a channel needs against the sample data.
-func compileContent(channel string, c Content, sample Data) ([]compiled, Problems) {
+// compileContent checks every field a channel needs against the sample data, running each
+// within its budget.
+func compileContent(ctx context.Context, channel string, c Content, sample Data) ([]compiled, Problems) {
 	type field struct {
 		name, src string
 		html, req bool
+		maxOut    int
 	}
 	var fields []field
 	if channel == "sms" {
-		fields = []field{{"sms_text", c.SMS, false, true}}
+		fields = []field{{"sms_text", c.SMS, false, true, maxOutSMS}}
 	} else {
-		fields = []field{{"subject", c.Subject, false, true}, {"text_body", c.Text, false, true}, {"html_body", c.HTML, true, false}}
+		fields = []field{{"subject", c.Subject, false, true, maxOutSubject}, {"text_body", c.Text, false, true, maxOutText},
+			{"html_body", c.HTML, true, false, maxOutHTML}}
 	}
 	var out []compiled
 	var probs Problems
@@ -98,23 +103,27 @@ func compileContent(channel string, c Content, sample Data) ([]compiled, Problem
 			out = append(out, compiled{field: f.name})
 			continue
 		}
-		cp, p := compileField(f.name, f.src, f.html, sample)
+		cp, p := compileField(ctx, f.name, f.src, f.html, f.maxOut, sample)
 		probs = append(probs, p...)
 		out = append(out, cp)
 	}
 	return out, probs
 }
 
-// render fills compiled content with data.
-func render(channel string, fields []compiled, d Data) (Rendered, error) {
+// render fills compiled content with data, each field within its budget. A field that
+// fails is a Problems of one, so that the edge answers 422 with the field.
+func render(ctx context.Context, channel string, fields []compiled, d Data) (Rendered, error) {
 	var r Rendered
 	for _, f := range fields {
 		if f.text == nil && f.html == nil {
 			continue
 		}
-		s, err := f.execute(d)
+		s, err := f.execute(ctx, d)
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ErrBudget) {
+			return r, ctx.Err()
+		}
 		if err != nil {
-			return r, fmt.Errorf("%s: %w", f.field, problemOf(f.field, err))
+			return r, Problems{runProblem(f.field, err, "with this parcel's data")}
 		}
 		switch f.field {
 		case "sms_text", "text_body":
@@ -132,13 +141,14 @@ func render(channel string, fields []compiled, d Data) (Rendered, error) {
 	return r, nil
 }
 
-// Render validates content against the sample data and fills it with d.
-func Render(channel string, c Content, d Data, sample Data) (Rendered, error) {
-	fields, probs := compileContent(channel, c, sample)
+// Render validates content against the sample data and fills it with d, every run within
+// its budget.
+func Render(ctx context.Context, channel string, c Content, d Data, sample Data) (Rendered, error) {
+	fields, probs := compileContent(ctx, channel, c, sample)
 	if len(probs) > 0 {
 		return Rendered{}, probs
 	}
-	return render(channel, fields, d)
+	return render(ctx, channel, fields, d)
 }
 
 // Error makes a Problem an error (a rendering failure of one field).

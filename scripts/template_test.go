@@ -30,7 +30,7 @@ func TestTemplateValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, probs := compileContent(tt.channel, tt.content, sample)
+			_, probs := compileContent(context.Background(), tt.channel, tt.content, sample)
 			if len(probs) == 0 {
 				t.Fatal("accepted")
 			}
@@ -45,18 +45,18 @@ func TestTemplateValidation(t *testing.T) {
 func TestRenderEscapesHTMLAndCountsSegments(t *testing.T) {
 	d := SampleData("http://wismo.test")
 	d["recipient"].(map[string]any)["first_name"] = `<script>alert(1)</script>`
-	r, err := Render("email", Content{Subject: "Hi {{.recipient.first_name}}", Text: "x", HTML: "<p>{{.recipient.first_name}}</p>"}, d, SampleData(""))
+	r, err := Render(context.Background(), "email", Content{Subject: "Hi {{.recipient.first_name}}", Text: "x", HTML: "<p>{{.recipient.first_name}}</p>"}, d, SampleData(""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(r.HTML, "<script>") || !strings.Contains(r.HTML, "&lt;script&gt;") {
 		t.Fatalf("HTML not escaped: %s", r.HTML)
 	}
-	r, err = Render("sms", Content{SMS: "Посылка {{.parcel.id}}: {{.tracking_link}}"}, d, d)
+	r, err = Render(context.Background(), "sms", Content{SMS: "Посылка {{.parcel.id}}: {{.tracking_link}}"}, d, d)
 	if err != nil || r.SMSInfo.Encoding != gsm.UCS2 || r.SMSInfo.Segments != 1 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	r, _ = Render("sms", Content{SMS: strings.Repeat("Parcel {{.parcel.id}} ", 10)}, d, d)
+	r, _ = Render(context.Background(), "sms", Content{SMS: strings.Repeat("Parcel {{.parcel.id}} ", 10)}, d, d)
 	if r.SMSInfo.Encoding != gsm.GSM7 || r.SMSInfo.Segments != 2 {
 		t.Fatalf("%+v", r.SMSInfo)
 	}
@@ -96,7 +96,7 @@ func TestTemplateVersions(t *testing.T) {
 func TestCallScriptValidation(t *testing.T) {
 	sample := SampleData("")
 	good := standardScript().Body
-	if p := good.validate(sample); len(p) > 0 {
+	if p := good.validate(context.Background(), sample); len(p) > 0 {
 		t.Fatalf("the standard script: %v", p)
 	}
 	bad := ScriptBody{Start: "a", Steps: []Step{
@@ -105,7 +105,7 @@ func TestCallScriptValidation(t *testing.T) {
 		{ID: "b", Say: "Bye {{.parcel.nope}}", End: &Ending{Disposition: "reached"}},
 		{ID: "c", Say: "orphan", End: &Ending{Disposition: "reached"}},
 	}}
-	probs := bad.validate(sample)
+	probs := bad.validate(context.Background(), sample)
 	var got []string
 	for _, p := range probs {
 		got = append(got, p.Field+": "+p.Message)
@@ -117,7 +117,7 @@ func TestCallScriptValidation(t *testing.T) {
 		}
 	}
 	ok := ScriptBody{Start: "a", Steps: []Step{{ID: "a", Say: "x", Next: "b"}, {ID: "b", Say: "y", End: &Ending{Disposition: "reached"}}, {ID: "c", Say: "z", End: &Ending{Disposition: "reached"}}}}
-	if p := ok.validate(sample); len(p) != 1 || !strings.Contains(p[0].Message, "cannot be reached") {
+	if p := ok.validate(context.Background(), sample); len(p) != 1 || !strings.Contains(p[0].Message, "cannot be reached") {
 		t.Fatalf("unreachable step: %v", p)
 	}
 }

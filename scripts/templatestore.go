@@ -33,7 +33,9 @@ func (s *Service) SaveTemplate(ctx context.Context, brand, id int64, in Template
 	}
 	probs := checkHeader(in.Name, in.Channel, in.Language)
 	if len(probs) == 0 {
-		_, probs = compileContent(in.Channel, in.Content, SampleData(s.opts.PublicURL))
+		run, cancel := context.WithTimeout(ctx, budgetRequest) // all the fields' runs together
+		_, probs = compileContent(run, in.Channel, in.Content, SampleData(s.opts.PublicURL))
+		cancel()
 	}
 	if len(probs) > 0 {
 		return Template{}, probs
@@ -105,7 +107,7 @@ func (s *Service) Template(ctx context.Context, brand, id int64, version int) (T
 	if version > 0 {
 		t.Version = version
 	}
-	if r, err := Render(t.Channel, t.Content, SampleData(s.opts.PublicURL), SampleData(s.opts.PublicURL)); err == nil {
+	if r, err := Render(ctx, t.Channel, t.Content, SampleData(s.opts.PublicURL), SampleData(s.opts.PublicURL)); err == nil {
 		t.SMSInfo = r.SMSInfo
 	}
 	return t, nil
@@ -187,7 +189,8 @@ func (s *Service) templateFor(ctx context.Context, q store.Tx, brand int64, name
 }
 
 // Preview renders unsaved content with a parcel visible to scope (its latest event), or
-// with the sample parcel when parcelID is empty.
+// with the sample parcel when parcelID is empty. Its runs together have budgetRequest: the
+// work stops then, whether or not the client still waits.
 func (s *Service) Preview(ctx context.Context, scope access.Scope, brand int64, channel string, c Content, parcelID string) (Rendered, error) {
 	if channel != "sms" && channel != "email" {
 		return Rendered{}, Problems{{Field: "channel", Message: "must be sms or email"}}
@@ -202,5 +205,7 @@ func (s *Service) Preview(ctx context.Context, scope access.Scope, brand int64, 
 	} else {
 		sample["brand"] = map[string]any{"name": s.brandName(ctx, brand)}
 	}
-	return Render(channel, c, d, SampleData(s.opts.PublicURL))
+	run, cancel := context.WithTimeout(ctx, budgetRequest)
+	defer cancel()
+	return Render(run, channel, c, d, SampleData(s.opts.PublicURL))
 }

@@ -171,7 +171,7 @@ func (e *editor) saveRule(c *fiber.Ctx) error {
 	p.R, p.Codes, p.Delay, fe = ruleFromForm(c)
 	if len(fe) > 0 {
 		p.Errors = fe
-		if probs := scripts.CheckRule(p.R); len(probs) > 0 {
+		if probs := scripts.CheckRule(c.UserContext(), p.R); len(probs) > 0 {
 			more, _ := problemsOf(probs)
 			for k, v := range more {
 				if _, seen := p.Errors[k]; !seen {
@@ -277,7 +277,7 @@ func (e *editor) checkRule(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "the check request must be JSON: " + err.Error()})
 	}
 	r := in.Rule
-	fe, _ := problemsOf(scripts.CheckRule(r))
+	fe, _ := problemsOf(scripts.CheckRule(c.UserContext(), r))
 	if d := strings.TrimSpace(in.Delay); d != "" && d != "0" {
 		if _, err := time.ParseDuration(d); err != nil {
 			fe["delay"] = []string{"a duration such as 30m, 2h or 1h30m"}
