@@ -259,3 +259,16 @@ func TestListenerRetriesAcceptWhenOutOfFileDescriptors(t *testing.T) {
 	_, err = ln.Accept()
 	must(t, errors.Is(err, net.ErrClosed), "a closed listener still stops Accept")
 }
+
+func TestSetRemembersForAWhileWithinItsBound(t *testing.T) {
+	c := newClock()
+	s := NewSet(time.Hour, 2, c.now)
+	s.Add("a")
+	must(t, s.Has("a") && !s.Has("b"), "an added key is remembered, another is not")
+	c.add(time.Hour)
+	must(t, !s.Has("a"), "a key is forgotten after ttl")
+	s.Add("a")
+	s.Add("b")
+	s.Add("c")
+	must(t, !s.Has("a") && s.Has("b") && s.Has("c"), "a full set forgets its least recently used key")
+}
