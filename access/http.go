@@ -3,6 +3,7 @@ package access
 import (
 	"crypto/subtle"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,12 +79,9 @@ func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
 		if err := c.BodyParser(&in); err != nil {
 			return fiber.NewError(fiber.StatusBadRequest, "send email and password as JSON or a form")
 		}
-		sess, err := svc.Login(c.UserContext(), in.Email, in.Password)
-		if errors.Is(err, ErrUnauthorized) {
-			return fiber.NewError(fiber.StatusUnauthorized, "wrong email or password")
-		}
+		sess, err := svc.LoginFrom(c.UserContext(), in.Email, in.Password, c.IP())
 		if err != nil {
-			return err
+			return LoginError(c, err)
 		}
 		c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, Secure: secureCookies,
 			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(SessionTTL)})
@@ -126,4 +124,24 @@ func CheckCSRF(c *fiber.Ctx, want string) bool {
 		got = c.FormValue("_csrf")
 	}
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// LoginError maps a refused login to its answer: 401 for a wrong email or password, 429 with
+// Retry-After while failures are being slowed down or every password check is taken, 400
+// for a malformed attempt. It sets the header and returns the error with the words to show.
+func LoginError(c *fiber.Ctx, err error) error {
+	var retry *RetryError
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		return fiber.NewError(fiber.StatusUnauthorized, "wrong email or password")
+	case errors.As(err, &retry):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((retry.Wait+time.Second-1)/time.Second)))
+		if errors.Is(err, ErrTooManyAttempts) {
+			return fiber.NewError(fiber.StatusTooManyRequests, "too many failed logins: wait "+WaitWords(retry.Wait)+", then try again")
+		}
+		return fiber.NewError(fiber.StatusTooManyRequests, "too many logins at once: try again in "+WaitWords(retry.Wait))
+	case errors.Is(err, ErrInvalid):
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	return err
 }

@@ -152,13 +152,9 @@ func loginRoutes(app *fiber.App, d Deps) {
 			p.Error = "Enter your email and your password."
 			return showLogin(c, d, p, fiber.StatusUnprocessableEntity)
 		}
-		sess, err := d.Access.Login(c.UserContext(), p.Email, c.FormValue("password"))
-		if errors.Is(err, access.ErrUnauthorized) {
-			p.Error = "Wrong email or password."
-			return showLogin(c, d, p, fiber.StatusUnauthorized)
-		}
+		sess, err := d.Access.LoginFrom(c.UserContext(), p.Email, c.FormValue("password"), c.IP())
 		if err != nil {
-			return err
+			return loginRefused(c, d, p, err)
 		}
 		c.Cookie(&fiber.Cookie{Name: access.SessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, Secure: d.SecureCookies,
 			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(access.SessionTTL)})
@@ -187,6 +183,27 @@ func showLogin(c *fiber.Ctx, d Deps, p loginPage, status int) error {
 		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(time.Hour)})
 	c.Status(status)
 	return executePage(c, p.Lang, "login.html", p)
+}
+
+// loginRefused shows the form again with the reason in words: a wrong email or password, or
+// how long to wait (429 with Retry-After) when failures are being slowed down.
+func loginRefused(c *fiber.Ctx, d Deps, p loginPage, err error) error {
+	var fe *fiber.Error
+	if !errors.As(access.LoginError(c, err), &fe) {
+		return err
+	}
+	var retry *access.RetryError
+	switch {
+	case fe.Code == fiber.StatusUnauthorized:
+		p.Error = "Wrong email or password."
+	case errors.As(err, &retry) && errors.Is(err, access.ErrTooManyAttempts):
+		p.Error = "Too many failed attempts. Please wait " + access.WaitWords(retry.Wait) + ", then try again."
+	case retry != nil:
+		p.Error = "Many people are logging in right now. Please try again in a few seconds."
+	default:
+		p.Error = fe.Message
+	}
+	return showLogin(c, d, p, fe.Code)
 }
 
 // safeNext keeps only local paths as redirect targets (no //host, no scheme).

@@ -24,13 +24,20 @@ type fixture struct {
 	brandA, brandB   int64
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture is the portal over a fresh database; opts change its Deps (the access service
+// among them) before it is built.
+func newFixture(t *testing.T, opts ...func(*Deps)) *fixture {
 	t.Helper()
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, PublicURL: "http://127.0.0.1:8080"})
+	d := Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, PublicURL: "http://127.0.0.1:8080"}
+	for _, o := range opts {
+		o(&d)
+	}
+	acc = d.Access
+	app := New(d)
 	ctx := context.Background()
 	a, ka, _ := acc.CreateBrand(ctx, "Brand A")
 	b, kb, _ := acc.CreateBrand(ctx, "Brand B")

@@ -51,7 +51,7 @@ func openApp(ctx context.Context, cfg *Config) (*app, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db), cases: cases.NewService(db, log, reg)}, nil
+	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db, access.WithLogger(log), access.WithRegistry(reg)), cases: cases.NewService(db, log, reg)}, nil
 }
 
 func serveCmd(ctx context.Context, args []string) error {
