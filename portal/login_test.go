@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,9 @@ import (
 func withAccess(opts ...access.Option) func(*Deps) {
 	return func(d *Deps) { d.Access = access.NewService(d.DB.(*store.DB), opts...) }
 }
+
+// behindProxy trusts app.Test's peer address (0.0.0.0) as a reverse proxy.
+func behindProxy(d *Deps) { d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} }
 
 type clock struct {
 	mu sync.Mutex
@@ -67,5 +71,66 @@ func TestLoginBackoffOverHTTP(t *testing.T) {
 	c.add(time.Duration(wait) * time.Second)
 	if r := f.do(t, "POST", "/api/v1/session", "", sessionBody("sup@a.example", staffPass)); r.status != 200 {
 		t.Fatalf("after Retry-After the right password: %d %s", r.status, r.body)
+	}
+}
+
+// Logins are keyed by the client a trusted proxy names, and by the peer when the peer is not
+// a trusted proxy, whatever X-Forwarded-For it sends.
+func TestLoginThrottleReadsForwardedForFromTrustedProxiesOnly(t *testing.T) {
+	fail := func(f *fixture, client string) reply {
+		return f.do(t, "POST", "/api/v1/session", "", sessionBody("sup@a.example", "a wrong password"), "X-Forwarded-For", client)
+	}
+	t.Run("untrusted peer", func(t *testing.T) {
+		f := newFixture(t)
+		newStaff(t, f, "sup@a.example", access.RoleSupervisor)
+		for i := range access.DefaultLoginLimits().Pair.Free + 1 {
+			fail(f, "203.0.113."+strconv.Itoa(i+1)) // a new "client" each time: ignored
+		}
+		if r := fail(f, "198.51.100.1"); r.status != 429 {
+			t.Fatalf("an untrusted peer escaped its backoff by naming another client in X-Forwarded-For: %d", r.status)
+		}
+	})
+	t.Run("trusted proxy", func(t *testing.T) {
+		f := newFixture(t, behindProxy)
+		newStaff(t, f, "sup@a.example", access.RoleSupervisor)
+		for range access.DefaultLoginLimits().Pair.Free + 1 {
+			fail(f, "203.0.113.7")
+		}
+		if r := fail(f, "203.0.113.7"); r.status != 429 {
+			t.Fatalf("the guessing client behind the proxy: %d, want 429", r.status)
+		}
+		// Another client of the same proxy is not held back by the first one's failures, even
+		// when that client prepends the guesser's address (the proxy appends the real one).
+		if r := fail(f, "203.0.113.7, 198.51.100.1"); r.status != 401 {
+			t.Fatalf("another client behind the proxy: %d, want 401", r.status)
+		}
+	})
+}
+
+func TestForwardedClient(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	peer := netip.MustParseAddr("10.0.0.1")
+	for _, tc := range []struct {
+		name    string
+		headers []string
+		want    string
+	}{
+		{"no header", nil, "10.0.0.1"},
+		{"one client", []string{"203.0.113.7"}, "203.0.113.7"},
+		{"a client's own prefix is ignored", []string{"1.2.3.4, 203.0.113.7"}, "203.0.113.7"},
+		{"two trusted hops", []string{"203.0.113.7, 10.1.1.1"}, "203.0.113.7"},
+		{"two header lines", []string{"1.2.3.4", "203.0.113.7"}, "203.0.113.7"},
+		{"with a port", []string{"203.0.113.7:4711"}, "203.0.113.7"},
+		{"IPv6", []string{"2001:db8::1"}, "2001:db8::1"},
+		{"garbage after the client", []string{"203.0.113.7, nonsense"}, "10.0.0.1"},
+		{"only proxies", []string{"10.2.2.2"}, "10.2.2.2"},
+	} {
+		var h [][]byte
+		for _, v := range tc.headers {
+			h = append(h, []byte(v))
+		}
+		if got := forwardedClient(h, peer, trusted).String(); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }

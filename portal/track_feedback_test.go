@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -399,6 +400,27 @@ func TestFeedbackAddressTableNeverDeniesEveryone(t *testing.T) {
 	}
 	if ok, _, byAddr := l.check("192.0.2.1", "RB123456785GB"); !ok {
 		t.Fatalf("a new address after %d others: refused (per address: %v)", throttle.DefaultMaxKeys+1, byAddr)
+	}
+}
+
+// Behind a trusted proxy the forms are limited per client (X-Forwarded-For), not per proxy:
+// one client's posts use up its own allowance, not everyone's.
+func TestFeedbackLimitsPerClientBehindTrustedProxy(t *testing.T) {
+	f := newTrackFixture(t, FeedbackLimits{PerIP: Limit{Requests: 1, Window: time.Hour}, PerParcel: Limit{Requests: 100, Window: time.Hour}},
+		func(d *Deps) { d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} }) // app.Test's peer
+	b := f.browser(t)
+	token := formToken(t, b, "/track/RB123456785GB")
+	post := func(client string) int {
+		return b.doWith("POST", "/track/RB123456785GB/feedback", feedbackForm(token), "X-Forwarded-For", client).status
+	}
+	if s := post("203.0.113.1"); s != 303 {
+		t.Fatalf("first client: %d", s)
+	}
+	if s := post("203.0.113.1"); s != 429 {
+		t.Fatalf("first client again: %d, want 429", s)
+	}
+	if s := post("203.0.113.2"); s != 303 {
+		t.Fatalf("another client behind the same proxy: %d, want 303", s)
 	}
 }
 
