@@ -3,6 +3,7 @@ package access
 import (
 	"crypto/subtle"
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,9 @@ func PrincipalOf(c *fiber.Ctx) Principal {
 // POST /api/v1/session {"email","password"}, GET and DELETE /api/v1/session.
 func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
 	r.Post("/api/v1/session", func(c *fiber.Ctx) error {
+		if CrossSite(c) {
+			return fiber.NewError(fiber.StatusForbidden, "log in from wismo's own pages: this request came from another site (Origin or Sec-Fetch-Site)")
+		}
 		var in struct {
 			Email    string `json:"email" form:"email"`
 			Password string `json:"password" form:"password"`
@@ -144,4 +148,23 @@ func LoginError(c *fiber.Ctx, err error) error {
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
 	}
 	return err
+}
+
+// CrossSite reports a request a browser sent on behalf of another site: a login form on an
+// attacker's page would otherwise log the victim in to the attacker's account (login CSRF).
+// Browsers say where a request comes from in Sec-Fetch-Site (Fetch Metadata) and, on every
+// POST, Origin (RFC 6454 §7); a client that sends neither is not a browser acting for a page.
+func CrossSite(c *fiber.Ctx) bool {
+	switch c.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none": // none: the user typed or bookmarked it
+	default: // same-site (a sibling subdomain) or cross-site
+		return true
+	}
+	o := c.Get(fiber.HeaderOrigin)
+	if o == "" {
+		return false
+	}
+	u, err := url.Parse(o)
+	// "null" is the Origin of a sandboxed frame or a redirect chain: anyone can produce it.
+	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, c.Hostname())
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -144,7 +145,7 @@ func loginRoutes(app *fiber.App, d Deps) {
 	app.Post("/login", func(c *fiber.Ctx) error {
 		p := loginPage{Next: safeNext(c.FormValue("next")), Email: strings.TrimSpace(c.FormValue("email"))}
 		want := c.Cookies(loginCSRFCookie)
-		if want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
+		if access.CrossSite(c) || want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
 			p.Error = "The login form was out of date. Please try again."
 			return showLogin(c, d, p, fiber.StatusForbidden)
 		}
@@ -206,9 +207,13 @@ func loginRefused(c *fiber.Ctx, d Deps, p loginPage, err error) error {
 	return showLogin(c, d, p, fe.Code)
 }
 
-// safeNext keeps only local paths as redirect targets (no //host, no scheme).
+// safeNext keeps only a local path as the place to return to after login: "/" followed by
+// anything but "/" or "\" ("//host" and "/\host" are another site to a browser). It removes
+// nothing and refuses any control character or backslash: browsers drop tabs and newlines
+// from a URL and read "\" as "/", so "/\t/evil.example" would be "//evil.example".
 func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, '\\') ||
+		strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return ""
 	}
 	return s

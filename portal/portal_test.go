@@ -239,15 +239,16 @@ func TestSessionsAndCSRF(t *testing.T) {
 }
 
 func TestHealthReadyMetrics(t *testing.T) {
-	f := newFixture(t)
+	const token = "metrics-token-for-the-test"
+	f := newFixture(t, func(d *Deps) { d.MetricsToken = token })
 	// /metrics last: the request counter exists once a request was served.
 	for _, c := range []struct{ path, want string }{{"/healthz", "ok"}, {"/readyz", "ready"}, {"/", "wismo"}, {"/metrics", "wismo_http_requests_total"}} {
-		if r := f.do(t, "GET", c.path, "", ""); r.status != 200 || !strings.Contains(r.body, c.want) {
+		if r := f.do(t, "GET", c.path, token, ""); r.status != 200 || !strings.Contains(r.body, c.want) {
 			t.Errorf("%s: %d %.100s", c.path, r.status, r.body)
 		}
 	}
 	f.do(t, "POST", "/api/v1/parcels", f.keyA, parcelJSON)
-	if r := f.do(t, "GET", "/metrics", "", ""); !strings.Contains(r.body, `wismo_ingest_items_total{kind="parcel",status="accepted"} 1`) {
+	if r := f.do(t, "GET", "/metrics", token, ""); !strings.Contains(r.body, `wismo_ingest_items_total{kind="parcel",status="accepted"} 1`) {
 		t.Errorf("ingest counter missing from /metrics")
 	}
 	if r := f.do(t, "GET", "/nope", "", ""); r.status != 404 || !strings.Contains(r.body, "<h1>404") {

@@ -1,11 +1,31 @@
 package portal
 
 import (
+	"crypto/subtle"
 	"net/netip"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
+
+// ContentSecurityPolicy is sent with every answer (issue 13, defect 10). Pages load scripts,
+// styles, images, media (call recordings) and connections (fetch, Server-Sent Events, the
+// softphone's WebSocket: CSP Level 3 lets 'self' match ws: and wss: of the same host) from
+// wismo itself only; no inline script or style runs, so an injected one would not either. No
+// other site may frame a page (clickjacking), no plugin runs, <base> cannot move relative
+// links, and forms post to wismo only.
+const ContentSecurityPolicy = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// securityHeaders sets the headers every answer carries. A handler that sets its own
+// Content-Security-Policy (a page with hashed inline code) keeps it.
+func securityHeaders(c *fiber.Ctx) {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("X-Frame-Options", "DENY") // frame-ancestors for browsers before CSP Level 2
+	if len(c.Response().Header.Peek(fiber.HeaderContentSecurityPolicy)) == 0 {
+		c.Set(fiber.HeaderContentSecurityPolicy, ContentSecurityPolicy)
+	}
+}
 
 // clientAddrHeader carries, inside the server only, the client address a trusted proxy
 // forwarded: fiber's c.IP() reads it (Config.ProxyHeader) for requests from trusted proxies,
@@ -68,4 +88,26 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// metricsAccess guards /metrics. With a token set, a scraper must send it as a Bearer token.
+// Without one, only this machine may read them: a request from a loopback address that no
+// proxy forwarded (a proxy on the same host would otherwise hand them to anyone).
+func metricsAccess(token string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if token != "" {
+			got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+				c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="wismo metrics"`)
+				return fiber.NewError(fiber.StatusUnauthorized, `the metrics need "Authorization: Bearer <token>" with the token of WISMO_METRICS_TOKEN`)
+			}
+			return c.Next()
+		}
+		peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+		forwarded := c.Get(fiber.HeaderXForwardedFor) != "" || c.Get(fiber.HeaderForwarded) != "" || c.Get("X-Real-IP") != ""
+		if !peer.Unmap().IsLoopback() || forwarded {
+			return fiber.NewError(fiber.StatusForbidden, "the metrics are open to this machine only: set WISMO_METRICS_TOKEN to scrape them from elsewhere with a Bearer token")
+		}
+		return c.Next()
+	}
 }

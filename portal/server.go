@@ -56,6 +56,9 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed: c.IP() is the
 	// client they name for requests from them, and the peer's address for everyone else.
 	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, is the Bearer token /metrics asks for; when empty, /metrics
+	// answers requests from this machine only (loopback, not forwarded by a proxy).
+	MetricsToken string
 	// IdleTimeout closes a keep-alive connection that sends no next request (0: 60 s).
 	IdleTimeout time.Duration
 	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
@@ -127,8 +130,7 @@ func New(d Deps) *fiber.App {
 			}
 		}
 		requests.WithLabelValues(c.Route().Path, strconv.Itoa(status)).Inc()
-		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set("Referrer-Policy", "same-origin")
+		securityHeaders(c)
 		return err
 	})
 
@@ -143,7 +145,7 @@ func New(d Deps) *fiber.App {
 		return c.SendString("ready")
 	})
 	if d.Registry != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+		app.Get("/metrics", metricsAccess(d.MetricsToken), adaptor.HTTPHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	}
 	app.Get("/", home(d))
 	mountStatic(app)

@@ -62,11 +62,13 @@ type Config struct {
 	// RTPTimeout ends a call whose far end has sent no RTP for this long.
 	RTPTimeout string
 	// The HTTP listener and the web's trust (webconfig.go): reverse proxies whose
-	// X-Forwarded-For is believed, connection caps and the keep-alive idle timeout.
+	// X-Forwarded-For is believed, connection caps, the keep-alive idle timeout, and the
+	// token /metrics asks for.
 	TrustedProxies      string
 	HTTPMaxConns        string
 	HTTPMaxConnsPerAddr string
 	HTTPIdleTimeout     string
+	MetricsToken        string
 	// Jobs are the background jobs this node runs: "all", "none" or a comma-separated list
 	// of jobNames (scale-out: API nodes with none, one worker node with the rest).
 	Jobs string
@@ -115,6 +117,7 @@ func (c *Config) settings() []setting {
 		{"http-max-conns", "WISMO_HTTP_MAX_CONNS", "4096", "open HTTP connections at most (trusted proxies not counted)", &c.HTTPMaxConns},
 		{"http-max-conns-per-addr", "WISMO_HTTP_MAX_CONNS_PER_ADDR", "256", "open HTTP connections from one client address at most", &c.HTTPMaxConnsPerAddr},
 		{"http-idle-timeout", "WISMO_HTTP_IDLE_TIMEOUT", "60s", "an idle keep-alive HTTP connection is closed after this long", &c.HTTPIdleTimeout},
+		{"metrics-token", "WISMO_METRICS_TOKEN", "", "Bearer token /metrics asks for; empty = /metrics answers this machine (loopback) only", &c.MetricsToken},
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
@@ -297,7 +300,7 @@ func (c *Config) logAttrs() []any {
 		"database", store.MaskURL(c.DatabaseURL), "search_url", store.MaskURL(c.SearchURL), "search_key", mask(c.SearchKey),
 		"public_url", c.PublicURL, "rtp_ports", c.RTPPorts, "ice_servers", c.ICEServers, "tls", c.TLSCert != "", "demo", c.Demo,
 		"trunk_uri", c.TrunkURI, "trunk_user", c.TrunkUser, "trunk_password", mask(c.TrunkPassword), "sip_realm", c.SIPRealm,
-		"trusted_proxies", c.TrustedProxies}, c.commsLogAttrs()...)
+		"trusted_proxies", c.TrustedProxies, "metrics_token", mask(c.MetricsToken)}, c.commsLogAttrs()...)
 }
 
 func (c *Config) newLogger() *slog.Logger {

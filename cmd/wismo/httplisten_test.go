@@ -108,6 +108,7 @@ func TestWebSettingsNameTheField(t *testing.T) {
 		{[]string{"-http-max-conns", "0"}},
 		{[]string{"-http-max-conns-per-addr", "many"}},
 		{[]string{"-http-idle-timeout", "forever"}},
+		{[]string{"-metrics-token", "short"}},
 	} {
 		_, err := parse(t, tc.args...)
 		field := "WISMO_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(tc.args[0], "-"), "-", "_"))

@@ -109,7 +109,7 @@ func serveCmd(ctx context.Context, args []string) error {
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
 		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages,
-		TrustedProxies: proxies, IdleTimeout: cfg.httpIdleTimeout()})
+		TrustedProxies: proxies, MetricsToken: cfg.MetricsToken, IdleTimeout: cfg.httpIdleTimeout()})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var jobsDone sync.WaitGroup

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wismo/wismo/throttle"
 )
 
-// validateWeb checks the HTTP listener's limits and the trusted proxies,
+// validateWeb checks the HTTP listener's limits, the trusted proxies and the metrics token,
 // naming the field of each problem through bad.
 func (c *Config) validateWeb(bad func(field, format string, args ...any)) {
 	if _, err := c.trustedProxies(); err != nil {
@@ -22,6 +23,9 @@ func (c *Config) validateWeb(bad func(field, format string, args ...any)) {
 	}
 	if d, err := time.ParseDuration(c.HTTPIdleTimeout); err != nil || d < time.Second || d > time.Hour {
 		bad("WISMO_HTTP_IDLE_TIMEOUT", "%q must be a duration between 1s and 1h, such as 60s", c.HTTPIdleTimeout)
+	}
+	if t := c.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r > '~' })) {
+		bad("WISMO_METRICS_TOKEN", "must be at least 16 printable ASCII characters without spaces (a guessable token guards nothing)")
 	}
 }
 
