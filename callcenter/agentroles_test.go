@@ -16,20 +16,8 @@ import (
 // Only agents and supervisors take calls: a brand manager (or an admin) cannot make
 // themselves available on the API or open the softphone socket (issue 13, defect 10).
 func TestOnlyAgentsAndSupervisorsTakeCalls(t *testing.T) {
-	db := storetest.Open(t)
-	acc := access.NewService(db)
 	ctx := context.Background()
-	b, _, err := acc.CreateBrand(ctx, "Matryoshka")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
-	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	app := fiber.New()
-	app.Use(access.Authenticate(acc))
-	Routes(app, c)
+	acc, b, c, app := softphoneApp(t)
 	for _, tc := range []struct {
 		role             access.Role
 		state, softphone int
@@ -80,4 +68,24 @@ func TestOnlyAgentsAndSupervisorsTakeCalls(t *testing.T) {
 			}
 		})
 	}
+}
+
+// softphoneApp is a brand and the call center's API with the browser softphone on, behind the
+// API's authentication.
+func softphoneApp(t *testing.T) (*access.Service, access.Brand, *Center, *fiber.App) {
+	t.Helper()
+	db := storetest.Open(t)
+	acc := access.NewService(db)
+	b, _, err := acc.CreateBrand(context.Background(), "Matryoshka")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(access.Authenticate(acc))
+	Routes(app, c)
+	return acc, b, c, app
 }
