@@ -314,17 +314,17 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 // password.
 func (s *Service) LoginFrom(ctx context.Context, email, password, addr string) (Session, error) {
 	email = normalEmail(email)
-	var row userRow
-	err := s.db.Gorm.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", email).First(&row).Error
-	known := err == nil
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return Session{}, fmt.Errorf("login: %w", err)
-	}
 	a := s.newAttempt(email, addr)
-	err = s.checkLogin(ctx, a, password, func() (bool, error) {
-		if !known {
+	var row userRow
+	// The account is read inside the limits: a refused attempt costs no query either.
+	err := s.checkLogin(ctx, a, password, func() (bool, error) {
+		err := s.db.Gorm.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", email).First(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
 			s.checkPassword(dummyHash, password) //nolint:errcheck // the same work as a real check
 			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("login: %w", err)
 		}
 		ok, err := s.checkPassword(row.PasswordHash, password)
 		if err != nil {
