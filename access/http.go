@@ -3,6 +3,8 @@ package access
 import (
 	"crypto/subtle"
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +73,9 @@ func PrincipalOf(c *fiber.Ctx) Principal {
 // POST /api/v1/session {"email","password"}, GET and DELETE /api/v1/session.
 func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
 	r.Post("/api/v1/session", func(c *fiber.Ctx) error {
+		if CrossSite(c) {
+			return fiber.NewError(fiber.StatusForbidden, "log in from wismo's own pages: this request came from another site (Origin or Sec-Fetch-Site)")
+		}
 		var in struct {
 			Email    string `json:"email" form:"email"`
 			Password string `json:"password" form:"password"`
@@ -78,12 +83,9 @@ func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
 		if err := c.BodyParser(&in); err != nil {
 			return fiber.NewError(fiber.StatusBadRequest, "send email and password as JSON or a form")
 		}
-		sess, err := svc.Login(c.UserContext(), in.Email, in.Password)
-		if errors.Is(err, ErrUnauthorized) {
-			return fiber.NewError(fiber.StatusUnauthorized, "wrong email or password")
-		}
+		sess, err := svc.LoginFrom(c.UserContext(), in.Email, in.Password, c.IP())
 		if err != nil {
-			return err
+			return LoginError(c, err)
 		}
 		c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, Secure: secureCookies,
 			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(SessionTTL)})
@@ -126,4 +128,43 @@ func CheckCSRF(c *fiber.Ctx, want string) bool {
 		got = c.FormValue("_csrf")
 	}
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// LoginError maps a refused login to its answer: 401 for a wrong email or password, 429 with
+// Retry-After while failures are being slowed down or every password check is taken, 400
+// for a malformed attempt. It sets the header and returns the error with the words to show.
+func LoginError(c *fiber.Ctx, err error) error {
+	var retry *RetryError
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		return fiber.NewError(fiber.StatusUnauthorized, "wrong email or password")
+	case errors.As(err, &retry):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((retry.Wait+time.Second-1)/time.Second)))
+		if errors.Is(err, ErrTooManyAttempts) {
+			return fiber.NewError(fiber.StatusTooManyRequests, "too many failed logins: wait "+WaitWords(retry.Wait)+", then try again")
+		}
+		return fiber.NewError(fiber.StatusTooManyRequests, "too many logins at once: try again in "+WaitWords(retry.Wait))
+	case errors.Is(err, ErrInvalid):
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	return err
+}
+
+// CrossSite reports a request a browser sent on behalf of another site: a login form on an
+// attacker's page would otherwise log the victim in to the attacker's account (login CSRF).
+// Browsers say where a request comes from in Sec-Fetch-Site (Fetch Metadata) and, on every
+// POST, Origin (RFC 6454 §7); a client that sends neither is not a browser acting for a page.
+func CrossSite(c *fiber.Ctx) bool {
+	switch c.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none": // none: the user typed or bookmarked it
+	default: // same-site (a sibling subdomain) or cross-site
+		return true
+	}
+	o := c.Get(fiber.HeaderOrigin)
+	if o == "" {
+		return false
+	}
+	u, err := url.Parse(o)
+	// "null" is the Origin of a sandboxed frame or a redirect chain: anyone can produce it.
+	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, c.Hostname())
 }

@@ -22,10 +22,19 @@ const (
 // MinPasswordLen is the shortest password wismo accepts.
 const MinPasswordLen = 10
 
+// dummyHash is what a login for an unknown email is checked against: a well-formed hash with
+// the parameters of real ones (no password matches it), so that the check costs the same time
+// and memory as a wrong password for a real account.
+var dummyHash = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	base64.RawStdEncoding.EncodeToString([]byte("wismo-dummy-salt")), base64.RawStdEncoding.EncodeToString(make([]byte, argonKeyLen)))
+
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {
 	if len(password) < MinPasswordLen {
 		return "", fmt.Errorf("password must be at least %d characters", MinPasswordLen)
+	}
+	if len(password) > MaxPasswordLen {
+		return "", fmt.Errorf("password must be at most %d bytes", MaxPasswordLen)
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {

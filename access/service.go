@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/wismo/wismo/geo"
@@ -35,8 +37,12 @@ type Principal struct {
 
 // Service manages brands, posts, users, keys and sessions.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db     *store.DB
+	now    func() time.Time
+	log    *slog.Logger
+	logins *guard
+	// checkPassword is CheckPassword (tests count the hashes through it).
+	checkPassword func(hash, password string) (bool, error)
 
 	mu       sync.Mutex
 	keyCache map[string]cachedKey
@@ -47,9 +53,40 @@ type cachedKey struct {
 	expires time.Time
 }
 
+// Option configures a Service.
+type Option func(*options)
+
+type options struct {
+	log    *slog.Logger
+	reg    prometheus.Registerer
+	limits LoginLimits
+	now    func() time.Time
+}
+
+// WithLogger logs failed logins (without secrets) to log.
+func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log } }
+
+// WithRegistry counts refused logins in reg (wismo_login_failures_total).
+func WithRegistry(reg prometheus.Registerer) Option { return func(o *options) { o.reg = reg } }
+
+// WithLoginLimits replaces DefaultLoginLimits.
+func WithLoginLimits(l LoginLimits) Option { return func(o *options) { o.limits = l } }
+
+// WithClock replaces the clock (tests move it past a backoff).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
 // NewService returns the access service over db.
-func NewService(db *store.DB) *Service {
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, keyCache: map[string]cachedKey{}}
+func NewService(db *store.DB, opts ...Option) *Service {
+	o := options{log: slog.New(slog.DiscardHandler), limits: DefaultLoginLimits(), now: time.Now}
+	for _, f := range opts {
+		f(&o)
+	}
+	s := &Service{db: db, now: func() time.Time { return o.now().UTC() }, log: o.log, checkPassword: CheckPassword,
+		logins: newGuard(o.limits, o.now), keyCache: map[string]cachedKey{}}
+	if o.reg != nil {
+		o.reg.MustRegister(s.logins.failures)
+	}
+	return s
 }
 
 // CreateBrand adds a brand and returns it with its first API key (shown once, stored hashed).
@@ -265,21 +302,38 @@ type Session struct {
 	User  User
 }
 
-// Login checks a password and opens a session. A wrong email and a wrong password answer the
-// same, after the same work.
+// Login checks a password and opens a session, for callers with no client address (tools,
+// tests): only the account's limits apply. Web logins use LoginFrom.
 func (s *Service) Login(ctx context.Context, email, password string) (Session, error) {
+	return s.LoginFrom(ctx, email, password, "")
+}
+
+// LoginFrom checks a password from a client address and opens a session. A wrong email and
+// a wrong password answer the same (ErrUnauthorized), after the same work: one hash. A login
+// during a backoff, or while every password check is taken, is a *RetryError, whatever the
+// password.
+func (s *Service) LoginFrom(ctx context.Context, email, password, addr string) (Session, error) {
+	email = normalEmail(email)
+	a := s.newAttempt(email, addr)
 	var row userRow
-	err := s.db.Gorm.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(strings.TrimSpace(email))).First(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		HashPassword("equalize-the-timing") //nolint:errcheck // spend the same time as a real check
-		return Session{}, ErrUnauthorized
-	}
+	// The account is read inside the limits: a refused attempt costs no query either.
+	err := s.checkLogin(ctx, a, password, func() (bool, error) {
+		err := s.db.Gorm.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", email).First(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			s.checkPassword(dummyHash, password) //nolint:errcheck // the same work as a real check
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("login: %w", err)
+		}
+		ok, err := s.checkPassword(row.PasswordHash, password)
+		if err != nil {
+			a.log.Error("stored password hash unreadable", "user_id", row.ID, "err", err)
+		}
+		return ok, nil
+	})
 	if err != nil {
-		return Session{}, fmt.Errorf("login: %w", err)
-	}
-	ok, err := CheckPassword(row.PasswordHash, password)
-	if err != nil || !ok {
-		return Session{}, ErrUnauthorized
+		return Session{}, err
 	}
 	token, csrf := randomToken(), randomToken()
 	now := s.now()

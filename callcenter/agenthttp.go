@@ -14,14 +14,11 @@ import (
 //	PUT /api/v1/agent/state           {"state": "available" | "paused" | "offline" | ...}
 //	PUT /api/v1/agent/sip             {"username": "...", "secret": "..."} (stored as HA1)
 //	POST /api/v1/agent/calls          {"to": "+7...", "brand_id": 1, "parcel_id": "..."} a preview call
+//
+// Only agents and supervisors take calls: anyone else (a brand manager, an admin, an API key)
+// is refused, so that nobody can make themselves available and receive a brand's calls.
 func agentRoutes(r fiber.Router, c *Center) {
-	me := func(ctx *fiber.Ctx) (*access.User, error) {
-		p := access.PrincipalOf(ctx)
-		if p.User == nil {
-			return nil, fiber.NewError(fiber.StatusForbidden, "only logged-in users are agents")
-		}
-		return p.User, nil
-	}
+	me := agentUser
 	r.Get("/api/v1/agent", func(ctx *fiber.Ctx) error {
 		u, err := me(ctx)
 		if err != nil {
@@ -107,4 +104,17 @@ func agentRoutes(r fiber.Router, c *Center) {
 		}()
 		return ctx.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "dialling"})
 	})
+}
+
+// agentUser is the logged-in agent or supervisor making the request; anyone else is refused
+// with 403 and the reason.
+func agentUser(ctx *fiber.Ctx) (*access.User, error) {
+	u := access.PrincipalOf(ctx).User
+	switch {
+	case u == nil:
+		return nil, fiber.NewError(fiber.StatusForbidden, "log in as an agent: taking calls is for people, not API keys")
+	case u.Role != access.RoleAgent && u.Role != access.RoleSupervisor:
+		return nil, fiber.NewError(fiber.StatusForbidden, "only agents and supervisors take calls; this account is a "+string(u.Role))
+	}
+	return u, nil
 }

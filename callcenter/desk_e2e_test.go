@@ -117,6 +117,7 @@ func (w *deskWorld) openDesk(email string) (context.Context, context.CancelFunc)
 	t := w.t
 	t.Helper()
 	ctx, stop := browsertest.New(t, browsertest.Options{FakeAudio: micWAV(t, browserTone), Width: 1280, Height: 720, Timeout: 3 * time.Minute})
+	violations := browsertest.CSPViolations(ctx)
 	w.do(ctx, "log in",
 		chromedp.Navigate(w.base+"/desk"),
 		chromedp.WaitVisible(chromedp.ID("email")),
@@ -128,6 +129,11 @@ func (w *deskWorld) openDesk(email string) (context.Context, context.CancelFunc)
 	w.waitState(ctx, "offline")
 	w.do(ctx, "go available", chromedp.Click(chromedp.ID("btn-available")))
 	w.waitState(ctx, "available")
+	// The login page, the desk and its socket (connect-src 'self' covers same-origin ws:)
+	// work under the portal's Content-Security-Policy.
+	if v := violations(); len(v) > 0 {
+		t.Errorf("the Content-Security-Policy blocked part of the login or the desk: %q", v)
+	}
 	return ctx, stop
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/store/storetest"
 )
 
 // chromeOffer is the audio part of an offer Chrome makes with only PCMU and
@@ -83,13 +82,8 @@ func TestBrowserStreamTimeline(t *testing.T) {
 
 // The softphone socket is for logged-in people on wismo's own pages.
 func TestSoftphoneSocketRefusals(t *testing.T) {
-	db := storetest.Open(t)
-	acc := access.NewService(db)
 	ctx := context.Background()
-	b, _, err := acc.CreateBrand(ctx, "Matryoshka")
-	if err != nil {
-		t.Fatal(err)
-	}
+	acc, b, _, app := softphoneApp(t)
 	if _, err := acc.CreateUser(ctx, "agent@example.com", "a login password 1", access.RoleAgent, []int64{b.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +91,6 @@ func TestSoftphoneSocketRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
-	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	app := fiber.New()
-	app.Use(access.Authenticate(acc))
-	Routes(app, c)
 	for _, tc := range []struct {
 		name, cookie, origin string
 		want                 int

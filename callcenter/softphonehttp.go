@@ -38,9 +38,9 @@ func softphoneRoutes(r fiber.Router, c *Center) {
 		if p.closing() {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "shutting down: not taking new calls")
 		}
-		u := access.PrincipalOf(ctx).User
-		if u == nil {
-			return fiber.NewError(fiber.StatusForbidden, "log in as an agent: the softphone is for people, not API keys")
+		u, err := agentUser(ctx)
+		if err != nil {
+			return err
 		}
 		if !sameOrigin(ctx) {
 			return fiber.NewError(fiber.StatusForbidden, "the softphone socket is open to wismo's own pages only (Origin mismatch)")

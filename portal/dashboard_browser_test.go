@@ -139,6 +139,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 
 	bctx, _ := browsertest.New(t, browsertest.Options{Width: 1280, Height: 800})
+	violations := browsertest.CSPViolations(bctx)
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(base+"/dashboard"), // redirected to the login form
 		chromedp.WaitVisible(chromedp.CSS("#email")),
@@ -193,6 +194,24 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	dir := browsertest.ScreenshotsDir(t)
 	browsertest.Screenshot(t, bctx, dir, "dashboard.png")
+	// The login page, the charts, the event stream and the players all work under the
+	// Content-Security-Policy, which does block an injected inline handler.
+	if v := violations(); len(v) > 0 {
+		t.Errorf("the Content-Security-Policy blocked part of the login or the dashboard: %q", v)
+	}
+	injected, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`new Promise(ok => {
+		document.body.insertAdjacentHTML("beforeend", '<img src="/nope.png" onerror="window.__injected = true">');
+		setTimeout(() => ok(window.__injected === true), 500);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil || injected {
+		t.Errorf("an injected inline handler ran (%v): the policy is not enforced", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(violations()) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Error("the browser reported no violation for the injected handler: the console check sees nothing")
+			break
+		}
+	}
 
 	// Phone width: the same page, one column.
 	pctx, _ := browsertest.New(t, browsertest.Options{Width: 390, Height: 844})

@@ -212,7 +212,8 @@ func formRoutes(app *fiber.App, h *trackHandler) {
 // post is a form post: the size and the rate limits are checked before the parcel is read;
 // then validate builds the case input (and fills in the page's form with values and errors,
 // so that a refused post shows the form as it was typed), and the CSRF token is checked. A
-// valid form opens a case and redirects to the page with its number.
+// valid form opens a case and redirects to the page with its number. The address is charged
+// for a post with a valid token, the parcel for an opened case (feedbackLimiter).
 func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPage, v cases.ParcelView) (cases.CaseInput, bool)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, id, ok := h.start(c)
@@ -225,15 +226,12 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 			c.Status(fiber.StatusRequestEntityTooLarge)
 			return renderTrack(c, p)
 		}
-		okIP, waitIP := h.perIP.allow(c.IP())
-		okParcel, waitParcel := h.perParcel.allow(id)
-		if !okIP || !okParcel {
-			wait := max(waitIP, waitParcel)
+		if ok, wait, byAddr := h.limits.check(c.IP(), id); !ok {
 			minutes := int(wait.Round(time.Minute) / time.Minute)
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			p.Error = fmt.Sprintf(t("err_ratelimit"), max(minutes, 1))
 			c.Status(fiber.StatusTooManyRequests)
-			h.d.Log.Info("tracking page form rate-limited", "parcel", id, "ip", c.IP(), "per_ip", !okIP)
+			h.d.Log.Info("tracking page form rate-limited", "parcel", id, "ip", c.IP(), "per_ip", byAddr)
 			return renderTrack(c, p)
 		}
 		v, ok, err := h.load(c, &p, id)
@@ -255,6 +253,7 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 			c.Status(fiber.StatusForbidden)
 			return renderTrack(c, p)
 		}
+		h.limits.tokenPassed(c.IP())
 		if !valid {
 			p.FormError, p.Open = t("err_form"), which
 			c.Status(fiber.StatusUnprocessableEntity)
@@ -272,6 +271,7 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 		if err != nil {
 			return fmt.Errorf("tracking page %s: %w", which, err)
 		}
+		h.limits.opened(id)
 		h.cache.Drop(id) // the request shows on the parcel's page from now on
 		return c.Redirect("/track/"+id+"?sent="+cs.Number+"#sent", fiber.StatusSeeOther)
 	}

@@ -10,9 +10,7 @@ import (
 var homeTmpl = template.Must(template.New("home").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wismo</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
-code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}h1{margin-bottom:0}.sub{color:#5b6475;margin-top:.2rem}
-li{margin:.3rem 0}</style></head><body>
+<link rel="stylesheet" href="/static/home.css"></head><body>
 <h1>wismo</h1><p class="sub">Where is my order: tracking, customer contact and cases for cross-border parcels.</p>
 <h2>Try it</h2><ul>
 <li><a href="/track">Track a parcel</a>: the public tracking page customers see</li>

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -144,7 +145,7 @@ func loginRoutes(app *fiber.App, d Deps) {
 	app.Post("/login", func(c *fiber.Ctx) error {
 		p := loginPage{Next: safeNext(c.FormValue("next")), Email: strings.TrimSpace(c.FormValue("email"))}
 		want := c.Cookies(loginCSRFCookie)
-		if want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
+		if access.CrossSite(c) || want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
 			p.Error = "The login form was out of date. Please try again."
 			return showLogin(c, d, p, fiber.StatusForbidden)
 		}
@@ -152,13 +153,9 @@ func loginRoutes(app *fiber.App, d Deps) {
 			p.Error = "Enter your email and your password."
 			return showLogin(c, d, p, fiber.StatusUnprocessableEntity)
 		}
-		sess, err := d.Access.Login(c.UserContext(), p.Email, c.FormValue("password"))
-		if errors.Is(err, access.ErrUnauthorized) {
-			p.Error = "Wrong email or password."
-			return showLogin(c, d, p, fiber.StatusUnauthorized)
-		}
+		sess, err := d.Access.LoginFrom(c.UserContext(), p.Email, c.FormValue("password"), c.IP())
 		if err != nil {
-			return err
+			return loginRefused(c, d, p, err)
 		}
 		c.Cookie(&fiber.Cookie{Name: access.SessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, Secure: d.SecureCookies,
 			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(access.SessionTTL)})
@@ -189,9 +186,34 @@ func showLogin(c *fiber.Ctx, d Deps, p loginPage, status int) error {
 	return executePage(c, p.Lang, "login.html", p)
 }
 
-// safeNext keeps only local paths as redirect targets (no //host, no scheme).
+// loginRefused shows the form again with the reason in words: a wrong email or password, or
+// how long to wait (429 with Retry-After) when failures are being slowed down.
+func loginRefused(c *fiber.Ctx, d Deps, p loginPage, err error) error {
+	var fe *fiber.Error
+	if !errors.As(access.LoginError(c, err), &fe) {
+		return err
+	}
+	var retry *access.RetryError
+	switch {
+	case fe.Code == fiber.StatusUnauthorized:
+		p.Error = "Wrong email or password."
+	case errors.As(err, &retry) && errors.Is(err, access.ErrTooManyAttempts):
+		p.Error = "Too many failed attempts. Please wait " + access.WaitWords(retry.Wait) + ", then try again."
+	case retry != nil:
+		p.Error = "Many people are logging in right now. Please try again in a few seconds."
+	default:
+		p.Error = fe.Message
+	}
+	return showLogin(c, d, p, fe.Code)
+}
+
+// safeNext keeps only a local path as the place to return to after login: "/" followed by
+// anything but "/" or "\" ("//host" and "/\host" are another site to a browser). It removes
+// nothing and refuses any control character or backslash: browsers drop tabs and newlines
+// from a URL and read "\" as "/", so "/\t/evil.example" would be "//evil.example".
 func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, '\\') ||
+		strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return ""
 	}
 	return s

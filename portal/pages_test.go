@@ -28,6 +28,17 @@ func (b *browser) do(method, path string, form url.Values) reply {
 	return reply{status, body, header}
 }
 
+// doWith is do with request headers, given as name, value pairs.
+func (b *browser) doWith(method, path string, form url.Values, hdr ...string) reply {
+	b.t.Helper()
+	h := http.Header{}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		h.Set(hdr[i], hdr[i+1])
+	}
+	status, body, header := browsertest.RequestWith(b.t, b.app, b.cookies, method, path, form, h)
+	return reply{status, body, header}
+}
+
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // login fills in the login form as a person would and returns the answer (a redirect).

@@ -24,13 +24,20 @@ type fixture struct {
 	brandA, brandB   int64
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture is the portal over a fresh database; opts change its Deps (the access service
+// among them) before it is built.
+func newFixture(t *testing.T, opts ...func(*Deps)) *fixture {
 	t.Helper()
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, PublicURL: "http://127.0.0.1:8080"})
+	d := Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, PublicURL: "http://127.0.0.1:8080"}
+	for _, o := range opts {
+		o(&d)
+	}
+	acc = d.Access
+	app := New(d)
 	ctx := context.Background()
 	a, ka, _ := acc.CreateBrand(ctx, "Brand A")
 	b, kb, _ := acc.CreateBrand(ctx, "Brand B")
@@ -232,15 +239,16 @@ func TestSessionsAndCSRF(t *testing.T) {
 }
 
 func TestHealthReadyMetrics(t *testing.T) {
-	f := newFixture(t)
+	const token = "metrics-token-for-the-test"
+	f := newFixture(t, func(d *Deps) { d.MetricsToken = token })
 	// /metrics last: the request counter exists once a request was served.
 	for _, c := range []struct{ path, want string }{{"/healthz", "ok"}, {"/readyz", "ready"}, {"/", "wismo"}, {"/metrics", "wismo_http_requests_total"}} {
-		if r := f.do(t, "GET", c.path, "", ""); r.status != 200 || !strings.Contains(r.body, c.want) {
+		if r := f.do(t, "GET", c.path, token, ""); r.status != 200 || !strings.Contains(r.body, c.want) {
 			t.Errorf("%s: %d %.100s", c.path, r.status, r.body)
 		}
 	}
 	f.do(t, "POST", "/api/v1/parcels", f.keyA, parcelJSON)
-	if r := f.do(t, "GET", "/metrics", "", ""); !strings.Contains(r.body, `wismo_ingest_items_total{kind="parcel",status="accepted"} 1`) {
+	if r := f.do(t, "GET", "/metrics", token, ""); !strings.Contains(r.body, `wismo_ingest_items_total{kind="parcel",status="accepted"} 1`) {
 		t.Errorf("ingest counter missing from /metrics")
 	}
 	if r := f.do(t, "GET", "/nope", "", ""); r.status != 404 || !strings.Contains(r.body, "<h1>404") {

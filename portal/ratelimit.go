@@ -1,9 +1,9 @@
 package portal
 
 import (
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/wismo/wismo/throttle"
 )
 
 // Limit is how many requests a key may make in a window.
@@ -17,8 +17,11 @@ type Limit struct {
 // up to N times the limit. That is enough to stop a script filling the case queue from one
 // address; a shared limit would need the database or a cache.
 type FeedbackLimits struct {
-	PerIP     Limit // every form post from one client address
-	PerParcel Limit // every form post about one parcel, from anywhere
+	PerIP     Limit // form posts from one client address that carry the page's CSRF token
+	PerParcel Limit // requests opened about one parcel, from anywhere
+	// MaxKeys bounds each table (0: throttle.DefaultMaxKeys); a full table forgets its least
+	// recently used address or parcel.
+	MaxKeys int
 }
 
 // DefaultFeedbackLimits are generous for a person and tight for a script.
@@ -27,59 +30,40 @@ var DefaultFeedbackLimits = FeedbackLimits{
 	PerParcel: Limit{Requests: 20, Window: time.Hour},
 }
 
-// maxLimiterKeys bounds a limiter's memory. When every slot holds a live window, new keys
-// are refused (fail closed) until windows expire.
-const maxLimiterKeys = 100_000
-
-// limiter counts requests per key in fixed windows.
-type limiter struct {
-	limit Limit
-	now   func() time.Time
-
-	mu        sync.Mutex
-	windows   map[string]*window
-	lastSweep time.Time
+// feedbackLimiter counts form posts so that nobody but the poster pays for a bad one (issue
+// 13, defect 8). A post is checked against both limits before it is read; then
+//
+//   - the address is charged once the post carries the page's CSRF token: a post without
+//     one may be another site's page posting through the visitor's browser, and must not
+//     use up the visitor's allowance (reading the page costs the same and is not limited);
+//   - the parcel is charged only when a request (a case) is opened. A CSRF token is no proof
+//     of a person (a script gets one by reading the page), so counting garbage per parcel
+//     would let anyone lock the parcel's recipient out; what is bounded per parcel is the
+//     cases opened about it.
+//
+// Both tables forget their least recently used key when full (throttle.Rate): a flood of
+// new addresses can make them forget, never refuse everyone.
+type feedbackLimiter struct {
+	perAddr, perParcel *throttle.Rate
 }
 
-type window struct {
-	start time.Time
-	n     int
+func newFeedbackLimiter(l FeedbackLimits, now throttle.Clock) *feedbackLimiter {
+	return &feedbackLimiter{
+		perAddr:   throttle.NewRate(throttle.Limit{Events: l.PerIP.Requests, Window: l.PerIP.Window}, l.MaxKeys, now),
+		perParcel: throttle.NewRate(throttle.Limit{Events: l.PerParcel.Requests, Window: l.PerParcel.Window}, l.MaxKeys, now),
+	}
 }
 
-func newLimiter(l Limit, now func() time.Time) *limiter {
-	return &limiter{limit: l, now: now, windows: map[string]*window{}}
+// check reports whether a post from addr about parcel may go on; when it may not, how long
+// until it may and whether the address (rather than the parcel) is over its limit.
+func (f *feedbackLimiter) check(addr, parcel string) (ok bool, wait time.Duration, byAddr bool) {
+	okAddr, waitAddr := f.perAddr.Check(addr)
+	okParcel, waitParcel := f.perParcel.Check(parcel)
+	return okAddr && okParcel, max(waitAddr, waitParcel), !okAddr
 }
 
-// allow counts one request of key and reports whether it is within the limit, and if not,
-// how long until the key's window ends.
-func (l *limiter) allow(key string) (bool, time.Duration) {
-	if l == nil || l.limit.Requests <= 0 {
-		return true, 0
-	}
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > l.limit.Window || len(l.windows) >= maxLimiterKeys {
-		for k, w := range l.windows {
-			if now.Sub(w.start) >= l.limit.Window {
-				delete(l.windows, k)
-			}
-		}
-		l.lastSweep = now
-	}
-	w := l.windows[key]
-	if w == nil || now.Sub(w.start) >= l.limit.Window {
-		if w == nil && len(l.windows) >= maxLimiterKeys {
-			return false, l.limit.Window
-		}
-		w = &window{start: now}
-		// Fiber's strings (route params, headers) point into a request buffer that the next
-		// request overwrites: a map key kept past this request must own its bytes.
-		l.windows[strings.Clone(key)] = w
-	}
-	if w.n >= l.limit.Requests {
-		return false, w.start.Add(l.limit.Window).Sub(now)
-	}
-	w.n++
-	return true, 0
-}
+// tokenPassed charges addr for a post with a valid CSRF token.
+func (f *feedbackLimiter) tokenPassed(addr string) { f.perAddr.Count(addr) }
+
+// opened charges parcel for a request opened about it.
+func (f *feedbackLimiter) opened(parcel string) { f.perParcel.Count(parcel) }

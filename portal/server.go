@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,14 @@ type Deps struct {
 	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory
 	// on each node (zero: DefaultFeedbackLimits).
 	FeedbackLimits FeedbackLimits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed: c.IP() is the
+	// client they name for requests from them, and the peer's address for everyone else.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, is the Bearer token /metrics asks for; when empty, /metrics
+	// answers requests from this machine only (loopback, not forwarded by a proxy).
+	MetricsToken string
+	// IdleTimeout closes a keep-alive connection that sends no next request (0: 60 s).
+	IdleTimeout time.Duration
 	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
 	// the wiring drops the pages of parcels that change.
 	TrackCache *TrackCache
@@ -59,6 +68,10 @@ type Deps struct {
 	// authenticated (access.PrincipalOf); other paths are public unless the domain checks.
 	Routes []func(r fiber.Router)
 }
+
+// DefaultIdleTimeout closes an idle keep-alive connection: a browser opens a new one when it
+// needs one, and an idle connection holds a file descriptor and a slot of the caps.
+const DefaultIdleTimeout = 60 * time.Second
 
 // DemoHints tells a first-time user what to try.
 type DemoHints struct {
@@ -73,15 +86,32 @@ type DemoParcel struct {
 
 // New returns the fiber app with every route mounted.
 func New(d Deps) *fiber.App {
+	idle := d.IdleTimeout
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	proxies := make([]string, len(d.TrustedProxies))
+	for i, p := range d.TrustedProxies {
+		proxies[i] = p.String()
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "wismo",
 		DisableStartupMessage: true,
 		BodyLimit:             64 << 20,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		ErrorHandler:          errorHandler(d.Log),
+		// A connection has ReadTimeout to send a whole request, its first one included: a
+		// client that connects and says nothing, or trickles its headers, is cut off.
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 60 * time.Second,
+		IdleTimeout:  idle,
+		ErrorHandler: errorHandler(d.Log),
+		// X-Forwarded-* are believed from the trusted proxies only (c.IP, c.Hostname,
+		// c.Protocol); clientAddr puts the client they name where c.IP() reads it.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxies,
+		ProxyHeader:             clientAddrHeader,
+		EnableIPValidation:      true,
 	})
+	app.Use(clientAddr(d.TrustedProxies))
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	if d.Registry != nil {
 		d.Registry.MustRegister(requests)
@@ -100,8 +130,7 @@ func New(d Deps) *fiber.App {
 			}
 		}
 		requests.WithLabelValues(c.Route().Path, strconv.Itoa(status)).Inc()
-		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set("Referrer-Policy", "same-origin")
+		securityHeaders(c)
 		return err
 	})
 
@@ -116,7 +145,7 @@ func New(d Deps) *fiber.App {
 		return c.SendString("ready")
 	})
 	if d.Registry != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+		app.Get("/metrics", metricsAccess(d.MetricsToken), adaptor.HTTPHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	}
 	app.Get("/", home(d))
 	mountStatic(app)

@@ -65,19 +65,19 @@ var stepOf = map[cases.Phase]int{
 
 // trackHandler serves the public tracking page and its forms.
 type trackHandler struct {
-	d                *Deps
-	perIP, perParcel *limiter
-	now              func() time.Time
-	cache            *pageCache
+	d      *Deps
+	limits *feedbackLimiter
+	now    func() time.Time
+	cache  *pageCache
 }
 
 func trackRoutes(app *fiber.App, d Deps) {
 	lim := d.FeedbackLimits
-	if lim == (FeedbackLimits{}) {
-		lim = DefaultFeedbackLimits
+	if lim.PerIP == (Limit{}) && lim.PerParcel == (Limit{}) {
+		lim.PerIP, lim.PerParcel = DefaultFeedbackLimits.PerIP, DefaultFeedbackLimits.PerParcel
 	}
 	h := &trackHandler{d: &d, now: time.Now}
-	h.perIP, h.perParcel = newLimiter(lim.PerIP, h.now), newLimiter(lim.PerParcel, h.now)
+	h.limits = newFeedbackLimiter(lim, h.now)
 	h.cache = d.TrackCache
 	app.Get("/track", func(c *fiber.Ctx) error {
 		if id := strings.TrimSpace(c.Query("id")); id != "" {

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/throttle"
 )
 
 // fakeComms is a CommsHistory with fixed communications per parcel; it records the brand each
@@ -344,37 +346,81 @@ func TestFeedbackRateLimits(t *testing.T) {
 // A key handed to the limiter may be a view of a request buffer that the next request reuses
 // (Fiber's route params are): the window must stay with the key as it was when counted.
 func TestLimiterKeepsKeysPastTheRequestBuffer(t *testing.T) {
-	l := newLimiter(Limit{Requests: 1, Window: time.Hour}, time.Now)
+	l := newFeedbackLimiter(FeedbackLimits{PerIP: Limit{Requests: 100, Window: time.Hour}, PerParcel: Limit{Requests: 1, Window: time.Hour}}, time.Now)
 	buf := []byte("RB123456785GB")
-	if ok, _ := l.allow(unsafe.String(&buf[0], len(buf))); !ok {
+	if ok, _, _ := l.check("a", unsafe.String(&buf[0], len(buf))); !ok {
 		t.Fatal("first request refused")
 	}
+	l.opened(unsafe.String(&buf[0], len(buf)))
 	copy(buf, "RB123456799GB") // the next request's id lands in the same buffer
-	if ok, _ := l.allow("RB123456799GB"); !ok {
+	if ok, _, _ := l.check("a", "RB123456799GB"); !ok {
 		t.Error("another parcel was refused: the first window's key changed under it")
 	}
-	if ok, _ := l.allow("RB123456785GB"); ok {
+	if ok, _, _ := l.check("a", "RB123456785GB"); ok {
 		t.Error("the first parcel's second request was allowed: its window was lost")
 	}
 }
 
-func TestLimiterWindows(t *testing.T) {
-	now := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	l := newLimiter(Limit{Requests: 2, Window: time.Minute}, func() time.Time { return now })
-	for i, want := range []bool{true, true, false} {
-		if ok, _ := l.allow("a"); ok != want {
-			t.Fatalf("request %d: %v", i+1, ok)
+// Posts without the page's token, or with invalid fields, do not use up the parcel's limit:
+// 20 of them, then the recipient's real post opens a case (issue 13, defect 8: the 21st post,
+// the recipient's, was refused for an hour).
+func TestFeedbackGarbageDoesNotLockOutTheRecipient(t *testing.T) {
+	f := newTrackFixture(t, FeedbackLimits{PerIP: Limit{Requests: 100, Window: 10 * time.Minute}, PerParcel: DefaultFeedbackLimits.PerParcel})
+	attacker := f.browser(t)
+	token := formToken(t, attacker, "/track/RB123456785GB")
+	for i := range DefaultFeedbackLimits.PerParcel.Requests {
+		form := feedbackForm("", "message", "x") // no token
+		if i%2 == 1 {
+			form = feedbackForm(token, "contact", "not an address", "category", "nonsense") // a token, invalid fields
+		}
+		if r := attacker.do("POST", "/track/RB123456785GB/feedback", form); r.status != 403 && r.status != 422 {
+			t.Fatalf("garbage post %d: %d, want 403 or 422", i+1, r.status)
 		}
 	}
-	if ok, wait := l.allow("a"); ok || wait != time.Minute {
-		t.Errorf("wait %v", wait)
+	recipient := f.browser(t)
+	r := recipient.do("POST", "/track/RB123456785GB/feedback", feedbackForm(formToken(t, recipient, "/track/RB123456785GB")))
+	if r.status != 303 {
+		t.Fatalf("the recipient's post after %d garbage posts: %d %.300s", DefaultFeedbackLimits.PerParcel.Requests, r.status, r.body)
 	}
-	if ok, _ := l.allow("b"); !ok {
-		t.Error("another key was limited")
+	if n := len(f.brandCases(t, f.brandA)); n != 1 {
+		t.Errorf("%d cases, want the recipient's one", n)
 	}
-	now = now.Add(time.Minute)
-	if ok, _ := l.allow("a"); !ok {
-		t.Error("a new window did not reset the count")
+}
+
+// A table full of addresses forgets the oldest instead of refusing every new one (issue 13,
+// defect 8: at 100,000 addresses every new address was refused).
+func TestFeedbackAddressTableNeverDeniesEveryone(t *testing.T) {
+	l := newFeedbackLimiter(DefaultFeedbackLimits, time.Now)
+	for i := range throttle.DefaultMaxKeys + 1 {
+		addr := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		if ok, _, _ := l.check(addr, "RB123456785GB"); !ok {
+			t.Fatalf("address %d of a flood refused", i+1)
+		}
+		l.tokenPassed(addr)
+	}
+	if ok, _, byAddr := l.check("192.0.2.1", "RB123456785GB"); !ok {
+		t.Fatalf("a new address after %d others: refused (per address: %v)", throttle.DefaultMaxKeys+1, byAddr)
+	}
+}
+
+// Behind a trusted proxy the forms are limited per client (X-Forwarded-For), not per proxy:
+// one client's posts use up its own allowance, not everyone's.
+func TestFeedbackLimitsPerClientBehindTrustedProxy(t *testing.T) {
+	f := newTrackFixture(t, FeedbackLimits{PerIP: Limit{Requests: 1, Window: time.Hour}, PerParcel: Limit{Requests: 100, Window: time.Hour}},
+		func(d *Deps) { d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} }) // app.Test's peer
+	b := f.browser(t)
+	token := formToken(t, b, "/track/RB123456785GB")
+	post := func(client string) int {
+		return b.doWith("POST", "/track/RB123456785GB/feedback", feedbackForm(token), "X-Forwarded-For", client).status
+	}
+	if s := post("203.0.113.1"); s != 303 {
+		t.Fatalf("first client: %d", s)
+	}
+	if s := post("203.0.113.1"); s != 429 {
+		t.Fatalf("first client again: %d, want 429", s)
+	}
+	if s := post("203.0.113.2"); s != 303 {
+		t.Fatalf("another client behind the same proxy: %d, want 303", s)
 	}
 }
 

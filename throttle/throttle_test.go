@@ -280,3 +280,16 @@ func TestListenerKeepsIdleConnectionsOfExemptAddresses(t *testing.T) {
 	registered.Delete(netip.MustParseAddr("127.0.0.1"))
 	must(t, closedByServer(phone, 3*time.Second), "once its address is no longer exempt, idle time closes it")
 }
+
+func TestSetRemembersForAWhileWithinItsBound(t *testing.T) {
+	c := newClock()
+	s := NewSet(time.Hour, 2, c.now)
+	s.Add("a")
+	must(t, s.Has("a") && !s.Has("b"), "an added key is remembered, another is not")
+	c.add(time.Hour)
+	must(t, !s.Has("a"), "a key is forgotten after ttl")
+	s.Add("a")
+	s.Add("b")
+	s.Add("c")
+	must(t, !s.Has("a") && s.Has("b") && s.Has("c"), "a full set forgets its least recently used key")
+}

@@ -62,6 +62,14 @@ type Config struct {
 	WrapUpLimit    string
 	// RTPTimeout ends a call whose far end has sent no RTP for this long.
 	RTPTimeout string
+	// The HTTP listener and the web's trust (webconfig.go): reverse proxies whose
+	// X-Forwarded-For is believed, connection caps, the keep-alive idle timeout, and the
+	// token /metrics asks for.
+	TrustedProxies      string
+	HTTPMaxConns        string
+	HTTPMaxConnsPerAddr string
+	HTTPIdleTimeout     string
+	MetricsToken        string
 	// Jobs are the background jobs this node runs: "all", "none" or a comma-separated list
 	// of jobNames (scale-out: API nodes with none, one worker node with the rest).
 	Jobs string
@@ -115,6 +123,11 @@ func (c *Config) settings() []setting {
 		{"sms-http-url", "WISMO_SMS_HTTP_URL", "", "SMS provider URL to POST JSON to (instead of SMPP)", &c.SMSHTTPURL},
 		{"smtp-url", "WISMO_SMTP_URL", "", "smtp://user:pass@host:port for email; empty = log-only email", &c.SMTPURL},
 		{"smtp-from", "WISMO_SMTP_FROM", "", "From address of emails, e.g. Shop <noreply@shop.example>", &c.SMTPFrom},
+		{"trusted-proxies", "WISMO_TRUSTED_PROXIES", "", "reverse proxies (comma-separated IPs or CIDRs) whose X-Forwarded-For names the client; empty = none", &c.TrustedProxies},
+		{"http-max-conns", "WISMO_HTTP_MAX_CONNS", "4096", "open HTTP connections at most (trusted proxies not counted)", &c.HTTPMaxConns},
+		{"http-max-conns-per-addr", "WISMO_HTTP_MAX_CONNS_PER_ADDR", "256", "open HTTP connections from one client address at most", &c.HTTPMaxConnsPerAddr},
+		{"http-idle-timeout", "WISMO_HTTP_IDLE_TIMEOUT", "60s", "an idle keep-alive HTTP connection is closed after this long", &c.HTTPIdleTimeout},
+		{"metrics-token", "WISMO_METRICS_TOKEN", "", "Bearer token /metrics asks for; empty = /metrics answers this machine (loopback) only", &c.MetricsToken},
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
@@ -244,6 +257,7 @@ func (c *Config) validate() error {
 	}
 	c.validateComms(bad)
 	c.validateSIPLimits(bad)
+	c.validateWeb(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}
@@ -301,7 +315,8 @@ func (c *Config) logAttrs() []any {
 	return append([]any{"data_dir", c.DataDir, "http_addr", c.HTTPAddr, "sip_addr", c.SIPAddr,
 		"database", store.MaskURL(c.DatabaseURL), "search_url", store.MaskURL(c.SearchURL), "search_key", mask(c.SearchKey),
 		"public_url", c.PublicURL, "rtp_ports", c.RTPPorts, "ice_servers", c.ICEServers, "tls", c.TLSCert != "", "demo", c.Demo,
-		"trunk_uri", c.TrunkURI, "trunk_user", c.TrunkUser, "trunk_password", mask(c.TrunkPassword), "sip_realm", c.SIPRealm}, c.commsLogAttrs()...)
+		"trunk_uri", c.TrunkURI, "trunk_user", c.TrunkUser, "trunk_password", mask(c.TrunkPassword), "sip_realm", c.SIPRealm,
+		"trusted_proxies", c.TrustedProxies, "metrics_token", mask(c.MetricsToken)}, c.commsLogAttrs()...)
 }
 
 func (c *Config) newLogger() *slog.Logger {

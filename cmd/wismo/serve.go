@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -51,7 +49,7 @@ func openApp(ctx context.Context, cfg *Config) (*app, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db), cases: cases.NewService(db, log, reg)}, nil
+	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db, access.WithLogger(log), access.WithRegistry(reg)), cases: cases.NewService(db, log, reg)}, nil
 }
 
 func serveCmd(ctx context.Context, args []string) error {
@@ -105,11 +103,13 @@ func serveCmd(ctx context.Context, args []string) error {
 		pages = portal.NewTrackCache(age, a.reg)
 		jobs = append(jobs, trackPagesJob(a.db, log, pages))
 	}
+	proxies, _ := cfg.trustedProxies() // validated at start
 	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
-		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages})
+		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages,
+		TrustedProxies: proxies, MetricsToken: cfg.MetricsToken, IdleTimeout: cfg.httpIdleTimeout()})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var jobsDone sync.WaitGroup
@@ -133,16 +133,9 @@ func serveCmd(ctx context.Context, args []string) error {
 	if cfg.DebugAddr != "" {
 		go serveProfiler(cfg.DebugAddr, log)
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, err := listenHTTP(cfg, log, a.reg) // caps and accept retries (httplisten.go)
 	if err != nil {
-		return fmt.Errorf("listen on %s (WISMO_HTTP_ADDR): %w", cfg.HTTPAddr, err)
-	}
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return fmt.Errorf("WISMO_TLS_CERT/WISMO_TLS_KEY: %w", err)
-		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		return err
 	}
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()

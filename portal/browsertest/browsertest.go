@@ -8,6 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,4 +142,30 @@ func ScreenshotsDir(t testing.TB) string {
 	}
 	t.Fatalf("no go.mod above %s", dir)
 	return ""
+}
+
+// CSPViolations starts collecting what the page's console says about the
+// Content-Security-Policy blocking something (a script, a style, a connection), from now on
+// in the browser of ctx; the returned func lists the messages so far.
+func CSPViolations(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var got []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if strings.Contains(m.Text, "Content Security Policy") {
+				mu.Lock()
+				got = append(got, m.Text)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
 }

@@ -17,6 +17,13 @@ import (
 // when given, is sent url-encoded.
 func Request(t testing.TB, app *fiber.App, cookies map[string]string, method, path string, form url.Values) (int, string, http.Header) {
 	t.Helper()
+	return RequestWith(t, app, cookies, method, path, form, nil)
+}
+
+// RequestWith is Request with more request headers (a proxy's X-Forwarded-For, a browser's
+// Origin).
+func RequestWith(t testing.TB, app *fiber.App, cookies map[string]string, method, path string, form url.Values, header http.Header) (int, string, http.Header) {
+	t.Helper()
 	var body string
 	if form != nil {
 		body = form.Encode()
@@ -24,6 +31,9 @@ func Request(t testing.TB, app *fiber.App, cookies map[string]string, method, pa
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	for k, v := range cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})

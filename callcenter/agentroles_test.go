@@ -1,0 +1,91 @@
+package callcenter
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store/storetest"
+)
+
+// Only agents and supervisors take calls: a brand manager (or an admin) cannot make
+// themselves available on the API or open the softphone socket (issue 13, defect 10).
+func TestOnlyAgentsAndSupervisorsTakeCalls(t *testing.T) {
+	ctx := context.Background()
+	acc, b, c, app := softphoneApp(t)
+	for _, tc := range []struct {
+		role             access.Role
+		state, softphone int
+	}{
+		{access.RoleAgent, fiber.StatusNoContent, fiber.StatusUpgradeRequired},
+		{access.RoleSupervisor, fiber.StatusNoContent, fiber.StatusUpgradeRequired},
+		{access.RoleBrandManager, fiber.StatusForbidden, fiber.StatusForbidden},
+		{access.RoleAdmin, fiber.StatusForbidden, fiber.StatusForbidden},
+	} {
+		t.Run(string(tc.role), func(t *testing.T) {
+			email := string(tc.role) + "@example.com"
+			brands := []int64{b.ID}
+			if tc.role == access.RoleAdmin {
+				brands = nil
+			}
+			u, err := acc.CreateUser(ctx, email, "a login password 1", tc.role, brands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sess, err := acc.Login(ctx, email, "a login password 1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			send := func(method, path, body string) int {
+				req := httptest.NewRequest(method, "http://wismo.test"+path, strings.NewReader(body))
+				req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
+				req.Header.Set("Origin", "http://wismo.test")
+				req.Header.Set(access.CSRFHeader, sess.CSRF)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := app.Test(req, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.StatusCode
+			}
+			if s := send("PUT", "/api/v1/agent/state", `{"state": "available"}`); s != tc.state {
+				t.Errorf("PUT /api/v1/agent/state available: %d, want %d", s, tc.state)
+			}
+			ag, err := c.Agents.Get(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if available := ag.State == Available; available != (tc.state == fiber.StatusNoContent) {
+				t.Errorf("state after the request: %s", ag.State)
+			}
+			if s := send("GET", "/api/v1/agent/softphone", ""); s != tc.softphone {
+				t.Errorf("softphone socket: %d, want %d", s, tc.softphone)
+			}
+		})
+	}
+}
+
+// softphoneApp is a brand and the call center's API with the browser softphone on, behind the
+// API's authentication.
+func softphoneApp(t *testing.T) (*access.Service, access.Brand, *Center, *fiber.App) {
+	t.Helper()
+	db := storetest.Open(t)
+	acc := access.NewService(db)
+	b, _, err := acc.CreateBrand(context.Background(), "Matryoshka")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(access.Authenticate(acc))
+	Routes(app, c)
+	return acc, b, c, app
+}
