@@ -1,10 +1,8 @@
 package cases
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,38 +26,40 @@ type ImportRecord struct {
 
 // ImportDecoder reads NDJSON or CSV import files record by record. NDJSON lines are events
 // when they carry "item_id" and parcels when they carry "id"; a CSV file holds events when its
-// header has item_id, parcels when it has id.
+// header has item_id, parcels when it has id. A record it cannot read (a line over 1 MiB, a
+// CSV quote that never closes, malformed JSON) comes back rejected with its line, and the
+// next record is read as usual: one bad record never costs the others.
 type ImportDecoder struct {
 	format string
-	lines  *bufio.Scanner
-	csv    *csv.Reader
+	lines  *lineReader
+	csv    *csvRecords
 	header []string
 	isEvt  bool
-	line   int
 }
-
-// maxLine bounds one NDJSON record.
-const maxLine = 1 << 20
 
 // NewImportDecoder returns a decoder for format "ndjson" or "csv".
 func NewImportDecoder(r io.Reader, format string) (*ImportDecoder, error) {
 	d := &ImportDecoder{format: format}
 	switch format {
 	case "ndjson":
-		d.lines = bufio.NewScanner(r)
-		d.lines.Buffer(make([]byte, 64<<10), maxLine)
+		d.lines = newLineReader(r)
 	case "csv":
-		d.csv = csv.NewReader(r)
-		d.csv.FieldsPerRecord = -1
-		d.csv.ReuseRecord = false
-		header, err := d.csv.Read()
+		d.csv = newCSVRecords(r)
+		rec, err := d.csv.next()
+		if err == io.EOF {
+			return nil, errors.New("csv header: the file is empty")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("csv header: %w", err)
 		}
+		if rec.err != nil {
+			return nil, fmt.Errorf("csv header (line %d): %s", rec.line, rec.err.Message)
+		}
+		header := rec.fields
 		for i := range header {
 			header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
 		}
-		d.header, d.line = header, 1
+		d.header, d.csv.width = header, len(header)
 		known := parcelCSVColumns
 		for _, h := range header {
 			if h == "item_id" {
@@ -95,18 +95,27 @@ var parcelCSVColumns = []string{"id", "brand_id", "service_level", "kind", "weig
 	"cod_amount", "cod_currency", "declared_value", "declared_currency", "recipient_name", "recipient_phone", "recipient_email",
 	"recipient_address", "recipient_region", "recipient_language", "recipient_time_zone", "sender_name", "sender_address", "sender_country"}
 
-// Next returns the next record, or io.EOF.
+// Next returns the next record, or io.EOF. An error other than io.EOF is the reader's (the
+// file could not be read); records that cannot be decoded come back with Err set.
 func (d *ImportDecoder) Next() (ImportRecord, error) {
 	if d.format == "csv" {
 		return d.nextCSV()
 	}
-	for d.lines.Scan() {
-		d.line++
-		b := bytes.TrimSpace(d.lines.Bytes())
+	for {
+		ln, err := d.lines.next()
+		if err == io.EOF {
+			return ImportRecord{}, io.EOF
+		}
+		if err != nil {
+			return ImportRecord{}, fmt.Errorf("line %d: %w", d.lines.n+1, err)
+		}
+		if ln.tooLong() {
+			return unreadable(ln.n, looksLikeEvent(ln.b), tooLongErr(ln)), nil
+		}
+		b := bytes.TrimSpace(ln.b)
 		if len(b) == 0 {
 			continue
 		}
-		rec := ImportRecord{Line: d.line}
 		// An event has "item_id", a parcel "id": found by walking the line's keys, or, when
 		// the walk gives up (an escaped key, not an object), by decoding it.
 		isEvent := false
@@ -117,11 +126,11 @@ func (d *ImportDecoder) Next() (ImportRecord, error) {
 		if !plain {
 			var probe map[string]json.RawMessage
 			if err := json.Unmarshal(b, &probe); err != nil {
-				rec.Event = &EventItem{Err: fieldErr("", "line %d is not a JSON object: %v", d.line, err)}
-				return rec, nil
+				return unreadable(ln.n, looksLikeEvent(b), fieldErr("", "this line is not a JSON object: %v", err)), nil
 			}
 			_, isEvent = probe["item_id"]
 		}
+		rec := ImportRecord{Line: ln.n}
 		if isEvent {
 			rec.Event = &EventItem{}
 			rec.Event.Err = decodeItem(b, &rec.Event.Input)
@@ -131,40 +140,38 @@ func (d *ImportDecoder) Next() (ImportRecord, error) {
 		}
 		return rec, nil
 	}
-	if err := d.lines.Err(); err != nil {
-		return ImportRecord{}, fmt.Errorf("line %d: %w", d.line+1, err)
+}
+
+// looksLikeEvent guesses what a line that cannot be decoded was meant to be, to count it
+// with its kind: a parcel when it names "id" and not "item_id", else an event.
+func looksLikeEvent(line []byte) bool {
+	return bytes.Contains(line, []byte(`"item_id"`)) || !bytes.Contains(line, []byte(`"id"`))
+}
+
+// unreadable is a record rejected before decoding, counted as an event or a parcel.
+func unreadable(line int, isEvent bool, fe *FieldError) ImportRecord {
+	if isEvent {
+		return ImportRecord{Line: line, Event: &EventItem{Err: fe}}
 	}
-	return ImportRecord{}, io.EOF
+	return ImportRecord{Line: line, Parcel: &ParcelItem{Err: fe}}
 }
 
 func (d *ImportDecoder) nextCSV() (ImportRecord, error) {
-	row, err := d.csv.Read()
+	r, err := d.csv.next()
 	if err == io.EOF {
 		return ImportRecord{}, io.EOF
 	}
-	d.line++
-	rec := ImportRecord{Line: d.line}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if d.isEvt {
-			rec.Event = &EventItem{Err: fieldErr("", "%v", pe)}
-		} else {
-			rec.Parcel = &ParcelItem{Err: fieldErr("", "%v", pe)}
-		}
-		return rec, nil
-	}
 	if err != nil {
-		return rec, err
+		return ImportRecord{}, fmt.Errorf("line %d: %w", d.csv.lines.n+1, err)
 	}
-	if len(row) != len(d.header) {
-		fe := fieldErr("", "has %d fields, the header has %d", len(row), len(d.header))
-		if d.isEvt {
-			rec.Event = &EventItem{Err: fe}
-		} else {
-			rec.Parcel = &ParcelItem{Err: fe}
-		}
-		return rec, nil
+	rec := ImportRecord{Line: r.line}
+	if r.err == nil && len(r.fields) != len(d.header) {
+		r.err = fieldErr("", "has %d fields, the header has %d", len(r.fields), len(d.header))
 	}
+	if r.err != nil {
+		return unreadable(r.line, d.isEvt, r.err), nil
+	}
+	row := r.fields
 	get := func(name string) string {
 		for i, h := range d.header {
 			if h == name {
@@ -332,6 +339,19 @@ func (s *Service) Import(ctx context.Context, scope access.Scope, dec *ImportDec
 		return rep, err
 	}
 	return rep, nil
+}
+
+// Records is how many records the import read: every line with content (a CSV record
+// whose quoted field spans lines counts once), stored or rejected.
+func (r ImportReport) Records() int {
+	n := 0
+	for _, c := range r.Parcels {
+		n += c
+	}
+	for _, c := range r.Events {
+		n += c
+	}
+	return n
 }
 
 func (r *ImportReport) add(counts map[Status]int, res []Result, lines []int) {
