@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -119,14 +120,27 @@ func (h handlers) postEvents(c *fiber.Ctx) error {
 }
 
 func (h handlers) getParcel(c *fiber.Ctx) error {
-	v, err := h.svc.Parcel(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("id"))
+	id := ParcelParam(c)
+	v, err := h.svc.Parcel(c.UserContext(), access.PrincipalOf(c).Scope, id)
 	if errors.Is(err, ErrNotFound) {
-		return fiber.NewError(fiber.StatusNotFound, "no parcel "+c.Params("id")+" for this account")
+		return fiber.NewError(fiber.StatusNotFound, "no parcel "+id+" for this account")
 	}
 	if err != nil {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// ParcelParam is the parcel id of a route's :id as the client wrote it. fiber hands path
+// parameters over still percent-encoded, so "EM%201597%200007%206%20IT" would reach
+// ParseS10 with its "%20"s instead of the spaces it accepts everywhere else (bodies, the
+// tracking form): every route that takes a parcel id in its path reads it here.
+func ParcelParam(c *fiber.Ctx) string {
+	raw := c.Params("id")
+	if id, err := url.PathUnescape(raw); err == nil {
+		return id
+	}
+	return raw
 }
 
 // decodeEvents reads a batch of events: by decodeEventsFast when it can, else strictly.
