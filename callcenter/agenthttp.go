@@ -91,8 +91,15 @@ func agentRoutes(r fiber.Router, c *Center) {
 		if !access.ScopeOf(u).AllowsBrand(in.BrandID) {
 			return fiber.NewError(fiber.StatusNotFound, "no such brand")
 		}
-		// The call runs past this request: it is logged and can be followed in the call log.
-		req := OutboundRequest{AgentID: u.ID, BrandID: in.BrandID, ParcelID: in.ParcelID, To: in.To}
+		// The call runs past this request: what would refuse it is checked before the answer.
+		parcel, err := c.parcelOf(ctx.UserContext(), in.BrandID, in.ParcelID)
+		if errors.Is(err, ErrUnknownParcel) {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "parcel_id: no parcel "+in.ParcelID+" for this brand")
+		}
+		if err != nil {
+			return err
+		}
+		req := OutboundRequest{AgentID: u.ID, BrandID: in.BrandID, ParcelID: parcel, To: in.To}
 		ag, err := c.Agents.Get(ctx.UserContext(), u.ID)
 		if err != nil {
 			return err
