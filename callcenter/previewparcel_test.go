@@ -26,8 +26,13 @@ type keptSink struct {
 	msgs []msg
 }
 
-func (s *keptSink) send(m msg) error { s.mu.Lock(); s.msgs = append(s.msgs, m); s.mu.Unlock(); return nil }
-func (s *keptSink) close(string)     {}
+func (s *keptSink) send(m msg) error {
+	s.mu.Lock()
+	s.msgs = append(s.msgs, m)
+	s.mu.Unlock()
+	return nil
+}
+func (s *keptSink) close(string) {}
 
 // A preview call about another brand's parcel is refused before anything is dialled, in the
 // words used for a parcel that does not exist, through the API, the desk page and the
