@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// importFile runs dec's file through Import as brand A, one record per batch row of 3 so
-// that the bad record sits in a batch with good ones.
+// importFile imports body as brand A in batches of 3, so that a bad record shares its batch
+// with good ones.
 func (e *env) importFile(t *testing.T, body, format string) ImportReport {
 	t.Helper()
 	dec, err := NewImportDecoder(strings.NewReader(body), format)
