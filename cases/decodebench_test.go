@@ -38,6 +38,15 @@ func BenchmarkDecodeBatch(b *testing.B) {
 				}
 			}
 		})
+		// What the UTF-8 check adds to each body the strict decoders read.
+		b.Run(tc.name+"/text-check", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.body)))
+			for b.Loop() {
+				if suspectText(tc.body) {
+					b.Fatal("valid text taken for suspect")
+				}
+			}
+		})
 	}
 }
 
