@@ -14,6 +14,7 @@ import (
 //	PUT /api/v1/agent/state           {"state": "available" | "paused" | "offline" | ...}
 //	PUT /api/v1/agent/sip             {"username": "...", "secret": "..."} (stored as HA1)
 //	POST /api/v1/agent/calls          {"to": "+7...", "brand_id": 1, "parcel_id": "..."} a preview call
+//	                                  (422 when the parcel is not one of the brand's)
 func agentRoutes(r fiber.Router, c *Center) {
 	me := func(ctx *fiber.Ctx) (*access.User, error) {
 		p := access.PrincipalOf(ctx)
