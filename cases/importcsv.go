@@ -67,15 +67,17 @@ func (d *ImportDecoder) nextCSV() (ImportRecord, error) {
 		return unreadable(r.line, d.isEvt, r.err), nil
 	}
 	rec := d.fromRow(r.line, r.fields)
-	for i, v := range r.fields { // named by the file's column: that is where the sender looks
-		if !utf8.ValidString(v) {
-			fe := fieldErr(d.header[i], "is not valid UTF-8")
-			if rec.Event != nil {
-				rec.Event.Err = fe
-			} else {
-				rec.Parcel.Err = fe
+	if !r.utf8 {
+		for i, v := range r.fields { // named by the file's column: that is where the sender looks
+			if !utf8.ValidString(v) {
+				fe := fieldErr(d.header[i], "is not valid UTF-8")
+				if rec.Event != nil {
+					rec.Event.Err = fe
+				} else {
+					rec.Parcel.Err = fe
+				}
+				break
 			}
-			break
 		}
 	}
 	return rec, nil

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strings"
+	"unicode/utf8"
 )
 
 // Bounds on one record of an import file. A parcel or event line is well under 10 KB; the
@@ -103,11 +105,14 @@ type csvRecords struct {
 	width int        // the header's field count; 0 while reading the header
 }
 
-// csvRecord is one record: its fields, or the error that rejects it; line is where it starts.
+// csvRecord is one record: its fields, or the error that rejects it; line is where it
+// starts. utf8 reports that the record's bytes are valid UTF-8 (checked once per record,
+// not per field).
 type csvRecord struct {
 	line   int
 	fields []string
 	err    *FieldError
+	utf8   bool
 }
 
 func newCSVRecords(r io.Reader) *csvRecords {
@@ -140,16 +145,27 @@ func (c *csvRecords) next() (csvRecord, error) {
 		if first.tooLong() {
 			return csvRecord{line: first.n, err: tooLongErr(first)}, nil
 		}
-		if len(bytes.TrimRight(first.b, "\r\n")) == 0 {
+		if len(lineContent(first.b)) == 0 {
 			continue // encoding/csv skips empty lines too
 		}
-		if bytes.Count(first.b, quote)%2 == 1 {
+		quotes := bytes.Count(first.b, quote)
+		switch {
+		case quotes == 0: // the common line: encoding/csv would split it at commas, and nothing else
+			return csvRecord{line: first.n, fields: strings.Split(string(lineContent(first.b)), ","), utf8: utf8.Valid(first.b)}, nil
+		case quotes%2 == 1:
 			return c.spanning(first)
 		}
 		c.src.b = first.b
 		fields, err := c.one.Read()
-		return csvRecord{line: first.n, fields: fields, err: csvErr(err)}, nil
+		return csvRecord{line: first.n, fields: fields, err: csvErr(err), utf8: utf8.Valid(first.b)}, nil
 	}
+}
+
+// lineContent is line without its line break ("\n" or "\r\n"; encoding/csv drops a last
+// line's trailing "\r" too).
+func lineContent(line []byte) []byte {
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	return bytes.TrimSuffix(line, []byte{'\r'})
 }
 
 var quote = []byte{'"'}
@@ -178,7 +194,7 @@ func (c *csvRecords) spanning(first physLine) (csvRecord, error) {
 		fields, err := r.Read()
 		if _, end := r.Read(); err == nil && end == io.EOF && (c.width == 0 || len(fields) == c.width) {
 			c.ahead = c.ahead[i+1:]
-			return csvRecord{line: first.n, fields: fields}, nil
+			return csvRecord{line: first.n, fields: fields, utf8: utf8.Valid(c.rec)}, nil
 		}
 		break
 	}
