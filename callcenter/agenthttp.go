@@ -14,6 +14,7 @@ import (
 //	PUT /api/v1/agent/state           {"state": "available" | "paused" | "offline" | ...}
 //	PUT /api/v1/agent/sip             {"username": "...", "secret": "..."} (stored as HA1)
 //	POST /api/v1/agent/calls          {"to": "+7...", "brand_id": 1, "parcel_id": "..."} a preview call
+//	                                  (422 when the parcel is not one of the brand's)
 //
 // Only agents and supervisors take calls: anyone else (a brand manager, an admin, an API key)
 // is refused, so that nobody can make themselves available and receive a brand's calls.
@@ -88,8 +89,15 @@ func agentRoutes(r fiber.Router, c *Center) {
 		if !access.ScopeOf(u).AllowsBrand(in.BrandID) {
 			return fiber.NewError(fiber.StatusNotFound, "no such brand")
 		}
-		// The call runs past this request: it is logged and can be followed in the call log.
-		req := OutboundRequest{AgentID: u.ID, BrandID: in.BrandID, ParcelID: in.ParcelID, To: in.To}
+		// The call runs past this request: what would refuse it is checked before the answer.
+		parcel, err := c.parcelOf(ctx.UserContext(), in.BrandID, in.ParcelID)
+		if errors.Is(err, ErrUnknownParcel) {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "parcel_id: no parcel "+in.ParcelID+" for this brand")
+		}
+		if err != nil {
+			return err
+		}
+		req := OutboundRequest{AgentID: u.ID, BrandID: in.BrandID, ParcelID: parcel, To: in.To}
 		ag, err := c.Agents.Get(ctx.UserContext(), u.ID)
 		if err != nil {
 			return err

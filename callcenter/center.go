@@ -19,9 +19,11 @@ import (
 	"github.com/wismo/wismo/telephony/sipuser"
 )
 
-// ParcelFinder matches a caller to parcels (cases.Service implements it).
+// ParcelFinder matches a caller to parcels and reads the parcel a call is about, within a
+// scope (cases.Service implements it).
 type ParcelFinder interface {
 	ParcelsByPhone(ctx context.Context, scope access.Scope, e164 string) ([]cases.ParcelView, error)
+	Parcel(ctx context.Context, scope access.Scope, id string) (cases.ParcelView, error)
 }
 
 // Config tunes call control.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/telephony"
 )
 
@@ -22,10 +25,39 @@ type OutboundRequest struct {
 	ScriptID, ScriptVersion int64
 }
 
+// ErrUnknownParcel is a call about a parcel that is not one of the call's brand. A parcel
+// that does not exist gets the same answer, so that no call tells one brand about
+// another's parcels.
+var ErrUnknownParcel = errors.New("no such parcel for this brand")
+
+// parcelOf returns the canonical id of parcelID (any spelling cases.ParseS10 accepts; ""
+// for a call about no parcel) when it is a parcel of brand, else ErrUnknownParcel.
+func (c *Center) parcelOf(ctx context.Context, brand int64, parcelID string) (string, error) {
+	if strings.TrimSpace(parcelID) == "" {
+		return "", nil
+	}
+	if c.parcels == nil {
+		return "", fmt.Errorf("parcel %q: %w", parcelID, ErrUnknownParcel)
+	}
+	p, err := c.parcels.Parcel(ctx, access.Brands(brand), parcelID)
+	switch {
+	case errors.Is(err, cases.ErrNotFound):
+		return "", fmt.Errorf("parcel %q: %w", parcelID, ErrUnknownParcel)
+	case err != nil:
+		return "", fmt.Errorf("parcel %q: %w", parcelID, err)
+	}
+	return p.ID, nil
+}
+
 // Preview calls the customer for an agent who asked for the call: the agent's phone rings
 // first, and when the agent answers the customer is dialled, hears the recording notice and
-// is bridged. It returns the logged call.
+// is bridged. It returns the logged call; ErrUnknownParcel when req names a parcel that is
+// not the brand's.
 func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error) {
+	var err error
+	if req.ParcelID, err = c.parcelOf(ctx, req.BrandID, req.ParcelID); err != nil {
+		return Call{}, err
+	}
 	ag, err := c.Agents.Get(ctx, req.AgentID)
 	if err != nil {
 		return Call{}, err

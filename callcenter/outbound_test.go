@@ -22,8 +22,9 @@ func TestPreviewCall(t *testing.T) {
 	agentID, agentPhone := w.agent("agent1", agentTone)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
+	w.parcelFor("RB123456785GB", customerE164) // a preview call is about one of the brand's parcels
 	hangupAfter(t, customer, 4*time.Second)
-	c, err := w.center.Preview(ctx, OutboundRequest{AgentID: agentID, BrandID: w.brand, ParcelID: "RB123456785GB", To: customerE164})
+	c, err := w.center.Preview(ctx, OutboundRequest{AgentID: agentID, BrandID: w.brand, ParcelID: "rb 1234 5678 5 gb", To: customerE164})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,8 @@ func TestPreviewCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Outcome != Answered || got.HangupSide != LegCustomer || got.Mode != ModePreview || got.AgentID != agentID || got.SIPStatus != 200 {
+	if got.Outcome != Answered || got.HangupSide != LegCustomer || got.Mode != ModePreview || got.AgentID != agentID || got.SIPStatus != 200 ||
+		got.ParcelID != "RB123456785GB" {
 		t.Fatalf("call log: %+v", got)
 	}
 	checkTimes(t, got)

@@ -280,7 +280,14 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 	if ag.State != Available {
 		return errors.New("be available to place a call (now " + string(ag.State) + ")")
 	}
-	req := OutboundRequest{AgentID: d.agentID, BrandID: brand, ParcelID: in.ParcelID, To: in.To}
+	parcel, err := d.p.c.parcelOf(ctx, brand, in.ParcelID)
+	if errors.Is(err, ErrUnknownParcel) {
+		return errors.New("no parcel " + in.ParcelID + " for this brand")
+	}
+	if err != nil {
+		return err
+	}
+	req := OutboundRequest{AgentID: d.agentID, BrandID: brand, ParcelID: parcel, To: in.To}
 	c := d.p.c
 	go func() {
 		if _, err := c.Preview(c.base, req); err != nil {

@@ -186,12 +186,16 @@ func (h caseHandlers) putSLA(c *fiber.Ctx) error {
 }
 
 func (h caseHandlers) parcelTimeline(c *fiber.Ctx) error {
-	tl, err := h.svc.ParcelTimeline(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("id"))
+	id := ParcelParam(c)
+	tl, err := h.svc.ParcelTimeline(c.UserContext(), access.PrincipalOf(c).Scope, id)
 	if err != nil {
 		return caseError(c, err)
 	}
 	if tl == nil {
 		tl = []TimelineEntry{}
 	}
-	return c.JSON(fiber.Map{"parcel": c.Params("id"), "timeline": tl})
+	if canonical, err := ParseS10(id); err == nil {
+		id = canonical
+	}
+	return c.JSON(fiber.Map{"parcel": id, "timeline": tl})
 }

@@ -155,7 +155,7 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		}
 		p := parcels[e.ItemID]
 		if p != nil && !scope.AllowsLane(p.BrandID, p.Origin, p.Dest) {
-			results[i].Status, results[i].Error = StatusRejected, notYours(scope)
+			results[i].Status, results[i].Error = StatusRejected, notYours(e.ItemID)
 			continue
 		}
 		var t *touched
@@ -183,7 +183,7 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		}
 		if old := existing[k]; old != nil {
 			if old.BrandID == nil && old.ClaimBrandID != nil && !scope.All() && !scope.AllowsBrand(*old.ClaimBrandID) {
-				results[i].Status, results[i].Error = StatusRejected, notYours(scope)
+				results[i].Status, results[i].Error = StatusRejected, notYours(e.ItemID)
 				continue
 			}
 			if old.sameDetails(e) {
@@ -346,9 +346,16 @@ func ownership(scope access.Scope) (claim, post *int64) {
 	return nil, nil
 }
 
-func notYours(scope access.Scope) *FieldError {
-	if _, cc, ok := scope.Post(); ok {
-		return fieldErr("item_id", "is not a parcel to or from %s", cc)
-	}
-	return fieldErr("item_id", "is not a parcel of this account")
+// notYours refuses an event for a parcel scope cannot see, in the words used for a parcel
+// id the sender cannot register: neither says whose parcel it is or where it goes.
+func notYours(id string) *FieldError {
+	return refusedID("item_id", id, "cannot take events from this account")
+}
+
+// refusedID is the answer to an id that this account cannot use because another brand
+// holds it (or, for a post, the parcel is not on its country's lanes). It says neither: that
+// would tell a brand about another brand's parcels. The honest sender's likely mistake is a
+// mistyped id, and the operator, whose log names the holder, settles a real conflict.
+func refusedID(field, id, what string) *FieldError {
+	return fieldErr(field, "%s %s: check the id, and if it is right, ask the operator of this wismo", id, what)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,9 +28,9 @@ type handlers struct{ svc *Service }
 
 // decodeBatch reads {"<field>": [item, ...]} and keeps each item raw, so that one bad item
 // is rejected alone instead of failing the whole request.
-func decodeBatch(c *fiber.Ctx, field string) ([]json.RawMessage, error) {
+func decodeBatch(raw []byte, field string) ([]json.RawMessage, error) {
 	var body map[string]json.RawMessage
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
+	if err := json.Unmarshal(raw, &body); err != nil {
 		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`the body must be a JSON object {"%s": [...]}: %v`, field, err))
 	}
 	raw, ok := body[field]
@@ -63,12 +64,16 @@ func decodeWhole[T any](raw []byte, field string) (items []T, ok bool) {
 	return items, ok && items != nil
 }
 
-// decodeItems reads a batch: each item decoded, or the error that rejects it alone.
-func decodeItems[T any](c *fiber.Ctx, field string) ([]T, []*FieldError, error) {
-	if whole, ok := decodeWhole[T](c.Body(), field); ok {
-		return whole, make([]*FieldError, len(whole)), nil
+// decodeItems reads a batch: each item decoded, or the error that rejects it alone. A body
+// with text encoding/json would repair (invalid UTF-8) is read item by item, so that the
+// items holding it are rejected and the others kept.
+func decodeItems[T any](body []byte, field string) ([]T, []*FieldError, error) {
+	if !suspectText(body) {
+		if whole, ok := decodeWhole[T](body, field); ok {
+			return whole, make([]*FieldError, len(whole)), nil
+		}
 	}
-	raws, err := decodeBatch(c, field)
+	raws, err := decodeBatch(body, field)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -80,7 +85,7 @@ func decodeItems[T any](c *fiber.Ctx, field string) ([]T, []*FieldError, error) 
 }
 
 func (h handlers) postParcels(c *fiber.Ctx) error {
-	inputs, errs, err := decodeItems[ParcelInput](c, "parcels")
+	inputs, errs, err := decodeItems[ParcelInput](c.Body(), "parcels")
 	if err != nil {
 		return err
 	}
@@ -99,13 +104,9 @@ func (h handlers) postParcels(c *fiber.Ctx) error {
 }
 
 func (h handlers) postEvents(c *fiber.Ctx) error {
-	inputs, ok := decodeEventsFast(c.Body())
-	errs := make([]*FieldError, len(inputs))
-	if !ok {
-		var err error
-		if inputs, errs, err = decodeItems[EventInput](c, "events"); err != nil {
-			return err
-		}
+	inputs, errs, err := decodeEvents(c.Body())
+	if err != nil {
+		return err
 	}
 	items := make([]EventItem, len(inputs))
 	for i := range inputs {
@@ -119,14 +120,35 @@ func (h handlers) postEvents(c *fiber.Ctx) error {
 }
 
 func (h handlers) getParcel(c *fiber.Ctx) error {
-	v, err := h.svc.Parcel(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("id"))
+	id := ParcelParam(c)
+	v, err := h.svc.Parcel(c.UserContext(), access.PrincipalOf(c).Scope, id)
 	if errors.Is(err, ErrNotFound) {
-		return fiber.NewError(fiber.StatusNotFound, "no parcel "+c.Params("id")+" for this account")
+		return fiber.NewError(fiber.StatusNotFound, "no parcel "+id+" for this account")
 	}
 	if err != nil {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// ParcelParam is the parcel id of a route's :id as the client wrote it. fiber hands path
+// parameters over still percent-encoded, so "EM%201597%200007%206%20IT" would reach
+// ParseS10 with its "%20"s instead of the spaces it accepts everywhere else (bodies, the
+// tracking form): every route that takes a parcel id in its path reads it here.
+func ParcelParam(c *fiber.Ctx) string {
+	raw := c.Params("id")
+	if id, err := url.PathUnescape(raw); err == nil {
+		return id
+	}
+	return raw
+}
+
+// decodeEvents reads a batch of events: by decodeEventsFast when it can, else strictly.
+func decodeEvents(body []byte) ([]EventInput, []*FieldError, error) {
+	if inputs, ok := decodeEventsFast(body); ok {
+		return inputs, make([]*FieldError, len(inputs)), nil
+	}
+	return decodeItems[EventInput](body, "events")
 }
 
 // decodeEventsFast reads {"events": [...]} whose items hold only known fields with plain

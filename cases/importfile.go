@@ -1,17 +1,12 @@
 package cases
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/wismo/wismo/access"
@@ -28,51 +23,26 @@ type ImportRecord struct {
 
 // ImportDecoder reads NDJSON or CSV import files record by record. NDJSON lines are events
 // when they carry "item_id" and parcels when they carry "id"; a CSV file holds events when its
-// header has item_id, parcels when it has id.
+// header has item_id, parcels when it has id. A record it cannot read (a line over 1 MiB, a
+// CSV quote that never closes, malformed JSON) comes back rejected with its line, and the
+// next record is read as usual: one bad record never costs the others.
 type ImportDecoder struct {
 	format string
-	lines  *bufio.Scanner
-	csv    *csv.Reader
+	lines  *lineReader
+	csv    *csvRecords
 	header []string
 	isEvt  bool
-	line   int
 }
-
-// maxLine bounds one NDJSON record.
-const maxLine = 1 << 20
 
 // NewImportDecoder returns a decoder for format "ndjson" or "csv".
 func NewImportDecoder(r io.Reader, format string) (*ImportDecoder, error) {
 	d := &ImportDecoder{format: format}
 	switch format {
 	case "ndjson":
-		d.lines = bufio.NewScanner(r)
-		d.lines.Buffer(make([]byte, 64<<10), maxLine)
+		d.lines = newLineReader(r)
 	case "csv":
-		d.csv = csv.NewReader(r)
-		d.csv.FieldsPerRecord = -1
-		d.csv.ReuseRecord = false
-		header, err := d.csv.Read()
-		if err != nil {
-			return nil, fmt.Errorf("csv header: %w", err)
-		}
-		for i := range header {
-			header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
-		}
-		d.header, d.line = header, 1
-		known := parcelCSVColumns
-		for _, h := range header {
-			if h == "item_id" {
-				d.isEvt, known = true, eventCSVColumns
-			}
-		}
-		if !d.isEvt && !contains(header, "id") {
-			return nil, errors.New("csv header names neither item_id (events) nor id (parcels)")
-		}
-		for _, h := range header {
-			if !contains(known, h) {
-				return nil, fmt.Errorf("csv header: unknown column %q (known: %s)", h, strings.Join(known, ", "))
-			}
+		if err := d.readCSVHeader(r); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("unknown import format %q (ndjson or csv)", format)
@@ -89,24 +59,27 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var eventCSVColumns = []string{"item_id", "code", "occurred_at", "office", "location", "country", "time_zone", "reason", "action", "signature"}
-
-var parcelCSVColumns = []string{"id", "brand_id", "service_level", "kind", "weight_kg", "origin_country", "destination_country",
-	"cod_amount", "cod_currency", "declared_value", "declared_currency", "recipient_name", "recipient_phone", "recipient_email",
-	"recipient_address", "recipient_region", "recipient_language", "recipient_time_zone", "sender_name", "sender_address", "sender_country"}
-
-// Next returns the next record, or io.EOF.
+// Next returns the next record, or io.EOF. An error other than io.EOF is the reader's (the
+// file could not be read); records that cannot be decoded come back with Err set.
 func (d *ImportDecoder) Next() (ImportRecord, error) {
 	if d.format == "csv" {
 		return d.nextCSV()
 	}
-	for d.lines.Scan() {
-		d.line++
-		b := bytes.TrimSpace(d.lines.Bytes())
+	for {
+		ln, err := d.lines.next()
+		if err == io.EOF {
+			return ImportRecord{}, io.EOF
+		}
+		if err != nil {
+			return ImportRecord{}, fmt.Errorf("line %d: %w", d.lines.n+1, err)
+		}
+		if ln.tooLong() {
+			return unreadable(ln.n, looksLikeEvent(ln.b), tooLongErr(ln)), nil
+		}
+		b := bytes.TrimSpace(ln.b)
 		if len(b) == 0 {
 			continue
 		}
-		rec := ImportRecord{Line: d.line}
 		// An event has "item_id", a parcel "id": found by walking the line's keys, or, when
 		// the walk gives up (an escaped key, not an object), by decoding it.
 		isEvent := false
@@ -117,11 +90,11 @@ func (d *ImportDecoder) Next() (ImportRecord, error) {
 		if !plain {
 			var probe map[string]json.RawMessage
 			if err := json.Unmarshal(b, &probe); err != nil {
-				rec.Event = &EventItem{Err: fieldErr("", "line %d is not a JSON object: %v", d.line, err)}
-				return rec, nil
+				return unreadable(ln.n, looksLikeEvent(b), fieldErr("", "this line is not a JSON object: %v", err)), nil
 			}
 			_, isEvent = probe["item_id"]
 		}
+		rec := ImportRecord{Line: ln.n}
 		if isEvent {
 			rec.Event = &EventItem{}
 			rec.Event.Err = decodeItem(b, &rec.Event.Input)
@@ -131,86 +104,20 @@ func (d *ImportDecoder) Next() (ImportRecord, error) {
 		}
 		return rec, nil
 	}
-	if err := d.lines.Err(); err != nil {
-		return ImportRecord{}, fmt.Errorf("line %d: %w", d.line+1, err)
-	}
-	return ImportRecord{}, io.EOF
 }
 
-func (d *ImportDecoder) nextCSV() (ImportRecord, error) {
-	row, err := d.csv.Read()
-	if err == io.EOF {
-		return ImportRecord{}, io.EOF
+// looksLikeEvent guesses what a line that cannot be decoded was meant to be, to count it
+// with its kind: a parcel when it names "id" and not "item_id", else an event.
+func looksLikeEvent(line []byte) bool {
+	return bytes.Contains(line, []byte(`"item_id"`)) || !bytes.Contains(line, []byte(`"id"`))
+}
+
+// unreadable is a record rejected before decoding, counted as an event or a parcel.
+func unreadable(line int, isEvent bool, fe *FieldError) ImportRecord {
+	if isEvent {
+		return ImportRecord{Line: line, Event: &EventItem{Err: fe}}
 	}
-	d.line++
-	rec := ImportRecord{Line: d.line}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if d.isEvt {
-			rec.Event = &EventItem{Err: fieldErr("", "%v", pe)}
-		} else {
-			rec.Parcel = &ParcelItem{Err: fieldErr("", "%v", pe)}
-		}
-		return rec, nil
-	}
-	if err != nil {
-		return rec, err
-	}
-	if len(row) != len(d.header) {
-		fe := fieldErr("", "has %d fields, the header has %d", len(row), len(d.header))
-		if d.isEvt {
-			rec.Event = &EventItem{Err: fe}
-		} else {
-			rec.Parcel = &ParcelItem{Err: fe}
-		}
-		return rec, nil
-	}
-	get := func(name string) string {
-		for i, h := range d.header {
-			if h == name {
-				return strings.TrimSpace(row[i])
-			}
-		}
-		return ""
-	}
-	if d.isEvt {
-		rec.Event = &EventItem{Input: EventInput{ItemID: get("item_id"), Code: get("code"), OccurredAt: get("occurred_at"),
-			Office: get("office"), Location: get("location"), Country: get("country"), TimeZone: get("time_zone"),
-			Reason: get("reason"), Action: get("action"), Signature: get("signature")}}
-		return rec, nil
-	}
-	item := &ParcelItem{Input: ParcelInput{ID: get("id"), ServiceLevel: get("service_level"), Kind: get("kind"),
-		OriginCountry: get("origin_country"), DestinationCountry: get("destination_country"),
-		Recipient: RecipientInput{Name: get("recipient_name"), Phone: get("recipient_phone"), Email: get("recipient_email"),
-			Address: get("recipient_address"), Region: get("recipient_region"), Language: get("recipient_language"),
-			TimeZone: get("recipient_time_zone")}}}
-	rec.Parcel = item
-	if v := get("brand_id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			item.Err = fieldErr("brand_id", "%q is not a number", v)
-			return rec, nil
-		}
-		item.Input.BrandID = n
-	}
-	if v := get("weight_kg"); v != "" {
-		w, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			item.Err = fieldErr("weight_kg", "%q is not a number", v)
-			return rec, nil
-		}
-		item.Input.WeightKg = w
-	}
-	if v := get("cod_amount"); v != "" {
-		item.Input.COD = &MoneyInput{Amount: v, Currency: get("cod_currency")}
-	}
-	if v := get("declared_value"); v != "" {
-		item.Input.DeclaredValue = &MoneyInput{Amount: v, Currency: get("declared_currency")}
-	}
-	if n, a, c := get("sender_name"), get("sender_address"), get("sender_country"); n != "" || a != "" || c != "" {
-		item.Input.Sender = &Party{Name: n, Address: a, Country: c}
-	}
-	return rec, nil
+	return ImportRecord{Line: line, Parcel: &ParcelItem{Err: fe}}
 }
 
 // ImportReport sums up an import.
@@ -332,6 +239,19 @@ func (s *Service) Import(ctx context.Context, scope access.Scope, dec *ImportDec
 		return rep, err
 	}
 	return rep, nil
+}
+
+// Records is how many records the import read: every line with content (a CSV record
+// whose quoted field spans lines counts once), stored or rejected.
+func (r ImportReport) Records() int {
+	n := 0
+	for _, c := range r.Parcels {
+		n += c
+	}
+	for _, c := range r.Events {
+		n += c
+	}
+	return n
 }
 
 func (r *ImportReport) add(counts map[Status]int, res []Result, lines []int) {

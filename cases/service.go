@@ -198,7 +198,9 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 			valid[j].CreatedAt = now
 		}
 		if old != nil && old.BrandID != p.BrandID {
-			results[i].Status, results[i].Error = StatusRejected, fieldErr("id", "%s is registered by another account", p.ID)
+			// Who holds the id is the operator's to know, not the sender's: the log says it.
+			s.log.Info("parcel id refused: another brand registered it", "id", p.ID, "brand", p.BrandID, "holder", old.BrandID)
+			results[i].Status, results[i].Error = StatusRejected, refusedID("id", p.ID, "cannot be registered by this account")
 			continue
 		}
 		base := now

@@ -68,9 +68,14 @@ func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// decodeItem decodes one batch item strictly (unknown fields are an error) and turns JSON
-// errors into a FieldError naming the field.
+// decodeItem decodes one batch item strictly (unknown fields are an error, text must be
+// valid UTF-8) and turns JSON errors into a FieldError naming the field.
 func decodeItem(raw []byte, v any) *FieldError {
+	if suspectText(raw) {
+		if fe := badText(raw); fe != nil {
+			return fe
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

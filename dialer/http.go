@@ -92,16 +92,17 @@ func bodyErr(err error) error {
 
 func (h handlers) parcelContacts(c *fiber.Ctx) error {
 	scope := access.PrincipalOf(c).Scope
-	id, err := cases.ParseS10(c.Params("id"))
+	raw := cases.ParcelParam(c)
+	id, err := cases.ParseS10(raw)
 	if err != nil {
-		return fiber.NewError(fiber.StatusNotFound, "no parcel "+c.Params("id")+" for this account")
+		return fiber.NewError(fiber.StatusNotFound, "no parcel "+raw+" for this account")
 	}
 	list, err := h.svc.Contacts(c.UserContext(), scope, id)
 	if err != nil {
 		return err
 	}
 	if len(list) == 0 && !h.svc.visible(c.UserContext(), scope, id) {
-		return fiber.NewError(fiber.StatusNotFound, "no parcel "+c.Params("id")+" for this account")
+		return fiber.NewError(fiber.StatusNotFound, "no parcel "+raw+" for this account")
 	}
 	return c.JSON(fiber.Map{"parcel_id": id, "contacts": list})
 }

@@ -28,7 +28,8 @@ type WAVWriter struct {
 
 // CreateWAV creates path (which must not exist) for 16-bit PCM at rate with channels.
 func CreateWAV(path string, rate, channels int) (*WAVWriter, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
+	// 0600: a recording is a customer's voice, for the user wismo runs as alone.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
 	}

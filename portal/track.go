@@ -128,10 +128,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 func (h *trackHandler) start(c *fiber.Ctx) (trackPage, string, bool) {
 	lang := language(c)
 	t := translator(lang)
-	raw, err := url.PathUnescape(c.Params("id"))
-	if err != nil {
-		raw = c.Params("id")
-	}
+	raw := cases.ParcelParam(c)
 	page := trackPage{Lang: lang, Query: raw}
 	id, err := cases.ParseS10(raw)
 	if err != nil {

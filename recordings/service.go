@@ -61,7 +61,7 @@ func (a *Active) ID() int64 { return a.rec.ID }
 func (s *Service) Start(ctx context.Context, callID, brand int64, at time.Time) (*Active, error) {
 	day := at.UTC().Format("2006/01/02")
 	dir := filepath.Join(s.dir, day)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, store.PrivateDirMode); err != nil { // customers' voices: wismo's user only
 		return nil, fmt.Errorf("recording dir: %w", err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("call-%d-%s.wav", callID, rand.Text()[:10]))

@@ -78,7 +78,9 @@ func (h handlers) preview(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return bodyErr(err)
 	}
-	r, err := h.svc.Preview(c.UserContext(), access.PrincipalOf(c).Scope, brand, in.Channel, in.Content, in.ParcelID)
+	// The parcel must be the previewed brand's, not any the account can see (brandOf checked
+	// that the account may act for brand).
+	r, err := h.svc.Preview(c.UserContext(), access.Brands(brand), brand, in.Channel, in.Content, in.ParcelID)
 	if err != nil {
 		return fail(c, err)
 	}
@@ -146,7 +148,7 @@ func (h handlers) runScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.svc.RunScript(c.UserContext(), access.PrincipalOf(c).Scope, brand, idParam(c, "id"), c.QueryInt("version"), c.Query("parcel"))
+	s, err := h.svc.RunScript(c.UserContext(), access.Brands(brand), brand, idParam(c, "id"), c.QueryInt("version"), c.Query("parcel"))
 	if err != nil {
 		return fail(c, err)
 	}

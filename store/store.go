@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -56,6 +55,7 @@ func Open(ctx context.Context, rawURL, dataDir string, log *slog.Logger) (*DB, e
 		db  *DB
 		err error
 	)
+	sqliteDir := ""
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db, err = openPostgres(rawURL, gcfg)
@@ -64,8 +64,10 @@ func Open(ctx context.Context, rawURL, dataDir string, log *slog.Logger) (*DB, e
 		if path == "" {
 			path = filepath.Join(dataDir, "wismo.db")
 		}
-		db, err = openSQLite(path, gcfg)
+		sqliteDir = filepath.Dir(path)
+		db, err = openSQLite(path, gcfg, log)
 	}
+	checkDataDir(dataDir, sqliteDir, log)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +80,14 @@ func Open(ctx context.Context, rawURL, dataDir string, log *slog.Logger) (*DB, e
 	return db, nil
 }
 
-func openSQLite(path string, gcfg *gorm.Config) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data dir: %w", err)
+func openSQLite(path string, gcfg *gorm.Config, log *slog.Logger) (*DB, error) {
+	if path != ":memory:" {
+		if err := EnsurePrivateDir(filepath.Dir(path), log); err != nil {
+			return nil, err
 		}
+	}
+	if err := createPrivateFile(path, log); err != nil {
+		return nil, fmt.Errorf("create sqlite %s: %w", path, err)
 	}
 	// WAL lets readers run beside the one writer; _time_format=sqlite stores times as sortable
 	// ISO text. (The driver ignores _txlock when _time_format is set — its DSN parser returns

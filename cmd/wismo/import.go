@@ -94,8 +94,12 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	if err := printJSON(stdout, rep); err != nil {
 		return err
 	}
-	if len(rep.Rejected) > 0 {
-		fmt.Fprintf(os.Stderr, "wismo import: %d records rejected (listed above); the others were stored\n", rep.Parcels[cases.StatusRejected]+rep.Events[cases.StatusRejected])
+	if rejected := rep.Parcels[cases.StatusRejected] + rep.Events[cases.StatusRejected]; rejected > 0 {
+		listed := "listed above with their lines"
+		if len(rep.Rejected) < rejected {
+			listed = fmt.Sprintf("the first %d listed above with their lines", len(rep.Rejected))
+		}
+		fmt.Fprintf(os.Stderr, "wismo import: %d of %d records rejected (%s); the others were stored\n", rejected, rep.Records(), listed)
 		return exitError(1)
 	}
 	return nil

@@ -210,11 +210,11 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 				a.db, a.caseService(), a.log); err != nil {
 				return nil, fmt.Errorf("demo cases: %w", err)
 			}
-			if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+			if err := store.EnsurePrivateDir(a.cfg.DataDir, a.log); err != nil {
 				return nil, err
 			}
 			b, _ := json.MarshalIndent(sum, "", "  ")
-			if err := os.WriteFile(path, b, 0o600); err != nil {
+			if err := os.WriteFile(path, b, store.PrivateFileMode); err != nil { // demo logins and API keys
 				return nil, err
 			}
 		}

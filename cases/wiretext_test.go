@@ -1,0 +1,137 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// rawParcel is parcel(id) as JSON with the recipient's name written as is (any bytes).
+func rawParcel(t *testing.T, id, rawName string) string {
+	t.Helper()
+	const marker = "NAME-MARKER"
+	p := parcel(id)
+	p.Recipient.Name = marker
+	return strings.Replace(mustJSON(p), marker, rawName, 1)
+}
+
+// Text that is not valid UTF-8 (bytes, or a lone surrogate escape) is rejected with the
+// field named; the other items of the batch are stored unchanged (issue 13, defect 10).
+// encoding/json would have stored U+FFFD in its place without a word.
+func TestIngestRejectsInvalidUTF8ByField(t *testing.T) {
+	e := newCaseEnv(t)
+	app := caseAPI(e)
+	ids := []string{MakeS10("RR", 700001, "GB"), MakeS10("RR", 700002, "GB"), MakeS10("RR", 700003, "GB"), MakeS10("RR", 700004, "GB")}
+	contents := strings.Replace(mustJSON(parcel(ids[3])), `"recipient"`, `"contents":[{"description":"Tea","quantity":1},{"description":"Sil`+"\xff"+`k","quantity":1}],"recipient"`, 1)
+	body := `{"parcels":[` + rawParcel(t, ids[0], "Иван") + "," + rawParcel(t, ids[1], "Iv\xc3\x28an") + "," +
+		rawParcel(t, ids[2], `Iv\ud800an`) + "," + contents + "]}"
+	var res struct{ Results []Result }
+	if st := call(t, app, "POST", "/api/v1/parcels", e.keyA, "", []byte(body), &res); st != 200 || len(res.Results) != 4 {
+		t.Fatalf("POST parcels: %d %+v", st, res)
+	}
+	want := []struct {
+		status Status
+		field  string
+	}{{StatusAccepted, ""}, {StatusRejected, "recipient.name"}, {StatusRejected, "recipient.name"}, {StatusRejected, "contents[1].description"}}
+	for i, w := range want {
+		r := res.Results[i]
+		if r.Status != w.status || (w.field != "" && (r.Error == nil || r.Error.Field != w.field || r.Error.Message != "is not valid UTF-8")) {
+			t.Errorf("parcel %d: %+v %+v, want %s %s", i, r, r.Error, w.status, w.field)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM parcels`); n != 1 {
+		t.Errorf("%d parcels stored, want only the valid one", n)
+	}
+
+	// Events: the fast decoder gives up on the batch, the strict one keeps the good items.
+	ev := func(code, loc string) string {
+		return `{"item_id":"` + ids[0] + `","code":"` + code + `","occurred_at":"2026-11-10T09:00:00Z","office":"GBLONA","location":"` + loc + `"}`
+	}
+	body = `{"events":[` + ev("EMA", "London") + "," + ev("EMB", "Lon\xe2\x82don") + "," + ev("EMC", `Lon\udc00don`) + "," +
+		ev("EMD", `Lon\ud83d\ude9adon`) + "]}"
+	res.Results = nil
+	if st := call(t, app, "POST", "/api/v1/events", e.keyA, "", []byte(body), &res); st != 200 || len(res.Results) != 4 {
+		t.Fatalf("POST events: %d %+v", st, res)
+	}
+	got := statuses(res.Results)
+	if got[0] != StatusAccepted || got[1] != StatusRejected || got[2] != StatusRejected || got[3] != StatusAccepted {
+		t.Errorf("event statuses %v, want accepted, rejected, rejected, accepted (a valid surrogate pair is text)", got)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM events WHERE location = ?`, "Lon\U0001F69Adon"); n != 1 {
+		t.Errorf("the event with an escaped surrogate pair was not stored as written")
+	}
+	for _, r := range res.Results[1:3] {
+		if r.Error == nil || r.Error.Field != "location" || r.Error.Message != "is not valid UTF-8" {
+			t.Errorf("event %d: %+v, want location is not valid UTF-8", r.Index, r.Error)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM events WHERE location LIKE ?`, "%\uFFFD%"); n != 0 {
+		t.Errorf("%d events stored with U+FFFD in place of the sender's bytes", n)
+	}
+}
+
+// The same holds for import files: NDJSON names the field, CSV its column.
+func TestImportRejectsInvalidUTF8ByField(t *testing.T) {
+	e := newEnv(t)
+	ids := []string{MakeS10("RR", 710001, "GB"), MakeS10("RR", 710002, "GB"), MakeS10("RR", 710003, "GB")}
+	nd := rawParcel(t, ids[0], "Ivan") + "\n" + rawParcel(t, ids[1], "Iv\xffan") + "\n" + rawParcel(t, ids[2], "Ivan") + "\n"
+	rep := e.importFile(t, nd, "ndjson")
+	if rep.Parcels[StatusAccepted] != 2 || len(rep.Rejected) != 1 || rep.Rejected[0].Line != 2 ||
+		rep.Rejected[0].Field != "recipient.name" || rep.Rejected[0].Message != "is not valid UTF-8" {
+		t.Errorf("ndjson: %+v", rep)
+	}
+	csvBody := csvEventHeader + csvEventLine(ids[0], "EMA", 10, "London") + csvEventLine(ids[0], "EMB", 11, "Lon\xffdon") +
+		csvEventLine(ids[0], "EMC", 12, "Moscow")
+	rep = e.importFile(t, csvBody, "csv")
+	if rep.Events[StatusAccepted] != 2 || len(rep.Rejected) != 1 || rep.Rejected[0].Line != 3 ||
+		rep.Rejected[0].Field != "location" || rep.Rejected[0].Message != "is not valid UTF-8" || rep.Rejected[0].ID != ids[0] {
+		t.Errorf("csv: %+v", rep)
+	}
+	v, err := e.svc.Parcel(context.Background(), e.scopeA(), ids[2])
+	if err != nil || v.Recipient.Name != "Ivan" {
+		t.Errorf("the line after the bad one: %+v %v", v.Recipient, err)
+	}
+}
+
+func TestBadTextNamesTheField(t *testing.T) {
+	for _, tc := range []struct{ raw, field string }{
+		{`{"a":"ok","b":"x` + "\xff" + `"}`, "b"},
+		{`{"a":{"b":[1,"x",{"c":"\udfff"}]}}`, "a.b[2].c"},
+		{`{"a":[[],["ok","\ud800x"]]}`, "a[1][1]"},
+		{`{"k` + "\xff" + `":1}`, ""},
+		{`{"a":{"k` + "\xff" + `":1}}`, "a"},
+	} {
+		fe := badText([]byte(tc.raw))
+		if fe == nil || fe.Field != tc.field {
+			t.Errorf("%q: %+v, want field %q", tc.raw, fe, tc.field)
+		}
+	}
+	for _, ok := range []string{`{"a":"\ud83d\ude00","b":"\\ud800","c":"\u00e9"}`, `{"a":"x"}`, `{"a":"\ud800`} {
+		if fe := badText([]byte(ok)); fe != nil {
+			t.Errorf("%q: %+v, want no error (valid text, or malformed JSON left to the decoder)", ok, fe)
+		}
+	}
+}
+
+// FuzzBadText holds badText to encoding/json: whatever badText lets through, encoding/json
+// decodes without putting a U+FFFD that was not in the input.
+func FuzzBadText(f *testing.F) {
+	f.Add(`{"a":"\ud83d\ude00"}`)
+	f.Add(`{"a":["\udc00"]}`)
+	f.Add("{\"a\":\"\xff\"}")
+	f.Fuzz(func(t *testing.T, raw string) {
+		if !json.Valid([]byte(raw)) || badText([]byte(raw)) != nil {
+			return
+		}
+		var v any
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			return
+		}
+		out, _ := json.Marshal(v)
+		if strings.Count(string(out), `\ufffd`)+strings.Count(string(out), "\uFFFD") >
+			strings.Count(raw, "\uFFFD")+strings.Count(strings.ToLower(raw), `\ufffd`) {
+			t.Fatalf("%q passed badText but decodes to %s", raw, out)
+		}
+	})
+}
