@@ -64,6 +64,9 @@ type Config struct {
 	// Jobs are the background jobs this node runs: "all", "none" or a comma-separated list
 	// of jobNames (scale-out: API nodes with none, one worker node with the rest).
 	Jobs string
+	// OutboxMaxAttempts is how many failed attempts set an outbox message aside as a dead
+	// letter (package outbox, docs/security.md "Poison messages").
+	OutboxMaxAttempts string
 }
 
 // setting binds one flag to its environment variable.
@@ -105,6 +108,7 @@ func (c *Config) settings() []setting {
 		{"sms-http-url", "WISMO_SMS_HTTP_URL", "", "SMS provider URL to POST JSON to (instead of SMPP)", &c.SMSHTTPURL},
 		{"smtp-url", "WISMO_SMTP_URL", "", "smtp://user:pass@host:port for email; empty = log-only email", &c.SMTPURL},
 		{"smtp-from", "WISMO_SMTP_FROM", "", "From address of emails, e.g. Shop <noreply@shop.example>", &c.SMTPFrom},
+		{"outbox-max-attempts", "WISMO_OUTBOX_MAX_ATTEMPTS", "3", "failed attempts (errors, panics, the process killed) after which an outbox message is set aside as a dead letter (1-100)", &c.OutboxMaxAttempts},
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
@@ -224,6 +228,9 @@ func (c *Config) validate() error {
 	if _, err := c.jobSet(); err != nil {
 		bad("WISMO_JOBS", "%v", err)
 	}
+	if _, err := c.outboxMaxAttempts(); err != nil {
+		bad("WISMO_OUTBOX_MAX_ATTEMPTS", "%v", err)
+	}
 	if _, err := c.trackPageAge(); err != nil {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
@@ -322,6 +329,15 @@ func (c *Config) jobSet() (map[string]bool, error) {
 		}
 		return set, nil
 	}
+}
+
+// outboxMaxAttempts is WISMO_OUTBOX_MAX_ATTEMPTS.
+func (c *Config) outboxMaxAttempts() (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(c.OutboxMaxAttempts))
+	if err != nil || n < 1 || n > 100 {
+		return 0, fmt.Errorf("%q must be a whole number from 1 to 100", c.OutboxMaxAttempts)
+	}
+	return n, nil
 }
 
 // trackPageAge is WISMO_TRACK_CACHE: 0 turns the page cache off.

@@ -24,6 +24,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/store"
@@ -37,6 +38,8 @@ type app struct {
 	reg    *prometheus.Registry
 	access *access.Service
 	cases  *cases.Service
+	// outbox is how every outbox consumer of the node treats messages it cannot handle.
+	outbox outbox.Policy
 }
 
 func openApp(ctx context.Context, cfg *Config) (*app, error) {
@@ -51,7 +54,9 @@ func openApp(ctx context.Context, cfg *Config) (*app, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db), cases: cases.NewService(db, log, reg)}, nil
+	attempts, _ := cfg.outboxMaxAttempts() // validated at start
+	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db), cases: cases.NewService(db, log, reg),
+		outbox: outbox.Policy{MaxAttempts: attempts, Metrics: outbox.NewMetrics(reg)}}, nil
 }
 
 func serveCmd(ctx context.Context, args []string) error {
