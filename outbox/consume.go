@@ -153,7 +153,7 @@ func (c *consumerTurn) sqlite(ctx context.Context) (outcome, bool) {
 	var pl plan
 	err := c.db.WriteTx(ctx, func(tx store.Tx) error {
 		var err error
-		pl, err = c.prepare(ctx, tx, func(_ context.Context, f func(store.Tx) error) error { return f(tx) })
+		pl, err = c.prepare(ctx, tx)
 		return err
 	})
 	switch {
@@ -200,7 +200,7 @@ func (c *consumerTurn) postgres(ctx context.Context) (outcome, bool) {
 	var failed bool
 	err := c.db.WriteTx(ctx, func(tx store.Tx) error {
 		var err error
-		if pl, err = c.prepare(ctx, tx, c.recordPostgres); err != nil || pl.settled || pl.empty() {
+		if pl, err = c.prepare(ctx, tx); err != nil || pl.settled || pl.empty() {
 			return err
 		}
 		err = c.attempt(ctx, tx, &pl)
@@ -227,11 +227,12 @@ func (c *consumerTurn) postgres(ctx context.Context) (outcome, bool) {
 	return pl.success(), false
 }
 
-// recorder commits f's writes before the attempt runs (or before its failure rolls back).
+// recorder commits f's writes: a failed attempt's record (consumerTurn.report).
 type recorder func(ctx context.Context, f func(store.Tx) error) error
 
 // recordPostgres commits f in a transaction of its own on another connection than the
-// consumer's, without waiting for the WAL flush (see consumerTurn.record).
+// consumer's (whose rollback is waiting), without waiting for the WAL flush (see
+// consumerTurn.record).
 func (c *consumerTurn) recordPostgres(ctx context.Context, f func(store.Tx) error) error {
 	tx, err := c.db.SQL.BeginTx(ctx, nil)
 	if err != nil {

@@ -46,9 +46,9 @@ func (pl *plan) ref() string {
 
 // prepare settles what earlier attempts left and plans this turn's attempt, where the
 // consumer is this caller's alone (the cursor row's lock on PostgreSQL, the write lock on
-// SQLite). Setting a message aside writes through tx; the record of an attempt about to be
-// made goes through rec, to be committed before the attempt.
-func (c *consumerTurn) prepare(ctx context.Context, tx store.Tx, rec recorder) (plan, error) {
+// SQLite). Setting a message aside writes through tx; the record of the attempt about to be
+// made is committed before the attempt (record).
+func (c *consumerTurn) prepare(ctx context.Context, tx store.Tx) (plan, error) {
 	now := time.Now().UTC()
 	at, loaded, retry, err := loadTurn(ctx, c.db, tx, c.name)
 	if err != nil {
@@ -85,6 +85,11 @@ func (c *consumerTurn) prepare(ctx context.Context, tx store.Tx, rec recorder) (
 	if st.due(c.p.MaxAttempts) {
 		return plan{settled: true}, c.setAsideAt(ctx, tx, at, st, lostLetter, lostMsg, now)
 	}
+	if lostLetter != 0 {
+		// The letter is set aside again first: still marked for a retry, it would be
+		// taken at once.
+		return plan{settled: true}, c.write(ctx, tx, st, lostLetter, lostMsg, now)
+	}
 	pl := plan{at: at}
 	if retry {
 		if pl.letter, err = nextRetry(ctx, c.db, tx, c.name); err != nil {
@@ -99,28 +104,29 @@ func (c *consumerTurn) prepare(ctx context.Context, tx store.Tx, rec recorder) (
 			return plan{}, err
 		}
 		if len(pl.msgs) == 0 {
-			if lostLetter != 0 || st != loaded {
-				return pl, c.write(ctx, tx, st, lostLetter, lostMsg, now)
+			if st != loaded {
+				return pl, saveState(ctx, c.db, tx, c.name, st, now, false)
 			}
 			return pl, nil
 		}
 		st.inFlight(c.p.Owner, len(pl.msgs), 0)
 	}
 	pl.st = st
-	return pl, c.record(ctx, rec, st, lostLetter, lostMsg, now)
+	return pl, c.record(ctx, tx, st, now)
 }
 
-// record commits st, with the attempt in flight, before the attempt. On PostgreSQL the
-// usual record is one statement on another connection than the consumer's, committed
+// record writes st, with the attempt in flight, to be committed before the attempt. On
+// SQLite tx is the record's own short transaction (see consumerTurn.sqlite). On PostgreSQL
+// tx is the consumer's, so the record is one statement on another connection, committed
 // without waiting for the WAL flush: what it guards against is this process dying, and
 // PostgreSQL keeps a commit it has acknowledged whatever happens to its client; only a crash
 // of the server itself could lose it, and the attempt's own transaction with it. (Waiting
 // for the flush cost 2-4 ms per batch on this machine's disk; the record costs 0.1 ms.)
-func (c *consumerTurn) record(ctx context.Context, rec recorder, st state, lostLetter int64, lostMsg string, now time.Time) error {
-	if c.db.Dialect == store.Postgres && lostLetter == 0 {
+func (c *consumerTurn) record(ctx context.Context, tx store.Tx, st state, now time.Time) error {
+	if c.db.Dialect == store.Postgres {
 		return saveState(ctx, c.db, c.db.SQL, c.name, st, now, true)
 	}
-	return rec(ctx, func(ex store.Tx) error { return c.write(ctx, ex, st, lostLetter, lostMsg, now) })
+	return saveState(ctx, c.db, tx, c.name, st, now, false)
 }
 
 // write stores st and, when a retried letter's process died, sets the letter aside again.
