@@ -18,6 +18,8 @@ var (
 	// ErrLetterStatus: the letter's status does not allow the change (a resolved letter
 	// cannot be retried, a discarded one cannot be discarded again).
 	ErrLetterStatus = errors.New("the dead letter's status does not allow this")
+	// ErrLetterFilter: a LetterFilter field is not valid.
+	ErrLetterFilter = errors.New("invalid dead-letter filter")
 )
 
 // DeadLetters is what admins do with set-aside messages: list them, send one back to its
@@ -56,7 +58,7 @@ func (d *DeadLetters) List(ctx context.Context, scope access.Scope, f LetterFilt
 		where += " AND status = ?"
 		args = append(args, f.Status)
 	default:
-		return nil, fmt.Errorf("status: %q is not one of dead, retry, resolved, discarded", f.Status)
+		return nil, fmt.Errorf("%w: status %q is not one of dead, retry, resolved, discarded", ErrLetterFilter, f.Status)
 	}
 	limit := f.Limit
 	if limit <= 0 {

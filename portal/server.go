@@ -55,6 +55,9 @@ type Deps struct {
 	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
 	// the wiring drops the pages of parcels that change.
 	TrackCache *TrackCache
+	// DeadLetters lists, retries and discards the outbox messages consumers set aside
+	// (deadletters.go; nil: the API and page answer 503).
+	DeadLetters DeadLetters
 	// Routes mount other domains' routes and pages. Requests under /api/ reach them
 	// authenticated (access.PrincipalOf); other paths are public unless the domain checks.
 	Routes []func(r fiber.Router)
@@ -131,6 +134,7 @@ func New(d Deps) *fiber.App {
 	for _, mount := range d.Routes {
 		mount(domains)
 	}
+	deadLetterRoutes(app, domains, d)
 	return app
 }
 

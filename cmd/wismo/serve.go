@@ -114,7 +114,7 @@ func serveCmd(ctx context.Context, args []string) error {
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
-		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages})
+		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db)})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var jobsDone sync.WaitGroup
