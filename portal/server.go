@@ -26,10 +26,18 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// JobStates reports this node's background jobs that are down (stopped unexpectedly and
+// waiting to be restarted): /readyz answers 503 naming them.
+type JobStates interface {
+	Down() []string
+}
+
 // Deps are the services the portal serves.
 type Deps struct {
-	Log      *slog.Logger
-	DB       Pinger
+	Log *slog.Logger
+	DB  Pinger
+	// Jobs reports background jobs that are down (nil: /readyz checks the database only).
+	Jobs     JobStates
 	Access   *access.Service
 	Cases    *cases.Service
 	Registry *prometheus.Registry
@@ -115,6 +123,14 @@ func New(d Deps) *fiber.App {
 		if err := d.DB.Ping(ctx); err != nil {
 			d.Log.Warn("not ready", "err", err)
 			return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
+		}
+		// A job that stopped leaves the node serving HTTP but not doing its work (SIP not
+		// answering, rules not running): a load balancer should prefer another node. The
+		// supervisor logs the reasons; this public answer names the jobs only.
+		if d.Jobs != nil {
+			if down := d.Jobs.Down(); len(down) > 0 {
+				return c.Status(fiber.StatusServiceUnavailable).SendString("background jobs down: " + strings.Join(down, ", "))
+			}
 		}
 		return c.SendString("ready")
 	})

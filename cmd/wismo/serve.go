@@ -12,7 +12,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"sync"
 	"syscall"
 	"time"
 
@@ -110,14 +109,15 @@ func serveCmd(ctx context.Context, args []string) error {
 		pages = portal.NewTrackCache(age, a.reg)
 		jobs = append(jobs, trackPagesJob(a.db, log, pages))
 	}
-	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
+	// Jobs that stop while the node runs are restarted; /readyz names those that are down.
+	sup := newSupervisor(log, a.reg)
+	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: sup,
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
 		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db)})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
-	var jobsDone sync.WaitGroup
 	run, _ := cfg.jobSet() // validated at start
 	for _, j := range jobs {
 		if !slices.Contains(jobNames, j.name) {
@@ -127,12 +127,7 @@ func serveCmd(ctx context.Context, args []string) error {
 			log.Info("job off on this node (WISMO_JOBS)", "job", j.name)
 			continue
 		}
-		jobsDone.Add(1)
-		go func() {
-			defer jobsDone.Done()
-			j.run(jobsCtx)
-			log.Info("job stopped", "job", j.name)
-		}()
+		sup.start(jobsCtx, j)
 	}
 
 	if cfg.DebugAddr != "" {
@@ -186,16 +181,9 @@ func serveCmd(ctx context.Context, args []string) error {
 		log.Warn("http shutdown", "err", err)
 	}
 	stopJobs()
-	jobsDone.Wait()
+	sup.wait()
 	log.Info("stopped")
 	return nil
-}
-
-// job is a background loop of a domain (outbox consumers, schedulers, sweeps): it runs until
-// its context ends, which happens after the HTTP server has drained.
-type job struct {
-	name string
-	run  func(ctx context.Context)
 }
 
 // demoFile keeps what the demo loader created, so later starts can show the hints again.
