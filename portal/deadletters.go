@@ -48,13 +48,9 @@ func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 		return c.Next()
 	}
 	api.Get("/api/v1/dead-letters", ready, staff, func(c *fiber.Ctx) error {
-		f, err := letterFilter(c)
+		_, ls, err := listLetters(c, d)
 		if err != nil {
 			return err
-		}
-		ls, err := d.DeadLetters.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
-		if err != nil {
-			return letterError(err)
 		}
 		out := make([]fiber.Map, 0, len(ls))
 		for _, l := range ls {
@@ -63,26 +59,19 @@ func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 		return c.JSON(fiber.Map{"dead_letters": out})
 	})
 	api.Get("/api/v1/dead-letters/:id", ready, staff, func(c *fiber.Ctx) error {
-		id, err := letterID(c)
+		l, err := changeLetter(c, d, func(dl DeadLetters, ctx context.Context, scope access.Scope, id int64, _ string) (outbox.DeadLetter, error) {
+			return dl.Get(ctx, scope, id)
+		})
 		if err != nil {
 			return err
 		}
-		l, err := d.DeadLetters.Get(c.UserContext(), access.PrincipalOf(c).Scope, id)
-		if err != nil {
-			return letterError(err)
-		}
 		return c.JSON(fiber.Map{"dead_letter": letterJSON(l)})
 	})
-	act := func(do func(DeadLetters, context.Context, access.Scope, int64, string) (outbox.DeadLetter, error), status int) fiber.Handler {
+	act := func(do letterChange, status int) fiber.Handler {
 		return func(c *fiber.Ctx) error {
-			id, err := letterID(c)
+			l, err := changeLetter(c, d, do)
 			if err != nil {
 				return err
-			}
-			p := access.PrincipalOf(c)
-			l, err := do(d.DeadLetters, c.UserContext(), p.Scope, id, p.Label)
-			if err != nil {
-				return letterError(err)
 			}
 			return c.Status(status).JSON(fiber.Map{"dead_letter": letterJSON(l)})
 		}
@@ -93,27 +82,29 @@ func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 
 	guard := requirePage(d, deadLetterRoles...)
 	app.Get("/dead-letters", guard, ready, func(c *fiber.Ctx) error {
-		f, err := letterFilter(c)
+		f, ls, err := listLetters(c, d)
 		if err != nil {
 			return err
 		}
-		ls, err := d.DeadLetters.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
-		if err != nil {
-			return letterError(err)
-		}
-		return render(c, d, "deadletters.html", "Dead letters", newLettersPage(c, f, ls))
-	})
-	pageAct := func(do func(DeadLetters, context.Context, access.Scope, int64, string) (outbox.DeadLetter, error), done string) fiber.Handler {
-		return func(c *fiber.Ctx) error {
-			id, err := letterID(c)
+		names := map[int64]string{}
+		if d.Access != nil {
+			brands, err := d.Access.Brands(c.UserContext(), access.PrincipalOf(c).Scope)
 			if err != nil {
 				return err
 			}
-			p := access.PrincipalOf(c)
-			if _, err := do(d.DeadLetters, c.UserContext(), p.Scope, id, p.Label); err != nil {
-				return letterError(err)
+			for _, b := range brands {
+				names[b.ID] = b.Name
 			}
-			q := url.Values{"done": {fmt.Sprintf("%s %d", done, id)}}
+		}
+		return render(c, d, "deadletters.html", "Dead letters", newLettersPage(c, f, ls, names))
+	})
+	pageAct := func(do letterChange, done string) fiber.Handler {
+		return func(c *fiber.Ctx) error {
+			l, err := changeLetter(c, d, do)
+			if err != nil {
+				return err
+			}
+			q := url.Values{"done": {fmt.Sprintf("%s %d", done, l.ID)}}
 			if s := c.FormValue("status"); s != "" {
 				q.Set("status", s)
 			}
@@ -122,6 +113,30 @@ func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 	}
 	app.Post("/dead-letters/:id/retry", guard, ready, pageAct(DeadLetters.Retry, "sent back for a retry:"))
 	app.Post("/dead-letters/:id/discard", guard, ready, pageAct(DeadLetters.Discard, "discarded:"))
+}
+
+// listLetters lists the letters the request's filter and caller's scope select.
+func listLetters(c *fiber.Ctx, d Deps) (outbox.LetterFilter, []outbox.DeadLetter, error) {
+	f, err := letterFilter(c)
+	if err != nil {
+		return f, nil, err
+	}
+	ls, err := d.DeadLetters.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
+	return f, ls, letterError(err)
+}
+
+// letterChange is a DeadLetters method that acts on one letter for an actor.
+type letterChange func(DeadLetters, context.Context, access.Scope, int64, string) (outbox.DeadLetter, error)
+
+// changeLetter applies do to the letter named by the path's :id, as the caller.
+func changeLetter(c *fiber.Ctx, d Deps, do letterChange) (outbox.DeadLetter, error) {
+	id, err := letterID(c)
+	if err != nil {
+		return outbox.DeadLetter{}, err
+	}
+	p := access.PrincipalOf(c)
+	l, err := do(d.DeadLetters, c.UserContext(), p.Scope, id, p.Label)
+	return l, letterError(err)
 }
 
 func letterID(c *fiber.Ctx) (int64, error) {
@@ -147,7 +162,7 @@ func letterFilter(c *fiber.Ctx) (outbox.LetterFilter, error) {
 	return f, nil
 }
 
-// letterError maps the dead-letter service's sentinels to statuses.
+// letterError maps the dead-letter service's sentinels to statuses (nil stays nil).
 func letterError(err error) error {
 	switch {
 	case errors.Is(err, outbox.ErrLetterNotFound):
@@ -182,17 +197,27 @@ type lettersPage struct {
 }
 
 type letterRow struct {
-	ID                                      int64
-	Ref, Consumer, Topic, Item, Status, By  string
-	Brand                                   int64
-	Attempts                                int
-	FirstFailed, LastFailed, Summary, Error string
-	Payload                                 string
-	Waiting                                 bool // dead or retry: can be discarded
-	Dead                                    bool // can be retried
+	ID                                            int64
+	Ref, Consumer, Topic, Item, Status, By, Brand string
+	Attempts                                      int
+	FirstFailed, LastFailed, Summary, Error       string
+	Payload                                       string
+	Waiting                                       bool // dead or retry: can be discarded
+	Dead                                          bool // can be retried
 }
 
-func newLettersPage(c *fiber.Ctx, f outbox.LetterFilter, ls []outbox.DeadLetter) lettersPage {
+// brandName is a brand's name for the page, its id when unknown, "—" for none.
+func brandName(names map[int64]string, id int64) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	if id == 0 {
+		return "—"
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}
+
+func newLettersPage(c *fiber.Ctx, f outbox.LetterFilter, ls []outbox.DeadLetter, brands map[int64]string) lettersPage {
 	p := lettersPage{Filter: f, Statuses: []string{outbox.StatusDead, outbox.StatusRetry, outbox.StatusResolved, outbox.StatusDiscarded},
 		Done: c.Query("done")}
 	when := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
@@ -203,7 +228,7 @@ func newLettersPage(c *fiber.Ctx, f outbox.LetterFilter, ls []outbox.DeadLetter)
 			payload = string(b)
 		}
 		p.Letters = append(p.Letters, letterRow{ID: l.ID, Ref: l.Message.Ref(), Consumer: l.Consumer, Topic: l.Message.Topic,
-			Item: l.Message.ItemID, Status: l.Status, By: l.UpdatedBy, Brand: l.Message.BrandID, Attempts: l.Attempts,
+			Item: l.Message.ItemID, Status: l.Status, By: l.UpdatedBy, Brand: brandName(brands, l.Message.BrandID), Attempts: l.Attempts,
 			FirstFailed: when(l.FirstFailedAt), LastFailed: when(l.LastFailedAt), Summary: summary, Error: l.Error, Payload: payload,
 			Waiting: l.Status == outbox.StatusDead || l.Status == outbox.StatusRetry, Dead: l.Status == outbox.StatusDead})
 	}

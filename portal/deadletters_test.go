@@ -240,7 +240,7 @@ func TestDeadLettersPage(t *testing.T) {
 	sup := e.browser(t, "sup@a.example")
 	r := sup.do("GET", "/dead-letters", nil)
 	if r.status != 200 || !strings.Contains(r.body, `id="dead-letters"`) || !strings.Contains(r.body, ">RA<") || strings.Contains(r.body, ">RB<") ||
-		!strings.Contains(r.body, "template 7 is missing") || !strings.Contains(r.body, `href="/dead-letters" aria-current="page"`) {
+		!strings.Contains(r.body, "template 7 is missing") || !strings.Contains(r.body, "<td>Brand A</td>") || !strings.Contains(r.body, `href="/dead-letters" aria-current="page"`) {
 		t.Fatalf("supervisor's page: %d %s", r.status, r.body)
 	}
 	if strings.Contains(r.body, "<script") {
