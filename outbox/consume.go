@@ -198,7 +198,10 @@ func (c *consumerTurn) postgres(ctx context.Context) (outcome, bool) {
 	var pl plan
 	var o outcome
 	var failed bool
-	err := c.db.WriteTx(ctx, func(tx store.Tx) error {
+	// The transaction outlives ctx (its statements do not): database/sql would roll it back
+	// the moment ctx ends, giving the cursor lock to another node before report could
+	// record that the attempt ended, and that node would count it as a death.
+	err := c.db.WriteTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
 		var err error
 		if pl, err = c.prepare(ctx, tx); err != nil || pl.settled || pl.empty() {
 			return err

@@ -56,8 +56,10 @@ func (c *consumerTurn) prepare(ctx context.Context, tx store.Tx) (plan, error) {
 	}
 	st := loaded
 	if st.at != at {
-		// The cursor was moved by something else (a search reindex): what failed where it
-		// was says nothing about where it is. A retry in flight goes with the letter.
+		// The cursor moved since the state was written: by the attempt recorded in it,
+		// which succeeded (see attempt), or by something else (a search reindex). Either
+		// way what failed where it was says nothing about where it is. A retry in flight
+		// goes with the letter.
 		st = state{at: at, token: st.token, owner: st.owner, size: st.size, letter: st.letter}
 		if st.letter == 0 {
 			st.ended()
@@ -191,6 +193,12 @@ func (c *consumerTurn) attempt(ctx context.Context, tx store.Tx, pl *plan) error
 	} else {
 		if err := c.moveCursor(ctx, tx, pl.end, now); err != nil {
 			return err
+		}
+		if pl.st.suspect == 0 {
+			// Normal operation: the record in flight names the cursor it was made at, and
+			// one made at a cursor that has since moved is ignored (prepare), so moving the
+			// cursor is what closes it — no second write per batch.
+			return nil
 		}
 		pl.st.passed(len(msgs))
 		pl.st.at = pl.end
