@@ -29,20 +29,7 @@ func BenchmarkConsumePackedRows(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	// PostgreSQL: the rows become visible to consumers once older transactions have ended.
-	for deadline := time.Now().Add(10 * time.Second); db.Dialect == store.Postgres; {
-		var visible int
-		if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM outbox WHERE txid < pg_snapshot_xmin(pg_current_snapshot())`).Scan(&visible); err != nil {
-			b.Fatal(err)
-		}
-		if visible == rows {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d rows became visible", visible, rows)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitVisible(b, db, rows)
 	b.ResetTimer()
 	total := 0
 	for i := 0; i < b.N; i++ {
