@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -92,13 +93,29 @@ func (b *MeiliBackend) HandleOutbox(ctx context.Context, tx store.Tx, msgs []out
 	}
 	pk := "doc_id"
 	if _, err := b.client.Index(b.index).AddDocumentsWithContext(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk}); err != nil {
-		return fmt.Errorf("meilisearch: add documents: %w", err)
+		err = fmt.Errorf("meilisearch: add documents: %w", err)
+		if meiliUnavailable(err) {
+			return outbox.Transient(err) // Meilisearch down or busy: not the messages' fault
+		}
+		return err
 	}
 	return nil
 }
 
-// RunMeiliFeed keeps the index current from the outbox until ctx ends.
-func (b *MeiliBackend) RunMeiliFeed(ctx context.Context, log *slog.Logger) {
+// meiliUnavailable reports whether err says Meilisearch could not be reached or was
+// overloaded (no answer, a timeout, 429 or 5xx), rather than that it refused the documents.
+func meiliUnavailable(err error) bool {
+	var me *meilisearch.Error
+	if !errors.As(err, &me) {
+		return false
+	}
+	return me.ErrCode == meilisearch.MeilisearchCommunicationError || me.ErrCode == meilisearch.MeilisearchTimeoutError ||
+		me.StatusCode == 429 || me.StatusCode >= 500
+}
+
+// RunMeiliFeed keeps the index current from the outbox until ctx ends; p says how it treats
+// messages it cannot index.
+func (b *MeiliBackend) RunMeiliFeed(ctx context.Context, log *slog.Logger, p outbox.Policy) {
 	for {
 		err := b.EnsureIndex(ctx)
 		if err == nil {
@@ -111,7 +128,7 @@ func (b *MeiliBackend) RunMeiliFeed(ctx context.Context, log *slog.Logger) {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	outbox.Run(ctx, b.db, log, MeiliConsumer, time.Second, 1000, b.HandleOutbox)
+	outbox.Run(ctx, b.db, log, MeiliConsumer, time.Second, 1000, p, b.HandleOutbox)
 }
 
 // WaitIdle waits until Meilisearch has processed every task of the index.
@@ -179,11 +196,11 @@ func (b *MeiliBackend) Reindex(ctx context.Context, progress func(done int)) (in
 func positionCursorAtHead(ctx context.Context, db *store.DB, consumer string) error {
 	q := `INSERT INTO outbox_cursors (consumer, last_txid, last_id, updated_at)
 		VALUES (?, 0, (SELECT COALESCE(MAX(id), 0) FROM outbox), ?)
-		ON CONFLICT (consumer) DO UPDATE SET last_txid = excluded.last_txid, last_id = excluded.last_id, updated_at = excluded.updated_at`
+		ON CONFLICT (consumer) DO UPDATE SET last_txid = excluded.last_txid, last_id = excluded.last_id, last_part = -1, updated_at = excluded.updated_at`
 	if db.Dialect == store.Postgres {
 		q = `INSERT INTO outbox_cursors (consumer, last_txid, last_id, updated_at)
 			VALUES (?, (pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)::text::xid8, 9223372036854775807, ?)
-			ON CONFLICT (consumer) DO UPDATE SET last_txid = excluded.last_txid, last_id = excluded.last_id, updated_at = excluded.updated_at`
+			ON CONFLICT (consumer) DO UPDATE SET last_txid = excluded.last_txid, last_id = excluded.last_id, last_part = -1, updated_at = excluded.updated_at`
 	}
 	if _, err := db.SQL.ExecContext(ctx, db.Rebind(q), consumer, time.Now().UTC()); err != nil {
 		return fmt.Errorf("position outbox cursor: %w", err)

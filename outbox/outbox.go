@@ -15,14 +15,23 @@
 // A run of messages of one topic and brand written together (a batch of tracking events) is
 // stored as one row holding them all as parts: one row, index entry and WAL record instead
 // of one per message. Consumers still get one Message per part; they take and acknowledge
-// whole rows.
+// whole rows, except after a failure (below), when the cursor may stop inside a row.
+//
+// A message that cannot be handled does not stop its consumer, nor crash-loop the node:
+// every attempt is recorded before the handler runs, so a failure counts whether the
+// handler returned an error, panicked, or took the process down (out of memory, kill -9).
+// A failed batch's messages are then taken one at a time, and one that fails
+// Policy.MaxAttempts times is set aside as a dead letter (DeadLetters) while its neighbours
+// and the messages after it are handled, each exactly once. Failures that are not the
+// messages' fault (shutdown, a lost database connection, Transient) do not count. An admin
+// can send a dead letter back to its consumer or discard it; docs/security.md ("Poison
+// messages") explains the choices.
 package outbox
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -192,130 +201,4 @@ func appendMessages(msgs []Message, m Message, parts int, payload string) ([]Mes
 		msgs = append(msgs, m)
 	}
 	return msgs, nil
-}
-
-// Handler handles a batch of messages inside the consumer's transaction: what it writes with
-// tx commits together with the cursor. An error rolls both back; the batch comes again.
-type Handler func(ctx context.Context, tx store.Tx, msgs []Message) error
-
-// Consume hands the next messages (up to limit) after consumer's cursor to fn and advances
-// the cursor. Consumers of one name on several nodes take turns: the cursor row is locked.
-// It returns how many messages were handled.
-func Consume(ctx context.Context, db *store.DB, consumer string, limit int, fn Handler) (int, error) {
-	var n int
-	err := db.WriteTx(ctx, func(tx store.Tx) error {
-		now := time.Now().UTC()
-		if _, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO outbox_cursors (consumer, updated_at) VALUES (?, ?)
-			ON CONFLICT (consumer) DO NOTHING`), consumer, now); err != nil {
-			return fmt.Errorf("outbox cursor: %w", err)
-		}
-		var lastTxid string
-		var lastID int64
-		query := `SELECT CAST(last_txid AS TEXT), last_id FROM outbox_cursors WHERE consumer = ?`
-		if db.Dialect == store.Postgres {
-			query += ` FOR UPDATE`
-		}
-		if err := tx.QueryRowContext(ctx, db.Rebind(query), consumer).Scan(&lastTxid, &lastID); err != nil {
-			return fmt.Errorf("outbox cursor: %w", err)
-		}
-		msgs, txids, err := next(ctx, db, tx, lastTxid, lastID, limit)
-		if err != nil || len(msgs) == 0 {
-			return err
-		}
-		if err := fn(ctx, tx, msgs); err != nil {
-			return err
-		}
-		last := len(msgs) - 1
-		cursorSQL := `UPDATE outbox_cursors SET last_txid = ?, last_id = ?, updated_at = ? WHERE consumer = ?`
-		if db.Dialect == store.Postgres {
-			cursorSQL = `UPDATE outbox_cursors SET last_txid = ?::xid8, last_id = ?, updated_at = ? WHERE consumer = ?`
-		}
-		if _, err := tx.ExecContext(ctx, db.Rebind(cursorSQL), txids[last], msgs[last].ID, now, consumer); err != nil {
-			return fmt.Errorf("outbox cursor: %w", err)
-		}
-		n = len(msgs)
-		return nil
-	})
-	return n, err
-}
-
-func next(ctx context.Context, db *store.DB, tx store.Tx, lastTxid string, lastID int64, limit int) ([]Message, []string, error) {
-	var rows interface {
-		Next() bool
-		Scan(...any) error
-		Close() error
-		Err() error
-	}
-	var err error
-	if db.Dialect == store.Postgres {
-		// Order by the xid8 column, not by its text form in the select list (an output column
-		// named txid would win in ORDER BY): text order puts "1000" before "999", and the
-		// cursor, taken from the last row, would skip messages; and only the xid8 order walks
-		// the (txid, id) index instead of sorting the whole backlog.
-		//
-		// Only the rows that will be taken are returned: a packed row holds up to a thousand
-		// messages, and PostgreSQL detoasts every payload it sends, so "LIMIT limit rows"
-		// sent (and read out of TOAST) a backlog of packed rows of which the loop below used
-		// one, again at every poll (8 ms per poll at ingest speed). The window counts the
-		// messages before each row without touching payloads.
-		rows, err = tx.QueryContext(ctx, `SELECT o.id, o.topic, o.brand_id, o.item_id, o.parts, o.payload, o.created_at, o.txid::text AS txid_text
-			FROM (SELECT id, txid, sum(greatest(parts, 1)) OVER (ORDER BY txid, id) - greatest(parts, 1) AS before FROM outbox
-				WHERE (txid, id) > ($1::xid8, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())
-				ORDER BY txid, id LIMIT $3) w
-			JOIN outbox o ON o.id = w.id
-			WHERE w.before < $3
-			ORDER BY w.txid, w.id`, lastTxid, lastID, limit)
-	} else {
-		rows, err = tx.QueryContext(ctx, `SELECT id, topic, brand_id, item_id, parts, payload, created_at, CAST(txid AS TEXT) FROM outbox
-			WHERE id > ? ORDER BY id LIMIT ?`, lastID, limit)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("read outbox: %w", err)
-	}
-	defer rows.Close()
-	// Rows are taken whole, so a row of many parts may take the batch past limit; no row is
-	// read once limit messages are in.
-	var msgs []Message
-	var txids []string
-	for len(msgs) < limit && rows.Next() {
-		var m Message
-		var parts int
-		var payload, txid string
-		if err := rows.Scan(&m.ID, &m.Topic, &m.BrandID, &m.ItemID, &parts, &payload, &m.CreatedAt, &txid); err != nil {
-			return nil, nil, fmt.Errorf("read outbox: %w", err)
-		}
-		before := len(msgs)
-		if msgs, err = appendMessages(msgs, m, parts, payload); err != nil {
-			return nil, nil, err
-		}
-		for range len(msgs) - before {
-			txids = append(txids, txid)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read outbox: %w", err)
-	}
-	return msgs, txids, nil
-}
-
-// Run consumes in a loop until ctx ends: at once while messages keep coming, every idle
-// interval otherwise. Handler errors are logged and retried after the interval.
-func Run(ctx context.Context, db *store.DB, log *slog.Logger, consumer string, idle time.Duration, limit int, fn Handler) {
-	log = log.With("consumer", consumer)
-	for {
-		n, err := Consume(ctx, db, consumer, limit, fn)
-		if err != nil && ctx.Err() == nil {
-			log.Error("outbox consumer failed; retrying", "err", err)
-		}
-		if n < limit || err != nil {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(idle):
-			}
-		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
 }

@@ -41,12 +41,11 @@ func Head(ctx context.Context, db *store.DB) (Position, error) {
 // Peek reads up to limit messages after p, in the order consumers get them, and the position
 // after them. It changes nothing.
 func Peek(ctx context.Context, db *store.DB, p Position, limit int) ([]Message, Position, error) {
-	msgs, txids, err := next(ctx, db, db.SQL, p.txid, p.id, limit)
+	msgs, end, err := next(ctx, db, db.SQL, cursor{txid: p.txid, id: p.id, part: -1}, limit, true)
 	if err != nil || len(msgs) == 0 {
 		return nil, p, err
 	}
-	last := len(msgs) - 1
-	return msgs, Position{txid: txids[last], id: msgs[last].ID}, nil
+	return msgs, Position{txid: end.txid, id: end.id}, nil
 }
 
 // Tail calls fn with every message committed after it starts, on this node, until ctx ends:

@@ -52,6 +52,7 @@ var navigation = []struct {
 	{"/desk", "Agent desktop", []access.Role{access.RoleAgent, access.RoleSupervisor}},
 	{"/dashboard", "Dashboard", []access.Role{access.RoleSupervisor}},
 	{"/editor", "Editors", []access.Role{access.RoleBrandManager}},
+	{"/dead-letters", "Dead letters", deadLetterRoles},
 }
 
 const sessionKey = "wismo.page.session"

@@ -27,10 +27,18 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// JobStates reports this node's background jobs that are down (stopped unexpectedly and
+// waiting to be restarted): /readyz answers 503 naming them.
+type JobStates interface {
+	Down() []string
+}
+
 // Deps are the services the portal serves.
 type Deps struct {
-	Log      *slog.Logger
-	DB       Pinger
+	Log *slog.Logger
+	DB  Pinger
+	// Jobs reports background jobs that are down (nil: /readyz checks the database only).
+	Jobs     JobStates
 	Access   *access.Service
 	Cases    *cases.Service
 	Registry *prometheus.Registry
@@ -64,6 +72,9 @@ type Deps struct {
 	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
 	// the wiring drops the pages of parcels that change.
 	TrackCache *TrackCache
+	// DeadLetters lists, retries and discards the outbox messages consumers set aside
+	// (deadletters.go; nil: the API and page answer 503).
+	DeadLetters DeadLetters
 	// Routes mount other domains' routes and pages. Requests under /api/ reach them
 	// authenticated (access.PrincipalOf); other paths are public unless the domain checks.
 	Routes []func(r fiber.Router)
@@ -142,6 +153,14 @@ func New(d Deps) *fiber.App {
 			d.Log.Warn("not ready", "err", err)
 			return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
 		}
+		// A job that stopped leaves the node serving HTTP but not doing its work (SIP not
+		// answering, rules not running): a load balancer should prefer another node. The
+		// supervisor logs the reasons; this public answer names the jobs only.
+		if d.Jobs != nil {
+			if down := d.Jobs.Down(); len(down) > 0 {
+				return c.Status(fiber.StatusServiceUnavailable).SendString("background jobs down: " + strings.Join(down, ", "))
+			}
+		}
 		return c.SendString("ready")
 	})
 	if d.Registry != nil {
@@ -160,6 +179,7 @@ func New(d Deps) *fiber.App {
 	for _, mount := range d.Routes {
 		mount(domains)
 	}
+	deadLetterRoutes(app, domains, d)
 	return app
 }
 

@@ -20,7 +20,7 @@ func (s *Service) Run(ctx context.Context) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		outbox.Run(ctx, s.db, s.log, Consumer, 200*time.Millisecond, 200, s.Handle)
+		outbox.Run(ctx, s.db, s.log, Consumer, 200*time.Millisecond, 200, s.opts.Outbox, s.Handle)
 	}()
 	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()

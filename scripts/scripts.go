@@ -25,6 +25,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
 
@@ -104,6 +105,9 @@ type Options struct {
 	Cases     CaseOpener
 	Brands    BrandReader
 	Now       func() time.Time
+	// Outbox is how the rules' consumer treats news it cannot handle (the zero Policy:
+	// outbox.DefaultMaxAttempts, no metrics).
+	Outbox outbox.Policy
 }
 
 // Service keeps templates, scripts and rules, and runs the rules.

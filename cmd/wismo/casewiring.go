@@ -58,7 +58,7 @@ func (p *casesPart) jobs(a *app) []job {
 		{name: "case-escalation-webhooks", run: func(ctx context.Context) { p.svc.RunWebhooks(ctx, webhookEvery) }},
 	}
 	if p.meili != nil {
-		out = append(out, job{name: "search-meilisearch-feed", run: func(ctx context.Context) { p.meili.RunMeiliFeed(ctx, a.log) }})
+		out = append(out, job{name: "search-meilisearch-feed", run: func(ctx context.Context) { p.meili.RunMeiliFeed(ctx, a.log, a.outbox) }})
 	}
 	return out
 }

@@ -34,7 +34,7 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 		return nil, err
 	}
 	outcomes.d = d
-	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access})
+	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
 	return &commsPart{dialer: d, scripts: s}, nil
 }
 

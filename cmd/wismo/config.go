@@ -78,6 +78,9 @@ type Config struct {
 	SIPTCPMaxConnsPerAddr string
 	SIPTCPIdle            string
 	SIPAuthMaxWait        string
+	// OutboxMaxAttempts is how many failed attempts set an outbox message aside as a dead
+	// letter (package outbox, docs/security.md "Poison messages").
+	OutboxMaxAttempts string
 }
 
 // setting binds one flag to its environment variable.
@@ -128,6 +131,7 @@ func (c *Config) settings() []setting {
 		{"http-max-conns-per-addr", "WISMO_HTTP_MAX_CONNS_PER_ADDR", "256", "open HTTP connections from one client address at most", &c.HTTPMaxConnsPerAddr},
 		{"http-idle-timeout", "WISMO_HTTP_IDLE_TIMEOUT", "60s", "an idle keep-alive HTTP connection is closed after this long", &c.HTTPIdleTimeout},
 		{"metrics-token", "WISMO_METRICS_TOKEN", "", "Bearer token /metrics asks for; empty = /metrics answers this machine (loopback) only", &c.MetricsToken},
+		{"outbox-max-attempts", "WISMO_OUTBOX_MAX_ATTEMPTS", "3", "failed attempts (errors, panics, the process killed) after which an outbox message is set aside as a dead letter (1-100)", &c.OutboxMaxAttempts},
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
@@ -252,6 +256,9 @@ func (c *Config) validate() error {
 	if _, err := c.jobSet(); err != nil {
 		bad("WISMO_JOBS", "%v", err)
 	}
+	if _, err := c.outboxMaxAttempts(); err != nil {
+		bad("WISMO_OUTBOX_MAX_ATTEMPTS", "%v", err)
+	}
 	if _, err := c.trackPageAge(); err != nil {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
@@ -353,6 +360,15 @@ func (c *Config) jobSet() (map[string]bool, error) {
 		}
 		return set, nil
 	}
+}
+
+// outboxMaxAttempts is WISMO_OUTBOX_MAX_ATTEMPTS.
+func (c *Config) outboxMaxAttempts() (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(c.OutboxMaxAttempts))
+	if err != nil || n < 1 || n > 100 {
+		return 0, fmt.Errorf("%q must be a whole number from 1 to 100", c.OutboxMaxAttempts)
+	}
+	return n, nil
 }
 
 // trackPageAge is WISMO_TRACK_CACHE: 0 turns the page cache off.

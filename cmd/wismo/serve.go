@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"sync"
 	"syscall"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/store"
@@ -35,6 +35,8 @@ type app struct {
 	reg    *prometheus.Registry
 	access *access.Service
 	cases  *cases.Service
+	// outbox is how every outbox consumer of the node treats messages it cannot handle.
+	outbox outbox.Policy
 }
 
 func openApp(ctx context.Context, cfg *Config) (*app, error) {
@@ -49,7 +51,9 @@ func openApp(ctx context.Context, cfg *Config) (*app, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db, access.WithLogger(log), access.WithRegistry(reg)), cases: cases.NewService(db, log, reg)}, nil
+	attempts, _ := cfg.outboxMaxAttempts() // validated at start
+	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db, access.WithLogger(log), access.WithRegistry(reg)),
+		cases: cases.NewService(db, log, reg), outbox: outbox.Policy{MaxAttempts: attempts, Metrics: outbox.NewMetrics(reg)}}, nil
 }
 
 func serveCmd(ctx context.Context, args []string) error {
@@ -103,16 +107,17 @@ func serveCmd(ctx context.Context, args []string) error {
 		pages = portal.NewTrackCache(age, a.reg)
 		jobs = append(jobs, trackPagesJob(a.db, log, pages))
 	}
+	// Jobs that stop while the node runs are restarted; /readyz names those that are down.
+	sup := newSupervisor(log, a.reg)
 	proxies, _ := cfg.trustedProxies() // validated at start
-	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg,
+	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: sup,
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
-		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages,
+		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: cfg.MetricsToken, IdleTimeout: cfg.httpIdleTimeout()})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
-	var jobsDone sync.WaitGroup
 	run, _ := cfg.jobSet() // validated at start
 	for _, j := range jobs {
 		if !slices.Contains(jobNames, j.name) {
@@ -122,12 +127,7 @@ func serveCmd(ctx context.Context, args []string) error {
 			log.Info("job off on this node (WISMO_JOBS)", "job", j.name)
 			continue
 		}
-		jobsDone.Add(1)
-		go func() {
-			defer jobsDone.Done()
-			j.run(jobsCtx)
-			log.Info("job stopped", "job", j.name)
-		}()
+		sup.start(jobsCtx, j)
 	}
 
 	if cfg.DebugAddr != "" {
@@ -174,16 +174,9 @@ func serveCmd(ctx context.Context, args []string) error {
 		log.Warn("http shutdown", "err", err)
 	}
 	stopJobs()
-	jobsDone.Wait()
+	sup.wait()
 	log.Info("stopped")
 	return nil
-}
-
-// job is a background loop of a domain (outbox consumers, schedulers, sweeps): it runs until
-// its context ends, which happens after the HTTP server has drained.
-type job struct {
-	name string
-	run  func(ctx context.Context)
 }
 
 // demoFile keeps what the demo loader created, so later starts can show the hints again.
