@@ -50,9 +50,12 @@ screenshots:
 bench: build test-deps
 	bash tools/bench.sh
 
+## lint: vet, staticcheck, go.mod tidy, and the package size rule (docs/architecture.md)
 lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) mod tidy -diff
+	bash tools/check-size.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

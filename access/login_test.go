@@ -71,10 +71,10 @@ func newLoginEnv(t *testing.T, opts ...Option) *loginEnv {
 }
 
 // login tries a password and says how many hashes it took.
-func (e *loginEnv) login(email, password, addr string) (error, int64) {
+func (e *loginEnv) login(email, password, addr string) (int64, error) {
 	before := e.hashes.Load()
 	_, err := e.s.LoginFrom(context.Background(), email, password, addr)
-	return err, e.hashes.Load() - before
+	return e.hashes.Load() - before, err
 }
 
 // An unknown email costs what a wrong password costs: one hash, and the same answer.
@@ -84,12 +84,12 @@ func TestLoginUnknownEmailCostsOneHashLikeAWrongPassword(t *testing.T) {
 		{"unknown email", "nobody@example.com", "a guess of some length"},
 		{"known email, wrong password", agentEmail, "a guess of some length"},
 	} {
-		err, hashes := e.login(tc.email, tc.password, "192.0.2.1")
+		hashes, err := e.login(tc.email, tc.password, "192.0.2.1")
 		if !errors.Is(err, ErrUnauthorized) || hashes != 1 {
 			t.Errorf("%s: %v after %d hashes, want ErrUnauthorized after exactly 1", tc.name, err, hashes)
 		}
 	}
-	if err, hashes := e.login(agentEmail, agentPass, "192.0.2.1"); err != nil || hashes != 1 {
+	if hashes, err := e.login(agentEmail, agentPass, "192.0.2.1"); err != nil || hashes != 1 {
 		t.Errorf("right password: %v after %d hashes", err, hashes)
 	}
 }
@@ -100,12 +100,12 @@ func TestLoginBackoffRefusesEvenTheRightPassword(t *testing.T) {
 	e := newLoginEnv(t)
 	const addr = "203.0.113.9"
 	for i := range 50 {
-		err, _ := e.login(agentEmail, "wrong password "+string(rune('a'+i%26)), addr)
+		_, err := e.login(agentEmail, "wrong password "+string(rune('a'+i%26)), addr)
 		if !errors.Is(err, ErrUnauthorized) && !errors.Is(err, ErrTooManyAttempts) {
 			t.Fatalf("wrong password %d: %v", i+1, err)
 		}
 	}
-	err, hashes := e.login(agentEmail, agentPass, addr)
+	hashes, err := e.login(agentEmail, agentPass, addr)
 	var retry *RetryError
 	if !errors.As(err, &retry) || !errors.Is(err, ErrTooManyAttempts) || retry.Wait <= 0 {
 		t.Fatalf("the right password after 50 wrong ones: %v, want a refusal with a wait", err)
@@ -117,11 +117,11 @@ func TestLoginBackoffRefusesEvenTheRightPassword(t *testing.T) {
 		t.Errorf("wait %v is over the cap %v", retry.Wait, DefaultLoginLimits().Pair.Max)
 	}
 	e.clock.add(retry.Wait)
-	if err, _ := e.login(agentEmail, agentPass, addr); err != nil {
+	if _, err := e.login(agentEmail, agentPass, addr); err != nil {
 		t.Fatalf("after the wait the right password must work: %v", err)
 	}
 	// The success ended this address's backoff for the account.
-	if err, _ := e.login(agentEmail, "one more typo", addr); !errors.Is(err, ErrUnauthorized) {
+	if _, err := e.login(agentEmail, "one more typo", addr); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("a typo after logging in: %v, want a plain wrong-password answer", err)
 	}
 	if got := failures(e, "throttled"); got < 1 {
@@ -137,7 +137,7 @@ func TestLoginBackoffRefusesEvenTheRightPassword(t *testing.T) {
 func TestLoginGuessesFromElsewhereCannotLockOutTheUser(t *testing.T) {
 	e := newLoginEnv(t)
 	const home = "198.51.100.20"
-	if err, _ := e.login(agentEmail, agentPass, home); err != nil {
+	if _, err := e.login(agentEmail, agentPass, home); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 300 { // a botnet: every guess from another address
@@ -145,7 +145,7 @@ func TestLoginGuessesFromElsewhereCannotLockOutTheUser(t *testing.T) {
 		e.login(agentEmail, "botnet guess", addr)
 		e.clock.add(time.Second)
 	}
-	err, _ := e.login(agentEmail, agentPass, "192.0.2.77")
+	_, err := e.login(agentEmail, agentPass, "192.0.2.77")
 	var retry *RetryError
 	if !errors.As(err, &retry) {
 		t.Fatalf("a new address during the attack: %v, want a wait", err)
@@ -153,7 +153,7 @@ func TestLoginGuessesFromElsewhereCannotLockOutTheUser(t *testing.T) {
 	if max := DefaultLoginLimits().Account.Max; retry.Wait > max {
 		t.Errorf("the account's wait %v is over its cap %v", retry.Wait, max)
 	}
-	if err, _ := e.login(agentEmail, agentPass, home); err != nil {
+	if _, err := e.login(agentEmail, agentPass, home); err != nil {
 		t.Errorf("the user at their usual address is locked out by others' guesses: %v", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestLoginFullGateRefusesWithoutHashing(t *testing.T) {
 		done <- err
 	}()
 	<-inside
-	err, _ := e.login("nobody@example.com", "another guess", "192.0.2.2")
+	_, err := e.login("nobody@example.com", "another guess", "192.0.2.2")
 	var retry *RetryError
 	if !errors.As(err, &retry) || !errors.Is(err, throttle.ErrBusy) || retry.Wait <= 0 {
 		t.Errorf("a login while the only hash slot is taken and no queue: %v, want busy with a wait", err)
@@ -212,7 +212,7 @@ func TestLoginLogKeepsNoSecrets(t *testing.T) {
 
 func TestLoginRefusesHugePasswordsBeforeHashing(t *testing.T) {
 	e := newLoginEnv(t)
-	err, hashes := e.login(agentEmail, strings.Repeat("x", MaxPasswordLen+1), "192.0.2.1")
+	hashes, err := e.login(agentEmail, strings.Repeat("x", MaxPasswordLen+1), "192.0.2.1")
 	if !errors.Is(err, ErrInvalid) || hashes != 0 {
 		t.Errorf("a %d-byte password: %v after %d hashes", MaxPasswordLen+1, err, hashes)
 	}

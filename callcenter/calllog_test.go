@@ -90,7 +90,7 @@ func TestCallLogBrandScoped(t *testing.T) {
 		t.Fatalf("bad filter answered %d", code)
 	}
 	// Another brand's call is a 404, not a leak.
-	code, body = get("/api/v1/calls?sip_call_id=call-two@wismo")
+	_, body = get("/api/v1/calls?sip_call_id=call-two@wismo")
 	json.Unmarshal(body, &out)
 	if len(out.Calls) != 0 {
 		t.Fatalf("brand one sees brand two's call: %s", body)

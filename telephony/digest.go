@@ -159,7 +159,7 @@ func (n *nonces) makeRoom(now time.Time) {
 var (
 	errBadAuthorization = errors.New("unreadable Authorization header")
 	errForeignNonce     = errors.New("nonce not issued by us to this address")
-	errReplay           = errors.New("Authorization already used (replayed nonce and nc)")
+	errReplay           = errors.New("nonce and nc already used (a replayed Authorization)")
 	errWrongDigest      = errors.New("wrong digest response")
 )
 

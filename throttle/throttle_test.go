@@ -27,7 +27,8 @@ func must(t *testing.T, ok bool, msg string) {
 func TestRateCountsPerKeyInWindows(t *testing.T) {
 	c := newClock()
 	r := NewRate(Limit{Events: 2, Window: time.Minute}, 0, c.now)
-	must(t, okOf(r.Allow("a")) && okOf(r.Allow("a")), "the first two events of a key pass")
+	first, second := okOf(r.Allow("a")), okOf(r.Allow("a"))
+	must(t, first && second, "the first two events of a key pass")
 	ok, wait := r.Allow("a")
 	must(t, !ok && wait == time.Minute, fmt.Sprintf("the third is refused for the rest of the window, got %v %v", ok, wait))
 	must(t, okOf(r.Allow("b")), "another key has its own window")

@@ -201,9 +201,7 @@ func parseAlgorithmForm(f algorithmForm) (dialer.Algorithm, fieldErrors) {
 		}
 		a.Retry[strings.TrimSpace(k)] = dialer.Duration(d)
 	}
-	for _, s := range strings.FieldsFunc(f.Stop, func(r rune) bool { return r == ',' || r == ' ' }) {
-		a.Stop = append(a.Stop, s)
-	}
+	a.Stop = append(a.Stop, strings.FieldsFunc(f.Stop, func(r rune) bool { return r == ',' || r == ' ' })...)
 	return a, fe
 }
 

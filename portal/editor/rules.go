@@ -39,9 +39,7 @@ func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
 		Trigger: c.FormValue("trigger"), Condition: formText(c, "condition"), Action: c.FormValue("action"),
 		Template: c.FormValue("template"), CaseType: c.FormValue("case_type"), Note: strings.TrimSpace(c.FormValue("note"))}
 	codes := strings.TrimSpace(c.FormValue("codes"))
-	for _, code := range strings.FieldsFunc(codes, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
-		r.Codes = append(r.Codes, code)
-	}
+	r.Codes = append(r.Codes, strings.FieldsFunc(codes, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })...)
 	if v := strings.TrimSpace(c.FormValue("position")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -83,7 +83,6 @@ func (r result) rps() float64 {
 }
 
 func (r result) p99() time.Duration { return time.Duration(r.P99US) * time.Microsecond }
-func (r result) p50() time.Duration { return time.Duration(r.P50US) * time.Microsecond }
 
 func (r result) errors() int64 { return r.Connect + r.Read + r.Write + r.Timeout + r.Status }
 
