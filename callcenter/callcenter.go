@@ -7,6 +7,8 @@ package callcenter
 import (
 	"errors"
 	"time"
+
+	"github.com/wismo/wismo/telephony"
 )
 
 // Sentinel errors, mapped to statuses at the edges.
@@ -29,20 +31,20 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // Unwrap makes a FieldError an ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
-// Outcome is how a call attempt ended, set by the telephony engine from SIP (the shared
-// vocabulary of ARCHITECTURE.md).
-type Outcome string
+// Outcome is how a call attempt ended: telephony's vocabulary, which owns its mapping to and
+// from SIP statuses (call control speaks of outcomes, never of status numbers).
+type Outcome = telephony.Outcome
 
 // The call outcomes.
 const (
-	Answered    Outcome = "answered"
-	NoAnswer    Outcome = "no_answer"
-	Busy        Outcome = "busy"
-	Rejected    Outcome = "rejected"
-	Unreachable Outcome = "unreachable"
-	Failed      Outcome = "failed"
-	Cancelled   Outcome = "cancelled"
-	Abandoned   Outcome = "abandoned" // answered, but no agent in time
+	Answered    = telephony.Answered
+	NoAnswer    = telephony.NoAnswer
+	Busy        = telephony.Busy
+	Rejected    = telephony.Rejected
+	Unreachable = telephony.Unreachable
+	Failed      = telephony.Failed
+	Cancelled   = telephony.Cancelled
+	Abandoned   = telephony.Abandoned // answered, but no agent in time
 )
 
 // Standard dispositions an agent sets on an answered call; brands add their own.

@@ -32,8 +32,11 @@ type Trunk struct {
 	CallerID string // default user part of From
 }
 
-// InboundHandler decides what to do with an INVITE that is not for a dialog we know
-// (livekit/sip's shape: the SIP code asks, call control answers).
+// InboundHandler decides what becomes of an INVITE that is not for a dialog we know
+// (livekit/sip's processInvite shape: the SIP code asks, call control answers with a
+// Decision, Accept or Reject, and the SIP code carries it out). HandleInbound may take its
+// time before it decides (look the number up, dial the far end of a bridge); ctx is the
+// INVITE's dialog context, which ends if the caller cancels.
 type InboundHandler interface {
-	HandleInbound(ctx context.Context, call *InboundCall)
+	HandleInbound(ctx context.Context, call *InboundCall) Decision
 }
