@@ -80,7 +80,7 @@ func softphoneApp(t *testing.T) (*access.Service, access.Brand, *Center, *fiber.
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	c := NewCenter(Config{}, db, NewAgents(db, "wismo", acc), nil, nil, storetest.Logger(t), nil)
 	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
 		t.Fatal(err)
 	}

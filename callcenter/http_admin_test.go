@@ -24,7 +24,7 @@ func adminAPI(t *testing.T) (c *Center, one, two int64, call func(method, path, 
 	acc := access.NewService(db)
 	b1, key1, _ := acc.CreateBrand(ctx, "One")
 	b2, _, _ := acc.CreateBrand(ctx, "Two")
-	c = NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	c = NewCenter(Config{}, db, NewAgents(db, "wismo", acc), nil, nil, storetest.Logger(t), nil)
 	app := fiber.New()
 	app.Use(access.Authenticate(acc))
 	adminRoutes(app, c)

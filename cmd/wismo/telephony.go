@@ -41,7 +41,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	} else if n > 0 {
 		a.log.Warn("repaired recordings a crash left unfinished", "count", n)
 	}
-	agents := callcenter.NewAgents(a.db, cfg.SIPRealm)
+	agents := callcenter.NewAgents(a.db, cfg.SIPRealm, a.access)
 	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements")},
 		a.db, agents, recs, a.cases, a.log, a.reg)
 	// sipgo logs a few transport events through its package-level logger; main is the one
