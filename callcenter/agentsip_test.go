@@ -3,9 +3,7 @@ package callcenter
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -19,29 +17,11 @@ import (
 func TestAgentSIPAccount(t *testing.T) {
 	ctx := context.Background()
 	acc, b, c, app := softphoneApp(t)
-	login := func(email string) func(body string) (int, string) {
-		if _, err := acc.CreateUser(ctx, email, "a login password 1", access.RoleAgent, []int64{b.ID}); err != nil {
-			t.Fatal(err)
-		}
-		sess, err := acc.Login(ctx, email, "a login password 1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return func(body string) (int, string) {
-			req := httptest.NewRequest("PUT", "http://wismo.test/api/v1/agent/sip", strings.NewReader(body))
-			req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
-			req.Header.Set("Origin", "http://wismo.test")
-			req.Header.Set(access.CSRFHeader, sess.CSRF)
-			req.Header.Set("Content-Type", "application/json")
-			res, err := app.Test(req, -1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(res.Body)
-			return res.StatusCode, string(b)
-		}
+	put := func(email string) func(body string) (int, string) {
+		_, send := userSession(t, acc, app, email, access.RoleAgent, []int64{b.ID})
+		return func(body string) (int, string) { return send("PUT", "/api/v1/agent/sip", body) }
 	}
-	ann, bob := login("ann@example.com"), login("bob@example.com")
+	ann, bob := put("ann@example.com"), put("bob@example.com")
 	if code, body := ann(`{"username": "ann", "secret": "phone-secret-1"}`); code != http.StatusNoContent {
 		t.Fatalf("set account: %d %s", code, body)
 	}

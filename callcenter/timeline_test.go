@@ -6,32 +6,24 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/store/storetest"
 )
 
 // A parcel's timeline gets its hotline calls and the calls agents dialled, oldest first, for
 // the brands the reader may see; the dialer's attempts come from the dialer.
 func TestParcelCalls(t *testing.T) {
-	db := storetest.Open(t)
 	ctx := context.Background()
-	acc := access.NewService(db)
-	a, _, _ := acc.CreateBrand(ctx, "Brand A")
-	b, _, err := acc.CreateBrand(ctx, "Brand B")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := NewCallLog(db)
+	log, a, b := twoBrandLog(t)
 	at := time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)
 	const parcel, other, third = "RB123456785GB", "RB000000005GB", "RB000000019GB"
 	for _, c := range []Call{
-		{Direction: Inbound, Mode: ModeHotline, BrandID: a.ID, ParcelID: parcel, From: "+79131234567", To: "+74951112233",
+		{Direction: Inbound, Mode: ModeHotline, BrandID: a, ParcelID: parcel, From: "+79131234567", To: "+74951112233",
 			StartedAt: at.Add(2 * time.Hour), Outcome: Answered, Disposition: "reached"},
-		{Direction: Outbound, Mode: ModePreview, BrandID: a.ID, ParcelID: parcel, From: "+74950000000", To: "+79131234567",
+		{Direction: Outbound, Mode: ModePreview, BrandID: a, ParcelID: parcel, From: "+74950000000", To: "+79131234567",
 			StartedAt: at, Outcome: Busy, SIPStatus: 486},
-		{Direction: Outbound, Mode: ModeProgressive, BrandID: a.ID, ParcelID: parcel, CampaignRef: "3", ContactRef: "7", To: "+79131234567",
+		{Direction: Outbound, Mode: ModeProgressive, BrandID: a, ParcelID: parcel, CampaignRef: "3", ContactRef: "7", To: "+79131234567",
 			StartedAt: at.Add(time.Hour), Outcome: Answered}, // the dialer's: on its own timeline
-		{Direction: Outbound, Mode: ModePreview, BrandID: a.ID, ParcelID: other, To: "+79990000001", StartedAt: at.Add(3 * time.Hour)},
-		{Direction: Inbound, Mode: ModeHotline, BrandID: b.ID, ParcelID: third, From: "+79990000002", StartedAt: at, Outcome: Abandoned},
+		{Direction: Outbound, Mode: ModePreview, BrandID: a, ParcelID: other, To: "+79990000001", StartedAt: at.Add(3 * time.Hour)},
+		{Direction: Inbound, Mode: ModeHotline, BrandID: b, ParcelID: third, From: "+79990000002", StartedAt: at, Outcome: Abandoned},
 		{Direction: Inbound, Mode: ModeHotline, To: "+74951112233", From: "+79990000003", StartedAt: at, Outcome: Abandoned}, // about no parcel
 	} {
 		if err := log.Create(ctx, &c); err != nil {
@@ -59,11 +51,11 @@ func TestParcelCalls(t *testing.T) {
 		ids   []string
 		want  []string
 	}{
-		{"the brand's parcel", access.Brands(a.ID), []string{parcel}, []string{
+		{"the brand's parcel", access.Brands(a), []string{parcel}, []string{
 			"preview call to +79131234567: busy",
 			"hotline call from +79131234567: answered (reached)",
 		}},
-		{"two parcels of a case", access.Brands(a.ID), []string{parcel, other}, []string{
+		{"two parcels of a case", access.Brands(a), []string{parcel, other}, []string{
 			"preview call to +79131234567: busy",
 			"hotline call from +79131234567: answered (reached)",
 			"preview call to +79990000001: in progress",
@@ -73,7 +65,7 @@ func TestParcelCalls(t *testing.T) {
 			"hotline call from +79990000002: abandoned",
 			"hotline call from +79131234567: answered (reached)",
 		}},
-		{"another brand sees none", access.Brands(b.ID), []string{parcel}, nil},
+		{"another brand sees none", access.Brands(b), []string{parcel}, nil},
 		{"partner posts see no calls", access.PostScope(1, "RU"), []string{parcel}, nil},
 		{"no parcels", access.Operator(), nil, nil},
 	} {

@@ -8,7 +8,6 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -99,27 +98,17 @@ func TestEveryCallOnTheCaseTimelineAndTrackingPage(t *testing.T) {
 	url := storetest.URL(t)
 	env := []string{"WISMO_DATA_DIR=" + t.TempDir(), "WISMO_DATABASE_URL=" + url, "WISMO_LOG_LEVEL=warn",
 		"WISMO_JOBS=none"} // the test runs the dialer's one attempt itself
-	out, err := exec.Command(bin, append([]string{"brand", "add", "--name", "Timeline Shop"}, envFlags(env)...)...).Output()
-	if err != nil {
-		t.Fatalf("brand add: %v", err)
-	}
-	var brand struct {
-		ID     int64  `json:"id"`
-		APIKey string `json:"api_key"`
-	}
-	if err := json.Unmarshal(out, &brand); err != nil || brand.APIKey == "" {
-		t.Fatalf("brand add printed %q: %v", out, err)
-	}
+	brandID, key := cliBrand(t, bin, env, "Timeline Shop")
 	srv := startServe(t, bin, env)
 	defer srv.cmd.Process.Kill()
 	base := "http://" + srv.addr
 	const parcel, phone = "RB123456785GB", "+79131234567"
-	if code, body := apiCall(t, "POST", base+"/api/v1/parcels", brand.APIKey, `{"parcels":[{"id":"`+parcel+`","service_level":"standard",
+	if code, body := apiCall(t, "POST", base+"/api/v1/parcels", key, `{"parcels":[{"id":"`+parcel+`","service_level":"standard",
 		"kind":"packet","weight_kg":0.4,"origin_country":"GB","destination_country":"RU",
 		"recipient":{"name":"Иван Петров","phone":"`+phone+`","region":"RU-NVS"}}]}`); code != 200 {
 		t.Fatalf("parcel: %d %s", code, body)
 	}
-	code, body := apiCall(t, "POST", base+"/api/v1/cases", brand.APIKey, `{"parcels":["`+parcel+`"],"type":"non_receipt_or_delay"}`)
+	code, body := apiCall(t, "POST", base+"/api/v1/cases", key, `{"parcels":["`+parcel+`"],"type":"non_receipt_or_delay"}`)
 	var opened struct{ Number string }
 	if json.Unmarshal(body, &opened); code != 201 || opened.Number == "" {
 		t.Fatalf("open case: %d %s", code, body)
@@ -136,7 +125,7 @@ func TestEveryCallOnTheCaseTimelineAndTrackingPage(t *testing.T) {
 		{Direction: callcenter.Outbound, Mode: callcenter.ModePreview, From: "+74950000000", To: phone, // the desk page
 			Outcome: callcenter.Answered, Disposition: callcenter.DispCallbackRequested},
 	} {
-		c.BrandID, c.ParcelID, c.StartedAt = brand.ID, parcel, at.Add(time.Duration(i)*time.Hour)
+		c.BrandID, c.ParcelID, c.StartedAt = brandID, parcel, at.Add(time.Duration(i)*time.Hour)
 		if err := calls.Create(context.Background(), &c); err != nil {
 			t.Fatal(err)
 		}
@@ -147,10 +136,10 @@ func TestEveryCallOnTheCaseTimelineAndTrackingPage(t *testing.T) {
 			}
 		}
 	}
-	campaignCall(t, db, brand.ID, parcel, phone)
+	campaignCall(t, db, brandID, parcel, phone)
 
 	// The case timeline: each call once (the dialer's attempt from the dialer, not twice).
-	code, body = apiCall(t, "GET", base+"/api/v1/cases/"+opened.Number, brand.APIKey, "")
+	code, body = apiCall(t, "GET", base+"/api/v1/cases/"+opened.Number, key, "")
 	var detail struct {
 		Timeline []struct{ Kind, Summary, Ref string }
 	}
@@ -210,8 +199,7 @@ func TestCallTimelineEntries(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := context.Background()
 	acc := access.NewService(db)
-	a, _, _ := acc.CreateBrand(ctx, "Brand A")
-	b, _, err := acc.CreateBrand(ctx, "Brand B")
+	a, _, err := acc.CreateBrand(ctx, "Brand A")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +222,7 @@ func TestCallTimelineEntries(t *testing.T) {
 	if d, ok := got[0].Data.(callcenter.Call); !ok || d.ID != c.ID || d.Outcome != callcenter.Abandoned {
 		t.Fatalf("entry data %#v", got[0].Data)
 	}
-	if other, err := src.TimelineFor(ctx, access.Brands(b.ID), []string{"RB123456785GB"}); err != nil || len(other) != 0 {
+	if other, err := src.TimelineFor(ctx, access.Brands(a.ID+1), []string{"RB123456785GB"}); err != nil || len(other) != 0 {
 		t.Fatalf("another brand: %+v %v", other, err)
 	}
 }
