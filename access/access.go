@@ -1,7 +1,8 @@
 // Package access knows who is calling and what they may see: brands (the shops, wismo's
-// tenants), partner posts, users with roles, API keys and login sessions. Its Scope is handed
-// to every domain query, which filters by it in SQL, so one brand never reads or writes
-// another brand's data.
+// tenants), partner posts, users with roles (and the SIP accounts of their phones), API keys
+// and login sessions. Its Scope is handed to every domain query, which filters by it in SQL,
+// so one brand never reads or writes another brand's data. Its tables are written only here;
+// other domains may read brands, posts, users and user_brands as reference tables.
 package access
 
 import (

@@ -2,6 +2,7 @@ package callcenter
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,32 +29,12 @@ func TestOnlyAgentsAndSupervisorsTakeCalls(t *testing.T) {
 		{access.RoleAdmin, fiber.StatusForbidden, fiber.StatusForbidden},
 	} {
 		t.Run(string(tc.role), func(t *testing.T) {
-			email := string(tc.role) + "@example.com"
 			brands := []int64{b.ID}
 			if tc.role == access.RoleAdmin {
 				brands = nil
 			}
-			u, err := acc.CreateUser(ctx, email, "a login password 1", tc.role, brands)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sess, err := acc.Login(ctx, email, "a login password 1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			send := func(method, path, body string) int {
-				req := httptest.NewRequest(method, "http://wismo.test"+path, strings.NewReader(body))
-				req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
-				req.Header.Set("Origin", "http://wismo.test")
-				req.Header.Set(access.CSRFHeader, sess.CSRF)
-				req.Header.Set("Content-Type", "application/json")
-				res, err := app.Test(req, -1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return res.StatusCode
-			}
-			if s := send("PUT", "/api/v1/agent/state", `{"state": "available"}`); s != tc.state {
+			u, send := userSession(t, acc, app, string(tc.role)+"@example.com", tc.role, brands)
+			if s, _ := send("PUT", "/api/v1/agent/state", `{"state": "available"}`); s != tc.state {
 				t.Errorf("PUT /api/v1/agent/state available: %d, want %d", s, tc.state)
 			}
 			ag, err := c.Agents.Get(ctx, u.ID)
@@ -63,7 +44,7 @@ func TestOnlyAgentsAndSupervisorsTakeCalls(t *testing.T) {
 			if available := ag.State == Available; available != (tc.state == fiber.StatusNoContent) {
 				t.Errorf("state after the request: %s", ag.State)
 			}
-			if s := send("GET", "/api/v1/agent/softphone", ""); s != tc.softphone {
+			if s, _ := send("GET", "/api/v1/agent/softphone", ""); s != tc.softphone {
 				t.Errorf("softphone socket: %d, want %d", s, tc.softphone)
 			}
 		})
@@ -80,7 +61,7 @@ func softphoneApp(t *testing.T) (*access.Service, access.Brand, *Center, *fiber.
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	c := NewCenter(Config{}, db, NewAgents(db, "wismo", acc), nil, nil, storetest.Logger(t), nil)
 	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
 		t.Fatal(err)
 	}
@@ -88,4 +69,39 @@ func softphoneApp(t *testing.T) (*access.Service, access.Brand, *Center, *fiber.
 	app.Use(access.Authenticate(acc))
 	Routes(app, c)
 	return acc, b, c, app
+}
+
+// userSession creates a user and logs them in, and returns a function that sends requests
+// with the session as the desk page does (its cookie, same origin, the CSRF header).
+func userSession(t *testing.T, acc *access.Service, app *fiber.App, email string, role access.Role, brands []int64) (access.User, func(method, path, body string) (int, string)) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := acc.CreateUser(ctx, email, "a login password 1", role, brands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := acc.Login(ctx, email, "a login password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, func(method, path, body string) (int, string) {
+		t.Helper()
+		req := httptest.NewRequest(method, "http://wismo.test"+path, strings.NewReader(body))
+		req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
+		req.Header.Set("Origin", "http://wismo.test")
+		req.Header.Set(access.CSRFHeader, sess.CSRF)
+		req.Header.Set("Content-Type", "application/json")
+		return serve(t, app, req)
+	}
+}
+
+// serve has app answer req and returns the status and body.
+func serve(t *testing.T, app *fiber.App, req *http.Request) (int, string) {
+	t.Helper()
+	res, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

@@ -8,17 +8,27 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
 )
 
-// Agents keeps agents' SIP accounts and their states in the database, so that a supervisor
-// on any node sees them and the states survive a restart.
+// Agents keeps agents' states in the database, so that a supervisor on any node sees them
+// and the states survive a restart, and their SIP accounts through access, which owns the
+// users table.
 type Agents struct {
-	db     *store.DB
-	realm  string
-	now    func() time.Time
-	notify func(userID int64, s AgentState) // OnChange
+	db       *store.DB
+	realm    string
+	accounts SIPAccounts
+	now      func() time.Time
+	notify   func(userID int64, s AgentState) // OnChange
+}
+
+// SIPAccounts stores users' SIP accounts (access.Service implements it: only the users
+// table's owner writes it).
+type SIPAccounts interface {
+	SetSIPCredentials(ctx context.Context, userID int64, username, ha1 string) error
+	SIPHA1(ctx context.Context, username string) (string, error)
 }
 
 // OnChange registers fn to learn every state an agent moves to, after it is stored (the
@@ -31,9 +41,10 @@ func (a *Agents) changed(userID int64, s AgentState) {
 	}
 }
 
-// NewAgents returns the agents of db; realm is the SIP digest realm of their phones.
-func NewAgents(db *store.DB, realm string) *Agents {
-	return &Agents{db: db, realm: realm, now: func() time.Time { return time.Now().UTC() }}
+// NewAgents returns the agents of db whose SIP accounts accounts keeps; realm is the SIP
+// digest realm of their phones.
+func NewAgents(db *store.DB, realm string, accounts SIPAccounts) *Agents {
+	return &Agents{db: db, realm: realm, accounts: accounts, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Agent is a user who takes calls, as call control sees them.
@@ -51,22 +62,17 @@ func (a *Agents) SetSIPSecret(ctx context.Context, userID int64, username, secre
 	if username == "" || strings.ContainsAny(username, "@:; <>\"") || len(secret) < 8 {
 		return fmt.Errorf("%w: SIP username must be a plain token and the secret at least 8 characters", ErrInvalid)
 	}
-	res, err := a.db.SQL.ExecContext(ctx, a.db.Rebind(`UPDATE users SET sip_username = ?, sip_ha1 = ? WHERE id = ?`),
-		username, telephony.HA1(username, a.realm, secret), userID)
-	if err != nil {
-		return fmt.Errorf("set SIP secret of user %d: %w", userID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	err := a.accounts.SetSIPCredentials(ctx, userID, username, telephony.HA1(username, a.realm, secret))
+	if errors.Is(err, access.ErrNotFound) {
 		return fmt.Errorf("user %d: %w", userID, ErrNotFound)
 	}
-	return nil
+	return err
 }
 
 // SIPHA1 implements telephony.Credentials for enabled users.
 func (a *Agents) SIPHA1(ctx context.Context, username string) (string, error) {
-	var ha1 string
-	err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`SELECT sip_ha1 FROM users WHERE sip_username = ? AND disabled_at IS NULL`), username).Scan(&ha1)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && ha1 == "") {
+	ha1, err := a.accounts.SIPHA1(ctx, username)
+	if errors.Is(err, access.ErrNotFound) {
 		return "", telephony.ErrUnknownUser
 	}
 	return ha1, err

@@ -2,7 +2,6 @@ package callcenter
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -32,13 +31,11 @@ func (c *Center) begin(ctx context.Context, call Call) (*run, error) {
 	return r, nil
 }
 
-// end writes the call's final state; the call's outcome is counted once.
-func (r *run) end(outcome Outcome, status int, side string) Call {
+// end writes the call's final state; the call's outcome is counted once. The SIP status
+// logged is the customer leg's: its answer's (dial, HandleInbound), or its refusal's (fail).
+func (r *run) end(outcome Outcome, side string) Call {
 	now := time.Now().UTC()
 	r.call.Outcome, r.call.EndedAt, r.call.HangupSide = outcome, &now, side
-	if status != 0 {
-		r.call.SIPStatus = status
-	}
 	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
 		r.log.Error("call log not finished", "err", err)
 	}
@@ -64,6 +61,15 @@ func (r *run) saveLeg(g *Leg) {
 	}
 }
 
+// fail ends a call whose customer leg could not be had (a failed dial) with what err means.
+func (r *run) fail(err error) Call {
+	outcome, status := telephony.OutcomeOf(err)
+	if status != 0 {
+		r.call.SIPStatus = status
+	}
+	return r.end(outcome, "")
+}
+
 // dial places leg g and logs ringing, answer or the failure's outcome on it.
 func (r *run) dial(ctx context.Context, g *Leg, req telephony.DialRequest) (*telephony.Leg, error) {
 	req.OnRinging = func() {
@@ -79,15 +85,15 @@ func (r *run) dial(ctx context.Context, g *Leg, req telephony.DialRequest) (*tel
 		}
 	})
 	if err != nil {
-		g.Outcome, g.SIPStatus = outcomeOf(err)
+		g.Outcome, g.SIPStatus = telephony.OutcomeOf(err)
 		g.EndedAt = ptrTime(time.Now().UTC())
 		r.saveLeg(g)
 		return nil, err
 	}
-	g.AnsweredAt, g.SIPStatus, g.Codec = ptrTime(leg.AnsweredAt.UTC()), 200, telephony.CodecName(leg.Codec())
+	g.AnsweredAt, g.SIPStatus, g.Codec = ptrTime(leg.AnsweredAt.UTC()), leg.Status, telephony.CodecName(leg.Codec())
 	r.saveLeg(g)
 	if g.Kind == LegCustomer {
-		r.call.AnsweredAt, r.call.SIPStatus = g.AnsweredAt, 200
+		r.call.AnsweredAt, r.call.SIPStatus = g.AnsweredAt, g.SIPStatus
 		r.saveCall() // the live call log shows the call as answered
 	}
 	return leg, nil
@@ -98,37 +104,6 @@ func (r *run) saveCall() {
 	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
 		r.log.Error("call log not updated", "err", err)
 	}
-}
-
-// outcomeOf maps a failed dial to the call outcome vocabulary (RFC 3261 §21 status codes).
-func outcomeOf(err error) (Outcome, int) {
-	var de *telephony.DialError
-	if !errors.As(err, &de) {
-		return Failed, 0
-	}
-	switch {
-	case de.NoAnswer:
-		return NoAnswer, de.Status
-	case de.Cancelled:
-		return Cancelled, 0
-	case de.Unreachable:
-		return Unreachable, 0
-	}
-	switch s := de.Status; {
-	case s == 486 || s == 600:
-		return Busy, s
-	case s == 408 || s == 480 || s == 487:
-		return NoAnswer, s
-	case s == 403 || s == 603:
-		return Rejected, s
-	case s == 401 || s == 407: // the trunk refused our credentials
-		return Failed, s
-	case s == 503 || s == 502 || s == 504:
-		return Unreachable, s
-	case s != 0:
-		return Failed, s
-	}
-	return Failed, 0
 }
 
 // talk records and bridges an answered customer with an answered agent until one hangs up,

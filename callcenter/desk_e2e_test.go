@@ -302,6 +302,7 @@ func TestDeskInboundCall(t *testing.T) {
 	checkTimes(t, c)
 	checkBrowserLeg(t, c, agentID)
 	w.checkRecording(c, browserTone)
+	w.onTimeline(c)
 	heard(t, customer, browserTone, "the customer's phone")
 	w.waitText(ctx, "message", "The customer hung up")
 	w.wrapUp(ctx, c.ID, agentID)

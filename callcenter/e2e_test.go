@@ -53,7 +53,7 @@ func newWorld(t *testing.T, trunk telephony.Trunk, cfg Config) *world {
 	}
 	w.brand = b.ID
 	w.recs = recordings.NewService(db, t.TempDir(), log)
-	agents := NewAgents(db, "wismo")
+	agents := NewAgents(db, "wismo", w.acc)
 	w.center = NewCenter(cfg, db, agents, w.recs, w.cases, log, nil)
 	p := telephonytest.FreePort(t, "udp") &^ 1
 	w.eng, err = telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: p, RTPPortMax: p + 200, Trunk: trunk,

@@ -2,7 +2,6 @@ package callcenter
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -14,32 +13,6 @@ import (
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
-
-func TestOutcomeOf(t *testing.T) {
-	for _, tc := range []struct {
-		err    error
-		want   Outcome
-		status int
-	}{
-		{&telephony.DialError{Status: 486}, Busy, 486},
-		{&telephony.DialError{Status: 600}, Busy, 600},
-		{&telephony.DialError{Status: 603}, Rejected, 603},
-		{&telephony.DialError{Status: 403}, Rejected, 403},
-		{&telephony.DialError{Status: 480}, NoAnswer, 480},
-		{&telephony.DialError{NoAnswer: true, Status: 487}, NoAnswer, 487},
-		{&telephony.DialError{Unreachable: true}, Unreachable, 0},
-		{&telephony.DialError{Status: 503}, Unreachable, 503},
-		{&telephony.DialError{Status: 407}, Failed, 407},
-		{&telephony.DialError{Status: 404}, Failed, 404},
-		{&telephony.DialError{Cancelled: true}, Cancelled, 0},
-		{errors.New("boom"), Failed, 0},
-	} {
-		got, status := outcomeOf(tc.err)
-		if got != tc.want || status != tc.status {
-			t.Errorf("%v: %s %d, want %s %d", tc.err, got, status, tc.want, tc.status)
-		}
-	}
-}
 
 // TestPreviewBusyCustomer: a busy customer is logged busy with 486 and the agent goes to
 // wrap-up.

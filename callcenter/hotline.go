@@ -58,18 +58,16 @@ func (c *Center) queueFor(ctx context.Context, number string) (Queue, error) {
 	return q, err
 }
 
-// HandleInbound takes a call to a hotline number (telephony.InboundHandler): it matches the
-// caller to parcels by phone, which decides the brand; answers; plays the recording notice
-// and the queue announcement; and offers the call to the longest-idle available agent,
-// ringing each for the queue's ring time. Outside hours or after the maximum wait it plays
-// the closed message and plans a callback.
-func (c *Center) HandleInbound(ctx context.Context, in *telephony.InboundCall) {
+// HandleInbound decides what becomes of a call to a hotline number (telephony.InboundHandler):
+// a number that rings no queue is refused; otherwise the caller is matched to parcels by
+// phone, which decides the brand, the call is logged and taken (telephony.Accept), and
+// answerQueue serves it.
+func (c *Center) HandleInbound(ctx context.Context, in *telephony.InboundCall) telephony.Decision {
 	log := c.log.With("call_id", in.CallID, "from", in.From, "to", in.To)
 	q, err := c.queueFor(ctx, in.To)
 	if err != nil {
 		log.Info("INVITE to a number that is no hotline", "err", err)
-		in.Reject(404, "Not Found")
-		return
+		return telephony.Reject(telephony.NoSuchNumber)
 	}
 	caller := e164(in.From)
 	from := caller
@@ -90,23 +88,30 @@ func (c *Center) HandleInbound(ctx context.Context, in *telephony.InboundCall) {
 	r, err := c.begin(ctx, call)
 	if err != nil {
 		log.Error("call not logged", "err", err)
-		in.Reject(500, "Server Internal Error")
-		return
+		return telephony.Reject(telephony.ServerFailure)
 	}
 	cuLog := r.addLeg(LegCustomer, 0, from, in.To)
 	cuLog.SIPCallID = in.CallID
-	in.Ringing()
-	cuLog.RingingAt = ptrTime(time.Now().UTC())
-	r.call.RingingAt = cuLog.RingingAt
-	customer, err := in.Answer(ctx)
+	return telephony.Accept(func(ctx context.Context, customer *telephony.Leg, err error) {
+		c.answerQueue(r, q, in, customer, cuLog, err)
+	})
+}
+
+// answerQueue logs the answer of a hotline call (or its failure) and serves the call.
+func (c *Center) answerQueue(r *run, q Queue, in *telephony.InboundCall, customer *telephony.Leg, cuLog *Leg, err error) {
+	if at := in.RingingAt(); !at.IsZero() {
+		cuLog.RingingAt = ptrTime(at.UTC())
+		r.call.RingingAt = cuLog.RingingAt
+	}
 	if err != nil {
+		r.log.Warn("hotline call not answered", "err", err)
 		cuLog.Outcome, cuLog.EndedAt = Failed, ptrTime(time.Now().UTC())
 		r.saveLeg(cuLog)
-		r.end(Failed, 0, SideSystem)
+		r.end(Failed, SideSystem)
 		return
 	}
-	cuLog.AnsweredAt, cuLog.SIPStatus, cuLog.Codec = ptrTime(customer.AnsweredAt.UTC()), 200, telephony.CodecName(customer.Codec())
-	r.call.AnsweredAt, r.call.SIPStatus = cuLog.AnsweredAt, 200
+	cuLog.AnsweredAt, cuLog.SIPStatus, cuLog.Codec = ptrTime(customer.AnsweredAt.UTC()), customer.Status, telephony.CodecName(customer.Codec())
+	r.call.AnsweredAt, r.call.SIPStatus = cuLog.AnsweredAt, cuLog.SIPStatus
 	r.saveLeg(cuLog)
 	c.serveQueue(r, q, customer, cuLog)
 }
@@ -157,7 +162,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		c.setState(r.down, ag.UserID, OnCall)
 		r.call.AgentID = ag.UserID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
-		r.end(Answered, 200, side) // logged before wrap-up: the disposition is for a finished call
+		r.end(Answered, side) // logged before wrap-up: the disposition is for a finished call
 		c.setState(r.down, ag.UserID, WrapUp)
 		return
 	}
@@ -167,7 +172,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		side := sideOf(customer, LegCustomer)
 		cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 		r.saveLeg(cuLog)
-		r.end(Abandoned, 200, side)
+		r.end(Abandoned, side)
 		return
 	}
 	c.closed(ctx, r, customer, cuLog, "max_wait")
@@ -185,7 +190,7 @@ func (c *Center) closed(ctx context.Context, r *run, customer *telephony.Leg, cu
 	customer.Hangup(r.down, "")
 	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 	r.saveLeg(cuLog)
-	r.end(Abandoned, 200, side)
+	r.end(Abandoned, side)
 }
 
 // e164 normalises a caller's user part to E.164 when it is a phone number, else "".

@@ -75,6 +75,7 @@ func TestHotlineCall(t *testing.T) {
 		t.Fatalf("legs: %+v", c.Legs)
 	}
 	w.checkRecording(c, agentTone)
+	w.onTimeline(c)
 	heard(t, agentPhone, customerTone, "the agent's phone")
 	heard(t, customer, agentTone, "the customer's phone")
 }

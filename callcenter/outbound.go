@@ -81,7 +81,7 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 	agent, err := r.dial(ctx, agLog, telephony.DialRequest{To: contact, CallerID: settings.CallerID, RingTimeout: c.cfg.AgentRing})
 	if err != nil {
 		c.release(r.down, req.AgentID)
-		return r.end(Cancelled, 0, LegAgent), nil
+		return r.end(Cancelled, LegAgent), nil
 	}
 	c.setState(r.down, req.AgentID, OnCall)
 	r.call.From = c.eng.CallerID(settings.CallerID)
@@ -95,12 +95,11 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 		agLog.EndedAt, agLog.Outcome, agLog.HangupSide = cuLog.EndedAt, Answered, SideSystem
 		r.saveLeg(agLog)
 		c.setState(r.down, req.AgentID, WrapUp)
-		outcome, status := outcomeOf(err)
-		return r.end(outcome, status, ""), nil
+		return r.fail(err), nil
 	}
 	r.notice(ctx, customer, settings.RecordingNotice)
 	side := r.talk(ctx, customer, agent, cuLog, agLog)
-	call := r.end(Answered, 200, side) // logged before wrap-up: the disposition is for a finished call
+	call := r.end(Answered, side) // logged before wrap-up: the disposition is for a finished call
 	c.setState(r.down, req.AgentID, WrapUp)
 	return call, nil
 }
@@ -144,8 +143,7 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 	if err != nil {
 		c.release(r.down, first.UserID)
 		r.call.AgentID = 0
-		outcome, status := outcomeOf(err)
-		return r.end(outcome, status, "")
+		return r.fail(err)
 	}
 	noticeCtx, stopNotice := context.WithCancel(ctx)
 	go r.notice(noticeCtx, customer, settings.RecordingNotice)
@@ -172,7 +170,7 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 		c.setState(r.down, agentID, OnCall)
 		r.call.AgentID = agentID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
-		call := r.end(Answered, 200, side)
+		call := r.end(Answered, side)
 		c.setState(r.down, agentID, WrapUp)
 		return call
 	}
@@ -183,7 +181,7 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 	r.saveLeg(cuLog)
 	r.call.AgentID = 0
-	return r.end(Abandoned, 200, side)
+	return r.end(Abandoned, side)
 }
 
 // dialWhile dials an agent leg but gives up (CANCEL) when the customer hangs up meanwhile.

@@ -41,6 +41,7 @@ func TestPreviewCall(t *testing.T) {
 		t.Fatalf("legs: %+v", got.Legs)
 	}
 	w.checkRecording(got, agentTone)
+	w.onTimeline(got)
 	heard(t, agentPhone, customerTone, "the agent's phone")
 	heard(t, customer, agentTone, "the customer's phone")
 	ag, _ := w.center.Agents.Get(ctx, agentID)

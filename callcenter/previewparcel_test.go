@@ -65,7 +65,7 @@ func TestPreviewCallRefusesAnotherBrandsParcel(t *testing.T) {
 		}
 	}
 
-	agents := NewAgents(db, "wismo")
+	agents := NewAgents(db, "wismo", acc)
 	c := NewCenter(Config{}, db, agents, nil, parcels, log, nil)
 	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
 		t.Fatal(err)

@@ -29,11 +29,12 @@ import (
 // answerAll is a phones endpoint's inbound handler: it answers and hands the leg over.
 type answerAll struct{ legs chan *telephony.Leg }
 
-func (a answerAll) HandleInbound(ctx context.Context, in *telephony.InboundCall) {
-	leg, err := in.Answer(ctx)
-	if err == nil {
-		a.legs <- leg
-	}
+func (a answerAll) HandleInbound(context.Context, *telephony.InboundCall) telephony.Decision {
+	return telephony.Accept(func(_ context.Context, leg *telephony.Leg, err error) {
+		if err == nil {
+			a.legs <- leg
+		}
+	})
 }
 
 // benchRig is the two endpoints and a softphone that is not wired to a database.

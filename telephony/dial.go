@@ -194,7 +194,7 @@ func (e *Endpoint) Dial(ctx context.Context, r DialRequest, callID func(string))
 	}
 	e.aim(stream, remote, sess.InviteResponse.Source())
 	leg := e.newLeg(&Leg{CallID: id, Stream: stream, client: sess, Remote: remote, AnsweredAt: time.Now(),
-		From: from.Address.String(), To: uri.String()})
+		Status: sess.InviteResponse.StatusCode, From: from.Address.String(), To: uri.String()})
 	go leg.watch(sess.Context())
 	log.Info("call answered", "codec", CodecName(remote.Codec))
 	return leg, nil

@@ -9,16 +9,17 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// InboundCall is an INVITE waiting for call control's decision: ring, answer or reject.
+// InboundCall is an INVITE waiting for call control's decision (InboundHandler).
 type InboundCall struct {
-	CallID   string
-	From, To string // user parts of From and the Request-URI (the caller's and the dialled number)
-	e        *Endpoint
-	src      string // where the INVITE came from (the transport's source): latch.go trusts it
-	sess     *sipgo.DialogServerSession
-	offer    Media
-	stream   *RTPStream
-	answered bool
+	CallID    string
+	From, To  string // user parts of From and the Request-URI (the caller's and the dialled number)
+	e         *Endpoint
+	src       string // where the INVITE came from (the transport's source): latch.go trusts it
+	sess      *sipgo.DialogServerSession
+	offer     Media
+	stream    *RTPStream
+	ringingAt time.Time
+	answered  bool
 }
 
 // routes registers the SIP method handlers, each behind the request checks of checked.
@@ -69,11 +70,26 @@ func (e *Endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	call := &InboundCall{CallID: req.CallID().Value(), From: req.From().Address.User, To: req.Recipient.User,
 		e: e, src: req.Source(), sess: sess, offer: offer, stream: stream}
 	ctx := sess.Context()
-	e.inbound.HandleInbound(ctx, call)
+	call.carryOut(ctx, e.inbound.HandleInbound(ctx, call))
 	if !call.answered {
 		stream.Close()
 		sess.Close()
 	}
+}
+
+// carryOut turns call control's decision into SIP: a final refusal, or ringing, the answer
+// and then the call itself, served by call control until it ends.
+func (c *InboundCall) carryOut(ctx context.Context, d Decision) {
+	if d.serve == nil {
+		status, reason := d.reject.response()
+		c.sess.Respond(status, reason, nil)
+		return
+	}
+	if err := c.sess.Respond(sip.StatusRinging, "Ringing", nil); err == nil {
+		c.ringingAt = time.Now()
+	}
+	leg, err := c.answer()
+	d.serve(ctx, leg, err)
 }
 
 // onReInvite answers a re-INVITE inside a dialog (RFC 3261 §14.2) with our unchanged
@@ -104,20 +120,15 @@ func (e *Endpoint) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	tx.Respond(res)
 }
 
-// Ringing sends 180 Ringing.
-func (c *InboundCall) Ringing() error { return c.sess.Respond(180, "Ringing", nil) }
-
-// Reject answers the INVITE with a final failure status (486 Busy Here, 480, 603...).
-func (c *InboundCall) Reject(status int, reason string) error {
-	return c.sess.Respond(status, reason, nil)
-}
-
 // Cancelled is closed if the caller gives up (CANCEL) before the call is answered.
 func (c *InboundCall) Cancelled() <-chan struct{} { return c.sess.Context().Done() }
 
-// Answer sends 200 OK with our SDP and returns the leg (RFC 3261 §13.3.1.4); the caller's
+// RingingAt is when 180 Ringing went out (zero before, or if it could not be sent).
+func (c *InboundCall) RingingAt() time.Time { return c.ringingAt }
+
+// answer sends 200 OK with our SDP and returns the leg (RFC 3261 §13.3.1.4); the caller's
 // ACK is matched by sipgo's dialog cache.
-func (c *InboundCall) Answer(ctx context.Context) (*Leg, error) {
+func (c *InboundCall) answer() (*Leg, error) {
 	body := offerSDP(c.e.host, c.stream.LocalPort(), time.Now().Unix(), []uint8{c.offer.Codec}, c.offer.Dir.answer())
 	if err := c.sess.RespondSDP(body); err != nil {
 		return nil, fmt.Errorf("answer %s: %w", c.CallID, err)
@@ -125,7 +136,7 @@ func (c *InboundCall) Answer(ctx context.Context) (*Leg, error) {
 	c.answered = true
 	c.e.aim(c.stream, c.offer, c.src)
 	leg := c.e.newLeg(&Leg{CallID: c.CallID, Stream: c.stream, server: c.sess, Remote: c.offer, AnsweredAt: time.Now(),
-		From: c.From, To: c.To})
+		Status: sip.StatusOK, From: c.From, To: c.To})
 	go leg.watch(c.sess.Context())
 	return leg, nil
 }

@@ -25,6 +25,7 @@ type Leg struct {
 	Remote     Media
 	Stream     MediaStream // an *RTPStream for SIP legs
 	AnsweredAt time.Time
+	Status     int // the final response that set the leg up: a 2xx (200 OK)
 
 	e      *Endpoint
 	client *sipgo.DialogClientSession

@@ -17,8 +17,8 @@ import (
 // rejectAll refuses every inbound call, as an unknown hotline number would be.
 type rejectAll struct{}
 
-func (rejectAll) HandleInbound(_ context.Context, c *telephony.InboundCall) {
-	c.Reject(404, "Not Found")
+func (rejectAll) HandleInbound(context.Context, *telephony.InboundCall) telephony.Decision {
+	return telephony.Reject(telephony.NoSuchNumber)
 }
 
 // probe sends OPTIONS over UDP and reports whether the endpoint answered 200 (RFC 3261

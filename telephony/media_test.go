@@ -23,17 +23,18 @@ type announcer struct {
 	legs chan *telephony.Leg
 }
 
-func (a *announcer) HandleInbound(ctx context.Context, c *telephony.InboundCall) {
-	leg, err := c.Answer(ctx)
-	if err != nil {
-		return
-	}
-	a.legs <- leg
-	tone := make([]int16, 8000)
-	for i := range tone {
-		tone[i] = int16(8000 * math.Sin(2*math.Pi*1000*float64(i)/8000))
-	}
-	go a.e.Load().Play(context.WithoutCancel(ctx), leg, tone, true)
+func (a *announcer) HandleInbound(context.Context, *telephony.InboundCall) telephony.Decision {
+	return telephony.Accept(func(ctx context.Context, leg *telephony.Leg, err error) {
+		if err != nil {
+			return
+		}
+		a.legs <- leg
+		tone := make([]int16, 8000)
+		for i := range tone {
+			tone[i] = int16(8000 * math.Sin(2*math.Pi*1000*float64(i)/8000))
+		}
+		go a.e.Load().Play(context.WithoutCancel(ctx), leg, tone, true)
+	})
 }
 
 func startAnnouncer(t *testing.T, cfg telephony.Config) (*telephony.Endpoint, *announcer) {

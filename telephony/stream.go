@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/pion/rtp"
 )
 
@@ -49,15 +50,15 @@ type ExternalLeg struct {
 }
 
 // AttachLeg makes an answered leg of x: it counts as an active call (Drain waits for it),
-// is bridged, played to and hung up like a SIP leg. The owner ends it from the far end
-// with Leg.End when its own signalling says so.
+// is bridged, played to and hung up like a SIP leg, and its Status is a SIP phone's 200 OK.
+// The owner ends it from the far end with Leg.End when its own signalling says so.
 func (e *Endpoint) AttachLeg(x ExternalLeg) *Leg {
 	hangup := x.Hangup
 	if hangup == nil {
 		hangup = func(context.Context) {}
 	}
 	l := &Leg{CallID: x.ID, Stream: x.Stream, Remote: x.Remote, From: x.From, To: x.To, AnsweredAt: time.Now(),
-		e: e, external: hangup, done: make(chan struct{})}
+		Status: sip.StatusOK, e: e, external: hangup, done: make(chan struct{})}
 	l.remoteMedia(x.Remote, l.AnsweredAt)
 	e.active.Add(1)
 	e.legs.Store(l.CallID, l)

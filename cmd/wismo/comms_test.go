@@ -20,17 +20,25 @@ import (
 // commsBrand adds a brand with the CLI and returns its API key.
 func commsBrand(t *testing.T, bin string, env []string, name string) string {
 	t.Helper()
+	_, key := cliBrand(t, bin, env, name)
+	return key
+}
+
+// cliBrand adds a brand with the CLI and returns its id and API key.
+func cliBrand(t *testing.T, bin string, env []string, name string) (int64, string) {
+	t.Helper()
 	out, err := exec.Command(bin, append([]string{"brand", "add", "--name", name}, envFlags(env)...)...).Output()
 	if err != nil {
 		t.Fatalf("brand add: %v", err)
 	}
 	var b struct {
+		ID     int64  `json:"id"`
 		APIKey string `json:"api_key"`
 	}
 	if err := json.Unmarshal(out, &b); err != nil || b.APIKey == "" {
 		t.Fatalf("brand add printed %q: %v", out, err)
 	}
-	return b.APIKey
+	return b.ID, b.APIKey
 }
 
 // commsPut sends a JSON PUT with a brand key.

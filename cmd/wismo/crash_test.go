@@ -137,23 +137,13 @@ func TestKillDuringIngest(t *testing.T) {
 	dbURL := storetest.URL(t)
 	env := []string{"WISMO_DATA_DIR=" + t.TempDir(), "WISMO_DATABASE_URL=" + dbURL, "WISMO_LOG_LEVEL=warn"}
 
-	out, err := exec.Command(bin, append([]string{"brand", "add", "--name", "Crash Shop"}, envFlags(env)...)...).Output()
-	if err != nil {
-		t.Fatalf("brand add: %v", err)
-	}
-	var brand struct {
-		ID     int64  `json:"id"`
-		APIKey string `json:"api_key"`
-	}
-	if err := json.Unmarshal(out, &brand); err != nil || brand.APIKey == "" {
-		t.Fatalf("brand add printed %q: %v", out, err)
-	}
+	key := commsBrand(t, bin, env, "Crash Shop")
 
 	parcelBatches, eventBatches, nEvents := crashInput(1500)
 	srv := startServe(t, bin, env)
 	client := &http.Client{Timeout: 30 * time.Second}
 	for _, b := range parcelBatches {
-		if _, err := post(client, srv.addr, brand.APIKey, "/api/v1/parcels", b); err != nil {
+		if _, err := post(client, srv.addr, key, "/api/v1/parcels", b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -178,7 +168,7 @@ func TestKillDuringIngest(t *testing.T) {
 					return
 				default:
 				}
-				if _, err := post(client, srv.addr, brand.APIKey, "/api/v1/events", eventBatches[i]); err != nil {
+				if _, err := post(client, srv.addr, key, "/api/v1/events", eventBatches[i]); err != nil {
 					return // the server died under us
 				}
 				ackedMu.Lock()
@@ -202,7 +192,7 @@ func TestKillDuringIngest(t *testing.T) {
 	srv = startServe(t, bin, env)
 	defer srv.cmd.Process.Kill()
 	for _, b := range parcelBatches {
-		r, err := post(client, srv.addr, brand.APIKey, "/api/v1/parcels", b)
+		r, err := post(client, srv.addr, key, "/api/v1/parcels", b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +203,7 @@ func TestKillDuringIngest(t *testing.T) {
 		}
 	}
 	for i, b := range eventBatches {
-		r, err := post(client, srv.addr, brand.APIKey, "/api/v1/events", b)
+		r, err := post(client, srv.addr, key, "/api/v1/events", b)
 		if err != nil {
 			t.Fatalf("replay batch %d: %v\n%s", i, err, srv.logs)
 		}

@@ -95,6 +95,7 @@ func serveCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	cs.svc.AddTimelineSource(comms.dialer)
+	cs.svc.AddTimelineSource(callTimeline{calls: tel.center.Calls})
 	tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.

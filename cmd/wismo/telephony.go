@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/telephony"
 )
@@ -38,7 +41,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	} else if n > 0 {
 		a.log.Warn("repaired recordings a crash left unfinished", "count", n)
 	}
-	agents := callcenter.NewAgents(a.db, cfg.SIPRealm)
+	agents := callcenter.NewAgents(a.db, cfg.SIPRealm, a.access)
 	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements")},
 		a.db, agents, recs, a.cases, a.log, a.reg)
 	// sipgo logs a few transport events through its package-level logger; main is the one
@@ -65,6 +68,25 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
 	}
 	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones, log: a.log}, nil
+}
+
+// callTimeline puts the call log's calls on case and parcel timelines (cases.TimelineSource):
+// hotline calls and calls agents dialled, one "call" entry each, with the call as its data.
+// The dialer's own source reports the attempts it placed, so each call shows once.
+type callTimeline struct{ calls *callcenter.CallLog }
+
+// TimelineFor implements cases.TimelineSource.
+func (t callTimeline) TimelineFor(ctx context.Context, scope access.Scope, parcelIDs []string) ([]cases.TimelineEntry, error) {
+	calls, err := t.calls.ParcelCalls(ctx, scope, parcelIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cases.TimelineEntry, 0, len(calls))
+	for _, c := range calls {
+		out = append(out, cases.TimelineEntry{At: c.StartedAt, Kind: "call", Summary: c.Summary(), Actor: "callcenter",
+			Ref: "call:" + strconv.FormatInt(c.ID, 10), Data: c})
+	}
+	return out, nil
 }
 
 // routes mounts the call log, agent and recording APIs.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -29,27 +28,28 @@ type b2bua struct {
 	record   bool
 }
 
-// HandleInbound implements telephony.InboundHandler.
-func (b *b2bua) HandleInbound(ctx context.Context, in *telephony.InboundCall) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+// HandleInbound implements telephony.InboundHandler: it dials the far end first and takes
+// the call only when the far end answered.
+func (b *b2bua) HandleInbound(ctx context.Context, in *telephony.InboundCall) telephony.Decision {
 	out, err := b.eng.Dial(ctx, telephony.DialRequest{To: b.target, RingTimeout: 10 * time.Second}, nil)
 	if err != nil {
 		b.failed.Add(1)
-		status := 503
-		var de *telephony.DialError
-		if errors.As(err, &de) && de.Status >= 400 {
-			status = de.Status
+		return telephony.Reject(telephony.Unavailable)
+	}
+	return telephony.Accept(func(ctx context.Context, leg *telephony.Leg, err error) {
+		if err != nil {
+			b.failed.Add(1)
+			out.Hangup(context.WithoutCancel(ctx), "")
+			return
 		}
-		in.Reject(status, "Bench Far End Failed")
-		return
-	}
-	leg, err := in.Answer(ctx)
-	if err != nil {
-		b.failed.Add(1)
-		out.Hangup(context.WithoutCancel(ctx), "")
-		return
-	}
+		b.bridge(ctx, leg, out)
+	})
+}
+
+// bridge relays and records the two legs until either hangs up, for at most two minutes.
+func (b *b2bua) bridge(ctx context.Context, leg, out *telephony.Leg) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 	var rec *recordings.Recorder
 	if b.record {
 		path := filepath.Join(b.dir, fmt.Sprintf("call-%d.wav", b.seq.Add(1)))

@@ -1,33 +1,6 @@
-// Package callcenter runs wismo's contact center: agents and their states, hotline queues,
-// call control (preview and progressive outbound calls, inbound hotline calls bridged to
-// agents) and the call log of every attempt. The SIP and media work is done by the telephony
-// engine; callcenter decides who talks to whom and writes down what happened.
 package callcenter
 
-import (
-	"errors"
-	"fmt"
-)
-
-// Sentinel errors, mapped to statuses at the edges.
-var (
-	ErrBadTransition = errors.New("agent state change not allowed")
-	ErrNoAgent       = errors.New("no agent available")
-	ErrNotFound      = errors.New("not found")
-	ErrInvalid       = errors.New("invalid")
-)
-
-// FieldError is invalid input in one named field of a request (it is an ErrInvalid); the API
-// answers it as 422 naming the field.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// Unwrap makes a FieldError an ErrInvalid.
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+import "fmt"
 
 // AgentState is where an agent is in the call flow.
 type AgentState string

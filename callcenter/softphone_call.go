@@ -92,7 +92,7 @@ func (p *Softphone) ring(ctx context.Context, r *run, agentID int64, req telepho
 	}
 	d.mu.Unlock()
 	if busy {
-		return nil, &telephony.DialError{Status: 486, Reason: "Busy Here"}
+		return nil, telephony.Refused(telephony.Busy) // the desk is in another call
 	}
 	defer func() {
 		d.mu.Lock()
@@ -121,7 +121,7 @@ func (p *Softphone) ring(ctx context.Context, r *run, agentID int64, req telepho
 	case pe := <-pr.accepted:
 		return d.connect(ctx, r, legID, pe, pr.info)
 	case <-pr.declined:
-		return nil, &telephony.DialError{Status: 603, Reason: "Decline"}
+		return nil, telephony.Refused(telephony.Rejected) // the agent declined
 	case <-timer.C:
 		cancelRing("no_answer")
 		return nil, &telephony.DialError{NoAnswer: true}

@@ -15,7 +15,7 @@ import (
 type msg map[string]any
 
 // sink is the desk page's socket as the desk writes to it (the WebSocket adapter in
-// softphonehttp.go implements it).
+// http_softphone.go implements it).
 type sink interface {
 	send(m msg) error
 	close(reason string)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/wismo/wismo/geo"
@@ -22,6 +23,80 @@ func retryBackoff(attempt int) time.Duration {
 	}
 	return time.Hour
 }
+
+// resultWriter records send results in batches: a transaction per flush, not per message.
+// A crash before a flush leaves those contacts `sending`, which the sweep turns `unknown`.
+type resultWriter struct {
+	s       *Service
+	mu      sync.Mutex
+	pending []result
+	wake    chan struct{}
+	done    chan struct{}
+}
+
+func (s *Service) newResultWriter() *resultWriter {
+	return &resultWriter{s: s, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+func (w *resultWriter) add(r result) {
+	w.mu.Lock()
+	w.pending = append(w.pending, r)
+	n := len(w.pending)
+	w.mu.Unlock()
+	if n == 1 || n >= 200 {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// run flushes every few milliseconds while results come, until ctx ends; then it flushes
+// what is left, under a context that outlives ctx.
+func (w *resultWriter) run(ctx context.Context) {
+	defer close(w.done)
+	final := context.WithoutCancel(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			w.flush(final)
+			return
+		case <-w.wake:
+		}
+		select { // let a few more results join the batch
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+		w.flush(final)
+	}
+}
+
+func (w *resultWriter) flush(ctx context.Context) {
+	for {
+		w.mu.Lock()
+		batch := w.pending
+		w.pending = nil
+		w.mu.Unlock()
+		if len(batch) == 0 {
+			return
+		}
+		for attempt := 0; ; attempt++ {
+			err := w.s.record(ctx, batch)
+			if err == nil {
+				break
+			}
+			w.s.log.Error("recording send results failed; retrying", "err", err, "contacts", len(batch), "attempt", attempt+1)
+			if attempt >= 5 {
+				w.s.log.Error("send results lost; those contacts stay sending and will be listed unknown", "contacts", len(batch))
+				break
+			}
+			time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		}
+	}
+}
+
+// wait blocks until the writer has flushed everything after its context ended.
+func (w *resultWriter) wait() { <-w.done }
 
 // record writes the results of sends in one transaction: sent with the provider's ids (and
 // the receipts that already came for them), back to planned for another try, failed, or

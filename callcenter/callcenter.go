@@ -1,21 +1,50 @@
+// Package callcenter runs wismo's contact center: agents and their states, hotline queues,
+// call control (preview and progressive outbound calls, inbound hotline calls bridged to
+// agents) and the call log of every attempt. The SIP and media work is done by the telephony
+// engine; callcenter decides who talks to whom and writes down what happened.
 package callcenter
 
-import "time"
+import (
+	"errors"
+	"time"
 
-// Outcome is how a call attempt ended, set by the telephony engine from SIP (the shared
-// vocabulary of ARCHITECTURE.md).
-type Outcome string
+	"github.com/wismo/wismo/telephony"
+)
+
+// Sentinel errors, mapped to statuses at the edges.
+var (
+	ErrBadTransition = errors.New("agent state change not allowed")
+	ErrNoAgent       = errors.New("no agent available")
+	ErrNotFound      = errors.New("not found")
+	ErrInvalid       = errors.New("invalid")
+)
+
+// FieldError is invalid input in one named field of a request (it is an ErrInvalid); the API
+// answers it as 422 naming the field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Unwrap makes a FieldError an ErrInvalid.
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// Outcome is how a call attempt ended: telephony's vocabulary, which owns its mapping to and
+// from SIP statuses (call control speaks of outcomes, never of status numbers).
+type Outcome = telephony.Outcome
 
 // The call outcomes.
 const (
-	Answered    Outcome = "answered"
-	NoAnswer    Outcome = "no_answer"
-	Busy        Outcome = "busy"
-	Rejected    Outcome = "rejected"
-	Unreachable Outcome = "unreachable"
-	Failed      Outcome = "failed"
-	Cancelled   Outcome = "cancelled"
-	Abandoned   Outcome = "abandoned" // answered, but no agent in time
+	Answered    = telephony.Answered
+	NoAnswer    = telephony.NoAnswer
+	Busy        = telephony.Busy
+	Rejected    = telephony.Rejected
+	Unreachable = telephony.Unreachable
+	Failed      = telephony.Failed
+	Cancelled   = telephony.Cancelled
+	Abandoned   = telephony.Abandoned // answered, but no agent in time
 )
 
 // Standard dispositions an agent sets on an answered call; brands add their own.

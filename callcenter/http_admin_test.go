@@ -3,7 +3,6 @@ package callcenter
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -24,7 +23,7 @@ func adminAPI(t *testing.T) (c *Center, one, two int64, call func(method, path, 
 	acc := access.NewService(db)
 	b1, key1, _ := acc.CreateBrand(ctx, "One")
 	b2, _, _ := acc.CreateBrand(ctx, "Two")
-	c = NewCenter(Config{}, db, NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	c = NewCenter(Config{}, db, NewAgents(db, "wismo", acc), nil, nil, storetest.Logger(t), nil)
 	app := fiber.New()
 	app.Use(access.Authenticate(acc))
 	adminRoutes(app, c)
@@ -32,12 +31,7 @@ func adminAPI(t *testing.T) (c *Center, one, two int64, call func(method, path, 
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+key1)
 		req.Header.Set("Content-Type", "application/json")
-		res, err := app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
+		return serve(t, app, req)
 	}
 	return c, b1.ID, b2.ID, call
 }
