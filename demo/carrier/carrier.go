@@ -45,11 +45,12 @@ type Carrier struct {
 	// answers holds the SDP of each answered call by Call-ID: a re-INVITE gets it again.
 	answers sync.Map
 
-	mu     sync.Mutex
-	base   context.Context // Run's: calls end when it does
-	active int
-	calls  sync.WaitGroup
-	closed sync.Once
+	mu       sync.Mutex
+	base     context.Context // Run's: calls end when it does
+	stopping bool
+	active   int
+	calls    sync.WaitGroup
+	closed   sync.Once
 }
 
 // New binds the carrier's SIP socket on cfg.Addr, which must be a loopback address.
@@ -132,7 +133,8 @@ func (c *Carrier) Run(ctx context.Context, h *Hotline) error {
 		}
 	}
 	cancel()
-	c.mu.Lock() // from here on begin refuses: no Add races the Wait below
+	c.mu.Lock()
+	c.stopping = true // from here on begin refuses: no Add races the Wait below
 	c.mu.Unlock()
 	loops.Wait()
 	c.calls.Wait()
@@ -175,7 +177,7 @@ func (c *Carrier) Close() {
 func (c *Carrier) begin() (context.Context, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.base == nil || c.base.Err() != nil || c.active >= c.cfg.MaxCalls {
+	if c.base == nil || c.stopping || c.base.Err() != nil || c.active >= c.cfg.MaxCalls {
 		return nil, false
 	}
 	c.active++

@@ -70,7 +70,7 @@ func (c *Carrier) hotline(ctx context.Context, h Hotline, target sip.Uri) {
 		}
 		from := callers[next%len(callers)]
 		next++
-		if err := c.callHotline(ctx, target, from); err != nil {
+		if err := c.callHotline(target, from); err != nil {
 			c.log.Warn("demo hotline call failed", "from", from, "err", err)
 		}
 		timer.Reset(h.Every)
@@ -80,8 +80,8 @@ func (c *Carrier) hotline(ctx context.Context, h Hotline, target sip.Uri) {
 // hotlineRing bounds the wait for wismo to answer (it answers at once and queues the call).
 const hotlineRing = 30 * time.Second
 
-// callHotline places one demo customer's call and runs it to its end.
-func (c *Carrier) callHotline(ctx context.Context, target sip.Uri, from string) error {
+// callHotline places one demo customer's call and runs it to its end (or the carrier's).
+func (c *Carrier) callHotline(target sip.Uri, from string) error {
 	ctx, ok := c.begin()
 	if !ok {
 		return errors.New("the carrier is full or stopping")
@@ -111,7 +111,9 @@ func (c *Carrier) callHotline(ctx context.Context, target sip.Uri, from string) 
 		return fmt.Errorf("ACK: %w", err)
 	}
 	if m.remote, err = remoteMedia(sess.InviteResponse.Body()); err != nil {
-		sess.Bye(context.WithoutCancel(ctx))
+		byeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		sess.Bye(byeCtx)
 		return fmt.Errorf("answer SDP: %w", err)
 	}
 	c.converse(ctx, m, callerTape(c.voices[Language(from)], c.cfg.Timing.HotlineCall), sess.Context(), sess.Bye, log)
