@@ -18,7 +18,7 @@ func (c *Carrier) routes() {
 	c.srv.OnBye(c.onBye)
 	// RFC 3261 §11.2: OPTIONS is answered as an INVITE would be.
 	c.srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
-		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
 		res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
 		tx.Respond(res)
 	})
@@ -30,7 +30,7 @@ func (c *Carrier) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	// RFC 3261 §15.1.2: a BYE for no dialog we know.
-	tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+	tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 }
 
 // onInvite answers a call to a phone number by the number's rule (Rule).
@@ -44,7 +44,7 @@ func (c *Carrier) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	ctx, ok := c.begin()
 	if !ok {
-		respond(503, "Service Unavailable") // RFC 3261 §21.5.4: full or stopping
+		respond(sip.StatusServiceUnavailable, "Service Unavailable") // RFC 3261 §21.5.4: full or stopping
 		return
 	}
 	defer c.end()
@@ -52,23 +52,23 @@ func (c *Carrier) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	log := c.log.With("call_id", req.CallID().Value(), "to", e164, "answer", answer.String())
 	if !ok {
 		c.log.Info("demo carrier: no such number", "to", req.Recipient.User)
-		respond(404, "Not Found")
+		respond(sip.StatusNotFound, "Not Found")
 		return
 	}
 	if answer == Busy {
 		log.Info("demo call: busy")
-		respond(486, "Busy Here")
+		respond(sip.StatusBusyHere, "Busy Here")
 		return
 	}
 	remote, err := remoteMedia(req.Body())
 	if err != nil {
 		log.Warn("demo call refused: its offer", "err", err)
-		respond(488, "Not Acceptable Here") // RFC 3264 §6
+		respond(sip.StatusNotAcceptableHere, "Not Acceptable Here") // RFC 3264 §6
 		return
 	}
 	sess, err := c.uas.ReadInvite(req, tx)
 	if err != nil {
-		respond(400, "Bad Request")
+		respond(sip.StatusBadRequest, "Bad Request")
 		return
 	}
 	defer sess.Close()
@@ -77,7 +77,7 @@ func (c *Carrier) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	case NoAnswer:
 		if c.ring(ctx, sess, tx, t.NoAnswerRing, log) {
 			log.Info("demo call: no answer")
-			sess.Respond(480, "Temporarily Unavailable", nil)
+			sess.Respond(sip.StatusTemporarilyUnavailable, "Temporarily Unavailable", nil)
 		}
 	case Voicemail:
 		if c.ring(ctx, sess, tx, t.VoicemailRing, log) {
@@ -96,7 +96,7 @@ func (c *Carrier) ring(ctx context.Context, sess *sipgo.DialogServerSession, tx 
 	cancelled := make(chan struct{})
 	var once sync.Once
 	tx.OnCancel(func(*sip.Request) { once.Do(func() { close(cancelled) }) })
-	if err := sess.Respond(180, "Ringing", nil); err != nil {
+	if err := sess.Respond(sip.StatusRinging, "Ringing", nil); err != nil {
 		return false
 	}
 	timer := time.NewTimer(d)
@@ -108,7 +108,7 @@ func (c *Carrier) ring(ctx context.Context, sess *sipgo.DialogServerSession, tx 
 		log.Info("demo call: cancelled while ringing")
 	case <-tx.Done():
 	case <-ctx.Done():
-		sess.Respond(503, "Service Unavailable", nil)
+		sess.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
 	}
 	return false
 }
@@ -118,7 +118,7 @@ func (c *Carrier) pickUp(ctx context.Context, sess *sipgo.DialogServerSession, r
 	m, err := openRTP()
 	if err != nil {
 		log.Error("demo call not answered", "err", err)
-		sess.Respond(503, "Service Unavailable", nil)
+		sess.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
 		return
 	}
 	defer m.close()
@@ -141,7 +141,7 @@ func (c *Carrier) pickUp(ctx context.Context, sess *sipgo.DialogServerSession, r
 func (c *Carrier) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	body, ok := c.answers.Load(req.CallID().Value())
 	if !ok {
-		tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 		return
 	}
 	res := sip.NewSDPResponseFromRequest(req, body.([]byte))
