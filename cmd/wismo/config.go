@@ -81,6 +81,10 @@ type Config struct {
 	// OutboxMaxAttempts is how many failed attempts set an outbox message aside as a dead
 	// letter (package outbox, docs/security.md "Poison messages").
 	OutboxMaxAttempts string
+	// The demo carrier (demo mode without a trunk; democarrier.go): where it listens and how
+	// often its demo customers call the demo hotline.
+	DemoCarrierAddr string
+	DemoCalls       string
 }
 
 // setting binds one flag to its environment variable.
@@ -132,6 +136,8 @@ func (c *Config) settings() []setting {
 		{"http-idle-timeout", "WISMO_HTTP_IDLE_TIMEOUT", "60s", "an idle keep-alive HTTP connection is closed after this long", &c.HTTPIdleTimeout},
 		{"metrics-token", "WISMO_METRICS_TOKEN", "", "Bearer token /metrics asks for; empty = /metrics answers this machine (loopback) only", &c.MetricsToken},
 		{"outbox-max-attempts", "WISMO_OUTBOX_MAX_ATTEMPTS", "3", "failed attempts (errors, panics, the process killed) after which an outbox message is set aside as a dead letter (1-100)", &c.OutboxMaxAttempts},
+		{"demo-carrier-addr", "WISMO_DEMO_CARRIER_ADDR", "127.0.0.1:0", "demo mode without WISMO_TRUNK_URI: loopback host:port of the demo carrier the trunk points at (port 0 = a free one)", &c.DemoCarrierAddr},
+		{"demo-calls", "WISMO_DEMO_CALLS", "2m", "demo mode without WISMO_TRUNK_URI: a demo customer calls the demo hotline this often while an agent is free; off = never", &c.DemoCalls},
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
@@ -264,6 +270,7 @@ func (c *Config) validate() error {
 	}
 	c.validateComms(bad)
 	c.validateSIPLimits(bad)
+	c.validateDemoCarrier(bad)
 	c.validateWeb(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)

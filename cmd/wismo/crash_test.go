@@ -51,10 +51,10 @@ type server struct {
 	logs *bytes.Buffer
 }
 
-func startServe(t *testing.T, bin string, env []string) *server {
+func startServe(t *testing.T, bin string, env []string, args ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve")
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	logs := &bytes.Buffer{}
 	// Each server gets its own SIP port too (tests run beside other wismo processes), unless
 	// env names one: later values win in exec's environment.

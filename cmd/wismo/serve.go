@@ -76,8 +76,18 @@ func serveCmd(ctx context.Context, args []string) error {
 	// Each domain adds its routes and its background jobs here.
 	var routes []func(fiber.Router)
 	var jobs []job
+	// Demo mode without a trunk: the trunk is the demo carrier (democarrier.go), which stops
+	// with ctx, hanging up its calls.
+	car, err := a.openDemoCarrier()
+	if err != nil {
+		return err
+	}
+	defer car.stop()
 	tel, err := a.openTelephony(ctx)
 	if err != nil {
+		return err
+	}
+	if err := car.start(ctx, a, tel, hints); err != nil {
 		return err
 	}
 	routes = append(routes, tel.routes)
@@ -152,6 +162,7 @@ func serveCmd(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "  demo parcel: curl -H 'Authorization: Bearer %s' %s/api/v1/parcels/%s\n", p.APIKey, cfg.PublicURL, p.ID)
 		}
 	}
+	car.banner(os.Stderr)
 	fmt.Fprintln(os.Stderr)
 
 	select {
