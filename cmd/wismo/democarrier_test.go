@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/media"
@@ -57,7 +58,7 @@ func TestDemoCarrierOnlyInDemoMode(t *testing.T) {
 // the next (on both databases: a unique violation reads differently on each).
 func TestDemoHotlineOnce(t *testing.T) {
 	db := storetest.Open(t)
-	center := callcenter.NewCenter(callcenter.Config{}, db, callcenter.NewAgents(db, "wismo"), nil, nil, storetest.Logger(t), nil)
+	center := callcenter.NewCenter(callcenter.Config{}, db, callcenter.NewAgents(db, "wismo", access.NewService(db)), nil, nil, storetest.Logger(t), nil)
 	for start := 1; start <= 2; start++ {
 		if err := ensureDemoHotline(context.Background(), center); err != nil {
 			t.Fatalf("start %d: %v", start, err)

@@ -59,7 +59,7 @@ func newWorld(t *testing.T, timing Timing) *world {
 		t.Fatal(err)
 	}
 	w.recs = recordings.NewService(db, t.TempDir(), log)
-	agents := callcenter.NewAgents(db, "wismo")
+	agents := callcenter.NewAgents(db, "wismo", w.acc)
 	w.center = callcenter.NewCenter(callcenter.Config{CustomerRing: 10 * time.Second}, db, agents, w.recs, w.cases, log, nil)
 	p := telephonytest.FreePort(t, "udp") &^ 1
 	w.eng, err = telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: p, RTPPortMax: p + 200,
