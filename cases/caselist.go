@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
 )
 
 // CaseFilter selects cases for a list. Zero fields do not filter.
@@ -29,7 +30,7 @@ func (s *CaseService) List(ctx context.Context, scope access.Scope, f CaseFilter
 	where, args := scope.SQL("c.brand_id", "c.origin_country", "c.destination_country")
 	conds := []string{where}
 	if len(f.Statuses) > 0 {
-		conds = append(conds, "c.status IN ("+inList(len(f.Statuses))+")")
+		conds = append(conds, "c.status IN ("+store.InList(len(f.Statuses))+")")
 		for _, st := range f.Statuses {
 			args = append(args, string(st))
 		}

@@ -89,7 +89,7 @@ func (s *CaseService) AddTimelineSource(src TimelineSource) {
 func (s *CaseService) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
-		if err = s.db.WriteTx(ctx, fn); err == nil || !retryable(err) || ctx.Err() != nil {
+		if err = s.db.WriteTx(ctx, fn); err == nil || !store.Retryable(err) || ctx.Err() != nil {
 			return err
 		}
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)

@@ -36,9 +36,9 @@ func scanCase(r rowScanner) (*Case, error) {
 	}
 	c.ParcelIDs = []string{mainParcel}
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	c.FirstResponseAt, c.ResolvedAt, c.ClosedAt = nullTime(fr), nullTime(res), nullTime(closed)
-	c.SLA = slaState{FirstResponseDue: nullTime(frDue), ResolutionDue: nullTime(resDue), PausedAt: nullTime(paused),
-		FirstResponseBreachedAt: nullTime(frB), ResolutionBreachedAt: nullTime(resB)}
+	c.FirstResponseAt, c.ResolvedAt, c.ClosedAt = store.TimePtr(fr), store.TimePtr(res), store.TimePtr(closed)
+	c.SLA = slaState{FirstResponseDue: store.TimePtr(frDue), ResolutionDue: store.TimePtr(resDue), PausedAt: store.TimePtr(paused),
+		FirstResponseBreachedAt: store.TimePtr(frB), ResolutionBreachedAt: store.TimePtr(resB)}
 	return &c, nil
 }
 
@@ -50,8 +50,8 @@ func insertCase(ctx context.Context, db *store.DB, tx store.Tx, c *Case) error {
 		RETURNING id`
 	err := tx.QueryRowContext(ctx, db.Rebind(q), c.BrandID, c.Number, c.Seq, c.ParcelIDs[0], string(c.Type), string(c.Priority),
 		string(c.Status), string(c.Source), c.Subject, c.OriginCountry, c.DestinationCountry, c.Contact.Name, c.Contact.Phone,
-		c.Contact.Email, int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.CreatedBy, c.CreatedAt, c.UpdatedAt,
-		timeArg(c.SLA.FirstResponseDue), timeArg(c.SLA.ResolutionDue)).Scan(&c.ID)
+		c.Contact.Email, store.Int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.CreatedBy, c.CreatedAt, c.UpdatedAt,
+		store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
@@ -70,8 +70,8 @@ func updateCase(ctx context.Context, db *store.DB, tx store.Tx, c *Case) error {
 		first_response_at = ?, resolved_at = ?, closed_at = ?, first_response_due = ?, resolution_due = ?, sla_paused_at = ?
 		WHERE id = ?`),
 		string(c.Type), string(c.Priority), string(c.Status), c.Subject, c.Contact.Name, c.Contact.Phone, c.Contact.Email,
-		int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.UpdatedAt, timeArg(c.FirstResponseAt), timeArg(c.ResolvedAt),
-		timeArg(c.ClosedAt), timeArg(c.SLA.FirstResponseDue), timeArg(c.SLA.ResolutionDue), timeArg(c.SLA.PausedAt), c.ID)
+		store.Int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.UpdatedAt, store.TimeArg(c.FirstResponseAt), store.TimeArg(c.ResolvedAt),
+		store.TimeArg(c.ClosedAt), store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue), store.TimeArg(c.SLA.PausedAt), c.ID)
 	if err != nil {
 		return fmt.Errorf("update case %s: %w", c.Number, err)
 	}

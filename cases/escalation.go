@@ -227,7 +227,7 @@ func (s *CaseService) escalations(ctx context.Context, caseID int64) ([]Escalati
 		if err := rows.Scan(&v.ID, &v.PostID, &v.Country, &v.State, &v.Message, &v.Attempts, &v.CreatedAt, &delivered, &answered, &v.Answer); err != nil {
 			return nil, err
 		}
-		v.CreatedAt, v.DeliveredAt, v.AnsweredAt = v.CreatedAt.UTC(), nullTime(delivered), nullTime(answered)
+		v.CreatedAt, v.DeliveredAt, v.AnsweredAt = v.CreatedAt.UTC(), store.TimePtr(delivered), store.TimePtr(answered)
 		out = append(out, v)
 	}
 	return out, rows.Err()

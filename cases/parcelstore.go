@@ -64,8 +64,8 @@ func shopData(p *Parcel) []any {
 
 func parcelArgs(p *Parcel, fp string) []any {
 	args := append([]any{p.ID, p.BrandID}, shopData(p)...)
-	return append(args, string(p.Phase), timeArg(p.PhaseAt), p.Returning, timeArg(p.LastEventAt), timeArg(p.PostedAt),
-		timeArg(p.DeliveredAt), fp, p.CreatedAt, p.UpdatedAt)
+	return append(args, string(p.Phase), store.TimeArg(p.PhaseAt), p.Returning, store.TimeArg(p.LastEventAt), store.TimeArg(p.PostedAt),
+		store.TimeArg(p.DeliveredAt), fp, p.CreatedAt, p.UpdatedAt)
 }
 
 func insertParcels(ctx context.Context, db *store.DB, q store.Tx, parcels []*Parcel) error {
@@ -142,7 +142,7 @@ func scanParcel(rows *sql.Rows) (*Parcel, error) {
 	if err := json.Unmarshal([]byte(sender), &p.Sender); err != nil {
 		return nil, fmt.Errorf("sender: %w", err)
 	}
-	p.PhaseAt, p.LastEventAt, p.PostedAt, p.DeliveredAt = nullTime(phaseAt), nullTime(last), nullTime(posted), nullTime(delivered)
+	p.PhaseAt, p.LastEventAt, p.PostedAt, p.DeliveredAt = store.TimePtr(phaseAt), store.TimePtr(last), store.TimePtr(posted), store.TimePtr(delivered)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return &p, nil
 }
@@ -164,7 +164,7 @@ func attachOrphans(ctx context.Context, db *store.DB, q store.Tx, p *Parcel) (in
 // orphanItems returns which of ids have events not attached to any parcel.
 func orphanItems(ctx context.Context, db *store.DB, q store.Tx, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	err := inChunks(db, ids, func(list string, args []any) error {
+	err := store.InChunks(db, ids, func(list string, args []any) error {
 		rows, err := q.QueryContext(ctx, db.Rebind(`SELECT DISTINCT item_id FROM events WHERE brand_id IS NULL AND item_id IN (`+list+`)`), args...)
 		if err != nil {
 			return fmt.Errorf("find early events: %w", err)

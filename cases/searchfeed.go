@@ -83,7 +83,7 @@ func (b *MeiliBackend) HandleOutbox(ctx context.Context, tx store.Tx, msgs []out
 			docs = append(docs, ds...)
 		}
 	}
-	err := inChunks(b.db, parcels, func(list string, args []any) error {
+	err := store.InChunks(b.db, parcels, func(list string, args []any) error {
 		ds, _, err := loadMeiliDocs(ctx, b.db, tx, `kind = 'parcel' AND ref IN (`+list+`)`, args)
 		docs = append(docs, ds...)
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
 )
 
 // hydrate fills hits with what the agent sees, reading parcels and cases again through the
@@ -27,7 +28,7 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 		rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT p.id, p.brand_id, p.phase, p.recipient_name, p.recipient_phone,
 			p.recipient_email, p.updated_at, (SELECT COUNT(*) FROM case_parcels cp JOIN cases c ON c.id = cp.case_id
 			WHERE cp.parcel_id = p.id AND c.status NOT IN ('resolved', 'closed'))
-			FROM parcels p WHERE p.id IN (`+inList(len(parcelIDs))+`) AND `+where), append(parcelIDs, args...)...)
+			FROM parcels p WHERE p.id IN (`+store.InList(len(parcelIDs))+`) AND `+where), append(parcelIDs, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("search: read parcels: %w", err)
 		}
@@ -51,7 +52,7 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 		where, args := scope.SQL("c.brand_id", "c.origin_country", "c.destination_country")
 		rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT c.id, c.number, c.brand_id, c.status, c.type, c.contact_name,
 			c.contact_phone, c.contact_email, c.parcel_id, c.updated_at, p.phase
-			FROM cases c LEFT JOIN parcels p ON p.id = c.parcel_id WHERE c.id IN (`+inList(len(caseIDs))+`) AND `+where),
+			FROM cases c LEFT JOIN parcels p ON p.id = c.parcel_id WHERE c.id IN (`+store.InList(len(caseIDs))+`) AND `+where),
 			append(caseIDs, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("search: read cases: %w", err)

@@ -41,7 +41,7 @@ func (b *EmbeddedBackend) Find(ctx context.Context, scope access.Scope, p *Plan,
 	}
 	if len(p.Phones) > 0 {
 		// "<> ''" lets the planners use the partial indexes: a bound value proves nothing.
-		if err := add(b.docs(ctx, scope, "phone", "d.phone IN ("+inList(len(p.Phones))+") AND d.phone <> ''", anys(p.Phones), limit)); err != nil {
+		if err := add(b.docs(ctx, scope, "phone", "d.phone IN ("+store.InList(len(p.Phones))+") AND d.phone <> ''", anys(p.Phones), limit)); err != nil {
 			return nil, err
 		}
 	}
@@ -95,7 +95,7 @@ func prefixEnd(prefix string) string {
 
 func (b *EmbeddedBackend) parcelIDs(ctx context.Context, scope access.Scope, p *Plan, ids []string) ([]Candidate, error) {
 	where, args := scope.SQL("brand_id", "origin_country", "destination_country")
-	rows, err := b.db.SQL.QueryContext(ctx, b.db.Rebind(`SELECT id FROM parcels WHERE id IN (`+inList(len(ids))+`) AND `+where),
+	rows, err := b.db.SQL.QueryContext(ctx, b.db.Rebind(`SELECT id FROM parcels WHERE id IN (`+store.InList(len(ids))+`) AND `+where),
 		append(anys(ids), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("ids: %w", err)

@@ -85,7 +85,7 @@ func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		if err = s.db.WriteTx(ctx, fn); err == nil {
 			return nil
 		}
-		if !retryable(err) || ctx.Err() != nil {
+		if !store.Retryable(err) || ctx.Err() != nil {
 			return err
 		}
 		retries.Add(1)
@@ -97,14 +97,6 @@ func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
 
 // retries counts batches retried after a concurrent write (benchmarks report it).
 var retries atomic.Int64
-
-func retryable(err error) bool {
-	if store.IsUniqueViolation(err) {
-		return true
-	}
-	s := err.Error()
-	return strings.Contains(s, "SQLSTATE 40001") || strings.Contains(s, "SQLSTATE 40P01") || strings.Contains(s, "SQLITE_BUSY")
-}
 
 func (s *Service) count(kind string, results []Result) {
 	for _, r := range results {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/wismo/wismo/jsonw"
@@ -16,27 +15,6 @@ import (
 // The cases store speaks SQL through database/sql: ingest is the hottest write path in
 // wismo, and multi-row statements built here are several times faster than row-by-row ORM
 // calls. Every query that reads brand data takes an access.Scope-derived WHERE fragment.
-
-func inList(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-// inChunks calls fn for consecutive chunks of ids that fit one statement, with the chunk's
-// "?,?,?" list and its arguments.
-func inChunks(db *store.DB, ids []string, fn func(list string, args []any) error) error {
-	per := db.MaxParams()
-	for start := 0; start < len(ids); start += per {
-		chunk := ids[start:min(start+per, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		if err := fn(inList(len(chunk)), args); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // parcelState is what ingest needs to know of an existing parcel.
 type parcelState struct {
@@ -60,23 +38,8 @@ func scanParcelState(rows *sql.Rows) (*parcelState, error) {
 		&p.CreatedAt, &p.Phase, &phaseAt, &p.Returning, &last, &posted, &delivered); err != nil {
 		return nil, err
 	}
-	p.PhaseAt, p.LastEventAt, p.PostedAt, p.DeliveredAt = nullTime(phaseAt), nullTime(last), nullTime(posted), nullTime(delivered)
+	p.PhaseAt, p.LastEventAt, p.PostedAt, p.DeliveredAt = store.TimePtr(phaseAt), store.TimePtr(last), store.TimePtr(posted), store.TimePtr(delivered)
 	return &p, nil
-}
-
-func nullTime(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
-}
-
-func timeArg(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return *t
 }
 
 // loadParcelStates reads the parcels with the given ids, whoever they belong to: callers
@@ -299,7 +262,7 @@ func insertEvents(ctx context.Context, db *store.DB, q store.Tx, rows []newEvent
 		func(i int, dst []any) []any {
 			r, e := rows[i], rows[i].e
 			return append(dst, e.ItemID, e.Code, e.OccurredAt, e.Office, e.Location, e.Country, e.TimeZone, e.Reason,
-				e.Action, e.Signature, int64Arg(r.brandID), int64Arg(r.claim), int64Arg(r.postID), e.ReceivedAt, nil)
+				e.Action, e.Signature, store.Int64Arg(r.brandID), store.Int64Arg(r.claim), store.Int64Arg(r.postID), e.ReceivedAt, nil)
 		})
 	if err != nil {
 		return fmt.Errorf("insert events: %w", err)
@@ -337,13 +300,6 @@ func insertEventsPG(ctx context.Context, q store.Tx, rows []newEventRow) error {
 	return nil
 }
 
-func int64Arg(v *int64) any {
-	if v == nil {
-		return nil
-	}
-	return *v
-}
-
 // updateEvent stores new details of an event and keeps the previous ones in its history.
 func updateEvent(ctx context.Context, db *store.DB, q store.Tx, old *storedEvent, e *Event, now time.Time) error {
 	prev, _ := json.Marshal(eventJSONOf(&old.Event, nil))
@@ -376,8 +332,8 @@ func updatePhases(ctx context.Context, db *store.DB, q store.Tx, states []*parce
 		updated_at = v.column9 FROM (`, `) AS v WHERE parcels.id = v.column1`, 9, len(states), nil,
 		func(i int, dst []any) []any {
 			s := states[i]
-			return append(dst, s.ID, string(s.Phase), timeArg(s.PhaseAt), s.Returning, timeArg(s.LastEventAt),
-				timeArg(s.PostedAt), timeArg(s.DeliveredAt), promised[s.ID], now)
+			return append(dst, s.ID, string(s.Phase), store.TimeArg(s.PhaseAt), s.Returning, store.TimeArg(s.LastEventAt),
+				store.TimeArg(s.PostedAt), store.TimeArg(s.DeliveredAt), promised[s.ID], now)
 		})
 	if err != nil {
 		return fmt.Errorf("update phases: %w", err)
