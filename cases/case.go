@@ -8,7 +8,6 @@ import (
 
 // Sentinel errors of the case tracker, mapped to statuses at the HTTP edge.
 var (
-	ErrInvalid           = errors.New("invalid")
 	ErrBadTransition     = errors.New("status change not allowed")
 	ErrAmbiguous         = errors.New("ambiguous")
 	ErrNoPartner         = errors.New("no partner post to escalate to")

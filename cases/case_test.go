@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 )
 
 func TestCaseStateMachine(t *testing.T) {
@@ -49,14 +50,14 @@ func TestChangeStatus(t *testing.T) {
 		check      func(t *testing.T, c *Case)
 	}{
 		{"open a new case", StatusNew, StatusOpen, "", nil, StatusOpen, nil},
-		{"resolve needs a code", StatusOpen, StatusResolved, "", ErrInvalid, StatusOpen, nil},
-		{"resolve with an unknown code", StatusOpen, StatusResolved, "shrug", ErrInvalid, StatusOpen, nil},
+		{"resolve needs a code", StatusOpen, StatusResolved, "", input.ErrInvalid, StatusOpen, nil},
+		{"resolve with an unknown code", StatusOpen, StatusResolved, "shrug", input.ErrInvalid, StatusOpen, nil},
 		{"resolve", StatusOpen, StatusResolved, "delivered", nil, StatusResolved, func(t *testing.T, c *Case) {
 			if c.ResolvedAt == nil || c.ResolutionCode != "delivered" {
 				t.Fatalf("resolved_at %v code %q", c.ResolvedAt, c.ResolutionCode)
 			}
 		}},
-		{"a code without resolving", StatusNew, StatusOpen, "delivered", ErrInvalid, StatusNew, nil},
+		{"a code without resolving", StatusNew, StatusOpen, "delivered", input.ErrInvalid, StatusNew, nil},
 		{"closed is left only by reopen", StatusClosed, StatusOpen, "", ErrBadTransition, StatusClosed, nil},
 		{"waiting for the partner only by escalating", StatusOpen, StatusWaitingPartnerPost, "", ErrBadTransition, StatusOpen, nil},
 		{"waiting for the customer pauses the resolution clock", StatusOpen, StatusWaitingCustomer, "", nil, StatusWaitingCustomer, func(t *testing.T, c *Case) {
@@ -143,7 +144,7 @@ func TestOpenCase(t *testing.T) {
 	}
 	_, err := e.cs.Open(ctx, e.scopeA(), agentA, CaseInput{Parcels: []string{"EA001234568GB", "RB12345678"}, Type: "lost", Priority: "meh",
 		Contact: &ContactInput{Phone: "123", Email: "nope"}})
-	var ve *ValidationError
+	var ve *input.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("want a validation error, got %v", err)
 	}
@@ -169,7 +170,7 @@ func TestCaseLifecycle(t *testing.T) {
 	if err != nil || got.Status != StatusOpen || got.FirstResponseAt == nil || got.Priority != PriorityHigh || got.Queue != "damage" {
 		t.Fatalf("open: %+v %v", got, err)
 	}
-	if _, err := step(CasePatch{Status: ptr("resolved")}); !errors.Is(err, ErrInvalid) {
+	if _, err := step(CasePatch{Status: ptr("resolved")}); !errors.Is(err, input.ErrInvalid) {
 		t.Fatalf("resolve without a code: %v", err)
 	}
 	if got, err = step(CasePatch{Status: ptr("resolved"), ResolutionCode: ptr("compensation_paid")}); err != nil || got.ResolvedAt == nil {
@@ -181,7 +182,7 @@ func TestCaseLifecycle(t *testing.T) {
 	if _, err := step(CasePatch{Status: ptr("open")}); !errors.Is(err, ErrBadTransition) {
 		t.Fatalf("PATCH out of closed: %v", err)
 	}
-	if _, err := e.cs.Reopen(ctx, e.scopeA(), agentA, c.Number, 0, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := e.cs.Reopen(ctx, e.scopeA(), agentA, c.Number, 0, ""); !errors.Is(err, input.ErrInvalid) {
 		t.Fatalf("reopen without a reason: %v", err)
 	}
 	got, err = e.cs.Reopen(ctx, e.scopeA(), agentA, c.Number, 0, "customer found a second damaged item")
@@ -216,7 +217,7 @@ func TestOpenFromRule(t *testing.T) {
 	if err != nil || c.Source != SourceRule || c.CreatedBy != "rule" || c.FirstResponseAt != nil {
 		t.Fatalf("%+v %v", c, err)
 	}
-	if _, err := e.cs.OpenFromRule(ctx, e.brandB, "RB123456785GB", "damage", ""); !errors.Is(err, ErrInvalid) {
+	if _, err := e.cs.OpenFromRule(ctx, e.brandB, "RB123456785GB", "damage", ""); !errors.Is(err, input.ErrInvalid) {
 		t.Fatalf("a rule of brand B opens a case on brand A's parcel: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
@@ -95,13 +96,13 @@ func (c *Case) changeStatus(to CaseStatus, resolution string, cal Calendar, now 
 	}
 	if to == StatusResolved {
 		if resolution == "" {
-			return invalid(fieldErr("resolution_code", "is required to resolve a case"))
+			return input.Invalid(input.Errorf("resolution_code", "is required to resolve a case"))
 		}
-		if _, fe := oneOf("resolution_code", resolution, ResolutionCodes); fe != nil {
-			return invalid(fe)
+		if _, fe := input.OneOf("resolution_code", resolution, ResolutionCodes); fe != nil {
+			return input.Invalid(fe)
 		}
 	} else if resolution != "" {
-		return invalid(fieldErr("resolution_code", "is set only when resolving"))
+		return input.Invalid(input.Errorf("resolution_code", "is set only when resolving"))
 	}
 	c.enter(to, resolution, cal, now)
 	return nil
@@ -124,10 +125,10 @@ func statusLog(actor Actor, from, to CaseStatus, now time.Time, extra string) lo
 func (s *CaseService) AddNote(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, text string) (*Case, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil, invalid(fieldErr("text", "is required"))
+		return nil, input.Invalid(input.Errorf("text", "is required"))
 	}
-	if fe := checkText("text", text, MaxNoteChars); fe != nil {
-		return nil, invalid(fe)
+	if fe := input.Text("text", text, MaxNoteChars); fe != nil {
+		return nil, input.Invalid(fe)
 	}
 	return s.change(ctx, scope, number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
 		c.responded(actor, now)
@@ -139,10 +140,10 @@ func (s *CaseService) AddNote(ctx context.Context, scope access.Scope, actor Act
 func (s *CaseService) Reopen(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, reason string) (*Case, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, invalid(fieldErr("reason", "is required to reopen a case"))
+		return nil, input.Invalid(input.Errorf("reason", "is required to reopen a case"))
 	}
-	if fe := checkText("reason", reason, MaxNoteChars); fe != nil {
-		return nil, invalid(fe)
+	if fe := input.Text("reason", reason, MaxNoteChars); fe != nil {
+		return nil, input.Invalid(fe)
 	}
 	return s.change(ctx, scope, number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
 		if c.Status.IsOpen() {

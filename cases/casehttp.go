@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 )
 
 // CaseRoutes mounts the case API under r; authentication must have run before.
@@ -36,7 +37,7 @@ type caseHandlers struct{ svc *CaseService }
 // caseError maps the domain's sentinel errors to HTTP statuses; validation errors list every
 // field that is wrong.
 func caseError(c *fiber.Ctx, err error) error {
-	var ve *ValidationError
+	var ve *input.ValidationError
 	switch {
 	case err == nil:
 		return nil
@@ -63,8 +64,8 @@ func caseError(c *fiber.Ctx, err error) error {
 
 // decodeBody decodes a JSON object strictly; a bad body is a 422 naming the field.
 func decodeBody(c *fiber.Ctx, v any) error {
-	if fe := decodeItem(c.Body(), v); fe != nil {
-		return invalid(fe)
+	if fe := input.Decode(c.Body(), v); fe != nil {
+		return input.Invalid(fe)
 	}
 	return nil
 }
@@ -85,7 +86,7 @@ func brandParam(c *fiber.Ctx) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, invalid(fieldErr("brand_id", "must be a brand id"))
+		return 0, input.Invalid(input.Errorf("brand_id", "must be a brand id"))
 	}
 	return id, nil
 }
@@ -110,23 +111,23 @@ func (h caseHandlers) open(c *fiber.Ctx) error {
 
 func (h caseHandlers) list(c *fiber.Ctx) error {
 	f := CaseFilter{Queue: c.Query("queue"), Breached: c.Query("sla") == "breached"}
-	var errs []*FieldError
+	var errs []*input.FieldError
 	for _, st := range strings.Split(c.Query("status"), ",") {
 		if st = strings.TrimSpace(st); st != "" {
-			s, fe := oneOf("status", st, CaseStatuses)
+			s, fe := input.OneOf("status", st, CaseStatuses)
 			errs = append(errs, fe)
 			f.Statuses = append(f.Statuses, s)
 		}
 	}
 	if t := c.Query("type"); t != "" {
-		var fe *FieldError
-		f.Type, fe = oneOf("type", t, CaseTypes)
+		var fe *input.FieldError
+		f.Type, fe = input.OneOf("type", t, CaseTypes)
 		errs = append(errs, fe)
 	}
 	if p := c.Query("parcel"); p != "" {
 		id, err := ParseS10(p)
 		if err != nil {
-			errs = append(errs, fieldErr("parcel", "%v", err))
+			errs = append(errs, input.Errorf("parcel", "%v", err))
 		}
 		f.ParcelID = id
 	}
@@ -137,16 +138,16 @@ func (h caseHandlers) list(c *fiber.Ctx) error {
 		if v := c.Query(q.name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				errs = append(errs, fieldErr(q.name, "must be a positive number"))
+				errs = append(errs, input.Errorf(q.name, "must be a positive number"))
 			}
 			*q.dst = n
 		}
 	}
 	f.Limit = c.QueryInt("limit", 50)
 	if s := c.Query("sla"); s != "" && s != "breached" {
-		errs = append(errs, fieldErr("sla", "only sla=breached filters; see /api/v1/cases/sla-summary for counts"))
+		errs = append(errs, input.Errorf("sla", "only sla=breached filters; see /api/v1/cases/sla-summary for counts"))
 	}
-	if err := invalid(errs...); err != nil {
+	if err := input.Invalid(errs...); err != nil {
 		return caseError(c, err)
 	}
 	list, next, err := h.svc.List(c.UserContext(), access.PrincipalOf(c).Scope, f)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 )
 
 // Handlers that change a case, escalations, attachments and SLA configuration.
@@ -110,7 +111,7 @@ func (h caseHandlers) attach(c *fiber.Ctx) error {
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return caseError(c, invalid(fieldErr("file", "send the file as multipart/form-data field \"file\"")))
+		return caseError(c, input.Invalid(input.Errorf("file", "send the file as multipart/form-data field \"file\"")))
 	}
 	if fh.Size > MaxAttachmentBytes {
 		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "an attachment is at most "+strconv.Itoa(MaxAttachmentBytes)+" bytes")

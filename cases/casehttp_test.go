@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 )
 
 // caseAPI is the case and search API of e behind real authentication.
@@ -79,8 +80,8 @@ func TestCaseAPI(t *testing.T) {
 	}
 	var bad struct {
 		Error struct {
-			Status int          `json:"status"`
-			Fields []FieldError `json:"fields"`
+			Status int                `json:"status"`
+			Fields []input.FieldError `json:"fields"`
 		} `json:"error"`
 	}
 	if st := call(t, app, "POST", "/api/v1/cases", e.keyA, "", []byte(`{"parcels": [], "type": "lost", "colour": "red"}`), &bad); st != 422 ||

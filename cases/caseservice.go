@@ -98,7 +98,7 @@ func (s *CaseService) inTx(ctx context.Context, fn func(tx store.Tx) error) erro
 }
 
 // Open opens a case about parcels visible to scope. Validation problems come back as a
-// *ValidationError naming the fields.
+// *input.ValidationError naming the fields.
 func (s *CaseService) Open(ctx context.Context, scope access.Scope, actor Actor, in CaseInput) (*Case, error) {
 	var c *Case
 	err := s.inTx(ctx, func(tx store.Tx) error {
@@ -214,31 +214,5 @@ func (s *CaseService) Case(ctx context.Context, scope access.Scope, number strin
 
 // AllowedTransitions lists the statuses a case may move to with a status change.
 func AllowedTransitions(st CaseStatus) []CaseStatus { return slices.Clone(transitions[st]) }
-
-// ValidationError lists every invalid field of an input; it wraps ErrInvalid.
-type ValidationError struct{ Fields []FieldError }
-
-func (e *ValidationError) Error() string {
-	if len(e.Fields) == 0 {
-		return "invalid input"
-	}
-	return e.Fields[0].Error()
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-func invalid(fields ...*FieldError) error {
-	v := &ValidationError{}
-	for _, f := range fields {
-		if f != nil {
-			v.Fields = append(v.Fields, *f)
-		}
-	}
-	if len(v.Fields) == 0 {
-		return nil
-	}
-	return v
-}
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
@@ -22,9 +23,9 @@ func (s *CaseService) updateFn(ctx context.Context, scope access.Scope, actor Ac
 	return func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
 		var logs []logEntry
 		var changed []string
-		var errs []*FieldError
+		var errs []*input.FieldError
 		if p.Type != nil && CaseType(*p.Type) != c.Type {
-			t, fe := oneOf("type", *p.Type, CaseTypes)
+			t, fe := input.OneOf("type", *p.Type, CaseTypes)
 			errs = append(errs, fe)
 			if fe == nil {
 				c.Type = t
@@ -33,14 +34,14 @@ func (s *CaseService) updateFn(ctx context.Context, scope access.Scope, actor Ac
 			}
 		}
 		if p.Priority != nil && Priority(*p.Priority) != c.Priority {
-			pr, fe := oneOf("priority", *p.Priority, Priorities)
+			pr, fe := input.OneOf("priority", *p.Priority, Priorities)
 			errs = append(errs, fe)
 			c.Priority = pr
 			changed = append(changed, "priority")
 		}
 		if p.Subject != nil {
 			c.Subject = strings.TrimSpace(*p.Subject)
-			errs = append(errs, checkText("subject", c.Subject, maxShort))
+			errs = append(errs, input.Text("subject", c.Subject, input.MaxShort))
 			changed = append(changed, "subject")
 		}
 		if p.Contact != nil {
@@ -49,17 +50,17 @@ func (s *CaseService) updateFn(ctx context.Context, scope access.Scope, actor Ac
 			c.Contact = ct
 			changed = append(changed, "contact")
 		}
-		errs = append(errs, checkText("note", p.Note, MaxNoteChars))
+		errs = append(errs, input.Text("note", p.Note, MaxNoteChars))
 		if p.ResolutionCode != nil && p.Status == nil {
-			errs = append(errs, fieldErr("resolution_code", "is set only together with status resolved"))
+			errs = append(errs, input.Errorf("resolution_code", "is set only together with status resolved"))
 		}
 		var to CaseStatus
 		if p.Status != nil {
-			var fe *FieldError
-			to, fe = oneOf("status", *p.Status, CaseStatuses)
+			var fe *input.FieldError
+			to, fe = input.OneOf("status", *p.Status, CaseStatuses)
 			errs = append(errs, fe)
 		}
-		if err := invalid(errs...); err != nil {
+		if err := input.Invalid(errs...); err != nil {
 			return nil, nil, err
 		}
 		al, err := s.assign(ctx, tx, c, actor, p, now)
@@ -131,7 +132,7 @@ func (s *CaseService) assign(ctx context.Context, tx store.Tx, c *Case, actor Ac
 	if p.Queue != nil && strings.TrimSpace(*p.Queue) != c.Queue {
 		q := strings.TrimSpace(*p.Queue)
 		if q != "" && !queueRE.MatchString(q) {
-			return nil, invalid(fieldErr("queue", "must be lower-case letters, digits, _ or - (up to 64), got %q", q))
+			return nil, input.Invalid(input.Errorf("queue", "must be lower-case letters, digits, _ or - (up to 64), got %q", q))
 		}
 		c.Queue, changed = q, true
 	}
@@ -140,7 +141,7 @@ func (s *CaseService) assign(ctx context.Context, tx store.Tx, c *Case, actor Ac
 		case id == 0 && c.AssigneeID != nil:
 			c.AssigneeID, changed = nil, true
 		case id < 0:
-			return nil, invalid(fieldErr("assignee_id", "must be a user id, or 0 to unassign"))
+			return nil, input.Invalid(input.Errorf("assignee_id", "must be a user id, or 0 to unassign"))
 		case id > 0 && (c.AssigneeID == nil || *c.AssigneeID != id):
 			if err := checkAssignee(ctx, s.db, tx, c.BrandID, id); err != nil {
 				return nil, err
@@ -165,7 +166,7 @@ func (s *CaseService) addParcels(ctx context.Context, tx store.Tx, scope access.
 	if err != nil {
 		return nil, err
 	}
-	if err := invalid(errs...); err != nil {
+	if err := input.Invalid(errs...); err != nil {
 		return nil, err
 	}
 	var added []string
@@ -174,7 +175,7 @@ func (s *CaseService) addParcels(ctx context.Context, tx store.Tx, scope access.
 			continue
 		}
 		if len(c.ParcelIDs) >= MaxCaseParcels {
-			return nil, invalid(fieldErr("add_parcels", "a case names at most %d parcels", MaxCaseParcels))
+			return nil, input.Invalid(input.Errorf("add_parcels", "a case names at most %d parcels", MaxCaseParcels))
 		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO case_parcels (case_id, parcel_id) VALUES (?, ?)`), c.ID, p.ID); err != nil {
 			return nil, fmt.Errorf("add parcel: %w", err)

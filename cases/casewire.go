@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 )
 
@@ -57,32 +57,21 @@ type CasePatch struct {
 	Note           string        `json:"note,omitempty"`
 }
 
-func oneOf[T ~string](field, v string, allowed []T) (T, *FieldError) {
-	if slices.Contains(allowed, T(v)) {
-		return T(v), nil
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	return "", fieldErr(field, "must be one of %s, got %q", strings.Join(names, ", "), v)
-}
-
 // toContact validates a contact; phones are read as numbers of country when national.
-func (in ContactInput) toContact(country string) (Contact, []*FieldError) {
+func (in ContactInput) toContact(country string) (Contact, []*input.FieldError) {
 	c := Contact{Name: strings.TrimSpace(in.Name)}
-	errs := []*FieldError{checkText("contact.name", c.Name, maxShort)}
+	errs := []*input.FieldError{input.Text("contact.name", c.Name, input.MaxShort)}
 	if ph := strings.TrimSpace(in.Phone); ph != "" {
 		e164, err := geo.NormalizePhone(ph, country)
 		if err != nil {
-			errs = append(errs, fieldErr("contact.phone", "%v", err))
+			errs = append(errs, input.Errorf("contact.phone", "%v", err))
 		}
 		c.Phone = e164
 	}
 	if em := strings.TrimSpace(in.Email); em != "" {
 		addr, err := mail.ParseAddress(em)
 		if err != nil || addr.Address != em || len(em) > 254 {
-			errs = append(errs, fieldErr("contact.email", "%q is not an email address", em))
+			errs = append(errs, input.Errorf("contact.email", "%q is not an email address", em))
 		}
 		c.Email = strings.ToLower(em)
 	}
@@ -93,14 +82,14 @@ func (in ContactInput) toContact(country string) (Contact, []*FieldError) {
 // number or SLA yet) and its main parcel.
 func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope) (*Case, *Parcel, error) {
 	c := &Case{Subject: strings.TrimSpace(in.Subject), Queue: strings.TrimSpace(in.Queue), AssigneeID: in.AssigneeID}
-	var errs []*FieldError
-	var fe *FieldError
-	if c.Type, fe = oneOf("type", in.Type, CaseTypes); fe != nil {
+	var errs []*input.FieldError
+	var fe *input.FieldError
+	if c.Type, fe = input.OneOf("type", in.Type, CaseTypes); fe != nil {
 		errs = append(errs, fe)
 	}
 	c.Priority = PriorityNormal
 	if in.Priority != "" {
-		if c.Priority, fe = oneOf("priority", in.Priority, Priorities); fe != nil {
+		if c.Priority, fe = input.OneOf("priority", in.Priority, Priorities); fe != nil {
 			errs = append(errs, fe)
 		}
 	}
@@ -109,23 +98,23 @@ func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope 
 		c.Source = SourcePartnerPost
 	}
 	if in.Source != "" {
-		if c.Source, fe = oneOf("source", in.Source, Sources); fe != nil {
+		if c.Source, fe = input.OneOf("source", in.Source, Sources); fe != nil {
 			errs = append(errs, fe)
 		}
 	}
-	errs = append(errs, checkText("subject", c.Subject, maxShort), checkText("note", in.Note, MaxNoteChars))
+	errs = append(errs, input.Text("subject", c.Subject, input.MaxShort), input.Text("note", in.Note, MaxNoteChars))
 	if c.Queue != "" && !queueRE.MatchString(c.Queue) {
-		errs = append(errs, fieldErr("queue", "must be lower-case letters, digits, _ or - (up to 64), got %q", c.Queue))
+		errs = append(errs, input.Errorf("queue", "must be lower-case letters, digits, _ or - (up to 64), got %q", c.Queue))
 	}
 	if in.AssigneeID != nil && *in.AssigneeID <= 0 {
-		errs = append(errs, fieldErr("assignee_id", "must be a user id"))
+		errs = append(errs, input.Errorf("assignee_id", "must be a user id"))
 	}
 	parcels, perrs, err := resolveParcels(ctx, db, q, scope, "parcels", in.Parcels, 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	errs = append(errs, perrs...)
-	if err := invalid(errs...); err != nil {
+	if err := input.Invalid(errs...); err != nil {
 		return nil, nil, err
 	}
 	main := parcels[0]
@@ -136,9 +125,9 @@ func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope 
 	if in.Contact == nil {
 		c.Contact = Contact{Name: main.Recipient.Name, Phone: main.Recipient.Phone, Email: main.Recipient.Email}
 	} else {
-		var cerrs []*FieldError
+		var cerrs []*input.FieldError
 		c.Contact, cerrs = in.Contact.toContact(main.DestinationCountry)
-		if err := invalid(cerrs...); err != nil {
+		if err := input.Invalid(cerrs...); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -147,32 +136,32 @@ func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope 
 
 // resolveParcels reads the parcels of ids visible to scope, all of one brand (brand, when
 // not 0, is that brand). Unknown, foreign or repeated parcels are field errors.
-func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope, field string, ids []string, brand int64) ([]*Parcel, []*FieldError, error) {
+func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope, field string, ids []string, brand int64) ([]*Parcel, []*input.FieldError, error) {
 	if len(ids) == 0 && brand == 0 {
-		return nil, []*FieldError{fieldErr(field, "names at least one parcel (S10 id)")}, nil
+		return nil, []*input.FieldError{input.Errorf(field, "names at least one parcel (S10 id)")}, nil
 	}
 	if len(ids) > MaxCaseParcels {
-		return nil, []*FieldError{fieldErr(field, "names at most %d parcels, got %d", MaxCaseParcels, len(ids))}, nil
+		return nil, []*input.FieldError{input.Errorf(field, "names at most %d parcels, got %d", MaxCaseParcels, len(ids))}, nil
 	}
 	var out []*Parcel
-	var errs []*FieldError
+	var errs []*input.FieldError
 	seen := map[string]bool{}
 	for i, raw := range ids {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		id, err := ParseS10(raw)
 		if err != nil {
-			errs = append(errs, fieldErr(f, "%v", err))
+			errs = append(errs, input.Errorf(f, "%v", err))
 			continue
 		}
 		if seen[id] {
-			errs = append(errs, fieldErr(f, "%s is listed twice", id))
+			errs = append(errs, input.Errorf(f, "%s is listed twice", id))
 			continue
 		}
 		seen[id] = true
 		p, err := readParcel(ctx, db, q, scope, id)
 		switch {
 		case IsNotFound(err):
-			errs = append(errs, fieldErr(f, "no parcel %s for this account", id))
+			errs = append(errs, input.Errorf(f, "no parcel %s for this account", id))
 			continue
 		case err != nil:
 			return nil, nil, err
@@ -181,7 +170,7 @@ func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.
 			brand = p.BrandID
 		}
 		if p.BrandID != brand {
-			errs = append(errs, fieldErr(f, "%s belongs to another brand than the case", id))
+			errs = append(errs, input.Errorf(f, "%s belongs to another brand than the case", id))
 			continue
 		}
 		out = append(out, p)
@@ -194,7 +183,7 @@ func checkAssignee(ctx context.Context, db *store.DB, q store.Tx, brandID, userI
 	var role string
 	err := q.QueryRowContext(ctx, db.Rebind(`SELECT role FROM users WHERE id = ? AND disabled_at IS NULL`), userID).Scan(&role)
 	if isNoRows(err) {
-		return invalid(fieldErr("assignee_id", "no user %d", userID))
+		return input.Invalid(input.Errorf("assignee_id", "no user %d", userID))
 	}
 	if err != nil {
 		return fmt.Errorf("check assignee: %w", err)
@@ -207,7 +196,7 @@ func checkAssignee(ctx context.Context, db *store.DB, q store.Tx, brandID, userI
 		return fmt.Errorf("check assignee: %w", err)
 	}
 	if n == 0 {
-		return invalid(fieldErr("assignee_id", "user %d does not work for brand %d", userID, brandID))
+		return input.Invalid(input.Errorf("assignee_id", "user %d does not work for brand %d", userID, brandID))
 	}
 	return nil
 }

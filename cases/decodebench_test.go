@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/wismo/wismo/input"
 )
 
 // BenchmarkDecodeBatch measures the batch API's decoding of 1000 items, without HTTP or the
@@ -42,7 +44,7 @@ func BenchmarkDecodeBatch(b *testing.B) {
 		b.Run(tc.name+"/text-check", func(b *testing.B) {
 			b.SetBytes(int64(len(tc.body)))
 			for b.Loop() {
-				if suspectText(tc.body) {
+				if input.SuspectText(tc.body) {
 					b.Fatal("valid text taken for suspect")
 				}
 			}
@@ -60,7 +62,7 @@ func decodedParcels(body []byte) (int, error) {
 	return valid(len(in), errs), err
 }
 
-func valid(n int, errs []*FieldError) int {
+func valid(n int, errs []*input.FieldError) int {
 	for _, e := range errs {
 		if e != nil {
 			n--

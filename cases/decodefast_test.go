@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wismo/wismo/input"
 )
 
 // The batch API's fast event decoder must read exactly what the strict decoder reads, or
@@ -49,7 +51,7 @@ func TestDecodeEventsFastGivesUp(t *testing.T) {
 
 func TestAppendResultsMatchesMarshal(t *testing.T) {
 	results := []Result{{Index: 0, ID: "RB123456785GB", Status: StatusAccepted},
-		{Index: 1, Status: StatusRejected, Error: &FieldError{Field: "occurred_at", Message: `"x" is not <RFC 3339> & "quoted"` + "\n"}},
+		{Index: 1, Status: StatusRejected, Error: &input.FieldError{Field: "occurred_at", Message: `"x" is not <RFC 3339> & "quoted"` + "\n"}},
 		{Index: 2, ID: "Ростов", Status: StatusDuplicate}}
 	want, _ := json.Marshal(map[string]any{"results": results})
 	var w, g any

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
@@ -75,7 +76,7 @@ func (s *CaseService) SetPostWebhook(ctx context.Context, scope access.Scope, po
 	}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2000 {
-		return "", invalid(fieldErr("url", "must be an absolute http(s) URL"))
+		return "", input.Invalid(input.Errorf("url", "must be an absolute http(s) URL"))
 	}
 	if secret == "" {
 		b := make([]byte, 32)
@@ -85,7 +86,7 @@ func (s *CaseService) SetPostWebhook(ctx context.Context, scope access.Scope, po
 		secret = hex.EncodeToString(b)
 	}
 	if len(secret) < 16 || len(secret) > 200 {
-		return "", invalid(fieldErr("secret", "must be 16 to 200 characters"))
+		return "", input.Invalid(input.Errorf("secret", "must be 16 to 200 characters"))
 	}
 	var n int
 	if err := s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM posts WHERE id = ?`), postID).Scan(&n); err != nil {
@@ -109,10 +110,10 @@ func (s *CaseService) SetPostWebhook(ctx context.Context, scope access.Scope, po
 func (s *CaseService) Escalate(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, to, message string) (*Case, error) {
 	message = strings.TrimSpace(message)
 	if to != "origin" && to != "destination" {
-		return nil, invalid(fieldErr("to", "must be origin or destination, got %q", to))
+		return nil, input.Invalid(input.Errorf("to", "must be origin or destination, got %q", to))
 	}
-	if fe := checkText("message", message, MaxNoteChars); fe != nil {
-		return nil, invalid(fe)
+	if fe := input.Text("message", message, MaxNoteChars); fe != nil {
+		return nil, input.Invalid(fe)
 	}
 	return s.change(ctx, scope, number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
 		if !CanEscalate(c.Status) {
@@ -177,10 +178,10 @@ func (s *CaseService) payload(ctx context.Context, tx store.Tx, c *Case, escID i
 func (s *CaseService) AnswerEscalation(ctx context.Context, scope access.Scope, actor Actor, escID int64, message string) (*Case, error) {
 	message = strings.TrimSpace(message)
 	if message == "" {
-		return nil, invalid(fieldErr("message", "is required"))
+		return nil, input.Invalid(input.Errorf("message", "is required"))
 	}
-	if fe := checkText("message", message, MaxNoteChars); fe != nil {
-		return nil, invalid(fe)
+	if fe := input.Text("message", message, MaxNoteChars); fe != nil {
+		return nil, input.Invalid(fe)
 	}
 	var postID, brandID int64
 	var number string

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 )
@@ -348,7 +349,7 @@ func ownership(scope access.Scope) (claim, post *int64) {
 
 // notYours refuses an event for a parcel scope cannot see, in the words used for a parcel
 // id the sender cannot register: neither says whose parcel it is or where it goes.
-func notYours(id string) *FieldError {
+func notYours(id string) *input.FieldError {
 	return refusedID("item_id", id, "cannot take events from this account")
 }
 
@@ -356,6 +357,6 @@ func notYours(id string) *FieldError {
 // holds it (or, for a post, the parcel is not on its country's lanes). It says neither: that
 // would tell a brand about another brand's parcels. The honest sender's likely mistake is a
 // mistyped id, and the operator, whose log names the holder, settles a real conflict.
-func refusedID(field, id, what string) *FieldError {
-	return fieldErr(field, "%s %s: check the id, and if it is right, ask the operator of this wismo", id, what)
+func refusedID(field, id, what string) *input.FieldError {
+	return input.Errorf(field, "%s %s: check the id, and if it is right, ask the operator of this wismo", id, what)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/jsonw"
 )
 
@@ -67,19 +68,19 @@ func decodeWhole[T any](raw []byte, field string) (items []T, ok bool) {
 // decodeItems reads a batch: each item decoded, or the error that rejects it alone. A body
 // with text encoding/json would repair (invalid UTF-8) is read item by item, so that the
 // items holding it are rejected and the others kept.
-func decodeItems[T any](body []byte, field string) ([]T, []*FieldError, error) {
-	if !suspectText(body) {
+func decodeItems[T any](body []byte, field string) ([]T, []*input.FieldError, error) {
+	if !input.SuspectText(body) {
 		if whole, ok := decodeWhole[T](body, field); ok {
-			return whole, make([]*FieldError, len(whole)), nil
+			return whole, make([]*input.FieldError, len(whole)), nil
 		}
 	}
 	raws, err := decodeBatch(body, field)
 	if err != nil {
 		return nil, nil, err
 	}
-	items, errs := make([]T, len(raws)), make([]*FieldError, len(raws))
+	items, errs := make([]T, len(raws)), make([]*input.FieldError, len(raws))
 	for i, raw := range raws {
-		errs[i] = decodeItem(raw, &items[i])
+		errs[i] = input.Decode(raw, &items[i])
 	}
 	return items, errs, nil
 }
@@ -144,9 +145,9 @@ func ParcelParam(c *fiber.Ctx) string {
 }
 
 // decodeEvents reads a batch of events: by decodeEventsFast when it can, else strictly.
-func decodeEvents(body []byte) ([]EventInput, []*FieldError, error) {
+func decodeEvents(body []byte) ([]EventInput, []*input.FieldError, error) {
 	if inputs, ok := decodeEventsFast(body); ok {
-		return inputs, make([]*FieldError, len(inputs)), nil
+		return inputs, make([]*input.FieldError, len(inputs)), nil
 	}
 	return decodeItems[EventInput](body, "events")
 }

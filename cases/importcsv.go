@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wismo/wismo/input"
 )
 
 // The columns of CSV import files: events when the header has item_id, parcels when it has id.
@@ -61,7 +63,7 @@ func (d *ImportDecoder) nextCSV() (ImportRecord, error) {
 		return ImportRecord{}, fmt.Errorf("line %d: %w", d.csv.lines.n+1, err)
 	}
 	if r.err == nil && len(r.fields) != len(d.header) {
-		r.err = fieldErr("", "has %d fields, the header has %d", len(r.fields), len(d.header))
+		r.err = input.Errorf("", "has %d fields, the header has %d", len(r.fields), len(d.header))
 	}
 	if r.err != nil {
 		return unreadable(r.line, d.isEvt, r.err), nil
@@ -70,7 +72,7 @@ func (d *ImportDecoder) nextCSV() (ImportRecord, error) {
 	if !r.utf8 {
 		for i, v := range r.fields { // named by the file's column: that is where the sender looks
 			if !utf8.ValidString(v) {
-				fe := fieldErr(d.header[i], "is not valid UTF-8")
+				fe := input.Errorf(d.header[i], "is not valid UTF-8")
 				if rec.Event != nil {
 					rec.Event.Err = fe
 				} else {
@@ -109,7 +111,7 @@ func (d *ImportDecoder) fromRow(line int, row []string) ImportRecord {
 	if v := get("brand_id"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			item.Err = fieldErr("brand_id", "%q is not a number", v)
+			item.Err = input.Errorf("brand_id", "%q is not a number", v)
 			return rec
 		}
 		item.Input.BrandID = n
@@ -117,7 +119,7 @@ func (d *ImportDecoder) fromRow(line int, row []string) ImportRecord {
 	if v := get("weight_kg"); v != "" {
 		w, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			item.Err = fieldErr("weight_kg", "%q is not a number", v)
+			item.Err = input.Errorf("weight_kg", "%q is not a number", v)
 			return rec
 		}
 		item.Input.WeightKg = w

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/jsonw"
 )
 
@@ -90,17 +91,17 @@ func (d *ImportDecoder) Next() (ImportRecord, error) {
 		if !plain {
 			var probe map[string]json.RawMessage
 			if err := json.Unmarshal(b, &probe); err != nil {
-				return unreadable(ln.n, looksLikeEvent(b), fieldErr("", "this line is not a JSON object: %v", err)), nil
+				return unreadable(ln.n, looksLikeEvent(b), input.Errorf("", "this line is not a JSON object: %v", err)), nil
 			}
 			_, isEvent = probe["item_id"]
 		}
 		rec := ImportRecord{Line: ln.n}
 		if isEvent {
 			rec.Event = &EventItem{}
-			rec.Event.Err = decodeItem(b, &rec.Event.Input)
+			rec.Event.Err = input.Decode(b, &rec.Event.Input)
 		} else {
 			rec.Parcel = &ParcelItem{}
-			rec.Parcel.Err = decodeItem(b, &rec.Parcel.Input)
+			rec.Parcel.Err = input.Decode(b, &rec.Parcel.Input)
 		}
 		return rec, nil
 	}
@@ -113,7 +114,7 @@ func looksLikeEvent(line []byte) bool {
 }
 
 // unreadable is a record rejected before decoding, counted as an event or a parcel.
-func unreadable(line int, isEvent bool, fe *FieldError) ImportRecord {
+func unreadable(line int, isEvent bool, fe *input.FieldError) ImportRecord {
 	if isEvent {
 		return ImportRecord{Line: line, Event: &EventItem{Err: fe}}
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wismo/wismo/input"
 )
 
 // Bounds on one record of an import file. A parcel or event line is well under 10 KB; the
@@ -85,8 +87,8 @@ func contentLen(line []byte) int {
 	return len(line)
 }
 
-func tooLongErr(l physLine) *FieldError {
-	return fieldErr("", "this line is %d bytes long: a line of an import file holds at most %d bytes (1 MiB); it was skipped and the import went on with the next line", l.size, maxLine)
+func tooLongErr(l physLine) *input.FieldError {
+	return input.Errorf("", "this line is %d bytes long: a line of an import file holds at most %d bytes (1 MiB); it was skipped and the import went on with the next line", l.size, maxLine)
 }
 
 // csvRecords reads CSV records line by line. A record ends at the end of its line unless a
@@ -111,7 +113,7 @@ type csvRecords struct {
 type csvRecord struct {
 	line   int
 	fields []string
-	err    *FieldError
+	err    *input.FieldError
 	utf8   bool
 }
 
@@ -198,7 +200,7 @@ func (c *csvRecords) spanning(first physLine) (csvRecord, error) {
 		}
 		break
 	}
-	return csvRecord{line: first.n, err: fieldErr("", `a quote (") opened on this line is not closed: a quoted field may run over at most %d lines and must end in one well-formed record; this line was rejected alone and the import went on with line %d`,
+	return csvRecord{line: first.n, err: input.Errorf("", `a quote (") opened on this line is not closed: a quoted field may run over at most %d lines and must end in one well-formed record; this line was rejected alone and the import went on with line %d`,
 		maxQuotedLines, first.n+1)}, nil
 }
 
@@ -226,13 +228,13 @@ func (c *csvRecords) peek(i int) (physLine, error) {
 }
 
 // csvErr turns the csv reader's error on one line into words.
-func csvErr(err error) *FieldError {
+func csvErr(err error) *input.FieldError {
 	if err == nil {
 		return nil
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return fieldErr("", "byte %d of the line: %v", pe.Column, pe.Err)
+		return input.Errorf("", "byte %d of the line: %v", pe.Column, pe.Err)
 	}
-	return fieldErr("", "%v", err)
+	return input.Errorf("", "%v", err)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
 )
 
 // Sentinel errors of the cases domain, mapped to statuses at the edges.
@@ -140,18 +141,10 @@ const (
 	StatusRejected  Status = "rejected"
 )
 
-// FieldError says which field of an item is wrong and why.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
 // Result is the outcome of one item of a batch.
 type Result struct {
-	Index  int         `json:"index"`
-	ID     string      `json:"id,omitempty"`
-	Status Status      `json:"status"`
-	Error  *FieldError `json:"error,omitempty"`
+	Index  int               `json:"index"`
+	ID     string            `json:"id,omitempty"`
+	Status Status            `json:"status"`
+	Error  *input.FieldError `json:"error,omitempty"`
 }

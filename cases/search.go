@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 )
 
@@ -177,11 +178,11 @@ func SearchRoutes(r fiber.Router, s *Search) {
 	r.Get("/api/v1/search", func(c *fiber.Ctx) error {
 		q := c.Query("q")
 		if utf8.RuneCountInString(q) > MaxQueryChars {
-			return caseError(c, invalid(fieldErr("q", "is longer than %d characters", MaxQueryChars)))
+			return caseError(c, input.Invalid(input.Errorf("q", "is longer than %d characters", MaxQueryChars)))
 		}
 		limit := c.QueryInt("limit", 20)
 		if limit < 1 || limit > MaxSearchResults {
-			return caseError(c, invalid(fieldErr("limit", "must be 1 to %d", MaxSearchResults)))
+			return caseError(c, input.Invalid(input.Errorf("limit", "must be 1 to %d", MaxSearchResults)))
 		}
 		hits, err := s.Find(c.UserContext(), access.PrincipalOf(c).Scope, q, limit)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/jsonw"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
@@ -68,13 +69,13 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // decoding.
 type ParcelItem struct {
 	Input ParcelInput
-	Err   *FieldError
+	Err   *input.FieldError
 }
 
 // EventItem is one item of an event batch.
 type EventItem struct {
 	Input EventInput
-	Err   *FieldError
+	Err   *input.FieldError
 }
 
 // inTx runs fn in a write transaction, retrying when a concurrent writer won a race (a
@@ -130,7 +131,7 @@ func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items [
 			if scope.All() {
 				p.BrandID = items[i].Input.BrandID
 				if p.BrandID <= 0 {
-					fe = fieldErr("brand_id", "is required when importing as an operator")
+					fe = input.Errorf("brand_id", "is required when importing as an operator")
 				}
 			}
 		}
@@ -306,7 +307,7 @@ func (s *Service) checkBrandsExist(ctx context.Context, tx store.Tx, valid []*Pa
 			known[p.BrandID] = ok
 		}
 		if !ok {
-			results[i].Status, results[i].Error = StatusRejected, fieldErr("brand_id", "brand %d does not exist", p.BrandID)
+			results[i].Status, results[i].Error = StatusRejected, input.Errorf("brand_id", "brand %d does not exist", p.BrandID)
 		}
 	}
 	return nil

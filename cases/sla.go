@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
 )
 
 // Calendar is a brand's business hours: opening spans per weekday in its time zone, and
@@ -30,40 +31,40 @@ var weekdayNames = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // NewCalendar builds a calendar. hours maps "mon".."sun" to spans like ["09:00","18:00"]
 // ("24:00" ends a span at midnight); holidays are YYYY-MM-DD local dates. Errors name the field.
-func NewCalendar(zone string, hours map[string][][2]string, holidays []string) (Calendar, *FieldError) {
+func NewCalendar(zone string, hours map[string][][2]string, holidays []string) (Calendar, *input.FieldError) {
 	loc, err := geo.LoadZone(zone)
 	if err != nil || zone == "" {
-		return Calendar{}, fieldErr("time_zone", "%q is not an IANA time zone", zone)
+		return Calendar{}, input.Errorf("time_zone", "%q is not an IANA time zone", zone)
 	}
 	c := Calendar{Zone: zone, loc: loc, holidays: map[string]bool{}}
 	open := false
 	for day, spans := range hours {
 		wd := slices.Index(weekdayNames[:], strings.ToLower(day))
 		if wd < 0 {
-			return Calendar{}, fieldErr("hours."+day, "is not a weekday (mon, tue, wed, thu, fri, sat, sun)")
+			return Calendar{}, input.Errorf("hours."+day, "is not a weekday (mon, tue, wed, thu, fri, sat, sun)")
 		}
 		for i, sp := range spans {
 			from, ok1 := parseClock(sp[0])
 			to, ok2 := parseClock(sp[1])
 			if !ok1 || !ok2 || from >= to {
-				return Calendar{}, fieldErr(fmt.Sprintf("hours.%s[%d]", day, i), "must be [\"HH:MM\", \"HH:MM\"] with the start before the end, got %q", sp)
+				return Calendar{}, input.Errorf(fmt.Sprintf("hours.%s[%d]", day, i), "must be [\"HH:MM\", \"HH:MM\"] with the start before the end, got %q", sp)
 			}
 			c.week[wd] = append(c.week[wd], span{from, to})
 		}
 		slices.SortFunc(c.week[wd], func(a, b span) int { return a.From - b.From })
 		for i := 1; i < len(c.week[wd]); i++ {
 			if c.week[wd][i].From < c.week[wd][i-1].To {
-				return Calendar{}, fieldErr("hours."+day, "spans overlap")
+				return Calendar{}, input.Errorf("hours."+day, "spans overlap")
 			}
 		}
 		open = open || len(c.week[wd]) > 0
 	}
 	if !open {
-		return Calendar{}, fieldErr("hours", "must open on at least one day")
+		return Calendar{}, input.Errorf("hours", "must open on at least one day")
 	}
 	for i, h := range holidays {
 		if _, err := time.Parse(time.DateOnly, h); err != nil {
-			return Calendar{}, fieldErr(fmt.Sprintf("holidays[%d]", i), "%q is not a date YYYY-MM-DD", h)
+			return Calendar{}, input.Errorf(fmt.Sprintf("holidays[%d]", i), "%q is not a date YYYY-MM-DD", h)
 		}
 		c.holidays[h] = true
 	}

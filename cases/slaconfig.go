@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 )
 
@@ -28,7 +29,7 @@ func slaBrand(scope access.Scope, brandID int64) (int64, error) {
 		if b, ok := scope.SingleBrand(); ok {
 			return b, nil
 		}
-		return 0, invalid(fieldErr("brand_id", "is required for an account with several brands"))
+		return 0, input.Invalid(input.Errorf("brand_id", "is required for an account with several brands"))
 	}
 	if !scope.AllowsBrand(brandID) {
 		return 0, fmt.Errorf("brand %d: %w", brandID, ErrNotFound)
@@ -69,33 +70,33 @@ func (s *CaseService) SetSLAConfig(ctx context.Context, scope access.Scope, bran
 		return SLAConfigJSON{}, err
 	}
 	cal, fe := NewCalendar(in.TimeZone, in.Hours, in.Holidays)
-	errs := []*FieldError{fe}
+	errs := []*input.FieldError{fe}
 	cfg := SLAConfig{Calendar: cal, NearBreachPercent: in.NearBreachPercent, Policies: map[CaseType]Policy{}}
 	if cfg.NearBreachPercent == 0 {
 		cfg.NearBreachPercent = DefaultNearBreachPercent
 	}
 	if cfg.NearBreachPercent < 1 || cfg.NearBreachPercent > 99 {
-		errs = append(errs, fieldErr("near_breach_percent", "must be 1 to 99"))
+		errs = append(errs, input.Errorf("near_breach_percent", "must be 1 to 99"))
 	}
 	for i, p := range in.Policies {
 		f := fmt.Sprintf("policies[%d]", i)
-		t, fe := oneOf(f+".case_type", string(p.CaseType), CaseTypes)
+		t, fe := input.OneOf(f+".case_type", string(p.CaseType), CaseTypes)
 		errs = append(errs, fe)
 		if _, dup := cfg.Policies[t]; dup && fe == nil {
-			errs = append(errs, fieldErr(f+".case_type", "%s is listed twice", t))
+			errs = append(errs, input.Errorf(f+".case_type", "%s is listed twice", t))
 		}
 		for _, m := range []struct {
 			name string
 			v    int
 		}{{"first_response_minutes", p.FirstResponseMinutes}, {"resolution_minutes", p.ResolutionMinutes}} {
 			if m.v < 1 || m.v > maxSLAMinutes {
-				errs = append(errs, fieldErr(f+"."+m.name, "must be 1 to %d minutes", maxSLAMinutes))
+				errs = append(errs, input.Errorf(f+"."+m.name, "must be 1 to %d minutes", maxSLAMinutes))
 			}
 		}
 		p.CaseType = t
 		cfg.Policies[t] = p
 	}
-	if err := invalid(errs...); err != nil {
+	if err := input.Invalid(errs...); err != nil {
 		return SLAConfigJSON{}, err
 	}
 	if err := s.db.WriteTx(ctx, func(tx store.Tx) error { return saveSLAConfig(ctx, s.db, tx, brand, cfg, s.now()) }); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 )
 
@@ -63,19 +64,19 @@ func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, i
 	seen := map[TransitStandard]bool{}
 	for i := range in {
 		t := &in[i]
-		var fe *FieldError
+		var fe *input.FieldError
 		t.ServiceLevel = ServiceLevel(strings.ToLower(string(t.ServiceLevel)))
-		if t.OriginCountry, fe = checkCountry("origin_country", t.OriginCountry, false); fe == nil {
-			t.DestinationCountry, fe = checkCountry("destination_country", t.DestinationCountry, false)
+		if t.OriginCountry, fe = input.Country("origin_country", t.OriginCountry, false); fe == nil {
+			t.DestinationCountry, fe = input.Country("destination_country", t.DestinationCountry, false)
 		}
 		switch {
 		case fe != nil:
 		case t.ServiceLevel != Premium && t.ServiceLevel != Standard && t.ServiceLevel != Economy:
-			fe = fieldErr("service_level", "must be premium, standard or economy")
+			fe = input.Errorf("service_level", "must be premium, standard or economy")
 		case t.Days < 1 || t.Days > maxTransitDays:
-			fe = fieldErr("days", "must be 1 to %d working days", maxTransitDays)
+			fe = input.Errorf("days", "must be 1 to %d working days", maxTransitDays)
 		case seen[TransitStandard{t.OriginCountry, t.DestinationCountry, t.ServiceLevel, 0}]:
-			fe = fieldErr("service_level", "this lane and service level is listed twice")
+			fe = input.Errorf("service_level", "this lane and service level is listed twice")
 		}
 		seen[TransitStandard{t.OriginCountry, t.DestinationCountry, t.ServiceLevel, 0}] = true
 		if fe != nil {

@@ -1,20 +1,16 @@
 package cases
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
 )
 
 // ParcelInput is a parcel as integrators send it (POST /api/v1/parcels, import files).
@@ -64,87 +60,6 @@ type EventInput struct {
 	Signature  string `json:"signature,omitempty"`
 }
 
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// decodeItem decodes one batch item strictly (unknown fields are an error, text must be
-// valid UTF-8) and turns JSON errors into a FieldError naming the field.
-func decodeItem(raw []byte, v any) *FieldError {
-	if suspectText(raw) {
-		if fe := badText(raw); fe != nil {
-			return fe
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err := dec.Token(); err != io.EOF {
-			return fieldErr("", "trailing data after the object")
-		}
-		return nil
-	}
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return fieldErr(te.Field, "must be a %s, not a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
-	case errors.As(err, &se):
-		return fieldErr("", "malformed JSON at byte %d: %v", se.Offset, se)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldErr(name, "is not a known field")
-	}
-	return fieldErr("", "%v", err)
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "float64", "int", "int64":
-		return "number"
-	case "slice":
-		return "list"
-	case "struct", "ptr":
-		return "object"
-	}
-	return goKind
-}
-
-const (
-	maxShort = 200
-	maxLong  = 1000
-)
-
-func checkText(field, s string, max int) *FieldError {
-	if !utf8.ValidString(s) {
-		return fieldErr(field, "is not valid UTF-8")
-	}
-	if utf8.RuneCountInString(s) > max {
-		return fieldErr(field, "is longer than %d characters", max)
-	}
-	if strings.ContainsAny(s, "\x00") {
-		return fieldErr(field, "contains a NUL character")
-	}
-	return nil
-}
-
-func checkCountry(field, cc string, required bool) (string, *FieldError) {
-	cc = strings.ToUpper(strings.TrimSpace(cc))
-	if cc == "" {
-		if required {
-			return "", fieldErr(field, "is required (an ISO 3166-1 alpha-2 code such as RU)")
-		}
-		return "", nil
-	}
-	if !geo.ValidCountry(cc) {
-		return "", fieldErr(field, "%q is not an ISO 3166-1 alpha-2 country code", cc)
-	}
-	return cc, nil
-}
-
 // currencyExponent returns the number of minor-unit digits of an ISO 4217 currency.
 func currencyExponent(cur string) int {
 	switch cur {
@@ -158,27 +73,27 @@ func currencyExponent(cur string) int {
 
 var amountRE = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,3})?$`)
 
-func parseMoney(field string, in *MoneyInput) (*Money, *FieldError) {
+func parseMoney(field string, in *MoneyInput) (*Money, *input.FieldError) {
 	if in == nil {
 		return nil, nil
 	}
 	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
 	if len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return nil, fieldErr(field+".currency", "must be an ISO 4217 code such as RUB")
+		return nil, input.Errorf(field+".currency", "must be an ISO 4217 code such as RUB")
 	}
 	amt := strings.TrimSpace(in.Amount)
 	if !amountRE.MatchString(amt) {
-		return nil, fieldErr(field+".amount", "must be a decimal string such as \"1200.00\", got %q", in.Amount)
+		return nil, input.Errorf(field+".amount", "must be a decimal string such as \"1200.00\", got %q", in.Amount)
 	}
 	exp := currencyExponent(cur)
 	whole, frac, _ := strings.Cut(amt, ".")
 	if len(frac) > exp {
-		return nil, fieldErr(field+".amount", "%s has %d decimal places at most", cur, exp)
+		return nil, input.Errorf(field+".amount", "%s has %d decimal places at most", cur, exp)
 	}
 	frac += strings.Repeat("0", exp-len(frac))
 	minor, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil {
-		return nil, fieldErr(field+".amount", "is out of range")
+		return nil, input.Errorf(field+".amount", "is out of range")
 	}
 	return &Money{Minor: minor, Currency: cur}, nil
 }
@@ -196,41 +111,41 @@ func FormatMoney(m Money) string {
 var hsCodeRE = regexp.MustCompile(`^[0-9]{6,10}$`)
 
 // toParcel validates an input parcel and returns the domain parcel (brand not yet set).
-func (in *ParcelInput) toParcel() (*Parcel, *FieldError) {
+func (in *ParcelInput) toParcel() (*Parcel, *input.FieldError) {
 	id, err := ParseS10(in.ID)
 	if err != nil {
-		return nil, fieldErr("id", "%v", err)
+		return nil, input.Errorf("id", "%v", err)
 	}
 	p := &Parcel{ID: id}
 	switch lvl := ServiceLevel(strings.ToLower(strings.TrimSpace(in.ServiceLevel))); lvl {
 	case Premium, Standard, Economy:
 		p.ServiceLevel = lvl
 	default:
-		return nil, fieldErr("service_level", "must be premium, standard or economy, got %q", in.ServiceLevel)
+		return nil, input.Errorf("service_level", "must be premium, standard or economy, got %q", in.ServiceLevel)
 	}
 	if math.IsNaN(in.WeightKg) || in.WeightKg <= 0 {
-		return nil, fieldErr("weight_kg", "must be a positive weight in kilograms")
+		return nil, input.Errorf("weight_kg", "must be a positive weight in kilograms")
 	}
 	p.WeightGrams = int(math.Round(in.WeightKg * 1000))
 	switch k := Kind(strings.ToLower(strings.TrimSpace(in.Kind))); k {
 	case KindPacket:
 		if p.WeightGrams > MaxPacketGrams {
-			return nil, fieldErr("weight_kg", "a packet weighs at most 2 kg, got %g kg (send it as kind \"parcel\")", in.WeightKg)
+			return nil, input.Errorf("weight_kg", "a packet weighs at most 2 kg, got %g kg (send it as kind \"parcel\")", in.WeightKg)
 		}
 		p.Kind = k
 	case KindParcel:
 		if p.WeightGrams > MaxParcelGrams {
-			return nil, fieldErr("weight_kg", "a parcel weighs at most 30 kg, got %g kg", in.WeightKg)
+			return nil, input.Errorf("weight_kg", "a parcel weighs at most 30 kg, got %g kg", in.WeightKg)
 		}
 		p.Kind = k
 	default:
-		return nil, fieldErr("kind", "must be packet (up to 2 kg) or parcel (up to 30 kg), got %q", in.Kind)
+		return nil, input.Errorf("kind", "must be packet (up to 2 kg) or parcel (up to 30 kg), got %q", in.Kind)
 	}
-	var fe *FieldError
-	if p.OriginCountry, fe = checkCountry("origin_country", in.OriginCountry, true); fe != nil {
+	var fe *input.FieldError
+	if p.OriginCountry, fe = input.Country("origin_country", in.OriginCountry, true); fe != nil {
 		return nil, fe
 	}
-	if p.DestinationCountry, fe = checkCountry("destination_country", in.DestinationCountry, true); fe != nil {
+	if p.DestinationCountry, fe = input.Country("destination_country", in.DestinationCountry, true); fe != nil {
 		return nil, fe
 	}
 	if p.COD, fe = parseMoney("cod", in.COD); fe != nil {
@@ -243,29 +158,29 @@ func (in *ParcelInput) toParcel() (*Parcel, *FieldError) {
 		return nil, fe
 	}
 	if len(in.Contents) > 100 {
-		return nil, fieldErr("contents", "has more than 100 lines")
+		return nil, input.Errorf("contents", "has more than 100 lines")
 	}
 	for i, c := range in.Contents {
 		f := fmt.Sprintf("contents[%d]", i)
 		c.Description = strings.TrimSpace(c.Description)
 		if c.Description == "" {
-			return nil, fieldErr(f+".description", "is required")
+			return nil, input.Errorf(f+".description", "is required")
 		}
-		if fe := checkText(f+".description", c.Description, maxShort); fe != nil {
+		if fe := input.Text(f+".description", c.Description, input.MaxShort); fe != nil {
 			return nil, fe
 		}
 		if c.Quantity < 1 {
-			return nil, fieldErr(f+".quantity", "must be at least 1")
+			return nil, input.Errorf(f+".quantity", "must be at least 1")
 		}
 		if c.HSCode != "" && !hsCodeRE.MatchString(c.HSCode) {
-			return nil, fieldErr(f+".hs_code", "must be 6 to 10 digits, got %q", c.HSCode)
+			return nil, input.Errorf(f+".hs_code", "must be 6 to 10 digits, got %q", c.HSCode)
 		}
 		if c.Value != "" {
 			if _, fe := parseMoney(f, &MoneyInput{Amount: c.Value, Currency: c.Currency}); fe != nil {
-				return nil, fieldErr(f+".value", "%s", fe.Message)
+				return nil, input.Errorf(f+".value", "%s", fe.Message)
 			}
 		}
-		if c.OriginCountry, fe = checkCountry(f+".origin_country", c.OriginCountry, false); fe != nil {
+		if c.OriginCountry, fe = input.Country(f+".origin_country", c.OriginCountry, false); fe != nil {
 			return nil, fe
 		}
 		p.Contents = append(p.Contents, c)
@@ -273,11 +188,11 @@ func (in *ParcelInput) toParcel() (*Parcel, *FieldError) {
 	if in.Sender != nil {
 		s := *in.Sender
 		for _, f := range []struct{ name, v string }{{"sender.name", s.Name}, {"sender.address", s.Address}, {"sender.email", s.Email}, {"sender.phone", s.Phone}} {
-			if fe := checkText(f.name, f.v, maxLong); fe != nil {
+			if fe := input.Text(f.name, f.v, input.MaxLong); fe != nil {
 				return nil, fe
 			}
 		}
-		if s.Country, fe = checkCountry("sender.country", s.Country, false); fe != nil {
+		if s.Country, fe = input.Country("sender.country", s.Country, false); fe != nil {
 			return nil, fe
 		}
 		p.Sender = s
@@ -292,34 +207,34 @@ func (in *ParcelInput) toParcel() (*Parcel, *FieldError) {
 
 var languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})?$`)
 
-func (in RecipientInput) toRecipient(country string) (Recipient, *FieldError) {
+func (in RecipientInput) toRecipient(country string) (Recipient, *input.FieldError) {
 	r := Recipient{
 		Name:    strings.TrimSpace(in.Name),
 		Address: strings.TrimSpace(in.Address),
 		Region:  strings.TrimSpace(in.Region),
 	}
 	if r.Name == "" {
-		return r, fieldErr("recipient.name", "is required")
+		return r, input.Errorf("recipient.name", "is required")
 	}
 	for _, f := range []struct{ name, v string }{{"recipient.name", r.Name}, {"recipient.region", r.Region}} {
-		if fe := checkText(f.name, f.v, maxShort); fe != nil {
+		if fe := input.Text(f.name, f.v, input.MaxShort); fe != nil {
 			return r, fe
 		}
 	}
-	if fe := checkText("recipient.address", r.Address, maxLong); fe != nil {
+	if fe := input.Text("recipient.address", r.Address, input.MaxLong); fe != nil {
 		return r, fe
 	}
 	if ph := strings.TrimSpace(in.Phone); ph != "" {
 		e164, err := geo.NormalizePhone(ph, country)
 		if err != nil {
-			return r, fieldErr("recipient.phone", "%v", err)
+			return r, input.Errorf("recipient.phone", "%v", err)
 		}
 		r.Phone = e164
 	}
 	if em := strings.TrimSpace(in.Email); em != "" {
 		addr, err := mail.ParseAddress(em)
 		if err != nil || addr.Address != em || len(em) > 254 {
-			return r, fieldErr("recipient.email", "%q is not an email address", em)
+			return r, input.Errorf("recipient.email", "%q is not an email address", em)
 		}
 		r.Email = strings.ToLower(em)
 	}
@@ -329,11 +244,11 @@ func (in RecipientInput) toRecipient(country string) (Recipient, *FieldError) {
 	case languageRE.MatchString(strings.ToLower(lang)):
 		r.Language = strings.ToLower(lang)
 	default:
-		return r, fieldErr("recipient.language", "must be a language tag such as ru or en-GB, got %q", lang)
+		return r, input.Errorf("recipient.language", "must be a language tag such as ru or en-GB, got %q", lang)
 	}
 	zone, rule, err := geo.RecipientZone(strings.TrimSpace(in.TimeZone), r.Region, r.Phone, country)
 	if err != nil {
-		return r, fieldErr("recipient.time_zone", "%v (leave it empty to let wismo choose from region, phone or country)", err)
+		return r, input.Errorf("recipient.time_zone", "%v (leave it empty to let wismo choose from region, phone or country)", err)
 	}
 	r.TimeZone, r.ZoneRule = zone, rule
 	return r, nil
@@ -353,45 +268,45 @@ var officeRE = regexp.MustCompile(`^[A-Z0-9]{0,32}$`)
 const maxFuture = 24 * time.Hour
 
 // toEvent validates an input event; now is the time of receipt.
-func (in *EventInput) toEvent(now time.Time) (*Event, *FieldError) {
+func (in *EventInput) toEvent(now time.Time) (*Event, *input.FieldError) {
 	id, err := ParseS10(in.ItemID)
 	if err != nil {
-		return nil, fieldErr("item_id", "%v", err)
+		return nil, input.Errorf("item_id", "%v", err)
 	}
 	e := &Event{ItemID: id, ReceivedAt: now}
 	e.Code = strings.ToUpper(strings.TrimSpace(in.Code))
 	if _, ok := LookupEventCode(e.Code); !ok {
-		return nil, fieldErr("code", "%q is not a UPU tracking event code wismo knows (see postal/upu-events.csv)", in.Code)
+		return nil, input.Errorf("code", "%q is not a UPU tracking event code wismo knows (see postal/upu-events.csv)", in.Code)
 	}
 	if in.OccurredAt == "" {
-		return nil, fieldErr("occurred_at", "is required (RFC 3339, e.g. 2026-11-01T10:00:00Z)")
+		return nil, input.Errorf("occurred_at", "is required (RFC 3339, e.g. 2026-11-01T10:00:00Z)")
 	}
 	at, err := time.Parse(time.RFC3339Nano, in.OccurredAt)
 	if err != nil {
-		return nil, fieldErr("occurred_at", "must be an RFC 3339 time with a zone offset, e.g. 2026-11-01T10:00:00Z, got %q", in.OccurredAt)
+		return nil, input.Errorf("occurred_at", "must be an RFC 3339 time with a zone offset, e.g. 2026-11-01T10:00:00Z, got %q", in.OccurredAt)
 	}
 	if at.Year() < 2000 {
-		return nil, fieldErr("occurred_at", "%s is before the year 2000", in.OccurredAt)
+		return nil, input.Errorf("occurred_at", "%s is before the year 2000", in.OccurredAt)
 	}
 	if at.After(now.Add(maxFuture)) {
-		return nil, fieldErr("occurred_at", "%s is in the future", in.OccurredAt)
+		return nil, input.Errorf("occurred_at", "%s is in the future", in.OccurredAt)
 	}
 	e.OccurredAt = at.UTC().Truncate(time.Microsecond)
 	e.Office = strings.ToUpper(strings.TrimSpace(in.Office))
 	if !officeRE.MatchString(e.Office) {
-		return nil, fieldErr("office", "must be up to 32 letters and digits (a UPU office code such as GBLONA)")
+		return nil, input.Errorf("office", "must be up to 32 letters and digits (a UPU office code such as GBLONA)")
 	}
 	e.Location = strings.TrimSpace(in.Location)
-	if fe := checkText("location", e.Location, maxShort); fe != nil {
+	if fe := input.Text("location", e.Location, input.MaxShort); fe != nil {
 		return nil, fe
 	}
-	var fe *FieldError
-	if e.Country, fe = checkCountry("country", in.Country, false); fe != nil {
+	var fe *input.FieldError
+	if e.Country, fe = input.Country("country", in.Country, false); fe != nil {
 		return nil, fe
 	}
 	if tz := strings.TrimSpace(in.TimeZone); tz != "" {
 		if _, err := geo.LoadZone(tz); err != nil {
-			return nil, fieldErr("time_zone", "%v", err)
+			return nil, input.Errorf("time_zone", "%v", err)
 		}
 		e.TimeZone = tz
 	}
@@ -400,27 +315,27 @@ func (in *EventInput) toEvent(now time.Time) (*Event, *FieldError) {
 		r, ok := LookupReason(e.Reason)
 		switch {
 		case !ok:
-			return nil, fieldErr("reason", "%q is not a known reason (see postal/nondelivery-reasons.csv)", in.Reason)
+			return nil, input.Errorf("reason", "%q is not a known reason (see postal/nondelivery-reasons.csv)", in.Reason)
 		case e.Code == "EMH" && r.Kind != "nondelivery", e.Code == "EME" && r.Kind != "customs_hold":
-			return nil, fieldErr("reason", "%s is a %s reason and does not fit event %s", e.Reason, r.Kind, e.Code)
+			return nil, input.Errorf("reason", "%s is a %s reason and does not fit event %s", e.Reason, r.Kind, e.Code)
 		case e.Code != "EMH" && e.Code != "EME":
-			return nil, fieldErr("reason", "only EMH and EME events carry a reason")
+			return nil, input.Errorf("reason", "only EMH and EME events carry a reason")
 		}
 	}
 	e.Action = strings.ToUpper(strings.TrimSpace(in.Action))
 	if e.Action != "" {
 		if _, ok := postalReference().actions[e.Action]; !ok {
-			return nil, fieldErr("action", "%q is not a known action (see postal/actions.csv)", in.Action)
+			return nil, input.Errorf("action", "%q is not a known action (see postal/actions.csv)", in.Action)
 		}
 		if e.Code != "EMH" {
-			return nil, fieldErr("action", "only EMH (attempted delivery) events carry an action")
+			return nil, input.Errorf("action", "only EMH (attempted delivery) events carry an action")
 		}
 	}
 	e.Signature = strings.TrimSpace(in.Signature)
 	if e.Signature != "" && e.Code != "EMI" {
-		return nil, fieldErr("signature", "only EMI (final delivery) events carry a signature")
+		return nil, input.Errorf("signature", "only EMI (final delivery) events carry a signature")
 	}
-	if fe := checkText("signature", e.Signature, maxShort); fe != nil {
+	if fe := input.Text("signature", e.Signature, input.MaxShort); fe != nil {
 		return nil, fe
 	}
 	return e, nil

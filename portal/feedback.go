@@ -20,6 +20,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
 )
 
 // The tracking page's forms: feedback (a case of type feedback or a customer's category) and
@@ -260,7 +261,7 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 			return renderTrack(c, p)
 		}
 		cs, err := h.d.CaseDesk.Open(c.UserContext(), access.Brands(v.BrandID), cases.Actor{Label: "customer:tracking-page"}, in)
-		var ve *cases.ValidationError
+		var ve *input.ValidationError
 		if errors.As(err, &ve) {
 			// The page checked every field the case tracker checks; this is a backstop.
 			h.d.Log.Warn("tracking page form refused by the case tracker", "parcel", id, "err", err)

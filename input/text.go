@@ -1,4 +1,4 @@
-package cases
+package input
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ import (
 // §8.1: JSON text exchanged between systems MUST be encoded in UTF-8; §8.2: a string with a
 // lone surrogate has unpredictable meaning.
 
-// suspectText reports whether raw may hold text that encoding/json would replace. It is
+// SuspectText reports whether raw may hold text that encoding/json would replace. It is
 // cheap enough for every request body; a false positive (a valid surrogate pair, "\ud83d\ude00")
 // only sends the body through the item-by-item decoder, which looks closer.
-func suspectText(raw []byte) bool {
+func SuspectText(raw []byte) bool {
 	return !utf8.Valid(raw) || hasSurrogateEscape(raw)
 }
 
@@ -63,7 +63,7 @@ func badText(raw []byte) *FieldError {
 			}
 			if !validText(written) {
 				// Named by the object that holds the name (the item itself: no field).
-				return fieldErr(textPath(stack[:len(stack)-1]), "has a field name that is not valid UTF-8")
+				return Errorf(textPath(stack[:len(stack)-1]), "has a field name that is not valid UTF-8")
 			}
 			top.key, top.inKey = tok.(string), false
 			continue
@@ -83,7 +83,7 @@ func badText(raw []byte) *FieldError {
 			stack = append(stack, textFrame{array: true, index: -1})
 		default:
 			if _, isString := tok.(string); isString && !validText(written) {
-				return fieldErr(textPath(stack), "is not valid UTF-8")
+				return Errorf(textPath(stack), "is not valid UTF-8")
 			}
 			stack = valueDone(stack)
 		}
