@@ -11,6 +11,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/textkey"
 )
 
 const caseCols = `id, brand_id, number, seq, parcel_id, type, priority, status, source, subject, origin_country,
@@ -217,7 +218,7 @@ func casePrefix(name string) string {
 
 // skeletonFree transliterates a name to Latin letters without merging spelling variants.
 func skeletonFree(name string) string {
-	s := translit(foldName(name))
+	s := textkey.Translit(textkey.Fold(name))
 	return strings.Map(func(r rune) rune {
 		if r < unicode.MaxASCII {
 			return r

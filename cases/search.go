@@ -13,6 +13,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/textkey"
 )
 
 // Search is the one-box search over parcels and cases. A query is read every way it may be
@@ -147,7 +148,7 @@ func scoreCandidate(c Candidate, p *Plan) int {
 }
 
 func nameScore(key string, terms []NameTerm) int {
-	tokens := nameTokens(key)
+	tokens := textkey.Words(key)
 	exact, folded, prefix := 0, 0, 0
 	for _, t := range terms {
 		switch {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -130,51 +129,6 @@ func TestSearchHitDetails(t *testing.T) {
 	h := hits[0]
 	if h.Match != "id" || h.Phase != PhaseRegistered || h.OpenCases != 1 || h.Name != "Петров Иван Сергеевич" || h.URL != "/api/v1/parcels/RB123456785GB" {
 		t.Fatalf("hit %+v", h)
-	}
-}
-
-func TestSearchKeyMatchesSQL(t *testing.T) {
-	if sqliteKeyRegistered != nil {
-		t.Fatalf("wismo_search_key is not registered with the SQLite driver: %v", sqliteKeyRegistered)
-	}
-	e := newCaseEnv(t)
-	names := []string{"Петров Иван Сергеевич", "ФЁДОРОВА Юлия", "Щербаков Алексей", "JÜRGEN MÜLLER", "Émilie Côté", "Ахметов Бауыржан",
-		"O'Brien-Smith", "Weiß", "Łukasz Żółć", "Ерёменко Пётр", "Zhuravlyov", "Ұлан Қасымов", "Ölçer Æsir Œuvre", "Kirill Aleksandrovich",
-		"ЖЖЁНОВ", "Wassilij Tschaikowski", "", "  Anna  Maria  "}
-	queries := map[string]string{"function": `SELECT wismo_search_key(CAST(? AS TEXT))`}
-	if e.db.Dialect == store.SQLite {
-		// The migration's plain-SQL backfill; the folded name appears twice in it.
-		queries["plain SQL"] = `SELECT ` + sqlSearchKeySQLite("CAST(? AS TEXT)")
-	}
-	for label, q := range queries {
-		for _, n := range names {
-			args := []any{n}
-			if strings.Count(q, "?") == 2 {
-				args = append(args, n)
-			}
-			var got string
-			if err := e.db.SQL.QueryRow(e.db.Rebind(q), args...).Scan(&got); err != nil {
-				t.Fatal(err)
-			}
-			if want := searchKey(n); got != want {
-				t.Errorf("%s, %q: SQL key %q, Go key %q", label, n, got, want)
-			}
-		}
-	}
-}
-
-func TestMigrationsCarrySearchKey(t *testing.T) {
-	for _, f := range []struct{ path, expr string }{
-		{"../migrations/sqlite/00003_cases.sql", sqlSearchKeySQLite("recipient_name")},
-		{"../migrations/postgres/00003_cases.sql", sqlSearchKeyPG("$1")},
-	} {
-		b, err := os.ReadFile(f.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(b), f.expr) {
-			t.Errorf("%s does not carry the search key expression of cases/searchkey.go; a change to the key needs a new migration", f.path)
-		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/textkey"
 )
 
 // MaxQueryChars bounds a search query.
@@ -106,11 +107,11 @@ func ParseQuery(q string) *Plan {
 // nameTerms folds the words of a query that hold letters (at most five).
 func nameTerms(q string) []NameTerm {
 	var out []NameTerm
-	for _, tok := range nameTokens(foldName(q)) {
+	for _, tok := range textkey.Words(textkey.Fold(q)) {
 		if !strings.ContainsFunc(tok, unicode.IsLetter) || strings.ContainsFunc(tok, unicode.IsDigit) {
 			continue
 		}
-		t := NameTerm{Folded: tok, Skeleton: skeleton(tok)}
+		t := NameTerm{Folded: tok, Skeleton: textkey.Skeleton(tok)}
 		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}

@@ -1,4 +1,17 @@
-package cases
+// Package textkey computes the key names are searched by: the name folded (lower case, ё
+// as е, Latin accents removed) followed by a Latin "skeleton" of it (Cyrillic
+// transliterated, spelling variants merged: Alexey, Aleksei and Алексей all become
+// "aleksei"). The key is defined here once, as character maps and ordered replacements, and
+// computed three ways that tests keep equal: in Go (queries, Meilisearch documents, and
+// SQLite's index triggers, which call the Go function wismo_search_key registered with the
+// driver), in PostgreSQL (the SQL function wismo_search_key of the migrations, built from
+// these tables by SQLPostgres), and as a plain-SQL SQLite expression (SQLSQLite) for the
+// migration's one-time backfill.
+//
+// It owns no table, and one name stored outside the code: the SQL function wismo_search_key
+// that the search triggers of migrations 00003 and 00005 call (their comments name
+// cases/searchkey.go, this file's old path: landed migrations are never edited).
+package textkey
 
 import (
 	"database/sql/driver"
@@ -8,15 +21,6 @@ import (
 
 	sqlite "github.com/glebarez/go-sqlite"
 )
-
-// Names are searched through a key: the name folded (lower case, ё as е, Latin accents
-// removed) followed by a Latin "skeleton" of it (Cyrillic transliterated, spelling variants
-// merged: Alexey, Aleksei and Алексей all become "aleksei"). The key is defined here once,
-// as character maps and ordered replacements, and computed three ways that tests keep equal:
-// in Go (queries, Meilisearch documents, and SQLite's index triggers, which call the Go
-// function wismo_search_key registered with the driver), in PostgreSQL (the SQL function
-// wismo_search_key of the migrations, built from these tables by sqlSearchKeyPG), and as a
-// plain-SQL SQLite expression (sqlSearchKeySQLite) for the migration's one-time backfill.
 
 // rep is one replacement step.
 type rep struct{ from, to string }
@@ -109,25 +113,27 @@ func collapseDoubles(s string) string {
 	return string(b)
 }
 
-// foldName lower-cases a name, merges ё into е and strips Latin diacritics.
-func foldName(s string) string {
+// Fold lower-cases a name, merges ё into е and strips Latin diacritics.
+func Fold(s string) string {
 	return applySteps(strings.Map(foldRune, strings.ToLower(s)), foldMulti)
 }
 
-// translit spells a folded text's Cyrillic in Latin letters.
-func translit(folded string) string {
+// Translit spells a folded text's Cyrillic in Latin letters.
+func Translit(folded string) string {
 	return strings.Map(translitRune, applySteps(folded, translitMulti))
 }
 
-// skeleton returns the Latin skeleton of a folded text.
-func skeleton(folded string) string {
-	return collapseDoubles(applySteps(translit(folded), skeletonSteps))
+// Skeleton returns the Latin skeleton of a folded text.
+func Skeleton(folded string) string {
+	return collapseDoubles(applySteps(Translit(folded), skeletonSteps))
 }
 
-// searchKey is what the index stores for a name: its folded form and its skeleton.
-func searchKey(name string) string {
-	f := foldName(name)
-	return f + " " + skeleton(f)
+// Key returns the key a name is searched by: its folded words, then their Latin
+// skeletons ("Фёдорова Юлия" gives "федорова юлия fedorova iulia"). It is what
+// the index stores for a name.
+func Key(name string) string {
+	f := Fold(name)
+	return f + " " + Skeleton(f)
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -145,19 +151,19 @@ func sqlReplaces(expr string, steps []rep) string {
 	return b.String()
 }
 
-// sqlSearchKeyPG is the body of PostgreSQL's wismo_search_key(text) (the migration's), with
+// SQLPostgres is the body of PostgreSQL's wismo_search_key(text) (the migration's), with
 // translate() for the character maps and the folded name computed once.
-func sqlSearchKeyPG(expr string) string {
+func SQLPostgres(expr string) string {
 	fold := sqlReplaces("translate(lower("+expr+"), "+sqlQuote(foldFrom)+", "+sqlQuote(foldTo)+")", foldMulti)
 	tr := "translate(" + sqlReplaces("f", translitMulti) + ", " + sqlQuote(translitFrom+translitDrop) + ", " + sqlQuote(translitTo) + ")"
 	skel := "regexp_replace(" + sqlReplaces(tr, skeletonSteps) + `, '([a-z])\1', '\1', 'g')`
 	return "SELECT f || ' ' || " + skel + " FROM (SELECT " + fold + " AS f) AS folded"
 }
 
-// sqlSearchKeySQLite is searchKey in SQLite's plain SQL, which has no translate(): one
+// SQLSQLite is Key in SQLite's plain SQL, which has no translate(): one
 // replace() per character. It is slow and runs once, in the migration that fills the index
 // with the parcels stored before it; triggers call the registered Go function instead.
-func sqlSearchKeySQLite(expr string) string {
+func SQLSQLite(expr string) string {
 	var fold []rep
 	to := []rune(foldTo)
 	for i, r := range []rune(foldFrom) {
@@ -181,31 +187,28 @@ func sqlSearchKeySQLite(expr string) string {
 	return f + " || ' ' || " + sqlReplaces(sqlReplaces(sqlReplaces(f, tr), skeletonSteps), dbl)
 }
 
-// nameTokens splits a folded text into words (letters and digits).
-func nameTokens(folded string) []string {
+// Words splits a folded text into words (letters and digits).
+func Words(folded string) []string {
 	return strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// SearchKey returns the key a name is searched by: its folded words, then their Latin
-// skeletons ("Фёдорова Юлия" gives "федорова юлия fedorova iulia").
-func SearchKey(name string) string { return searchKey(name) }
-
-// sqliteKeyRegistered registers wismo_search_key(name) with the SQLite driver: the embedded
-// index's triggers call it, at Go speed, where the same key in plain SQL took one replace()
-// per character and made parcel writes several times slower. The driver's functions are
-// process-wide and must exist before a connection opens, so this runs at package
-// initialisation — the one thing this package sets up there. Every program that writes
-// parcels links this package (the ingest lives here); a program that did not would get
-// "no such function: wismo_search_key" from SQLite on its first parcel.
-var sqliteKeyRegistered = sqlite.RegisterDeterministicScalarFunction("wismo_search_key", 1,
+// SQLiteErr is the error, if any, of registering wismo_search_key(name) with the SQLite
+// driver: the embedded index's triggers call it, at Go speed, where the same key in plain SQL
+// took one replace() per character and made parcel writes several times slower. The driver's
+// functions are process-wide and must exist before a connection opens, so this runs at
+// package initialisation — the one thing this package sets up there. Every program that
+// writes parcels or cases links this package (tracking imports it for that reason alone); a
+// program that did not would get "no such function: wismo_search_key" from SQLite on its
+// first parcel.
+var SQLiteErr = sqlite.RegisterDeterministicScalarFunction("wismo_search_key", 1,
 	func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		switch v := args[0].(type) {
 		case nil:
 			return nil, nil
 		case string:
-			return searchKey(v), nil
+			return Key(v), nil
 		case []byte:
-			return searchKey(string(v)), nil
+			return Key(string(v)), nil
 		}
 		return nil, fmt.Errorf("wismo_search_key: %T is not text", args[0])
 	})
