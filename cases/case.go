@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/wismo/wismo/tracking"
 )
 
 // Sentinel errors of the case tracker, mapped to statuses at the HTTP edge.
@@ -14,6 +16,10 @@ var (
 	ErrAttachmentTooBig  = errors.New("attachment too large")
 	ErrAttachmentType    = errors.New("attachment type not allowed")
 	ErrSearchUnavailable = errors.New("search backend unavailable")
+	// ErrNotFound and ErrForbidden are tracking's values: a case and a parcel that are not
+	// found (or not the caller's) answer alike, with one errors.Is.
+	ErrNotFound  = tracking.ErrNotFound
+	ErrForbidden = tracking.ErrForbidden
 )
 
 // CaseType is what a customer's query is about.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
 func TestCaseStateMachine(t *testing.T) {
@@ -111,9 +112,9 @@ func TestCasePrefix(t *testing.T) {
 
 func TestOpenCase(t *testing.T) {
 	e := newCaseEnv(t)
-	e.upsert(e.scopeA(), parcel("RB123456785GB"), parcel("RB123456799GB"))
-	e.upsert(e.scopeB(), parcel("EA001234568GB"))
-	c := e.open(e.scopeA(), CaseInput{Parcels: []string{"rb 1234 5678 5 gb", "RB123456799GB"}, Type: "non_receipt_or_delay"})
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"), trackingtest.Parcel("RB123456799GB"))
+	e.Upsert(e.ScopeB(), trackingtest.Parcel("EA001234568GB"))
+	c := e.open(e.ScopeA(), CaseInput{Parcels: []string{"rb 1234 5678 5 gb", "RB123456799GB"}, Type: "non_receipt_or_delay"})
 	if c.Number != "BA-000001" || c.Status != StatusNew || c.Priority != PriorityNormal || c.Source != SourceAgent {
 		t.Fatalf("case %+v", c)
 	}
@@ -124,10 +125,10 @@ func TestOpenCase(t *testing.T) {
 	if want := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC); c.SLA.FirstResponseDue == nil || !c.SLA.FirstResponseDue.Equal(want) {
 		t.Fatalf("first response due %v, want %v", c.SLA.FirstResponseDue, want)
 	}
-	if c2 := e.open(e.scopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "damage"}); c2.Number != "BA-000002" {
+	if c2 := e.open(e.ScopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "damage"}); c2.Number != "BA-000002" {
 		t.Fatalf("second number %s", c2.Number)
 	}
-	if cb := e.open(e.scopeB(), CaseInput{Parcels: []string{"EA001234568GB"}, Type: "complaint"}); cb.Number != "BB-000001" {
+	if cb := e.open(e.ScopeB(), CaseInput{Parcels: []string{"EA001234568GB"}, Type: "complaint"}); cb.Number != "BB-000001" {
 		t.Fatalf("brand B's first number %s", cb.Number)
 	}
 	msgs := e.outbox("case.")
@@ -136,13 +137,13 @@ func TestOpenCase(t *testing.T) {
 		t.Fatalf("outbox %+v", msgs)
 	}
 	ctx := context.Background()
-	if _, _, err := e.cs.Case(ctx, e.scopeB(), "BA-000001", 0); !errors.Is(err, ErrNotFound) {
+	if _, _, err := e.cs.Case(ctx, e.ScopeB(), "BA-000001", 0); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("brand B reads brand A's case: %v", err)
 	}
-	if _, _, err := e.cs.Case(ctx, e.postGB, "ba-000001", 0); err != nil {
+	if _, _, err := e.cs.Case(ctx, e.PostGB, "ba-000001", 0); err != nil {
 		t.Fatalf("the GB post reads a case on a GB lane: %v", err)
 	}
-	_, err := e.cs.Open(ctx, e.scopeA(), agentA, CaseInput{Parcels: []string{"EA001234568GB", "RB12345678"}, Type: "lost", Priority: "meh",
+	_, err := e.cs.Open(ctx, e.ScopeA(), agentA, CaseInput{Parcels: []string{"EA001234568GB", "RB12345678"}, Type: "lost", Priority: "meh",
 		Contact: &ContactInput{Phone: "123", Email: "nope"}})
 	var ve *input.ValidationError
 	if !errors.As(err, &ve) {
@@ -160,11 +161,11 @@ func TestOpenCase(t *testing.T) {
 func TestCaseLifecycle(t *testing.T) {
 	e := newCaseEnv(t)
 	ctx := context.Background()
-	e.upsert(e.scopeA(), parcel("RB123456785GB"))
-	c := e.open(e.scopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "damage", Note: "box crushed"})
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.open(e.ScopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "damage", Note: "box crushed"})
 	step := func(p CasePatch) (*Case, error) {
-		e.now = e.now.Add(time.Hour)
-		return e.cs.Update(ctx, e.scopeA(), agentA, c.Number, 0, p)
+		e.Now = e.Now.Add(time.Hour)
+		return e.cs.Update(ctx, e.ScopeA(), agentA, c.Number, 0, p)
 	}
 	got, err := step(CasePatch{Status: ptr("open"), Priority: ptr("high"), Queue: ptr("damage")})
 	if err != nil || got.Status != StatusOpen || got.FirstResponseAt == nil || got.Priority != PriorityHigh || got.Queue != "damage" {
@@ -182,14 +183,14 @@ func TestCaseLifecycle(t *testing.T) {
 	if _, err := step(CasePatch{Status: ptr("open")}); !errors.Is(err, ErrBadTransition) {
 		t.Fatalf("PATCH out of closed: %v", err)
 	}
-	if _, err := e.cs.Reopen(ctx, e.scopeA(), agentA, c.Number, 0, ""); !errors.Is(err, input.ErrInvalid) {
+	if _, err := e.cs.Reopen(ctx, e.ScopeA(), agentA, c.Number, 0, ""); !errors.Is(err, input.ErrInvalid) {
 		t.Fatalf("reopen without a reason: %v", err)
 	}
-	got, err = e.cs.Reopen(ctx, e.scopeA(), agentA, c.Number, 0, "customer found a second damaged item")
+	got, err = e.cs.Reopen(ctx, e.ScopeA(), agentA, c.Number, 0, "customer found a second damaged item")
 	if err != nil || got.Status != StatusOpen || got.ClosedAt != nil || got.ResolutionCode != "" {
 		t.Fatalf("reopen: %+v %v", got, err)
 	}
-	if _, err := e.cs.Update(ctx, e.scopeB(), agentA, c.Number, 0, CasePatch{Status: ptr("resolved")}); !errors.Is(err, ErrNotFound) {
+	if _, err := e.cs.Update(ctx, e.ScopeB(), agentA, c.Number, 0, CasePatch{Status: ptr("resolved")}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("brand B changes brand A's case: %v", err)
 	}
 	var statuses []string
@@ -204,12 +205,12 @@ func TestCaseLifecycle(t *testing.T) {
 func TestOpenFromRule(t *testing.T) {
 	e := newCaseEnv(t)
 	ctx := context.Background()
-	e.upsert(e.scopeA(), parcel("RB123456785GB"))
-	n1, err := e.cs.OpenFromRule(ctx, e.brandA, "RB123456785GB", "customs_and_duties", "held by customs")
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	n1, err := e.cs.OpenFromRule(ctx, e.BrandA, "RB123456785GB", "customs_and_duties", "held by customs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	n2, err := e.cs.OpenFromRule(ctx, e.brandA, "RB123456785GB", "customs_and_duties", "held by customs again")
+	n2, err := e.cs.OpenFromRule(ctx, e.BrandA, "RB123456785GB", "customs_and_duties", "held by customs again")
 	if err != nil || n2 != n1 {
 		t.Fatalf("the rule fired twice: %s then %s (%v)", n1, n2, err)
 	}
@@ -217,7 +218,7 @@ func TestOpenFromRule(t *testing.T) {
 	if err != nil || c.Source != SourceRule || c.CreatedBy != "rule" || c.FirstResponseAt != nil {
 		t.Fatalf("%+v %v", c, err)
 	}
-	if _, err := e.cs.OpenFromRule(ctx, e.brandB, "RB123456785GB", "damage", ""); !errors.Is(err, input.ErrInvalid) {
+	if _, err := e.cs.OpenFromRule(ctx, e.BrandB, "RB123456785GB", "damage", ""); !errors.Is(err, input.ErrInvalid) {
 		t.Fatalf("a rule of brand B opens a case on brand A's parcel: %v", err)
 	}
 }

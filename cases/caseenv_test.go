@@ -10,29 +10,30 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
 // caseEnv is env plus the case tracker on the same clock, and parcels ready for cases.
 type caseEnv struct {
-	*env
+	*trackingtest.Env
 	cs *CaseService
 }
 
 func newCaseEnv(t *testing.T) *caseEnv {
 	t.Helper()
-	e := &caseEnv{env: newEnv(t)}
-	e.cs = NewCaseService(e.db, storetest.Logger(t), "http://wismo.test")
-	e.cs.SetClock(func() time.Time { return e.now })
+	e := &caseEnv{Env: trackingtest.New(t)}
+	e.cs = NewCaseService(e.DB, storetest.Logger(t), "http://wismo.test")
+	e.cs.SetClock(func() time.Time { return e.Now })
 	return e
 }
 
 var agentA = Actor{Label: "user:agent@a.test", UserID: 0}
 
 func (e *caseEnv) open(scope access.Scope, in CaseInput) *Case {
-	e.t.Helper()
+	e.T.Helper()
 	c, err := e.cs.Open(context.Background(), scope, agentA, in)
 	if err != nil {
-		e.t.Fatalf("open case %+v: %v", in, err)
+		e.T.Fatalf("open case %+v: %v", in, err)
 	}
 	return c
 }
@@ -43,10 +44,10 @@ func (e *caseEnv) outbox(prefix string) []struct {
 	ItemID  string
 	Payload CaseChange
 } {
-	e.t.Helper()
-	msgs, err := outbox.All(context.Background(), e.db, "")
+	e.T.Helper()
+	msgs, err := outbox.All(context.Background(), e.DB, "")
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	var out []struct {
 		Topic   string
@@ -64,7 +65,7 @@ func (e *caseEnv) outbox(prefix string) []struct {
 		}
 		m.Topic, m.ItemID = msg.Topic, msg.ItemID
 		if err := json.Unmarshal(msg.Payload, &m.Payload); err != nil {
-			e.t.Fatal(err)
+			e.T.Fatal(err)
 		}
 		out = append(out, m)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/tracking"
 )
 
 // CaseRoutes mounts the case API under r; authentication must have run before.
@@ -125,7 +126,7 @@ func (h caseHandlers) list(c *fiber.Ctx) error {
 		errs = append(errs, fe)
 	}
 	if p := c.Query("parcel"); p != "" {
-		id, err := ParseS10(p)
+		id, err := tracking.ParseS10(p)
 		if err != nil {
 			errs = append(errs, input.Errorf("parcel", "%v", err))
 		}

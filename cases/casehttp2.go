@@ -9,6 +9,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Handlers that change a case, escalations, attachments and SLA configuration.
@@ -187,7 +188,7 @@ func (h caseHandlers) putSLA(c *fiber.Ctx) error {
 }
 
 func (h caseHandlers) parcelTimeline(c *fiber.Ctx) error {
-	id := ParcelParam(c)
+	id := tracking.ParcelParam(c)
 	tl, err := h.svc.ParcelTimeline(c.UserContext(), access.PrincipalOf(c).Scope, id)
 	if err != nil {
 		return caseError(c, err)
@@ -195,7 +196,7 @@ func (h caseHandlers) parcelTimeline(c *fiber.Ctx) error {
 	if tl == nil {
 		tl = []TimelineEntry{}
 	}
-	if canonical, err := ParseS10(id); err == nil {
+	if canonical, err := tracking.ParseS10(id); err == nil {
 		id = canonical
 	}
 	return c.JSON(fiber.Map{"parcel": id, "timeline": tl})

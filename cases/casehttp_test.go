@@ -2,7 +2,6 @@ package cases
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -12,48 +11,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
-// caseAPI is the case and search API of e behind real authentication.
+// caseAPI is the parcel, case and search API of e behind real authentication.
 func caseAPI(e *caseEnv) *fiber.App {
-	app := fiber.New(fiber.Config{BodyLimit: 64 << 20, ErrorHandler: func(c *fiber.Ctx, err error) error {
-		code := fiber.StatusInternalServerError
-		if fe, ok := err.(*fiber.Error); ok {
-			code = fe.Code
-		}
-		return c.Status(code).JSON(fiber.Map{"error": fiber.Map{"status": code, "message": err.Error()}})
-	}})
-	app.Use(access.Authenticate(e.acc))
-	Routes(app, e.svc)
-	CaseRoutes(app, e.cs)
-	SearchRoutes(app, NewSearch(e.db, NewEmbeddedBackend(e.db)))
-	SearchPage(app)
-	return app
-}
-
-// call sends a request with key and decodes the JSON answer into out (if not nil).
-func call(t *testing.T, app *fiber.App, method, path, key, contentType string, body []byte, out any) int {
-	t.Helper()
-	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	if contentType == "" {
-		contentType = "application/json"
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := app.Test(req, 10000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
-		}
-	}
-	return resp.StatusCode
+	return e.API(func(r fiber.Router) {
+		CaseRoutes(r, e.cs)
+		SearchRoutes(r, NewSearch(e.DB, NewEmbeddedBackend(e.DB)))
+		SearchPage(r)
+	})
 }
 
 func multipartFile(t *testing.T, name string, data []byte) ([]byte, string) {
@@ -71,10 +39,10 @@ func multipartFile(t *testing.T, name string, data []byte) ([]byte, string) {
 func TestCaseAPI(t *testing.T) {
 	e := newCaseEnv(t)
 	app := caseAPI(e)
-	e.upsert(e.scopeA(), parcel("RB123456785GB"))
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
 
 	var created CaseView
-	if st := call(t, app, "POST", "/api/v1/cases", e.keyA, "", []byte(`{"parcels": ["RB123456785GB"], "type": "damage",
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases", e.KeyA, "", []byte(`{"parcels": ["RB123456785GB"], "type": "damage",
 		"priority": "high", "note": "the box arrived wet"}`), &created); st != 201 || created.Number != "BA-000001" || len(created.Timeline) != 2 {
 		t.Fatalf("open: %d %+v", st, created)
 	}
@@ -84,24 +52,24 @@ func TestCaseAPI(t *testing.T) {
 			Fields []input.FieldError `json:"fields"`
 		} `json:"error"`
 	}
-	if st := call(t, app, "POST", "/api/v1/cases", e.keyA, "", []byte(`{"parcels": [], "type": "lost", "colour": "red"}`), &bad); st != 422 ||
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases", e.KeyA, "", []byte(`{"parcels": [], "type": "lost", "colour": "red"}`), &bad); st != 422 ||
 		len(bad.Error.Fields) != 1 || bad.Error.Fields[0].Field != "colour" {
 		t.Fatalf("unknown field: %d %+v", st, bad)
 	}
-	if st := call(t, app, "POST", "/api/v1/cases", e.keyA, "", []byte(`{"parcels": [], "type": "lost"}`), &bad); st != 422 || len(bad.Error.Fields) != 2 {
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases", e.KeyA, "", []byte(`{"parcels": [], "type": "lost"}`), &bad); st != 422 || len(bad.Error.Fields) != 2 {
 		t.Fatalf("invalid case: %d %+v", st, bad)
 	}
-	if st := call(t, app, "GET", "/api/v1/cases/BA-000001", e.keyB, "", nil, nil); st != 404 {
+	if st := trackingtest.Call(t, app, "GET", "/api/v1/cases/BA-000001", e.KeyB, "", nil, nil); st != 404 {
 		t.Fatalf("brand B reads brand A's case: %d", st)
 	}
-	if st := call(t, app, "PATCH", "/api/v1/cases/BA-000001", e.keyA, "", []byte(`{"status": "closed"}`), nil); st != 409 {
+	if st := trackingtest.Call(t, app, "PATCH", "/api/v1/cases/BA-000001", e.KeyA, "", []byte(`{"status": "closed"}`), nil); st != 409 {
 		t.Fatalf("new to closed: %d", st)
 	}
-	if st := call(t, app, "PATCH", "/api/v1/cases/BA-000001", e.postKeyGB, "", []byte(`{"status": "open"}`), nil); st != 403 {
+	if st := trackingtest.Call(t, app, "PATCH", "/api/v1/cases/BA-000001", e.PostKeyGB, "", []byte(`{"status": "open"}`), nil); st != 403 {
 		t.Fatalf("a post patches a case: %d", st)
 	}
 	var patched CaseView
-	if st := call(t, app, "PATCH", "/api/v1/cases/ba-000001", e.keyA, "", []byte(`{"status": "open", "queue": "damage"}`), &patched); st != 200 ||
+	if st := trackingtest.Call(t, app, "PATCH", "/api/v1/cases/ba-000001", e.KeyA, "", []byte(`{"status": "open", "queue": "damage"}`), &patched); st != 200 ||
 		patched.Status != StatusOpen || patched.Queue != "damage" {
 		t.Fatalf("patch: %d %+v", st, patched)
 	}
@@ -109,19 +77,19 @@ func TestCaseAPI(t *testing.T) {
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 	body, ct := multipartFile(t, "../../photo.png", png)
 	var att AttachmentView
-	if st := call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.keyA, ct, body, &att); st != 201 || att.ContentType != "image/png" || att.Filename != "photo.png" {
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.KeyA, ct, body, &att); st != 201 || att.ContentType != "image/png" || att.Filename != "photo.png" {
 		t.Fatalf("attach PNG: %d %+v", st, att)
 	}
 	body, ct = multipartFile(t, "invoice.pdf", []byte("<html><script>alert(1)</script></html>"))
-	if st := call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.keyA, ct, body, nil); st != 415 {
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.KeyA, ct, body, nil); st != 415 {
 		t.Fatalf("HTML named .pdf: %d", st)
 	}
 	body, ct = multipartFile(t, "big.txt", bytes.Repeat([]byte("a"), MaxAttachmentBytes+1))
-	if st := call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.keyA, ct, body, nil); st != 413 {
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.KeyA, ct, body, nil); st != 413 {
 		t.Fatalf("too big: %d", st)
 	}
 	req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/cases/BA-000001/attachments/%d", att.ID), nil)
-	req.Header.Set("Authorization", "Bearer "+e.keyA)
+	req.Header.Set("Authorization", "Bearer "+e.KeyA)
 	resp, err := app.Test(req)
 	if err != nil {
 		t.Fatal(err)
@@ -135,25 +103,25 @@ func TestCaseAPI(t *testing.T) {
 	var search struct {
 		Hits []SearchHit `json:"hits"`
 	}
-	if st := call(t, app, "GET", "/api/v1/search?q=rb%201234%205678%205%20gb", e.keyA, "", nil, &search); st != 200 || len(search.Hits) == 0 ||
+	if st := trackingtest.Call(t, app, "GET", "/api/v1/search?q=rb%201234%205678%205%20gb", e.KeyA, "", nil, &search); st != 200 || len(search.Hits) == 0 ||
 		search.Hits[0].ID != "RB123456785GB" || search.Hits[0].OpenCases != 1 {
 		t.Fatalf("search: %d %+v", st, search)
 	}
-	if call(t, app, "GET", "/api/v1/search?q=RB123456785GB", e.keyB, "", nil, &search); len(search.Hits) != 0 {
+	if trackingtest.Call(t, app, "GET", "/api/v1/search?q=RB123456785GB", e.KeyB, "", nil, &search); len(search.Hits) != 0 {
 		t.Fatalf("brand B finds brand A's parcel: %+v", search.Hits)
 	}
 
-	if st := call(t, app, "GET", "/desk/search", e.keyA, "", nil, nil); st != 200 {
+	if st := trackingtest.Call(t, app, "GET", "/desk/search", e.KeyA, "", nil, nil); st != 200 {
 		t.Fatalf("search page: %d", st)
 	}
 	var sla SLAConfigJSON
-	if st := call(t, app, "GET", "/api/v1/sla", e.keyA, "", nil, &sla); st != 200 || sla.TimeZone != DefaultSLAZone || len(sla.Policies) != len(CaseTypes) {
+	if st := trackingtest.Call(t, app, "GET", "/api/v1/sla", e.KeyA, "", nil, &sla); st != 200 || sla.TimeZone != DefaultSLAZone || len(sla.Policies) != len(CaseTypes) {
 		t.Fatalf("sla: %d %+v", st, sla)
 	}
-	if st := call(t, app, "PUT", "/api/v1/sla", e.keyA, "", []byte(`{"time_zone": "Mars/Base", "hours": {}}`), &bad); st != 422 {
+	if st := trackingtest.Call(t, app, "PUT", "/api/v1/sla", e.KeyA, "", []byte(`{"time_zone": "Mars/Base", "hours": {}}`), &bad); st != 422 {
 		t.Fatalf("bad SLA: %d", st)
 	}
-	if st := call(t, app, "PUT", "/api/v1/sla", e.keyA, "", []byte(`{"time_zone": "Asia/Novosibirsk",
+	if st := trackingtest.Call(t, app, "PUT", "/api/v1/sla", e.KeyA, "", []byte(`{"time_zone": "Asia/Novosibirsk",
 		"hours": {"mon": [["08:00","20:00"]], "tue": [["08:00","20:00"]], "wed": [["08:00","20:00"]], "thu": [["08:00","20:00"]],
 		"fri": [["08:00","20:00"]], "sat": [["10:00","16:00"]], "sun": [["10:00","16:00"]]}, "holidays": ["2027-01-01"],
 		"policies": [{"case_type": "damage", "first_response_minutes": 30, "resolution_minutes": 600}]}`), &sla); st != 200 ||
@@ -161,37 +129,37 @@ func TestCaseAPI(t *testing.T) {
 		t.Fatalf("set SLA: %d %+v", st, sla)
 	}
 
-	postID, _, _ := e.postGB.Post()
+	postID, _, _ := e.PostGB.Post()
 	var hook struct{ Secret string }
-	if st := call(t, app, "PUT", fmt.Sprintf("/api/v1/posts/%d/webhook", postID), e.keyA, "", []byte(`{"url": "http://127.0.0.1:1/hook"}`), nil); st != 403 {
+	if st := trackingtest.Call(t, app, "PUT", fmt.Sprintf("/api/v1/posts/%d/webhook", postID), e.KeyA, "", []byte(`{"url": "http://127.0.0.1:1/hook"}`), nil); st != 403 {
 		t.Fatalf("a brand sets a post's webhook: %d", st)
 	}
-	if st := call(t, app, "PUT", fmt.Sprintf("/api/v1/posts/%d/webhook", postID), e.postKeyGB, "", []byte(`{"url": "http://127.0.0.1:1/hook"}`), &hook); st != 200 || hook.Secret == "" {
+	if st := trackingtest.Call(t, app, "PUT", fmt.Sprintf("/api/v1/posts/%d/webhook", postID), e.PostKeyGB, "", []byte(`{"url": "http://127.0.0.1:1/hook"}`), &hook); st != 200 || hook.Secret == "" {
 		t.Fatalf("set webhook: %d %+v", st, hook)
 	}
 	var esc CaseView
-	if st := call(t, app, "POST", "/api/v1/cases/BA-000001/escalate", e.keyA, "", []byte(`{"to": "origin", "message": "wet box"}`), &esc); st != 200 ||
+	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/escalate", e.KeyA, "", []byte(`{"to": "origin", "message": "wet box"}`), &esc); st != 200 ||
 		esc.Status != StatusWaitingPartnerPost || len(esc.Escalations) != 1 {
 		t.Fatalf("escalate: %d %+v", st, esc)
 	}
 	answer := fmt.Sprintf("/api/v1/escalations/%d/answer", esc.Escalations[0].ID)
-	if st := call(t, app, "POST", answer, e.keyA, "", []byte(`{"message": "done"}`), nil); st != 404 {
+	if st := trackingtest.Call(t, app, "POST", answer, e.KeyA, "", []byte(`{"message": "done"}`), nil); st != 404 {
 		t.Fatalf("a brand answers for the post: %d", st)
 	}
 	var ans struct{ Status CaseStatus }
-	if st := call(t, app, "POST", answer, e.postKeyGB, "", []byte(`{"message": "the item was wet at acceptance"}`), &ans); st != 200 || ans.Status != StatusOpen {
+	if st := trackingtest.Call(t, app, "POST", answer, e.PostKeyGB, "", []byte(`{"message": "the item was wet at acceptance"}`), &ans); st != 200 || ans.Status != StatusOpen {
 		t.Fatalf("answer: %d %+v", st, ans)
 	}
 	var list struct {
 		Cases []CaseView `json:"cases"`
 	}
-	if st := call(t, app, "GET", "/api/v1/cases?status=open&type=damage", e.keyA, "", nil, &list); st != 200 || len(list.Cases) != 1 {
+	if st := trackingtest.Call(t, app, "GET", "/api/v1/cases?status=open&type=damage", e.KeyA, "", nil, &list); st != 200 || len(list.Cases) != 1 {
 		t.Fatalf("list: %d %+v", st, list)
 	}
 	var tl struct {
 		Timeline []TimelineEntry `json:"timeline"`
 	}
-	if st := call(t, app, "GET", "/api/v1/parcels/RB123456785GB/timeline", e.keyA, "", nil, &tl); st != 200 || len(tl.Timeline) < 5 {
+	if st := trackingtest.Call(t, app, "GET", "/api/v1/parcels/RB123456785GB/timeline", e.KeyA, "", nil, &tl); st != 200 || len(tl.Timeline) < 5 {
 		t.Fatalf("parcel timeline: %d %d entries", st, len(tl.Timeline))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Outbox topics of the case tracker. Each message carries the brand, the case's main parcel
@@ -173,7 +174,7 @@ func caseMessage(topic string, c *Case, previous CaseStatus) outbox.Entry {
 // the same type about the parcel is returned instead of a second one.
 func (s *CaseService) OpenFromRule(ctx context.Context, brandID int64, parcelID, caseType, note string) (string, error) {
 	scope := access.Brands(brandID)
-	id, err := ParseS10(parcelID)
+	id, err := tracking.ParseS10(parcelID)
 	if err != nil {
 		return "", fmt.Errorf("open case from rule: parcel %q: %w", parcelID, ErrNotFound)
 	}

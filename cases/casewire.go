@@ -12,6 +12,7 @@ import (
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Limits of case inputs.
@@ -80,7 +81,7 @@ func (in ContactInput) toContact(country string) (Contact, []*input.FieldError) 
 
 // toCase validates an input and resolves its parcels in scope. It returns the case (without
 // number or SLA yet) and its main parcel.
-func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope) (*Case, *Parcel, error) {
+func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope) (*Case, *tracking.Parcel, error) {
 	c := &Case{Subject: strings.TrimSpace(in.Subject), Queue: strings.TrimSpace(in.Queue), AssigneeID: in.AssigneeID}
 	var errs []*input.FieldError
 	var fe *input.FieldError
@@ -136,19 +137,19 @@ func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope 
 
 // resolveParcels reads the parcels of ids visible to scope, all of one brand (brand, when
 // not 0, is that brand). Unknown, foreign or repeated parcels are field errors.
-func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope, field string, ids []string, brand int64) ([]*Parcel, []*input.FieldError, error) {
+func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope, field string, ids []string, brand int64) ([]*tracking.Parcel, []*input.FieldError, error) {
 	if len(ids) == 0 && brand == 0 {
 		return nil, []*input.FieldError{input.Errorf(field, "names at least one parcel (S10 id)")}, nil
 	}
 	if len(ids) > MaxCaseParcels {
 		return nil, []*input.FieldError{input.Errorf(field, "names at most %d parcels, got %d", MaxCaseParcels, len(ids))}, nil
 	}
-	var out []*Parcel
+	var out []*tracking.Parcel
 	var errs []*input.FieldError
 	seen := map[string]bool{}
 	for i, raw := range ids {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		id, err := ParseS10(raw)
+		id, err := tracking.ParseS10(raw)
 		if err != nil {
 			errs = append(errs, input.Errorf(f, "%v", err))
 			continue
@@ -158,9 +159,9 @@ func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.
 			continue
 		}
 		seen[id] = true
-		p, err := readParcel(ctx, db, q, scope, id)
+		p, err := tracking.ReadParcel(ctx, db, q, scope, id)
 		switch {
-		case IsNotFound(err):
+		case tracking.IsNotFound(err):
 			errs = append(errs, input.Errorf(f, "no parcel %s for this account", id))
 			continue
 		case err != nil:

@@ -15,6 +15,7 @@ import (
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Escalation states.
@@ -61,11 +62,11 @@ type payloadCase struct {
 }
 
 type payloadItem struct {
-	ID                 string     `json:"id"`
-	OriginCountry      string     `json:"origin_country"`
-	DestinationCountry string     `json:"destination_country"`
-	Phase              Phase      `json:"phase"`
-	LastEventAt        *time.Time `json:"last_event_at,omitempty"`
+	ID                 string         `json:"id"`
+	OriginCountry      string         `json:"origin_country"`
+	DestinationCountry string         `json:"destination_country"`
+	Phase              tracking.Phase `json:"phase"`
+	LastEventAt        *time.Time     `json:"last_event_at,omitempty"`
 }
 
 // SetPostWebhook sets where a partner post receives escalations. A post's key sets its own;
@@ -163,7 +164,7 @@ func (s *CaseService) payload(ctx context.Context, tx store.Tx, c *Case, escID i
 		Case: payloadCase{Number: c.Number, BrandID: c.BrandID, Type: c.Type, Priority: c.Priority, Subject: c.Subject,
 			Message: message, OpenedAt: c.CreatedAt}}
 	for _, id := range c.ParcelIDs {
-		parcel, err := readParcel(ctx, s.db, tx, access.Operator(), id)
+		parcel, err := tracking.ReadParcel(ctx, s.db, tx, access.Operator(), id)
 		if err != nil {
 			return nil, err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/textkey"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Search is the one-box search over parcels and cases. A query is read every way it may be
@@ -56,21 +57,21 @@ func (s *Search) Backend() Backend { return s.backend }
 
 // SearchHit is one result of the search box.
 type SearchHit struct {
-	Kind      string     `json:"kind"` // parcel or case
-	ID        string     `json:"id"`   // S10 id or case number
-	BrandID   int64      `json:"brand_id"`
-	Match     string     `json:"match"`
-	Score     int        `json:"score"`
-	Phase     Phase      `json:"phase"`                // the parcel's, or the case's main parcel's
-	OpenCases int        `json:"open_cases,omitempty"` // parcels: open cases about it
-	Name      string     `json:"name,omitempty"`       // recipient, or the case's contact
-	Phone     string     `json:"phone,omitempty"`
-	Email     string     `json:"email,omitempty"`
-	ParcelID  string     `json:"parcel_id,omitempty"` // cases: the main parcel
-	Status    CaseStatus `json:"status,omitempty"`    // cases
-	CaseType  CaseType   `json:"case_type,omitempty"` // cases
-	UpdatedAt time.Time  `json:"updated_at"`
-	URL       string     `json:"url"`
+	Kind      string         `json:"kind"` // parcel or case
+	ID        string         `json:"id"`   // S10 id or case number
+	BrandID   int64          `json:"brand_id"`
+	Match     string         `json:"match"`
+	Score     int            `json:"score"`
+	Phase     tracking.Phase `json:"phase"`                // the parcel's, or the case's main parcel's
+	OpenCases int            `json:"open_cases,omitempty"` // parcels: open cases about it
+	Name      string         `json:"name,omitempty"`       // recipient, or the case's contact
+	Phone     string         `json:"phone,omitempty"`
+	Email     string         `json:"email,omitempty"`
+	ParcelID  string         `json:"parcel_id,omitempty"` // cases: the main parcel
+	Status    CaseStatus     `json:"status,omitempty"`    // cases
+	CaseType  CaseType       `json:"case_type,omitempty"` // cases
+	UpdatedAt time.Time      `json:"updated_at"`
+	URL       string         `json:"url"`
 }
 
 // MaxSearchResults bounds one answer.

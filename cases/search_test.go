@@ -12,14 +12,16 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/meiliserver"
+	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
 // searchCorpus is testdata/search_corpus.json: parcels and cases of two brands, and queries
 // with the hits that must come first.
 type searchCorpus struct {
 	Parcels []struct {
-		Brand  string      `json:"brand"`
-		Parcel ParcelInput `json:"parcel"`
+		Brand  string               `json:"brand"`
+		Parcel tracking.ParcelInput `json:"parcel"`
 	} `json:"parcels"`
 	Cases []struct {
 		Brand string    `json:"brand"`
@@ -46,7 +48,7 @@ func loadSearchCorpus(t *testing.T, e *caseEnv) searchCorpus {
 		t.Fatal(err)
 	}
 	for _, p := range c.Parcels {
-		if res := e.upsert(e.corpusScope(p.Brand), p.Parcel); res[0].Status != StatusAccepted {
+		if res := e.Upsert(e.corpusScope(p.Brand), p.Parcel); res[0].Status != tracking.StatusAccepted {
 			t.Fatalf("corpus parcel %s: %+v", p.Parcel.ID, res[0])
 		}
 	}
@@ -59,13 +61,13 @@ func loadSearchCorpus(t *testing.T, e *caseEnv) searchCorpus {
 func (e *caseEnv) corpusScope(name string) access.Scope {
 	switch name {
 	case "A":
-		return e.scopeA()
+		return e.ScopeA()
 	case "B":
-		return e.scopeB()
+		return e.ScopeB()
 	case "postGB":
-		return e.postGB
+		return e.PostGB
 	}
-	e.t.Fatalf("unknown scope %q", name)
+	e.T.Fatalf("unknown scope %q", name)
 	return access.Scope{}
 }
 
@@ -108,10 +110,10 @@ func runSearchCorpus(t *testing.T, e *caseEnv, c searchCorpus, search *Search) {
 func TestSearchEmbedded(t *testing.T) {
 	e := newCaseEnv(t)
 	c := loadSearchCorpus(t, e)
-	search := NewSearch(e.db, NewEmbeddedBackend(e.db))
+	search := NewSearch(e.DB, NewEmbeddedBackend(e.DB))
 	runSearchCorpus(t, e, c, search)
 	t.Run("rebuilt", func(t *testing.T) {
-		n, err := RebuildEmbeddedIndex(context.Background(), e.db)
+		n, err := RebuildEmbeddedIndex(context.Background(), e.DB)
 		if want := len(c.Parcels) + len(c.Cases); err != nil || n != want {
 			t.Fatalf("rebuilt %d documents (%v), want %d", n, err, want)
 		}
@@ -122,12 +124,12 @@ func TestSearchEmbedded(t *testing.T) {
 func TestSearchHitDetails(t *testing.T) {
 	e := newCaseEnv(t)
 	loadSearchCorpus(t, e)
-	hits, err := NewSearch(e.db, NewEmbeddedBackend(e.db)).Find(context.Background(), e.scopeA(), "RB123456785GB", 10)
+	hits, err := NewSearch(e.DB, NewEmbeddedBackend(e.DB)).Find(context.Background(), e.ScopeA(), "RB123456785GB", 10)
 	if err != nil || len(hits) == 0 {
 		t.Fatalf("%v %v", hits, err)
 	}
 	h := hits[0]
-	if h.Match != "id" || h.Phase != PhaseRegistered || h.OpenCases != 1 || h.Name != "Петров Иван Сергеевич" || h.URL != "/api/v1/parcels/RB123456785GB" {
+	if h.Match != "id" || h.Phase != tracking.PhaseRegistered || h.OpenCases != 1 || h.Name != "Петров Иван Сергеевич" || h.URL != "/api/v1/parcels/RB123456785GB" {
 		t.Fatalf("hit %+v", h)
 	}
 }
@@ -135,7 +137,7 @@ func TestSearchHitDetails(t *testing.T) {
 // meiliFor starts a Meilisearch for t and returns the backend over e's database.
 func meiliFor(t *testing.T, e *caseEnv) *MeiliBackend {
 	srv := meiliserver.ForTest(t)
-	b := NewMeiliBackend(srv.URL, srv.Key, e.db)
+	b := NewMeiliBackend(srv.URL, srv.Key, e.DB)
 	if err := b.EnsureIndex(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -149,19 +151,19 @@ func feed(t *testing.T, e *caseEnv, b *MeiliBackend) {
 	t.Helper()
 	ctx := context.Background()
 	behind := `SELECT COUNT(*) FROM outbox o JOIN outbox_cursors c ON c.consumer = ? WHERE o.id > c.last_id`
-	if e.db.Dialect == store.Postgres {
+	if e.DB.Dialect == store.Postgres {
 		behind = `SELECT COUNT(*) FROM outbox o JOIN outbox_cursors c ON c.consumer = ? WHERE (o.txid, o.id) > (c.last_txid, c.last_id)`
 	}
 	deadline := time.Now().Add(time.Minute)
 	for {
-		n, err := outbox.Consume(ctx, e.db, MeiliConsumer, 1000, b.HandleOutbox)
+		n, err := outbox.Consume(ctx, e.DB, MeiliConsumer, 1000, b.HandleOutbox)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n > 0 {
 			continue
 		}
-		if e.count(behind, MeiliConsumer) == 0 {
+		if e.Count(behind, MeiliConsumer) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -179,19 +181,19 @@ func TestSearchMeilisearch(t *testing.T) {
 	b := meiliFor(t, e)
 	c := loadSearchCorpus(t, e)
 	feed(t, e, b)
-	search := NewSearch(e.db, b)
+	search := NewSearch(e.DB, b)
 	runSearchCorpus(t, e, c, search)
 
 	t.Run("changes reach the index through the outbox", func(t *testing.T) {
 		ctx := context.Background()
-		if _, err := e.cs.Update(ctx, e.scopeA(), agentA, "BA-000001", 0, CasePatch{Contact: &ContactInput{Name: "Мария Кузнецова",
+		if _, err := e.cs.Update(ctx, e.ScopeA(), agentA, "BA-000001", 0, CasePatch{Contact: &ContactInput{Name: "Мария Кузнецова",
 			Email: "maria.k@example.ru"}}); err != nil {
 			t.Fatal(err)
 		}
-		e.upsert(e.scopeA(), parcel("RB555555555GB"))
+		e.Upsert(e.ScopeA(), trackingtest.Parcel("RB555555555GB"))
 		feed(t, e, b)
 		for q, want := range map[string]string{"maria.k@example.ru": "case:BA-000001", "Kuznetsova": "case:BA-000001", "55555555": "parcel:RB555555555GB"} {
-			hits, err := search.Find(ctx, e.scopeA(), q, 5)
+			hits, err := search.Find(ctx, e.ScopeA(), q, 5)
 			if err != nil || len(hits) == 0 || hits[0].Kind+":"+hits[0].ID != want {
 				t.Fatalf("%q: %+v %v, want %s", q, hits, err, want)
 			}
@@ -201,21 +203,21 @@ func TestSearchMeilisearch(t *testing.T) {
 	t.Run("reindex rebuilds the same answers", func(t *testing.T) {
 		r := b.WithIndex("wismo_rebuilt")
 		n, err := r.Reindex(context.Background(), nil)
-		if want := e.count(`SELECT COUNT(*) FROM search_docs`); err != nil || n != want {
+		if want := e.Count(`SELECT COUNT(*) FROM search_docs`); err != nil || n != want {
 			t.Fatalf("reindexed %d documents (%v), want %d", n, err, want)
 		}
 		// The feed goes on from where the reindex put its cursor: changes after it arrive
 		// (changes the reindex read already may arrive again; the index takes them as updates).
-		if _, err := e.cs.Update(context.Background(), e.scopeA(), agentA, "BA-000001", 0, CasePatch{Contact: &ContactInput{Name: "Петров Иван",
+		if _, err := e.cs.Update(context.Background(), e.ScopeA(), agentA, "BA-000001", 0, CasePatch{Contact: &ContactInput{Name: "Петров Иван",
 			Email: "after.reindex@example.ru"}}); err != nil {
 			t.Fatal(err)
 		}
 		feed(t, e, r)
-		hits, err := NewSearch(e.db, r).Find(context.Background(), e.scopeA(), "after.reindex@example.ru", 5)
+		hits, err := NewSearch(e.DB, r).Find(context.Background(), e.ScopeA(), "after.reindex@example.ru", 5)
 		if err != nil || len(hits) == 0 || hits[0].ID != "BA-000001" {
 			t.Fatalf("a change after the reindex: %+v %v", hits, err)
 		}
 		r.WaitIdle(context.Background())
-		runSearchCorpus(t, e, c, NewSearch(e.db, r))
+		runSearchCorpus(t, e, c, NewSearch(e.DB, r))
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // MeiliConsumer is the outbox consumer that feeds Meilisearch.
@@ -66,7 +67,7 @@ func (b *MeiliBackend) HandleOutbox(ctx context.Context, tx store.Tx, msgs []out
 	seen := map[string]bool{}
 	for _, m := range msgs {
 		switch m.Topic {
-		case TopicParcelCreated, TopicParcelUpdated:
+		case tracking.TopicParcelCreated, tracking.TopicParcelUpdated:
 			if !seen[m.ItemID] {
 				seen[m.ItemID] = true
 				parcels = append(parcels, m.ItemID)

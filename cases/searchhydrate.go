@@ -9,6 +9,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // hydrate fills hits with what the agent sees, reading parcels and cases again through the
@@ -67,7 +68,7 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 				return nil, err
 			}
 			f := found[[2]string{"case", strconv.FormatInt(id, 10)}]
-			h.Kind, h.Match, h.Score, h.UpdatedAt, h.Phase = "case", f.Match, f.Score, updated.UTC(), Phase(phase.String)
+			h.Kind, h.Match, h.Score, h.UpdatedAt, h.Phase = "case", f.Match, f.Score, updated.UTC(), tracking.Phase(phase.String)
 			h.URL = "/api/v1/cases/" + h.ID
 			out = append(out, h)
 		}

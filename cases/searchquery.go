@@ -10,6 +10,7 @@ import (
 
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/textkey"
+	"github.com/wismo/wismo/tracking"
 )
 
 // MaxQueryChars bounds a search query.
@@ -68,7 +69,7 @@ func ParseQuery(q string) *Plan {
 	}, q))
 	s10ish := false
 	if isAlnumASCII(compact) && len(compact) >= 12 && len(compact) <= 14 {
-		if id, err := ParseS10(compact); err == nil {
+		if id, err := tracking.ParseS10(compact); err == nil {
 			p.IDs = []string{id}
 			s10ish = true
 		}
@@ -185,7 +186,7 @@ func typoCandidates(s string) (replaced, other []string) {
 			return
 		}
 		seen[c] = true
-		if id, err := ParseS10(c); err == nil && id == c {
+		if id, err := tracking.ParseS10(c); err == nil && id == c {
 			out = append(out, c)
 		}
 	}

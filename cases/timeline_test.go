@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
 // callSource stands in for the call log of another domain.
@@ -52,20 +54,20 @@ func TestSortTimeline(t *testing.T) {
 func TestCaseTimeline(t *testing.T) {
 	e := newCaseEnv(t)
 	ctx := context.Background()
-	e.upsert(e.scopeA(), parcel("RB123456785GB"))
-	e.events(e.scopeA(), event("RB123456785GB", "EMA", "2026-11-18T10:00:00Z"), event("RB123456785GB", "EMC", "2026-11-19T08:00:00Z"))
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	e.Events(e.ScopeA(), trackingtest.Event("RB123456785GB", "EMA", "2026-11-18T10:00:00Z"), trackingtest.Event("RB123456785GB", "EMC", "2026-11-19T08:00:00Z"))
 	calls := &callSource{entries: []TimelineEntry{
 		{At: time.Date(2026, 11, 19, 8, 0, 0, 0, time.UTC), Kind: "call", Summary: "we called: no answer", Ref: "RB123456785GB"},
 		{At: time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC), Kind: "contact", Summary: "SMS sent", Ref: "RB123456785GB"},
 	}}
 	e.cs.AddTimelineSource(calls)
 	e.cs.AddTimelineSource(failingSource{})
-	c := e.open(e.scopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "non_receipt_or_delay", Note: "customer called"})
-	e.now = e.now.Add(time.Hour)
-	if _, err := e.cs.AddNote(ctx, e.scopeA(), agentA, c.Number, 0, "asked the post"); err != nil {
+	c := e.open(e.ScopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "non_receipt_or_delay", Note: "customer called"})
+	e.Now = e.Now.Add(time.Hour)
+	if _, err := e.cs.AddNote(ctx, e.ScopeA(), agentA, c.Number, 0, "asked the post"); err != nil {
 		t.Fatal(err)
 	}
-	v, err := e.cs.Detail(ctx, e.scopeA(), c.Number, 0)
+	v, err := e.cs.Detail(ctx, e.ScopeA(), c.Number, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,14 +87,14 @@ func TestCaseTimeline(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("timeline\n%q\nwant\n%q", got, want)
 	}
-	if len(calls.asked) != 1 || !slices.Equal(calls.asked[0], []string{"RB123456785GB"}) || !calls.scopes[0].AllowsBrand(e.brandA) {
+	if len(calls.asked) != 1 || !slices.Equal(calls.asked[0], []string{"RB123456785GB"}) || !calls.scopes[0].AllowsBrand(e.BrandA) {
 		t.Fatalf("sources asked %v", calls.asked)
 	}
-	pt, err := e.cs.ParcelTimeline(ctx, e.scopeA(), "RB123456785GB")
+	pt, err := e.cs.ParcelTimeline(ctx, e.ScopeA(), "RB123456785GB")
 	if err != nil || len(pt) != len(want) {
 		t.Fatalf("parcel timeline: %d entries, %v", len(pt), err)
 	}
-	if _, err := e.cs.ParcelTimeline(ctx, e.scopeB(), "RB123456785GB"); !IsNotFound(err) {
+	if _, err := e.cs.ParcelTimeline(ctx, e.ScopeB(), "RB123456785GB"); !tracking.IsNotFound(err) {
 		t.Fatalf("brand B reads brand A's parcel timeline: %v", err)
 	}
 }

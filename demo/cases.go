@@ -10,6 +10,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // CaseOptions control the demo cases.
@@ -25,19 +26,19 @@ type CaseOptions struct {
 type demoParcel struct {
 	id    string
 	brand int64
-	phase cases.Phase
+	phase tracking.Phase
 }
 
 // caseTypesByPhase are the queries customers raise at each phase of a parcel.
-var caseTypesByPhase = map[cases.Phase][]cases.CaseType{
-	cases.PhaseDelivered:  {cases.TypeDeliveredNotReceived, cases.TypeDamage, cases.TypeMissingContents, cases.TypeReturn, cases.TypeFeedback, cases.TypeComplaint},
-	"customs":             {cases.TypeCustoms, cases.TypeCustoms, cases.TypeNonReceipt},
-	"delivery_attempted":  {cases.TypeDeliveryChange, cases.TypeComplaint, cases.TypeNonReceipt},
-	"out_for_delivery":    {cases.TypeDeliveryChange, cases.TypeDeliveryChange, cases.TypeNonReceipt},
-	"ready_for_pickup":    {cases.TypeDeliveryChange, cases.TypeNonReceipt},
-	cases.PhaseReturning:  {cases.TypeReturn, cases.TypeComplaint},
-	cases.PhaseReturned:   {cases.TypeReturn, cases.TypeComplaint},
-	cases.PhaseRegistered: {cases.TypeNonReceipt, cases.TypeDeliveryChange},
+var caseTypesByPhase = map[tracking.Phase][]cases.CaseType{
+	tracking.PhaseDelivered:  {cases.TypeDeliveredNotReceived, cases.TypeDamage, cases.TypeMissingContents, cases.TypeReturn, cases.TypeFeedback, cases.TypeComplaint},
+	"customs":                {cases.TypeCustoms, cases.TypeCustoms, cases.TypeNonReceipt},
+	"delivery_attempted":     {cases.TypeDeliveryChange, cases.TypeComplaint, cases.TypeNonReceipt},
+	"out_for_delivery":       {cases.TypeDeliveryChange, cases.TypeDeliveryChange, cases.TypeNonReceipt},
+	"ready_for_pickup":       {cases.TypeDeliveryChange, cases.TypeNonReceipt},
+	tracking.PhaseReturning:  {cases.TypeReturn, cases.TypeComplaint},
+	tracking.PhaseReturned:   {cases.TypeReturn, cases.TypeComplaint},
+	tracking.PhaseRegistered: {cases.TypeNonReceipt, cases.TypeDeliveryChange},
 }
 
 // Cases opens demo cases about the parcels in db: types that fit each parcel's phase, every

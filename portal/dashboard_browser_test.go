@@ -17,6 +17,7 @@ import (
 	"github.com/wismo/wismo/portal/browsertest"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // demoActivity adds what the demo generator does not make yet: SMS and calls about the demo
@@ -112,7 +113,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	cs := cases.NewService(db, log, reg)
+	cs := tracking.NewService(db, log, reg)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	sum, err := demo.Run(ctx, demo.Options{Parcels: 1500, Seed: 42, Now: now}, acc, cs, log)

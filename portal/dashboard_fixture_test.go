@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // dashSeed writes the dashboard's source rows straight into the tables (parcels, contacts,
@@ -63,7 +63,7 @@ type dashParcel struct {
 func (s *dashSeed) parcel(p dashParcel) string {
 	s.t.Helper()
 	s.seq++
-	id := cases.MakeS10("RB", 10000000+s.seq, "GB")
+	id := tracking.MakeS10("RB", 10000000+s.seq, "GB")
 	var cod any
 	if p.cod {
 		cod = 120000

@@ -30,7 +30,7 @@ import (
 //   - SMS delivery rate: SMS delivered / SMS accepted by a provider (they have a message id).
 //   - cash on delivery: COD parcels of the period, and those that ended returning or returned.
 //   - transit: parcels delivered in the period with a promised date; on time when delivered by
-//     the end of the promised day in the recipient's zone (cases.Parcel.IsLate's rule).
+//     the end of the promised day in the recipient's zone (tracking.Parcel.IsLate's rule).
 //   - case SLA compliance: cases opened in the period with no breached clock / cases.
 
 // SLASummarizer is the case tracker's live SLA count (cases.CaseService).

@@ -21,6 +21,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // dashEnv is a portal with the dashboard over the fixed dataset.
@@ -50,7 +51,7 @@ func newDashEnv(t testing.TB) *dashEnv {
 	}
 	dash := NewDashboard(db, cases.NewCaseService(db, log, "http://127.0.0.1:8080"))
 	dash.now = func() time.Time { return dashNow }
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, Dashboard: dash})
+	app := New(Deps{Log: log, DB: db, Access: acc, Cases: tracking.NewService(db, log, reg), Registry: reg, Dashboard: dash})
 	e := &dashEnv{app: app, acc: acc, dash: dash, db: db, brandA: a.ID, brandB: b.ID}
 	e.w = seedDashWorld(t, db, acc, a.ID, b.ID)
 	for _, u := range []struct {

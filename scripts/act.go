@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/tracking"
 )
 
 // act does a rule's action for the news: adds an SMS, an email or a call to the batch's
 // plan, or records a case to open. It returns the contact as later rules (of this news and
 // of later news about the parcel in the batch) see it; nil for cases and for actions that
 // could not be done.
-func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p cases.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
+func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p tracking.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
 	tx := b.tx
 	ref := "outbox:" + n.msg.Ref()
 	notBefore := now.Add(time.Duration(r.Delay))

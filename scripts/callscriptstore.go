@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // ScriptInput is a call script as a brand manager saves it.
@@ -160,7 +160,7 @@ func (s *Service) parcelData(ctx context.Context, scope access.Scope, parcelID s
 	if err != nil {
 		return nil, fmt.Errorf("parcel %s: %w", parcelID, ErrNotFound)
 	}
-	var ev *cases.EventView
+	var ev *tracking.EventView
 	if n := len(p.Events); n > 0 {
 		ev = &p.Events[n-1]
 	}

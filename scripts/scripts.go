@@ -23,10 +23,10 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Sentinel errors, mapped to statuses at the edge.
@@ -81,9 +81,9 @@ type Planner interface {
 	CreateCampaign(ctx context.Context, tx store.Tx, brand int64, c dialer.Campaign) (int64, error)
 }
 
-// ParcelReader reads a parcel with its events (cases.Service).
+// ParcelReader reads a parcel with its events (tracking.Service).
 type ParcelReader interface {
-	Parcel(ctx context.Context, scope access.Scope, id string) (cases.ParcelView, error)
+	Parcel(ctx context.Context, scope access.Scope, id string) (tracking.ParcelView, error)
 }
 
 // CaseOpener opens a case for the rule action "open a case" (the cases domain implements it).

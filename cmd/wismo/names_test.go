@@ -18,6 +18,7 @@ import (
 	"github.com/wismo/wismo/migrations"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The names below live outside the code: in the database (outbox topics and consumer cursors,
@@ -34,9 +35,9 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		{cases.MeiliConsumer, "search.meilisearch"},
 		{scripts.Consumer, "scripts.rules"},
 		// Topics: stored in every outbox row and matched by the consumers above.
-		{cases.TopicParcelCreated, "parcel.created"},
-		{cases.TopicParcelUpdated, "parcel.updated"},
-		{cases.TopicTrackingEvent, "tracking.event"},
+		{tracking.TopicParcelCreated, "parcel.created"},
+		{tracking.TopicParcelUpdated, "parcel.updated"},
+		{tracking.TopicTrackingEvent, "tracking.event"},
 		{cases.TopicCaseOpened, "case.opened"},
 		{cases.TopicCaseStatusChanged, "case.status_changed"},
 		{cases.TopicCaseSLABreached, "case.sla_breached"},

@@ -19,12 +19,12 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // app is the wired product: what serve and the admin commands share.
@@ -34,7 +34,7 @@ type app struct {
 	db     *store.DB
 	reg    *prometheus.Registry
 	access *access.Service
-	cases  *cases.Service
+	cases  *tracking.Service
 	// outbox is how every outbox consumer of the node treats messages it cannot handle.
 	outbox outbox.Policy
 }
@@ -53,7 +53,7 @@ func openApp(ctx context.Context, cfg *Config) (*app, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	attempts, _ := cfg.outboxMaxAttempts() // validated at start
 	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db, access.WithLogger(log), access.WithRegistry(reg)),
-		cases: cases.NewService(db, log, reg), outbox: outbox.Policy{MaxAttempts: attempts, Metrics: outbox.NewMetrics(reg)}}, nil
+		cases: tracking.NewService(db, log, reg), outbox: outbox.Policy{MaxAttempts: attempts, Metrics: outbox.NewMetrics(reg)}}, nil
 }
 
 func serveCmd(ctx context.Context, args []string) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/meiliserver"
+	"github.com/wismo/wismo/tracking"
 )
 
 // indexRow is one indexing figure of the report.
@@ -105,10 +106,10 @@ func (rep *report) measureRebuilds(ctx context.Context, c *corpus, step func(str
 // carry PostgreSQL's into Meilisearch and waits until they are indexed. The parcels are
 // removed again afterwards.
 func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili *cases.MeiliBackend, log *slog.Logger) error {
-	items := make([]cases.ParcelItem, o.live)
+	items := make([]tracking.ParcelItem, o.live)
 	for i := range items {
-		items[i].Input = cases.ParcelInput{ID: cases.MakeS10("LZ", 90000000+i, "NZ"), ServiceLevel: "standard", Kind: "packet",
-			WeightKg: 0.5, OriginCountry: "NZ", DestinationCountry: "RU", Recipient: cases.RecipientInput{
+		items[i].Input = tracking.ParcelInput{ID: tracking.MakeS10("LZ", 90000000+i, "NZ"), ServiceLevel: "standard", Kind: "packet",
+			WeightKg: 0.5, OriginCountry: "NZ", DestinationCountry: "RU", Recipient: tracking.RecipientInput{
 				Name: "Живой Индекс Тестович", Phone: fmt.Sprintf("+7 913 %03d-%02d-%02d", i/10000, i/100%100, i%100), Region: "RU-NVS"}}
 	}
 	for _, d := range []struct {
@@ -119,7 +120,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		if err != nil {
 			return err
 		}
-		svc := cases.NewService(d.db, log, nil)
+		svc := tracking.NewService(d.db, log, nil)
 		start := time.Now()
 		for from := 0; from < len(items); from += 1000 {
 			res, err := svc.UpsertParcels(ctx, access.Brands(brand.ID), items[from:min(from+1000, len(items))])
@@ -127,7 +128,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 				return err
 			}
 			for _, r := range res {
-				if r.Status != cases.StatusAccepted {
+				if r.Status != tracking.StatusAccepted {
 					return fmt.Errorf("live parcel %s: %s %+v", r.ID, r.Status, r.Error)
 				}
 			}
