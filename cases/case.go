@@ -10,12 +10,11 @@ import (
 
 // Sentinel errors of the case tracker, mapped to statuses at the HTTP edge.
 var (
-	ErrBadTransition     = errors.New("status change not allowed")
-	ErrAmbiguous         = errors.New("ambiguous")
-	ErrNoPartner         = errors.New("no partner post to escalate to")
-	ErrAttachmentTooBig  = errors.New("attachment too large")
-	ErrAttachmentType    = errors.New("attachment type not allowed")
-	ErrSearchUnavailable = errors.New("search backend unavailable")
+	ErrBadTransition    = errors.New("status change not allowed")
+	ErrAmbiguous        = errors.New("ambiguous")
+	ErrNoPartner        = errors.New("no partner post to escalate to")
+	ErrAttachmentTooBig = errors.New("attachment too large")
+	ErrAttachmentType   = errors.New("attachment type not allowed")
 	// ErrNotFound and ErrForbidden are tracking's values: a case and a parcel that are not
 	// found (or not the caller's) answer alike, with one errors.Is.
 	ErrNotFound  = tracking.ErrNotFound

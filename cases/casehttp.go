@@ -37,7 +37,7 @@ type caseHandlers struct{ svc *CaseService }
 
 // caseError maps the domain's sentinel errors to HTTP statuses; validation errors list every
 // field that is wrong.
-func caseError(c *fiber.Ctx, err error) error {
+func HTTPError(c *fiber.Ctx, err error) error {
 	var ve *input.ValidationError
 	switch {
 	case err == nil:
@@ -57,8 +57,6 @@ func caseError(c *fiber.Ctx, err error) error {
 		return fiber.NewError(fiber.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, ErrAttachmentType):
 		return fiber.NewError(fiber.StatusUnsupportedMediaType, err.Error())
-	case errors.Is(err, ErrSearchUnavailable):
-		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
 	}
 	return err
 }
@@ -95,16 +93,16 @@ func brandParam(c *fiber.Ctx) (int64, error) {
 func (h caseHandlers) open(c *fiber.Ctx) error {
 	var in CaseInput
 	if err := decodeBody(c, &in); err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	p := access.PrincipalOf(c)
 	cs, err := h.svc.Open(c.UserContext(), p.Scope, ActorOf(p), in)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	v, err := h.svc.Detail(c.UserContext(), p.Scope, cs.Number, cs.BrandID)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	c.Location("/api/v1/cases/" + cs.Number)
 	return c.Status(fiber.StatusCreated).JSON(v)
@@ -149,11 +147,11 @@ func (h caseHandlers) list(c *fiber.Ctx) error {
 		errs = append(errs, input.Errorf("sla", "only sla=breached filters; see /api/v1/cases/sla-summary for counts"))
 	}
 	if err := input.Invalid(errs...); err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	list, next, err := h.svc.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	out := fiber.Map{"cases": list}
 	if next != 0 {
@@ -177,7 +175,7 @@ func nextQuery(c *fiber.Ctx, before int64) string {
 func (h caseHandlers) slaSummary(c *fiber.Ctx) error {
 	sum, err := h.svc.SLASummary(c.UserContext(), access.PrincipalOf(c).Scope)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	return c.JSON(sum)
 }
@@ -185,11 +183,11 @@ func (h caseHandlers) slaSummary(c *fiber.Ctx) error {
 func (h caseHandlers) get(c *fiber.Ctx) error {
 	brand, err := brandParam(c)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("number"), brand)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	return c.JSON(v)
 }
@@ -197,11 +195,11 @@ func (h caseHandlers) get(c *fiber.Ctx) error {
 // changed answers a change with the case's detail view.
 func (h caseHandlers) changed(c *fiber.Ctx, cs *Case, err error) error {
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, cs.Number, cs.BrandID)
 	if err != nil {
-		return caseError(c, err)
+		return HTTPError(c, err)
 	}
 	return c.JSON(v)
 }

@@ -1,8 +1,9 @@
-package cases
+package cases_test
 
 import (
 	"testing"
 
+	"github.com/wismo/wismo/cases/casestest"
 	"github.com/wismo/wismo/tracking"
 	"github.com/wismo/wismo/tracking/trackingtest"
 )
@@ -11,7 +12,7 @@ import (
 // id does in a body or the tracking form (issue 13, defect 10): every route taking a parcel
 // id in its path.
 func TestParcelIDWithSpacesInPath(t *testing.T) {
-	e := newCaseEnv(t)
+	e := casestest.New(t)
 	app := caseAPI(e)
 	const id, spaced = "EM159700076IT", "EM%201597%200007%206%20IT"
 	p := trackingtest.Parcel(id)

@@ -17,6 +17,7 @@ import (
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/migrations"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 )
@@ -32,7 +33,7 @@ import (
 func TestOutboxNamesArePinned(t *testing.T) {
 	pinned := []struct{ got, want string }{
 		// Consumers: their cursors are rows of outbox_cursors keyed by this name.
-		{cases.MeiliConsumer, "search.meilisearch"},
+		{search.MeiliConsumer, "search.meilisearch"},
 		{scripts.Consumer, "scripts.rules"},
 		// Topics: stored in every outbox row and matched by the consumers above.
 		{tracking.TopicParcelCreated, "parcel.created"},
@@ -44,7 +45,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		{cases.TopicCaseUpdated, "case.updated"},
 		{dialer.TopicCallOutcome, "call.outcome"},
 		// The Meilisearch index every node writes and reads.
-		{cases.MeiliIndex, "wismo"},
+		{search.MeiliIndex, "wismo"},
 	}
 	for _, p := range pinned {
 		if p.got != p.want {
@@ -61,7 +62,7 @@ func TestJobNamesArePinned(t *testing.T) {
 	}
 	// The jobs serve wires must carry the pinned names (the wiring only builds closures here).
 	var wired []string
-	for _, j := range (&casesPart{meili: &cases.MeiliBackend{}}).jobs(&app{}) {
+	for _, j := range (&casesPart{meili: &search.MeiliBackend{}}).jobs(&app{}) {
 		wired = append(wired, j.name)
 	}
 	for _, j := range (&commsPart{}).jobs() {

@@ -1,4 +1,4 @@
-package cases
+package search
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // hydrate fills hits with what the agent sees, reading parcels and cases again through the
 // caller's scope: a backend's stale or foreign document never reaches the answer.
-func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]string]SearchHit) ([]SearchHit, error) {
+func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]string]Hit) ([]Hit, error) {
 	var parcelIDs, caseIDs []any
 	for k := range found {
 		if k[0] == "parcel" {
@@ -23,7 +23,7 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 			caseIDs = append(caseIDs, id)
 		}
 	}
-	out := make([]SearchHit, 0, len(found))
+	out := make([]Hit, 0, len(found))
 	if len(parcelIDs) > 0 {
 		where, args := scope.SQL("p.brand_id", "p.origin_country", "p.destination_country")
 		rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT p.id, p.brand_id, p.phase, p.recipient_name, p.recipient_phone,
@@ -34,7 +34,7 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 			return nil, fmt.Errorf("search: read parcels: %w", err)
 		}
 		for rows.Next() {
-			var h SearchHit
+			var h Hit
 			if err := rows.Scan(&h.ID, &h.BrandID, &h.Phase, &h.Name, &h.Phone, &h.Email, &h.UpdatedAt, &h.OpenCases); err != nil {
 				rows.Close()
 				return nil, err
@@ -59,7 +59,7 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 			return nil, fmt.Errorf("search: read cases: %w", err)
 		}
 		for rows.Next() {
-			var h SearchHit
+			var h Hit
 			var id int64
 			var phase sql.NullString
 			var updated time.Time

@@ -1,4 +1,4 @@
-package cases
+package search
 
 import (
 	"context"
@@ -197,7 +197,7 @@ func (b *MeiliBackend) Find(ctx context.Context, scope access.Scope, p *Plan, li
 	if err != nil {
 		var me *meilisearch.Error
 		if errors.As(err, &me) && me.StatusCode == 0 {
-			return nil, fmt.Errorf("%v: %w", err, ErrSearchUnavailable)
+			return nil, fmt.Errorf("%v: %w", err, ErrUnavailable)
 		}
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package cases
+package search
 
 import (
 	"crypto/sha256"
@@ -68,7 +68,7 @@ login.addEventListener('submit', async e => {
 </script></body></html>`
 
 // SearchPage mounts GET /desk/search, the search box page (public: the API it calls is not).
-func SearchPage(r fiber.Router) {
+func Page(r fiber.Router) {
 	r.Get("/desk/search", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 		c.Set("Content-Security-Policy", searchPageCSP)

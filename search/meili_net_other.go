@@ -1,6 +1,6 @@
 //go:build !linux
 
-package cases
+package search
 
 import "net"
 

@@ -1,4 +1,4 @@
-package cases
+package search
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/meilisearch/meilisearch-go"
 
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
@@ -72,8 +73,8 @@ func (b *MeiliBackend) HandleOutbox(ctx context.Context, tx store.Tx, msgs []out
 				seen[m.ItemID] = true
 				parcels = append(parcels, m.ItemID)
 			}
-		case TopicCaseOpened, TopicCaseUpdated:
-			var ch CaseChange
+		case cases.TopicCaseOpened, cases.TopicCaseUpdated:
+			var ch cases.CaseChange
 			if err := json.Unmarshal(m.Payload, &ch); err != nil {
 				return fmt.Errorf("outbox %s: %w", m.Ref(), err)
 			}
@@ -159,7 +160,7 @@ func (b *MeiliBackend) Reindex(ctx context.Context, progress func(done int)) (in
 	if err := b.EnsureIndex(ctx); err != nil {
 		return 0, err
 	}
-	if err := positionCursorAtHead(ctx, b.db, MeiliConsumer); err != nil {
+	if err := outbox.SetCursorAtHead(ctx, b.db, MeiliConsumer); err != nil {
 		return 0, err
 	}
 	var tasks []int64
@@ -189,24 +190,6 @@ func (b *MeiliBackend) Reindex(ctx context.Context, progress func(done int)) (in
 		}
 	}
 	return total, nil
-}
-
-// positionCursorAtHead sets an outbox consumer's cursor after every message of a finished
-// transaction (the protocol of package outbox: (txid, id) order, only transactions older
-// than the oldest running one are read).
-func positionCursorAtHead(ctx context.Context, db *store.DB, consumer string) error {
-	q := `INSERT INTO outbox_cursors (consumer, last_txid, last_id, updated_at)
-		VALUES (?, 0, (SELECT COALESCE(MAX(id), 0) FROM outbox), ?)
-		ON CONFLICT (consumer) DO UPDATE SET last_txid = excluded.last_txid, last_id = excluded.last_id, last_part = -1, updated_at = excluded.updated_at`
-	if db.Dialect == store.Postgres {
-		q = `INSERT INTO outbox_cursors (consumer, last_txid, last_id, updated_at)
-			VALUES (?, (pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)::text::xid8, 9223372036854775807, ?)
-			ON CONFLICT (consumer) DO UPDATE SET last_txid = excluded.last_txid, last_id = excluded.last_id, last_part = -1, updated_at = excluded.updated_at`
-	}
-	if _, err := db.SQL.ExecContext(ctx, db.Rebind(q), consumer, time.Now().UTC()); err != nil {
-		return fmt.Errorf("position outbox cursor: %w", err)
-	}
-	return nil
 }
 
 // RebuildEmbeddedIndex rewrites the embedded search index from the parcels and cases tables

@@ -1,7 +1,18 @@
-package cases
+// Package search is the one-box search over parcels and cases: a query is read every way it
+// may be meant (an S10 id, a case number, a phone, a name), a backend finds candidates (the
+// embedded index: SQLite FTS5 or PostgreSQL full text and pg_trgm; or Meilisearch), and the
+// hits are ranked and filled in from the database within the caller's scope.
+//
+// It is a read model over tracking and cases: it owns search_docs and the FTS5 tables
+// search_names and search_codes, which triggers on parcels and cases keep current (migrations
+// 00003, 00005), and reads parcels, cases and case_parcels to fill in hits; it writes none of
+// their tables. With Meilisearch it follows the outbox as the consumer "search.meilisearch"
+// (MeiliConsumer) into the index "wismo" (MeiliIndex): both names are stored outside the code.
+package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,11 +22,23 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/textkey"
 	"github.com/wismo/wismo/tracking"
 )
+
+// ErrUnavailable is a search backend that does not answer (Meilisearch down): 503.
+var ErrUnavailable = errors.New("search backend unavailable")
+
+// searchError answers err: ErrUnavailable as 503, anything else as the case API does.
+func searchError(c *fiber.Ctx, err error) error {
+	if errors.Is(err, ErrUnavailable) {
+		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
+	}
+	return cases.HTTPError(c, err)
+}
 
 // Search is the one-box search over parcels and cases. A query is read every way it may be
 // meant (ParseQuery); a Backend finds candidate documents for each reading; Search ranks
@@ -50,47 +73,47 @@ var matchScores = map[string]int{
 }
 
 // NewSearch returns the search over backend.
-func NewSearch(db *store.DB, backend Backend) *Search { return &Search{db: db, backend: backend} }
+func New(db *store.DB, backend Backend) *Search { return &Search{db: db, backend: backend} }
 
 // Backend returns the search's backend.
 func (s *Search) Backend() Backend { return s.backend }
 
 // SearchHit is one result of the search box.
-type SearchHit struct {
-	Kind      string         `json:"kind"` // parcel or case
-	ID        string         `json:"id"`   // S10 id or case number
-	BrandID   int64          `json:"brand_id"`
-	Match     string         `json:"match"`
-	Score     int            `json:"score"`
-	Phase     tracking.Phase `json:"phase"`                // the parcel's, or the case's main parcel's
-	OpenCases int            `json:"open_cases,omitempty"` // parcels: open cases about it
-	Name      string         `json:"name,omitempty"`       // recipient, or the case's contact
-	Phone     string         `json:"phone,omitempty"`
-	Email     string         `json:"email,omitempty"`
-	ParcelID  string         `json:"parcel_id,omitempty"` // cases: the main parcel
-	Status    CaseStatus     `json:"status,omitempty"`    // cases
-	CaseType  CaseType       `json:"case_type,omitempty"` // cases
-	UpdatedAt time.Time      `json:"updated_at"`
-	URL       string         `json:"url"`
+type Hit struct {
+	Kind      string           `json:"kind"` // parcel or case
+	ID        string           `json:"id"`   // S10 id or case number
+	BrandID   int64            `json:"brand_id"`
+	Match     string           `json:"match"`
+	Score     int              `json:"score"`
+	Phase     tracking.Phase   `json:"phase"`                // the parcel's, or the case's main parcel's
+	OpenCases int              `json:"open_cases,omitempty"` // parcels: open cases about it
+	Name      string           `json:"name,omitempty"`       // recipient, or the case's contact
+	Phone     string           `json:"phone,omitempty"`
+	Email     string           `json:"email,omitempty"`
+	ParcelID  string           `json:"parcel_id,omitempty"` // cases: the main parcel
+	Status    cases.CaseStatus `json:"status,omitempty"`    // cases
+	CaseType  cases.CaseType   `json:"case_type,omitempty"` // cases
+	UpdatedAt time.Time        `json:"updated_at"`
+	URL       string           `json:"url"`
 }
 
 // MaxSearchResults bounds one answer.
-const MaxSearchResults = 50
+const MaxResults = 50
 
 // Find runs a query for scope and returns up to limit hits, best first.
-func (s *Search) Find(ctx context.Context, scope access.Scope, q string, limit int) ([]SearchHit, error) {
-	if limit <= 0 || limit > MaxSearchResults {
+func (s *Search) Find(ctx context.Context, scope access.Scope, q string, limit int) ([]Hit, error) {
+	if limit <= 0 || limit > MaxResults {
 		limit = 20
 	}
 	p := ParseQuery(q)
 	if p.Empty() {
-		return []SearchHit{}, nil
+		return []Hit{}, nil
 	}
 	cands, err := s.backend.Find(ctx, scope, p, max(limit*2, 50))
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", s.backend.Name(), err)
 	}
-	best := map[[2]string]SearchHit{}
+	best := map[[2]string]Hit{}
 	for _, c := range cands {
 		sc := scoreCandidate(c, p)
 		if sc <= 0 {
@@ -98,14 +121,14 @@ func (s *Search) Find(ctx context.Context, scope access.Scope, q string, limit i
 		}
 		k := [2]string{c.Kind, c.Ref}
 		if h, ok := best[k]; !ok || sc > h.Score {
-			best[k] = SearchHit{Kind: c.Kind, ID: c.Ref, Match: c.Match, Score: sc}
+			best[k] = Hit{Kind: c.Kind, ID: c.Ref, Match: c.Match, Score: sc}
 		}
 	}
 	hits, err := s.hydrate(ctx, scope, best)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(hits, func(a, b SearchHit) int {
+	slices.SortFunc(hits, func(a, b Hit) int {
 		if a.Score != b.Score {
 			return b.Score - a.Score
 		}
@@ -175,20 +198,20 @@ func nameScore(key string, terms []NameTerm) int {
 	return 0
 }
 
-// SearchRoutes mounts GET /api/v1/search?q=&limit= under r; auth must have run before.
-func SearchRoutes(r fiber.Router, s *Search) {
+// Routes mounts GET /api/v1/search?q=&limit= under r; auth must have run before.
+func Routes(r fiber.Router, s *Search) {
 	r.Get("/api/v1/search", func(c *fiber.Ctx) error {
 		q := c.Query("q")
 		if utf8.RuneCountInString(q) > MaxQueryChars {
-			return caseError(c, input.Invalid(input.Errorf("q", "is longer than %d characters", MaxQueryChars)))
+			return searchError(c, input.Invalid(input.Errorf("q", "is longer than %d characters", MaxQueryChars)))
 		}
 		limit := c.QueryInt("limit", 20)
-		if limit < 1 || limit > MaxSearchResults {
-			return caseError(c, input.Invalid(input.Errorf("limit", "must be 1 to %d", MaxSearchResults)))
+		if limit < 1 || limit > MaxResults {
+			return searchError(c, input.Invalid(input.Errorf("limit", "must be 1 to %d", MaxResults)))
 		}
 		hits, err := s.Find(c.UserContext(), access.PrincipalOf(c).Scope, q, limit)
 		if err != nil {
-			return caseError(c, err)
+			return searchError(c, err)
 		}
 		return c.JSON(fiber.Map{"query": q, "backend": s.Backend().Name(), "hits": hits})
 	})

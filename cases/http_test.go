@@ -1,4 +1,4 @@
-package cases
+package cases_test
 
 import (
 	"bytes"
@@ -11,16 +11,19 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/cases/casestest"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
 // caseAPI is the parcel, case and search API of e behind real authentication.
-func caseAPI(e *caseEnv) *fiber.App {
+func caseAPI(e *casestest.Env) *fiber.App {
 	return e.API(func(r fiber.Router) {
-		CaseRoutes(r, e.cs)
-		SearchRoutes(r, NewSearch(e.DB, NewEmbeddedBackend(e.DB)))
-		SearchPage(r)
+		cases.CaseRoutes(r, e.Cases)
+		search.Routes(r, search.New(e.DB, search.NewEmbeddedBackend(e.DB)))
+		search.Page(r)
 	})
 }
 
@@ -37,11 +40,11 @@ func multipartFile(t *testing.T, name string, data []byte) ([]byte, string) {
 }
 
 func TestCaseAPI(t *testing.T) {
-	e := newCaseEnv(t)
+	e := casestest.New(t)
 	app := caseAPI(e)
 	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
 
-	var created CaseView
+	var created cases.CaseView
 	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases", e.KeyA, "", []byte(`{"parcels": ["RB123456785GB"], "type": "damage",
 		"priority": "high", "note": "the box arrived wet"}`), &created); st != 201 || created.Number != "BA-000001" || len(created.Timeline) != 2 {
 		t.Fatalf("open: %d %+v", st, created)
@@ -68,15 +71,15 @@ func TestCaseAPI(t *testing.T) {
 	if st := trackingtest.Call(t, app, "PATCH", "/api/v1/cases/BA-000001", e.PostKeyGB, "", []byte(`{"status": "open"}`), nil); st != 403 {
 		t.Fatalf("a post patches a case: %d", st)
 	}
-	var patched CaseView
+	var patched cases.CaseView
 	if st := trackingtest.Call(t, app, "PATCH", "/api/v1/cases/ba-000001", e.KeyA, "", []byte(`{"status": "open", "queue": "damage"}`), &patched); st != 200 ||
-		patched.Status != StatusOpen || patched.Queue != "damage" {
+		patched.Status != cases.StatusOpen || patched.Queue != "damage" {
 		t.Fatalf("patch: %d %+v", st, patched)
 	}
 
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 	body, ct := multipartFile(t, "../../photo.png", png)
-	var att AttachmentView
+	var att cases.AttachmentView
 	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.KeyA, ct, body, &att); st != 201 || att.ContentType != "image/png" || att.Filename != "photo.png" {
 		t.Fatalf("attach PNG: %d %+v", st, att)
 	}
@@ -84,7 +87,7 @@ func TestCaseAPI(t *testing.T) {
 	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.KeyA, ct, body, nil); st != 415 {
 		t.Fatalf("HTML named .pdf: %d", st)
 	}
-	body, ct = multipartFile(t, "big.txt", bytes.Repeat([]byte("a"), MaxAttachmentBytes+1))
+	body, ct = multipartFile(t, "big.txt", bytes.Repeat([]byte("a"), cases.MaxAttachmentBytes+1))
 	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/attachments", e.KeyA, ct, body, nil); st != 413 {
 		t.Fatalf("too big: %d", st)
 	}
@@ -101,7 +104,7 @@ func TestCaseAPI(t *testing.T) {
 	}
 
 	var search struct {
-		Hits []SearchHit `json:"hits"`
+		Hits []search.Hit `json:"hits"`
 	}
 	if st := trackingtest.Call(t, app, "GET", "/api/v1/search?q=rb%201234%205678%205%20gb", e.KeyA, "", nil, &search); st != 200 || len(search.Hits) == 0 ||
 		search.Hits[0].ID != "RB123456785GB" || search.Hits[0].OpenCases != 1 {
@@ -114,8 +117,8 @@ func TestCaseAPI(t *testing.T) {
 	if st := trackingtest.Call(t, app, "GET", "/desk/search", e.KeyA, "", nil, nil); st != 200 {
 		t.Fatalf("search page: %d", st)
 	}
-	var sla SLAConfigJSON
-	if st := trackingtest.Call(t, app, "GET", "/api/v1/sla", e.KeyA, "", nil, &sla); st != 200 || sla.TimeZone != DefaultSLAZone || len(sla.Policies) != len(CaseTypes) {
+	var sla cases.SLAConfigJSON
+	if st := trackingtest.Call(t, app, "GET", "/api/v1/sla", e.KeyA, "", nil, &sla); st != 200 || sla.TimeZone != cases.DefaultSLAZone || len(sla.Policies) != len(cases.CaseTypes) {
 		t.Fatalf("sla: %d %+v", st, sla)
 	}
 	if st := trackingtest.Call(t, app, "PUT", "/api/v1/sla", e.KeyA, "", []byte(`{"time_zone": "Mars/Base", "hours": {}}`), &bad); st != 422 {
@@ -137,27 +140,27 @@ func TestCaseAPI(t *testing.T) {
 	if st := trackingtest.Call(t, app, "PUT", fmt.Sprintf("/api/v1/posts/%d/webhook", postID), e.PostKeyGB, "", []byte(`{"url": "http://127.0.0.1:1/hook"}`), &hook); st != 200 || hook.Secret == "" {
 		t.Fatalf("set webhook: %d %+v", st, hook)
 	}
-	var esc CaseView
+	var esc cases.CaseView
 	if st := trackingtest.Call(t, app, "POST", "/api/v1/cases/BA-000001/escalate", e.KeyA, "", []byte(`{"to": "origin", "message": "wet box"}`), &esc); st != 200 ||
-		esc.Status != StatusWaitingPartnerPost || len(esc.Escalations) != 1 {
+		esc.Status != cases.StatusWaitingPartnerPost || len(esc.Escalations) != 1 {
 		t.Fatalf("escalate: %d %+v", st, esc)
 	}
 	answer := fmt.Sprintf("/api/v1/escalations/%d/answer", esc.Escalations[0].ID)
 	if st := trackingtest.Call(t, app, "POST", answer, e.KeyA, "", []byte(`{"message": "done"}`), nil); st != 404 {
 		t.Fatalf("a brand answers for the post: %d", st)
 	}
-	var ans struct{ Status CaseStatus }
-	if st := trackingtest.Call(t, app, "POST", answer, e.PostKeyGB, "", []byte(`{"message": "the item was wet at acceptance"}`), &ans); st != 200 || ans.Status != StatusOpen {
+	var ans struct{ Status cases.CaseStatus }
+	if st := trackingtest.Call(t, app, "POST", answer, e.PostKeyGB, "", []byte(`{"message": "the item was wet at acceptance"}`), &ans); st != 200 || ans.Status != cases.StatusOpen {
 		t.Fatalf("answer: %d %+v", st, ans)
 	}
 	var list struct {
-		Cases []CaseView `json:"cases"`
+		Cases []cases.CaseView `json:"cases"`
 	}
 	if st := trackingtest.Call(t, app, "GET", "/api/v1/cases?status=open&type=damage", e.KeyA, "", nil, &list); st != 200 || len(list.Cases) != 1 {
 		t.Fatalf("list: %d %+v", st, list)
 	}
 	var tl struct {
-		Timeline []TimelineEntry `json:"timeline"`
+		Timeline []cases.TimelineEntry `json:"timeline"`
 	}
 	if st := trackingtest.Call(t, app, "GET", "/api/v1/parcels/RB123456785GB/timeline", e.KeyA, "", nil, &tl); st != 200 || len(tl.Timeline) < 5 {
 		t.Fatalf("parcel timeline: %d %d entries", st, len(tl.Timeline))

@@ -1,4 +1,4 @@
-package cases
+package search
 
 import (
 	"net/mail"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/textkey"
 	"github.com/wismo/wismo/tracking"
@@ -94,7 +95,7 @@ func ParseQuery(q string) *Plan {
 	}
 	if m := caseNumberRE.FindStringSubmatch(q); m != nil {
 		n, _ := strconv.ParseInt(m[2], 10, 64)
-		p.CaseNumber = FormatCaseNumber(strings.ToUpper(m[1]), n)
+		p.CaseNumber = cases.FormatCaseNumber(strings.ToUpper(m[1]), n)
 	}
 	if digits == len(compact) && digits >= 1 && digits <= 7 {
 		p.CaseSeq, _ = strconv.ParseInt(compact, 10, 64)

@@ -1,4 +1,4 @@
-package cases
+package search
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/cases/casestest"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/meiliserver"
@@ -24,8 +26,8 @@ type searchCorpus struct {
 		Parcel tracking.ParcelInput `json:"parcel"`
 	} `json:"parcels"`
 	Cases []struct {
-		Brand string    `json:"brand"`
-		Case  CaseInput `json:"case"`
+		Brand string          `json:"brand"`
+		Case  cases.CaseInput `json:"case"`
 	} `json:"cases"`
 	Queries []struct {
 		Kind  string   `json:"kind"`
@@ -37,7 +39,7 @@ type searchCorpus struct {
 }
 
 // loadSearchCorpus fills e with the corpus and returns it.
-func loadSearchCorpus(t *testing.T, e *caseEnv) searchCorpus {
+func loadSearchCorpus(t *testing.T, e *casestest.Env) searchCorpus {
 	t.Helper()
 	b, err := os.ReadFile("testdata/search_corpus.json")
 	if err != nil {
@@ -48,17 +50,17 @@ func loadSearchCorpus(t *testing.T, e *caseEnv) searchCorpus {
 		t.Fatal(err)
 	}
 	for _, p := range c.Parcels {
-		if res := e.Upsert(e.corpusScope(p.Brand), p.Parcel); res[0].Status != tracking.StatusAccepted {
+		if res := e.Upsert(corpusScope(e, p.Brand), p.Parcel); res[0].Status != tracking.StatusAccepted {
 			t.Fatalf("corpus parcel %s: %+v", p.Parcel.ID, res[0])
 		}
 	}
 	for _, cs := range c.Cases {
-		e.open(e.corpusScope(cs.Brand), cs.Case)
+		e.Open(corpusScope(e, cs.Brand), cs.Case)
 	}
 	return c
 }
 
-func (e *caseEnv) corpusScope(name string) access.Scope {
+func corpusScope(e *casestest.Env, name string) access.Scope {
 	switch name {
 	case "A":
 		return e.ScopeA()
@@ -73,11 +75,11 @@ func (e *caseEnv) corpusScope(name string) access.Scope {
 
 // runSearchCorpus checks every corpus query against search: the right item first, nothing
 // outside the caller's scope, and a brand's queries for another brand's items find nothing.
-func runSearchCorpus(t *testing.T, e *caseEnv, c searchCorpus, search *Search) {
+func runSearchCorpus(t *testing.T, e *casestest.Env, c searchCorpus, search *Search) {
 	ctx := context.Background()
 	for _, q := range c.Queries {
 		t.Run(q.Kind, func(t *testing.T) {
-			scope := e.corpusScope(q.Scope)
+			scope := corpusScope(e, q.Scope)
 			hits, err := search.Find(ctx, scope, q.Q, 10)
 			if err != nil {
 				t.Fatal(err)
@@ -108,9 +110,9 @@ func runSearchCorpus(t *testing.T, e *caseEnv, c searchCorpus, search *Search) {
 }
 
 func TestSearchEmbedded(t *testing.T) {
-	e := newCaseEnv(t)
+	e := casestest.New(t)
 	c := loadSearchCorpus(t, e)
-	search := NewSearch(e.DB, NewEmbeddedBackend(e.DB))
+	search := New(e.DB, NewEmbeddedBackend(e.DB))
 	runSearchCorpus(t, e, c, search)
 	t.Run("rebuilt", func(t *testing.T) {
 		n, err := RebuildEmbeddedIndex(context.Background(), e.DB)
@@ -122,9 +124,9 @@ func TestSearchEmbedded(t *testing.T) {
 }
 
 func TestSearchHitDetails(t *testing.T) {
-	e := newCaseEnv(t)
+	e := casestest.New(t)
 	loadSearchCorpus(t, e)
-	hits, err := NewSearch(e.DB, NewEmbeddedBackend(e.DB)).Find(context.Background(), e.ScopeA(), "RB123456785GB", 10)
+	hits, err := New(e.DB, NewEmbeddedBackend(e.DB)).Find(context.Background(), e.ScopeA(), "RB123456785GB", 10)
 	if err != nil || len(hits) == 0 {
 		t.Fatalf("%v %v", hits, err)
 	}
@@ -135,7 +137,7 @@ func TestSearchHitDetails(t *testing.T) {
 }
 
 // meiliFor starts a Meilisearch for t and returns the backend over e's database.
-func meiliFor(t *testing.T, e *caseEnv) *MeiliBackend {
+func meiliFor(t *testing.T, e *casestest.Env) *MeiliBackend {
 	srv := meiliserver.ForTest(t)
 	b := NewMeiliBackend(srv.URL, srv.Key, e.DB)
 	if err := b.EnsureIndex(context.Background()); err != nil {
@@ -147,7 +149,7 @@ func meiliFor(t *testing.T, e *caseEnv) *MeiliBackend {
 // feed runs the outbox consumer until its cursor has passed every message, and waits for
 // Meilisearch to index. (On PostgreSQL a consumer sees a message only once every older
 // transaction in the cluster has ended, so an empty batch does not mean the end.)
-func feed(t *testing.T, e *caseEnv, b *MeiliBackend) {
+func feed(t *testing.T, e *casestest.Env, b *MeiliBackend) {
 	t.Helper()
 	ctx := context.Background()
 	behind := `SELECT COUNT(*) FROM outbox o JOIN outbox_cursors c ON c.consumer = ? WHERE o.id > c.last_id`
@@ -177,16 +179,16 @@ func feed(t *testing.T, e *caseEnv, b *MeiliBackend) {
 }
 
 func TestSearchMeilisearch(t *testing.T) {
-	e := newCaseEnv(t)
+	e := casestest.New(t)
 	b := meiliFor(t, e)
 	c := loadSearchCorpus(t, e)
 	feed(t, e, b)
-	search := NewSearch(e.DB, b)
+	search := New(e.DB, b)
 	runSearchCorpus(t, e, c, search)
 
 	t.Run("changes reach the index through the outbox", func(t *testing.T) {
 		ctx := context.Background()
-		if _, err := e.cs.Update(ctx, e.ScopeA(), agentA, "BA-000001", 0, CasePatch{Contact: &ContactInput{Name: "Мария Кузнецова",
+		if _, err := e.Cases.Update(ctx, e.ScopeA(), casestest.AgentA, "BA-000001", 0, cases.CasePatch{Contact: &cases.ContactInput{Name: "Мария Кузнецова",
 			Email: "maria.k@example.ru"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -208,16 +210,16 @@ func TestSearchMeilisearch(t *testing.T) {
 		}
 		// The feed goes on from where the reindex put its cursor: changes after it arrive
 		// (changes the reindex read already may arrive again; the index takes them as updates).
-		if _, err := e.cs.Update(context.Background(), e.ScopeA(), agentA, "BA-000001", 0, CasePatch{Contact: &ContactInput{Name: "Петров Иван",
+		if _, err := e.Cases.Update(context.Background(), e.ScopeA(), casestest.AgentA, "BA-000001", 0, cases.CasePatch{Contact: &cases.ContactInput{Name: "Петров Иван",
 			Email: "after.reindex@example.ru"}}); err != nil {
 			t.Fatal(err)
 		}
 		feed(t, e, r)
-		hits, err := NewSearch(e.DB, r).Find(context.Background(), e.ScopeA(), "after.reindex@example.ru", 5)
+		hits, err := New(e.DB, r).Find(context.Background(), e.ScopeA(), "after.reindex@example.ru", 5)
 		if err != nil || len(hits) == 0 || hits[0].ID != "BA-000001" {
 			t.Fatalf("a change after the reindex: %+v %v", hits, err)
 		}
 		r.WaitIdle(context.Background())
-		runSearchCorpus(t, e, c, NewSearch(e.DB, r))
+		runSearchCorpus(t, e, c, New(e.DB, r))
 	})
 }
