@@ -1,3 +1,14 @@
+// Package cases is the case tracker: a customer's query about one or more parcels, with its
+// status, priority, queue and assignee, SLA timers on brand calendars, escalation to the
+// partner post by signed webhooks, attachments, and a timeline that joins the case log with
+// the parcels' tracking events and the entries of other domains (TimelineSource).
+//
+// It owns the tables cases, case_counters, case_log, case_parcels, case_attachments,
+// escalations, post_webhooks, webhook_attempts, sla_policies and business_calendars, and
+// writes the outbox topics case.opened, case.status_changed, case.sla_breached and
+// case.updated in the transaction that changes them. It reads parcels and their events only
+// through tracking (ReadParcel, AttachedEvents, inside its own transaction), and access's
+// reference tables brands, users, user_brands and posts; only access writes those.
 package cases
 
 import (
