@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -50,7 +51,7 @@ type Deps struct {
 	DemoHints *DemoHints
 	// Dashboard reads the supervisor dashboard's live view and KPIs (dashboard*.go); nil
 	// answers /dashboard with 503.
-	Dashboard *Dashboard
+	Dashboard *reports.Dashboard
 	// Comms reads a parcel's calls, SMS and e-mails for the public tracking page (nil: the
 	// page shows none).
 	Comms CommsHistory

@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/editor"
+	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
 )
@@ -114,7 +115,7 @@ func serveCmd(ctx context.Context, args []string) error {
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
-		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
+		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: cfg.MetricsToken, IdleTimeout: cfg.httpIdleTimeout()})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()

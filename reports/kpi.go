@@ -1,4 +1,4 @@
-package portal
+package reports
 
 import (
 	"context"
@@ -33,32 +33,18 @@ import (
 //     the end of the promised day in the recipient's zone (tracking.Parcel.IsLate's rule).
 //   - case SLA compliance: cases opened in the period with no breached clock / cases.
 
-// SLASummarizer is the case tracker's live SLA count (cases.CaseService).
-type SLASummarizer interface {
-	SLASummary(ctx context.Context, scope access.Scope) (cases.SLASummary, error)
-}
+// MaxPeriodDays bounds the period a KPI query may span.
+const MaxPeriodDays = 366
 
-// Dashboard reads what the supervisor dashboard shows.
-type Dashboard struct {
-	db  *store.DB
-	sla SLASummarizer
-	now func() time.Time
-}
-
-// NewDashboard returns the dashboard read model over db; sla may be nil (no live SLA counts).
-func NewDashboard(db *store.DB, sla SLASummarizer) *Dashboard {
-	return &Dashboard{db: db, sla: sla, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// kpiQuery is what the KPIs are computed over.
-type kpiQuery struct {
+// KPIQuery is what the KPIs are computed over.
+type KPIQuery struct {
 	Scope    access.Scope
 	From, To time.Time // [From, To), UTC
 	Country  string    // destination country; "" is every country
 }
 
-// regionKPI holds the counts behind each rate for one region (or the total).
-type regionKPI struct {
+// RegionKPI holds the counts behind each rate for one region (or the total).
+type RegionKPI struct {
 	Region                              string
 	Parcels, Contacted                  int
 	CallAttempts, CallsReached          int
@@ -70,8 +56,8 @@ type regionKPI struct {
 	AvgAttempts, CODReturnRate, OnTimeP float64
 }
 
-// laneKPI is transit against the promise on one lane and service level.
-type laneKPI struct {
+// LaneKPI is transit against the promise on one lane and service level.
+type LaneKPI struct {
 	Origin, Destination, Service string
 	Delivered, OnTime, Late      int
 	OnTimeShare                  float64
@@ -79,43 +65,44 @@ type laneKPI struct {
 	MedianTransitDays            float64 // posted to delivered, calendar days in the recipient's zone
 }
 
-// slaKPI is case SLA compliance over cases opened in the period, and the live counts.
-type slaKPI struct {
+// SLAKPI is case SLA compliance over cases opened in the period, and the live counts.
+type SLAKPI struct {
 	Cases, Compliant, FirstResponseBreached, ResolutionBreached, Resolved int
 	Compliance                                                            float64
 	Live                                                                  *cases.SLASummary
 }
 
-// dayKPI is one day of the daily series.
-type dayKPI struct {
+// DayKPI is one day of the daily series.
+type DayKPI struct {
 	Day                        string
 	Parcels, Contacted         int
 	CallAttempts, CallsReached int
 }
 
-// kpiReport is everything the KPI part of the page shows.
-type kpiReport struct {
-	Total   regionKPI
-	Regions []regionKPI
-	Lanes   []laneKPI
-	SLA     slaKPI
-	Days    []dayKPI
+// KPIReport is everything the KPI part of the page shows.
+type KPIReport struct {
+	Total   RegionKPI
+	Regions []RegionKPI
+	Lanes   []LaneKPI
+	SLA     SLAKPI
+	Days    []DayKPI
 }
 
-func ratio(num, den int) float64 {
+// Ratio is num/den, NaN when den is 0 (no data, not 0%).
+func Ratio(num, den int) float64 {
 	if den == 0 {
 		return math.NaN()
 	}
 	return float64(num) / float64(den)
 }
 
-func (r *regionKPI) finish() {
-	r.ContactRate = ratio(r.Contacted, r.Parcels)
-	r.AnswerRate = ratio(r.CallsReached, r.CallAttempts)
-	r.AvgAttempts = ratio(r.AttemptsToReach, r.ReachedParcels)
-	r.SMSRate = ratio(r.SMSDelivered, r.SMSSent)
-	r.CODReturnRate = ratio(r.CODReturned, r.COD)
-	r.OnTimeP = ratio(r.OnTime, r.Delivered)
+func (r *RegionKPI) finish() {
+	r.ContactRate = Ratio(r.Contacted, r.Parcels)
+	r.AnswerRate = Ratio(r.CallsReached, r.CallAttempts)
+	r.AvgAttempts = Ratio(r.AttemptsToReach, r.ReachedParcels)
+	r.SMSRate = Ratio(r.SMSDelivered, r.SMSSent)
+	r.CODReturnRate = Ratio(r.CODReturned, r.COD)
+	r.OnTimeP = Ratio(r.OnTime, r.Delivered)
 }
 
 // reached are the dispositions that mean the right party was reached (ARCHITECTURE.md).
@@ -125,7 +112,7 @@ const reachedSQL = `('reached', 'callback_requested')`
 const parcelDay = `COALESCE(p.posted_at, p.created_at)`
 
 // scopeSQL limits parcels p to the query's scope and country.
-func (q kpiQuery) scopeSQL() (string, []any) {
+func (q KPIQuery) scopeSQL() (string, []any) {
 	where, args := q.Scope.SQL("p.brand_id", "p.origin_country", "p.destination_country")
 	if q.Country != "" {
 		where += " AND p.destination_country = ?"
@@ -143,7 +130,7 @@ func (d *Dashboard) dayExpr(col string) string {
 }
 
 // regionCounts runs a query returning (region, a, b) rows and adds them to the regions' counts.
-func (d *Dashboard) regionCounts(ctx context.Context, name, query string, args []any, into map[string]*regionKPI, add func(r *regionKPI, a, b int)) error {
+func (d *Dashboard) regionCounts(ctx context.Context, name, query string, args []any, into map[string]*RegionKPI, add func(r *RegionKPI, a, b int)) error {
 	rows, err := d.db.SQL.QueryContext(ctx, d.db.Rebind(query), args...)
 	if err != nil {
 		return fmt.Errorf("dashboard %s: %w", name, err)
@@ -157,7 +144,7 @@ func (d *Dashboard) regionCounts(ctx context.Context, name, query string, args [
 		}
 		r := into[region]
 		if r == nil {
-			r = &regionKPI{Region: region}
+			r = &RegionKPI{Region: region}
 			into[region] = r
 		}
 		add(r, int(a.Int64), int(b.Int64))
@@ -169,28 +156,28 @@ func (d *Dashboard) regionCounts(ctx context.Context, name, query string, args [
 }
 
 // KPIs computes the report for q.
-func (d *Dashboard) KPIs(ctx context.Context, q kpiQuery) (kpiReport, error) {
+func (d *Dashboard) KPIs(ctx context.Context, q KPIQuery) (KPIReport, error) {
 	where, sargs := q.scopeSQL()
 	period := []any{q.From, q.To}
 	args := func(lead ...any) []any { return append(slices.Clone(lead), sargs...) }
-	regions := map[string]*regionKPI{}
+	regions := map[string]*RegionKPI{}
 	steps := []struct {
 		name, sql string
 		args      []any
-		add       func(r *regionKPI, a, b int)
+		add       func(r *RegionKPI, a, b int)
 	}{
 		{"contact rate", `SELECT p.recipient_region, COUNT(*),
 			SUM(CASE WHEN EXISTS (SELECT 1 FROM contacts k WHERE k.parcel_id = p.id
 				AND k.status NOT IN ('planned', 'suppressed', 'cancelled')) THEN 1 ELSE 0 END)
 			FROM parcels p WHERE ` + parcelDay + ` >= ? AND ` + parcelDay + ` < ? AND ` + where + `
 			GROUP BY p.recipient_region`, args(period...),
-			func(r *regionKPI, a, b int) { r.Parcels, r.Contacted = a, b }},
+			func(r *RegionKPI, a, b int) { r.Parcels, r.Contacted = a, b }},
 		{"answer rate", `SELECT p.recipient_region, COUNT(*),
 			SUM(CASE WHEN c.disposition IN ` + reachedSQL + ` THEN 1 ELSE 0 END)
 			FROM calls c JOIN parcels p ON p.id = c.parcel_id
 			WHERE c.direction = 'outbound' AND c.ended_at IS NOT NULL AND c.started_at >= ? AND c.started_at < ? AND ` + where + `
 			GROUP BY p.recipient_region`, args(period...),
-			func(r *regionKPI, a, b int) { r.CallAttempts, r.CallsReached = a, b }},
+			func(r *RegionKPI, a, b int) { r.CallAttempts, r.CallsReached = a, b }},
 		{"attempts to reach", `SELECT p.recipient_region, COUNT(*), SUM(t.n) FROM (
 				SELECT c.parcel_id, COUNT(*) AS n FROM calls c
 				JOIN (SELECT parcel_id, MIN(started_at) AS first_at FROM calls
@@ -200,30 +187,30 @@ func (d *Dashboard) KPIs(ctx context.Context, q kpiQuery) (kpiReport, error) {
 				WHERE c.direction = 'outbound' AND c.ended_at IS NOT NULL GROUP BY c.parcel_id) t
 			JOIN parcels p ON p.id = t.parcel_id WHERE ` + where + `
 			GROUP BY p.recipient_region`, args(period...),
-			func(r *regionKPI, a, b int) { r.ReachedParcels, r.AttemptsToReach = a, b }},
+			func(r *RegionKPI, a, b int) { r.ReachedParcels, r.AttemptsToReach = a, b }},
 		{"SMS delivery", `SELECT p.recipient_region,
 			SUM(CASE WHEN k.provider_id <> '' THEN 1 ELSE 0 END),
 			SUM(CASE WHEN k.provider_id <> '' AND k.status = 'delivered' THEN 1 ELSE 0 END)
 			FROM contacts k JOIN parcels p ON p.id = k.parcel_id
 			WHERE k.channel = 'sms' AND k.created_at >= ? AND k.created_at < ? AND ` + where + `
 			GROUP BY p.recipient_region`, args(period...),
-			func(r *regionKPI, a, b int) { r.SMSSent, r.SMSDelivered = a, b }},
+			func(r *RegionKPI, a, b int) { r.SMSSent, r.SMSDelivered = a, b }},
 		{"cash on delivery", `SELECT p.recipient_region, COUNT(*),
 			SUM(CASE WHEN p.phase IN ('returning', 'returned') THEN 1 ELSE 0 END)
 			FROM parcels p WHERE p.cod_minor IS NOT NULL AND ` + parcelDay + ` >= ? AND ` + parcelDay + ` < ? AND ` + where + `
 			GROUP BY p.recipient_region`, args(period...),
-			func(r *regionKPI, a, b int) { r.COD, r.CODReturned = a, b }},
+			func(r *RegionKPI, a, b int) { r.COD, r.CODReturned = a, b }},
 	}
 	for _, s := range steps {
 		if err := d.regionCounts(ctx, s.name, s.sql, s.args, regions, s.add); err != nil {
-			return kpiReport{}, err
+			return KPIReport{}, err
 		}
 	}
 	lanes, err := d.transit(ctx, q, regions)
 	if err != nil {
-		return kpiReport{}, err
+		return KPIReport{}, err
 	}
-	rep := kpiReport{Lanes: lanes}
+	rep := KPIReport{Lanes: lanes}
 	rep.Total.Region = ""
 	for _, r := range regions {
 		r.finish()
@@ -243,17 +230,17 @@ func (d *Dashboard) KPIs(ctx context.Context, q kpiQuery) (kpiReport, error) {
 		t.OnTime += r.OnTime
 	}
 	rep.Total.finish()
-	slices.SortFunc(rep.Regions, func(a, b regionKPI) int {
+	slices.SortFunc(rep.Regions, func(a, b RegionKPI) int {
 		if a.Parcels != b.Parcels {
 			return b.Parcels - a.Parcels
 		}
 		return strings.Compare(a.Region, b.Region)
 	})
 	if rep.SLA, err = d.caseSLA(ctx, q); err != nil {
-		return kpiReport{}, err
+		return KPIReport{}, err
 	}
 	if rep.Days, err = d.daily(ctx, q); err != nil {
-		return kpiReport{}, err
+		return KPIReport{}, err
 	}
 	return rep, nil
 }
@@ -261,7 +248,7 @@ func (d *Dashboard) KPIs(ctx context.Context, q kpiQuery) (kpiReport, error) {
 // transit reads the parcels delivered in the period and compares each delivery with its
 // promise in the recipient's zone. The rows are aggregated as they stream by (memory grows
 // with lanes and distinct day counts, not with parcels).
-func (d *Dashboard) transit(ctx context.Context, q kpiQuery, regions map[string]*regionKPI) ([]laneKPI, error) {
+func (d *Dashboard) transit(ctx context.Context, q KPIQuery, regions map[string]*RegionKPI) ([]LaneKPI, error) {
 	where, args := q.scopeSQL()
 	rows, err := d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT p.origin_country, p.destination_country, p.service_level,
 		p.recipient_region, p.promised_date, p.time_zone, p.posted_at, p.delivered_at
@@ -272,14 +259,14 @@ func (d *Dashboard) transit(ctx context.Context, q kpiQuery, regions map[string]
 	}
 	defer rows.Close()
 	type acc struct {
-		laneKPI
+		LaneKPI
 		late, transit map[int]int // days -> parcels
 	}
 	lanes := map[[3]string]*acc{}
 	zones := map[string]*time.Location{}
 	for rows.Next() {
 		var origin, dest, service, region, promised, zone string
-		var posted, delivered nullTime
+		var posted, delivered store.NullTime
 		if err := rows.Scan(&origin, &dest, &service, &region, &promised, &zone, &posted, &delivered); err != nil {
 			return nil, fmt.Errorf("dashboard transit: %w", err)
 		}
@@ -302,13 +289,13 @@ func (d *Dashboard) transit(ctx context.Context, q kpiQuery, regions map[string]
 		key := [3]string{origin, dest, service}
 		a := lanes[key]
 		if a == nil {
-			a = &acc{laneKPI: laneKPI{Origin: origin, Destination: dest, Service: service}, late: map[int]int{}, transit: map[int]int{}}
+			a = &acc{LaneKPI: LaneKPI{Origin: origin, Destination: dest, Service: service}, late: map[int]int{}, transit: map[int]int{}}
 			lanes[key] = a
 		}
 		a.Delivered++
 		r := regions[region]
 		if r == nil {
-			r = &regionKPI{Region: region}
+			r = &RegionKPI{Region: region}
 			regions[region] = r
 		}
 		r.Delivered++
@@ -326,14 +313,14 @@ func (d *Dashboard) transit(ctx context.Context, q kpiQuery, regions map[string]
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("dashboard transit: %w", err)
 	}
-	out := make([]laneKPI, 0, len(lanes))
+	out := make([]LaneKPI, 0, len(lanes))
 	for _, a := range lanes {
-		a.OnTimeShare = ratio(a.OnTime, a.Delivered)
+		a.OnTimeShare = Ratio(a.OnTime, a.Delivered)
 		a.MedianDaysLate = median(a.late)
 		a.MedianTransitDays = median(a.transit)
-		out = append(out, a.laneKPI)
+		out = append(out, a.LaneKPI)
 	}
-	slices.SortFunc(out, func(a, b laneKPI) int {
+	slices.SortFunc(out, func(a, b LaneKPI) int {
 		if a.Delivered != b.Delivered {
 			return b.Delivered - a.Delivered
 		}
@@ -370,13 +357,13 @@ func median(h map[int]int) float64 {
 }
 
 // caseSLA counts the period's cases by whether a clock was breached, plus the live summary.
-func (d *Dashboard) caseSLA(ctx context.Context, q kpiQuery) (slaKPI, error) {
+func (d *Dashboard) caseSLA(ctx context.Context, q KPIQuery) (SLAKPI, error) {
 	where, args := q.Scope.SQL("brand_id", "origin_country", "destination_country")
 	if q.Country != "" {
 		where += " AND destination_country = ?"
 		args = append(args, q.Country)
 	}
-	var k slaKPI
+	var k SLAKPI
 	var compliant, fr, res, resolved sql.NullInt64
 	err := d.db.SQL.QueryRowContext(ctx, d.db.Rebind(`SELECT COUNT(*),
 		SUM(CASE WHEN first_response_breached_at IS NULL AND resolution_breached_at IS NULL THEN 1 ELSE 0 END),
@@ -389,7 +376,7 @@ func (d *Dashboard) caseSLA(ctx context.Context, q kpiQuery) (slaKPI, error) {
 		return k, fmt.Errorf("dashboard case SLA: %w", err)
 	}
 	k.Compliant, k.FirstResponseBreached, k.ResolutionBreached, k.Resolved = int(compliant.Int64), int(fr.Int64), int(res.Int64), int(resolved.Int64)
-	k.Compliance = ratio(k.Compliant, k.Cases)
+	k.Compliance = Ratio(k.Compliant, k.Cases)
 	if d.sla != nil {
 		live, err := d.sla.SLASummary(ctx, q.Scope)
 		if err != nil {
@@ -401,30 +388,30 @@ func (d *Dashboard) caseSLA(ctx context.Context, q kpiQuery) (slaKPI, error) {
 }
 
 // daily is the contact rate (by the parcel's day) and answer rate (by the call's day) per day.
-func (d *Dashboard) daily(ctx context.Context, q kpiQuery) ([]dayKPI, error) {
+func (d *Dashboard) daily(ctx context.Context, q KPIQuery) ([]DayKPI, error) {
 	where, sargs := q.scopeSQL()
-	days := map[string]*dayKPI{}
-	get := func(day string) *dayKPI {
+	days := map[string]*DayKPI{}
+	get := func(day string) *DayKPI {
 		if days[day] == nil {
-			days[day] = &dayKPI{Day: day}
+			days[day] = &DayKPI{Day: day}
 		}
 		return days[day]
 	}
 	pday := d.dayExpr(parcelDay)
 	queries := []struct {
 		name, sql string
-		add       func(k *dayKPI, a, b int)
+		add       func(k *DayKPI, a, b int)
 	}{
 		{"daily contact rate", `SELECT ` + pday + `, COUNT(*),
 			SUM(CASE WHEN EXISTS (SELECT 1 FROM contacts k WHERE k.parcel_id = p.id
 				AND k.status NOT IN ('planned', 'suppressed', 'cancelled')) THEN 1 ELSE 0 END)
 			FROM parcels p WHERE ` + parcelDay + ` >= ? AND ` + parcelDay + ` < ? AND ` + where + ` GROUP BY ` + pday,
-			func(k *dayKPI, a, b int) { k.Parcels, k.Contacted = a, b }},
+			func(k *DayKPI, a, b int) { k.Parcels, k.Contacted = a, b }},
 		{"daily answer rate", `SELECT ` + d.dayExpr("c.started_at") + `, COUNT(*),
 			SUM(CASE WHEN c.disposition IN ` + reachedSQL + ` THEN 1 ELSE 0 END)
 			FROM calls c JOIN parcels p ON p.id = c.parcel_id
 			WHERE c.direction = 'outbound' AND c.ended_at IS NOT NULL AND c.started_at >= ? AND c.started_at < ? AND ` + where + ` GROUP BY ` + d.dayExpr("c.started_at"),
-			func(k *dayKPI, a, b int) { k.CallAttempts, k.CallsReached = a, b }},
+			func(k *DayKPI, a, b int) { k.CallAttempts, k.CallsReached = a, b }},
 	}
 	for _, qq := range queries {
 		rows, err := d.db.SQL.QueryContext(ctx, d.db.Rebind(qq.sql), append([]any{q.From, q.To}, sargs...)...)
@@ -447,43 +434,9 @@ func (d *Dashboard) daily(ctx context.Context, q kpiQuery) ([]dayKPI, error) {
 		}
 	}
 	// every day of the period, so the line shows gaps as gaps, not as skipped days
-	var out []dayKPI
-	for t := q.From; t.Before(q.To) && len(out) < maxPeriodDays; t = t.AddDate(0, 0, 1) {
+	var out []DayKPI
+	for t := q.From; t.Before(q.To) && len(out) < MaxPeriodDays; t = t.AddDate(0, 0, 1) {
 		out = append(out, *get(t.Format("2006-01-02")))
 	}
 	return out, nil
-}
-
-// nullTime scans a timestamp that SQLite may hand back as text (aggregates lose the column
-// type) and PostgreSQL as time.Time.
-type nullTime struct {
-	Time  time.Time
-	Valid bool
-}
-
-// Scan implements sql.Scanner.
-func (n *nullTime) Scan(v any) error {
-	n.Valid = false
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case time.Time:
-		n.Time, n.Valid = x.UTC(), true
-		return nil
-	case []byte:
-		return n.parse(string(x))
-	case string:
-		return n.parse(x)
-	}
-	return fmt.Errorf("timestamp: unexpected %T", v)
-}
-
-func (n *nullTime) parse(s string) error {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			n.Time, n.Valid = t.UTC(), true
-			return nil
-		}
-	}
-	return fmt.Errorf("timestamp: cannot parse %q", s)
 }

@@ -1,33 +1,30 @@
-package portal
+package reports
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
 )
 
 // The live part of the dashboard: agents and their states, hotline queues (waiting calls and
 // the longest wait) and the calls in progress, read from the database (so every web node sees
 // the same, whichever node runs telephony) and pushed to the page over Server-Sent Events.
 
-// liveSnapshot is one picture of the call center, as the page's script receives it.
-type liveSnapshot struct {
+// LiveSnapshot is one picture of the call center, as the page's script receives it.
+type LiveSnapshot struct {
 	At     string      `json:"at"`
-	Agents []liveAgent `json:"agents"`
-	Queues []liveQueue `json:"queues"`
-	Calls  []liveCall  `json:"calls"`
+	Agents []LiveAgent `json:"agents"`
+	Queues []LiveQueue `json:"queues"`
+	Calls  []LiveCall  `json:"calls"`
 	// States counts agents per state, for the summary line.
 	States map[string]int `json:"states"`
 }
 
-type liveAgent struct {
+// LiveAgent is an agent and the state they are in.
+type LiveAgent struct {
 	ID     int64  `json:"id"`
 	Email  string `json:"email"`
 	State  string `json:"state"`
@@ -35,13 +32,15 @@ type liveAgent struct {
 	ForSec int64  `json:"for_s"`
 }
 
-type liveQueue struct {
+// LiveQueue is a hotline queue: callers waiting and the longest wait.
+type LiveQueue struct {
 	Name         string `json:"name"`
 	Waiting      int    `json:"waiting"`
 	LongestWaitS int64  `json:"longest_wait_s"`
 }
 
-type liveCall struct {
+// LiveCall is a call in progress.
+type LiveCall struct {
 	ID        int64  `json:"id"`
 	Direction string `json:"direction"`
 	Mode      string `json:"mode"`
@@ -54,16 +53,14 @@ type liveCall struct {
 
 // Bounds of the live view.
 const (
-	liveEvery     = 2 * time.Second
-	liveStreamFor = 50 * time.Second // below the server's WriteTimeout: the browser reconnects by itself
-	liveMaxRows   = 200
-	liveCallAge   = 12 * time.Hour // calls "in progress" for longer are leftovers of a crash
+	liveMaxRows = 200
+	liveCallAge = 12 * time.Hour // calls "in progress" for longer are leftovers of a crash
 )
 
 // Live reads the snapshot visible to scope.
-func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (liveSnapshot, error) {
+func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (LiveSnapshot, error) {
 	now := d.now()
-	snap := liveSnapshot{At: now.Format(time.RFC3339), States: map[string]int{}, Agents: []liveAgent{}, Queues: []liveQueue{}, Calls: []liveCall{}}
+	snap := LiveSnapshot{At: now.Format(time.RFC3339), States: map[string]int{}, Agents: []LiveAgent{}, Queues: []LiveQueue{}, Calls: []LiveCall{}}
 	// Agents: users who take calls (agents, and supervisors who have a state), of the scope's brands.
 	ub, ubArgs := scope.SQL("ub.brand_id", "", "")
 	rows, err := d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT u.id, u.email, COALESCE(s.state, 'offline'), s.since
@@ -75,8 +72,8 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (liveSnapshot,
 		return snap, fmt.Errorf("live agents: %w", err)
 	}
 	for rows.Next() {
-		var a liveAgent
-		var since nullTime
+		var a LiveAgent
+		var since store.NullTime
 		if err := rows.Scan(&a.ID, &a.Email, &a.State, &since); err != nil {
 			rows.Close()
 			return snap, fmt.Errorf("live agents: %w", err)
@@ -104,8 +101,8 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (liveSnapshot,
 		return snap, fmt.Errorf("live queues: %w", err)
 	}
 	for rows.Next() {
-		var q liveQueue
-		var oldest nullTime
+		var q LiveQueue
+		var oldest store.NullTime
 		if err := rows.Scan(&q.Name, &q.Waiting, &oldest); err != nil {
 			rows.Close()
 			return snap, fmt.Errorf("live queues: %w", err)
@@ -131,9 +128,9 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (liveSnapshot,
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c liveCall
+		var c LiveCall
 		var queued, answered bool
-		var started nullTime
+		var started store.NullTime
 		if err := rows.Scan(&c.ID, &c.Direction, &c.Mode, &c.Parcel, &c.Agent, &queued, &answered, &started); err != nil {
 			return snap, fmt.Errorf("live calls: %w", err)
 		}
@@ -151,54 +148,4 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (liveSnapshot,
 		snap.Calls = append(snap.Calls, c)
 	}
 	return snap, rows.Err()
-}
-
-// liveStream answers GET /dashboard/live: an event stream that sends a "snapshot" event at
-// once, then every liveEvery when something changed (a comment line otherwise, which also
-// finds out when the browser has gone), and ends after liveStreamFor; EventSource reconnects
-// by itself after the retry delay.
-func liveStream(d Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		scope, _, err := dashboardScope(c)
-		if err != nil {
-			return err
-		}
-		// The handler returns before the stream is written: keep what the writer needs.
-		ctx := context.WithoutCancel(c.UserContext())
-		log := d.Log
-		c.Set(fiber.HeaderContentType, "text/event-stream")
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		c.Set("X-Accel-Buffering", "no") // proxies must not buffer the stream
-		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-			fmt.Fprintf(w, "retry: %d\n\n", liveEvery.Milliseconds())
-			var last []byte
-			deadline := time.Now().Add(liveStreamFor)
-			ticker := time.NewTicker(liveEvery)
-			defer ticker.Stop()
-			for i := 0; time.Now().Before(deadline) && i < int(liveStreamFor/liveEvery)+1; i++ {
-				qctx, cancel := context.WithTimeout(ctx, liveEvery)
-				snap, err := d.Dashboard.Live(qctx, scope)
-				cancel()
-				if err != nil {
-					log.Warn("live dashboard", "err", err)
-					fmt.Fprintf(w, "event: trouble\ndata: {}\n\n")
-				} else {
-					body, _ := json.Marshal(snap)
-					// "at" changes every time: compare the rest to decide whether to send.
-					key := bytes.Replace(body, []byte(snap.At), nil, 1)
-					if !bytes.Equal(key, last) {
-						fmt.Fprintf(w, "event: snapshot\ndata: %s\n\n", body)
-						last = key
-					} else {
-						fmt.Fprintf(w, ": %s\n\n", snap.At)
-					}
-				}
-				if err := w.Flush(); err != nil {
-					return // the browser went away
-				}
-				<-ticker.C
-			}
-		})
-		return nil
-	}
 }
