@@ -266,3 +266,12 @@ func (b *EmbeddedBackend) pgNames(ctx context.Context, q string, args []any) ([]
 	}
 	return scanCandidates(rows, "name")
 }
+
+// IndexSize counts the documents of the search index (search_docs): a parcel or a case each.
+func IndexSize(ctx context.Context, db *store.DB) (int, error) {
+	var n int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("search index size: %w", err)
+	}
+	return n, nil
+}

@@ -37,7 +37,7 @@ func reindexCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		n, err = search.RebuildEmbeddedIndex(ctx, a.db)
 	} else {
 		var total int
-		if err := a.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs`).Scan(&total); err != nil {
+		if total, err = search.IndexSize(ctx, a.db); err != nil {
 			return err
 		}
 		bar := progressbar.NewOptions(total, progressbar.OptionSetDescription("reindex"), progressbar.OptionSetWriter(progressWriter()),

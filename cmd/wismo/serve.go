@@ -230,8 +230,8 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 	}
 	h := &portal.DemoHints{}
 	for _, id := range sum.Sample {
-		var brand int64
-		if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`SELECT brand_id FROM parcels WHERE id = ?`), id).Scan(&brand); err != nil {
+		brand, err := tracking.Owner(ctx, a.db, access.Operator(), id)
+		if err != nil {
 			continue // the demo file outlived its database
 		}
 		h.Parcels = append(h.Parcels, portal.DemoParcel{ID: id, APIKey: keys[brand]})
