@@ -166,3 +166,17 @@ func (s *Service) parcelData(ctx context.Context, scope access.Scope, parcelID s
 	}
 	return dataFor(p, ev, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)), nil
 }
+
+// scriptVersion is the published version of call script id inside q: 0 for no script (id 0)
+// or one that no longer exists, as a campaign without a script dials without one.
+func (s *Service) scriptVersion(ctx context.Context, q store.Tx, id int64) (int64, error) {
+	if id == 0 {
+		return 0, nil
+	}
+	var v sql.NullInt64
+	err := q.QueryRowContext(ctx, s.db.Rebind(`SELECT version FROM call_scripts WHERE id = ?`), id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v.Int64, err
+}
