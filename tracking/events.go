@@ -62,10 +62,64 @@ type touched struct {
 	refold bool     // an event arrived out of order or changed: fold the whole history
 }
 
+// eventBatch is one batch of events inside its transaction: what the steps of ingestEvents
+// share.
+type eventBatch struct {
+	s        *Service
+	tx       store.Tx
+	scope    access.Scope
+	now      time.Time
+	parcels  map[string]*parcelState   // the batch's known parcels by id, locked until commit
+	existing map[eventKey]*storedEvent // stored events the batch's events may repeat
+	inserts  []newEventRow             // new events, to insert in one statement
+	pending  map[eventKey]int          // identity -> index in inserts, for repeats inside the batch
+	touched  map[string]*touched       // what the batch did to each known parcel
+	order    []string                  // the touched parcels in the batch's order
+	// provisional orders new events after stored ones at the same instant, until inserted.
+	provisional int64
+	claim, post *int64 // who claims an event that arrives before its parcel
+}
+
+// ingestEvents stores the valid events of a batch inside tx, in five steps: lock the
+// batch's parcels, find the stored events the new ones may repeat, sort each event into
+// rejected, duplicate, updated or new, insert the new ones, and fold them into their
+// parcels' phases with one outbox message each.
 func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Event, results []Result, now time.Time, checkAll bool) error {
-	var ids []string
+	candidates, ids := candidatesOf(valid)
+	if len(candidates) == 0 {
+		return nil
+	}
+	parcels, err := s.lockParcels(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	existing, err := s.storedRepeats(ctx, tx, candidates, parcels, checkAll)
+	if err != nil {
+		return err
+	}
+	b := &eventBatch{s: s, tx: tx, scope: scope, now: now, parcels: parcels, existing: existing,
+		pending: map[eventKey]int{}, touched: map[string]*touched{}, provisional: int64(1) << 62}
+	b.claim, b.post = ownership(scope)
+	for i, e := range valid {
+		if e == nil {
+			continue
+		}
+		if err := b.classify(ctx, e, &results[i]); err != nil {
+			return err
+		}
+	}
+	if err := insertEvents(ctx, s.db, tx, b.inserts); err != nil {
+		return err
+	}
+	if err := s.settle(ctx, tx, b.touched, b.folding(), now); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, s.db, tx, b.changes(), now)
+}
+
+// candidatesOf returns the valid events of a batch and their distinct item ids, in order.
+func candidatesOf(valid []*Event) (candidates []*Event, ids []string) {
 	seenID := map[string]bool{}
-	var candidates []*Event
 	for _, e := range valid {
 		if e == nil {
 			continue
@@ -76,20 +130,22 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 			ids = append(ids, e.ItemID)
 		}
 	}
-	if len(candidates) == 0 {
-		return nil
-	}
-	// The parcels are read and, on PostgreSQL, locked (FOR UPDATE, in id order, so concurrent
-	// batches never deadlock on them) until the batch commits: two batches with events of one
-	// parcel fold one after the other instead of the later commit overwriting the earlier
-	// one's phase. SQLite's write transactions are serial and need no lock.
-	//
-	// (Tried and measured: reading without a lock and locking only to fold, to shorten the
-	// locked part, cost a second read of every parcel; a compare-and-set UPDATE without any
-	// locking read deadlocked when the conflicting rows were locked after the others.)
+	return candidates, ids
+}
+
+// lockParcels reads the parcels of ids that exist and, on PostgreSQL, locks them (FOR
+// UPDATE, in id order, so concurrent batches never deadlock on them) until the batch
+// commits: two batches with events of one parcel fold one after the other instead of the
+// later commit overwriting the earlier one's phase. SQLite's write transactions are serial
+// and need no lock.
+//
+// (Tried and measured: reading without a lock and locking only to fold, to shorten the
+// locked part, cost a second read of every parcel; a compare-and-set UPDATE without any
+// locking read deadlocked when the conflicting rows were locked after the others.)
+func (s *Service) lockParcels(ctx context.Context, tx store.Tx, ids []string) (map[string]*parcelState, error) {
 	parcels, err := loadParcelStates(ctx, s.db, tx, ids, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var unknown []string
 	for _, id := range ids {
@@ -103,20 +159,25 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 		// after row locks, where a parcel batch takes them before the rows it updates: the
 		// two can deadlock, rarely; PostgreSQL aborts one and inTx runs it again.)
 		if err := lockItemIDs(ctx, s.db, tx, unknown); err != nil {
-			return err
+			return nil, err
 		}
 		late, err := loadParcelStates(ctx, s.db, tx, unknown, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		maps.Copy(parcels, late)
 	}
-	// Which stored events could the candidates repeat? Every attached event of a parcel is
-	// folded into its state, so an event later than the parcel's latest (the usual case: a
-	// feed moves forward in time) cannot be one; with the parcel's row locked, no other batch
-	// adds one meanwhile. Only the other items' events are read, in the candidates' time
-	// window. (An event stored unattached under another brand's claim is not in the state:
-	// the insert then violates the identity's unique key, and the retry checks everything.)
+	return parcels, nil
+}
+
+// storedRepeats reads the stored events the candidates could repeat, by identity. Every
+// attached event of a parcel is folded into its state, so an event later than the parcel's
+// latest (the usual case: a feed moves forward in time) cannot be one; with the parcel's row
+// locked, no other batch adds one meanwhile. Only the other items' events are read, in the
+// candidates' time window; checkAll reads them for every candidate. (An event stored
+// unattached under another brand's claim is not in the state: the insert then violates the
+// identity's unique key, and the retry checks everything.)
+func (s *Service) storedRepeats(ctx context.Context, tx store.Tx, candidates []*Event, parcels map[string]*parcelState, checkAll bool) (map[eventKey]*storedEvent, error) {
 	var check []string
 	var from, to time.Time
 	checked := map[string]bool{}
@@ -135,7 +196,7 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	}
 	itemEvents, err := loadItemEvents(ctx, s.db, tx, check, from, to)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	existing := make(map[eventKey]*storedEvent, len(candidates))
 	for _, evs := range itemEvents {
@@ -143,112 +204,113 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 			existing[e.key()] = e
 		}
 	}
-	claim, postID := ownership(scope)
-	var inserts []newEventRow
-	pending := map[eventKey]int{} // identity -> index in inserts, for repeats inside the batch
-	parcelsTouched := map[string]*touched{}
-	var order []string
-	provisional := int64(1) << 62 // orders new events after stored ones at the same instant
+	return existing, nil
+}
 
-	for i, e := range valid {
-		if e == nil {
-			continue
-		}
-		p := parcels[e.ItemID]
-		if p != nil && !scope.AllowsLane(p.BrandID, p.Origin, p.Dest) {
-			results[i].Status, results[i].Error = StatusRejected, notYours(e.ItemID)
-			continue
-		}
-		var t *touched
-		if p != nil {
-			if t = parcelsTouched[p.ID]; t == nil {
-				t = &touched{state: p, before: p.Phase}
-				parcelsTouched[p.ID] = t
-				order = append(order, p.ID)
-			}
-		}
-		k := e.key()
-		if j, ok := pending[k]; ok {
-			prev := inserts[j].e
-			if prev.sameDetails(e) {
-				results[i].Status = StatusDuplicate
-				continue
-			}
-			prev.Location, prev.Country, prev.TimeZone = e.Location, e.Country, e.TimeZone
-			prev.Reason, prev.Action, prev.Signature = e.Reason, e.Action, e.Signature
-			results[i].Status = StatusUpdated
-			if t != nil {
-				t.refold = true
-			}
-			continue
-		}
-		if old := existing[k]; old != nil {
-			if old.BrandID == nil && old.ClaimBrandID != nil && !scope.All() && !scope.AllowsBrand(*old.ClaimBrandID) {
-				results[i].Status, results[i].Error = StatusRejected, notYours(e.ItemID)
-				continue
-			}
-			if old.sameDetails(e) {
-				results[i].Status = StatusDuplicate
-				continue
-			}
-			if err := updateEvent(ctx, s.db, tx, old, e, now); err != nil {
-				return err
-			}
-			old.Location, old.Country, old.TimeZone = e.Location, e.Country, e.TimeZone
-			old.Reason, old.Action, old.Signature = e.Reason, e.Action, e.Signature
-			results[i].Status = StatusUpdated
-			if t != nil {
-				e.ID = old.ID
-				t.fresh, t.status, t.refold = append(t.fresh, e), append(t.status, StatusUpdated), true
-			}
-			continue
-		}
-		row := newEventRow{e: e, claim: claim, postID: postID}
-		if p != nil {
-			row.brandID = &p.BrandID
-			row.claim = nil
-			provisional++
-			e.ID = provisional
-			t.fresh, t.status = append(t.fresh, e), append(t.status, StatusAccepted)
-		}
-		pending[k] = len(inserts)
-		inserts = append(inserts, row)
-		results[i].Status = StatusAccepted
+// classify decides what becomes of one valid event and records it in res: rejected (a parcel
+// the scope may not see, or an early event another brand claimed), a duplicate of a stored
+// or earlier event, an update of one (stored at once, its history kept), or new (inserted
+// with the batch).
+func (b *eventBatch) classify(ctx context.Context, e *Event, res *Result) error {
+	p := b.parcels[e.ItemID]
+	if p != nil && !b.scope.AllowsLane(p.BrandID, p.Origin, p.Dest) {
+		res.Status, res.Error = StatusRejected, notYours(e.ItemID)
+		return nil
 	}
-	if err := insertEvents(ctx, s.db, tx, inserts); err != nil {
-		return err
+	var t *touched
+	if p != nil {
+		if t = b.touched[p.ID]; t == nil {
+			t = &touched{state: p, before: p.Phase}
+			b.touched[p.ID] = t
+			b.order = append(b.order, p.ID)
+		}
 	}
-	var folding []string // parcels with new or changed events, in id order (one lock order for every writer)
-	for _, id := range order {
-		t := parcelsTouched[id]
+	k := e.key()
+	if j, ok := b.pending[k]; ok {
+		prev := b.inserts[j].e
+		if prev.sameDetails(e) {
+			res.Status = StatusDuplicate
+			return nil
+		}
+		prev.Location, prev.Country, prev.TimeZone = e.Location, e.Country, e.TimeZone
+		prev.Reason, prev.Action, prev.Signature = e.Reason, e.Action, e.Signature
+		res.Status = StatusUpdated
+		if t != nil {
+			t.refold = true
+		}
+		return nil
+	}
+	if old := b.existing[k]; old != nil {
+		if old.BrandID == nil && old.ClaimBrandID != nil && !b.scope.All() && !b.scope.AllowsBrand(*old.ClaimBrandID) {
+			res.Status, res.Error = StatusRejected, notYours(e.ItemID)
+			return nil
+		}
+		if old.sameDetails(e) {
+			res.Status = StatusDuplicate
+			return nil
+		}
+		if err := updateEvent(ctx, b.s.db, b.tx, old, e, b.now); err != nil {
+			return err
+		}
+		old.Location, old.Country, old.TimeZone = e.Location, e.Country, e.TimeZone
+		old.Reason, old.Action, old.Signature = e.Reason, e.Action, e.Signature
+		res.Status = StatusUpdated
+		if t != nil {
+			e.ID = old.ID
+			t.fresh, t.status, t.refold = append(t.fresh, e), append(t.status, StatusUpdated), true
+		}
+		return nil
+	}
+	row := newEventRow{e: e, claim: b.claim, postID: b.post}
+	if p != nil {
+		row.brandID = &p.BrandID
+		row.claim = nil
+		b.provisional++
+		e.ID = b.provisional
+		t.fresh, t.status = append(t.fresh, e), append(t.status, StatusAccepted)
+	}
+	b.pending[k] = len(b.inserts)
+	b.inserts = append(b.inserts, row)
+	res.Status = StatusAccepted
+	return nil
+}
+
+// folding lists the parcels with new or changed events, in id order (one lock order for
+// every writer), and marks those whose events arrived out of order for a whole refold.
+func (b *eventBatch) folding() []string {
+	var out []string
+	for _, id := range b.order {
+		t := b.touched[id]
 		if len(t.fresh) == 0 {
 			continue
 		}
-		folding = append(folding, id)
+		out = append(out, id)
 		for _, e := range t.fresh {
 			if !t.state.inOrder(e) {
 				t.refold = true
 			}
 		}
 	}
-	slices.SortFunc(folding, compareStrings)
-	if err := s.settle(ctx, tx, parcelsTouched, folding, now); err != nil {
-		return err
-	}
-	// By brand, then in the batch's order: a brand's messages are one outbox row (a post's
-	// feed mixes brands; each parcel's messages keep their order).
-	slices.SortStableFunc(order, func(a, b string) int {
-		return cmp.Compare(parcelsTouched[a].state.BrandID, parcelsTouched[b].state.BrandID)
+	slices.SortFunc(out, compareStrings)
+	return out
+}
+
+// changes are the batch's outbox messages: one per new or updated event of a known parcel,
+// by brand, then in the batch's order (a brand's messages are one outbox row; a post's feed
+// mixes brands; each parcel's messages keep their order).
+func (b *eventBatch) changes() []outbox.Entry {
+	slices.SortStableFunc(b.order, func(x, y string) int {
+		return cmp.Compare(b.touched[x].state.BrandID, b.touched[y].state.BrandID)
 	})
-	var changes []outbox.Entry
-	for _, id := range order {
-		t := parcelsTouched[id]
+	var out []outbox.Entry
+	for _, id := range b.order {
+		t := b.touched[id]
 		for i, e := range t.fresh {
-			changes = append(changes, outbox.Entry{Topic: TopicTrackingEvent, BrandID: t.state.BrandID, ItemID: t.state.ID, Payload: EventChange{
+			out = append(out, outbox.Entry{Topic: TopicTrackingEvent, BrandID: t.state.BrandID, ItemID: t.state.ID, Payload: EventChange{
 				Event: eventJSONOf(e, nil), Status: t.status[i], PhaseBefore: t.before, PhaseAfter: t.state.Phase}})
 		}
 	}
-	return outbox.Write(ctx, s.db, tx, changes, now)
+	return out
 }
 
 // settle folds the batch's events into the phase of the parcels named by ids (in id order)

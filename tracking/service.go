@@ -153,10 +153,59 @@ func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items [
 	return results, nil
 }
 
+// parcelBatch is one batch of parcels inside its transaction: what the steps of
+// upsertParcels share.
+type parcelBatch struct {
+	s        *Service
+	tx       store.Tx
+	now      time.Time
+	valid    []*Parcel
+	existing map[string]*parcelState // the stored parcels of the batch's ids
+	seen     map[string]int          // id -> index of the batch item that created it
+	inserts  []*Parcel
+	changes  []outbox.Entry
+}
+
+// upsertParcels stores the valid parcels of a batch inside tx: read the stored ones and lock
+// the new ids, decide for each parcel (refused, new, unchanged or updated), insert the new
+// ones, attach the events that arrived before them, and announce it all in the outbox.
 func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Parcel, results []Result, ids []string, now time.Time) error {
-	existing, err := loadParcelStates(ctx, s.db, tx, ids, false)
+	existing, err := s.lockNewIDs(ctx, tx, ids)
 	if err != nil {
 		return err
+	}
+	if scope.All() {
+		if err := s.checkBrandsExist(ctx, tx, valid, results); err != nil {
+			return err
+		}
+	}
+	b := &parcelBatch{s: s, tx: tx, now: now, valid: valid, existing: existing, seen: map[string]int{}}
+	for i, p := range valid {
+		if p == nil || results[i].Status == StatusRejected {
+			continue
+		}
+		if err := b.classify(ctx, i, p, &results[i]); err != nil {
+			return err
+		}
+	}
+	if err := insertParcels(ctx, s.db, tx, b.inserts); err != nil {
+		return err
+	}
+	for _, p := range b.inserts {
+		b.changes = append(b.changes, outbox.Entry{Topic: TopicParcelCreated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: PhaseRegistered}})
+	}
+	if err := b.attachEarlyEvents(ctx); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, s.db, tx, b.changes, now)
+}
+
+// lockNewIDs reads the stored parcels of ids and takes the advisory lock of the ids not
+// stored yet, so that an early event committed at the same moment sees the new parcel.
+func (s *Service) lockNewIDs(ctx context.Context, tx store.Tx, ids []string) (map[string]*parcelState, error) {
+	existing, err := loadParcelStates(ctx, s.db, tx, ids, false)
+	if err != nil {
+		return nil, err
 	}
 	var fresh []string
 	for _, id := range ids {
@@ -165,83 +214,79 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 		}
 	}
 	if err := lockItemIDs(ctx, s.db, tx, fresh); err != nil {
+		return nil, err
+	}
+	return existing, nil
+}
+
+// classify decides what becomes of valid parcel i and records it in res: refused (another
+// brand holds the id), new (inserted with the batch), a duplicate (nothing changed) or an
+// update (stored at once and announced).
+func (b *parcelBatch) classify(ctx context.Context, i int, p *Parcel, res *Result) error {
+	old := b.existing[p.ID]
+	if j, dup := b.seen[p.ID]; dup && old == nil {
+		// The same new parcel twice in one batch: the first creates it, later ones update it.
+		old = &parcelState{ID: p.ID, BrandID: b.valid[j].BrandID, Fingerprint: b.valid[j].fingerprint(), CreatedAt: b.now,
+			phaseState: phaseState{Phase: PhaseRegistered}}
+		*b.valid[j] = *p
+		b.valid[j].CreatedAt = b.now
+	}
+	if old != nil && old.BrandID != p.BrandID {
+		// Who holds the id is the operator's to know, not the sender's: the log says it.
+		b.s.log.Info("parcel id refused: another brand registered it", "id", p.ID, "brand", p.BrandID, "holder", old.BrandID)
+		res.Status, res.Error = StatusRejected, refusedID("id", p.ID, "cannot be registered by this account")
+		return nil
+	}
+	base := b.now
+	if old != nil {
+		base = old.CreatedAt
+		if old.PostedAt != nil {
+			base = *old.PostedAt
+		}
+	}
+	days, err := b.s.transitDays(ctx, b.tx, p.BrandID, p.OriginCountry, p.DestinationCountry, p.ServiceLevel)
+	if err != nil {
 		return err
 	}
-	if scope.All() {
-		if err := s.checkBrandsExist(ctx, tx, valid, results); err != nil {
+	p.PromisedDate = promisedDate(base, days, p.Recipient.TimeZone)
+	switch {
+	case old == nil:
+		res.Status = StatusAccepted
+		b.seen[p.ID] = i
+		b.inserts = append(b.inserts, p)
+	case old.Fingerprint == p.fingerprint():
+		res.Status = StatusDuplicate
+	default:
+		res.Status = StatusUpdated
+		if _, dup := b.seen[p.ID]; dup {
+			return nil // folded into the pending insert above
+		}
+		if err := updateParcelData(ctx, b.s.db, b.tx, p); err != nil {
 			return err
 		}
+		b.changes = append(b.changes, outbox.Entry{Topic: TopicParcelUpdated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: old.Phase}})
 	}
-	var inserts []*Parcel
-	var changes []outbox.Entry
-	seen := map[string]int{} // id -> index of the batch item that created it
-	for i, p := range valid {
-		if p == nil || results[i].Status == StatusRejected {
-			continue
-		}
-		old := existing[p.ID]
-		if j, dup := seen[p.ID]; dup && old == nil {
-			// The same new parcel twice in one batch: the first creates it, later ones update it.
-			old = &parcelState{ID: p.ID, BrandID: valid[j].BrandID, Fingerprint: valid[j].fingerprint(), CreatedAt: now,
-				phaseState: phaseState{Phase: PhaseRegistered}}
-			*valid[j] = *p
-			valid[j].CreatedAt = now
-		}
-		if old != nil && old.BrandID != p.BrandID {
-			// Who holds the id is the operator's to know, not the sender's: the log says it.
-			s.log.Info("parcel id refused: another brand registered it", "id", p.ID, "brand", p.BrandID, "holder", old.BrandID)
-			results[i].Status, results[i].Error = StatusRejected, refusedID("id", p.ID, "cannot be registered by this account")
-			continue
-		}
-		base := now
-		if old != nil {
-			base = old.CreatedAt
-			if old.PostedAt != nil {
-				base = *old.PostedAt
-			}
-		}
-		days, err := s.transitDays(ctx, tx, p.BrandID, p.OriginCountry, p.DestinationCountry, p.ServiceLevel)
-		if err != nil {
-			return err
-		}
-		p.PromisedDate = promisedDate(base, days, p.Recipient.TimeZone)
-		switch {
-		case old == nil:
-			results[i].Status = StatusAccepted
-			seen[p.ID] = i
-			inserts = append(inserts, p)
-		case old.Fingerprint == p.fingerprint():
-			results[i].Status = StatusDuplicate
-		default:
-			results[i].Status = StatusUpdated
-			if _, dup := seen[p.ID]; dup {
-				continue // folded into the pending insert above
-			}
-			if err := updateParcelData(ctx, s.db, tx, p); err != nil {
-				return err
-			}
-			changes = append(changes, outbox.Entry{Topic: TopicParcelUpdated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: old.Phase}})
-		}
-	}
-	if err := insertParcels(ctx, s.db, tx, inserts); err != nil {
-		return err
-	}
-	insertedIDs := make([]string, len(inserts))
-	for i, p := range inserts {
+	return nil
+}
+
+// attachEarlyEvents gives the batch's new parcels the events that arrived before them, folds
+// those into their phases (and promised dates, once posted) and announces the events.
+func (b *parcelBatch) attachEarlyEvents(ctx context.Context) error {
+	insertedIDs := make([]string, len(b.inserts))
+	for i, p := range b.inserts {
 		insertedIDs[i] = p.ID
-		changes = append(changes, outbox.Entry{Topic: TopicParcelCreated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: PhaseRegistered}})
 	}
-	orphans, err := orphanItems(ctx, s.db, tx, insertedIDs)
+	orphans, err := orphanItems(ctx, b.s.db, b.tx, insertedIDs)
 	if err != nil {
 		return err
 	}
 	var states []*parcelState
 	promised := map[string]string{}
-	for _, p := range inserts {
+	for _, p := range b.inserts {
 		if !orphans[p.ID] {
 			continue
 		}
-		st, rows, err := s.attach(ctx, tx, p)
+		st, rows, err := b.s.attach(ctx, b.tx, p)
 		if err != nil {
 			return err
 		}
@@ -249,19 +294,16 @@ func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.S
 			states = append(states, st)
 			promised[p.ID] = p.PromisedDate
 			if st.PostedAt != nil {
-				days, err := s.transitDays(ctx, tx, p.BrandID, p.OriginCountry, p.DestinationCountry, p.ServiceLevel)
+				days, err := b.s.transitDays(ctx, b.tx, p.BrandID, p.OriginCountry, p.DestinationCountry, p.ServiceLevel)
 				if err != nil {
 					return err
 				}
 				promised[p.ID] = promisedDate(*st.PostedAt, days, p.Recipient.TimeZone)
 			}
 		}
-		changes = append(changes, rows...)
+		b.changes = append(b.changes, rows...)
 	}
-	if err := updatePhases(ctx, s.db, tx, states, promised, now); err != nil {
-		return err
-	}
-	return outbox.Write(ctx, s.db, tx, changes, now)
+	return updatePhases(ctx, b.s.db, b.tx, states, promised, b.now)
 }
 
 // attach gives a new parcel its early events and returns its folded state and the outbox rows
@@ -271,13 +313,9 @@ func (s *Service) attach(ctx context.Context, tx store.Tx, p *Parcel) (*parcelSt
 	if err != nil || n == 0 {
 		return nil, nil, err
 	}
-	stored, err := loadAttachedEvents(ctx, s.db, tx, p.BrandID, p.ID)
+	evs, err := AttachedEvents(ctx, s.db, tx, p.BrandID, p.ID)
 	if err != nil {
 		return nil, nil, err
-	}
-	evs := make([]*Event, len(stored))
-	for i, e := range stored {
-		evs[i] = &e.Event
 	}
 	st := fold(evs, p.OriginCountry)
 	var rows []outbox.Entry
