@@ -37,33 +37,24 @@ type dashEnv struct {
 
 func newDashEnv(t testing.TB) *dashEnv {
 	t.Helper()
-	db := storetest.Open(t)
+	w, acc := reportstest.Open(t)
+	db, a, b := w.DB, w.BrandA, w.BrandB
 	log := storetest.Logger(t)
-	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
 	ctx := context.Background()
-	a, _, err := acc.CreateBrand(ctx, "Brand A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := acc.CreateBrand(ctx, "Brand B")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dash := reports.NewDashboard(db, cases.NewCaseService(db, log, "http://127.0.0.1:8080"))
 	dash.SetClock(func() time.Time { return reportstest.Now })
 	app := New(Deps{Log: log, DB: db, Access: acc, Cases: tracking.NewService(db, log, reg), Registry: reg, Dashboard: dash})
-	e := &dashEnv{app: app, acc: acc, dash: dash, db: db, brandA: a.ID, brandB: b.ID}
-	e.w = reportstest.SeedWorld(t, db, acc, a.ID, b.ID)
+	e := &dashEnv{app: app, acc: acc, dash: dash, db: db, brandA: a, brandB: b, w: w}
 	for _, u := range []struct {
 		email  string
 		role   access.Role
 		brands []int64
 	}{
-		{"sup@a.example", access.RoleSupervisor, []int64{a.ID}},
-		{"sup@ab.example", access.RoleSupervisor, []int64{a.ID, b.ID}},
-		{"mgr@a.example", access.RoleBrandManager, []int64{a.ID}},
-		{"agent@a.example", access.RoleAgent, []int64{a.ID}},
+		{"sup@a.example", access.RoleSupervisor, []int64{a}},
+		{"sup@ab.example", access.RoleSupervisor, []int64{a, b}},
+		{"mgr@a.example", access.RoleBrandManager, []int64{a}},
+		{"agent@a.example", access.RoleAgent, []int64{a}},
 	} {
 		if _, err := acc.CreateUser(ctx, u.email, "correct horse battery", u.role, u.brands); err != nil {
 			t.Fatal(err)

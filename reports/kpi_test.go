@@ -20,21 +20,10 @@ type kpiEnv struct {
 
 func newKPIEnv(t *testing.T) *kpiEnv {
 	t.Helper()
-	db := storetest.Open(t)
-	acc := access.NewService(db)
-	ctx := context.Background()
-	a, _, err := acc.CreateBrand(ctx, "Brand A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := acc.CreateBrand(ctx, "Brand B")
-	if err != nil {
-		t.Fatal(err)
-	}
-	reportstest.SeedWorld(t, db, acc, a.ID, b.ID)
-	dash := NewDashboard(db, cases.NewCaseService(db, storetest.Logger(t), "http://127.0.0.1:8080"))
+	w, _ := reportstest.Open(t)
+	dash := NewDashboard(w.DB, cases.NewCaseService(w.DB, storetest.Logger(t), "http://127.0.0.1:8080"))
 	dash.SetClock(func() time.Time { return reportstest.Now })
-	return &kpiEnv{dash: dash, brandA: a.ID}
+	return &kpiEnv{dash: dash, brandA: w.BrandA}
 }
 
 var dashPeriod = KPIQuery{From: reportstest.Time("2026-11-10T00:00:00Z"), To: reportstest.Time("2026-11-17T00:00:00Z")}

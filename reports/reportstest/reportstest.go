@@ -12,6 +12,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -159,6 +160,23 @@ type World struct {
 
 // Now is the fixture's clock; the period is 2026-11-10 .. 2026-11-16.
 var Now = Time("2026-11-16T12:00:00Z")
+
+// Open returns a fresh database (store/storetest) with brands A and B and the fixed dataset,
+// and the access service over it.
+func Open(t testing.TB) (*World, *access.Service) {
+	t.Helper()
+	db := storetest.Open(t)
+	acc := access.NewService(db)
+	a, _, err := acc.CreateBrand(context.Background(), "Brand A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := acc.CreateBrand(context.Background(), "Brand B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return SeedWorld(t, db, acc, a.ID, b.ID), acc
+}
 
 // SeedWorld writes the fixed dataset for brands A and B.
 func SeedWorld(t testing.TB, db *store.DB, acc *access.Service, brandA, brandB int64) *World {
