@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Escalation states.
@@ -60,11 +62,11 @@ type payloadCase struct {
 }
 
 type payloadItem struct {
-	ID                 string     `json:"id"`
-	OriginCountry      string     `json:"origin_country"`
-	DestinationCountry string     `json:"destination_country"`
-	Phase              Phase      `json:"phase"`
-	LastEventAt        *time.Time `json:"last_event_at,omitempty"`
+	ID                 string         `json:"id"`
+	OriginCountry      string         `json:"origin_country"`
+	DestinationCountry string         `json:"destination_country"`
+	Phase              tracking.Phase `json:"phase"`
+	LastEventAt        *time.Time     `json:"last_event_at,omitempty"`
 }
 
 // SetPostWebhook sets where a partner post receives escalations. A post's key sets its own;
@@ -75,7 +77,7 @@ func (s *CaseService) SetPostWebhook(ctx context.Context, scope access.Scope, po
 	}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2000 {
-		return "", invalid(fieldErr("url", "must be an absolute http(s) URL"))
+		return "", input.Invalid(input.Errorf("url", "must be an absolute http(s) URL"))
 	}
 	if secret == "" {
 		b := make([]byte, 32)
@@ -85,7 +87,7 @@ func (s *CaseService) SetPostWebhook(ctx context.Context, scope access.Scope, po
 		secret = hex.EncodeToString(b)
 	}
 	if len(secret) < 16 || len(secret) > 200 {
-		return "", invalid(fieldErr("secret", "must be 16 to 200 characters"))
+		return "", input.Invalid(input.Errorf("secret", "must be 16 to 200 characters"))
 	}
 	var n int
 	if err := s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM posts WHERE id = ?`), postID).Scan(&n); err != nil {
@@ -109,10 +111,10 @@ func (s *CaseService) SetPostWebhook(ctx context.Context, scope access.Scope, po
 func (s *CaseService) Escalate(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, to, message string) (*Case, error) {
 	message = strings.TrimSpace(message)
 	if to != "origin" && to != "destination" {
-		return nil, invalid(fieldErr("to", "must be origin or destination, got %q", to))
+		return nil, input.Invalid(input.Errorf("to", "must be origin or destination, got %q", to))
 	}
-	if fe := checkText("message", message, MaxNoteChars); fe != nil {
-		return nil, invalid(fe)
+	if fe := input.Text("message", message, MaxNoteChars); fe != nil {
+		return nil, input.Invalid(fe)
 	}
 	return s.change(ctx, scope, number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
 		if !CanEscalate(c.Status) {
@@ -162,7 +164,7 @@ func (s *CaseService) payload(ctx context.Context, tx store.Tx, c *Case, escID i
 		Case: payloadCase{Number: c.Number, BrandID: c.BrandID, Type: c.Type, Priority: c.Priority, Subject: c.Subject,
 			Message: message, OpenedAt: c.CreatedAt}}
 	for _, id := range c.ParcelIDs {
-		parcel, err := readParcel(ctx, s.db, tx, access.Operator(), id)
+		parcel, err := tracking.ReadParcel(ctx, s.db, tx, access.Operator(), id)
 		if err != nil {
 			return nil, err
 		}
@@ -177,10 +179,10 @@ func (s *CaseService) payload(ctx context.Context, tx store.Tx, c *Case, escID i
 func (s *CaseService) AnswerEscalation(ctx context.Context, scope access.Scope, actor Actor, escID int64, message string) (*Case, error) {
 	message = strings.TrimSpace(message)
 	if message == "" {
-		return nil, invalid(fieldErr("message", "is required"))
+		return nil, input.Invalid(input.Errorf("message", "is required"))
 	}
-	if fe := checkText("message", message, MaxNoteChars); fe != nil {
-		return nil, invalid(fe)
+	if fe := input.Text("message", message, MaxNoteChars); fe != nil {
+		return nil, input.Invalid(fe)
 	}
 	var postID, brandID int64
 	var number string
@@ -227,7 +229,7 @@ func (s *CaseService) escalations(ctx context.Context, caseID int64) ([]Escalati
 		if err := rows.Scan(&v.ID, &v.PostID, &v.Country, &v.State, &v.Message, &v.Attempts, &v.CreatedAt, &delivered, &answered, &v.Answer); err != nil {
 			return nil, err
 		}
-		v.CreatedAt, v.DeliveredAt, v.AnsweredAt = v.CreatedAt.UTC(), nullTime(delivered), nullTime(answered)
+		v.CreatedAt, v.DeliveredAt, v.AnsweredAt = v.CreatedAt.UTC(), store.TimePtr(delivered), store.TimePtr(answered)
 		out = append(out, v)
 	}
 	return out, rows.Err()

@@ -1,237 +1,205 @@
 package cases
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/jsonw"
+	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/tracking"
 )
 
-// Routes mounts the parcel and event API under r; auth must have run before.
-func Routes(r fiber.Router, svc *Service) {
-	h := handlers{svc: svc}
-	r.Post("/api/v1/parcels", h.postParcels)
-	r.Post("/api/v1/events", h.postEvents)
-	r.Get("/api/v1/parcels/:id", h.getParcel)
-	transitRoutes(r, svc)
+// CaseRoutes mounts the case API under r; authentication must have run before.
+func CaseRoutes(r fiber.Router, svc *CaseService) {
+	h := caseHandlers{svc: svc}
+	r.Post("/api/v1/cases", h.open)
+	r.Get("/api/v1/cases", h.list)
+	r.Get("/api/v1/cases/sla-summary", h.slaSummary)
+	r.Get("/api/v1/cases/:number", h.get)
+	r.Patch("/api/v1/cases/:number", h.patch)
+	r.Post("/api/v1/cases/:number/notes", h.note)
+	r.Post("/api/v1/cases/:number/reopen", h.reopen)
+	r.Post("/api/v1/cases/:number/escalate", h.escalate)
+	r.Post("/api/v1/cases/:number/attachments", h.attach)
+	r.Get("/api/v1/cases/:number/attachments/:id", h.download)
+	r.Post("/api/v1/escalations/:id/answer", h.answer)
+	r.Put("/api/v1/posts/:id/webhook", h.setWebhook)
+	r.Get("/api/v1/sla", h.getSLA)
+	r.Put("/api/v1/sla", h.putSLA)
+	r.Get("/api/v1/parcels/:id/timeline", h.parcelTimeline)
 }
 
-type handlers struct{ svc *Service }
+type caseHandlers struct{ svc *CaseService }
 
-// decodeBatch reads {"<field>": [item, ...]} and keeps each item raw, so that one bad item
-// is rejected alone instead of failing the whole request.
-func decodeBatch(raw []byte, field string) ([]json.RawMessage, error) {
-	var body map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`the body must be a JSON object {"%s": [...]}: %v`, field, err))
+// caseError maps the domain's sentinel errors to HTTP statuses; validation errors list every
+// field that is wrong.
+func HTTPError(c *fiber.Ctx, err error) error {
+	var ve *input.ValidationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+			"status": fiber.StatusUnprocessableEntity, "message": ve.Error(), "fields": ve.Fields}})
+	case errors.Is(err, ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, err.Error())
+	case errors.Is(err, ErrForbidden):
+		return fiber.NewError(fiber.StatusForbidden, err.Error())
+	case errors.Is(err, ErrBadTransition), errors.Is(err, ErrAmbiguous):
+		return fiber.NewError(fiber.StatusConflict, err.Error())
+	case errors.Is(err, ErrNoPartner):
+		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, ErrAttachmentTooBig):
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, ErrAttachmentType):
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, err.Error())
 	}
-	raw, ok := body[field]
-	if !ok {
-		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`the body has no "%s" list`, field))
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`"%s" must be a list of objects`, field))
-	}
-	if len(items) > MaxBatch {
-		return nil, fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("a batch carries at most %d items, got %d", MaxBatch, len(items)))
-	}
-	return items, nil
+	return err
 }
 
-// decodeWhole reads {"<field>": [item, ...]} in one pass, strictly, when every item is
-// well-formed (the common case, and the cheap one: decodeBatch reads each item three more
-// times). ok is false for any error: decodeBatch then finds and names the bad items.
-func decodeWhole[T any](raw []byte, field string) (items []T, ok bool) {
-	var body map[string][]T
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if dec.Decode(&body) != nil || len(body) != 1 || len(body[field]) > MaxBatch {
-		return nil, false
+// decodeBody decodes a JSON object strictly; a bad body is a 422 naming the field.
+func decodeBody(c *fiber.Ctx, v any) error {
+	if fe := input.Decode(c.Body(), v); fe != nil {
+		return input.Invalid(fe)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	items, ok = body[field]
-	return items, ok && items != nil
+	return nil
 }
 
-// decodeItems reads a batch: each item decoded, or the error that rejects it alone. A body
-// with text encoding/json would repair (invalid UTF-8) is read item by item, so that the
-// items holding it are rejected and the others kept.
-func decodeItems[T any](body []byte, field string) ([]T, []*FieldError, error) {
-	if !suspectText(body) {
-		if whole, ok := decodeWhole[T](body, field); ok {
-			return whole, make([]*FieldError, len(whole)), nil
+// forbidPosts refuses requests by partner posts' keys: they answer escalations, not manage cases.
+func forbidPosts(p access.Principal) error {
+	if _, _, isPost := p.Scope.Post(); isPost {
+		return fmt.Errorf("partner posts answer escalations (POST /api/v1/escalations/{id}/answer): %w", ErrForbidden)
+	}
+	return nil
+}
+
+// brandParam reads ?brand_id=, which picks a brand when a case number exists in several.
+func brandParam(c *fiber.Ctx) (int64, error) {
+	v := c.Query("brand_id")
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, input.Invalid(input.Errorf("brand_id", "must be a brand id"))
+	}
+	return id, nil
+}
+
+func (h caseHandlers) open(c *fiber.Ctx) error {
+	var in CaseInput
+	if err := decodeBody(c, &in); err != nil {
+		return HTTPError(c, err)
+	}
+	p := access.PrincipalOf(c)
+	cs, err := h.svc.Open(c.UserContext(), p.Scope, ActorOf(p), in)
+	if err != nil {
+		return HTTPError(c, err)
+	}
+	v, err := h.svc.Detail(c.UserContext(), p.Scope, cs.Number, cs.BrandID)
+	if err != nil {
+		return HTTPError(c, err)
+	}
+	c.Location("/api/v1/cases/" + cs.Number)
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+func (h caseHandlers) list(c *fiber.Ctx) error {
+	f := CaseFilter{Queue: c.Query("queue"), Breached: c.Query("sla") == "breached"}
+	var errs []*input.FieldError
+	for _, st := range strings.Split(c.Query("status"), ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			s, fe := input.OneOf("status", st, CaseStatuses)
+			errs = append(errs, fe)
+			f.Statuses = append(f.Statuses, s)
 		}
 	}
-	raws, err := decodeBatch(body, field)
+	if t := c.Query("type"); t != "" {
+		var fe *input.FieldError
+		f.Type, fe = input.OneOf("type", t, CaseTypes)
+		errs = append(errs, fe)
+	}
+	if p := c.Query("parcel"); p != "" {
+		id, err := tracking.ParseS10(p)
+		if err != nil {
+			errs = append(errs, input.Errorf("parcel", "%v", err))
+		}
+		f.ParcelID = id
+	}
+	for _, q := range []struct {
+		name string
+		dst  *int64
+	}{{"assignee_id", &f.AssigneeID}, {"before", &f.Before}} {
+		if v := c.Query(q.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				errs = append(errs, input.Errorf(q.name, "must be a positive number"))
+			}
+			*q.dst = n
+		}
+	}
+	f.Limit = c.QueryInt("limit", 50)
+	if s := c.Query("sla"); s != "" && s != "breached" {
+		errs = append(errs, input.Errorf("sla", "only sla=breached filters; see /api/v1/cases/sla-summary for counts"))
+	}
+	if err := input.Invalid(errs...); err != nil {
+		return HTTPError(c, err)
+	}
+	list, next, err := h.svc.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
 	if err != nil {
-		return nil, nil, err
+		return HTTPError(c, err)
 	}
-	items, errs := make([]T, len(raws)), make([]*FieldError, len(raws))
-	for i, raw := range raws {
-		errs[i] = decodeItem(raw, &items[i])
+	out := fiber.Map{"cases": list}
+	if next != 0 {
+		out["next"] = fmt.Sprintf("/api/v1/cases?%s", nextQuery(c, next))
 	}
-	return items, errs, nil
+	return c.JSON(out)
 }
 
-func (h handlers) postParcels(c *fiber.Ctx) error {
-	inputs, errs, err := decodeItems[ParcelInput](c.Body(), "parcels")
-	if err != nil {
-		return err
-	}
-	items := make([]ParcelItem, len(inputs))
-	for i := range inputs {
-		items[i] = ParcelItem{Input: inputs[i], Err: errs[i]}
-	}
-	results, err := h.svc.UpsertParcels(c.UserContext(), access.PrincipalOf(c).Scope, items)
-	if errors.Is(err, ErrForbidden) {
-		return fiber.NewError(fiber.StatusForbidden, err.Error())
-	}
-	if err != nil {
-		return err
-	}
-	return sendResults(c, results)
+// nextQuery is the request's query with the page cursor moved to before.
+func nextQuery(c *fiber.Ctx, before int64) string {
+	args := c.Context().QueryArgs()
+	var parts []string
+	args.VisitAll(func(k, v []byte) {
+		if string(k) != "before" {
+			parts = append(parts, string(k)+"="+string(v))
+		}
+	})
+	return strings.Join(append(parts, "before="+strconv.FormatInt(before, 10)), "&")
 }
 
-func (h handlers) postEvents(c *fiber.Ctx) error {
-	inputs, errs, err := decodeEvents(c.Body())
+func (h caseHandlers) slaSummary(c *fiber.Ctx) error {
+	sum, err := h.svc.SLASummary(c.UserContext(), access.PrincipalOf(c).Scope)
 	if err != nil {
-		return err
+		return HTTPError(c, err)
 	}
-	items := make([]EventItem, len(inputs))
-	for i := range inputs {
-		items[i] = EventItem{Input: inputs[i], Err: errs[i]}
-	}
-	results, err := h.svc.IngestEvents(c.UserContext(), access.PrincipalOf(c).Scope, items)
-	if err != nil {
-		return err
-	}
-	return sendResults(c, results)
+	return c.JSON(sum)
 }
 
-func (h handlers) getParcel(c *fiber.Ctx) error {
-	id := ParcelParam(c)
-	v, err := h.svc.Parcel(c.UserContext(), access.PrincipalOf(c).Scope, id)
-	if errors.Is(err, ErrNotFound) {
-		return fiber.NewError(fiber.StatusNotFound, "no parcel "+id+" for this account")
-	}
+func (h caseHandlers) get(c *fiber.Ctx) error {
+	brand, err := brandParam(c)
 	if err != nil {
-		return err
+		return HTTPError(c, err)
+	}
+	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("number"), brand)
+	if err != nil {
+		return HTTPError(c, err)
 	}
 	return c.JSON(v)
 }
 
-// ParcelParam is the parcel id of a route's :id as the client wrote it. fiber hands path
-// parameters over still percent-encoded, so "EM%201597%200007%206%20IT" would reach
-// ParseS10 with its "%20"s instead of the spaces it accepts everywhere else (bodies, the
-// tracking form): every route that takes a parcel id in its path reads it here.
-func ParcelParam(c *fiber.Ctx) string {
-	raw := c.Params("id")
-	if id, err := url.PathUnescape(raw); err == nil {
-		return id
+// changed answers a change with the case's detail view.
+func (h caseHandlers) changed(c *fiber.Ctx, cs *Case, err error) error {
+	if err != nil {
+		return HTTPError(c, err)
 	}
-	return raw
-}
-
-// decodeEvents reads a batch of events: by decodeEventsFast when it can, else strictly.
-func decodeEvents(body []byte) ([]EventInput, []*FieldError, error) {
-	if inputs, ok := decodeEventsFast(body); ok {
-		return inputs, make([]*FieldError, len(inputs)), nil
+	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, cs.Number, cs.BrandID)
+	if err != nil {
+		return HTTPError(c, err)
 	}
-	return decodeItems[EventInput](body, "events")
-}
-
-// decodeEventsFast reads {"events": [...]} whose items hold only known fields with plain
-// string values (what posts send), without encoding/json: 10-15% of the API's CPU went to
-// decoding. Anything else (another shape, an escape, a null, an unknown or differently cased
-// key, more than MaxBatch items) returns false and the strict decoders take over.
-func decodeEventsFast(body []byte) ([]EventInput, bool) {
-	var out []EventInput
-	seen := false
-	ok := jsonw.EachField(body, func(key, list []byte) bool {
-		if string(key) != "events" || seen {
-			return false
-		}
-		seen = true
-		out = make([]EventInput, 0, 1000)
-		return jsonw.EachElement(list, func(item []byte) bool {
-			if len(out) == MaxBatch {
-				return false
-			}
-			var in EventInput
-			if !jsonw.EachField(item, func(k, v []byte) bool {
-				var dst *string
-				switch string(k) {
-				case "item_id":
-					dst = &in.ItemID
-				case "code":
-					dst = &in.Code
-				case "occurred_at":
-					dst = &in.OccurredAt
-				case "office":
-					dst = &in.Office
-				case "location":
-					dst = &in.Location
-				case "country":
-					dst = &in.Country
-				case "time_zone":
-					dst = &in.TimeZone
-				case "reason":
-					dst = &in.Reason
-				case "action":
-					dst = &in.Action
-				case "signature":
-					dst = &in.Signature
-				default:
-					return false
-				}
-				s, ok := jsonw.PlainString(v)
-				*dst = s
-				return ok
-			}) {
-				return false
-			}
-			out = append(out, in)
-			return true
-		})
-	})
-	return out, ok && seen && out != nil
-}
-
-// sendResults answers a batch: {"results": [...]}, written by hand (a result per item, a
-// thousand per batch) as encoding/json would write it.
-func sendResults(c *fiber.Ctx, results []Result) error {
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(appendResults(make([]byte, 0, 64*len(results)+16), results))
-}
-
-func appendResults(b []byte, results []Result) []byte {
-	b = append(b, `{"results":[`...)
-	for i, r := range results {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"index":`...)
-		b = strconv.AppendInt(b, int64(r.Index), 10)
-		b = jsonw.AppendField(b, "id", r.ID, true)
-		b = jsonw.AppendField(b, "status", string(r.Status), false)
-		if r.Error != nil {
-			b = append(b, `,"error":{`...)
-			b = jsonw.AppendField(b, "field", r.Error.Field, false)
-			b = jsonw.AppendField(b, "message", r.Error.Message, false)
-			b = append(b, '}')
-		}
-		b = append(b, '}')
-	}
-	return append(b, ']', '}')
+	return c.JSON(v)
 }

@@ -1,394 +1,219 @@
-// Package cases is wismo's parcel and case domain: S10 item ids, parcels and their tracking
-// events, delivery phases, ingest (API and file import) and the outbox that tells other
-// domains what changed. Cases, SLA timers and search grow here next.
 package cases
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"net/http"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/jsonw"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
-// MaxBatch is the most items one API call may carry.
-const MaxBatch = 10000
+// Outbox topics of the case tracker. Each message carries the brand, the case's main parcel
+// as its item and a CaseChange payload; the communication rules react to them.
+const (
+	TopicCaseOpened        = "case.opened"
+	TopicCaseStatusChanged = "case.status_changed"
+	TopicCaseSLABreached   = "case.sla_breached"
+	TopicCaseUpdated       = "case.updated" // contact, type or assignment changed (search indexes follow)
+)
 
-// Service is the parcel and tracking-event service.
-type Service struct {
-	db  *store.DB
-	log *slog.Logger
-	now func() time.Time
-
-	items *prometheus.CounterVec
-
-	transitMu    sync.Mutex
-	transitCache map[transitKey]transitEntry
+// CaseChange is the outbox payload of the case topics.
+type CaseChange struct {
+	Number         string     `json:"number"`
+	Type           CaseType   `json:"type"`
+	Status         CaseStatus `json:"status"`
+	PreviousStatus CaseStatus `json:"previous_status,omitempty"`
+	Priority       Priority   `json:"priority"`
+	Source         Source     `json:"source"`
+	Parcels        []string   `json:"parcels"`
+	Timer          string     `json:"timer,omitempty"` // sla_breached: first_response or resolution
+	Due            *time.Time `json:"due,omitempty"`
 }
 
-type transitKey struct {
-	brand        int64
-	origin, dest string
-	lvl          ServiceLevel
+// Actor is who changes a case, for the log and the first-response clock.
+type Actor struct {
+	Label  string // "user:agent@demo.wismo", "brand:1", "post:2:GB", "rule", "system"
+	UserID int64  // set for users
+	System bool   // rules and jobs: their actions are not a response to the customer
 }
 
-type transitEntry struct {
-	days    int
-	expires time.Time
-}
-
-// NewService returns the cases service. reg may be nil.
-func NewService(db *store.DB, log *slog.Logger, reg prometheus.Registerer) *Service {
-	s := &Service{db: db, log: log.With("domain", "cases"), now: func() time.Time { return time.Now().UTC() },
-		transitCache: map[transitKey]transitEntry{},
-		items: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "wismo_ingest_items_total", Help: "Ingested parcels and events by result.",
-		}, []string{"kind", "status"}),
+// ActorOf names the caller of a request.
+func ActorOf(p access.Principal) Actor {
+	a := Actor{Label: p.Label}
+	if p.User != nil {
+		a.UserID = p.User.ID
 	}
-	if reg != nil {
-		reg.MustRegister(s.items)
-	}
-	return s
+	return a
 }
 
-// SetClock replaces the service's clock (tests and the demo generator).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// CaseService is the case tracker: cases about parcels, their SLA timers, timeline, notes,
+// attachments and escalations to partner posts.
+type CaseService struct {
+	db        *store.DB
+	log       *slog.Logger
+	now       func() time.Time
+	publicURL string
+	client    *http.Client
+	backoff   func(attempt int) time.Duration
 
-// ParcelItem is one item of a parcel batch: a decoded input, or the error that stopped its
-// decoding.
-type ParcelItem struct {
-	Input ParcelInput
-	Err   *FieldError
+	mu      sync.RWMutex
+	sources []TimelineSource
 }
 
-// EventItem is one item of an event batch.
-type EventItem struct {
-	Input EventInput
-	Err   *FieldError
+// NewCaseService returns the case tracker. publicURL is where partner posts reach wismo's API
+// (escalation payloads carry the answer URL).
+func NewCaseService(db *store.DB, log *slog.Logger, publicURL string) *CaseService {
+	return &CaseService{db: db, log: log.With("domain", "cases"), now: func() time.Time { return time.Now().UTC() },
+		publicURL: publicURL, client: &http.Client{Timeout: webhookTimeout}, backoff: webhookBackoff}
 }
 
-// inTx runs fn in a write transaction, retrying when a concurrent writer won a race (a
-// unique violation, a serialization failure or a deadlock): the retry sees that writer's rows.
-func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
+// SetClock replaces the clock (tests, the demo generator).
+func (s *CaseService) SetClock(now func() time.Time) { s.now = now }
+
+// AddTimelineSource adds a domain's entries (contacts, calls) to case and parcel timelines.
+func (s *CaseService) AddTimelineSource(src TimelineSource) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sources = append(s.sources, src)
+}
+
+// inTx runs fn in a write transaction, retrying when a concurrent writer won a race.
+func (s *CaseService) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
-		if err = s.db.WriteTx(ctx, fn); err == nil {
-			return nil
-		}
-		if !retryable(err) || ctx.Err() != nil {
+		if err = s.db.WriteTx(ctx, fn); err == nil || !store.Retryable(err) || ctx.Err() != nil {
 			return err
 		}
-		retries.Add(1)
-		s.log.Debug("retrying batch after a concurrent write", "attempt", attempt+1, "err", err)
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
 	return err
 }
 
-// retries counts batches retried after a concurrent write (benchmarks report it).
-var retries atomic.Int64
-
-func retryable(err error) bool {
-	if store.IsUniqueViolation(err) {
-		return true
-	}
-	s := err.Error()
-	return strings.Contains(s, "SQLSTATE 40001") || strings.Contains(s, "SQLSTATE 40P01") || strings.Contains(s, "SQLITE_BUSY")
-}
-
-func (s *Service) count(kind string, results []Result) {
-	for _, r := range results {
-		s.items.WithLabelValues(kind, string(r.Status)).Inc()
-	}
-}
-
-// UpsertParcels creates or updates parcels for the scope's brand (operators name the brand
-// in each item). Each item gets a result; rejected items do not stop the others.
-func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items []ParcelItem) ([]Result, error) {
-	if _, _, isPost := scope.Post(); isPost {
-		return nil, fmt.Errorf("partner posts push events, not parcels: %w", ErrForbidden)
-	}
-	brand, single := scope.SingleBrand()
-	if !single && !scope.All() {
-		return nil, fmt.Errorf("parcels need one brand: %w", ErrForbidden)
-	}
-	now := s.now()
-	results := make([]Result, len(items))
-	valid := make([]*Parcel, len(items))
-	var ids []string
-	for i := range items {
-		results[i] = Result{Index: i, ID: strings.ToUpper(strings.TrimSpace(items[i].Input.ID))}
-		if items[i].Err != nil {
-			results[i].Status, results[i].Error = StatusRejected, items[i].Err
-			continue
-		}
-		p, fe := items[i].Input.toParcel()
-		if fe == nil {
-			p.BrandID = brand
-			if scope.All() {
-				p.BrandID = items[i].Input.BrandID
-				if p.BrandID <= 0 {
-					fe = fieldErr("brand_id", "is required when importing as an operator")
-				}
-			}
-		}
-		if fe != nil {
-			results[i].Status, results[i].Error = StatusRejected, fe
-			continue
-		}
-		results[i].ID = p.ID
-		p.CreatedAt, p.UpdatedAt, p.Phase = now, now, PhaseRegistered
-		valid[i] = p
-		ids = append(ids, p.ID)
-	}
-	base := append([]Result(nil), results...)
+// Open opens a case about parcels visible to scope. Validation problems come back as a
+// *input.ValidationError naming the fields.
+func (s *CaseService) Open(ctx context.Context, scope access.Scope, actor Actor, in CaseInput) (*Case, error) {
+	var c *Case
 	err := s.inTx(ctx, func(tx store.Tx) error {
-		copy(results, base)
-		return s.upsertParcels(ctx, tx, scope, valid, results, ids, now)
+		var err error
+		c, err = s.open(ctx, tx, s.now(), scope, actor, in, nil)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("upsert parcels: %w", err)
+		return nil, fmt.Errorf("open case: %w", err)
 	}
-	s.count("parcel", results)
-	return results, nil
+	return c, nil
 }
 
-func (s *Service) upsertParcels(ctx context.Context, tx store.Tx, scope access.Scope, valid []*Parcel, results []Result, ids []string, now time.Time) error {
-	existing, err := loadParcelStates(ctx, s.db, tx, ids, false)
+// open opens a case inside tx at now. cfgs, when not nil, caches brands' SLA configurations.
+func (s *CaseService) open(ctx context.Context, tx store.Tx, now time.Time, scope access.Scope, actor Actor, in CaseInput, cfgs map[int64]SLAConfig) (*Case, error) {
+	c, main, err := in.toCase(ctx, s.db, tx, scope)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var fresh []string
-	for _, id := range ids {
-		if existing[id] == nil {
-			fresh = append(fresh, id)
+	if c.AssigneeID != nil {
+		if err := checkAssignee(ctx, s.db, tx, c.BrandID, *c.AssigneeID); err != nil {
+			return nil, err
 		}
 	}
-	if err := lockItemIDs(ctx, s.db, tx, fresh); err != nil {
-		return err
+	cfg, ok := cfgs[c.BrandID]
+	if !ok {
+		if cfg, err = loadSLAConfig(ctx, s.db, tx, c.BrandID); err != nil {
+			return nil, err
+		}
+		if cfgs != nil {
+			cfgs[c.BrandID] = cfg
+		}
 	}
-	if scope.All() {
-		if err := s.checkBrandsExist(ctx, tx, valid, results); err != nil {
+	c.Status, c.CreatedBy, c.CreatedAt, c.UpdatedAt = StatusNew, actor.Label, now, now
+	c.OriginCountry, c.DestinationCountry = main.OriginCountry, main.DestinationCountry
+	p := cfg.policy(c.Type)
+	if due, ok := cfg.Calendar.Add(now, time.Duration(p.FirstResponseMinutes)*time.Minute); ok {
+		c.SLA.FirstResponseDue = &due
+	}
+	if due, ok := cfg.Calendar.Add(now, time.Duration(p.ResolutionMinutes)*time.Minute); ok {
+		c.SLA.ResolutionDue = &due
+	}
+	if c.Number, c.Seq, err = nextCaseNumber(ctx, s.db, tx, c.BrandID); err != nil {
+		return nil, err
+	}
+	if err := insertCase(ctx, s.db, tx, c); err != nil {
+		return nil, err
+	}
+	entries := []logEntry{{At: now, Kind: "created", Actor: actor.Label, Summary: fmt.Sprintf("case opened (%s, %s, from %s)", c.Type, c.Priority, c.Source),
+		Data: map[string]any{"type": c.Type, "priority": c.Priority, "source": c.Source, "parcels": c.ParcelIDs}}}
+	if in.Note != "" {
+		entries = append(entries, logEntry{At: now, Kind: "note", Actor: actor.Label, Summary: in.Note})
+	}
+	if c.AssigneeID != nil {
+		entries = append(entries, logEntry{At: now, Kind: "assigned", Actor: actor.Label, Summary: fmt.Sprintf("assigned to user %d", *c.AssigneeID),
+			Data: map[string]any{"assignee_id": *c.AssigneeID, "queue": c.Queue}})
+	}
+	if err := insertLog(ctx, s.db, tx, c.ID, entries...); err != nil {
+		return nil, err
+	}
+	return c, outbox.Write(ctx, s.db, tx, []outbox.Entry{caseMessage(TopicCaseOpened, c, "")}, now)
+}
+
+// caseMessage is the outbox entry announcing a change of c.
+func caseMessage(topic string, c *Case, previous CaseStatus) outbox.Entry {
+	return outbox.Entry{Topic: topic, BrandID: c.BrandID, ItemID: c.ParcelIDs[0], Payload: CaseChange{Number: c.Number,
+		Type: c.Type, Status: c.Status, PreviousStatus: previous, Priority: c.Priority, Source: c.Source, Parcels: c.ParcelIDs}}
+}
+
+// OpenFromRule opens a case for a brand's trigger rule (source "rule", normal priority) and
+// returns its number. Rules fire again on replays and on later events, so an open case of
+// the same type about the parcel is returned instead of a second one.
+func (s *CaseService) OpenFromRule(ctx context.Context, brandID int64, parcelID, caseType, note string) (string, error) {
+	scope := access.Brands(brandID)
+	id, err := tracking.ParseS10(parcelID)
+	if err != nil {
+		return "", fmt.Errorf("open case from rule: parcel %q: %w", parcelID, ErrNotFound)
+	}
+	var number string
+	err = s.inTx(ctx, func(tx store.Tx) error {
+		err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT c.number FROM cases c JOIN case_parcels cp ON cp.case_id = c.id
+			WHERE cp.parcel_id = ? AND c.brand_id = ? AND c.type = ? AND c.status NOT IN ('resolved', 'closed')
+			ORDER BY c.id LIMIT 1`), id, brandID, caseType).Scan(&number)
+		if err == nil || !isNoRows(err) {
 			return err
 		}
-	}
-	var inserts []*Parcel
-	var changes []outbox.Entry
-	seen := map[string]int{} // id -> index of the batch item that created it
-	for i, p := range valid {
-		if p == nil || results[i].Status == StatusRejected {
-			continue
-		}
-		old := existing[p.ID]
-		if j, dup := seen[p.ID]; dup && old == nil {
-			// The same new parcel twice in one batch: the first creates it, later ones update it.
-			old = &parcelState{ID: p.ID, BrandID: valid[j].BrandID, Fingerprint: valid[j].fingerprint(), CreatedAt: now,
-				phaseState: phaseState{Phase: PhaseRegistered}}
-			*valid[j] = *p
-			valid[j].CreatedAt = now
-		}
-		if old != nil && old.BrandID != p.BrandID {
-			// Who holds the id is the operator's to know, not the sender's: the log says it.
-			s.log.Info("parcel id refused: another brand registered it", "id", p.ID, "brand", p.BrandID, "holder", old.BrandID)
-			results[i].Status, results[i].Error = StatusRejected, refusedID("id", p.ID, "cannot be registered by this account")
-			continue
-		}
-		base := now
-		if old != nil {
-			base = old.CreatedAt
-			if old.PostedAt != nil {
-				base = *old.PostedAt
-			}
-		}
-		days, err := s.transitDays(ctx, tx, p.BrandID, p.OriginCountry, p.DestinationCountry, p.ServiceLevel)
+		c, err := s.open(ctx, tx, s.now(), scope, Actor{Label: "rule", System: true}, CaseInput{Parcels: []string{id}, Type: caseType,
+			Source: string(SourceRule), Note: note}, nil)
 		if err != nil {
 			return err
 		}
-		p.PromisedDate = promisedDate(base, days, p.Recipient.TimeZone)
-		switch {
-		case old == nil:
-			results[i].Status = StatusAccepted
-			seen[p.ID] = i
-			inserts = append(inserts, p)
-		case old.Fingerprint == p.fingerprint():
-			results[i].Status = StatusDuplicate
-		default:
-			results[i].Status = StatusUpdated
-			if _, dup := seen[p.ID]; dup {
-				continue // folded into the pending insert above
-			}
-			if err := updateParcelData(ctx, s.db, tx, p); err != nil {
-				return err
-			}
-			changes = append(changes, outbox.Entry{Topic: TopicParcelUpdated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: old.Phase}})
-		}
-	}
-	if err := insertParcels(ctx, s.db, tx, inserts); err != nil {
-		return err
-	}
-	insertedIDs := make([]string, len(inserts))
-	for i, p := range inserts {
-		insertedIDs[i] = p.ID
-		changes = append(changes, outbox.Entry{Topic: TopicParcelCreated, BrandID: p.BrandID, ItemID: p.ID, Payload: ParcelChange{Phase: PhaseRegistered}})
-	}
-	orphans, err := orphanItems(ctx, s.db, tx, insertedIDs)
+		number = c.Number
+		return nil
+	})
 	if err != nil {
-		return err
+		return "", fmt.Errorf("open case from rule: %w", err)
 	}
-	var states []*parcelState
-	promised := map[string]string{}
-	for _, p := range inserts {
-		if !orphans[p.ID] {
-			continue
-		}
-		st, rows, err := s.attach(ctx, tx, p)
-		if err != nil {
-			return err
-		}
-		if st != nil {
-			states = append(states, st)
-			promised[p.ID] = p.PromisedDate
-			if st.PostedAt != nil {
-				days, err := s.transitDays(ctx, tx, p.BrandID, p.OriginCountry, p.DestinationCountry, p.ServiceLevel)
-				if err != nil {
-					return err
-				}
-				promised[p.ID] = promisedDate(*st.PostedAt, days, p.Recipient.TimeZone)
-			}
-		}
-		changes = append(changes, rows...)
-	}
-	if err := updatePhases(ctx, s.db, tx, states, promised, now); err != nil {
-		return err
-	}
-	return outbox.Write(ctx, s.db, tx, changes, now)
+	return number, nil
 }
 
-// attach gives a new parcel its early events and returns its folded state and the outbox rows
-// announcing those events (they trigger communication only now that the parcel is known).
-func (s *Service) attach(ctx context.Context, tx store.Tx, p *Parcel) (*parcelState, []outbox.Entry, error) {
-	n, err := attachOrphans(ctx, s.db, tx, p)
-	if err != nil || n == 0 {
-		return nil, nil, err
-	}
-	stored, err := loadAttachedEvents(ctx, s.db, tx, p.BrandID, p.ID)
+// Case returns a case visible to scope with its SLA clocks evaluated now.
+func (s *CaseService) Case(ctx context.Context, scope access.Scope, number string, brandID int64) (*Case, SLAView, error) {
+	c, err := caseByNumber(ctx, s.db, s.db.SQL, scope, number, brandID, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, SLAView{}, err
 	}
-	evs := make([]*Event, len(stored))
-	for i, e := range stored {
-		evs[i] = &e.Event
-	}
-	st := fold(evs, p.OriginCountry)
-	var rows []outbox.Entry
-	for _, e := range evs {
-		rows = append(rows, outbox.Entry{Topic: TopicTrackingEvent, BrandID: p.BrandID, ItemID: p.ID, Payload: EventChange{
-			Event: eventJSONOf(e, nil), Status: StatusAccepted, PhaseBefore: PhaseRegistered, PhaseAfter: st.Phase, LateAttached: true}})
-	}
-	return &parcelState{ID: p.ID, BrandID: p.BrandID, phaseState: st}, rows, nil
-}
-
-func (s *Service) checkBrandsExist(ctx context.Context, tx store.Tx, valid []*Parcel, results []Result) error {
-	known := map[int64]bool{}
-	for i, p := range valid {
-		if p == nil {
-			continue
-		}
-		ok, seen := known[p.BrandID]
-		if !seen {
-			var n int
-			if err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM brands WHERE id = ?`), p.BrandID).Scan(&n); err != nil {
-				return fmt.Errorf("check brand: %w", err)
-			}
-			ok = n > 0
-			known[p.BrandID] = ok
-		}
-		if !ok {
-			results[i].Status, results[i].Error = StatusRejected, fieldErr("brand_id", "brand %d does not exist", p.BrandID)
-		}
-	}
-	return nil
-}
-
-func (s *Service) transitDays(ctx context.Context, q store.Tx, brand int64, origin, dest string, lvl ServiceLevel) (int, error) {
-	k := transitKey{brand, origin, dest, lvl}
-	now := time.Now()
-	s.transitMu.Lock()
-	e, ok := s.transitCache[k]
-	s.transitMu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.days, nil
-	}
-	days, err := transitDays(ctx, s.db, q, brand, origin, dest, lvl)
+	cfg, err := loadSLAConfig(ctx, s.db, s.db.SQL, c.BrandID)
 	if err != nil {
-		return 0, err
+		return nil, SLAView{}, err
 	}
-	s.transitMu.Lock()
-	if len(s.transitCache) > 50000 {
-		clear(s.transitCache)
-	}
-	s.transitCache[k] = transitEntry{days: days, expires: now.Add(time.Minute)}
-	s.transitMu.Unlock()
-	return days, nil
+	return c, slaView(c, cfg, s.now()), nil
 }
 
-// ParcelChange is the outbox payload of parcel.created and parcel.updated.
-type ParcelChange struct {
-	Phase Phase `json:"phase"`
-}
+// AllowedTransitions lists the statuses a case may move to with a status change.
+func AllowedTransitions(st CaseStatus) []CaseStatus { return slices.Clone(transitions[st]) }
 
-// EventChange is the outbox payload of tracking.event.
-type EventChange struct {
-	Event        EventView `json:"event"`
-	Status       Status    `json:"status"`
-	PhaseBefore  Phase     `json:"phase_before"`
-	PhaseAfter   Phase     `json:"phase_after"`
-	LateAttached bool      `json:"late_attached,omitempty"`
-}
-
-// AppendJSON appends c as json.Marshal would write it (see outbox.JSONAppender).
-func (c EventChange) AppendJSON(b []byte) []byte {
-	b = append(b, `{"event":`...)
-	b = c.Event.AppendJSON(b)
-	b = jsonw.AppendField(b, "status", string(c.Status), false)
-	b = jsonw.AppendField(b, "phase_before", string(c.PhaseBefore), false)
-	b = jsonw.AppendField(b, "phase_after", string(c.PhaseAfter), false)
-	if c.LateAttached {
-		b = append(b, `,"late_attached":true`...)
-	}
-	return append(b, '}')
-}
-
-// Parcel returns a parcel visible to scope, with its events in time order.
-func (s *Service) Parcel(ctx context.Context, scope access.Scope, rawID string) (ParcelView, error) {
-	id, err := ParseS10(rawID)
-	if err != nil {
-		return ParcelView{}, fmt.Errorf("parcel %q: %w", rawID, ErrNotFound)
-	}
-	p, err := readParcel(ctx, s.db, s.db.SQL, scope, id)
-	if err != nil {
-		return ParcelView{}, err
-	}
-	stored, err := loadAttachedEvents(ctx, s.db, s.db.SQL, p.BrandID, p.ID)
-	if err != nil {
-		return ParcelView{}, err
-	}
-	evs := make([]*Event, len(stored))
-	for i, e := range stored {
-		evs[i] = &e.Event
-	}
-	return p.View(evs, s.now()), nil
-}
-
-// IsNotFound reports whether err means the thing asked for is absent or not the caller's.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

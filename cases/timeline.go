@@ -10,6 +10,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // TimelineEntry is one line of a case's (or parcel's) timeline.
@@ -46,7 +47,7 @@ func sortedKeys(m map[int64]string) []int64 {
 func eventEntries(ctx context.Context, db *store.DB, q store.Tx, brand int64, parcelIDs []string) ([]TimelineEntry, error) {
 	var out []TimelineEntry
 	for _, id := range parcelIDs {
-		evs, err := loadAttachedEvents(ctx, db, q, brand, id)
+		evs, err := tracking.AttachedEvents(ctx, db, q, brand, id)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +56,7 @@ func eventEntries(ctx context.Context, db *store.DB, q store.Tx, brand int64, pa
 			if e.TimeZone != "" {
 				loc, _ = geo.LoadZone(e.TimeZone)
 			}
-			v := eventJSONOf(&e.Event, loc)
+			v := e.View(loc)
 			summary := e.Code
 			if v.Meaning != "" {
 				summary += " " + v.Meaning
@@ -182,11 +183,11 @@ func (s *CaseService) gather(ctx context.Context, scope access.Scope, brand int6
 // ParcelTimeline returns a parcel's timeline: its tracking events, contacts and calls, and the
 // log of every case about it that scope may see.
 func (s *CaseService) ParcelTimeline(ctx context.Context, scope access.Scope, rawID string) ([]TimelineEntry, error) {
-	id, err := ParseS10(rawID)
+	id, err := tracking.ParseS10(rawID)
 	if err != nil {
 		return nil, fmt.Errorf("parcel %q: %w", rawID, ErrNotFound)
 	}
-	p, err := readParcel(ctx, s.db, s.db.SQL, scope, id)
+	p, err := tracking.ReadParcel(ctx, s.db, s.db.SQL, scope, id)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package cases
+package cases_test
 
 import (
 	"context"
@@ -8,16 +8,20 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/cases/casestest"
+	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
 // callSource stands in for the call log of another domain.
 type callSource struct {
-	entries []TimelineEntry
+	entries []cases.TimelineEntry
 	asked   [][]string
 	scopes  []access.Scope
 }
 
-func (s *callSource) TimelineFor(_ context.Context, scope access.Scope, parcelIDs []string) ([]TimelineEntry, error) {
+func (s *callSource) TimelineFor(_ context.Context, scope access.Scope, parcelIDs []string) ([]cases.TimelineEntry, error) {
 	s.asked = append(s.asked, parcelIDs)
 	s.scopes = append(s.scopes, scope)
 	return s.entries, nil
@@ -25,13 +29,13 @@ func (s *callSource) TimelineFor(_ context.Context, scope access.Scope, parcelID
 
 type failingSource struct{}
 
-func (failingSource) TimelineFor(context.Context, access.Scope, []string) ([]TimelineEntry, error) {
+func (failingSource) TimelineFor(context.Context, access.Scope, []string) ([]cases.TimelineEntry, error) {
 	return nil, fmt.Errorf("call log unavailable")
 }
 
 func TestSortTimeline(t *testing.T) {
 	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	in := []TimelineEntry{
+	in := []cases.TimelineEntry{
 		{At: t0.Add(2 * time.Hour), Kind: "event", Summary: "e2"},
 		{At: t0, Kind: "event", Summary: "e0"},
 		{At: t0.Add(time.Hour), Kind: "case", Summary: "c1"},
@@ -39,7 +43,7 @@ func TestSortTimeline(t *testing.T) {
 		{At: t0.Add(-time.Hour), Kind: "call", Summary: "call"},
 		{At: t0.Add(2 * time.Hour), Kind: "contact", Summary: "sms"},
 	}
-	sortTimeline(in)
+	cases.SortTimeline(in)
 	var got []string
 	for _, e := range in {
 		got = append(got, e.Summary)
@@ -50,22 +54,22 @@ func TestSortTimeline(t *testing.T) {
 }
 
 func TestCaseTimeline(t *testing.T) {
-	e := newCaseEnv(t)
+	e := casestest.New(t)
 	ctx := context.Background()
-	e.upsert(e.scopeA(), parcel("RB123456785GB"))
-	e.events(e.scopeA(), event("RB123456785GB", "EMA", "2026-11-18T10:00:00Z"), event("RB123456785GB", "EMC", "2026-11-19T08:00:00Z"))
-	calls := &callSource{entries: []TimelineEntry{
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	e.Events(e.ScopeA(), trackingtest.Event("RB123456785GB", "EMA", "2026-11-18T10:00:00Z"), trackingtest.Event("RB123456785GB", "EMC", "2026-11-19T08:00:00Z"))
+	calls := &callSource{entries: []cases.TimelineEntry{
 		{At: time.Date(2026, 11, 19, 8, 0, 0, 0, time.UTC), Kind: "call", Summary: "we called: no answer", Ref: "RB123456785GB"},
 		{At: time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC), Kind: "contact", Summary: "SMS sent", Ref: "RB123456785GB"},
 	}}
-	e.cs.AddTimelineSource(calls)
-	e.cs.AddTimelineSource(failingSource{})
-	c := e.open(e.scopeA(), CaseInput{Parcels: []string{"RB123456785GB"}, Type: "non_receipt_or_delay", Note: "customer called"})
-	e.now = e.now.Add(time.Hour)
-	if _, err := e.cs.AddNote(ctx, e.scopeA(), agentA, c.Number, 0, "asked the post"); err != nil {
+	e.Cases.AddTimelineSource(calls)
+	e.Cases.AddTimelineSource(failingSource{})
+	c := e.Open(e.ScopeA(), cases.CaseInput{Parcels: []string{"RB123456785GB"}, Type: "non_receipt_or_delay", Note: "customer called"})
+	e.Now = e.Now.Add(time.Hour)
+	if _, err := e.Cases.AddNote(ctx, e.ScopeA(), casestest.AgentA, c.Number, 0, "asked the post"); err != nil {
 		t.Fatal(err)
 	}
-	v, err := e.cs.Detail(ctx, e.scopeA(), c.Number, 0)
+	v, err := e.Cases.Detail(ctx, e.ScopeA(), c.Number, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,14 +89,14 @@ func TestCaseTimeline(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("timeline\n%q\nwant\n%q", got, want)
 	}
-	if len(calls.asked) != 1 || !slices.Equal(calls.asked[0], []string{"RB123456785GB"}) || !calls.scopes[0].AllowsBrand(e.brandA) {
+	if len(calls.asked) != 1 || !slices.Equal(calls.asked[0], []string{"RB123456785GB"}) || !calls.scopes[0].AllowsBrand(e.BrandA) {
 		t.Fatalf("sources asked %v", calls.asked)
 	}
-	pt, err := e.cs.ParcelTimeline(ctx, e.scopeA(), "RB123456785GB")
+	pt, err := e.Cases.ParcelTimeline(ctx, e.ScopeA(), "RB123456785GB")
 	if err != nil || len(pt) != len(want) {
 		t.Fatalf("parcel timeline: %d entries, %v", len(pt), err)
 	}
-	if _, err := e.cs.ParcelTimeline(ctx, e.scopeB(), "RB123456785GB"); !IsNotFound(err) {
+	if _, err := e.Cases.ParcelTimeline(ctx, e.ScopeB(), "RB123456785GB"); !tracking.IsNotFound(err) {
 		t.Fatalf("brand B reads brand A's parcel timeline: %v", err)
 	}
 }

@@ -1,427 +1,243 @@
 package cases
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
-	"io"
-	"math"
 	"net/mail"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
-// ParcelInput is a parcel as integrators send it (POST /api/v1/parcels, import files).
-type ParcelInput struct {
-	ID                 string         `json:"id"`
-	BrandID            int64          `json:"brand_id,omitempty"` // operator imports only
-	ServiceLevel       string         `json:"service_level"`
-	Kind               string         `json:"kind"`
-	WeightKg           float64        `json:"weight_kg"`
-	OriginCountry      string         `json:"origin_country"`
-	DestinationCountry string         `json:"destination_country"`
-	COD                *MoneyInput    `json:"cod,omitempty"`
-	DeclaredValue      *MoneyInput    `json:"declared_value,omitempty"`
-	Contents           []ContentItem  `json:"contents,omitempty"`
-	Recipient          RecipientInput `json:"recipient"`
-	Sender             *Party         `json:"sender,omitempty"`
-}
-
-// MoneyInput is an amount written as a decimal string, with its currency.
-type MoneyInput struct {
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// RecipientInput is the recipient as integrators send it.
-type RecipientInput struct {
-	Name     string `json:"name"`
-	Phone    string `json:"phone,omitempty"`
-	Email    string `json:"email,omitempty"`
-	Address  string `json:"address,omitempty"`
-	Region   string `json:"region,omitempty"`
-	Language string `json:"language,omitempty"`
-	TimeZone string `json:"time_zone,omitempty"`
-}
-
-// EventInput is a tracking event as posts and integrators send it.
-type EventInput struct {
-	ItemID     string `json:"item_id"`
-	Code       string `json:"code"`
-	OccurredAt string `json:"occurred_at"`
-	Office     string `json:"office,omitempty"`
-	Location   string `json:"location,omitempty"`
-	Country    string `json:"country,omitempty"`
-	TimeZone   string `json:"time_zone,omitempty"`
-	Reason     string `json:"reason,omitempty"`
-	Action     string `json:"action,omitempty"`
-	Signature  string `json:"signature,omitempty"`
-}
-
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// decodeItem decodes one batch item strictly (unknown fields are an error, text must be
-// valid UTF-8) and turns JSON errors into a FieldError naming the field.
-func decodeItem(raw []byte, v any) *FieldError {
-	if suspectText(raw) {
-		if fe := badText(raw); fe != nil {
-			return fe
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err := dec.Token(); err != io.EOF {
-			return fieldErr("", "trailing data after the object")
-		}
-		return nil
-	}
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return fieldErr(te.Field, "must be a %s, not a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
-	case errors.As(err, &se):
-		return fieldErr("", "malformed JSON at byte %d: %v", se.Offset, se)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldErr(name, "is not a known field")
-	}
-	return fieldErr("", "%v", err)
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "float64", "int", "int64":
-		return "number"
-	case "slice":
-		return "list"
-	case "struct", "ptr":
-		return "object"
-	}
-	return goKind
-}
-
+// Limits of case inputs.
 const (
-	maxShort = 200
-	maxLong  = 1000
+	MaxCaseParcels = 20
+	MaxNoteChars   = 10000
 )
 
-func checkText(field, s string, max int) *FieldError {
-	if !utf8.ValidString(s) {
-		return fieldErr(field, "is not valid UTF-8")
-	}
-	if utf8.RuneCountInString(s) > max {
-		return fieldErr(field, "is longer than %d characters", max)
-	}
-	if strings.ContainsAny(s, "\x00") {
-		return fieldErr(field, "contains a NUL character")
-	}
-	return nil
+var queueRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// CaseInput is the JSON body of POST /api/v1/cases.
+type CaseInput struct {
+	Parcels    []string      `json:"parcels"`
+	Type       string        `json:"type"`
+	Priority   string        `json:"priority,omitempty"`
+	Source     string        `json:"source,omitempty"`
+	Subject    string        `json:"subject,omitempty"`
+	Contact    *ContactInput `json:"contact,omitempty"`
+	Queue      string        `json:"queue,omitempty"`
+	AssigneeID *int64        `json:"assignee_id,omitempty"`
+	Note       string        `json:"note,omitempty"`
 }
 
-func checkCountry(field, cc string, required bool) (string, *FieldError) {
-	cc = strings.ToUpper(strings.TrimSpace(cc))
-	if cc == "" {
-		if required {
-			return "", fieldErr(field, "is required (an ISO 3166-1 alpha-2 code such as RU)")
-		}
-		return "", nil
-	}
-	if !geo.ValidCountry(cc) {
-		return "", fieldErr(field, "%q is not an ISO 3166-1 alpha-2 country code", cc)
-	}
-	return cc, nil
+// ContactInput is the customer a case is with; empty fields are left empty (an omitted
+// contact is the main parcel's recipient).
+type ContactInput struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
 }
 
-// currencyExponent returns the number of minor-unit digits of an ISO 4217 currency.
-func currencyExponent(cur string) int {
-	switch cur {
-	case "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG", "RWF", "KMF", "GNF", "DJF", "VUV", "XPF":
-		return 0
-	case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
-		return 3
-	}
-	return 2
+// CasePatch is the JSON body of PATCH /api/v1/cases/{number}: only the fields present change.
+type CasePatch struct {
+	Type           *string       `json:"type,omitempty"`
+	Priority       *string       `json:"priority,omitempty"`
+	Status         *string       `json:"status,omitempty"`
+	ResolutionCode *string       `json:"resolution_code,omitempty"`
+	Subject        *string       `json:"subject,omitempty"`
+	Contact        *ContactInput `json:"contact,omitempty"`
+	Queue          *string       `json:"queue,omitempty"`
+	AssigneeID     *int64        `json:"assignee_id,omitempty"` // 0 unassigns
+	AddParcels     []string      `json:"add_parcels,omitempty"`
+	Note           string        `json:"note,omitempty"`
 }
 
-var amountRE = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,3})?$`)
-
-func parseMoney(field string, in *MoneyInput) (*Money, *FieldError) {
-	if in == nil {
-		return nil, nil
-	}
-	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
-	if len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return nil, fieldErr(field+".currency", "must be an ISO 4217 code such as RUB")
-	}
-	amt := strings.TrimSpace(in.Amount)
-	if !amountRE.MatchString(amt) {
-		return nil, fieldErr(field+".amount", "must be a decimal string such as \"1200.00\", got %q", in.Amount)
-	}
-	exp := currencyExponent(cur)
-	whole, frac, _ := strings.Cut(amt, ".")
-	if len(frac) > exp {
-		return nil, fieldErr(field+".amount", "%s has %d decimal places at most", cur, exp)
-	}
-	frac += strings.Repeat("0", exp-len(frac))
-	minor, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil {
-		return nil, fieldErr(field+".amount", "is out of range")
-	}
-	return &Money{Minor: minor, Currency: cur}, nil
-}
-
-// FormatMoney writes minor units back as a decimal string.
-func FormatMoney(m Money) string {
-	exp := currencyExponent(m.Currency)
-	if exp == 0 {
-		return strconv.FormatInt(m.Minor, 10)
-	}
-	p := int64(math.Pow10(exp))
-	return fmt.Sprintf("%d.%0*d", m.Minor/p, exp, m.Minor%p)
-}
-
-var hsCodeRE = regexp.MustCompile(`^[0-9]{6,10}$`)
-
-// toParcel validates an input parcel and returns the domain parcel (brand not yet set).
-func (in *ParcelInput) toParcel() (*Parcel, *FieldError) {
-	id, err := ParseS10(in.ID)
-	if err != nil {
-		return nil, fieldErr("id", "%v", err)
-	}
-	p := &Parcel{ID: id}
-	switch lvl := ServiceLevel(strings.ToLower(strings.TrimSpace(in.ServiceLevel))); lvl {
-	case Premium, Standard, Economy:
-		p.ServiceLevel = lvl
-	default:
-		return nil, fieldErr("service_level", "must be premium, standard or economy, got %q", in.ServiceLevel)
-	}
-	if math.IsNaN(in.WeightKg) || in.WeightKg <= 0 {
-		return nil, fieldErr("weight_kg", "must be a positive weight in kilograms")
-	}
-	p.WeightGrams = int(math.Round(in.WeightKg * 1000))
-	switch k := Kind(strings.ToLower(strings.TrimSpace(in.Kind))); k {
-	case KindPacket:
-		if p.WeightGrams > MaxPacketGrams {
-			return nil, fieldErr("weight_kg", "a packet weighs at most 2 kg, got %g kg (send it as kind \"parcel\")", in.WeightKg)
-		}
-		p.Kind = k
-	case KindParcel:
-		if p.WeightGrams > MaxParcelGrams {
-			return nil, fieldErr("weight_kg", "a parcel weighs at most 30 kg, got %g kg", in.WeightKg)
-		}
-		p.Kind = k
-	default:
-		return nil, fieldErr("kind", "must be packet (up to 2 kg) or parcel (up to 30 kg), got %q", in.Kind)
-	}
-	var fe *FieldError
-	if p.OriginCountry, fe = checkCountry("origin_country", in.OriginCountry, true); fe != nil {
-		return nil, fe
-	}
-	if p.DestinationCountry, fe = checkCountry("destination_country", in.DestinationCountry, true); fe != nil {
-		return nil, fe
-	}
-	if p.COD, fe = parseMoney("cod", in.COD); fe != nil {
-		return nil, fe
-	}
-	if p.COD != nil && p.COD.Minor == 0 {
-		p.COD = nil
-	}
-	if p.DeclaredValue, fe = parseMoney("declared_value", in.DeclaredValue); fe != nil {
-		return nil, fe
-	}
-	if len(in.Contents) > 100 {
-		return nil, fieldErr("contents", "has more than 100 lines")
-	}
-	for i, c := range in.Contents {
-		f := fmt.Sprintf("contents[%d]", i)
-		c.Description = strings.TrimSpace(c.Description)
-		if c.Description == "" {
-			return nil, fieldErr(f+".description", "is required")
-		}
-		if fe := checkText(f+".description", c.Description, maxShort); fe != nil {
-			return nil, fe
-		}
-		if c.Quantity < 1 {
-			return nil, fieldErr(f+".quantity", "must be at least 1")
-		}
-		if c.HSCode != "" && !hsCodeRE.MatchString(c.HSCode) {
-			return nil, fieldErr(f+".hs_code", "must be 6 to 10 digits, got %q", c.HSCode)
-		}
-		if c.Value != "" {
-			if _, fe := parseMoney(f, &MoneyInput{Amount: c.Value, Currency: c.Currency}); fe != nil {
-				return nil, fieldErr(f+".value", "%s", fe.Message)
-			}
-		}
-		if c.OriginCountry, fe = checkCountry(f+".origin_country", c.OriginCountry, false); fe != nil {
-			return nil, fe
-		}
-		p.Contents = append(p.Contents, c)
-	}
-	if in.Sender != nil {
-		s := *in.Sender
-		for _, f := range []struct{ name, v string }{{"sender.name", s.Name}, {"sender.address", s.Address}, {"sender.email", s.Email}, {"sender.phone", s.Phone}} {
-			if fe := checkText(f.name, f.v, maxLong); fe != nil {
-				return nil, fe
-			}
-		}
-		if s.Country, fe = checkCountry("sender.country", s.Country, false); fe != nil {
-			return nil, fe
-		}
-		p.Sender = s
-	}
-	r, fe := in.Recipient.toRecipient(p.DestinationCountry)
-	if fe != nil {
-		return nil, fe
-	}
-	p.Recipient = r
-	return p, nil
-}
-
-var languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})?$`)
-
-func (in RecipientInput) toRecipient(country string) (Recipient, *FieldError) {
-	r := Recipient{
-		Name:    strings.TrimSpace(in.Name),
-		Address: strings.TrimSpace(in.Address),
-		Region:  strings.TrimSpace(in.Region),
-	}
-	if r.Name == "" {
-		return r, fieldErr("recipient.name", "is required")
-	}
-	for _, f := range []struct{ name, v string }{{"recipient.name", r.Name}, {"recipient.region", r.Region}} {
-		if fe := checkText(f.name, f.v, maxShort); fe != nil {
-			return r, fe
-		}
-	}
-	if fe := checkText("recipient.address", r.Address, maxLong); fe != nil {
-		return r, fe
-	}
+// toContact validates a contact; phones are read as numbers of country when national.
+func (in ContactInput) toContact(country string) (Contact, []*input.FieldError) {
+	c := Contact{Name: strings.TrimSpace(in.Name)}
+	errs := []*input.FieldError{input.Text("contact.name", c.Name, input.MaxShort)}
 	if ph := strings.TrimSpace(in.Phone); ph != "" {
 		e164, err := geo.NormalizePhone(ph, country)
 		if err != nil {
-			return r, fieldErr("recipient.phone", "%v", err)
+			errs = append(errs, input.Errorf("contact.phone", "%v", err))
 		}
-		r.Phone = e164
+		c.Phone = e164
 	}
 	if em := strings.TrimSpace(in.Email); em != "" {
 		addr, err := mail.ParseAddress(em)
 		if err != nil || addr.Address != em || len(em) > 254 {
-			return r, fieldErr("recipient.email", "%q is not an email address", em)
+			errs = append(errs, input.Errorf("contact.email", "%q is not an email address", em))
 		}
-		r.Email = strings.ToLower(em)
+		c.Email = strings.ToLower(em)
 	}
-	switch lang := strings.TrimSpace(in.Language); {
-	case lang == "":
-		r.Language = defaultLanguage(country)
-	case languageRE.MatchString(strings.ToLower(lang)):
-		r.Language = strings.ToLower(lang)
-	default:
-		return r, fieldErr("recipient.language", "must be a language tag such as ru or en-GB, got %q", lang)
-	}
-	zone, rule, err := geo.RecipientZone(strings.TrimSpace(in.TimeZone), r.Region, r.Phone, country)
-	if err != nil {
-		return r, fieldErr("recipient.time_zone", "%v (leave it empty to let wismo choose from region, phone or country)", err)
-	}
-	r.TimeZone, r.ZoneRule = zone, rule
-	return r, nil
+	return c, errs
 }
 
-func defaultLanguage(country string) string {
-	switch country {
-	case "RU", "BY", "KZ", "KG":
-		return "ru"
+// toCase validates an input and resolves its parcels in scope. It returns the case (without
+// number or SLA yet) and its main parcel.
+func (in CaseInput) toCase(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope) (*Case, *tracking.Parcel, error) {
+	c := &Case{Subject: strings.TrimSpace(in.Subject), Queue: strings.TrimSpace(in.Queue), AssigneeID: in.AssigneeID}
+	var errs []*input.FieldError
+	var fe *input.FieldError
+	if c.Type, fe = input.OneOf("type", in.Type, CaseTypes); fe != nil {
+		errs = append(errs, fe)
 	}
-	return "en"
+	c.Priority = PriorityNormal
+	if in.Priority != "" {
+		if c.Priority, fe = input.OneOf("priority", in.Priority, Priorities); fe != nil {
+			errs = append(errs, fe)
+		}
+	}
+	c.Source = SourceAgent
+	if _, _, isPost := scope.Post(); isPost {
+		c.Source = SourcePartnerPost
+	}
+	if in.Source != "" {
+		if c.Source, fe = input.OneOf("source", in.Source, Sources); fe != nil {
+			errs = append(errs, fe)
+		}
+	}
+	errs = append(errs, input.Text("subject", c.Subject, input.MaxShort), input.Text("note", in.Note, MaxNoteChars))
+	if c.Queue != "" && !queueRE.MatchString(c.Queue) {
+		errs = append(errs, input.Errorf("queue", "must be lower-case letters, digits, _ or - (up to 64), got %q", c.Queue))
+	}
+	if in.AssigneeID != nil && *in.AssigneeID <= 0 {
+		errs = append(errs, input.Errorf("assignee_id", "must be a user id"))
+	}
+	parcels, perrs, err := resolveParcels(ctx, db, q, scope, "parcels", in.Parcels, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	errs = append(errs, perrs...)
+	if err := input.Invalid(errs...); err != nil {
+		return nil, nil, err
+	}
+	main := parcels[0]
+	c.BrandID = main.BrandID
+	for _, p := range parcels {
+		c.ParcelIDs = append(c.ParcelIDs, p.ID)
+	}
+	if in.Contact == nil {
+		c.Contact = Contact{Name: main.Recipient.Name, Phone: main.Recipient.Phone, Email: main.Recipient.Email}
+	} else {
+		var cerrs []*input.FieldError
+		c.Contact, cerrs = in.Contact.toContact(main.DestinationCountry)
+		if err := input.Invalid(cerrs...); err != nil {
+			return nil, nil, err
+		}
+	}
+	return c, main, nil
 }
 
-var officeRE = regexp.MustCompile(`^[A-Z0-9]{0,32}$`)
-
-// maxFuture tolerates clocks that run ahead at posts' scanners.
-const maxFuture = 24 * time.Hour
-
-// toEvent validates an input event; now is the time of receipt.
-func (in *EventInput) toEvent(now time.Time) (*Event, *FieldError) {
-	id, err := ParseS10(in.ItemID)
-	if err != nil {
-		return nil, fieldErr("item_id", "%v", err)
+// resolveParcels reads the parcels of ids visible to scope, all of one brand (brand, when
+// not 0, is that brand). Unknown, foreign or repeated parcels are field errors.
+func resolveParcels(ctx context.Context, db *store.DB, q store.Tx, scope access.Scope, field string, ids []string, brand int64) ([]*tracking.Parcel, []*input.FieldError, error) {
+	if len(ids) == 0 && brand == 0 {
+		return nil, []*input.FieldError{input.Errorf(field, "names at least one parcel (S10 id)")}, nil
 	}
-	e := &Event{ItemID: id, ReceivedAt: now}
-	e.Code = strings.ToUpper(strings.TrimSpace(in.Code))
-	if _, ok := LookupEventCode(e.Code); !ok {
-		return nil, fieldErr("code", "%q is not a UPU tracking event code wismo knows (see postal/upu-events.csv)", in.Code)
+	if len(ids) > MaxCaseParcels {
+		return nil, []*input.FieldError{input.Errorf(field, "names at most %d parcels, got %d", MaxCaseParcels, len(ids))}, nil
 	}
-	if in.OccurredAt == "" {
-		return nil, fieldErr("occurred_at", "is required (RFC 3339, e.g. 2026-11-01T10:00:00Z)")
-	}
-	at, err := time.Parse(time.RFC3339Nano, in.OccurredAt)
-	if err != nil {
-		return nil, fieldErr("occurred_at", "must be an RFC 3339 time with a zone offset, e.g. 2026-11-01T10:00:00Z, got %q", in.OccurredAt)
-	}
-	if at.Year() < 2000 {
-		return nil, fieldErr("occurred_at", "%s is before the year 2000", in.OccurredAt)
-	}
-	if at.After(now.Add(maxFuture)) {
-		return nil, fieldErr("occurred_at", "%s is in the future", in.OccurredAt)
-	}
-	e.OccurredAt = at.UTC().Truncate(time.Microsecond)
-	e.Office = strings.ToUpper(strings.TrimSpace(in.Office))
-	if !officeRE.MatchString(e.Office) {
-		return nil, fieldErr("office", "must be up to 32 letters and digits (a UPU office code such as GBLONA)")
-	}
-	e.Location = strings.TrimSpace(in.Location)
-	if fe := checkText("location", e.Location, maxShort); fe != nil {
-		return nil, fe
-	}
-	var fe *FieldError
-	if e.Country, fe = checkCountry("country", in.Country, false); fe != nil {
-		return nil, fe
-	}
-	if tz := strings.TrimSpace(in.TimeZone); tz != "" {
-		if _, err := geo.LoadZone(tz); err != nil {
-			return nil, fieldErr("time_zone", "%v", err)
+	var out []*tracking.Parcel
+	var errs []*input.FieldError
+	seen := map[string]bool{}
+	for i, raw := range ids {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		id, err := tracking.ParseS10(raw)
+		if err != nil {
+			errs = append(errs, input.Errorf(f, "%v", err))
+			continue
 		}
-		e.TimeZone = tz
-	}
-	e.Reason = strings.ToUpper(strings.TrimSpace(in.Reason))
-	if e.Reason != "" {
-		r, ok := LookupReason(e.Reason)
+		if seen[id] {
+			errs = append(errs, input.Errorf(f, "%s is listed twice", id))
+			continue
+		}
+		seen[id] = true
+		p, err := tracking.ReadParcel(ctx, db, q, scope, id)
 		switch {
-		case !ok:
-			return nil, fieldErr("reason", "%q is not a known reason (see postal/nondelivery-reasons.csv)", in.Reason)
-		case e.Code == "EMH" && r.Kind != "nondelivery", e.Code == "EME" && r.Kind != "customs_hold":
-			return nil, fieldErr("reason", "%s is a %s reason and does not fit event %s", e.Reason, r.Kind, e.Code)
-		case e.Code != "EMH" && e.Code != "EME":
-			return nil, fieldErr("reason", "only EMH and EME events carry a reason")
+		case tracking.IsNotFound(err):
+			errs = append(errs, input.Errorf(f, "no parcel %s for this account", id))
+			continue
+		case err != nil:
+			return nil, nil, err
 		}
-	}
-	e.Action = strings.ToUpper(strings.TrimSpace(in.Action))
-	if e.Action != "" {
-		if _, ok := postalReference().actions[e.Action]; !ok {
-			return nil, fieldErr("action", "%q is not a known action (see postal/actions.csv)", in.Action)
+		if brand == 0 {
+			brand = p.BrandID
 		}
-		if e.Code != "EMH" {
-			return nil, fieldErr("action", "only EMH (attempted delivery) events carry an action")
+		if p.BrandID != brand {
+			errs = append(errs, input.Errorf(f, "%s belongs to another brand than the case", id))
+			continue
 		}
+		out = append(out, p)
 	}
-	e.Signature = strings.TrimSpace(in.Signature)
-	if e.Signature != "" && e.Code != "EMI" {
-		return nil, fieldErr("signature", "only EMI (final delivery) events carry a signature")
+	return out, errs, nil
+}
+
+// checkAssignee verifies that a user exists, is enabled and may work on the brand's cases.
+func checkAssignee(ctx context.Context, db *store.DB, q store.Tx, brandID, userID int64) error {
+	var role string
+	err := q.QueryRowContext(ctx, db.Rebind(`SELECT role FROM users WHERE id = ? AND disabled_at IS NULL`), userID).Scan(&role)
+	if isNoRows(err) {
+		return input.Invalid(input.Errorf("assignee_id", "no user %d", userID))
 	}
-	if fe := checkText("signature", e.Signature, maxShort); fe != nil {
-		return nil, fe
+	if err != nil {
+		return fmt.Errorf("check assignee: %w", err)
 	}
-	return e, nil
+	if role == string(access.RoleAdmin) {
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, db.Rebind(`SELECT COUNT(*) FROM user_brands WHERE user_id = ? AND brand_id = ?`), userID, brandID).Scan(&n); err != nil {
+		return fmt.Errorf("check assignee: %w", err)
+	}
+	if n == 0 {
+		return input.Invalid(input.Errorf("assignee_id", "user %d does not work for brand %d", userID, brandID))
+	}
+	return nil
+}
+
+// CaseView is a case as the API returns it. The detail view adds the timeline, escalations
+// and attachments.
+type CaseView struct {
+	Number             string           `json:"number"`
+	BrandID            int64            `json:"brand_id"`
+	Parcels            []string         `json:"parcels"`
+	Type               CaseType         `json:"type"`
+	Priority           Priority         `json:"priority"`
+	Status             CaseStatus       `json:"status"`
+	Source             Source           `json:"source"`
+	Subject            string           `json:"subject,omitempty"`
+	Contact            Contact          `json:"contact"`
+	AssigneeID         *int64           `json:"assignee_id,omitempty"`
+	Queue              string           `json:"queue,omitempty"`
+	ResolutionCode     string           `json:"resolution_code,omitempty"`
+	CreatedBy          string           `json:"created_by"`
+	CreatedAt          time.Time        `json:"created_at"`
+	UpdatedAt          time.Time        `json:"updated_at"`
+	FirstResponseAt    *time.Time       `json:"first_response_at,omitempty"`
+	ResolvedAt         *time.Time       `json:"resolved_at,omitempty"`
+	ClosedAt           *time.Time       `json:"closed_at,omitempty"`
+	SLA                SLAView          `json:"sla"`
+	AllowedTransitions []CaseStatus     `json:"allowed_transitions"`
+	Escalations        []EscalationView `json:"escalations,omitempty"`
+	Attachments        []AttachmentView `json:"attachments,omitempty"`
+	Timeline           []TimelineEntry  `json:"timeline,omitempty"`
+}
+
+// View renders a case with its evaluated SLA clocks.
+func (c *Case) View(sla SLAView) CaseView {
+	allowed := AllowedTransitions(c.Status)
+	if allowed == nil {
+		allowed = []CaseStatus{}
+	}
+	return CaseView{Number: c.Number, BrandID: c.BrandID, Parcels: c.ParcelIDs, Type: c.Type, Priority: c.Priority,
+		Status: c.Status, Source: c.Source, Subject: c.Subject, Contact: c.Contact, AssigneeID: c.AssigneeID, Queue: c.Queue,
+		ResolutionCode: c.ResolutionCode, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		FirstResponseAt: c.FirstResponseAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, SLA: sla, AllowedTransitions: allowed}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // CaseOptions control the demo cases.
@@ -21,23 +22,16 @@ type CaseOptions struct {
 	Progress  func(done, total int) // optional, called after each batch
 }
 
-// demoParcel is what the case generator needs of a parcel.
-type demoParcel struct {
-	id    string
-	brand int64
-	phase cases.Phase
-}
-
 // caseTypesByPhase are the queries customers raise at each phase of a parcel.
-var caseTypesByPhase = map[cases.Phase][]cases.CaseType{
-	cases.PhaseDelivered:  {cases.TypeDeliveredNotReceived, cases.TypeDamage, cases.TypeMissingContents, cases.TypeReturn, cases.TypeFeedback, cases.TypeComplaint},
-	"customs":             {cases.TypeCustoms, cases.TypeCustoms, cases.TypeNonReceipt},
-	"delivery_attempted":  {cases.TypeDeliveryChange, cases.TypeComplaint, cases.TypeNonReceipt},
-	"out_for_delivery":    {cases.TypeDeliveryChange, cases.TypeDeliveryChange, cases.TypeNonReceipt},
-	"ready_for_pickup":    {cases.TypeDeliveryChange, cases.TypeNonReceipt},
-	cases.PhaseReturning:  {cases.TypeReturn, cases.TypeComplaint},
-	cases.PhaseReturned:   {cases.TypeReturn, cases.TypeComplaint},
-	cases.PhaseRegistered: {cases.TypeNonReceipt, cases.TypeDeliveryChange},
+var caseTypesByPhase = map[tracking.Phase][]cases.CaseType{
+	tracking.PhaseDelivered:  {cases.TypeDeliveredNotReceived, cases.TypeDamage, cases.TypeMissingContents, cases.TypeReturn, cases.TypeFeedback, cases.TypeComplaint},
+	"customs":                {cases.TypeCustoms, cases.TypeCustoms, cases.TypeNonReceipt},
+	"delivery_attempted":     {cases.TypeDeliveryChange, cases.TypeComplaint, cases.TypeNonReceipt},
+	"out_for_delivery":       {cases.TypeDeliveryChange, cases.TypeDeliveryChange, cases.TypeNonReceipt},
+	"ready_for_pickup":       {cases.TypeDeliveryChange, cases.TypeNonReceipt},
+	tracking.PhaseReturning:  {cases.TypeReturn, cases.TypeComplaint},
+	tracking.PhaseReturned:   {cases.TypeReturn, cases.TypeComplaint},
+	tracking.PhaseRegistered: {cases.TypeNonReceipt, cases.TypeDeliveryChange},
 }
 
 // Cases opens demo cases about the parcels in db: types that fit each parcel's phase, every
@@ -91,21 +85,12 @@ func Cases(ctx context.Context, opts CaseOptions, db *store.DB, cs *cases.CaseSe
 	return done, nil
 }
 
-func loadParcels(ctx context.Context, db *store.DB) ([]demoParcel, error) {
-	rows, err := db.SQL.QueryContext(ctx, `SELECT id, brand_id, phase FROM parcels ORDER BY id`)
+func loadParcels(ctx context.Context, db *store.DB) ([]tracking.ParcelRef, error) {
+	out, err := tracking.Refs(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("demo cases: %w", err)
 	}
-	defer rows.Close()
-	var out []demoParcel
-	for rows.Next() {
-		var p demoParcel
-		if err := rows.Scan(&p.id, &p.brand, &p.phase); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 var (
@@ -120,23 +105,23 @@ var (
 )
 
 // openDemoCase opens one case and walks it to a status drawn from a realistic mix.
-func openDemoCase(b *cases.CaseBatch, r *rand.Rand, p demoParcel, now time.Time) error {
-	types := caseTypesByPhase[p.phase]
+func openDemoCase(b *cases.CaseBatch, r *rand.Rand, p tracking.ParcelRef, now time.Time) error {
+	types := caseTypesByPhase[p.Phase]
 	if types == nil {
 		types = []cases.CaseType{cases.TypeNonReceipt, cases.TypeNonReceipt, cases.TypeCustoms, cases.TypeComplaint}
 	}
 	at := now.Add(-time.Duration(r.Int64N(int64(30 * 24 * time.Hour))))
-	in := cases.CaseInput{Parcels: []string{p.id}, Type: string(pick(r, types)), Source: string(pick(r, demoSources)),
+	in := cases.CaseInput{Parcels: []string{p.ID}, Type: string(pick(r, types)), Source: string(pick(r, demoSources)),
 		Priority: string(pick(r, demoPriorities)), Queue: pick(r, demoQueues), Note: pick(r, demoNotes)}
 	if r.IntN(100) < 15 {
 		first, last := pickS(r, enFirst), pickS(r, enLast)
 		in.Contact = &cases.ContactInput{Name: first + " " + last, Email: emailLocal(first) + "." + emailLocal(last) + "@example.com"}
 	}
-	scope := access.Brands(p.brand)
+	scope := access.Brands(p.BrandID)
 	b.At(at)
 	c, err := b.Open(scope, demoAgent, in)
 	if err != nil {
-		return fmt.Errorf("generator bug: case about %s: %w", p.id, err)
+		return fmt.Errorf("generator bug: case about %s: %w", p.ID, err)
 	}
 	// The statuses the case goes through, each a few hours after the previous one.
 	var steps []cases.CasePatch

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store/storetest"
 )
 
@@ -41,7 +42,7 @@ func TestCases(t *testing.T) {
 	var number string
 	var brand int64
 	db.SQL.QueryRow(`SELECT number, brand_id FROM cases ORDER BY id LIMIT 1`).Scan(&number, &brand)
-	hits, err := cases.NewSearch(db, cases.NewEmbeddedBackend(db)).Find(context.Background(), access.Brands(brand), number, 5)
+	hits, err := search.New(db, search.NewEmbeddedBackend(db)).Find(context.Background(), access.Brands(brand), number, 5)
 	if err != nil || len(hits) == 0 || hits[0].ID != number {
 		t.Fatalf("search for %s: %+v %v", number, hits, err)
 	}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Password is every demo user's password.
@@ -72,7 +72,7 @@ var demoPosts = [][2]string{
 // events through the cases service, in batches grouped by brand. Call it on an empty database
 // (brand names are unique). A rejected item is a bug in the generator: Run stops and names it.
 // Now must not run ahead of the cases service's clock by more than a day.
-func Run(ctx context.Context, opts Options, acc *access.Service, cs *cases.Service, log *slog.Logger) (Summary, error) {
+func Run(ctx context.Context, opts Options, acc *access.Service, cs *tracking.Service, log *slog.Logger) (Summary, error) {
 	if opts.Parcels < 0 {
 		return Summary{}, fmt.Errorf("demo: parcels must not be negative, got %d", opts.Parcels)
 	}
@@ -85,7 +85,7 @@ func Run(ctx context.Context, opts Options, acc *access.Service, cs *cases.Servi
 	if batch <= 0 {
 		batch = 1000
 	}
-	batch = min(batch, cases.MaxBatch)
+	batch = min(batch, tracking.MaxBatch)
 
 	sum, brandIDs, err := seed(ctx, acc)
 	if err != nil {
@@ -93,8 +93,8 @@ func Run(ctx context.Context, opts Options, acc *access.Service, cs *cases.Servi
 	}
 	start := time.Now()
 	g := newGen(opts.Seed, now)
-	parcels := make([][]cases.ParcelItem, len(brands))
-	events := make([][]cases.EventItem, len(brands))
+	parcels := make([][]tracking.ParcelItem, len(brands))
+	events := make([][]tracking.EventItem, len(brands))
 	for from := 0; from < opts.Parcels; from += batch {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -102,9 +102,9 @@ func Run(ctx context.Context, opts Options, acc *access.Service, cs *cases.Servi
 		to := min(from+batch, opts.Parcels)
 		for i := from; i < to; i++ {
 			p := g.parcel(i)
-			parcels[p.brand] = append(parcels[p.brand], cases.ParcelItem{Input: p.parcel})
+			parcels[p.brand] = append(parcels[p.brand], tracking.ParcelItem{Input: p.parcel})
 			for _, e := range p.events {
-				events[p.brand] = append(events[p.brand], cases.EventItem{Input: e})
+				events[p.brand] = append(events[p.brand], tracking.EventItem{Input: e})
 			}
 			if sampleStories[p.story] {
 				sum.Sample = append(sum.Sample, p.parcel.ID)
@@ -178,7 +178,7 @@ func seed(ctx context.Context, acc *access.Service) (Summary, []int64, error) {
 	return sum, ids, nil
 }
 
-func upsert(ctx context.Context, cs *cases.Service, brand int64, items []cases.ParcelItem) (int, error) {
+func upsert(ctx context.Context, cs *tracking.Service, brand int64, items []tracking.ParcelItem) (int, error) {
 	if len(items) == 0 {
 		return 0, nil
 	}
@@ -188,30 +188,30 @@ func upsert(ctx context.Context, cs *cases.Service, brand int64, items []cases.P
 	}
 	n := 0
 	for _, r := range res {
-		if r.Status == cases.StatusRejected {
+		if r.Status == tracking.StatusRejected {
 			return n, fmt.Errorf("demo: generator bug: parcel %s (item %d) rejected: %s: %s",
 				r.ID, r.Index, r.Error.Field, r.Error.Message)
 		}
-		if r.Status == cases.StatusAccepted {
+		if r.Status == tracking.StatusAccepted {
 			n++
 		}
 	}
 	return n, nil
 }
 
-func ingest(ctx context.Context, cs *cases.Service, brand int64, items []cases.EventItem) (int, error) {
+func ingest(ctx context.Context, cs *tracking.Service, brand int64, items []tracking.EventItem) (int, error) {
 	res, err := cs.IngestEvents(ctx, access.Brands(brand), items)
 	if err != nil {
 		return 0, fmt.Errorf("demo: ingest events: %w", err)
 	}
 	n := 0
 	for _, r := range res {
-		if r.Status == cases.StatusRejected {
+		if r.Status == tracking.StatusRejected {
 			in := items[r.Index].Input
 			return n, fmt.Errorf("demo: generator bug: event %s %s at %s rejected: %s: %s",
 				in.ItemID, in.Code, in.OccurredAt, r.Error.Field, r.Error.Message)
 		}
-		if r.Status == cases.StatusAccepted {
+		if r.Status == tracking.StatusAccepted {
 			n++
 		}
 	}

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 var testNow = time.Now().UTC().Truncate(time.Second)
@@ -26,7 +26,7 @@ func runDemo(t testing.TB, n int, seed int64) (*store.DB, Summary) {
 	}
 	db := storetest.Open(t)
 	acc := access.NewService(db)
-	cs := cases.NewService(db, storetest.Logger(t), nil)
+	cs := tracking.NewService(db, storetest.Logger(t), nil)
 	sum, err := Run(context.Background(), Options{Parcels: n, Seed: seed, Now: testNow, BatchSize: batch}, acc, cs, storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestDeterministic(t *testing.T) {
 		if !reflect.DeepEqual(pa.parcel, pb.parcel) || !reflect.DeepEqual(pa.events, pb.events) {
 			t.Fatalf("parcel %d differs between two runs with one seed:\n%+v\n%+v", i, pa.parcel, pb.parcel)
 		}
-		pa.events = append([]cases.EventInput(nil), pa.events...)
+		pa.events = append([]tracking.EventInput(nil), pa.events...)
 		first = append(first, pa)
 	}
 	// A parcel does not depend on the ones before it (batch sizes do not matter).
@@ -135,7 +135,7 @@ func TestIDsDistinctAcrossSeeds(t *testing.T) {
 		g := newGen(seed, testNow)
 		for i := 0; i < n; i++ {
 			id := g.parcel(i).parcel.ID
-			if _, err := cases.ParseS10(id); err != nil {
+			if _, err := tracking.ParseS10(id); err != nil {
 				t.Fatalf("seed %d parcel %d: %s: %v", seed, i, id, err)
 			}
 			if prev, dup := seen[id]; dup {
@@ -245,7 +245,7 @@ func TestRealism(t *testing.T) {
 				e.Signature != "" && e.Code != "EMI" || e.Office == "" || e.TimeZone == "" || e.Location == "" {
 				t.Fatalf("parcel %d: event %+v", i, e)
 			}
-			if e.Action == cases.ActionReturnToSender {
+			if e.Action == tracking.ActionReturnToSender {
 				count["return"]++
 			}
 		}

@@ -3,7 +3,7 @@ package demo
 import (
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 type zoneMode int
@@ -29,7 +29,7 @@ type spec struct {
 	story      string // sample name, forced stories only
 	brand      int
 	dest       string
-	level      cases.ServiceLevel
+	level      tracking.ServiceLevel
 	cod        int // -1 never, 0 by chance, 1 always (COD countries only)
 	zone       zoneMode
 	noPhone    bool
@@ -43,16 +43,16 @@ type spec struct {
 }
 
 var forced = []spec{
-	{story: "delivered", brand: 0, dest: "RU", level: cases.Premium, cod: -1, courier: true, cut: "EMI"},
-	{story: "cod_out_for_delivery", brand: 0, dest: "RU", level: cases.Standard, cod: 1, zone: zoneGiven, courier: true, cut: "EDG"},
-	{story: "customs_hold", brand: 2, dest: "RU", level: cases.Standard, cod: -1, zone: zoneNone, hold: "CUSTOMS_DUTIES", cut: "EME"},
-	{story: "failed_attempt", brand: 1, dest: "GB", level: cases.Premium, outcome: failedThenOK, courier: true, reason: "ABSENT", cut: "EMH"},
-	{story: "returned", brand: 0, dest: "KZ", level: cases.Standard, cod: 1, outcome: returnToSender, courier: true, reason: "REFUSED", cut: "EMI"},
-	{story: "economy", brand: 2, dest: "US", level: cases.Economy, cut: "EMI"},
-	{story: "returning", brand: 2, dest: "RU", level: cases.Standard, cod: -1, outcome: returnToSender, reason: "MOVED", courier: true, cut: "EMH"},
-	{story: "ready_for_pickup", brand: 0, dest: "BY", level: cases.Standard, cod: 1, cut: "EDH"},
-	{story: "cancelled", brand: 2, dest: "MX", level: cases.Standard, outcome: exportCancelled, cut: "EXX"},
-	{story: "no_phone", brand: 1, dest: "DE", level: cases.Standard, noPhone: true, cut: "EMI", courier: true},
+	{story: "delivered", brand: 0, dest: "RU", level: tracking.Premium, cod: -1, courier: true, cut: "EMI"},
+	{story: "cod_out_for_delivery", brand: 0, dest: "RU", level: tracking.Standard, cod: 1, zone: zoneGiven, courier: true, cut: "EDG"},
+	{story: "customs_hold", brand: 2, dest: "RU", level: tracking.Standard, cod: -1, zone: zoneNone, hold: "CUSTOMS_DUTIES", cut: "EME"},
+	{story: "failed_attempt", brand: 1, dest: "GB", level: tracking.Premium, outcome: failedThenOK, courier: true, reason: "ABSENT", cut: "EMH"},
+	{story: "returned", brand: 0, dest: "KZ", level: tracking.Standard, cod: 1, outcome: returnToSender, courier: true, reason: "REFUSED", cut: "EMI"},
+	{story: "economy", brand: 2, dest: "US", level: tracking.Economy, cut: "EMI"},
+	{story: "returning", brand: 2, dest: "RU", level: tracking.Standard, cod: -1, outcome: returnToSender, reason: "MOVED", courier: true, cut: "EMH"},
+	{story: "ready_for_pickup", brand: 0, dest: "BY", level: tracking.Standard, cod: 1, cut: "EDH"},
+	{story: "cancelled", brand: 2, dest: "MX", level: tracking.Standard, outcome: exportCancelled, cut: "EXX"},
+	{story: "no_phone", brand: 1, dest: "DE", level: tracking.Standard, noPhone: true, cut: "EMI", courier: true},
 }
 
 // sampleStories are the stories whose parcels Summary.Sample lists.
@@ -60,7 +60,7 @@ var sampleStories = map[string]bool{"delivered": true, "cod_out_for_delivery": t
 	"failed_attempt": true, "returned": true, "economy": true}
 
 var (
-	levels      = newWeighted(string(cases.Premium), 20, string(cases.Standard), 55, string(cases.Economy), 25)
+	levels      = newWeighted(string(tracking.Premium), 20, string(tracking.Standard), 55, string(tracking.Economy), 25)
 	holdReasons = newWeighted("CUSTOMS_DUTIES", 45, "CUSTOMS_DOCS", 30, "CUSTOMS_CONTACT", 17, "CUSTOMS_PROHIBITED", 8)
 	missReasons = newWeighted("ABSENT", 35, "RESCHEDULED", 20, "UNREACHABLE", 15, "BAD_ADDRESS", 10,
 		"INACCESSIBLE", 8, "MOVED", 4, "UNPAID", 3)
@@ -85,7 +85,7 @@ func (g *gen) randomSpec() spec {
 	r := g.r
 	s := spec{brand: brandWeights.pickIndex(r)}
 	s.dest = brands[s.brand].dests.pick(r)
-	s.level = cases.ServiceLevel(levels.pick(r))
+	s.level = tracking.ServiceLevel(levels.pick(r))
 	switch n := r.IntN(100); {
 	case n < 10:
 		s.zone = zoneGiven
@@ -100,7 +100,7 @@ func (g *gen) randomSpec() spec {
 // and left unpaid more often.
 func (g *gen) drawOutcome(s *spec, cod bool) {
 	r := g.r
-	if s.level == cases.Economy {
+	if s.level == tracking.Economy {
 		s.quietEcon = r.IntN(100) < 30
 		return
 	}
@@ -119,7 +119,7 @@ func (g *gen) drawOutcome(s *spec, cod bool) {
 	if r.IntN(100) < 11 {
 		s.hold = holdReasons.pick(r)
 	}
-	s.courier = s.level == cases.Premium || s.outcome == failedThenOK || r.IntN(100) < 55
+	s.courier = s.level == tracking.Premium || s.outcome == failedThenOK || r.IntN(100) < 55
 }
 
 // scan is one planned event.
@@ -163,7 +163,7 @@ func (g *gen) scan(code string, o *office, lo, hi time.Duration) {
 }
 
 // history plans a parcel's events and returns those that happened before now.
-func (g *gen) history(s *spec, id string, oc *originCity, pl *place, cod bool, per person) []cases.EventInput {
+func (g *gen) history(s *spec, id string, oc *originCity, pl *place, cod bool, per person) []tracking.EventInput {
 	r := g.r
 	g.scans, g.events = g.scans[:0], g.events[:0]
 	g.t = g.now.Add(-time.Duration(r.Int64N(int64(45 * day))))
@@ -172,15 +172,15 @@ func (g *gen) history(s *spec, id string, oc *originCity, pl *place, cod bool, p
 	}
 	g.speed = 1
 	switch s.level {
-	case cases.Premium:
+	case tracking.Premium:
 		g.speed = 0.5
-	case cases.Economy:
+	case tracking.Economy:
 		if s.quietEcon {
 			return nil
 		}
 		g.economy(oc, pl)
 	}
-	if s.level != cases.Economy {
+	if s.level != tracking.Economy {
 		g.tracked(s, oc, pl, cod, per)
 	}
 	scans := g.scans
@@ -202,7 +202,7 @@ func (g *gen) history(s *spec, id string, oc *originCity, pl *place, cod bool, p
 		if sc.at.After(g.now) {
 			break
 		}
-		g.events = append(g.events, cases.EventInput{ItemID: id, Code: sc.code, OccurredAt: sc.at.In(sc.o.loc).Format(time.RFC3339),
+		g.events = append(g.events, tracking.EventInput{ItemID: id, Code: sc.code, OccurredAt: sc.at.In(sc.o.loc).Format(time.RFC3339),
 			Office: sc.o.code, Location: sc.o.city, Country: sc.o.country, TimeZone: sc.o.zone,
 			Reason: sc.reason, Action: sc.action, Signature: sc.signing})
 	}
@@ -286,7 +286,7 @@ func (g *gen) tracked(s *spec, oc *originCity, pl *place, cod bool, per person) 
 func (g *gen) deliver(s *spec, oc *originCity, pl *place, in, out, deliv *office, cod bool, per person) {
 	r := g.r
 	sig := ""
-	if s.level == cases.Premium {
+	if s.level == tracking.Premium {
 		sig = per.signature
 	}
 	switch s.outcome {
@@ -339,16 +339,16 @@ func (g *gen) deliver(s *spec, oc *originCity, pl *place, in, out, deliv *office
 			g.scan("EDG", deliv, 2*hour, 20*hour)
 			g.scanX("EMH", deliv, 1*hour, 8*hour, "ABSENT", "NOTICE_LEFT", "")
 			g.scan("EDH", deliv, 1*hour, 20*hour)
-			g.scanX("EMH", deliv, 7*day, 14*day, reason, cases.ActionReturnToSender, "")
+			g.scanX("EMH", deliv, 7*day, 14*day, reason, tracking.ActionReturnToSender, "")
 		case reason == "UNCLAIMED":
 			g.scan("EDH", deliv, 1*hour, 8*hour)
-			g.scanX("EMH", deliv, 7*day, 14*day, reason, cases.ActionReturnToSender, "")
+			g.scanX("EMH", deliv, 7*day, 14*day, reason, tracking.ActionReturnToSender, "")
 		case s.courier:
 			g.scan("EDG", deliv, 2*hour, 20*hour)
-			g.scanX("EMH", deliv, 1*hour, 8*hour, reason, cases.ActionReturnToSender, "")
+			g.scanX("EMH", deliv, 1*hour, 8*hour, reason, tracking.ActionReturnToSender, "")
 		default:
 			g.scan("EDH", deliv, 1*hour, 8*hour)
-			g.scanX("EMH", deliv, 4*hour, 5*day, reason, cases.ActionReturnToSender, "")
+			g.scanX("EMH", deliv, 4*hour, 5*day, reason, tracking.ActionReturnToSender, "")
 		}
 		g.speed = 1
 		g.scan("EDD", pl.sort, 10*hour, 2*day)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // article is a catalogue line: what customs sees in ITMATT.
@@ -77,8 +77,8 @@ type gen struct {
 	add     uint64
 	buf     []byte
 	scans   []scan
-	events  []cases.EventInput
-	senders map[*originCity]map[int]*cases.Party
+	events  []tracking.EventInput
+	senders map[*originCity]map[int]*tracking.Party
 	t       time.Time // the history's clock
 	speed   float64
 }
@@ -92,7 +92,7 @@ func splitmix(x uint64) uint64 {
 
 func newGen(seed int64, now time.Time) *gen {
 	g := &gen{seed: seed, now: now, world: theWorld(), pcg: rand.NewPCG(0, 0),
-		senders: map[*originCity]map[int]*cases.Party{}}
+		senders: map[*originCity]map[int]*tracking.Party{}}
 	g.r = rand.New(g.pcg)
 	g.mul = splitmix(uint64(seed)^0x5103) % 100000000
 	g.mul |= 1
@@ -115,8 +115,8 @@ func (g *gen) serial(i int) int { return int((g.mul*uint64(i) + g.add) % 1000000
 type plan struct {
 	brand  int
 	story  string
-	parcel cases.ParcelInput
-	events []cases.EventInput
+	parcel tracking.ParcelInput
+	events []tracking.EventInput
 }
 
 // parcel generates parcel i of the run.
@@ -136,12 +136,12 @@ func (g *gen) parcel(i int) plan {
 	}
 	oc := origins[origin][r.IntN(len(origins[origin]))]
 	pl := g.place(s.dest)
-	kind := cases.KindPacket
+	kind := tracking.KindPacket
 	if r.IntN(100) < 30 {
-		kind = cases.KindParcel
+		kind = tracking.KindParcel
 	}
-	p := cases.ParcelInput{
-		ID:                 cases.MakeS10(g.prefix(s.level, kind), g.serial(i), origin),
+	p := tracking.ParcelInput{
+		ID:                 tracking.MakeS10(g.prefix(s.level, kind), g.serial(i), origin),
 		ServiceLevel:       string(s.level),
 		Kind:               string(kind),
 		OriginCountry:      origin,
@@ -150,14 +150,14 @@ func (g *gen) parcel(i int) plan {
 	}
 	grams := g.contents(&p, b.catalog, origin)
 	switch {
-	case kind == cases.KindPacket && grams > cases.MaxPacketGrams:
+	case kind == tracking.KindPacket && grams > tracking.MaxPacketGrams:
 		grams = 1700 + r.IntN(301)
-	case kind == cases.KindParcel:
+	case kind == tracking.KindParcel:
 		grams += 300 + r.IntN(5000)
 		if r.IntN(100) < 10 {
 			grams += r.IntN(22000)
 		}
-		grams = min(grams, cases.MaxParcelGrams)
+		grams = min(grams, tracking.MaxParcelGrams)
 	}
 	p.WeightKg = float64(max(grams, 50)) / 1000
 	codCountry := s.dest == "RU" || s.dest == "KZ" || s.dest == "BY"
@@ -165,7 +165,7 @@ func (g *gen) parcel(i int) plan {
 		p.COD = codAmount(r, p.DeclaredValue, s.dest)
 	}
 	per := g.person(s.dest)
-	p.Recipient = cases.RecipientInput{Name: per.name, Email: g.email(per), Address: g.address(pl), Language: "en"}
+	p.Recipient = tracking.RecipientInput{Name: per.name, Email: g.email(per), Address: g.address(pl), Language: "en"}
 	if codCountry {
 		p.Recipient.Language = "ru"
 	}
@@ -186,41 +186,41 @@ func (g *gen) parcel(i int) plan {
 
 // prefix chooses the S10 service indicator: EMS for premium, registered/tracked letter post
 // or parcel post for standard, e-commerce or customs letter post for economy.
-func (g *gen) prefix(lvl cases.ServiceLevel, kind cases.Kind) string {
+func (g *gen) prefix(lvl tracking.ServiceLevel, kind tracking.Kind) string {
 	r := g.r
 	const az = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	switch {
-	case lvl == cases.Premium:
+	case lvl == tracking.Premium:
 		return "E" + string(az[r.IntN(23)]) // EA..EW: EX-EZ need bilateral agreements
-	case lvl == cases.Standard && kind == cases.KindParcel:
+	case lvl == tracking.Standard && kind == tracking.KindParcel:
 		return "C" + string(az[r.IntN(21)]) // CA..CU
-	case lvl == cases.Standard && r.IntN(100) < 65:
+	case lvl == tracking.Standard && r.IntN(100) < 65:
 		return "R" + string(az[r.IntN(26)])
-	case lvl == cases.Standard:
+	case lvl == tracking.Standard:
 		return "L" + string(az[r.IntN(26)])
-	case kind == cases.KindPacket && r.IntN(2) == 0:
+	case kind == tracking.KindPacket && r.IntN(2) == 0:
 		return "U" + string(az[r.IntN(26)])
 	}
 	return "H" + string(az[r.IntN(26)])
 }
 
-func (g *gen) sender(brand int, oc *originCity, origin string) *cases.Party {
+func (g *gen) sender(brand int, oc *originCity, origin string) *tracking.Party {
 	m := g.senders[oc]
 	if m == nil {
-		m = map[int]*cases.Party{}
+		m = map[int]*tracking.Party{}
 		g.senders[oc] = m
 	}
 	if p := m[brand]; p != nil {
 		return p
 	}
 	b := &brands[brand]
-	p := &cases.Party{Name: b.name, Address: b.name + " fulfilment, " + oc.address, Country: origin, Email: b.mailbox + "@example.com"}
+	p := &tracking.Party{Name: b.name, Address: b.name + " fulfilment, " + oc.address, Country: origin, Email: b.mailbox + "@example.com"}
 	m[brand] = p
 	return p
 }
 
 // contents fills 1-4 ITMATT lines and the declared value, and returns the goods' weight.
-func (g *gen) contents(p *cases.ParcelInput, catalog []article, origin string) int {
+func (g *gen) contents(p *tracking.ParcelInput, catalog []article, origin string) int {
 	r := g.r
 	cur := currencyOf[origin]
 	n := 1
@@ -232,7 +232,7 @@ func (g *gen) contents(p *cases.ParcelInput, catalog []article, origin string) i
 	case x >= 50:
 		n = 2
 	}
-	p.Contents = make([]cases.ContentItem, n)
+	p.Contents = make([]tracking.ContentItem, n)
 	var total int64
 	grams := 40 + r.IntN(200)
 	for k := range p.Contents {
@@ -248,10 +248,10 @@ func (g *gen) contents(p *cases.ParcelInput, catalog []article, origin string) i
 		total += unit * int64(qty)
 		grams += a.grams * qty
 		made := strings.Fields(a.made)
-		p.Contents[k] = cases.ContentItem{Description: a.desc, Quantity: qty, HSCode: a.hs,
+		p.Contents[k] = tracking.ContentItem{Description: a.desc, Quantity: qty, HSCode: a.hs,
 			Value: minorString(unit * int64(qty)), Currency: cur, OriginCountry: made[r.IntN(len(made))]}
 	}
-	p.DeclaredValue = &cases.MoneyInput{Amount: minorString(total), Currency: cur}
+	p.DeclaredValue = &tracking.MoneyInput{Amount: minorString(total), Currency: cur}
 	return grams
 }
 
@@ -273,7 +273,7 @@ var codRates = map[string]map[string]float64{
 
 // codAmount prices the goods plus delivery in the destination's currency, ending in 90 the
 // way shops price (4 590 RUB, 12 990 KZT, 89.90 BYN).
-func codAmount(r *rand.Rand, declared *cases.MoneyInput, dest string) *cases.MoneyInput {
+func codAmount(r *rand.Rand, declared *tracking.MoneyInput, dest string) *tracking.MoneyInput {
 	cur := "BYN"
 	switch dest {
 	case "RU":
@@ -286,11 +286,11 @@ func codAmount(r *rand.Rand, declared *cases.MoneyInput, dest string) *cases.Mon
 	switch cur {
 	case "RUB":
 		x += float64(390 + r.IntN(600))
-		return &cases.MoneyInput{Amount: strconv.Itoa(int(x/100+1)*100-10) + ".00", Currency: cur}
+		return &tracking.MoneyInput{Amount: strconv.Itoa(int(x/100+1)*100-10) + ".00", Currency: cur}
 	case "KZT":
 		x += float64(1990 + r.IntN(3000))
-		return &cases.MoneyInput{Amount: strconv.Itoa(int(x/100+1)*100-10) + ".00", Currency: cur}
+		return &tracking.MoneyInput{Amount: strconv.Itoa(int(x/100+1)*100-10) + ".00", Currency: cur}
 	}
 	x += float64(12 + r.IntN(18))
-	return &cases.MoneyInput{Amount: strconv.Itoa(int(x)) + ".90", Currency: cur}
+	return &tracking.MoneyInput{Amount: strconv.Itoa(int(x)) + ".90", Currency: cur}
 }

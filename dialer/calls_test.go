@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // fakePlacer stands in for the telephony engine.
@@ -64,7 +64,7 @@ func TestCallSequence(t *testing.T) {
 	placer := &fakePlacer{}
 	e := newEnv(t, func(o *Options) { o.Calls = placer })
 	ctx := context.Background()
-	id := cases.MakeS10("RB", 200001, "GB")
+	id := tracking.MakeS10("RB", 200001, "GB")
 	e.parcel(id, "Europe/Moscow")
 	camp, err := e.svc.SaveCampaign(ctx, e.brand, Campaign{Name: "COD calls", Mode: "progressive", CallerID: "+74950000000"})
 	if err != nil {
@@ -138,7 +138,7 @@ func TestCallSequence(t *testing.T) {
 
 func TestCallsNeedARunningCampaignOfTheBrand(t *testing.T) {
 	e := newEnv(t)
-	id := cases.MakeS10("RB", 200003, "GB")
+	id := tracking.MakeS10("RB", 200003, "GB")
 	e.parcel(id, "Europe/Moscow")
 	camp, err := e.svc.SaveCampaign(context.Background(), e.brand, Campaign{Name: "Old", Mode: "preview"})
 	if err != nil {
@@ -158,7 +158,7 @@ func TestCallsNeedARunningCampaignOfTheBrand(t *testing.T) {
 func TestCampaignStopCancelsPlannedCalls(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	id := cases.MakeS10("RB", 200002, "GB")
+	id := tracking.MakeS10("RB", 200002, "GB")
 	e.parcel(id, "Europe/Moscow")
 	camp, err := e.svc.SaveCampaign(ctx, e.brand, Campaign{Name: "Returns", Mode: "preview"})
 	if err != nil {

@@ -3,12 +3,14 @@ package dialer
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 const contactCols = `c.id, c.parcel_id, c.channel, c.status, c.recipient, c.time_zone, COALESCE(c.rule_id, 0), COALESCE(c.campaign_id, 0),
@@ -88,9 +90,15 @@ func (s *Service) queryContacts(ctx context.Context, q store.Tx, query string, a
 // Contacts returns every contact of a parcel visible to scope, oldest first, each with its
 // tries and receipts. A parcel the scope cannot see has no contacts.
 func (s *Service) Contacts(ctx context.Context, scope access.Scope, parcelID string) ([]Contact, error) {
-	where, args := scope.SQL("p.brand_id", "p.origin_country", "p.destination_country")
-	out, err := s.queryContacts(ctx, s.db.SQL, `SELECT `+contactCols+` FROM contacts c JOIN parcels p ON p.id = c.parcel_id
-		WHERE c.parcel_id = ? AND c.brand_id = p.brand_id AND `+where+` ORDER BY c.id`, append([]any{parcelID}, args...)...)
+	brand, err := tracking.Owner(ctx, s.db, scope, parcelID)
+	if errors.Is(err, tracking.ErrNotFound) {
+		return []Contact{}, nil
+	}
+	if err != nil {
+		return []Contact{}, err
+	}
+	out, err := s.queryContacts(ctx, s.db.SQL, `SELECT `+contactCols+` FROM contacts c
+		WHERE c.parcel_id = ? AND c.brand_id = ? ORDER BY c.id`, parcelID, brand)
 	if out == nil {
 		out = []Contact{}
 	}
@@ -99,10 +107,8 @@ func (s *Service) Contacts(ctx context.Context, scope access.Scope, parcelID str
 
 // visible reports whether scope may see a parcel.
 func (s *Service) visible(ctx context.Context, scope access.Scope, parcelID string) bool {
-	where, args := scope.SQL("brand_id", "origin_country", "destination_country")
-	var n int
-	s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM parcels WHERE id = ? AND `+where), append([]any{parcelID}, args...)...).Scan(&n)
-	return n > 0
+	_, err := tracking.Owner(ctx, s.db, scope, parcelID)
+	return err == nil
 }
 
 // Review lists a brand's contacts in a status (unknown by default: those a crash hid the

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // env is a fresh database with a brand, parcels to contact, and a dialer on a test clock.
@@ -18,7 +18,7 @@ type env struct {
 	t     *testing.T
 	db    *store.DB
 	acc   *access.Service
-	cs    *cases.Service
+	cs    *tracking.Service
 	svc   *Service
 	brand int64
 	key   string
@@ -68,7 +68,7 @@ func (f *fakeSender) messages() []Message {
 func newEnv(t *testing.T, opts ...func(*Options)) *env {
 	t.Helper()
 	db := storetest.Open(t)
-	e := &env{t: t, db: db, acc: access.NewService(db), cs: cases.NewService(db, storetest.Logger(t), nil),
+	e := &env{t: t, db: db, acc: access.NewService(db), cs: tracking.NewService(db, storetest.Logger(t), nil),
 		clock: &testClock{t: parseUTC("2026-06-15T12:00:00Z")}, sms: &fakeSender{}, email: &fakeSender{}}
 	e.cs.SetClock(e.clock.now)
 	b, key, err := e.acc.CreateBrand(context.Background(), "Dialer Shop")
@@ -89,10 +89,10 @@ func newEnv(t *testing.T, opts ...func(*Options)) *env {
 // parcel registers a parcel for the brand with a recipient in zone.
 func (e *env) parcel(id, zone string) {
 	e.t.Helper()
-	res, err := e.cs.UpsertParcels(context.Background(), access.Brands(e.brand), []cases.ParcelItem{{Input: cases.ParcelInput{
+	res, err := e.cs.UpsertParcels(context.Background(), access.Brands(e.brand), []tracking.ParcelItem{{Input: tracking.ParcelInput{
 		ID: id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB", DestinationCountry: "RU",
-		Recipient: cases.RecipientInput{Name: "Анна", Phone: "+79131234567", Email: "anna@example.com", TimeZone: zone}}}})
-	if err != nil || res[0].Status != cases.StatusAccepted {
+		Recipient: tracking.RecipientInput{Name: "Анна", Phone: "+79131234567", Email: "anna@example.com", TimeZone: zone}}}})
+	if err != nil || res[0].Status != tracking.StatusAccepted {
 		e.t.Fatalf("parcel %s: %v %+v", id, err, res)
 	}
 }

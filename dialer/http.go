@@ -9,7 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Routes mounts the dialer's API under r (authenticated under /api/) and the public
@@ -92,8 +92,8 @@ func bodyErr(err error) error {
 
 func (h handlers) parcelContacts(c *fiber.Ctx) error {
 	scope := access.PrincipalOf(c).Scope
-	raw := cases.ParcelParam(c)
-	id, err := cases.ParseS10(raw)
+	raw := tracking.ParcelParam(c)
+	id, err := tracking.ParseS10(raw)
 	if err != nil {
 		return fiber.NewError(fiber.StatusNotFound, "no parcel "+raw+" for this account")
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // TestTwoClaimersShareTheWork: two dialers on one database claim the same due contacts at
@@ -22,7 +22,7 @@ func TestTwoClaimersShareTheWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := cases.MakeS10("RB", 500001, "GB")
+	id := tracking.MakeS10("RB", 500001, "GB")
 	e.parcel(id, "Europe/Moscow")
 	const n = 400
 	reqs := make([]Request, n)
@@ -68,7 +68,7 @@ func TestTwoClaimersShareTheWork(t *testing.T) {
 func TestDeadInstanceLeavesUnknown(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	id := cases.MakeS10("RB", 500002, "GB")
+	id := tracking.MakeS10("RB", 500002, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.plan(sms(id, "+79131234567", "Europe/Moscow", "one"), sms(id, "+79131234567", "Europe/Moscow", "two"))
 	lockA, err := e.svc.register(ctx)

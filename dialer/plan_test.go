@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 func TestPlanHonoursWindowsAndSuppresses(t *testing.T) {
 	e := newEnv(t)
-	id := cases.MakeS10("RB", 100001, "GB")
+	id := tracking.MakeS10("RB", 100001, "GB")
 	e.parcel(id, "Asia/Vladivostok")
 	e.clock.set(parseUTC("2026-06-15T12:00:00Z")) // 22:00 in Vladivostok
 	if err := e.svc.OptOut(context.Background(), e.brand, SMS, "+79130000000", "api"); err != nil {
@@ -71,7 +71,7 @@ func TestPlanHonoursWindowsAndSuppresses(t *testing.T) {
 // once it may have gone out.
 func TestSendResults(t *testing.T) {
 	e := newEnv(t)
-	id := cases.MakeS10("RB", 100002, "GB")
+	id := tracking.MakeS10("RB", 100002, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.sms.fail = func(m Message) error {
 		switch m.Text {
@@ -116,7 +116,7 @@ func TestSendResults(t *testing.T) {
 
 func TestClaimReplansOutsideTheWindow(t *testing.T) {
 	e := newEnv(t)
-	id := cases.MakeS10("RB", 100003, "GB")
+	id := tracking.MakeS10("RB", 100003, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.clock.set(parseUTC("2026-06-15T17:59:00Z")) // 20:59 Moscow
 	e.plan(sms(id, "+79131234567", "Europe/Moscow", "late"))
@@ -132,7 +132,7 @@ func TestClaimReplansOutsideTheWindow(t *testing.T) {
 
 func TestReceiptsBeforeAndAfterSent(t *testing.T) {
 	e := newEnv(t)
-	id := cases.MakeS10("RB", 100004, "GB")
+	id := tracking.MakeS10("RB", 100004, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.plan(sms(id, "+79131234567", "Europe/Moscow", "one"), sms(id, "+79131234567", "Europe/Moscow", "two"))
 	list := e.contacts(id)
@@ -161,7 +161,7 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 // communications: every node's tracking page cache.
 func TestContactChangesReachTheOutbox(t *testing.T) {
 	e := newEnv(t)
-	id := cases.MakeS10("RB", 100003, "GB")
+	id := tracking.MakeS10("RB", 100003, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.plan(Request{ParcelID: id, Channel: SMS, To: "+79131234567", TimeZone: "Europe/Moscow", Body: "ok", RuleID: 1, TriggerRef: "t"})
 	before := e.count(`SELECT COUNT(*) FROM outbox WHERE topic = 'contact.changed' AND item_id = ?`, id)

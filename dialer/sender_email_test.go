@@ -18,7 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // smtpSink is an in-process go-smtp server that keeps what it receives.
@@ -116,7 +116,7 @@ func (s *smtpSink) received() []sinkMsg {
 // fails the contact and a temporary refusal retries it.
 func TestEmailOverSMTP(t *testing.T) {
 	e, sink := newSMTPEnv(t)
-	id := cases.MakeS10("RB", 300001, "GB")
+	id := tracking.MakeS10("RB", 300001, "GB")
 	e.parcel(id, "Europe/Moscow")
 	mailReq := func(to, subject string, rule int64) Request {
 		return Request{ParcelID: id, Channel: Email, To: to, TimeZone: "Europe/Moscow", Subject: subject, RuleID: rule, TriggerRef: "e",
@@ -195,7 +195,7 @@ func TestEmailOverSMTP(t *testing.T) {
 // message has exactly one Subject, on one line, no Bcc, and only the planned recipient.
 func TestEmailSubjectStaysOneHeader(t *testing.T) {
 	e, sink := newSMTPEnv(t)
-	id := cases.MakeS10("RB", 300002, "GB")
+	id := tracking.MakeS10("RB", 300002, "GB")
 	e.parcel(id, "Europe/Moscow")
 	e.plan(Request{ParcelID: id, Channel: Email, To: "anna@example.com", TimeZone: "Europe/Moscow", RuleID: 1, TriggerRef: "e",
 		Subject: "Parcel news\r\nBcc: evil@attacker.example\r\nX-Injected: 1\nReply-To: evil@attacker.example", Body: "Your parcel is held."})

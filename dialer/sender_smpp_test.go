@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer/smpp"
 	"github.com/wismo/wismo/dialer/smpp/smpptest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // waitFor polls cond until it holds, failing the test after timeout.
@@ -44,7 +44,7 @@ func TestSMSOverSMPP(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	e.svc.SetWindows(ctx, e.brand, Windows{SMS: everyDay(Interval{0, 1440})})
 
-	id := cases.MakeS10("RB", 400001, "GB")
+	id := tracking.MakeS10("RB", 400001, "GB")
 	e.parcel(id, "Asia/Novosibirsk")
 	peer.Must(t, "fail 7999")
 	long := strings.Repeat("Посылка "+id+" прибыла в пункт выдачи. ", 5)
@@ -128,7 +128,7 @@ func TestSMSOverHTTP(t *testing.T) {
 	e := newEnv(t, func(o *Options) {
 		o.SMS, o.SMSHTTP = nil, strings.Replace(srv.URL, "http://", "http://shop:key@", 1)+"/send"
 	})
-	id := cases.MakeS10("RB", 400002, "GB")
+	id := tracking.MakeS10("RB", 400002, "GB")
 	e.parcel(id, "Europe/Moscow")
 	for i, text := range []string{"hello", "throttled", "bad", "crash"} {
 		e.plan(Request{ParcelID: id, Channel: SMS, To: "+79131234567", TimeZone: "Europe/Moscow", Body: text, RuleID: int64(i + 1), TriggerRef: "h"})

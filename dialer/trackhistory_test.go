@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The tracking page's history: a delivered SMS with its status, each call attempt with its
@@ -14,7 +14,7 @@ func TestTrackHistory(t *testing.T) {
 	placer := &fakePlacer{}
 	e := newEnv(t, func(o *Options) { o.Calls = placer })
 	ctx := context.Background()
-	id := cases.MakeS10("RB", 200101, "GB")
+	id := tracking.MakeS10("RB", 200101, "GB")
 	e.parcel(id, "Europe/Moscow")
 	camp, err := e.svc.SaveCampaign(ctx, e.brand, Campaign{Name: "COD calls", Mode: "progressive", CallerID: "+74950000000"})
 	if err != nil {

@@ -25,7 +25,7 @@ func parseUTC(s string) time.Time {
 }
 
 // TestRussiasElevenZones: at one instant, each of Russia's eleven offsets (+02 to +12, one
-// zone each from cases/postal/russia-timezones.csv) gets its SMS now, or at 09:00 local the
+// zone each from tracking/postal/russia-timezones.csv) gets its SMS now, or at 09:00 local the
 // next morning when 21:00 has passed there.
 func TestRussiasElevenZones(t *testing.T) {
 	sms := DefaultWindows().For(SMS)

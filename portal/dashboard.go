@@ -14,14 +14,12 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/reports"
 )
 
 // The supervisor dashboard (/dashboard): the live call center, KPIs over a period with charts,
 // recordings to listen to, and every table as CSV. Supervisors and admins only; everything is
 // limited to the viewer's brands, or to one of them with ?brand=.
-
-// maxPeriodDays bounds the period a KPI query may span.
-const maxPeriodDays = 366
 
 // dashboardFilter is the page's query string, validated.
 type dashboardFilter struct {
@@ -62,9 +60,9 @@ func parseFilter(c *fiber.Ctx, today time.Time) dashboardFilter {
 	case f.From.After(f.To):
 		f.Errors["from"] = "from: the period must start on or before its end (to)"
 		f.To, f.From = today, today.AddDate(0, 0, -6)
-	case f.To.Sub(f.From) >= maxPeriodDays*24*time.Hour:
-		f.Errors["to"] = fmt.Sprintf("to: a period spans at most %d days", maxPeriodDays)
-		f.From = f.To.AddDate(0, 0, -(maxPeriodDays - 1))
+	case f.To.Sub(f.From) >= reports.MaxPeriodDays*24*time.Hour:
+		f.Errors["to"] = fmt.Sprintf("to: a period spans at most %d days", reports.MaxPeriodDays)
+		f.From = f.To.AddDate(0, 0, -(reports.MaxPeriodDays - 1))
 	}
 	if v := strings.ToUpper(strings.TrimSpace(c.Query("country"))); v != "" {
 		if geo.ValidCountry(v) {
@@ -142,9 +140,9 @@ type dashboardPage struct {
 	From, To       string
 	Query          template.URL // the filter as a query string (url.Values.Encode: safe in a URL)
 	Brands         []access.Brand
-	Live           liveSnapshot
+	Live           reports.LiveSnapshot
 	LiveTables     []table
-	KPI            kpiReport
+	KPI            reports.KPIReport
 	Totals         []kpiTile
 	Tables         []table
 	Charts         []template.HTML
@@ -213,7 +211,7 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	today := d.Dashboard.now().Truncate(24 * time.Hour)
+	today := d.Dashboard.Now().Truncate(24 * time.Hour)
 	f := parseFilter(c, today)
 	ctx, cancel := context.WithTimeout(c.UserContext(), 30*time.Second)
 	defer cancel()
@@ -227,7 +225,7 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 		return nil, err
 	}
 	p.LiveTables = liveTables(p.Live)
-	if p.KPI, err = d.Dashboard.KPIs(ctx, kpiQuery{Scope: scope, From: f.From, To: f.To.AddDate(0, 0, 1), Country: f.Country}); err != nil {
+	if p.KPI, err = d.Dashboard.KPIs(ctx, reports.KPIQuery{Scope: scope, From: f.From, To: f.To.AddDate(0, 0, 1), Country: f.Country}); err != nil {
 		return nil, err
 	}
 	p.Totals = kpiTiles(p.KPI)
@@ -239,8 +237,12 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 		p.SLALive = fmt.Sprintf("Open cases now: %d · first response breached %d · resolution breached %d · near breach %d · paused %d",
 			s.Open, s.FirstResponseBreached, s.ResolutionBreached, s.NearBreach, s.Paused)
 	}
-	if p.Recordings, err = d.Dashboard.Recordings(ctx, scope, f.From, f.To.AddDate(0, 0, 1)); err != nil {
+	recs, err := d.Dashboard.Recordings(ctx, scope, f.From, f.To.AddDate(0, 0, 1))
+	if err != nil {
 		return nil, err
+	}
+	for _, r := range recs {
+		p.Recordings = append(p.Recordings, recordingItemOf(r))
 	}
 	p.RecordingTable = recordingTable(p.Recordings)
 	return p, nil
@@ -288,7 +290,7 @@ func duration(sec int64) string {
 	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
 }
 
-func kpiTiles(k kpiReport) []kpiTile {
+func kpiTiles(k reports.KPIReport) []kpiTile {
 	t := k.Total
 	return []kpiTile{
 		{"Contact rate", orDash(pct(t.ContactRate)), fmt.Sprintf("%d of %d parcels", t.Contacted, t.Parcels)},
@@ -301,11 +303,11 @@ func kpiTiles(k kpiReport) []kpiTile {
 	}
 }
 
-func kpiTables(k kpiReport) []table {
+func kpiTables(k reports.KPIReport) []table {
 	regions := table{Name: "regions", Title: "KPIs by region",
 		Head: []string{"Region", "Parcels", "Contact rate", "Call attempts", "Answer rate", "Attempts to reach", "SMS sent", "SMS delivered", "COD parcels", "COD returned", "Delivered", "On time"},
 		Num:  []bool{false, true, true, true, true, true, true, true, true, true, true, true}, Empty: "No parcels in this period."}
-	row := func(name string, r regionKPI) []string {
+	row := func(name string, r reports.RegionKPI) []string {
 		return []string{name, itoa(r.Parcels), pct(r.ContactRate), itoa(r.CallAttempts), pct(r.AnswerRate), dec(r.AvgAttempts),
 			itoa(r.SMSSent), pct(r.SMSRate), itoa(r.COD), pct(r.CODReturnRate), itoa(r.Delivered), pct(r.OnTimeP)}
 	}
@@ -330,7 +332,7 @@ func kpiTables(k kpiReport) []table {
 		Head: []string{"Day", "Parcels", "Contact rate", "Call attempts", "Answer rate"},
 		Num:  []bool{false, true, true, true, true}}
 	for _, d := range k.Days {
-		daily.Rows = append(daily.Rows, []string{d.Day, itoa(d.Parcels), pct(ratio(d.Contacted, d.Parcels)), itoa(d.CallAttempts), pct(ratio(d.CallsReached, d.CallAttempts))})
+		daily.Rows = append(daily.Rows, []string{d.Day, itoa(d.Parcels), pct(reports.Ratio(d.Contacted, d.Parcels)), itoa(d.CallAttempts), pct(reports.Ratio(d.CallsReached, d.CallAttempts))})
 	}
 	return []table{regions, lanes, sla, daily}
 }
@@ -338,11 +340,11 @@ func kpiTables(k kpiReport) []table {
 // chartBars is how many regions or lanes a bar chart shows (the tables show all).
 const chartBars = 12
 
-func kpiCharts(k kpiReport) []template.HTML {
+func kpiCharts(k reports.KPIReport) []template.HTML {
 	line := LineChart{Title: "Contact and answer rate by day", Series: []string{"Contact rate", "Answer rate"}, Max: 100,
 		Format: func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + "%" }}
 	for _, d := range k.Days {
-		line.Points = append(line.Points, Point{Label: d.Day[5:], Values: []float64{ratio(d.Contacted, d.Parcels) * 100, ratio(d.CallsReached, d.CallAttempts) * 100}})
+		line.Points = append(line.Points, Point{Label: d.Day[5:], Values: []float64{reports.Ratio(d.Contacted, d.Parcels) * 100, reports.Ratio(d.CallsReached, d.CallAttempts) * 100}})
 	}
 	format := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" }
 	contact := BarChart{Title: "Contact rate by region (busiest regions)", Max: 100, Format: format}
@@ -365,7 +367,7 @@ func kpiCharts(k kpiReport) []template.HTML {
 	return []template.HTML{line.SVG(), contact.SVG(), answer.SVG(), lanes.SVG()}
 }
 
-func liveTables(s liveSnapshot) []table {
+func liveTables(s reports.LiveSnapshot) []table {
 	agents := table{Name: "agents", Title: "Agents", Head: []string{"Agent", "State", "For"}, Num: []bool{false, false, true}, Empty: "No agents."}
 	for _, a := range s.Agents {
 		agents.Rows = append(agents.Rows, []string{a.Email, strings.ReplaceAll(a.State, "_", " "), duration(a.ForSec)})
@@ -382,6 +384,17 @@ func liveTables(s liveSnapshot) []table {
 	return []table{agents, queues, calls}
 }
 
+// recordingItemOf formats a recording for the list.
+func recordingItemOf(r reports.Recording) recordingItem {
+	it := recordingItem{ID: r.ID, When: r.StartedAt.Format("2006-01-02 15:04"), Direction: r.Direction, Parcel: r.ParcelID,
+		Agent: r.Agent, Outcome: r.Outcome, Duration: duration(r.DurationMS / 1000),
+		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID)}
+	if r.Disposition != "" {
+		it.Outcome += " · " + r.Disposition
+	}
+	return it
+}
+
 func recordingTable(items []recordingItem) table {
 	t := table{Name: "recordings", Title: "Recordings", Head: []string{"Recording", "When (UTC)", "Direction", "Parcel", "Agent", "Outcome", "Duration"},
 		Num: []bool{true, false, false, false, false, false, true}, Empty: "No recordings in this period."}
@@ -389,40 +402,4 @@ func recordingTable(items []recordingItem) table {
 		t.Rows = append(t.Rows, []string{strconv.FormatInt(r.ID, 10), r.When, r.Direction, r.Parcel, r.Agent, r.Outcome, r.Duration})
 	}
 	return t
-}
-
-// maxRecordings bounds the recordings list.
-const maxRecordings = 50
-
-// Recordings lists the finished recordings of the scope's calls started in [from, to), newest first.
-func (d *Dashboard) Recordings(ctx context.Context, scope access.Scope, from, to time.Time) ([]recordingItem, error) {
-	where, args := scope.SQL("r.brand_id", "", "")
-	rows, err := d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT r.id, r.started_at, r.duration_ms, c.direction, c.parcel_id,
-		c.outcome, c.disposition, COALESCE(u.email, '')
-		FROM recordings r JOIN calls c ON c.id = r.call_id LEFT JOIN users u ON u.id = c.agent_id
-		WHERE r.finished_at IS NOT NULL AND r.started_at >= ? AND r.started_at < ? AND `+where+`
-		ORDER BY r.started_at DESC, r.id DESC LIMIT ?`), append(append([]any{from, to}, args...), maxRecordings)...)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard recordings: %w", err)
-	}
-	defer rows.Close()
-	var out []recordingItem
-	for rows.Next() {
-		var r recordingItem
-		var started nullTime
-		var ms int64
-		var outcome, disposition string
-		if err := rows.Scan(&r.ID, &started, &ms, &r.Direction, &r.Parcel, &outcome, &disposition, &r.Agent); err != nil {
-			return nil, fmt.Errorf("dashboard recordings: %w", err)
-		}
-		r.When = started.Time.Format("2006-01-02 15:04")
-		r.Duration = duration(ms / 1000)
-		r.Outcome = outcome
-		if disposition != "" {
-			r.Outcome += " · " + disposition
-		}
-		r.AudioURL = fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID)
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }

@@ -15,8 +15,11 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/portal/browsertest"
+	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/reports/reportstest"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // demoActivity adds what the demo generator does not make yet: SMS and calls about the demo
@@ -25,12 +28,12 @@ import (
 func demoActivity(t testing.TB, db *store.DB, acc *access.Service, brands []int64, now time.Time) (agentIDs []int64) {
 	t.Helper()
 	ctx := context.Background()
-	s := &dashSeed{t: t, db: db}
+	s := &reportstest.Seed{T: t, DB: db}
 	r := rand.New(rand.NewPCG(7, 11))
 	states := []string{"available", "on_call", "on_call", "wrap_up", "paused", "available", "offline"}
 	names := []string{"anna.ivanova", "boris.smirnov", "olga.kuznetsova", "dmitry.popov", "elena.sokolova", "ivan.lebedev", "maria.kozlova"}
 	for i, n := range names {
-		id := s.agent(acc, n+"@demo.wismo", states[i], now.Add(-time.Duration(3+r.IntN(50))*time.Minute).Format(time.RFC3339), brands...)
+		id := s.Agent(acc, n+"@demo.wismo", states[i], now.Add(-time.Duration(3+r.IntN(50))*time.Minute).Format(time.RFC3339), brands...)
 		agentIDs = append(agentIDs, id)
 	}
 	rows, err := db.SQL.QueryContext(ctx, db.Rebind(`SELECT id, brand_id, posted_at FROM parcels WHERE posted_at >= ? ORDER BY id`), now.AddDate(0, 0, -8))
@@ -40,7 +43,7 @@ func demoActivity(t testing.TB, db *store.DB, acc *access.Service, brands []int6
 	type pp struct {
 		id     string
 		brand  int64
-		posted nullTime
+		posted store.NullTime
 	}
 	var ps []pp
 	for rows.Next() {
@@ -71,10 +74,10 @@ func demoActivity(t testing.TB, db *store.DB, acc *access.Service, brands []int6
 			case x < 0.14:
 				status = "failed"
 			}
-			s.contact(p.brand, p.id, "sms", status, provider, at(p.posted.Time, 1))
+			s.Contact(p.brand, p.id, "sms", status, provider, at(p.posted.Time, 1))
 		}
 		if r.Float64() < 0.55 {
-			s.contact(p.brand, p.id, "call", "done", "", at(p.posted.Time, 2))
+			s.Contact(p.brand, p.id, "call", "done", "", at(p.posted.Time, 2))
 			tries := 1 + r.IntN(4)
 			for k := 0; k < tries; k++ {
 				outcome, disp := []string{"no_answer", "busy", "no_answer", "unreachable"}[r.IntN(4)], ""
@@ -82,23 +85,23 @@ func demoActivity(t testing.TB, db *store.DB, acc *access.Service, brands []int6
 				if k == tries-1 && r.Float64() < 0.75 {
 					outcome, disp, agent = "answered", []string{"reached", "reached", "callback_requested", "refused"}[r.IntN(4)], agentIDs[r.IntN(len(agentIDs))]
 				}
-				id := s.call(p.brand, p.id, "outbound", outcome, disp, at(p.posted.Time, 3+k*4), agent, true)
+				id := s.Call(p.brand, p.id, "outbound", outcome, disp, at(p.posted.Time, 3+k*4), agent, true)
 				if outcome == "answered" && recordings < 12 {
 					recordings++
-					st := dts(at(p.posted.Time, 3+k*4))
-					s.exec(`INSERT INTO recordings (call_id, brand_id, path, duration_ms, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)`,
+					st := reportstest.Time(at(p.posted.Time, 3+k*4))
+					s.Exec(`INSERT INTO recordings (call_id, brand_id, path, duration_ms, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)`,
 						id, p.brand, filepath.Join(t.TempDir(), "missing.wav"), 40000+r.IntN(200000), st, st.Add(3*time.Minute))
 				}
 			}
 		}
 	}
-	q := s.id(`INSERT INTO hotline_queues (name, brand_id) VALUES ('Hotline RU', NULL)`)
+	q := s.ID(`INSERT INTO hotline_queues (name, brand_id) VALUES ('Hotline RU', NULL)`)
 	for i, p := range ps[:min(3, len(ps))] {
-		s.exec(`INSERT INTO calls (direction, mode, brand_id, parcel_id, queue_id, started_at, answered_at, outcome) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, '')`,
+		s.Exec(`INSERT INTO calls (direction, mode, brand_id, parcel_id, queue_id, started_at, answered_at, outcome) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, '')`,
 			p.brand, p.id, q, now.Add(-time.Duration(40+i*35)*time.Second), now.Add(-time.Duration(39+i*35)*time.Second))
 	}
 	for i, p := range ps[3:min(5, len(ps))] {
-		s.call(p.brand, p.id, "outbound", "answered", "", now.Add(-time.Duration(2+i*3)*time.Minute).Format(time.RFC3339), agentIDs[1+i], false)
+		s.Call(p.brand, p.id, "outbound", "answered", "", now.Add(-time.Duration(2+i*3)*time.Minute).Format(time.RFC3339), agentIDs[1+i], false)
 	}
 	return agentIDs
 }
@@ -112,7 +115,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	cs := cases.NewService(db, log, reg)
+	cs := tracking.NewService(db, log, reg)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	sum, err := demo.Run(ctx, demo.Options{Parcels: 1500, Seed: 42, Now: now}, acc, cs, log)
@@ -129,7 +132,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	agents := demoActivity(t, db, acc, brands, now)
 
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cs, Registry: reg, Dashboard: NewDashboard(db, caseSvc)})
+	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cs, Registry: reg, Dashboard: reports.NewDashboard(db, caseSvc)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

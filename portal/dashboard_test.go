@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"html"
-	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -19,49 +18,43 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/reports/reportstest"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // dashEnv is a portal with the dashboard over the fixed dataset.
 type dashEnv struct {
 	app            *fiber.App
 	acc            *access.Service
-	dash           *Dashboard
-	w              *dashWorld
+	dash           *reports.Dashboard
+	w              *reportstest.World
 	db             *store.DB
 	brandA, brandB int64
 }
 
 func newDashEnv(t testing.TB) *dashEnv {
 	t.Helper()
-	db := storetest.Open(t)
+	w, acc := reportstest.Open(t)
+	db, a, b := w.DB, w.BrandA, w.BrandB
 	log := storetest.Logger(t)
-	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
 	ctx := context.Background()
-	a, _, err := acc.CreateBrand(ctx, "Brand A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := acc.CreateBrand(ctx, "Brand B")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dash := NewDashboard(db, cases.NewCaseService(db, log, "http://127.0.0.1:8080"))
-	dash.now = func() time.Time { return dashNow }
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, Dashboard: dash})
-	e := &dashEnv{app: app, acc: acc, dash: dash, db: db, brandA: a.ID, brandB: b.ID}
-	e.w = seedDashWorld(t, db, acc, a.ID, b.ID)
+	dash := reports.NewDashboard(db, cases.NewCaseService(db, log, "http://127.0.0.1:8080"))
+	dash.SetClock(func() time.Time { return reportstest.Now })
+	app := New(Deps{Log: log, DB: db, Access: acc, Cases: tracking.NewService(db, log, reg), Registry: reg, Dashboard: dash})
+	e := &dashEnv{app: app, acc: acc, dash: dash, db: db, brandA: a, brandB: b, w: w}
 	for _, u := range []struct {
 		email  string
 		role   access.Role
 		brands []int64
 	}{
-		{"sup@a.example", access.RoleSupervisor, []int64{a.ID}},
-		{"sup@ab.example", access.RoleSupervisor, []int64{a.ID, b.ID}},
-		{"mgr@a.example", access.RoleBrandManager, []int64{a.ID}},
-		{"agent@a.example", access.RoleAgent, []int64{a.ID}},
+		{"sup@a.example", access.RoleSupervisor, []int64{a}},
+		{"sup@ab.example", access.RoleSupervisor, []int64{a, b}},
+		{"mgr@a.example", access.RoleBrandManager, []int64{a}},
+		{"agent@a.example", access.RoleAgent, []int64{a}},
 	} {
 		if _, err := acc.CreateUser(ctx, u.email, "correct horse battery", u.role, u.brands); err != nil {
 			t.Fatal(err)
@@ -77,98 +70,6 @@ func (e *dashEnv) browser(t *testing.T, email string) *browser {
 		t.Fatalf("login %s: %d %s", email, r.status, r.body)
 	}
 	return b
-}
-
-var dashPeriod = kpiQuery{From: dts("2026-11-10T00:00:00Z"), To: dts("2026-11-17T00:00:00Z")}
-
-func dashNear(a, b float64) bool { return math.Abs(a-b) < 1e-9 || (math.IsNaN(a) && math.IsNaN(b)) }
-
-func TestDashboardKPIs(t *testing.T) {
-	e := newDashEnv(t)
-	q := dashPeriod
-	q.Scope = access.Brands(e.brandA)
-	rep, err := e.dash.KPIs(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byRegion := map[string]regionKPI{}
-	for _, r := range rep.Regions {
-		byRegion[r.Region] = r
-	}
-	type want struct {
-		parcels, contacted, attempts, reached, reachedParcels, toReach, smsSent, smsDelivered, cod, codReturned, delivered, onTime int
-		contactRate, answerRate, avgAttempts, smsRate, codRate, onTimeShare                                                        float64
-	}
-	nan := math.NaN()
-	for name, w := range map[string]want{
-		// 4 parcels posted in the period; A4 had only a planned call and a suppressed SMS.
-		"total": {4, 3, 7, 3, 3, 5, 3, 1, 2, 1, 3, 1, 0.75, 3.0 / 7, 5.0 / 3, 1.0 / 3, 0.5, 1.0 / 3},
-		// A5 (posted before the period) counts by its calls: reached on its 2nd attempt.
-		"RU-MOW": {2, 2, 6, 2, 2, 4, 3, 1, 1, 0, 2, 1, 1, 2.0 / 6, 2, 1.0 / 3, 0, 0.5},
-		"RU-NVS": {2, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0.5, 1, 1, nan, 1, 0},
-	} {
-		r := rep.Total
-		if name != "total" {
-			var ok bool
-			if r, ok = byRegion[name]; !ok {
-				t.Fatalf("no row for region %s: %+v", name, rep.Regions)
-			}
-		}
-		got := want{r.Parcels, r.Contacted, r.CallAttempts, r.CallsReached, r.ReachedParcels, r.AttemptsToReach, r.SMSSent, r.SMSDelivered,
-			r.COD, r.CODReturned, r.Delivered, r.OnTime, r.ContactRate, r.AnswerRate, r.AvgAttempts, r.SMSRate, r.CODReturnRate, r.OnTimeP}
-		counts := [12]int{got.parcels, got.contacted, got.attempts, got.reached, got.reachedParcels, got.toReach, got.smsSent, got.smsDelivered, got.cod, got.codReturned, got.delivered, got.onTime}
-		wantCounts := [12]int{w.parcels, w.contacted, w.attempts, w.reached, w.reachedParcels, w.toReach, w.smsSent, w.smsDelivered, w.cod, w.codReturned, w.delivered, w.onTime}
-		if counts != wantCounts {
-			t.Errorf("%s counts: got %v, want %v (parcels, contacted, attempts, reached, reached parcels, attempts to reach, SMS sent, delivered, COD, COD returned, delivered, on time)", name, counts, wantCounts)
-		}
-		rates := [6]float64{got.contactRate, got.answerRate, got.avgAttempts, got.smsRate, got.codRate, got.onTimeShare}
-		wantRates := [6]float64{w.contactRate, w.answerRate, w.avgAttempts, w.smsRate, w.codRate, w.onTimeShare}
-		for i := range rates {
-			if !dashNear(rates[i], wantRates[i]) {
-				t.Errorf("%s rate %d (contact, answer, attempts, SMS, COD, on time): got %v, want %v", name, i, rates[i], wantRates[i])
-			}
-		}
-	}
-	if len(rep.Regions) != 2 {
-		t.Errorf("brand B's regions leak into A's report: %+v", rep.Regions)
-	}
-
-	// Transit per lane, judged in the recipient's zone: A2 reached Moscow after midnight.
-	if len(rep.Lanes) != 2 {
-		t.Fatalf("lanes: %+v", rep.Lanes)
-	}
-	gb, cn := rep.Lanes[0], rep.Lanes[1]
-	if gb.Origin != "GB" || gb.Service != "standard" || gb.Delivered != 2 || gb.OnTime != 1 || gb.Late != 1 || !dashNear(gb.OnTimeShare, 0.5) ||
-		!dashNear(gb.MedianDaysLate, 1) || !dashNear(gb.MedianTransitDays, 3) {
-		t.Errorf("GB→RU standard: %+v", gb)
-	}
-	if cn.Origin != "CN" || cn.Service != "economy" || cn.Delivered != 1 || cn.OnTime != 0 || !dashNear(cn.MedianDaysLate, 3) || !dashNear(cn.MedianTransitDays, 4) {
-		t.Errorf("CN→RU economy: %+v", cn)
-	}
-
-	// Cases opened in the period: one with no breach of three.
-	if s := rep.SLA; s.Cases != 3 || s.Compliant != 1 || s.FirstResponseBreached != 2 || s.ResolutionBreached != 1 || s.Resolved != 1 || !dashNear(s.Compliance, 1.0/3) {
-		t.Errorf("case SLA: %+v", s)
-	}
-	if s := rep.SLA.Live; s == nil || s.Open != 3 {
-		t.Errorf("live SLA summary for A: want 3 open cases, got %+v", s)
-	}
-
-	// The daily series covers every day of the period.
-	if len(rep.Days) != 7 || rep.Days[0].Day != "2026-11-10" || rep.Days[6].Day != "2026-11-16" {
-		t.Fatalf("days: %+v", rep.Days)
-	}
-	d12, d13, d14 := rep.Days[2], rep.Days[3], rep.Days[4]
-	if d12.Parcels != 4 || d12.Contacted != 3 || d12.CallAttempts != 3 || d12.CallsReached != 2 || d13.CallAttempts != 3 || d13.CallsReached != 1 ||
-		d14.CallAttempts != 1 || d14.CallsReached != 0 || rep.Days[0].Parcels != 0 {
-		t.Errorf("daily series: %+v", rep.Days)
-	}
-
-	// A country filter: nothing goes to Kazakhstan.
-	q.Country = "KZ"
-	if rep, err := e.dash.KPIs(context.Background(), q); err != nil || rep.Total.Parcels != 0 || rep.SLA.Cases != 0 {
-		t.Errorf("country KZ: %+v %v", rep.Total, err)
-	}
 }
 
 func TestDashboardLiveAndBrandIsolation(t *testing.T) {
@@ -193,7 +94,7 @@ func TestDashboardLiveAndBrandIsolation(t *testing.T) {
 		t.Errorf("A's active calls: %+v", snap.Calls)
 	}
 	for _, c := range snap.Calls {
-		if c.ID == e.w.liveCallB {
+		if c.ID == e.w.LiveCallB {
 			t.Errorf("B's call shows on A's board")
 		}
 	}
@@ -208,12 +109,12 @@ func TestDashboardLiveAndBrandIsolation(t *testing.T) {
 	if page.status != 200 {
 		t.Fatalf("dashboard: %d %s", page.status, page.body)
 	}
-	for _, want := range []string{"anna@a.example", "A support", "RU-NVS", "GB→RU", `/api/v1/recordings/` + itoa(int(e.w.recA)) + `/audio`, "75.0%", "42.9%", "<svg", `class="bar"`, `class="point"`} {
+	for _, want := range []string{"anna@a.example", "A support", "RU-NVS", "GB→RU", `/api/v1/recordings/` + itoa(int(e.w.RecA)) + `/audio`, "75.0%", "42.9%", "<svg", `class="bar"`, `class="point"`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("A's dashboard lacks %q", want)
 		}
 	}
-	for _, leak := range []string{"zed@b.example", "B support", "RU-SPE", "DE→RU", `/api/v1/recordings/` + itoa(int(e.w.recB)) + `/audio`} {
+	for _, leak := range []string{"zed@b.example", "B support", "RU-SPE", "DE→RU", `/api/v1/recordings/` + itoa(int(e.w.RecB)) + `/audio`} {
 		if strings.Contains(page.body, leak) {
 			t.Errorf("A's dashboard shows brand B's %q", leak)
 		}
@@ -225,7 +126,7 @@ func TestDashboardLiveAndBrandIsolation(t *testing.T) {
 		t.Errorf("export of brand B by A's supervisor: want 403, got %d", r.status)
 	}
 	if r := sup.do("GET", "/dashboard/export/recordings.csv?from=2026-11-10&to=2026-11-16", nil); r.status != 200 ||
-		!strings.Contains(r.body, itoa(int(e.w.recA))) || strings.Contains(r.body, "zed@b.example") {
+		!strings.Contains(r.body, itoa(int(e.w.RecA))) || strings.Contains(r.body, "zed@b.example") {
 		t.Errorf("A's recordings export: %d %s", r.status, r.body)
 	}
 
@@ -313,8 +214,8 @@ func TestCSVEscaping(t *testing.T) {
 
 	// Through the export: a region name that looks like a formula is neutralised.
 	e := newDashEnv(t)
-	s := &dashSeed{t: t, db: e.db, seq: 500}
-	s.parcel(dashParcel{brand: e.brandA, origin: "GB", service: "standard", region: "=cmd|' /C calc'!A0", zone: "Europe/Moscow", posted: "2026-11-12T10:00:00Z"})
+	s := &reportstest.Seed{T: t, DB: e.db, Seq: 500}
+	s.Parcel(reportstest.Parcel{Brand: e.brandA, Origin: "GB", Service: "standard", Region: "=cmd|' /C calc'!A0", Zone: "Europe/Moscow", Posted: "2026-11-12T10:00:00Z"})
 	sup := e.browser(t, "sup@a.example")
 	r := sup.do("GET", "/dashboard/export/regions.csv?from=2026-11-10&to=2026-11-16", nil)
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || !strings.Contains(r.header.Get("Content-Disposition"), "wismo-regions-2026-11-10_2026-11-16.csv") {
@@ -370,7 +271,7 @@ func TestLiveStream(t *testing.T) {
 			event = v
 		}
 		if v, ok := strings.CutPrefix(line, "data: "); ok && event == "snapshot" {
-			var snap liveSnapshot
+			var snap reports.LiveSnapshot
 			if err := json.Unmarshal([]byte(v), &snap); err != nil {
 				t.Fatal(err)
 			}

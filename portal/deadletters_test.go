@@ -14,10 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // lettersEnv is a portal with dead letters: the rules consumer set aside one message of
@@ -36,7 +36,7 @@ func newLettersEnv(t *testing.T) *lettersEnv {
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	app := New(Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg,
+	app := New(Deps{Log: log, DB: db, Access: acc, Cases: tracking.NewService(db, log, reg), Registry: reg,
 		DeadLetters: outbox.NewDeadLetters(db)})
 	ctx := context.Background()
 	a, ka, _ := acc.CreateBrand(ctx, "Brand A")

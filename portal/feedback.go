@@ -20,6 +20,8 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The tracking page's forms: feedback (a case of type feedback or a customer's category) and
@@ -143,7 +145,7 @@ func csrfOK(c *fiber.Ctx) bool {
 
 // formRoutes mount the two form posts of the tracking page.
 func formRoutes(app *fiber.App, h *trackHandler) {
-	app.Post("/track/:id/feedback", h.post("feedback", func(c *fiber.Ctx, p *trackPage, v cases.ParcelView) (cases.CaseInput, bool) {
+	app.Post("/track/:id/feedback", h.post("feedback", func(c *fiber.Ctx, p *trackPage, v tracking.ParcelView) (cases.CaseInput, bool) {
 		t := translator(p.Lang)
 		f := readForm(c, "category", "message", "name", "contact")
 		if !slices.Contains(feedbackCategories, cases.CaseType(f.V("category"))) {
@@ -156,7 +158,7 @@ func formRoutes(app *fiber.App, h *trackHandler) {
 		return cases.CaseInput{Parcels: []string{v.ID}, Type: f.V("category"), Source: string(cases.SourceFeedbackForm),
 			Subject: "Tracking page: " + f.V("category"), Contact: &contact, Note: f.V("message")}, f.Errors == nil
 	}))
-	app.Post("/track/:id/request", h.post("options", func(c *fiber.Ctx, p *trackPage, v cases.ParcelView) (cases.CaseInput, bool) {
+	app.Post("/track/:id/request", h.post("options", func(c *fiber.Ctx, p *trackPage, v tracking.ParcelView) (cases.CaseInput, bool) {
 		t := translator(p.Lang)
 		f := readForm(c, "option", "day", "point", "reason", "name", "contact")
 		in := cases.CaseInput{Parcels: []string{v.ID}, Source: string(cases.SourceFeedbackForm)}
@@ -190,7 +192,7 @@ func formRoutes(app *fiber.App, h *trackHandler) {
 			in.Note = "The customer asks to collect the parcel at a pick-up point: " + f.V("point")
 		case "return":
 			in.Type, in.Subject = string(cases.TypeReturn), "Tracking page: return"
-			if v.Phase == cases.PhaseReturned || v.Phase == cases.PhaseReturning {
+			if v.Phase == tracking.PhaseReturned || v.Phase == tracking.PhaseReturning {
 				f.fail("option", t("err_returning"))
 				break
 			}
@@ -214,7 +216,7 @@ func formRoutes(app *fiber.App, h *trackHandler) {
 // so that a refused post shows the form as it was typed), and the CSRF token is checked. A
 // valid form opens a case and redirects to the page with its number. The address is charged
 // for a post with a valid token, the parcel for an opened case (feedbackLimiter).
-func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPage, v cases.ParcelView) (cases.CaseInput, bool)) fiber.Handler {
+func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPage, v tracking.ParcelView) (cases.CaseInput, bool)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, id, ok := h.start(c)
 		if !ok {
@@ -260,7 +262,7 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 			return renderTrack(c, p)
 		}
 		cs, err := h.d.CaseDesk.Open(c.UserContext(), access.Brands(v.BrandID), cases.Actor{Label: "customer:tracking-page"}, in)
-		var ve *cases.ValidationError
+		var ve *input.ValidationError
 		if errors.As(err, &ve) {
 			// The page checked every field the case tracker checks; this is a backstop.
 			h.d.Log.Warn("tracking page form refused by the case tracker", "parcel", id, "err", err)

@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 type fixture struct {
@@ -32,7 +32,7 @@ func newFixture(t *testing.T, opts ...func(*Deps)) *fixture {
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	d := Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg, PublicURL: "http://127.0.0.1:8080"}
+	d := Deps{Log: log, DB: db, Access: acc, Cases: tracking.NewService(db, log, reg), Registry: reg, PublicURL: "http://127.0.0.1:8080"}
 	for _, o := range opts {
 		o(&d)
 	}
@@ -78,9 +78,9 @@ const parcelJSON = `{"parcels":[{"id":"RB123456785GB","service_level":"standard"
  "origin_country":"GB","destination_country":"RU","cod":{"amount":"1200.00","currency":"RUB"},
  "recipient":{"name":"Иван Петров","phone":"+7 913 123 45 67","email":"ivan@example.com","region":"RU-NVS","time_zone":""}}]}`
 
-func results(t *testing.T, body string) []cases.Result {
+func results(t *testing.T, body string) []tracking.Result {
 	t.Helper()
-	var out struct{ Results []cases.Result }
+	var out struct{ Results []tracking.Result }
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatalf("%v: %s", err, body)
 	}
@@ -119,7 +119,7 @@ func TestAPIKeys(t *testing.T) {
 func TestIngestAndIsolationOverHTTP(t *testing.T) {
 	f := newFixture(t)
 	r := f.do(t, "POST", "/api/v1/parcels", f.keyA, parcelJSON)
-	if res := results(t, r.body); r.status != 200 || len(res) != 1 || res[0].Status != cases.StatusAccepted || res[0].ID != "RB123456785GB" {
+	if res := results(t, r.body); r.status != 200 || len(res) != 1 || res[0].Status != tracking.StatusAccepted || res[0].ID != "RB123456785GB" {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	events := `{"events":[{"item_id":"RB123456785GB","code":"EMA","occurred_at":"2026-11-01T10:00:00Z","office":"GBLONA","country":"GB"},
@@ -132,7 +132,7 @@ func TestIngestAndIsolationOverHTTP(t *testing.T) {
 	r = f.do(t, "POST", "/api/v1/events", f.keyA, events)
 	res := results(t, r.body)
 	want := []struct {
-		status cases.Status
+		status tracking.Status
 		field  string
 	}{{"accepted", ""}, {"duplicate", ""}, {"rejected", "occurred_at"}, {"rejected", "colour"}, {"rejected", "item_id"}, {"rejected", ""}, {"accepted", ""}}
 	if r.status != 200 || len(res) != len(want) {
@@ -146,7 +146,7 @@ func TestIngestAndIsolationOverHTTP(t *testing.T) {
 
 	// Brand A reads its parcel; brand B gets a 404 on read and a rejection on write.
 	r = f.do(t, "GET", "/api/v1/parcels/rb123456785gb", f.keyA, "")
-	var v cases.ParcelView
+	var v tracking.ParcelView
 	json.Unmarshal([]byte(r.body), &v)
 	if r.status != 200 || v.Phase != "in_transit" || len(v.Events) != 2 || v.Recipient.TimeZone != "Asia/Novosibirsk" {
 		t.Fatalf("GET own parcel: %d %s", r.status, r.body)
@@ -155,11 +155,11 @@ func TestIngestAndIsolationOverHTTP(t *testing.T) {
 		t.Fatalf("GET other brand's parcel: %d %s", r.status, r.body)
 	}
 	r = f.do(t, "POST", "/api/v1/events", f.keyB, `{"events":[{"item_id":"RB123456785GB","code":"EMD","occurred_at":"2026-11-03T10:00:00Z"}]}`)
-	if res := results(t, r.body); res[0].Status != cases.StatusRejected {
+	if res := results(t, r.body); res[0].Status != tracking.StatusRejected {
 		t.Fatalf("brand B event on A's parcel: %s", r.body)
 	}
 	r = f.do(t, "POST", "/api/v1/parcels", f.keyB, parcelJSON)
-	if res := results(t, r.body); res[0].Status != cases.StatusRejected || res[0].Error.Field != "id" {
+	if res := results(t, r.body); res[0].Status != tracking.StatusRejected || res[0].Error.Field != "id" {
 		t.Fatalf("brand B upserting A's parcel: %s", r.body)
 	}
 	// The GB post reads the parcel (it leaves GB) but may not create parcels.
@@ -180,7 +180,7 @@ func TestBadBodies(t *testing.T) {
 		{"/api/v1/parcels", `not json`, 400},
 		{"/api/v1/parcels", `{"items":[]}`, 400},
 		{"/api/v1/events", `{"events":{}}`, 400},
-		{"/api/v1/events", `{"events":[` + strings.Repeat(`{},`, cases.MaxBatch) + `{}]}`, 413},
+		{"/api/v1/events", `{"events":[` + strings.Repeat(`{},`, tracking.MaxBatch) + `{}]}`, 413},
 	} {
 		r := f.do(t, "POST", tc.path, f.keyA, tc.body)
 		if r.status != tc.status || !strings.Contains(r.body, `"message"`) {
@@ -227,7 +227,7 @@ func TestSessionsAndCSRF(t *testing.T) {
 		t.Fatalf("POST with a wrong CSRF token: %d", r.status)
 	}
 	r = f.do(t, "POST", "/api/v1/events", "", ev, "Cookie", c, access.CSRFHeader, sess.CSRF)
-	if res := results(t, r.body); r.status != 200 || res[0].Status != cases.StatusRejected {
+	if res := results(t, r.body); r.status != 200 || res[0].Status != tracking.StatusRejected {
 		t.Fatalf("agent of B pushing for A's parcel with CSRF: %d %s", r.status, r.body)
 	}
 	if r := f.do(t, "DELETE", "/api/v1/session", "", "", "Cookie", c, access.CSRFHeader, sess.CSRF); r.status != 204 {

@@ -19,7 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Pinger reports whether a dependency (the database) answers.
@@ -40,7 +41,7 @@ type Deps struct {
 	// Jobs reports background jobs that are down (nil: /readyz checks the database only).
 	Jobs     JobStates
 	Access   *access.Service
-	Cases    *cases.Service
+	Cases    *tracking.Service
 	Registry *prometheus.Registry
 	// SecureCookies marks session cookies Secure (when serving HTTPS).
 	SecureCookies bool
@@ -50,7 +51,7 @@ type Deps struct {
 	DemoHints *DemoHints
 	// Dashboard reads the supervisor dashboard's live view and KPIs (dashboard*.go); nil
 	// answers /dashboard with 503.
-	Dashboard *Dashboard
+	Dashboard *reports.Dashboard
 	// Comms reads a parcel's calls, SMS and e-mails for the public tracking page (nil: the
 	// page shows none).
 	Comms CommsHistory
@@ -175,7 +176,7 @@ func New(d Deps) *fiber.App {
 
 	access.SessionRoutes(app, d.Access, d.SecureCookies)
 	domains := app.Group("", apiAuth(d.Access))
-	cases.Routes(domains, d.Cases)
+	tracking.Routes(domains, d.Cases)
 	for _, mount := range d.Routes {
 		mount(domains)
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The public tracking page: anyone with a tracking number sees the parcel's phases and scans,
@@ -54,13 +54,13 @@ type trackRequest struct{ Number, ISO, When, Type, Status, Tone string }
 type option struct{ Value, Label string }
 
 // journey is the main path a parcel's phase is shown on.
-var journey = []cases.Phase{"posted", "in_transit", "arrived", "at_sorting_center", "at_delivery_office", cases.PhaseDelivered}
+var journey = []tracking.Phase{"posted", "in_transit", "arrived", "at_sorting_center", "at_delivery_office", tracking.PhaseDelivered}
 
 // stepOf places every phase on the journey.
-var stepOf = map[cases.Phase]int{
-	cases.PhaseRegistered: -1, "posted": 0, "export": 1, "in_transit": 1, "arrived": 2, "customs": 2,
+var stepOf = map[tracking.Phase]int{
+	tracking.PhaseRegistered: -1, "posted": 0, "export": 1, "in_transit": 1, "arrived": 2, "customs": 2,
 	"at_sorting_center": 3, "at_delivery_office": 4, "out_for_delivery": 4, "ready_for_pickup": 4,
-	"delivery_attempted": 4, cases.PhaseDelivered: 5,
+	"delivery_attempted": 4, tracking.PhaseDelivered: 5,
 }
 
 // trackHandler serves the public tracking page and its forms.
@@ -128,9 +128,9 @@ func trackRoutes(app *fiber.App, d Deps) {
 func (h *trackHandler) start(c *fiber.Ctx) (trackPage, string, bool) {
 	lang := language(c)
 	t := translator(lang)
-	raw := cases.ParcelParam(c)
+	raw := tracking.ParcelParam(c)
 	page := trackPage{Lang: lang, Query: raw}
-	id, err := cases.ParseS10(raw)
+	id, err := tracking.ParseS10(raw)
 	if err != nil {
 		shown := []rune(raw)
 		if len(shown) > 40 { // echo enough to recognise, not a page of it
@@ -146,12 +146,12 @@ func (h *trackHandler) start(c *fiber.Ctx) (trackPage, string, bool) {
 
 // load reads the parcel (an unknown one is a helpful 404), its communications and the
 // customer's requests into p.
-func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (cases.ParcelView, bool, error) {
+func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.ParcelView, bool, error) {
 	lang := language(c)
 	t := translator(lang)
 	// The S10 id is the global key: the public page looks parcels up by it alone.
 	v, err := h.d.Cases.Parcel(c.UserContext(), access.Operator(), id)
-	if errors.Is(err, cases.ErrNotFound) {
+	if errors.Is(err, tracking.ErrNotFound) {
 		p.Error = t("notfound")
 		c.Status(fiber.StatusNotFound)
 		return v, false, nil
@@ -197,11 +197,11 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (cases.Parcel
 		p.Categories = append(p.Categories, option{Value: string(ct), Label: t("type_" + string(ct))})
 	}
 	switch v.Phase {
-	case cases.PhaseDelivered, cases.PhaseReturning, cases.PhaseReturned, "cancelled":
+	case tracking.PhaseDelivered, tracking.PhaseReturning, tracking.PhaseReturned, "cancelled":
 	default:
 		p.CanChange = true
 	}
-	p.CanReturn = v.Phase != cases.PhaseReturning && v.Phase != cases.PhaseReturned && v.Phase != "cancelled"
+	p.CanReturn = v.Phase != tracking.PhaseReturning && v.Phase != tracking.PhaseReturned && v.Phase != "cancelled"
 	today := h.now().In(loc)
 	first, last := today.AddDate(0, 0, 1), today.AddDate(0, 0, maxDaysAhead)
 	p.MinDay, p.MaxDay = first.Format("2006-01-02"), last.Format("2006-01-02")
@@ -238,7 +238,7 @@ func sendTrack(c *fiber.Ctx, html []byte) error {
 
 // publicView renders what a customer may see of a parcel: no name, phone, address or e-mail;
 // times in the recipient's zone.
-func publicView(v cases.ParcelView, lang string) *trackParcel {
+func publicView(v tracking.ParcelView, lang string) *trackParcel {
 	t := translator(lang)
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
@@ -247,9 +247,9 @@ func publicView(v cases.ParcelView, lang string) *trackParcel {
 	p := &trackParcel{ID: v.ID, PhaseLabel: t(string(v.Phase)), Service: t(string(v.ServiceLevel)),
 		From: v.OriginCountry, To: v.DestinationCountry, Late: v.Late, Zone: v.Recipient.TimeZone, Tone: "warn"}
 	switch v.Phase {
-	case cases.PhaseDelivered:
+	case tracking.PhaseDelivered:
 		p.Tone = "ok"
-	case cases.PhaseReturning, cases.PhaseReturned, "cancelled", "delivery_attempted":
+	case tracking.PhaseReturning, tracking.PhaseReturned, "cancelled", "delivery_attempted":
 		p.Tone = "bad"
 	}
 	if v.PromisedDate != "" {
@@ -282,7 +282,7 @@ func publicView(v cases.ParcelView, lang string) *trackParcel {
 			ev.Label = e.Meaning
 		}
 		if e.Reason != "" {
-			if r, ok := cases.LookupReason(e.Reason); ok && lang == "en" {
+			if r, ok := tracking.LookupReason(e.Reason); ok && lang == "en" {
 				ev.Detail = r.Meaning
 			}
 		}

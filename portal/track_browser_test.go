@@ -16,6 +16,7 @@ import (
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/portal/browsertest"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // A customer in a real browser: looks a demo parcel up from the search box, sees its phases
@@ -27,7 +28,7 @@ func TestTrackingPageInBrowser(t *testing.T) {
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
 	reg := prometheus.NewRegistry()
-	parcels := cases.NewService(db, log, reg)
+	parcels := tracking.NewService(db, log, reg)
 	desk := cases.NewCaseService(db, log, "http://127.0.0.1")
 	ctx := context.Background()
 	now := time.Now().UTC()
@@ -36,10 +37,10 @@ func TestTrackingPageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A parcel on its way (one the customer may still redirect).
-	var parcel cases.ParcelView
+	var parcel tracking.ParcelView
 	for _, id := range sum.Sample {
 		v, err := parcels.Parcel(ctx, access.Operator(), id)
-		if err == nil && len(v.Events) > 2 && v.Phase != cases.PhaseDelivered && v.Phase != cases.PhaseReturned && v.Phase != cases.PhaseReturning {
+		if err == nil && len(v.Events) > 2 && v.Phase != tracking.PhaseDelivered && v.Phase != tracking.PhaseReturned && v.Phase != tracking.PhaseReturning {
 			parcel = v
 			break
 		}

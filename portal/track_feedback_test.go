@@ -18,6 +18,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/throttle"
+	"github.com/wismo/wismo/tracking"
 )
 
 // fakeComms is a CommsHistory with fixed communications per parcel; it records the brand each
@@ -50,7 +51,7 @@ func newTrackFixture(t *testing.T, limits FeedbackLimits, opts ...func(*Deps)) *
 	reg := prometheus.NewRegistry()
 	desk := cases.NewCaseService(db, log, "http://127.0.0.1:8080")
 	comms := &fakeComms{list: map[string][]Comm{}}
-	d := Deps{Log: log, DB: db, Access: acc, Cases: cases.NewService(db, log, reg), Registry: reg,
+	d := Deps{Log: log, DB: db, Access: acc, Cases: tracking.NewService(db, log, reg), Registry: reg,
 		PublicURL: "http://127.0.0.1:8080", Comms: comms, CaseDesk: desk, Requests: desk, FeedbackLimits: limits}
 	for _, o := range opts {
 		o(&d)

@@ -2,20 +2,19 @@ package scripts
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/tracking"
 )
 
 // act does a rule's action for the news: adds an SMS, an email or a call to the batch's
 // plan, or records a case to open. It returns the contact as later rules (of this news and
 // of later news about the parcel in the batch) see it; nil for cases and for actions that
 // could not be done.
-func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p cases.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
+func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p tracking.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
 	tx := b.tx
 	ref := "outbox:" + n.msg.Ref()
 	notBefore := now.Add(time.Duration(r.Delay))
@@ -50,18 +49,20 @@ func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p 
 		}
 		seen.Channel, seen.Template = r.Action, r.Template
 	case "call":
-		var script, version sql.NullInt64
-		err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT k.script_id, c.version FROM campaigns k LEFT JOIN call_scripts c ON c.id = k.script_id
-			WHERE k.id = ? AND k.brand_id = ?`), r.CampaignID, p.BrandID).Scan(&script, &version)
-		if errors.Is(err, sql.ErrNoRows) {
+		script, err := s.opts.Planner.CampaignScript(ctx, tx, p.BrandID, r.CampaignID)
+		if errors.Is(err, dialer.ErrNotFound) {
 			s.log.Warn("rule names a campaign the brand no longer has; skipped", "rule", r.ID, "campaign", r.CampaignID)
 			return nil, nil
 		}
 		if err != nil {
+			return nil, err
+		}
+		version, err := s.scriptVersion(ctx, tx, script)
+		if err != nil {
 			return nil, fmt.Errorf("campaign %d: %w", r.CampaignID, err)
 		}
 		req.Channel, req.CampaignID, req.To = dialer.Call, r.CampaignID, p.Recipient.Phone
-		req.ScriptID, req.ScriptVersion = script.Int64, version.Int64
+		req.ScriptID, req.ScriptVersion = script, version
 		seen.Channel, seen.CampaignID = "call", int(r.CampaignID)
 	case "open_case":
 		_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO rule_case_requests (brand_id, parcel_id, rule_id, trigger_ref, case_type,

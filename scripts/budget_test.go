@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // doubling is issue 13's rule: each let doubles a text, to 8 GiB at a30; expr's own
@@ -150,7 +150,7 @@ func TestRulesConsumerSurvivesAnOverBudgetRule(t *testing.T) {
 		Condition: "parcel.has_cod || (" + doubling(30) + ")", Action: "open_case", CaseType: "damage"}); err != nil {
 		t.Fatalf("the rule is fine on the sample parcel: %v", err)
 	}
-	p := cases.MakeS10("RB", 730001, "GB")
+	p := tracking.MakeS10("RB", 730001, "GB")
 	e.parcel(p, "")
 	e.events(ev(p, "EDD", "2026-11-20T05:30:00Z"))
 	used := allocated(e.consume)

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // ScriptInput is a call script as a brand manager saves it.
@@ -160,9 +160,23 @@ func (s *Service) parcelData(ctx context.Context, scope access.Scope, parcelID s
 	if err != nil {
 		return nil, fmt.Errorf("parcel %s: %w", parcelID, ErrNotFound)
 	}
-	var ev *cases.EventView
+	var ev *tracking.EventView
 	if n := len(p.Events); n > 0 {
 		ev = &p.Events[n-1]
 	}
 	return dataFor(p, ev, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)), nil
+}
+
+// scriptVersion is the published version of call script id inside q: 0 for no script (id 0)
+// or one that no longer exists, as a campaign without a script dials without one.
+func (s *Service) scriptVersion(ctx context.Context, q store.Tx, id int64) (int64, error) {
+	if id == 0 {
+		return 0, nil
+	}
+	var v sql.NullInt64
+	err := q.QueryRowContext(ctx, s.db.Rebind(`SELECT version FROM call_scripts WHERE id = ?`), id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v.Int64, err
 }

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Data is what a template sees, as nested maps so that text/template's missingkey=error
@@ -26,7 +26,7 @@ type Data map[string]any
 
 // dataFor builds the template data of a parcel, the event that fired (nil for none) and
 // the brand.
-func dataFor(p cases.ParcelView, ev *cases.EventView, brand, link string) Data {
+func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) Data {
 	loc, err := geo.LoadZone(p.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -57,7 +57,7 @@ func dataFor(p cases.ParcelView, ev *cases.EventView, brand, link string) Data {
 	}
 	if ev != nil {
 		reason := ev.Reason
-		if r, ok := cases.LookupReason(ev.Reason); ok {
+		if r, ok := tracking.LookupReason(ev.Reason); ok {
 			reason = r.Meaning
 			if t, ok := reasonRU(ev.Reason); ok && strings.EqualFold(lang, "ru") {
 				reason = t
@@ -105,14 +105,14 @@ func reasonRU(code string) (string, bool) {
 
 // sampleParcel is the parcel templates are validated against: every field set, so that
 // each variable resolves.
-func sampleParcel() (cases.ParcelView, *cases.EventView) {
+func sampleParcel() (tracking.ParcelView, *tracking.EventView) {
 	at := time.Date(2026, 11, 20, 7, 30, 0, 0, time.UTC)
-	p := cases.ParcelView{ID: "RB123456785GB", BrandID: 1, ServiceLevel: cases.Standard, Kind: cases.KindPacket, WeightKg: 0.4,
-		OriginCountry: "GB", DestinationCountry: "RU", COD: &cases.MoneyInput{Amount: "1200.00", Currency: "RUB"},
-		Recipient: cases.RecipientView{Name: "Петров Иван", Phone: "+79131234567", Email: "ivan@example.com",
+	p := tracking.ParcelView{ID: "RB123456785GB", BrandID: 1, ServiceLevel: tracking.Standard, Kind: tracking.KindPacket, WeightKg: 0.4,
+		OriginCountry: "GB", DestinationCountry: "RU", COD: &tracking.MoneyInput{Amount: "1200.00", Currency: "RUB"},
+		Recipient: tracking.RecipientView{Name: "Петров Иван", Phone: "+79131234567", Email: "ivan@example.com",
 			Address: "ул. Ленина 1, Новосибирск", Region: "RU-NVS", Language: "ru", TimeZone: "Asia/Novosibirsk"},
 		Phase: "at_sorting_center", PromisedDate: "2026-11-24"}
-	ev := &cases.EventView{Code: "EMH", Meaning: "Unsuccessful (attempted) delivery", OccurredAt: at, Office: "RUNSKA",
+	ev := &tracking.EventView{Code: "EMH", Meaning: "Unsuccessful (attempted) delivery", OccurredAt: at, Office: "RUNSKA",
 		Location: "Новосибирск", Country: "RU", TimeZone: "Asia/Novosibirsk", Reason: "ABSENT", Action: "NOTICE_LEFT"}
 	return p, ev
 }

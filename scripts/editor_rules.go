@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // RuleVersion is one saved state of a trigger rule. The rules table holds a rule's current
@@ -141,20 +142,7 @@ func scanRuleVersion(row interface{ Scan(...any) error }, cur Rule) (RuleVersion
 
 // RecentParcels lists up to limit of a brand's newest parcel ids, for the editor's preview.
 func (s *Service) RecentParcels(ctx context.Context, brand int64, limit int) ([]string, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT id FROM parcels WHERE brand_id = ? ORDER BY created_at DESC LIMIT ?`), brand, limit)
-	if err != nil {
-		return nil, fmt.Errorf("recent parcels of brand %d: %w", brand, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return tracking.RecentIDs(ctx, s.db, brand, limit)
 }
 
 // CheckRule validates a rule without saving it: the editor checks the condition as the

@@ -13,6 +13,7 @@ import (
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Consumer is the outbox consumer name of the rules.
@@ -22,7 +23,7 @@ const Consumer = "scripts.rules"
 type news struct {
 	msg      outbox.Message
 	triggers map[string][]string // trigger kind -> the codes it fires with
-	event    *cases.EventView
+	event    *tracking.EventView
 	at       time.Time // when it happened, for the freshness limit
 	env      Env
 }
@@ -79,8 +80,8 @@ func decodeNews(m outbox.Message) (news, bool) {
 	n := news{msg: m, triggers: map[string][]string{}, at: m.CreatedAt}
 	switch m.Topic {
 	case "tracking.event":
-		ch, err := cases.DecodeEventChange(m.Payload)
-		if err != nil || ch.Status != cases.StatusAccepted {
+		ch, err := tracking.DecodeEventChange(m.Payload)
+		if err != nil || ch.Status != tracking.StatusAccepted {
 			return n, false // a corrected event is not news
 		}
 		ev := ch.Event
@@ -134,7 +135,7 @@ func (s *Service) handleNews(ctx context.Context, b *batch, n news, fire []*comp
 		return nil
 	}
 	p, err := s.opts.Parcels.Parcel(ctx, access.Brands(n.msg.BrandID), n.msg.ItemID)
-	if cases.IsNotFound(err) {
+	if tracking.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {

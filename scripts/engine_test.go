@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/tracking"
 )
 
 // TestStandardFlow runs the flow a brand starts with over each story: the right SMS, emails
@@ -15,7 +15,7 @@ import (
 // version and the rendered text, and stale or out-of-order news contacts nobody.
 func TestStandardFlow(t *testing.T) {
 	e := newEnv(t) // 06:00 UTC = 13:00 in Novosibirsk
-	id := func(n int) string { return cases.MakeS10("RB", 700000+n, "GB") }
+	id := func(n int) string { return tracking.MakeS10("RB", 700000+n, "GB") }
 	for n, cod := range map[int]string{1: "", 2: "1200.00", 3: "", 4: "", 5: "1500.00", 6: "", 7: "", 8: "990.00", 9: "", 10: ""} {
 		e.parcel(id(n), cod)
 	}
@@ -25,7 +25,7 @@ func TestStandardFlow(t *testing.T) {
 	e.events(ev(id(2), "EDD", "2026-11-20T04:00:00Z"))
 	e.consume() // the SMS is planned before the next scan: had EMG come first, EDD would be stale
 	e.events(ev(id(2), "EMG", "2026-11-20T05:50:00Z"))
-	emh := func(n int, reason, action string) cases.EventInput {
+	emh := func(n int, reason, action string) tracking.EventInput {
 		x := ev(id(n), "EMH", "2026-11-20T05:40:00Z")
 		x.Reason, x.Action = reason, action
 		return x
@@ -109,7 +109,7 @@ func TestStandardFlow(t *testing.T) {
 func TestTemplateVersionIsKept(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	p := cases.MakeS10("RB", 710001, "GB")
+	p := tracking.MakeS10("RB", 710001, "GB")
 	e.parcel(p, "")
 	e.set(parseTime("2026-11-20T16:00:00Z")) // 23:00 in Novosibirsk: the SMS will wait
 	e.events(ev(p, "EDD", "2026-11-20T15:50:00Z"))
@@ -148,7 +148,7 @@ func TestCaseActionAndCallOutcomeTrigger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := cases.MakeS10("RB", 720001, "GB")
+	p := tracking.MakeS10("RB", 720001, "GB")
 	e.parcel(p, "2500.00")
 	e.events(ev(p, "EMG", "2026-11-20T05:50:00Z"))
 	e.consume()

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Env is the plain data a rule's condition reads, e.g.
@@ -103,7 +103,7 @@ type ContactEnv struct {
 }
 
 // envFor fills the parcel and recipient part of a rule's data.
-func envFor(p cases.ParcelView, now time.Time) Env {
+func envFor(p tracking.ParcelView, now time.Time) Env {
 	e := Env{Parcel: ParcelEnv{ID: p.ID, ServiceLevel: string(p.ServiceLevel), Kind: string(p.Kind), WeightKg: p.WeightKg,
 		Phase: string(p.Phase), OriginCountry: p.OriginCountry, DestinationCountry: p.DestinationCountry,
 		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events)},

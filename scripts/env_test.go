@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // env is a database with a brand, the cases service, a dialer on the log channel and the
@@ -20,7 +20,7 @@ type env struct {
 	t      testing.TB
 	db     *store.DB
 	acc    *access.Service
-	cs     *cases.Service
+	cs     *tracking.Service
 	dialer *dialer.Service
 	svc    *Service
 	brand  int64
@@ -48,7 +48,7 @@ func open(t testing.TB, now time.Time) *env {
 	t.Helper()
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
-	e := &env{t: t, db: db, acc: access.NewService(db), cs: cases.NewService(db, log, nil), now: now}
+	e := &env{t: t, db: db, acc: access.NewService(db), cs: tracking.NewService(db, log, nil), now: now}
 	e.cs.SetClock(e.clock)
 	var err error
 	if e.dialer, err = dialer.New(db, log, dialer.Options{Now: e.clock, PublicURL: "http://wismo.test"}); err != nil {
@@ -67,27 +67,27 @@ func parseTime(s string) time.Time {
 }
 
 // parcel registers a parcel to a recipient in Novosibirsk; cod in roubles or "" for none.
-func (e *env) parcel(id, cod string, mutate ...func(*cases.ParcelInput)) {
+func (e *env) parcel(id, cod string, mutate ...func(*tracking.ParcelInput)) {
 	e.t.Helper()
-	in := cases.ParcelInput{ID: id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB", DestinationCountry: "RU",
-		Recipient: cases.RecipientInput{Name: "Петров Иван", Phone: "+79131234567", Email: "ivan@example.com",
+	in := tracking.ParcelInput{ID: id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB", DestinationCountry: "RU",
+		Recipient: tracking.RecipientInput{Name: "Петров Иван", Phone: "+79131234567", Email: "ivan@example.com",
 			Address: "ул. Ленина 1, Новосибирск", Region: "RU-NVS", Language: "ru"}}
 	if cod != "" {
-		in.COD = &cases.MoneyInput{Amount: cod, Currency: "RUB"}
+		in.COD = &tracking.MoneyInput{Amount: cod, Currency: "RUB"}
 	}
 	for _, m := range mutate {
 		m(&in)
 	}
-	res, err := e.cs.UpsertParcels(context.Background(), access.Brands(e.brand), []cases.ParcelItem{{Input: in}})
-	if err != nil || res[0].Status != cases.StatusAccepted {
+	res, err := e.cs.UpsertParcels(context.Background(), access.Brands(e.brand), []tracking.ParcelItem{{Input: in}})
+	if err != nil || res[0].Status != tracking.StatusAccepted {
 		e.t.Fatalf("parcel %s: %v %+v", id, err, res)
 	}
 }
 
 // events ingests events; each is "CODE@RFC3339" with optional reason and action.
-func (e *env) events(evs ...cases.EventInput) {
+func (e *env) events(evs ...tracking.EventInput) {
 	e.t.Helper()
-	items := make([]cases.EventItem, len(evs))
+	items := make([]tracking.EventItem, len(evs))
 	for i, ev := range evs {
 		items[i].Input = ev
 	}
@@ -96,14 +96,14 @@ func (e *env) events(evs ...cases.EventInput) {
 		e.t.Fatal(err)
 	}
 	for _, r := range res {
-		if r.Status == cases.StatusRejected {
+		if r.Status == tracking.StatusRejected {
 			e.t.Fatalf("event rejected: %+v", r.Error)
 		}
 	}
 }
 
-func ev(id, code, at string) cases.EventInput {
-	return cases.EventInput{ItemID: id, Code: code, OccurredAt: at, Office: "RUNSKA", Location: "Новосибирск", Country: "RU", TimeZone: "Asia/Novosibirsk"}
+func ev(id, code, at string) tracking.EventInput {
+	return tracking.EventInput{ItemID: id, Code: code, OccurredAt: at, Office: "RUNSKA", Location: "Новосибирск", Country: "RU", TimeZone: "Asia/Novosibirsk"}
 }
 
 // consume runs the rules over everything in the outbox. On PostgreSQL a consumer waits for

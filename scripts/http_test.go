@@ -13,10 +13,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // api is the portal with the communications routes, as serve mounts them.
@@ -63,7 +63,7 @@ func TestEditorsAPI(t *testing.T) {
 	e := newEnv(t)
 	a := newAPI(e)
 	key := e.key
-	p := cases.MakeS10("RB", 730001, "GB")
+	p := tracking.MakeS10("RB", 730001, "GB")
 	e.parcel(p, "1200.00")
 
 	var list struct {

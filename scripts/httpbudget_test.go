@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // TestBudgetErrorsAnswer422: a program over its budget is the brand manager's mistake,
@@ -12,7 +12,7 @@ import (
 func TestBudgetErrorsAnswer422(t *testing.T) {
 	e := newEnv(t)
 	a := newAPI(e)
-	p := cases.MakeS10("RB", 750001, "GB")
+	p := tracking.MakeS10("RB", 750001, "GB")
 	e.parcel(p, "")
 	for _, tt := range []struct {
 		name, path string

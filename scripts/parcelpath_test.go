@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The routes of the portal, cases and the dialer read a parcel id written with spaces and
@@ -15,7 +15,7 @@ import (
 func TestParcelIDWithSpacesInPaths(t *testing.T) {
 	e := newEnv(t)
 	a := newAPI(e)
-	p := cases.MakeS10("RB", 730002, "GB")
+	p := tracking.MakeS10("RB", 730002, "GB")
 	e.parcel(p, "1200.00")
 	spaced := strings.ToLower(p[:2] + "%20" + p[2:6] + "%20" + p[6:10] + "%20" + p[10:11] + "%20" + p[11:])
 	var view struct{ ID string }
@@ -44,11 +44,11 @@ func TestPreviewTakesOnlyTheBrandsParcel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	own, foreign := cases.MakeS10("RB", 730003, "GB"), cases.MakeS10("RB", 730004, "GB")
+	own, foreign := tracking.MakeS10("RB", 730003, "GB"), tracking.MakeS10("RB", 730004, "GB")
 	e.parcel(own, "")
-	if res, err := e.cs.UpsertParcels(ctx, access.Brands(other.ID), []cases.ParcelItem{{Input: cases.ParcelInput{ID: foreign,
+	if res, err := e.cs.UpsertParcels(ctx, access.Brands(other.ID), []tracking.ParcelItem{{Input: tracking.ParcelInput{ID: foreign,
 		ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB", DestinationCountry: "RU",
-		Recipient: cases.RecipientInput{Name: "Secret Recipient"}}}}); err != nil || res[0].Status != cases.StatusAccepted {
+		Recipient: tracking.RecipientInput{Name: "Secret Recipient"}}}}); err != nil || res[0].Status != tracking.StatusAccepted {
 		t.Fatalf("other brand's parcel: %+v %v", res, err)
 	}
 	if _, err := e.acc.CreateUser(ctx, "manager@both.example", "a long password 1", access.RoleBrandManager, []int64{e.brand, other.ID}); err != nil {

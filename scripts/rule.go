@@ -14,6 +14,7 @@ import (
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Rule is a brand's trigger rule: on a trigger (optionally only for some codes), when the
@@ -142,7 +143,7 @@ func (r *Rule) validate(ctx context.Context) Problems {
 		r.Codes[i] = strings.TrimSpace(c)
 		if r.Trigger == "event" {
 			r.Codes[i] = strings.ToUpper(r.Codes[i])
-			if _, ok := cases.LookupEventCode(r.Codes[i]); !ok {
+			if _, ok := tracking.LookupEventCode(r.Codes[i]); !ok {
 				add("codes", fmt.Sprintf("%q is not a UPU event code wismo knows", c))
 			}
 		}

@@ -59,8 +59,7 @@ func (s *Service) checkRefs(ctx context.Context, q store.Tx, brand int64, r *Rul
 			return Problems{{Field: "template", Message: fmt.Sprintf("the brand has no %s template %q", r.Action, r.Template)}}
 		}
 	case "call":
-		q.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM campaigns WHERE brand_id = ? AND id = ?`), brand, r.CampaignID).Scan(&n)
-		if n == 0 {
+		if _, err := s.opts.Planner.CampaignScript(ctx, q, brand, r.CampaignID); err != nil {
 			return Problems{{Field: "campaign_id", Message: fmt.Sprintf("the brand has no campaign %d", r.CampaignID)}}
 		}
 	}

@@ -23,10 +23,10 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Sentinel errors, mapped to statuses at the edge.
@@ -74,16 +74,23 @@ func (p Problems) Unwrap() []error {
 }
 
 // Planner is the dialer as the rules use it: plan contacts inside the rules' transaction,
-// read a parcel's contacts so far, and create the standard flow's campaign.
+// read a parcel's contacts so far, create the standard flow's campaign and claim its
+// install, read a campaign's call script, and keep the rule settings (columns of the
+// dialer's comms_settings).
 type Planner interface {
 	Plan(ctx context.Context, tx store.Tx, reqs []dialer.Request) error
 	History(ctx context.Context, tx store.Tx, parcelID string) ([]dialer.Past, error)
 	CreateCampaign(ctx context.Context, tx store.Tx, brand int64, c dialer.Campaign) (int64, error)
+	ClaimStandardFlow(ctx context.Context, tx store.Tx, brand int64, now time.Time) (first bool, err error)
+	BrandsWithoutStandardFlow(ctx context.Context) ([]int64, error)
+	CampaignScript(ctx context.Context, q store.Tx, brand, campaignID int64) (scriptID int64, err error)
+	RuleSettings(ctx context.Context, q store.Tx, brand int64) (freshLimit time.Duration, language string, err error)
+	SetRuleSettings(ctx context.Context, brand int64, freshLimit time.Duration, language string, now time.Time) error
 }
 
-// ParcelReader reads a parcel with its events (cases.Service).
+// ParcelReader reads a parcel with its events (tracking.Service).
 type ParcelReader interface {
-	Parcel(ctx context.Context, scope access.Scope, id string) (cases.ParcelView, error)
+	Parcel(ctx context.Context, scope access.Scope, id string) (tracking.ParcelView, error)
 }
 
 // CaseOpener opens a case for the rule action "open a case" (the cases domain implements it).

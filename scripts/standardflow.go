@@ -12,7 +12,7 @@ import (
 // ensureFlow installs the standard flow for a brand that has none yet, inside tx. Brands
 // get it lazily — on their first news, on their first look at the editor API, or when wismo
 // starts — so brands created before (by the demo, the CLI, another node) get it too, exactly
-// once: the comms_settings row's standard_flow_at is the guard.
+// once: the dialer's comms_settings row is the guard (dialer.ClaimStandardFlow).
 func (s *Service) ensureFlow(ctx context.Context, tx store.Tx, brand int64) error {
 	s.mu.Lock()
 	done := s.flows[brand]
@@ -20,16 +20,11 @@ func (s *Service) ensureFlow(ctx context.Context, tx store.Tx, brand int64) erro
 	if done {
 		return nil
 	}
-	now := s.now()
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO comms_settings (brand_id, updated_at) VALUES (?, ?) ON CONFLICT DO NOTHING`),
-		brand, now); err != nil {
-		return fmt.Errorf("comms settings of brand %d: %w", brand, err)
-	}
-	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE comms_settings SET standard_flow_at = ? WHERE brand_id = ? AND standard_flow_at IS NULL`), now, brand)
+	first, err := s.opts.Planner.ClaimStandardFlow(ctx, tx, brand, s.now())
 	if err != nil {
-		return fmt.Errorf("standard flow of brand %d: %w", brand, err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
+	if first {
 		if err := s.installFlow(ctx, tx, brand); err != nil {
 			return fmt.Errorf("install the standard flow for brand %d: %w", brand, err)
 		}
@@ -86,21 +81,10 @@ func (s *Service) EnsureStandardFlow(ctx context.Context, brand int64) error {
 
 // installMissing gives every brand without a standard flow its own (at start).
 func (s *Service) installMissing(ctx context.Context) error {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT b.id FROM brands b LEFT JOIN comms_settings c ON c.brand_id = b.id
-		WHERE c.standard_flow_at IS NULL ORDER BY b.id`)
+	ids, err := s.opts.Planner.BrandsWithoutStandardFlow(ctx)
 	if err != nil {
-		return fmt.Errorf("brands without a standard flow: %w", err)
+		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		if err := s.EnsureStandardFlow(ctx, id); err != nil {
 			return err
@@ -118,11 +102,9 @@ type Settings struct {
 // settings reads a brand's rule settings (defaults: 24 hours, English).
 func (s *Service) settings(ctx context.Context, q store.Tx, brand int64) (Settings, error) {
 	st := Settings{FreshLimit: dialer.Duration(24 * time.Hour), DefaultLanguage: "en"}
-	var secs int64
-	var lang string
-	err := q.QueryRowContext(ctx, s.db.Rebind(`SELECT fresh_limit_s, default_language FROM comms_settings WHERE brand_id = ?`), brand).Scan(&secs, &lang)
+	fresh, lang, err := s.opts.Planner.RuleSettings(ctx, q, brand)
 	if err == nil {
-		st.FreshLimit, st.DefaultLanguage = dialer.Duration(time.Duration(secs)*time.Second), lang
+		st.FreshLimit, st.DefaultLanguage = dialer.Duration(fresh), lang
 	}
 	return st, nil
 }
@@ -141,12 +123,8 @@ func (s *Service) SetSettings(ctx context.Context, brand int64, st Settings) (Se
 	if len(st.DefaultLanguage) < 2 || len(st.DefaultLanguage) > 8 {
 		return Settings{}, Problems{{Field: "default_language", Message: "an ISO 639-1 code such as en or ru"}}
 	}
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Rebind(`INSERT INTO comms_settings (brand_id, fresh_limit_s, default_language, updated_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT (brand_id) DO UPDATE SET fresh_limit_s = excluded.fresh_limit_s,
-		default_language = excluded.default_language, updated_at = excluded.updated_at`),
-		brand, int64(d/time.Second), st.DefaultLanguage, s.now())
-	if err != nil {
-		return Settings{}, fmt.Errorf("save settings: %w", err)
+	if err := s.opts.Planner.SetRuleSettings(ctx, brand, d, st.DefaultLanguage, s.now()); err != nil {
+		return Settings{}, err
 	}
 	return st, nil
 }

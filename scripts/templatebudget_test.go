@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The template of issue 13: 10^8 iterations writing 1 GB, and the same loop writing nothing.
@@ -65,7 +65,7 @@ func TestOverBudgetTemplateFailsAtSend(t *testing.T) {
 		Action: "sms", Template: "trap"}); err != nil {
 		t.Fatal(err)
 	}
-	p := cases.MakeS10("RB", 740001, "GB")
+	p := tracking.MakeS10("RB", 740001, "GB")
 	e.parcel(p, "")
 	e.events(ev(p, "EDD", "2026-11-20T05:30:00Z"))
 	e.consume()

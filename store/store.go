@@ -194,6 +194,17 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
+// Retryable reports whether a write transaction lost a race to a concurrent writer and
+// may simply run again, seeing that writer's rows: a unique violation, a serialization
+// failure or a deadlock (PostgreSQL), a busy database (SQLite).
+func Retryable(err error) bool {
+	if IsUniqueViolation(err) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLSTATE 40001") || strings.Contains(s, "SQLSTATE 40P01") || strings.Contains(s, "SQLITE_BUSY")
+}
+
 // MaskURL hides the password of a database or service URL for logs.
 func MaskURL(raw string) string {
 	u, err := url.Parse(raw)

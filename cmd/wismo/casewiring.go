@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/search"
 )
 
 // How often the case tracker's background jobs run.
@@ -19,8 +20,8 @@ const (
 // and the case service other domains plug into (timeline sources, OpenFromRule).
 type casesPart struct {
 	svc    *cases.CaseService
-	search *cases.Search
-	meili  *cases.MeiliBackend // nil with embedded search
+	search *search.Search
+	meili  *search.MeiliBackend // nil with embedded search
 }
 
 // caseService returns the case tracker over the app's database.
@@ -29,11 +30,11 @@ func (a *app) caseService() *cases.CaseService {
 }
 
 // searchBackend is Meilisearch when WISMO_SEARCH_URL is set, else the embedded index.
-func (a *app) searchBackend() (cases.Backend, *cases.MeiliBackend) {
+func (a *app) searchBackend() (search.Backend, *search.MeiliBackend) {
 	if a.cfg.SearchURL == "" {
-		return cases.NewEmbeddedBackend(a.db), nil
+		return search.NewEmbeddedBackend(a.db), nil
 	}
-	m := cases.NewMeiliBackend(a.cfg.SearchURL, a.cfg.SearchKey, a.db)
+	m := search.NewMeiliBackend(a.cfg.SearchURL, a.cfg.SearchKey, a.db)
 	return m, m
 }
 
@@ -41,14 +42,14 @@ func (a *app) searchBackend() (cases.Backend, *cases.MeiliBackend) {
 func (a *app) openCases() *casesPart {
 	backend, meili := a.searchBackend()
 	a.log.Info("search backend", "backend", backend.Name())
-	return &casesPart{svc: a.caseService(), search: cases.NewSearch(a.db, backend), meili: meili}
+	return &casesPart{svc: a.caseService(), search: search.New(a.db, backend), meili: meili}
 }
 
 // routes mounts the case and search API, and the search box page.
 func (p *casesPart) routes(r fiber.Router) {
 	cases.CaseRoutes(r, p.svc)
-	cases.SearchRoutes(r, p.search)
-	cases.SearchPage(r)
+	search.Routes(r, p.search)
+	search.Page(r)
 }
 
 // jobs are the SLA sweep, the escalation webhooks and, with Meilisearch, the outbox feed.

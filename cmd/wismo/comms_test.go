@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer/smpp/smpptest"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // commsBrand adds a brand with the CLI and returns its API key.
@@ -64,7 +64,7 @@ func commsWorkload(t *testing.T, addr, key string, n, first int) []string {
 	var ps, evs []map[string]any
 	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	for i := range n {
-		id := cases.MakeS10("RR", first+i, "GB")
+		id := tracking.MakeS10("RR", first+i, "GB")
 		ids = append(ids, id)
 		ps = append(ps, map[string]any{"id": id, "service_level": "standard", "kind": "packet", "weight_kg": 0.3,
 			"origin_country": "GB", "destination_country": "RU", "recipient": map[string]any{"name": "Anna Smith",

@@ -16,11 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony/telephonytest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // buildWismo compiles the binary under test once per test.
@@ -86,7 +86,7 @@ func crashInput(parcels int) (parcelBatches, eventBatches [][]byte, nEvents int)
 	var ps []map[string]any
 	var evs []map[string]any
 	for i := 0; i < parcels; i++ {
-		id := cases.MakeS10("RR", 500000+i, "GB")
+		id := tracking.MakeS10("RR", 500000+i, "GB")
 		ps = append(ps, map[string]any{"id": id, "service_level": "standard", "kind": "packet", "weight_kg": 0.5,
 			"origin_country": "GB", "destination_country": "RU",
 			"recipient": map[string]any{"name": "Анна Смирнова", "phone": fmt.Sprintf("+7913%07d", i), "region": "RU-NVS"}})
@@ -106,7 +106,7 @@ func crashInput(parcels int) (parcelBatches, eventBatches [][]byte, nEvents int)
 }
 
 type batchReply struct {
-	Results []cases.Result `json:"results"`
+	Results []tracking.Result `json:"results"`
 }
 
 func post(client *http.Client, addr, key, path string, body []byte) (*batchReply, error) {
@@ -197,7 +197,7 @@ func TestKillDuringIngest(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, x := range r.Results {
-			if x.Status != cases.StatusDuplicate {
+			if x.Status != tracking.StatusDuplicate {
 				t.Fatalf("replayed parcel %s: %s", x.ID, x.Status)
 			}
 		}
@@ -208,10 +208,10 @@ func TestKillDuringIngest(t *testing.T) {
 			t.Fatalf("replay batch %d: %v\n%s", i, err, srv.logs)
 		}
 		for _, x := range r.Results {
-			if x.Status != cases.StatusAccepted && x.Status != cases.StatusDuplicate {
+			if x.Status != tracking.StatusAccepted && x.Status != tracking.StatusDuplicate {
 				t.Fatalf("replay batch %d: %+v", i, x)
 			}
-			if ackedBatches[i] && x.Status != cases.StatusDuplicate {
+			if ackedBatches[i] && x.Status != tracking.StatusDuplicate {
 				t.Fatalf("batch %d was acknowledged before the crash but its event %s was not stored", i, x.ID)
 			}
 		}

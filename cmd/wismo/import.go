@@ -13,8 +13,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -71,7 +71,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	bar := progressbar.NewOptions64(size, progressbar.OptionSetDescription("import"), progressbar.OptionShowBytes(true),
 		progressbar.OptionSetWriter(progressWriter()), progressbar.OptionThrottle(200*time.Millisecond))
 	reader := progressbar.NewReader(in, bar)
-	dec, err := cases.NewImportDecoder(&reader, format)
+	dec, err := tracking.NewImportDecoder(&reader, format)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)
 	}
@@ -94,7 +94,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	if err := printJSON(stdout, rep); err != nil {
 		return err
 	}
-	if rejected := rep.Parcels[cases.StatusRejected] + rep.Events[cases.StatusRejected]; rejected > 0 {
+	if rejected := rep.Parcels[tracking.StatusRejected] + rep.Events[tracking.StatusRejected]; rejected > 0 {
 		listed := "listed above with their lines"
 		if len(rep.Rejected) < rejected {
 			listed = fmt.Sprintf("the first %d listed above with their lines", len(rep.Rejected))

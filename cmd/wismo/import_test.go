@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // `wismo import` goes on past a line over 1 MiB and an unclosed CSV quote: every valid line
@@ -33,10 +33,10 @@ func TestImportCommandGoesOnPastBadLines(t *testing.T) {
 	var nd strings.Builder
 	var ids []string
 	for i := range 5 {
-		id := cases.MakeS10("RR", 500000+i, "GB")
+		id := tracking.MakeS10("RR", 500000+i, "GB")
 		ids = append(ids, id)
 		if i == 2 { // line 3: 2 MiB
-			fmt.Fprintf(&nd, `{"id":%q,"recipient":{"name":%q}}`+"\n", cases.MakeS10("RR", 599999, "GB"), strings.Repeat("x", 2<<20))
+			fmt.Fprintf(&nd, `{"id":%q,"recipient":{"name":%q}}`+"\n", tracking.MakeS10("RR", 599999, "GB"), strings.Repeat("x", 2<<20))
 		}
 		fmt.Fprintf(&nd, `{"id":%q,"service_level":"standard","kind":"packet","weight_kg":0.4,"origin_country":"GB","destination_country":"RU","recipient":{"name":"Ivan Petrov","region":"RU-NVS"}}`+"\n", id)
 	}
@@ -62,7 +62,7 @@ func TestImportCommandGoesOnPastBadLines(t *testing.T) {
 		if !errors.As(err, &exit) || exit != 1 {
 			t.Fatalf("import %s: %v, want exit status 1 after the rejected line (output %s)", f.name, err, out.String())
 		}
-		var rep cases.ImportReport
+		var rep tracking.ImportReport
 		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 			t.Fatalf("import %s printed %q: %v", f.name, out.String(), err)
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/search"
 )
 
 // reindexCmd rebuilds a search index from the database: Meilisearch (WISMO_SEARCH_URL) by
@@ -34,15 +34,15 @@ func reindexCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	var n int
 	if embedded {
 		a.log.Info("rebuilding the embedded search index", "database", a.db.Location)
-		n, err = cases.RebuildEmbeddedIndex(ctx, a.db)
+		n, err = search.RebuildEmbeddedIndex(ctx, a.db)
 	} else {
 		var total int
-		if err := a.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs`).Scan(&total); err != nil {
+		if total, err = search.IndexSize(ctx, a.db); err != nil {
 			return err
 		}
 		bar := progressbar.NewOptions(total, progressbar.OptionSetDescription("reindex"), progressbar.OptionSetWriter(progressWriter()),
 			progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
-		n, err = cases.NewMeiliBackend(cfg.SearchURL, cfg.SearchKey, a.db).Reindex(ctx, func(done int) { bar.Set(done) })
+		n, err = search.NewMeiliBackend(cfg.SearchURL, cfg.SearchKey, a.db).Reindex(ctx, func(done int) { bar.Set(done) })
 		bar.Finish()
 	}
 	if err != nil {

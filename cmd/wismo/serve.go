@@ -19,12 +19,13 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/editor"
+	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // app is the wired product: what serve and the admin commands share.
@@ -34,7 +35,7 @@ type app struct {
 	db     *store.DB
 	reg    *prometheus.Registry
 	access *access.Service
-	cases  *cases.Service
+	cases  *tracking.Service
 	// outbox is how every outbox consumer of the node treats messages it cannot handle.
 	outbox outbox.Policy
 }
@@ -53,7 +54,7 @@ func openApp(ctx context.Context, cfg *Config) (*app, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	attempts, _ := cfg.outboxMaxAttempts() // validated at start
 	return &app{cfg: cfg, log: log, db: db, reg: reg, access: access.NewService(db, access.WithLogger(log), access.WithRegistry(reg)),
-		cases: cases.NewService(db, log, reg), outbox: outbox.Policy{MaxAttempts: attempts, Metrics: outbox.NewMetrics(reg)}}, nil
+		cases: tracking.NewService(db, log, reg), outbox: outbox.Policy{MaxAttempts: attempts, Metrics: outbox.NewMetrics(reg)}}, nil
 }
 
 func serveCmd(ctx context.Context, args []string) error {
@@ -125,7 +126,7 @@ func serveCmd(ctx context.Context, args []string) error {
 		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
-		Dashboard: portal.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
+		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: cfg.MetricsToken, IdleTimeout: cfg.httpIdleTimeout()})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
@@ -241,8 +242,8 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 	}
 	h := &portal.DemoHints{}
 	for _, id := range sum.Sample {
-		var brand int64
-		if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`SELECT brand_id FROM parcels WHERE id = ?`), id).Scan(&brand); err != nil {
+		brand, err := tracking.Owner(ctx, a.db, access.Operator(), id)
+		if err != nil {
 			continue // the demo file outlived its database
 		}
 		h.Parcels = append(h.Parcels, portal.DemoParcel{ID: id, APIKey: keys[brand]})

@@ -16,11 +16,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // editorEnv is the portal with the editors' services over a fresh database: brands A and
@@ -41,7 +41,7 @@ func newEditorEnv(t *testing.T) *editorEnv {
 	log := storetest.Logger(t)
 	ctx := context.Background()
 	acc := access.NewService(db)
-	cs := cases.NewService(db, log, nil)
+	cs := tracking.NewService(db, log, nil)
 	dl, err := dialer.New(db, log, dialer.Options{PublicURL: "http://127.0.0.1:8080"})
 	if err != nil {
 		t.Fatal(err)

@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // dbFigures are one run's rates on one database, per second.
@@ -35,7 +35,7 @@ func dbRun(ctx context.Context, o options, d store.Dialect) (dbFigures, string, 
 	defer drop()
 	version := serverVersion(ctx, db)
 	acc := access.NewService(db)
-	cs := cases.NewService(db, quiet(), nil)
+	cs := tracking.NewService(db, quiet(), nil)
 	dl, err := dialer.New(db, quiet(), dialer.Options{PublicURL: "http://127.0.0.1:8080", Batch: 500})
 	if err != nil {
 		return f, "", err
@@ -112,15 +112,15 @@ func allDay() dialer.Week {
 func phone(i int) string { return fmt.Sprintf("+7913%07d", i) }
 
 // loadParcels registers n parcels to English-speaking recipients across Russia.
-func loadParcels(ctx context.Context, cs *cases.Service, brand int64, n int) ([]string, error) {
+func loadParcels(ctx context.Context, cs *tracking.Service, brand int64, n int) ([]string, error) {
 	var ids []string
 	for s := 0; s < n; s += 1000 {
-		var items []cases.ParcelItem
+		var items []tracking.ParcelItem
 		for i := s; i < min(s+1000, n); i++ {
-			id := cases.MakeS10("RB", 10_000_000+i, "GB")
+			id := tracking.MakeS10("RB", 10_000_000+i, "GB")
 			ids = append(ids, id)
-			items = append(items, cases.ParcelItem{Input: cases.ParcelInput{ID: id, ServiceLevel: "standard", Kind: "packet",
-				WeightKg: 0.3, OriginCountry: "GB", DestinationCountry: "RU", Recipient: cases.RecipientInput{Name: "Anna Smith",
+			items = append(items, tracking.ParcelItem{Input: tracking.ParcelInput{ID: id, ServiceLevel: "standard", Kind: "packet",
+				WeightKg: 0.3, OriginCountry: "GB", DestinationCountry: "RU", Recipient: tracking.RecipientInput{Name: "Anna Smith",
 					Phone: phone(i), Language: "en", TimeZone: zones()[i%len(zones())]}}})
 		}
 		if _, err := cs.UpsertParcels(ctx, access.Brands(brand), items); err != nil {
@@ -131,12 +131,12 @@ func loadParcels(ctx context.Context, cs *cases.Service, brand int64, n int) ([]
 }
 
 // timeRules ingests a fresh EDD per parcel, then times the rules draining the outbox.
-func timeRules(ctx context.Context, db *store.DB, cs *cases.Service, sc *scripts.Service, brand int64, ids []string) (float64, error) {
+func timeRules(ctx context.Context, db *store.DB, cs *tracking.Service, sc *scripts.Service, brand int64, ids []string) (float64, error) {
 	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	for s := 0; s < len(ids); s += 1000 {
-		var items []cases.EventItem
+		var items []tracking.EventItem
 		for _, id := range ids[s:min(s+1000, len(ids))] {
-			items = append(items, cases.EventItem{Input: cases.EventInput{ItemID: id, Code: "EDD", OccurredAt: at, Office: "RUMOWA"}})
+			items = append(items, tracking.EventItem{Input: tracking.EventInput{ItemID: id, Code: "EDD", OccurredAt: at, Office: "RUMOWA"}})
 		}
 		if _, err := cs.IngestEvents(ctx, access.Brands(brand), items); err != nil {
 			return 0, err

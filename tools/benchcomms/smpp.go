@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/dialer/smpp"
 	"github.com/wismo/wismo/dialer/smpp/smpptest"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tracking"
 )
 
 // smppFigures are SMS per second into the Perl SMSC.
@@ -119,7 +119,7 @@ func dialerSubmit(ctx context.Context, o options, addr string) (float64, error) 
 		return 0, err
 	}
 	n := o.sms
-	ids, err := loadParcels(ctx, cases.NewService(db, quiet(), nil), brand.ID, n)
+	ids, err := loadParcels(ctx, tracking.NewService(db, quiet(), nil), brand.ID, n)
 	if err != nil {
 		return 0, err
 	}

@@ -20,9 +20,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/benchmd"
+	"github.com/wismo/wismo/tracking"
 )
 
 // options are the command's flags.
@@ -79,8 +79,8 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	if o.parcels < 1 || o.runs < 1 || o.clients < 1 || o.lookupClients < 1 || o.batch < 1 || o.batch > cases.MaxBatch {
-		return fmt.Errorf("-parcels, -runs, -clients, -lookup-clients must be positive and -batch 1..%d", cases.MaxBatch)
+	if o.parcels < 1 || o.runs < 1 || o.clients < 1 || o.lookupClients < 1 || o.batch < 1 || o.batch > tracking.MaxBatch {
+		return fmt.Errorf("-parcels, -runs, -clients, -lookup-clients must be positive and -batch 1..%d", tracking.MaxBatch)
 	}
 	bin, err := filepath.Abs(o.bin)
 	if err != nil {
@@ -307,11 +307,11 @@ func importStep(ctx context.Context, o options, d *databases, in inputs, f *runF
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
-	want := map[string]map[cases.Status]int{"parcels": {cases.StatusAccepted: len(in.w.Parcels)}}
+	want := map[string]map[tracking.Status]int{"parcels": {tracking.StatusAccepted: len(in.w.Parcels)}}
 	if _, err := inst.importFile(ctx, brand, in.parcelFile, want); err != nil {
 		return err
 	}
-	want = map[string]map[cases.Status]int{"events": {cases.StatusAccepted: len(in.w.Events)}}
+	want = map[string]map[tracking.Status]int{"events": {tracking.StatusAccepted: len(in.w.Events)}}
 	took, err := inst.importFile(ctx, brand, in.eventFile, want)
 	if err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // instance is one wismo installation under test: a database and a data dir.
@@ -148,10 +148,10 @@ func newClient(conns int) *http.Client {
 
 // postAll POSTs every body to path from clients concurrent workers and returns how many
 // items got each status and the wall time.
-func postAll(ctx context.Context, client *http.Client, s *server, key, path string, bodies [][]byte, clients int) (map[cases.Status]int, time.Duration, error) {
+func postAll(ctx context.Context, client *http.Client, s *server, key, path string, bodies [][]byte, clients int) (map[tracking.Status]int, time.Duration, error) {
 	var next atomic.Int64
 	var mu sync.Mutex
-	counts := map[cases.Status]int{}
+	counts := map[tracking.Status]int{}
 	var firstErr error
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
@@ -187,7 +187,7 @@ func postAll(ctx context.Context, client *http.Client, s *server, key, path stri
 	return counts, elapsed, firstErr
 }
 
-func post(ctx context.Context, client *http.Client, addr, key, path string, body []byte) ([]cases.Result, error) {
+func post(ctx context.Context, client *http.Client, addr, key, path string, body []byte) ([]tracking.Result, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", "http://"+addr+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -204,7 +204,7 @@ func post(ctx context.Context, client *http.Client, addr, key, path string, body
 		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, msg)
 	}
 	var r struct {
-		Results []cases.Result `json:"results"`
+		Results []tracking.Result `json:"results"`
 	}
 	return r.Results, json.NewDecoder(resp.Body).Decode(&r)
 }
@@ -237,18 +237,18 @@ func httpLookups(ctx context.Context, s *server, key string, ids []string, clien
 
 // importFile times `wismo import --brand ID file` (process start included) and checks that
 // every record got the wanted status.
-func (in instance) importFile(ctx context.Context, brand int64, file string, want map[string]map[cases.Status]int) (time.Duration, error) {
+func (in instance) importFile(ctx context.Context, brand int64, file string, want map[string]map[tracking.Status]int) (time.Duration, error) {
 	start := time.Now()
 	out, err := in.command(ctx, []string{"import"}, "--brand", fmt.Sprint(brand), file)
 	elapsed := time.Since(start)
 	if err != nil {
 		return 0, err
 	}
-	var rep cases.ImportReport
+	var rep tracking.ImportReport
 	if err := json.Unmarshal(out, &rep); err != nil {
 		return 0, fmt.Errorf("wismo import printed %.500q: %w", out, err)
 	}
-	got := map[string]map[cases.Status]int{"parcels": rep.Parcels, "events": rep.Events}
+	got := map[string]map[tracking.Status]int{"parcels": rep.Parcels, "events": rep.Events}
 	for kind, counts := range want {
 		for st, n := range counts {
 			if got[kind][st] != n {
@@ -263,8 +263,8 @@ func (in instance) importFile(ctx context.Context, brand int64, file string, wan
 var errNotAllAccepted = errors.New("not every item was accepted")
 
 // allAccepted fails unless every one of n items was accepted.
-func allAccepted(what string, counts map[cases.Status]int, n int) error {
-	if counts[cases.StatusAccepted] != n || len(counts) != 1 {
+func allAccepted(what string, counts map[tracking.Status]int, n int) error {
+	if counts[tracking.StatusAccepted] != n || len(counts) != 1 {
 		return fmt.Errorf("%s: %w: %v of %d", what, errNotAllAccepted, counts, n)
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // eventCodes is the full history every benchmark parcel gets, in order: posted abroad,
@@ -40,8 +40,8 @@ var recipientNames = []string{"Анна Смирнова", "Иван Кузне�
 // workload is one deterministic ingest input: parcels, then the events of all of them in
 // the order a post's feed would deliver them (by time, so one batch touches many parcels).
 type workload struct {
-	Parcels []cases.ParcelInput
-	Events  []cases.EventInput
+	Parcels []tracking.ParcelInput
+	Events  []tracking.EventInput
 	// occurred holds each event's time, parallel to Events, for the raw INSERT baseline.
 	occurred []time.Time
 }
@@ -54,17 +54,17 @@ func makeWorkload(n int, byParcel bool) *workload {
 	w := &workload{}
 	type timed struct {
 		at time.Time
-		ev cases.EventInput
+		ev tracking.EventInput
 	}
 	var evs []timed
 	for i := 0; i < n; i++ {
 		o := origins[i%len(origins)]
 		d := destinations[(i/len(origins))%len(destinations)]
-		id := cases.MakeS10("RR", 10000000+i, o.country)
-		w.Parcels = append(w.Parcels, cases.ParcelInput{
+		id := tracking.MakeS10("RR", 10000000+i, o.country)
+		w.Parcels = append(w.Parcels, tracking.ParcelInput{
 			ID: id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.1 + float64(i%19)/10,
 			OriginCountry: o.country, DestinationCountry: "RU",
-			Recipient: cases.RecipientInput{
+			Recipient: tracking.RecipientInput{
 				Name:    recipientNames[i%len(recipientNames)],
 				Phone:   fmt.Sprintf("%s%07d", d.mobile, i%10000000),
 				Address: fmt.Sprintf("ул. Ленина, д. %d, кв. %d", 1+i%200, 1+i%150),
@@ -73,7 +73,7 @@ func makeWorkload(n int, byParcel bool) *workload {
 		})
 		for j, code := range eventCodes {
 			at := base.Add(time.Duration(i)*time.Minute + time.Duration(j)*7*time.Hour)
-			e := cases.EventInput{ItemID: id, Code: code, OccurredAt: at.Format(time.RFC3339)}
+			e := tracking.EventInput{ItemID: id, Code: code, OccurredAt: at.Format(time.RFC3339)}
 			if j < 3 { // still abroad
 				e.Office, e.Location, e.Country = o.office, o.location, o.country
 			} else {

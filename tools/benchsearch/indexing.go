@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/outbox"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/meiliserver"
+	"github.com/wismo/wismo/tracking"
 )
 
 // indexRow is one indexing figure of the report.
@@ -60,8 +61,8 @@ func (rep *report) measureIndexing(ctx context.Context, o options, c *corpus, lo
 	}
 	rep.indexing = append(rep.indexing, indexRow{what: "reindex (`wismo reindex`, until indexed)", backend: "wismo on Meilisearch",
 		docs: ri.Documents, took: time.Duration(ri.Seconds * float64(time.Second))})
-	meili := cases.NewMeiliBackend(srv.URL, srv.Key, c.pg)
-	c.ours = wismoBackend{"wismo on Meilisearch", cases.NewSearch(c.pg, meili)}
+	meili := search.NewMeiliBackend(srv.URL, srv.Key, c.pg)
+	c.ours = wismoBackend{"wismo on Meilisearch", search.New(c.pg, meili)}
 
 	step("building the plain Meilisearch baseline index")
 	start := time.Now()
@@ -90,7 +91,7 @@ func (rep *report) measureRebuilds(ctx context.Context, c *corpus, step func(str
 	}{{"wismo embedded, SQLite (FTS5)", c.lite}, {"wismo embedded, PostgreSQL (full text + pg_trgm)", c.pg}} {
 		step("rebuilding the embedded index on %s", db.db.Dialect)
 		start := time.Now()
-		n, err := cases.RebuildEmbeddedIndex(ctx, db.db)
+		n, err := search.RebuildEmbeddedIndex(ctx, db.db)
 		if err != nil {
 			return err
 		}
@@ -104,11 +105,11 @@ func (rep *report) measureRebuilds(ctx context.Context, c *corpus, step func(str
 // index is written in the same transaction: searchable at commit), then lets the outbox feed
 // carry PostgreSQL's into Meilisearch and waits until they are indexed. The parcels are
 // removed again afterwards.
-func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili *cases.MeiliBackend, log *slog.Logger) error {
-	items := make([]cases.ParcelItem, o.live)
+func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili *search.MeiliBackend, log *slog.Logger) error {
+	items := make([]tracking.ParcelItem, o.live)
 	for i := range items {
-		items[i].Input = cases.ParcelInput{ID: cases.MakeS10("LZ", 90000000+i, "NZ"), ServiceLevel: "standard", Kind: "packet",
-			WeightKg: 0.5, OriginCountry: "NZ", DestinationCountry: "RU", Recipient: cases.RecipientInput{
+		items[i].Input = tracking.ParcelInput{ID: tracking.MakeS10("LZ", 90000000+i, "NZ"), ServiceLevel: "standard", Kind: "packet",
+			WeightKg: 0.5, OriginCountry: "NZ", DestinationCountry: "RU", Recipient: tracking.RecipientInput{
 				Name: "Живой Индекс Тестович", Phone: fmt.Sprintf("+7 913 %03d-%02d-%02d", i/10000, i/100%100, i%100), Region: "RU-NVS"}}
 	}
 	for _, d := range []struct {
@@ -119,7 +120,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		if err != nil {
 			return err
 		}
-		svc := cases.NewService(d.db, log, nil)
+		svc := tracking.NewService(d.db, log, nil)
 		start := time.Now()
 		for from := 0; from < len(items); from += 1000 {
 			res, err := svc.UpsertParcels(ctx, access.Brands(brand.ID), items[from:min(from+1000, len(items))])
@@ -127,7 +128,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 				return err
 			}
 			for _, r := range res {
-				if r.Status != cases.StatusAccepted {
+				if r.Status != tracking.StatusAccepted {
 					return fmt.Errorf("live parcel %s: %s %+v", r.ID, r.Status, r.Error)
 				}
 			}
@@ -142,7 +143,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		start = time.Now()
 		deadline := start.Add(5 * time.Minute)
 		for {
-			n, err := outbox.Consume(ctx, c.pg, cases.MeiliConsumer, 1000, meili.HandleOutbox)
+			n, err := outbox.Consume(ctx, c.pg, search.MeiliConsumer, 1000, meili.HandleOutbox)
 			if err != nil {
 				return err
 			}
@@ -151,7 +152,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 			}
 			var behind int
 			if err := c.pg.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN outbox_cursors c ON c.consumer = $1
-				WHERE (o.txid, o.id) > (c.last_txid, c.last_id)`, cases.MeiliConsumer).Scan(&behind); err != nil {
+				WHERE (o.txid, o.id) > (c.last_txid, c.last_id)`, search.MeiliConsumer).Scan(&behind); err != nil {
 				return err
 			}
 			if behind == 0 {
@@ -168,7 +169,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		rep.indexing = append(rep.indexing, indexRow{what: "live: the same parcels, outbox feed to searchable", backend: "wismo on Meilisearch",
 			docs: len(items), took: time.Since(start), note: "after PostgreSQL's commit"})
 	}
-	hits, err := cases.NewSearch(c.pg, meili).Find(ctx, access.Operator(), items[len(items)-1].Input.ID, 1)
+	hits, err := search.New(c.pg, meili).Find(ctx, access.Operator(), items[len(items)-1].Input.ID, 1)
 	if err != nil || len(hits) == 0 {
 		return fmt.Errorf("a live parcel is not searchable in Meilisearch: %v", err)
 	}

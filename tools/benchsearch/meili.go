@@ -8,7 +8,7 @@ import (
 
 	"github.com/meilisearch/meilisearch-go"
 
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store"
 )
 
@@ -54,9 +54,9 @@ func (p *plainMeili) search(ctx context.Context, brand int64, q string) ([]resul
 // buildPlain indexes the corpus's parcels and cases, as stored, into the baseline index and
 // returns how many documents it indexed.
 func buildPlain(ctx context.Context, db *store.DB, url, key string) (*plainMeili, int, error) {
-	// The same client as wismo's (cases.MeiliHTTPClient): without its quick acknowledgements
+	// The same client as wismo's (search.MeiliHTTPClient): without its quick acknowledgements
 	// the baseline would lose 40 ms on every answer over a kilobyte, which is TCP, not search.
-	p := &plainMeili{client: meilisearch.New(url, meilisearch.WithAPIKey(key), meilisearch.WithCustomClient(cases.MeiliHTTPClient()))}
+	p := &plainMeili{client: meilisearch.New(url, meilisearch.WithAPIKey(key), meilisearch.WithCustomClient(search.MeiliHTTPClient()))}
 	t, err := p.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: plainIndex, PrimaryKey: "doc_id"})
 	if err != nil {
 		return nil, 0, err

@@ -9,8 +9,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/textkey"
 )
 
 // The kinds of query, in report order, with what each is.
@@ -186,8 +186,8 @@ func right(q query, h result) bool {
 	case "case_number":
 		return h.kind == "case" && h.id == q.want.id
 	case "name_cyrillic", "name_latin", "name_prefix":
-		have := strings.Fields(cases.SearchKey(h.name))
-		words := strings.Fields(cases.SearchKey(q.q))
+		have := strings.Fields(textkey.Key(h.name))
+		words := strings.Fields(textkey.Key(q.q))
 		half := len(words) / 2 // the key is the folded words, then their skeletons
 		for i := 0; i < half; i++ {
 			if !hasWord(have, words[i], q.kind == "name_prefix") && !hasWord(have, words[half+i], q.kind == "name_prefix") {

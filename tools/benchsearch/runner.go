@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/search"
 )
 
 // backend is one search under test.
@@ -19,11 +19,11 @@ type backend interface {
 // result is a hit reduced to what decides whether it is right.
 type result struct{ kind, id, name, phone, email string }
 
-// wismoBackend is wismo's search (cases.Search) over one of its backends, as the API runs
+// wismoBackend is wismo's search (search.Search) over one of its backends, as the API runs
 // it: parse, find, rank, and read phase and open cases from the database.
 type wismoBackend struct {
 	label string
-	s     *cases.Search
+	s     *search.Search
 }
 
 func (w wismoBackend) name() string { return w.label }
@@ -43,8 +43,8 @@ func (w wismoBackend) search(ctx context.Context, brand int64, q string) ([]resu
 // backends lists the searches measured, the baseline last.
 func (c *corpus) backends() []backend {
 	return []backend{
-		wismoBackend{"wismo embedded, SQLite (FTS5)", cases.NewSearch(c.lite, cases.NewEmbeddedBackend(c.lite))},
-		wismoBackend{"wismo embedded, PostgreSQL (full text + pg_trgm)", cases.NewSearch(c.pg, cases.NewEmbeddedBackend(c.pg))},
+		wismoBackend{"wismo embedded, SQLite (FTS5)", search.New(c.lite, search.NewEmbeddedBackend(c.lite))},
+		wismoBackend{"wismo embedded, PostgreSQL (full text + pg_trgm)", search.New(c.pg, search.NewEmbeddedBackend(c.pg))},
 		c.ours,
 		c.plain,
 	}

@@ -131,7 +131,7 @@ func rounds(xs []result) string {
 // WISMO_DEBUG_ADDR, 100,000 parcels, 2026-11-21); rerun it after changing the page.
 const whereTheTimeGoes = `
 Where the time goes (CPU profiles at 100,000 parcels: of ` + "`wismo serve`" + ` under this load, and of the handler in-process): reading the
-parcel and its events (` + "`cases.Service.Parcel`" + `, two queries) about 45% of the handler, rendering the
+parcel and its events (` + "`tracking.Service.Parcel`" + `, two queries) about 45% of the handler, rendering the
 page with html/template about 40% (reflection for each action and escaper; the forms are most
 of the actions), the customer's requests about 12% and the communications (one query each for
 contacts and calls) about 6%; SQLite statement preparation is about 15% of all of it. The first

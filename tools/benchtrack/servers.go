@@ -111,7 +111,8 @@ func (s *server) check() error {
 	}
 }
 
-// stop sends SIGTERM and waits (wismo drains), then kills after 30 s.
+// stop sends SIGTERM and waits (wismo drains), then kills after 30 s. Stopping a stopped
+// server returns at once (run stops wismo before its deferred stop runs again).
 func (s *server) stop() {
 	if s == nil || s.cmd.Process == nil {
 		return
@@ -119,12 +120,14 @@ func (s *server) stop() {
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		s.cmd.Process.Kill()
 	}
+	var err error
 	select {
-	case <-s.done:
+	case err = <-s.done:
 	case <-time.After(30 * time.Second):
 		s.cmd.Process.Kill()
-		<-s.done
+		err = <-s.done
 	}
+	s.done <- err // for a later check or stop
 }
 
 // cacheCounts reads the tracking page cache's hits and misses from wismo's /metrics.

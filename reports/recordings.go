@@ -1,0 +1,48 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
+)
+
+// MaxRecordings bounds the recordings list.
+const MaxRecordings = 50
+
+// Recording is one finished recording of a call, with what the list shows of the call.
+type Recording struct {
+	ID                   int64
+	StartedAt            time.Time
+	DurationMS           int64
+	Direction, ParcelID  string
+	Outcome, Disposition string
+	Agent                string // the agent's email; "" when no agent took the call
+}
+
+// Recordings lists the finished recordings of the scope's calls started in [from, to), newest first.
+func (d *Dashboard) Recordings(ctx context.Context, scope access.Scope, from, to time.Time) ([]Recording, error) {
+	where, args := scope.SQL("r.brand_id", "", "")
+	rows, err := d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT r.id, r.started_at, r.duration_ms, c.direction, c.parcel_id,
+		c.outcome, c.disposition, COALESCE(u.email, '')
+		FROM recordings r JOIN calls c ON c.id = r.call_id LEFT JOIN users u ON u.id = c.agent_id
+		WHERE r.finished_at IS NOT NULL AND r.started_at >= ? AND r.started_at < ? AND `+where+`
+		ORDER BY r.started_at DESC, r.id DESC LIMIT ?`), append(append([]any{from, to}, args...), MaxRecordings)...)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard recordings: %w", err)
+	}
+	defer rows.Close()
+	var out []Recording
+	for rows.Next() {
+		var r Recording
+		var started store.NullTime
+		if err := rows.Scan(&r.ID, &started, &r.DurationMS, &r.Direction, &r.ParcelID, &r.Outcome, &r.Disposition, &r.Agent); err != nil {
+			return nil, fmt.Errorf("dashboard recordings: %w", err)
+		}
+		r.StartedAt = started.Time
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,52 @@
+package tracking
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wismo/wismo/access"
+)
+
+// maxByPhone bounds how many parcels a phone lookup returns (a hotline screen pop).
+const maxByPhone = 20
+
+// ParcelsByPhone returns the parcels visible to scope whose recipient phone is e164 (as
+// stored: E.164), most recently updated first. The telephony engine matches a hotline
+// caller to a brand and a screen pop with it.
+func (s *Service) ParcelsByPhone(ctx context.Context, scope access.Scope, e164 string) ([]ParcelView, error) {
+	if e164 == "" {
+		return nil, nil
+	}
+	where, args := scope.SQL("brand_id", "origin_country", "destination_country")
+	q := s.db.Rebind(`SELECT id FROM parcels WHERE recipient_phone = ? AND ` + where +
+		fmt.Sprintf(` ORDER BY updated_at DESC, id LIMIT %d`, maxByPhone))
+	rows, err := s.db.SQL.QueryContext(ctx, q, append([]any{e164}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("parcels by phone: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]ParcelView, 0, len(ids))
+	for _, id := range ids {
+		v, err := s.Parcel(ctx, scope, id)
+		if IsNotFound(err) {
+			continue // changed hands in between
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
