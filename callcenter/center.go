@@ -12,18 +12,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/sipuser"
+	"github.com/wismo/wismo/tracking"
 )
 
 // ParcelFinder matches a caller to parcels and reads the parcel a call is about, within a
-// scope (cases.Service implements it).
+// scope (tracking.Service implements it).
 type ParcelFinder interface {
-	ParcelsByPhone(ctx context.Context, scope access.Scope, e164 string) ([]cases.ParcelView, error)
-	Parcel(ctx context.Context, scope access.Scope, id string) (cases.ParcelView, error)
+	ParcelsByPhone(ctx context.Context, scope access.Scope, e164 string) ([]tracking.ParcelView, error)
+	Parcel(ctx context.Context, scope access.Scope, id string) (tracking.ParcelView, error)
 }
 
 // Config tunes call control.

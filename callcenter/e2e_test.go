@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // Tones: what each party says, so every ear and channel can be told apart.
@@ -30,7 +30,7 @@ type world struct {
 	t      *testing.T
 	db     *store.DB
 	acc    *access.Service
-	cases  *cases.Service
+	cases  *tracking.Service
 	center *Center
 	eng    *telephony.Endpoint
 	recs   *recordings.Service
@@ -46,7 +46,7 @@ func newWorld(t *testing.T, trunk telephony.Trunk, cfg Config) *world {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx := context.Background()
-	w := &world{t: t, db: db, acc: access.NewService(db), cases: cases.NewService(db, log, nil)}
+	w := &world{t: t, db: db, acc: access.NewService(db), cases: tracking.NewService(db, log, nil)}
 	b, _, err := w.acc.CreateBrand(ctx, "Matryoshka")
 	if err != nil {
 		t.Fatal(err)

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
+	"github.com/wismo/wismo/tracking"
 )
 
 const hotline = "+74951112233"
@@ -17,10 +17,10 @@ const hotline = "+74951112233"
 // parcelFor gives the brand a parcel whose recipient is the customer's phone.
 func (w *world) parcelFor(id, phone string) {
 	w.t.Helper()
-	res, err := w.cases.UpsertParcels(context.Background(), access.Brands(w.brand), []cases.ParcelItem{{Input: cases.ParcelInput{
+	res, err := w.cases.UpsertParcels(context.Background(), access.Brands(w.brand), []tracking.ParcelItem{{Input: tracking.ParcelInput{
 		ID: id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB", DestinationCountry: "RU",
-		Recipient: cases.RecipientInput{Name: "Иван Петров", Phone: phone, Region: "RU-NVS"}}}})
-	if err != nil || res[0].Status != cases.StatusAccepted {
+		Recipient: tracking.RecipientInput{Name: "Иван Петров", Phone: phone, Region: "RU-NVS"}}}})
+	if err != nil || res[0].Status != tracking.StatusAccepted {
 		w.t.Fatalf("parcel: %+v %v", res, err)
 	}
 }

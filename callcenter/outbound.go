@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/tracking"
 )
 
 // OutboundRequest is a call to a customer for the dialer.
@@ -30,7 +30,7 @@ type OutboundRequest struct {
 // another's parcels.
 var ErrUnknownParcel = errors.New("no such parcel for this brand")
 
-// parcelOf returns the canonical id of parcelID (any spelling cases.ParseS10 accepts; ""
+// parcelOf returns the canonical id of parcelID (any spelling tracking.ParseS10 accepts; ""
 // for a call about no parcel) when it is a parcel of brand, else ErrUnknownParcel.
 func (c *Center) parcelOf(ctx context.Context, brand int64, parcelID string) (string, error) {
 	if strings.TrimSpace(parcelID) == "" {
@@ -41,7 +41,7 @@ func (c *Center) parcelOf(ctx context.Context, brand int64, parcelID string) (st
 	}
 	p, err := c.parcels.Parcel(ctx, access.Brands(brand), parcelID)
 	switch {
-	case errors.Is(err, cases.ErrNotFound):
+	case errors.Is(err, tracking.ErrNotFound):
 		return "", fmt.Errorf("parcel %q: %w", parcelID, ErrUnknownParcel)
 	case err != nil:
 		return "", fmt.Errorf("parcel %q: %w", parcelID, err)

@@ -14,10 +14,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // keptSink is a desk page that only keeps what it is sent.
@@ -43,7 +43,7 @@ func TestPreviewCallRefusesAnotherBrandsParcel(t *testing.T) {
 	ctx := context.Background()
 	log := storetest.Logger(t)
 	acc := access.NewService(db)
-	parcels := cases.NewService(db, log, nil)
+	parcels := tracking.NewService(db, log, nil)
 	brandA, _, err := acc.CreateBrand(ctx, "Shop A")
 	if err != nil {
 		t.Fatal(err)
@@ -52,15 +52,15 @@ func TestPreviewCallRefusesAnotherBrandsParcel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	own, foreign, unknown := cases.MakeS10("RR", 810001, "GB"), cases.MakeS10("RR", 810002, "GB"), cases.MakeS10("RR", 810003, "GB")
+	own, foreign, unknown := tracking.MakeS10("RR", 810001, "GB"), tracking.MakeS10("RR", 810002, "GB"), tracking.MakeS10("RR", 810003, "GB")
 	for _, p := range []struct {
 		id    string
 		brand int64
 	}{{own, brandA.ID}, {foreign, brandB.ID}} {
-		in := cases.ParcelInput{ID: p.id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB",
-			DestinationCountry: "RU", Recipient: cases.RecipientInput{Name: "Ivan Petrov", Phone: customerE164}}
-		res, err := parcels.UpsertParcels(ctx, access.Brands(p.brand), []cases.ParcelItem{{Input: in}})
-		if err != nil || res[0].Status != cases.StatusAccepted {
+		in := tracking.ParcelInput{ID: p.id, ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB",
+			DestinationCountry: "RU", Recipient: tracking.RecipientInput{Name: "Ivan Petrov", Phone: customerE164}}
+		res, err := parcels.UpsertParcels(ctx, access.Brands(p.brand), []tracking.ParcelItem{{Input: in}})
+		if err != nil || res[0].Status != tracking.StatusAccepted {
 			t.Fatalf("parcel %s: %+v %v", p.id, res, err)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/tracking"
 )
 
 // maxPastCalls bounds the past calls of a screen pop.
@@ -29,7 +29,7 @@ func (p *Softphone) callInfo(ctx context.Context, r *run, d *desk) msg {
 		"auto_answer": r.call.Mode == ModePreview && r.call.AgentID == d.agentID}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a slow lookup must not delay the ring
 	defer cancel()
-	parcels := []cases.ParcelView{}
+	parcels := []tracking.ParcelView{}
 	if n := e164(phone); n != "" && p.c.parcels != nil {
 		if ps, err := p.c.parcels.ParcelsByPhone(ctx, scope, n); err == nil {
 			parcels = ps

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // TestDemoParcelsHitEveryRule: the demo's recipients' numbers reach every kind of answer of
@@ -17,7 +17,7 @@ import (
 func TestDemoParcelsHitEveryRule(t *testing.T) {
 	db, log := storetest.Open(t), storetest.Logger(t)
 	ctx := context.Background()
-	if _, err := demo.Run(ctx, demo.Options{Parcels: 300, Seed: 15, Now: time.Now().UTC()}, access.NewService(db), cases.NewService(db, log, nil), log); err != nil {
+	if _, err := demo.Run(ctx, demo.Options{Parcels: 300, Seed: 15, Now: time.Now().UTC()}, access.NewService(db), tracking.NewService(db, log, nil), log); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := db.SQL.QueryContext(ctx, `SELECT recipient_phone FROM parcels WHERE recipient_phone <> ''`)

@@ -9,12 +9,12 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
+	"github.com/wismo/wismo/tracking"
 )
 
 // The test's parties: what the agent's phone says, the hotline, and a demo customer.
@@ -29,7 +29,7 @@ const (
 type world struct {
 	t       *testing.T
 	acc     *access.Service
-	cases   *cases.Service
+	cases   *tracking.Service
 	center  *callcenter.Center
 	eng     *telephony.Endpoint
 	recs    *recordings.Service
@@ -48,7 +48,7 @@ func newWorld(t *testing.T, timing Timing) *world {
 	telephonytest.Require(t, "baresip", "baresip-core")
 	db, log := storetest.Open(t), storetest.Logger(t)
 	ctx := context.Background()
-	w := &world{t: t, acc: access.NewService(db), cases: cases.NewService(db, log, nil), stopped: make(chan error, 1)}
+	w := &world{t: t, acc: access.NewService(db), cases: tracking.NewService(db, log, nil), stopped: make(chan error, 1)}
 	b, _, err := w.acc.CreateBrand(ctx, "Matryoshka")
 	if err != nil {
 		t.Fatal(err)
@@ -226,9 +226,9 @@ func TestCarrierWithWismo(t *testing.T) {
 	})
 	t.Run("a demo customer calls the hotline", func(t *testing.T) {
 		w.center.SetBrand(context.Background(), w.brand, callcenter.BrandSettings{RecordingNotice: true, Open: "00:00", Close: "24:00", TimeZone: "UTC"})
-		if res, err := w.cases.UpsertParcels(context.Background(), access.Brands(w.brand), []cases.ParcelItem{{Input: cases.ParcelInput{
+		if res, err := w.cases.UpsertParcels(context.Background(), access.Brands(w.brand), []tracking.ParcelItem{{Input: tracking.ParcelInput{
 			ID: "RB123456785GB", ServiceLevel: "standard", Kind: "packet", WeightKg: 0.4, OriginCountry: "GB", DestinationCountry: "RU",
-			Recipient: cases.RecipientInput{Name: "Иван Петров", Phone: customer, Region: "RU-NVS"}}}}); err != nil || res[0].Status != cases.StatusAccepted {
+			Recipient: tracking.RecipientInput{Name: "Иван Петров", Phone: customer, Region: "RU-NVS"}}}}); err != nil || res[0].Status != tracking.StatusAccepted {
 			t.Fatalf("parcel: %+v %v", res, err)
 		}
 		w.available()
