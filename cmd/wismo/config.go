@@ -175,6 +175,35 @@ func (c *Config) validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
+	c.validateNetwork(bad)
+	c.validateTelephony(bad)
+	c.validateJobs(bad)
+	c.validateComms(bad)
+	c.validateSIPLimits(bad)
+	c.validateDemoCarrier(bad)
+	c.validateWeb(bad)
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		bad("WISMO_LOG_LEVEL", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("WISMO_LOG_FORMAT", "must be text or json")
+	}
+	if c.DemoParcels < 0 || c.DemoParcels > 5_000_000 {
+		bad("WISMO_DEMO_PARCELS", "must be between 0 and 5000000")
+	}
+	if c.PublicURL == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		c.PublicURL = scheme + "://" + c.HTTPAddr
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	return errors.Join(errs...)
+}
+
+// validateNetwork checks where wismo listens, what it connects to and its TLS files.
+func (c *Config) validateNetwork(bad func(field, format string, args ...any)) {
 	if c.DataDir == "" {
 		bad("WISMO_DATA_DIR", "must not be empty")
 	}
@@ -210,16 +239,6 @@ func (c *Config) validate() error {
 			bad("WISMO_PUBLIC_URL", "%q must be an http(s) URL", c.PublicURL)
 		}
 	}
-	if lo, hi, err := parsePortRange(c.RTPPorts); err != nil {
-		bad("WISMO_RTP_PORTS", "%v", err)
-	} else if hi-lo < 1 {
-		bad("WISMO_RTP_PORTS", "range %q holds no RTP/RTCP pair", c.RTPPorts)
-	}
-	for _, s := range splitList(c.ICEServers) {
-		if !strings.HasPrefix(s, "stun:") && !strings.HasPrefix(s, "turn:") && !strings.HasPrefix(s, "turns:") {
-			bad("WISMO_ICE_SERVERS", "%q must be a stun:, turn: or turns: URL", s)
-		}
-	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("WISMO_TLS_CERT/WISMO_TLS_KEY", "give both or neither")
 	}
@@ -228,6 +247,20 @@ func (c *Config) validate() error {
 			if _, err := os.Stat(f.v); err != nil {
 				bad(f.name, "cannot read %s: %v", f.v, err)
 			}
+		}
+	}
+}
+
+// validateTelephony checks the SIP, RTP and softphone settings.
+func (c *Config) validateTelephony(bad func(field, format string, args ...any)) {
+	if lo, hi, err := parsePortRange(c.RTPPorts); err != nil {
+		bad("WISMO_RTP_PORTS", "%v", err)
+	} else if hi-lo < 1 {
+		bad("WISMO_RTP_PORTS", "range %q holds no RTP/RTCP pair", c.RTPPorts)
+	}
+	for _, s := range splitList(c.ICEServers) {
+		if !strings.HasPrefix(s, "stun:") && !strings.HasPrefix(s, "turn:") && !strings.HasPrefix(s, "turns:") {
+			bad("WISMO_ICE_SERVERS", "%q must be a stun:, turn: or turns: URL", s)
 		}
 	}
 	if c.TrunkURI != "" {
@@ -259,6 +292,10 @@ func (c *Config) validate() error {
 			bad(d.name, "%q must be a duration between 1s and 1h, such as 20s or 2m", d.v)
 		}
 	}
+}
+
+// validateJobs checks which background jobs run and how they treat failures.
+func (c *Config) validateJobs(bad func(field, format string, args ...any)) {
 	if _, err := c.jobSet(); err != nil {
 		bad("WISMO_JOBS", "%v", err)
 	}
@@ -268,28 +305,6 @@ func (c *Config) validate() error {
 	if _, err := c.trackPageAge(); err != nil {
 		bad("WISMO_TRACK_CACHE", "%v", err)
 	}
-	c.validateComms(bad)
-	c.validateSIPLimits(bad)
-	c.validateDemoCarrier(bad)
-	c.validateWeb(bad)
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		bad("WISMO_LOG_LEVEL", "%v", err)
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		bad("WISMO_LOG_FORMAT", "must be text or json")
-	}
-	if c.DemoParcels < 0 || c.DemoParcels > 5_000_000 {
-		bad("WISMO_DEMO_PARCELS", "must be between 0 and 5000000")
-	}
-	if c.PublicURL == "" {
-		scheme := "http"
-		if c.TLSCert != "" {
-			scheme = "https"
-		}
-		c.PublicURL = scheme + "://" + c.HTTPAddr
-	}
-	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
-	return errors.Join(errs...)
 }
 
 func parsePortRange(s string) (int, int, error) {

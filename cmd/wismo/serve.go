@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -67,71 +68,114 @@ func serveCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.db.Close()
-	log := a.log
-	log.Info("wismo starting", cfg.logAttrs()...)
-
+	a.log.Info("wismo starting", cfg.logAttrs()...)
 	hints, err := a.loadDemo(ctx)
 	if err != nil {
 		return err
 	}
-	// Each domain adds its routes and its background jobs here.
+	n, err := a.wire(ctx, hints)
+	if err != nil {
+		return err
+	}
+	defer n.car.stop()
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	if err := n.startJobs(jobsCtx, cfg, a.log); err != nil {
+		return err
+	}
+	if cfg.DebugAddr != "" {
+		go serveProfiler(cfg.DebugAddr, a.log)
+	}
+	ln, err := listenHTTP(cfg, a.log, a.reg) // caps and accept retries (httplisten.go)
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- n.web.Listener(ln) }()
+	a.log.Info("wismo is up", "open", cfg.PublicURL+"/", "database", a.db.Location)
+	n.announce(os.Stderr, cfg.PublicURL, hints)
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	n.drain(ctx, a.log, stopJobs)
+	return nil
+}
+
+// node is the wired product of one `wismo serve`: every domain's routes and jobs, the web app
+// that serves them and the supervisor that runs the jobs.
+type node struct {
+	car  *demoCarrier
+	tel  *telephonyPart
+	jobs []job
+	sup  *supervisor
+	web  *fiber.App
+}
+
+// wire opens every domain and joins them: each adds its routes and background jobs.
+func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) {
+	n := &node{}
 	var routes []func(fiber.Router)
-	var jobs []job
+	var err error
 	// Demo mode without a trunk: the trunk is the demo carrier (democarrier.go), which stops
 	// with ctx, hanging up its calls.
-	car, err := a.openDemoCarrier()
-	if err != nil {
-		return err
+	if n.car, err = a.openDemoCarrier(); err != nil {
+		return nil, err
 	}
-	defer car.stop()
-	tel, err := a.openTelephony(ctx)
-	if err != nil {
-		return err
+	if n.tel, err = a.openTelephony(ctx); err != nil {
+		n.car.stop()
+		return nil, err
 	}
-	if err := car.start(ctx, a, tel, hints); err != nil {
-		return err
+	if err := n.car.start(ctx, a, n.tel, hints); err != nil {
+		n.car.stop()
+		return nil, err
 	}
-	routes = append(routes, tel.routes)
-	jobs = append(jobs, tel.job())
+	routes = append(routes, n.tel.routes)
+	n.jobs = append(n.jobs, n.tel.job())
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
 	cs := a.openCases()
 	routes = append(routes, cs.routes)
-	jobs = append(jobs, cs.jobs(a)...)
+	n.jobs = append(n.jobs, cs.jobs(a)...)
 	// Brand communications (commswiring.go): rules plan contacts, the dialer sends them;
 	// contacts join case timelines, and rules open cases through the case tracker.
-	comms, err := a.openComms(cs.svc, tel.center)
+	comms, err := a.openComms(cs.svc, n.tel.center)
 	if err != nil {
-		return err
+		n.car.stop()
+		return nil, err
 	}
 	cs.svc.AddTimelineSource(comms.dialer)
-	cs.svc.AddTimelineSource(callTimeline{calls: tel.center.Calls})
-	tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
+	cs.svc.AddTimelineSource(callTimeline{calls: n.tel.center.Calls})
+	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
 	})
-	jobs = append(jobs, comms.jobs()...)
+	n.jobs = append(n.jobs, comms.jobs()...)
 	var pages *portal.TrackCache
-	if age, _ := cfg.trackPageAge(); age > 0 { // validated at start
+	if age, _ := a.cfg.trackPageAge(); age > 0 { // validated at start
 		pages = portal.NewTrackCache(age, a.reg)
-		jobs = append(jobs, trackPagesJob(a.db, log, pages))
+		n.jobs = append(n.jobs, trackPagesJob(a.db, a.log, pages))
 	}
 	// Jobs that stop while the node runs are restarted; /readyz names those that are down.
-	sup := newSupervisor(log, a.reg)
-	proxies, _ := cfg.trustedProxies() // validated at start
-	web := portal.New(portal.Deps{Log: log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: sup,
-		SecureCookies: cfg.TLSCert != "", PublicURL: cfg.PublicURL, DemoHints: hints, Routes: routes,
+	n.sup = newSupervisor(a.log, a.reg)
+	proxies, _ := a.cfg.trustedProxies() // validated at start
+	n.web = portal.New(portal.Deps{Log: a.log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: n.sup,
+		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
 		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
-		TrustedProxies: proxies, MetricsToken: cfg.MetricsToken, IdleTimeout: cfg.httpIdleTimeout()})
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopJobs()
+		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})
+	return n, nil
+}
+
+// startJobs starts the background jobs WISMO_JOBS names on this node, under the supervisor.
+func (n *node) startJobs(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	run, _ := cfg.jobSet() // validated at start
-	for _, j := range jobs {
+	for _, j := range n.jobs {
 		if !slices.Contains(jobNames, j.name) {
 			return fmt.Errorf("job %q is not in jobNames (config.go): WISMO_JOBS could not name it", j.name)
 		}
@@ -139,39 +183,31 @@ func serveCmd(ctx context.Context, args []string) error {
 			log.Info("job off on this node (WISMO_JOBS)", "job", j.name)
 			continue
 		}
-		sup.start(jobsCtx, j)
+		n.sup.start(ctx, j)
 	}
+	return nil
+}
 
-	if cfg.DebugAddr != "" {
-		go serveProfiler(cfg.DebugAddr, log)
-	}
-	ln, err := listenHTTP(cfg, log, a.reg) // caps and accept retries (httplisten.go)
-	if err != nil {
-		return err
-	}
-	served := make(chan error, 1)
-	go func() { served <- web.Listener(ln) }()
-	log.Info("wismo is up", "open", cfg.PublicURL+"/", "database", a.db.Location)
-	fmt.Fprintf(os.Stderr, "\n  wismo is up: open %s/\n", cfg.PublicURL)
-	fmt.Fprintf(os.Stderr, "  staff log in at %s/login (agents: /desk, supervisors: /dashboard, brand managers: /editor)\n", cfg.PublicURL)
-	fmt.Fprintf(os.Stderr, "  customers track parcels at %s/track\n", cfg.PublicURL)
+// announce tells the person who started wismo where to click.
+func (n *node) announce(w io.Writer, publicURL string, hints *portal.DemoHints) {
+	fmt.Fprintf(w, "\n  wismo is up: open %s/\n", publicURL)
+	fmt.Fprintf(w, "  staff log in at %s/login (agents: /desk, supervisors: /dashboard, brand managers: /editor)\n", publicURL)
+	fmt.Fprintf(w, "  customers track parcels at %s/track\n", publicURL)
 	if hints != nil {
 		for _, l := range hints.Logins {
-			fmt.Fprintf(os.Stderr, "  demo login: %s\n", l)
+			fmt.Fprintf(w, "  demo login: %s\n", l)
 		}
 		for _, p := range hints.Parcels {
-			fmt.Fprintf(os.Stderr, "  demo parcel: curl -H 'Authorization: Bearer %s' %s/api/v1/parcels/%s\n", p.APIKey, cfg.PublicURL, p.ID)
+			fmt.Fprintf(w, "  demo parcel: curl -H 'Authorization: Bearer %s' %s/api/v1/parcels/%s\n", p.APIKey, publicURL, p.ID)
 		}
 	}
-	car.banner(os.Stderr)
-	fmt.Fprintln(os.Stderr)
+	n.car.banner(w)
+	fmt.Fprintln(w)
+}
 
-	select {
-	case err := <-served:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
-	}
-	// Drain, then stop: a second signal forces the exit.
+// drain stops the node in order (STYLE.md: drain, then stop): live calls end, requests
+// drain, then the jobs stop. A second signal forces the exit.
+func (n *node) drain(ctx context.Context, log *slog.Logger, stopJobs func()) {
 	log.Info("shutting down: draining requests (send the signal again to force)")
 	force := make(chan os.Signal, 1)
 	signal.Notify(force, os.Interrupt, syscall.SIGTERM)
@@ -180,16 +216,15 @@ func serveCmd(ctx context.Context, args []string) error {
 		log.Warn("forced exit")
 		os.Exit(1)
 	}()
-	if err := tel.drain(context.WithoutCancel(ctx)); err != nil {
+	if err := n.tel.drain(context.WithoutCancel(ctx)); err != nil {
 		log.Warn("calls not drained", "err", err)
 	}
-	if err := web.ShutdownWithTimeout(30 * time.Second); err != nil {
+	if err := n.web.ShutdownWithTimeout(30 * time.Second); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
 	stopJobs()
-	sup.wait()
+	n.sup.wait()
 	log.Info("stopped")
-	return nil
 }
 
 // demoFile keeps what the demo loader created, so later starts can show the hints again.
