@@ -84,7 +84,7 @@ func (p *Softphone) pastCalls(ctx context.Context, scope access.Scope, phone, pa
 }
 
 // dispositions are the choices of the wrap-up form when no call says otherwise: the
-// standard ones (ARCHITECTURE.md).
+// standard ones (docs/architecture.md).
 func (p *Softphone) dispositions() []string {
 	return []string{DispReached, DispCallbackRequested, DispWrongNumber, DispRefused, DispVoicemail}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // KnownOutcome reports whether s is a call outcome as the telephony engine sets it: one
-// vocabulary everywhere (../shared/ARCHITECTURE.md, "Calls, outcomes and dispositions").
+// vocabulary everywhere (docs/architecture.md, "Calls, outcomes and dispositions").
 func KnownOutcome(s string) bool {
 	switch s {
 	case "answered", "no_answer", "busy", "rejected", "unreachable", "failed", "cancelled", "abandoned":

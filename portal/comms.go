@@ -34,7 +34,7 @@ type trackComm struct {
 }
 
 // meaning says what a communication meant for the customer: the public vocabulary of
-// ARCHITECTURE.md ("we called, no answer" for any outcome but answered, and for voicemail and
+// docs/architecture.md ("we called, no answer" for any outcome but answered, and for voicemail and
 // abandoned; "we spoke with you" for reached and callback_requested; "we called" for
 // wrong_number, refused and anything else) and a message's status. It returns a message key
 // and a tone for the pill.

@@ -32,7 +32,7 @@ func TestMaskPhoneAndEmail(t *testing.T) {
 	}
 }
 
-// Every call attempt says what it meant for the customer (ARCHITECTURE.md's vocabulary), every
+// Every call attempt says what it meant for the customer (docs/architecture.md's vocabulary), every
 // message its status; numbers and addresses are masked, bodies never shown.
 func TestTrackingPageCommunications(t *testing.T) {
 	f := newTrackFixture(t, FeedbackLimits{})

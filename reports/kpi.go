@@ -105,7 +105,7 @@ func (r *RegionKPI) finish() {
 	r.OnTimeP = Ratio(r.OnTime, r.Delivered)
 }
 
-// reached are the dispositions that mean the right party was reached (ARCHITECTURE.md).
+// reached are the dispositions that mean the right party was reached (docs/architecture.md).
 const reachedSQL = `('reached', 'callback_requested')`
 
 // parcelDay is when a parcel belongs to a period: posted, else registered.

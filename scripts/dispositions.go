@@ -6,7 +6,7 @@ import (
 )
 
 // standardDispositions are the answered-call dispositions every brand has
-// (../shared/ARCHITECTURE.md, "Calls, outcomes and dispositions").
+// (docs/architecture.md, "Calls, outcomes and dispositions").
 var standardDispositions = []string{"reached", "callback_requested", "wrong_number", "refused", "voicemail"}
 
 // Dispositions is the brand's list an agent chooses from after a call: the standard ones,
