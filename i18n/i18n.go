@@ -178,3 +178,17 @@ func (c *Catalog) lookup(l Lang, key string) (message, bool) {
 	m, ok := c.msgs[EN][key]
 	return m, ok
 }
+
+// Texts are the plain texts of l whose keys start with prefix (English where l lacks one), for
+// a page's scripts; plurals are left out (a script asks the page for counted words).
+func (c *Catalog) Texts(l Lang, prefix string) map[string]string {
+	out := map[string]string{}
+	for _, lang := range []Lang{EN, l} {
+		for k, m := range c.msgs[lang] {
+			if strings.HasPrefix(k, prefix) && m.Forms == nil {
+				out[k] = m.Text
+			}
+		}
+	}
+	return out
+}

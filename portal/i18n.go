@@ -2,8 +2,12 @@ package portal
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/i18n"
 )
 
 // messages holds the page texts per language; English is the fallback for missing keys.
@@ -56,7 +60,12 @@ func language(c *fiber.Ctx) string {
 
 // translator returns the lookup function templates call as {{t "key"}}.
 func translator(lang string) func(string) string {
+	loc := i18n.New(i18n.Lang(lang), nil)
+	cat := i18n.Default()
 	return func(key string) string {
+		if cat.Has(key) { // the one catalog (i18n/catalog); the maps below move into it
+			return loc.T(key)
+		}
 		if v, ok := messages[lang][key]; ok {
 			return v
 		}
@@ -72,3 +81,14 @@ func translator(lang string) func(string) string {
 		return key
 	}
 }
+
+// viewerLocale is the language and time zone a staff page is written for: the page's language
+// (?lang=, the lang cookie, Accept-Language) in the zone the viewer works in (UTC until users
+// carry their own setting).
+func viewerLocale(c *fiber.Ctx, _ access.User) i18n.Locale {
+	return i18n.New(i18n.Lang(language(c)), time.UTC)
+}
+
+// JSTexts are the catalog's texts for a page's scripts (keys under "js."), given to the page
+// as a JSON data block that static/wismo.js reads as T("js.key").
+func (p Page) JSTexts() map[string]string { return i18n.Default().Texts(p.L.Lang, "js.") }

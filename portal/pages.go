@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/i18n"
 )
 
 // The staff pages (agent desktop, editors, dashboards) share one frame: a header with the
@@ -36,6 +37,9 @@ type Page struct {
 	CSRF              string
 	Nav               []NavItem
 	Data              any
+	// L writes the page's texts, dates, numbers and durations for the viewer:
+	// {{.L.T "key"}}, {{$.L.DateTime .At}}.
+	L i18n.Locale
 }
 
 // NavItem is one link of the header's navigation.
@@ -95,7 +99,8 @@ func pageSession(c *fiber.Ctx) access.Session {
 // render executes a staff page template inside the common frame.
 func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
 	sess := pageSession(c)
-	p := Page{Lang: language(c), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data}
+	p := Page{Lang: language(c), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data,
+		L: viewerLocale(c, sess.User)}
 	if d.Access != nil {
 		brands, err := d.Access.Brands(c.UserContext(), access.ScopeOf(&sess.User))
 		if err != nil {
