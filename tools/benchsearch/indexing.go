@@ -15,6 +15,7 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/tools/benchcorpus"
 	"github.com/wismo/wismo/tools/meiliserver"
 	"github.com/wismo/wismo/tracking"
 )
@@ -46,7 +47,7 @@ func (rep *report) measureIndexing(ctx context.Context, o options, c *corpus, lo
 
 	step("wismo reindex into Meilisearch")
 	cmd := exec.CommandContext(ctx, o.bin, "reindex", "--data-dir", filepath.Join(o.workDir, "demo-data"), "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "WISMO_DATABASE_URL="+c.pgURL, "WISMO_SEARCH_URL="+srv.URL, "WISMO_SEARCH_KEY="+srv.Key)
+	cmd.Env = append(os.Environ(), "WISMO_DATABASE_URL="+c.PGURL, "WISMO_SEARCH_URL="+srv.URL, "WISMO_SEARCH_KEY="+srv.Key)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -61,12 +62,12 @@ func (rep *report) measureIndexing(ctx context.Context, o options, c *corpus, lo
 	}
 	rep.indexing = append(rep.indexing, indexRow{what: "reindex (`wismo reindex`, until indexed)", backend: "wismo on Meilisearch",
 		docs: ri.Documents, took: time.Duration(ri.Seconds * float64(time.Second))})
-	meili := search.NewMeiliBackend(srv.URL, srv.Key, c.pg)
-	c.ours = wismoBackend{"wismo on Meilisearch", search.New(c.pg, meili)}
+	meili := search.NewMeiliBackend(srv.URL, srv.Key, c.PG)
+	c.ours = wismoBackend{"wismo on Meilisearch", search.New(c.PG, meili)}
 
 	step("building the plain Meilisearch baseline index")
 	start := time.Now()
-	if c.plain, ri.Documents, err = buildPlain(ctx, c.pg, srv.URL, srv.Key); err != nil {
+	if c.plain, ri.Documents, err = buildPlain(ctx, c.PG, srv.URL, srv.Key); err != nil {
 		return fmt.Errorf("baseline index: %w", err)
 	}
 	rep.indexing = append(rep.indexing, indexRow{what: "index the same parcels and cases, until indexed", backend: "plain Meilisearch (baseline)",
@@ -88,7 +89,7 @@ func (rep *report) measureRebuilds(ctx context.Context, c *corpus, step func(str
 	for _, db := range []struct {
 		label string
 		db    *store.DB
-	}{{"wismo embedded, SQLite (FTS5)", c.lite}, {"wismo embedded, PostgreSQL (full text + pg_trgm)", c.pg}} {
+	}{{"wismo embedded, SQLite (FTS5)", c.Lite}, {"wismo embedded, PostgreSQL (full text + pg_trgm)", c.PG}} {
 		step("rebuilding the embedded index on %s", db.db.Dialect)
 		start := time.Now()
 		n, err := search.RebuildEmbeddedIndex(ctx, db.db)
@@ -115,8 +116,8 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 	for _, d := range []struct {
 		label string
 		db    *store.DB
-	}{{"wismo embedded, SQLite (FTS5)", c.lite}, {"wismo embedded, PostgreSQL (full text + pg_trgm)", c.pg}} {
-		brand, _, err := access.NewService(d.db).CreateBrand(ctx, liveBrand)
+	}{{"wismo embedded, SQLite (FTS5)", c.Lite}, {"wismo embedded, PostgreSQL (full text + pg_trgm)", c.PG}} {
+		brand, _, err := access.NewService(d.db).CreateBrand(ctx, benchcorpus.LiveBrand)
 		if err != nil {
 			return err
 		}
@@ -135,7 +136,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		}
 		rep.indexing = append(rep.indexing, indexRow{what: "live: new parcels through the ingest API's service, searchable at commit",
 			backend: d.label, docs: len(items), took: time.Since(start)})
-		if d.db != c.pg {
+		if d.db != c.PG {
 			continue
 		}
 		// Feed until the cursor has passed every message (a consumer sees a message once every
@@ -143,7 +144,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		start = time.Now()
 		deadline := start.Add(5 * time.Minute)
 		for {
-			n, err := outbox.Consume(ctx, c.pg, search.MeiliConsumer, 1000, meili.HandleOutbox)
+			n, err := outbox.Consume(ctx, c.PG, search.MeiliConsumer, 1000, meili.HandleOutbox)
 			if err != nil {
 				return err
 			}
@@ -151,7 +152,7 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 				continue
 			}
 			var behind int
-			if err := c.pg.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN outbox_cursors c ON c.consumer = $1
+			if err := c.PG.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN outbox_cursors c ON c.consumer = $1
 				WHERE (o.txid, o.id) > (c.last_txid, c.last_id)`, search.MeiliConsumer).Scan(&behind); err != nil {
 				return err
 			}
@@ -169,12 +170,12 @@ func (rep *report) measureLive(ctx context.Context, o options, c *corpus, meili 
 		rep.indexing = append(rep.indexing, indexRow{what: "live: the same parcels, outbox feed to searchable", backend: "wismo on Meilisearch",
 			docs: len(items), took: time.Since(start), note: "after PostgreSQL's commit"})
 	}
-	hits, err := search.New(c.pg, meili).Find(ctx, access.Operator(), items[len(items)-1].Input.ID, 1)
+	hits, err := search.New(c.PG, meili).Find(ctx, access.Operator(), items[len(items)-1].Input.ID, 1)
 	if err != nil || len(hits) == 0 {
 		return fmt.Errorf("a live parcel is not searchable in Meilisearch: %v", err)
 	}
-	for _, db := range []*store.DB{c.lite, c.pg} {
-		if err := removeLive(ctx, db); err != nil {
+	for _, db := range []*store.DB{c.Lite, c.PG} {
+		if err := benchcorpus.RemoveLive(ctx, db); err != nil {
 			return err
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wismo/wismo/tools/benchcorpus"
 	"github.com/wismo/wismo/tools/benchmd"
 )
 
@@ -87,12 +88,14 @@ func run(ctx context.Context, o options) error {
 		fmt.Fprintf(os.Stderr, "benchsearch: %s: %s\n", time.Since(rep.began).Round(time.Second), fmt.Sprintf(format, args...))
 	}
 
-	c, err := openCorpus(ctx, o, log, step)
+	kept, err := benchcorpus.Open(ctx, benchcorpus.Options{Bin: o.bin, PGAdmin: o.pgAdmin, WorkDir: o.workDir,
+		Parcels: o.parcels, Cases: o.cases, Seed: o.seed}, log, step)
 	if err != nil {
 		return err
 	}
-	defer c.close()
-	rep.corpus = c.info
+	defer kept.Close()
+	c := &corpus{Corpus: kept}
+	rep.corpus = c.Info
 	err = rep.measureIndexing(ctx, o, c, log, step)
 	if c.meili != nil {
 		defer os.RemoveAll(rep.meiliDir)
@@ -102,7 +105,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 
-	qs, err := sampleQueries(ctx, c.pg, o)
+	qs, err := sampleQueries(ctx, c.PG, o)
 	if err != nil {
 		return err
 	}

@@ -43,8 +43,8 @@ func (w wismoBackend) search(ctx context.Context, brand int64, q string) ([]resu
 // backends lists the searches measured, the baseline last.
 func (c *corpus) backends() []backend {
 	return []backend{
-		wismoBackend{"wismo embedded, SQLite (FTS5)", search.New(c.lite, search.NewEmbeddedBackend(c.lite))},
-		wismoBackend{"wismo embedded, PostgreSQL (full text + pg_trgm)", search.New(c.pg, search.NewEmbeddedBackend(c.pg))},
+		wismoBackend{"wismo embedded, SQLite (FTS5)", search.New(c.Lite, search.NewEmbeddedBackend(c.Lite))},
+		wismoBackend{"wismo embedded, PostgreSQL (full text + pg_trgm)", search.New(c.PG, search.NewEmbeddedBackend(c.PG))},
 		c.ours,
 		c.plain,
 	}
