@@ -25,3 +25,8 @@ go run ./tools/benchsearch -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_SEARC
 # WISMO_BENCH_TRACK_ARGS overrides, e.g. "-parcels 100000 -runs 1 -duration 10s".
 # shellcheck disable=SC2086
 go run ./tools/benchtrack -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_TRACK_ARGS:-}
+# Case workspace: the case page and each case view over the search benchmark's kept corpus
+# (tools/benchcorpus), SQLite and PostgreSQL, 1 and 8 clients, beside a raw SELECT of a case row.
+# WISMO_BENCH_CASES_ARGS overrides, e.g. "-parcels 100000 -cases 20000 -requests 50".
+# shellcheck disable=SC2086
+go run ./tools/benchcases -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_CASES_ARGS:-}
