@@ -26,7 +26,29 @@ type Placer struct {
 // NewPlacer returns the dialer's CallPlacer over c, reporting outcomes to outcomes.
 func NewPlacer(c *Center, outcomes OutcomeRecorder) *Placer { return &Placer{c: c, outcomes: outcomes} }
 
-var _ dialer.CallPlacer = (*Placer)(nil)
+var (
+	_ dialer.CallPlacer    = (*Placer)(nil)
+	_ dialer.AgentCapacity = (*Placer)(nil)
+)
+
+// FreeAgents implements dialer.AgentCapacity: for each brand, its available agents with a
+// phone to ring (a registered SIP phone or an open desk page). An agent of several brands
+// counts in each; a call that finds them taken after all is handed back.
+func (p *Placer) FreeAgents(ctx context.Context, brands []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	for _, b := range brands {
+		idle, err := p.c.Agents.Idle(ctx, b, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, ag := range idle {
+			if _, ok := p.c.locate(ag); ok {
+				out[b]++
+			}
+		}
+	}
+	return out, nil
+}
 
 // PlaceCall implements dialer.CallPlacer.
 func (p *Placer) PlaceCall(ctx context.Context, r dialer.CallRequest) error {

@@ -32,7 +32,13 @@ func TestPlacer(t *testing.T) {
 	if err := p.PlaceCall(ctx, req); !errors.Is(err, dialer.ErrNotSent) {
 		t.Fatalf("no agent: %v, want ErrNotSent", err)
 	}
+	if free, err := p.FreeAgents(ctx, []int64{w.brand}); err != nil || free[w.brand] != 0 {
+		t.Fatalf("free agents before any registered: %v %v", free, err)
+	}
 	w.agent("agent1", agentTone)
+	if free, err := p.FreeAgents(ctx, []int64{w.brand}); err != nil || free[w.brand] != 1 {
+		t.Fatalf("free agents with one available: %v %v", free, err)
+	}
 	if err := p.PlaceCall(ctx, req); err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,14 @@ type CallPlacer interface {
 	PlaceCall(ctx context.Context, r CallRequest) error
 }
 
+// AgentCapacity is what a CallPlacer may also tell: how many calls of each of brands it
+// could place right now (agents free). When the placer implements it, the dialer claims no
+// more due calls of a brand than that: while every agent is busy a due call stays due and
+// untouched, and it goes out as soon as one frees.
+type AgentCapacity interface {
+	FreeAgents(ctx context.Context, brands []int64) (map[int64]int, error)
+}
+
 // CallRequest is one call attempt to place.
 type CallRequest struct {
 	ContactID     int64
