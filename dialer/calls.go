@@ -110,7 +110,7 @@ func (s *Service) RecordCallOutcome(ctx context.Context, contactID int64, outcom
 		}
 		d := algo.Decide(c.attempt, outcome, disposition)
 		if d.Retry && campStatus == "stopped" {
-			d = Decision{Status: StatusCancelled, Reason: "campaign stopped"}
+			d = Decision{Status: string(StatusCancelled), Reason: "campaign stopped"}
 		}
 		final := !d.Retry
 		if d.Retry {
@@ -127,7 +127,7 @@ func (s *Service) RecordCallOutcome(ctx context.Context, contactID int64, outcom
 				due, err = s.underDailyCap(ctx, tx, c, due, algo.DailyCap, week, loc)
 			}
 			if err != nil {
-				final, d = true, Decision{Status: StatusExhausted, Reason: err.Error()}
+				final, d = true, Decision{Status: string(StatusExhausted), Reason: err.Error()}
 			} else {
 				_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE contacts SET status = 'planned', due_at = ?, outcome = ?, disposition = ?,
 					detail = ?, claimed_by = '', updated_at = ? WHERE id = ?`), utc(due), outcome, disposition, "retry after "+d.Reason, now, c.id)
@@ -151,7 +151,7 @@ func (s *Service) RecordCallOutcome(ctx context.Context, contactID int64, outcom
 		}
 		st := StatusPlanned
 		if final {
-			st = d.Status
+			st = Status(d.Status)
 		}
 		return outbox.Write(ctx, s.db, tx, []outbox.Entry{{Topic: TopicCallOutcome, BrandID: c.brand, ItemID: c.parcel,
 			Payload: CallOutcome{ContactID: c.id, CampaignID: c.campaign, Attempt: c.attempt, Outcome: outcome,
