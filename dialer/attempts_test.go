@@ -146,10 +146,13 @@ func TestBusyAgentsLeaveCallsDue(t *testing.T) {
 	placer.mu.Lock()
 	placer.agents = 1
 	placer.mu.Unlock()
-	if n := e.runOnce(); n != 1 {
-		t.Fatalf("one agent free: %d calls claimed, want 1", n)
+	e.runOnce()
+	a, b := e.contacts(ids[0])[0], e.contacts(ids[1])[0]
+	if a.Status != StatusCalling {
+		a, b = b, a
 	}
-	if c := e.contacts(ids[0])[0]; c.Status != StatusCalling || c.Attempts != 1 {
-		t.Fatalf("the first due call: %s, %d attempts", c.Status, c.Attempts)
+	// The second call may be tried before the first took the agent: handed back, no attempt.
+	if a.Status != StatusCalling || a.Attempts != 1 || b.Status != StatusPlanned || b.Attempts != 0 || placer.agents != 0 {
+		t.Fatalf("one agent free: %s with %d attempts, %s with %d", a.Status, a.Attempts, b.Status, b.Attempts)
 	}
 }
