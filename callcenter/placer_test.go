@@ -19,6 +19,8 @@ func (o outcomes) RecordCallOutcome(_ context.Context, contactID int64, outcome,
 	return nil
 }
 
+func (o outcomes) OptOut(context.Context, int64, dialer.Channel, string, string) error { return nil }
+
 // TestPlacer: with nobody free the dialer's attempt is handed back; with an agent free the
 // call goes out and its outcome (here busy) reaches the dialer.
 func TestPlacer(t *testing.T) {
