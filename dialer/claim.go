@@ -158,27 +158,19 @@ func (s *Service) freeAgents(ctx context.Context, ch Channel) (map[int64]int, er
 	var brands []int64
 	for rows.Next() {
 		var b int64
-		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			return nil, err
+		if rows.Scan(&b) == nil {
+			brands = append(brands, b)
 		}
-		brands = append(brands, b)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(brands) == 0 {
-		return map[int64]int{}, err
-	}
 	n, err := cp.FreeAgents(ctx, brands)
-	if err != nil {
-		return nil, fmt.Errorf("free agents: %w", err)
-	}
 	out := map[int64]int{}
-	for b, k := range n {
-		if k > 0 && slices.Contains(brands, b) {
-			out[b] = k
+	for _, b := range brands {
+		if n[b] > 0 {
+			out[b] = n[b]
 		}
 	}
-	return out, nil
+	return out, err
 }
 
 // selectDue selects due contacts of ch; with free set (calls), only those of its brands.

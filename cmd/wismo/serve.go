@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/outbox"
@@ -150,6 +151,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	cs.svc.AddTimelineSource(callTimeline{calls: n.tel.center.Calls})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
+	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
+	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
+	n.tel.center.UseCallbacks(callbacks)
+	routes = append(routes, func(r fiber.Router) { callback.Routes(r, callbacks) })
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
