@@ -103,8 +103,8 @@ func TestHotlineCallbackIsPlanned(t *testing.T) {
 	if list, _ := e.cb.List(ctx, e.ScopeB(), e.agentB.ID, 10); len(list) != 0 {
 		t.Fatalf("another brand sees %d callbacks", len(list))
 	}
-	due, err := e.cb.Upcoming(ctx, e.BrandA, parcelID)
-	if err != nil || !due.Equal(c.DueAt) {
+	due, phone, err := e.cb.Upcoming(ctx, e.BrandA, parcelID)
+	if err != nil || !due.Equal(c.DueAt) || phone != "+79131234567" {
 		t.Fatalf("upcoming %s %v", due, err)
 	}
 	if _, err := e.cb.Promise(ctx, callcenter.Promise{BrandID: e.BrandB, ParcelID: parcelID, Phone: "+79131234567", Source: "max_wait"}); err == nil {

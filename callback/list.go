@@ -54,25 +54,21 @@ func (s *Service) List(ctx context.Context, scope access.Scope, agent int64, lim
 	return out, rows.Err()
 }
 
-// Upcoming returns when the next callback of a brand's parcel is due (zero: none planned),
-// for the public tracking page's "we will call you back".
-func (s *Service) Upcoming(ctx context.Context, brand int64, parcel string) (time.Time, error) {
-	var due []time.Time
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT c.due_at FROM callbacks b JOIN contacts c ON c.id = b.contact_id
+// Upcoming returns when the next callback of a brand's parcel is due and to which phone
+// (zero: none planned), for the public tracking page's "we will call you back".
+func (s *Service) Upcoming(ctx context.Context, brand int64, parcel string) (time.Time, string, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT c.due_at, b.phone FROM callbacks b JOIN contacts c ON c.id = b.contact_id
 		WHERE b.brand_id = ? AND b.parcel_id = ? AND c.status = 'planned' ORDER BY c.due_at LIMIT 1`), brand, parcel)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("upcoming callback: %w", err)
+		return time.Time{}, "", fmt.Errorf("upcoming callback: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var t time.Time
-		if err := rows.Scan(&t); err != nil {
-			return time.Time{}, err
+	var due time.Time
+	var phone string
+	if rows.Next() {
+		if err := rows.Scan(&due, &phone); err != nil {
+			return time.Time{}, "", err
 		}
-		due = append(due, t.UTC())
 	}
-	if len(due) == 0 {
-		return time.Time{}, rows.Err()
-	}
-	return due[0], rows.Err()
+	return due.UTC(), phone, rows.Err()
 }

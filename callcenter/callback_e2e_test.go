@@ -36,7 +36,9 @@ func (p *planCallbacks) Promise(ctx context.Context, pr Promise) (int64, error) 
 	return id, err
 }
 
-func (p *planCallbacks) Owner(context.Context, int64) (int64, time.Time, error) { return 0, time.Time{}, nil }
+func (p *planCallbacks) Owner(context.Context, int64) (int64, time.Time, error) {
+	return 0, time.Time{}, nil
+}
 
 // TestHotlineCallbackIsPlaced (issue 16): a caller who waited the queue's maximum with no
 // agent gets a callback that is no longer only stored: it is a call contact, and when an
