@@ -183,3 +183,11 @@ func TestAgentCallbackGoesToTheOwnerFirst(t *testing.T) {
 		t.Fatalf("after the grace B sees %+v", b)
 	}
 }
+
+// TestCampaignNameIsPinned: each brand's callbacks campaign is found by its stored name
+// (campaigns.name); a rename would start a second campaign beside the first.
+func TestCampaignNameIsPinned(t *testing.T) {
+	if CampaignName != "Callbacks" {
+		t.Fatalf("CampaignName is %q: brands' campaigns are stored as \"Callbacks\"", CampaignName)
+	}
+}
