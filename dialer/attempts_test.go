@@ -60,6 +60,9 @@ func TestHandBackIsNoAttempt(t *testing.T) {
 		}
 		e.clock.set(c.DueAt)
 	}
+	if items, err := e.svc.TrackHistory(ctx, e.brand, id); err != nil || len(items) != 0 {
+		t.Fatalf("the tracking page shows %d calls after three hand-backs (%v): none was placed", len(items), err)
+	}
 	placer.setFree(true)
 	e.runOnce()
 	c := e.contacts(id)[0]
@@ -68,6 +71,9 @@ func TestHandBackIsNoAttempt(t *testing.T) {
 	}
 	if local := e.clock.now().In(time.FixedZone("MSK", 3*3600)); local.Day() != 15 {
 		t.Fatalf("placed on %s, not the same day", local)
+	}
+	if items, _ := e.svc.TrackHistory(ctx, e.brand, id); len(items) != 1 || items[0].Attempt != 1 {
+		t.Fatalf("the tracking page shows %+v, want the one placed call", items)
 	}
 	// The placed call counts: with a second one placed today, a third waits for tomorrow.
 	if err := e.svc.RecordCallOutcome(ctx, c.ID, "busy", "", "telephony", time.Time{}); err != nil {
