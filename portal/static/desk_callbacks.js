@@ -74,6 +74,29 @@
       .catch(() => { status.textContent = T('js.error.network'); });
   });
 
+  // The wrap-up form asks when to call back for callback_requested; desk.js sends it as
+  // callback_at with the disposition (window.wismoCallbackAt), and the dialer plans the call.
+  const wrap = document.getElementById('wrapup');
+  const disp = document.getElementById('disposition');
+  if (wrap && disp) {
+    const label = el('label', '', T('js.callbacks.wrapup_at'));
+    const input = el('input');
+    input.type = 'datetime-local';
+    input.id = 'callback-at-wrapup';
+    label.htmlFor = input.id;
+    const box = el('div');
+    box.hidden = true;
+    box.append(label, input);
+    disp.insertAdjacentElement('afterend', box);
+    disp.addEventListener('change', () => { box.hidden = disp.value !== 'callback_requested'; });
+    window.wismoCallbackAt = function () {
+      const v = disp.value === 'callback_requested' && input.value ? new Date(input.value) : null;
+      input.value = '';
+      box.hidden = true;
+      return v && !isNaN(v) ? v.toISOString() : undefined;
+    };
+  }
+
   load();
   setInterval(load, 30000);
 })();
