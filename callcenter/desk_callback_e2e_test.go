@@ -26,7 +26,9 @@ func (p *promises) Promise(_ context.Context, pr Promise) (int64, error) {
 	return int64(len(p.list)), nil
 }
 
-func (p *promises) Owner(context.Context, int64) (int64, time.Time, error) { return 0, time.Time{}, nil }
+func (p *promises) Owner(context.Context, int64) (int64, time.Time, error) {
+	return 0, time.Time{}, nil
+}
 
 func (p *promises) all() []Promise {
 	p.mu.Lock()
