@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -12,7 +13,12 @@ import (
 )
 
 // CallLog stores a row per call and per leg.
-type CallLog struct{ db *store.DB }
+type CallLog struct {
+	db *store.DB
+	// disposed hears every disposition recorded, with the time the customer asked to be
+	// called back (zero when none): the Placer hands it to the dialer (placer.go).
+	disposed func(ctx context.Context, c Call, callbackAt time.Time)
+}
 
 // NewCallLog returns the call log over db.
 func NewCallLog(db *store.DB) *CallLog { return &CallLog{db: db} }
@@ -134,6 +140,27 @@ func (l *CallLog) Get(ctx context.Context, scope access.Scope, id int64) (Call, 
 
 // SetDisposition records the agent's disposition of an answered call.
 func (l *CallLog) SetDisposition(ctx context.Context, scope access.Scope, id int64, disposition string) error {
+	return l.Dispose(ctx, scope, id, disposition, time.Time{})
+}
+
+// Dispose records the agent's disposition of an answered call and hands it on, with the
+// time the customer asked to be called back (callback_requested; zero: none), to the
+// dialer's attempt algorithm or the callbacks.
+func (l *CallLog) Dispose(ctx context.Context, scope access.Scope, id int64, disposition string, callbackAt time.Time) error {
+	if err := l.setDisposition(ctx, scope, id, disposition); err != nil {
+		return err
+	}
+	if l.disposed != nil {
+		c, err := l.Get(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		l.disposed(ctx, c, callbackAt)
+	}
+	return nil
+}
+
+func (l *CallLog) setDisposition(ctx context.Context, scope access.Scope, id int64, disposition string) error {
 	if disposition == "" {
 		return fmt.Errorf("%w: empty disposition", ErrInvalid)
 	}

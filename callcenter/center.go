@@ -51,6 +51,9 @@ type Center struct {
 	running sync.WaitGroup
 	base    context.Context // calls started by API requests outlive them
 	phones  *Softphone      // agents' browsers (EnableSoftphone); nil: SIP phones only
+	// callbacks plans the calls promised to customers (UseCallbacks); nil: callback
+	// requests are only stored.
+	callbacks Callbacks
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the
@@ -149,14 +152,27 @@ func hhmm(s string) (int, int, error) {
 	return h, m, nil
 }
 
-// planCallback stores a callback request for the contact scheduler (issue 5 executes it).
+// planCallback stores a hotline caller's callback request and, with callbacks in use, plans
+// the call back: a contact of the dialer inside the caller's window, with the queue's brand
+// and script. A caller matched to no brand's parcel is stored only (a contact is about a
+// parcel).
 func (c *Center) planCallback(ctx context.Context, call *Call, reason string) error {
-	_, err := c.db.SQL.ExecContext(ctx, c.db.Rebind(`INSERT INTO callback_requests (call_id, brand_id, parcel_id, phone, reason, requested_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), call.ID, nz(call.BrandID), call.ParcelID, call.From, reason, time.Now().UTC())
+	var id int64
+	err := c.db.SQL.QueryRowContext(ctx, c.db.Rebind(`INSERT INTO callback_requests (call_id, brand_id, parcel_id, phone, reason, requested_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), call.ID, nz(call.BrandID), call.ParcelID, call.From, reason, time.Now().UTC()).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("plan callback for call %d: %w", call.ID, err)
 	}
-	return nil
+	if c.callbacks == nil || call.BrandID == 0 || call.ParcelID == "" || e164(call.From) == "" {
+		return nil
+	}
+	cb, err := c.callbacks.Promise(ctx, Promise{BrandID: call.BrandID, ParcelID: call.ParcelID, Phone: e164(call.From), Source: reason,
+		CallID: call.ID, QueueID: call.QueueID, ScriptID: c.QueueScript(ctx, call.QueueID), At: time.Now(), Actor: "hotline"})
+	if err != nil {
+		return fmt.Errorf("plan the callback of call %d: %w", call.ID, err)
+	}
+	_, err = c.db.SQL.ExecContext(ctx, c.db.Rebind(`UPDATE callback_requests SET callback_id = ? WHERE id = ?`), cb, id)
+	return err
 }
 
 // metrics are the call center's Prometheus series.

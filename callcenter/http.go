@@ -23,7 +23,7 @@ func Routes(r fiber.Router, c *Center) {
 //
 //	GET /api/v1/calls?direction=&outcome=&agent_id=&parcel_id=&sip_call_id=&since=&until=&limit=
 //	GET /api/v1/calls/:id
-//	PUT /api/v1/calls/:id/disposition {"disposition": "reached"}
+//	PUT /api/v1/calls/:id/disposition {"disposition": "reached"} (callback_requested: "callback_at")
 //
 // Every answer is limited to the caller's brands.
 func callLogRoutes(r fiber.Router, log *CallLog) {
@@ -58,12 +58,13 @@ func callLogRoutes(r fiber.Router, log *CallLog) {
 			return fiber.NewError(fiber.StatusNotFound, "no such call")
 		}
 		var in struct {
-			Disposition string `json:"disposition"`
+			Disposition string    `json:"disposition"`
+			CallbackAt  time.Time `json:"callback_at"` // callback_requested: when the customer asked to be called
 		}
 		if err := c.BodyParser(&in); err != nil {
-			return fiber.NewError(fiber.StatusBadRequest, "body must be {\"disposition\": \"...\"}")
+			return fiber.NewError(fiber.StatusBadRequest, "body must be {\"disposition\": \"...\", \"callback_at\": RFC 3339 (optional)}")
 		}
-		err = log.SetDisposition(c.UserContext(), access.PrincipalOf(c).Scope, id, in.Disposition)
+		err = log.Dispose(c.UserContext(), access.PrincipalOf(c).Scope, id, in.Disposition, in.CallbackAt)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			return fiber.NewError(fiber.StatusNotFound, "no answered call with that id")

@@ -169,6 +169,7 @@ type inbound struct {
 	Disposition string                   `json:"disposition"`
 	Note        string                   `json:"note"`
 	Then        string                   `json:"then"`
+	CallbackAt  time.Time                `json:"callback_at"`
 }
 
 // serveSocket runs one desk page's socket until it closes.
@@ -303,7 +304,7 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 func (d *desk) wrapUp(ctx context.Context, in inbound) error {
 	u := d.userCopy()
 	scope := access.ScopeOf(&u)
-	if err := d.p.c.Calls.SetDisposition(ctx, scope, in.CallID, in.Disposition); err != nil {
+	if err := d.p.c.Calls.Dispose(ctx, scope, in.CallID, in.Disposition, in.CallbackAt); err != nil {
 		return err
 	}
 	if in.Note != "" {

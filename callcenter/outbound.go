@@ -120,7 +120,14 @@ func (c *Center) Progressive(ctx context.Context, req OutboundRequest) (Call, er
 // call to run: the dialer's PlaceCall returns between the two.
 func (c *Center) progressive(ctx context.Context, req OutboundRequest) (func() Call, error) {
 	tried := map[int64]bool{}
-	first, contact, err := c.reserveNext(ctx, req.BrandID, tried)
+	var first Agent
+	var contact string
+	var err error
+	if req.AgentID != 0 { // a callback offered to its owner only
+		first, contact, err = c.reserveAgent(ctx, req.AgentID)
+	} else {
+		first, contact, err = c.reserveNext(ctx, req.BrandID, tried)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +233,22 @@ func (c *Center) reserveNext(ctx context.Context, brand int64, skip map[int64]bo
 		}
 	}
 	return Agent{}, "", ErrNoAgent
+}
+
+// reserveAgent reserves one agent when available with a phone to ring, else ErrNoAgent.
+func (c *Center) reserveAgent(ctx context.Context, id int64) (Agent, string, error) {
+	ag, err := c.Agents.Get(ctx, id)
+	if err != nil {
+		return Agent{}, "", err
+	}
+	contact, ok := c.locate(ag)
+	if !ok {
+		return Agent{}, "", fmt.Errorf("agent %d has no phone to ring: %w", id, ErrNoAgent)
+	}
+	if ok, err := c.Agents.Reserve(ctx, id); err != nil || !ok {
+		return Agent{}, "", errors.Join(fmt.Errorf("agent %d is busy: %w", id, ErrNoAgent), err)
+	}
+	return ag, contact, nil
 }
 
 // release puts a reserved agent whose phone was not answered back in the pool.

@@ -51,7 +51,7 @@ func TestDecideFollowsTheVocabulary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		d := a.Decide(tt.attempt, tt.outcome, tt.disposition)
-		if d.Retry != tt.retry || d.After != tt.after || d.Status != tt.status {
+		if d.Retry != tt.retry || d.After != tt.after || Status(d.Status) != tt.status {
 			t.Errorf("attempt %d %s/%s: %+v", tt.attempt, tt.outcome, tt.disposition, d)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -45,13 +46,18 @@ type logRow struct {
 // over the recipient's daily cap, is suppressed or moved to the next day.
 func (s *Service) claim(ctx context.Context, ch Channel, limit int) ([]claimed, error) {
 	var out []claimed
-	err := s.writeTx(ctx, func(tx store.Tx) error {
+	free, err := s.freeAgents(ctx, ch)
+	if err != nil || (free != nil && len(free) == 0) {
+		return nil, err
+	}
+	err = s.writeTx(ctx, func(tx store.Tx) error {
 		out = out[:0]
 		now := s.now()
-		rows, err := s.selectDue(ctx, tx, ch, now, limit)
+		rows, err := s.selectDue(ctx, tx, ch, now, limit, free)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
+		left := maps.Clone(free)
 		var brands []int64
 		reqs := make([]Request, len(rows))
 		for i, c := range rows {
@@ -109,6 +115,12 @@ func (s *Service) claim(ctx context.Context, ch Channel, limit int) ([]claimed, 
 				logs = append(logs, logRow{contact: c.id, at: now, kind: "replanned", detail: "outside the window or the daily cap; due " + utc(next).Format(time.RFC3339)})
 				continue
 			}
+			if left != nil {
+				if left[c.brand] <= 0 {
+					continue // every agent of the brand is taken: the call stays due, untouched
+				}
+				left[c.brand]--
+			}
 			c.attempt++
 			take = append(take, c.id)
 			logs = append(logs, logRow{contact: c.id, at: now, try: c.attempt, kind: string(status)})
@@ -130,7 +142,39 @@ func (s *Service) claim(ctx context.Context, ch Channel, limit int) ([]claimed, 
 	return out, nil
 }
 
-func (s *Service) selectDue(ctx context.Context, tx store.Tx, ch Channel, now time.Time, limit int) ([]claimed, error) {
+// freeAgents asks the telephony engine, when it can tell (AgentCapacity), how many calls of
+// each brand with due calls it could place now; nil when it cannot tell or ch is no call.
+// An empty map: nobody is free, nothing is claimed.
+func (s *Service) freeAgents(ctx context.Context, ch Channel) (map[int64]int, error) {
+	cp, ok := s.calls.(AgentCapacity)
+	if ch != Call || !ok {
+		return nil, nil
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT DISTINCT c.brand_id FROM contacts c JOIN campaigns k ON k.id = c.campaign_id
+		WHERE c.channel = 'call' AND c.status = 'planned' AND c.due_at <= ? AND k.status = 'running'`), s.now())
+	if err != nil {
+		return nil, fmt.Errorf("brands with due calls: %w", err)
+	}
+	var brands []int64
+	for rows.Next() {
+		var b int64
+		if rows.Scan(&b) == nil {
+			brands = append(brands, b)
+		}
+	}
+	rows.Close()
+	n, err := cp.FreeAgents(ctx, brands)
+	out := map[int64]int{}
+	for _, b := range brands {
+		if n[b] > 0 {
+			out[b] = n[b]
+		}
+	}
+	return out, err
+}
+
+// selectDue selects due contacts of ch; with free set (calls), only those of its brands.
+func (s *Service) selectDue(ctx context.Context, tx store.Tx, ch Channel, now time.Time, limit int, free map[int64]int) ([]claimed, error) {
 	q := `SELECT c.id, c.brand_id, COALESCE(c.campaign_id, 0), c.parcel_id, c.recipient, c.time_zone, c.language, c.subject, c.body,
 		c.html, COALESCE(c.unsubscribe_token, ''), c.attempts, COALESCE(c.script_id, 0), COALESCE(c.script_version, 0), '' AS caller_id
 		FROM contacts c WHERE c.channel = ? AND c.status = 'planned' AND c.due_at <= ?`
@@ -140,11 +184,18 @@ func (s *Service) selectDue(ctx context.Context, tx store.Tx, ch Channel, now ti
 		FROM contacts c JOIN campaigns k ON k.id = c.campaign_id
 		WHERE c.channel = ? AND c.status = 'planned' AND c.due_at <= ? AND k.status = 'running'`
 	}
+	args := []any{string(ch), now}
+	if free != nil {
+		q += ` AND c.brand_id IN (` + marks(len(free)) + `)`
+		for b := range free {
+			args = append(args, b)
+		}
+	}
 	q += ` ORDER BY c.due_at LIMIT ?`
 	if s.db.Dialect == store.Postgres {
 		q += ` FOR UPDATE OF c SKIP LOCKED`
 	}
-	rows, err := tx.QueryContext(ctx, s.db.Rebind(q), string(ch), now, limit)
+	rows, err := tx.QueryContext(ctx, s.db.Rebind(q), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("select due contacts: %w", err)
 	}
@@ -201,7 +252,8 @@ func (s *Service) callWindow(ctx context.Context, tx store.Tx, campaign int64) (
 
 // underDailyCap moves a call's time to the recipient's next local day (and its window)
 // while the recipient already had cap call attempts on that day, from any of the brand's
-// campaigns.
+// campaigns. Only a placed call is an attempt (a `placed` row of the contact log): a claim
+// handed back because no agent was free never counts.
 func (s *Service) underDailyCap(ctx context.Context, tx store.Tx, c claimed, at time.Time, limit int, week Week, loc *time.Location) (time.Time, error) {
 	for range 8 {
 		y, m, d := at.In(loc).Date()
@@ -209,7 +261,7 @@ func (s *Service) underDailyCap(ctx context.Context, tx store.Tx, c claimed, at 
 		dayEnd := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
 		var n int
 		err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM contact_log l JOIN contacts c ON c.id = l.contact_id
-			WHERE c.recipient = ? AND c.brand_id = ? AND c.channel = 'call' AND l.kind = 'calling' AND l.at >= ? AND l.at < ?`),
+			WHERE c.recipient = ? AND c.brand_id = ? AND c.channel = 'call' AND l.kind = 'placed' AND l.at >= ? AND l.at < ?`),
 			c.to, c.brand, utc(dayStart), utc(dayEnd)).Scan(&n)
 		if err != nil && err != sql.ErrNoRows {
 			return at, fmt.Errorf("daily cap: %w", err)

@@ -16,6 +16,8 @@ package dialer
 import (
 	"errors"
 	"time"
+
+	"github.com/wismo/wismo/dialer/attempts"
 )
 
 // Channel is how a contact reaches its recipient.
@@ -59,7 +61,7 @@ const (
 // Sentinel errors of the domain, mapped at the edges.
 var (
 	ErrNotFound  = errors.New("not found")
-	ErrInvalid   = errors.New("invalid")
+	ErrInvalid   = attempts.ErrInvalid
 	ErrForbidden = errors.New("not allowed for this account")
 	ErrConflict  = errors.New("conflict")
 )

@@ -66,17 +66,18 @@ func (s *Service) OptOut(ctx context.Context, brand int64, ch Channel, address, 
 	if address == "" {
 		return fmt.Errorf("%w: an opt-out needs an address", ErrInvalid)
 	}
-	now := s.now()
-	return s.writeTx(ctx, func(tx store.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO opt_outs (brand_id, channel, address, source, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), brand, string(ch), address, source, now); err != nil {
-			return fmt.Errorf("opt out: %w", err)
-		}
-		_, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE contacts SET status = 'suppressed', detail = ?, done_at = ?, updated_at = ?
-			WHERE brand_id = ? AND channel = ? AND recipient = ? AND status = 'planned'`),
-			"opted out of "+string(ch)+" ("+source+")", now, now, brand, string(ch), address)
-		return err
-	})
+	return s.writeTx(ctx, func(tx store.Tx) error { return s.optOutTx(ctx, tx, brand, ch, address, source, s.now()) })
+}
+
+func (s *Service) optOutTx(ctx context.Context, tx store.Tx, brand int64, ch Channel, address, source string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO opt_outs (brand_id, channel, address, source, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), brand, string(ch), address, source, now); err != nil {
+		return fmt.Errorf("opt out: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE contacts SET status = 'suppressed', detail = ?, done_at = ?, updated_at = ?
+		WHERE brand_id = ? AND channel = ? AND recipient = ? AND status = 'planned'`),
+		"opted out of "+string(ch)+" ("+source+")", now, now, brand, string(ch), address)
+	return err
 }
 
 // isStop reports whether a mobile-originated text asks to stop messages: the word alone,

@@ -105,6 +105,17 @@ func (s *Service) Plan(ctx context.Context, tx store.Tx, reqs []Request) error {
 	return s.insertPlanned(ctx, tx, rows)
 }
 
+// PlanOne plans one contact inside tx (Plan) and returns its id; r.TriggerRef must be unique
+// for the brand (a callback's own reference).
+func (s *Service) PlanOne(ctx context.Context, tx store.Tx, r Request) (int64, error) {
+	var id int64
+	err := s.Plan(ctx, tx, []Request{r})
+	if err == nil {
+		err = tx.QueryRowContext(ctx, s.db.Rebind(`SELECT MAX(id) FROM contacts WHERE brand_id = ? AND trigger_ref = ?`), r.BrandID, r.TriggerRef).Scan(&id)
+	}
+	return id, err
+}
+
 func (s *Service) insertPlanned(ctx context.Context, tx store.Tx, rows []planned) error {
 	const cols = 26
 	err := s.db.BulkExec(ctx, tx, `INSERT INTO contacts (brand_id, parcel_id, channel, status, rule_id, trigger_ref,

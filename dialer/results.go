@@ -11,6 +11,10 @@ import (
 	"github.com/wismo/wismo/store"
 )
 
+// handBackDelay is how long a call the telephony engine handed back (no agent free) waits
+// before it is claimed again: short, and not growing, since the call was never placed.
+const handBackDelay = 10 * time.Second
+
 // retryBackoff is the wait before trying again a message that did not go out.
 func retryBackoff(attempt int) time.Duration {
 	switch attempt {
@@ -234,7 +238,12 @@ func (s *Service) retryLater(ctx context.Context, tx store.Tx, c claimed, window
 	if err != nil {
 		loc = time.UTC
 	}
-	due, err := windows.For(c.channel).Next(now.Add(retryBackoff(c.attempt)), loc)
+	wait := retryBackoff(c.attempt)
+	if c.channel == Call {
+		// A call handed back (no agent free) stays due: it goes out when an agent frees.
+		wait = handBackDelay
+	}
+	due, err := windows.For(c.channel).Next(now.Add(wait), loc)
 	if err != nil {
 		return s.finishFrom(ctx, tx, c.id, StatusFailed, err.Error(), now)
 	}

@@ -107,8 +107,11 @@ func (s *Service) sweep(ctx context.Context, lock *lockConn) {
 		s.log.Error("sweep: receipts", "err", err)
 	}
 	now := s.now()
+	if err := s.dispositionTimeouts(ctx, now); err != nil && ctx.Err() == nil {
+		s.log.Error("sweep: answered calls without a disposition", "err", err)
+	}
 	if _, err := s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE contacts SET status = 'unknown', detail = 'no call outcome within 2 hours',
-		done_at = ?, updated_at = ? WHERE status = 'calling' AND claimed_at < ?`), now, now, now.Add(-2*time.Hour)); err != nil && ctx.Err() == nil {
+		done_at = ?, updated_at = ? WHERE status = 'calling' AND claimed_at < ? AND wrap_up_since IS NULL`), now, now, now.Add(-2*time.Hour)); err != nil && ctx.Err() == nil {
 		s.log.Error("sweep: stuck calls", "err", err)
 	}
 	if _, err := s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE contacts SET status = 'cancelled', detail = 'missed: due more than 3 days ago',
@@ -135,4 +138,28 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	stop()
 	w.wait()
 	return n, err
+}
+
+// dispositionTimeouts decides the answered calls whose disposition did not come within
+// Options.DispositionWait as answered without one (reached).
+func (s *Service) dispositionTimeouts(ctx context.Context, now time.Time) error {
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT id FROM contacts WHERE status = 'calling' AND wrap_up_since < ?`),
+		now.Add(-s.opts.DispositionWait))
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := s.recordCallOutcome(ctx, id, "answered", "", "dialer: no disposition in "+s.opts.DispositionWait.String(), time.Time{}, false); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

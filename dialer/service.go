@@ -32,8 +32,11 @@ type Options struct {
 	Interval    time.Duration // how often due contacts are claimed (default 1s)
 	Batch       int           // contacts claimed per channel per round, log channel (default 200)
 	Concurrency int           // sends in flight, and claimed per round on real channels (default 32)
-	Registry    prometheus.Registerer
-	Now         func() time.Time
+	// DispositionWait is how long an answered call waits for the agent's disposition before
+	// the attempt algorithm decides it as reached (default 10 min).
+	DispositionWait time.Duration
+	Registry        prometheus.Registerer
+	Now             func() time.Time
 }
 
 // Service plans, schedules and sends contacts.
@@ -71,6 +74,9 @@ func (s *Service) writeTx(ctx context.Context, fn func(tx store.Tx) error) error
 func New(db *store.DB, log *slog.Logger, opts Options) (*Service, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
+	}
+	if opts.DispositionWait <= 0 {
+		opts.DispositionWait = 10 * time.Minute
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 200

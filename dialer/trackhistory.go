@@ -50,8 +50,8 @@ func (s *Service) TrackHistory(ctx context.Context, brandID int64, parcelID stri
 		}
 		it.At = at.Time.UTC()
 		if it.Channel == Call {
-			if try == 0 {
-				continue // planned, replanned, cancelled: no attempt yet
+			if try == 0 || kind == "calling" || kind == "retry" {
+				continue // planned, replanned, cancelled, claimed or handed back: no call placed yet
 			}
 			key := [2]int64{id, int64(try)}
 			i, seen := call[key]

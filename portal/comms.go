@@ -22,7 +22,7 @@ type Comm struct {
 	At          time.Time
 	Channel     string // "sms", "email", "call"
 	Direction   string // calls: "outbound" (we called) or "inbound" (the customer called)
-	Status      string // messages: sending, sent, delivered, failed, unknown
+	Status      string // messages: sending, sent, delivered, failed, unknown; "planned": a callback promised, At is its time
 	Outcome     string // calls: answered, no_answer, busy, ... ("" while in flight)
 	Disposition string // answered calls: reached, wrong_number, callback_requested, refused, voicemail, the brand's own
 	To          string
@@ -52,6 +52,9 @@ func (c Comm) meaning() (key, tone string) {
 		default:
 			return "msg_sending", ""
 		}
+	}
+	if c.Status == "planned" { // a callback promised: its time is when we will call
+		return "call_planned", ""
 	}
 	spoke := c.Outcome == "answered" && (c.Disposition == "reached" || c.Disposition == "callback_requested")
 	missed := c.Outcome != "" && (c.Outcome != "answered" || c.Disposition == "voicemail")

@@ -51,6 +51,7 @@ func TestTrackingPageCommunications(t *testing.T) {
 		{At: at(10), Channel: "call", Direction: "outbound", Outcome: "answered", Disposition: "reached", To: phone},
 		{At: at(11), Channel: "call", Direction: "inbound", Outcome: "answered", Disposition: "reached", To: phone},
 		{At: at(12), Channel: "sms", Status: "sent", To: phone},
+		{At: at(13), Channel: "call", Direction: "outbound", Status: "planned", To: phone}, // a callback promised
 	}
 	r := f.do(t, "GET", "/track/RB123456785GB", "", "")
 	if r.status != 200 {
@@ -65,6 +66,7 @@ func TestTrackingPageCommunications(t *testing.T) {
 	}
 	// Newest first; times in the recipient's zone (Asia/Novosibirsk, UTC+7).
 	want := []string{
+		"09.11.2026 20:00 | Call | We will call you back | +7 *** *** 45 67",
 		"09.11.2026 19:00 | SMS | Sent | +7 *** *** 45 67",
 		"09.11.2026 18:00 | Call | You called us, we spoke with you | +7 *** *** 45 67",
 		"09.11.2026 17:00 | Call | We spoke with you | +7 *** *** 45 67",
@@ -93,7 +95,7 @@ func TestTrackingPageCommunications(t *testing.T) {
 		}
 	}
 	ru := f.do(t, "GET", "/track/RB123456785GB?lang=ru", "", "")
-	for _, want := range []string{"Сообщения и звонки", "Мы звонили, ответа не было", "Мы поговорили с вами", "Не доставлено", "Звонок"} {
+	for _, want := range []string{"Сообщения и звонки", "Мы звонили, ответа не было", "Мы поговорили с вами", "Не доставлено", "Звонок", "Мы вам перезвоним"} {
 		if !strings.Contains(ru.body, want) {
 			t.Errorf("Russian page lacks %q", want)
 		}

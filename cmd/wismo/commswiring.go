@@ -46,6 +46,10 @@ func (o *dialerOutcomes) RecordCallOutcome(ctx context.Context, contactID int64,
 	return o.d.RecordCallOutcome(ctx, contactID, outcome, disposition, actor, callbackAt)
 }
 
+func (o *dialerOutcomes) OptOut(ctx context.Context, brand int64, ch dialer.Channel, address, source string) error {
+	return o.d.OptOut(ctx, brand, ch, address, source)
+}
+
 // routes mounts the editors' API, the contacts API and the unsubscribe page.
 func (p *commsPart) routes(r fiber.Router) {
 	dialer.Routes(r, p.dialer)

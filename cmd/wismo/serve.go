@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/outbox"
@@ -150,6 +151,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	cs.svc.AddTimelineSource(callTimeline{calls: n.tel.center.Calls})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
+	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
+	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
+	n.tel.center.UseCallbacks(callbacks)
+	routes = append(routes, func(r fiber.Router) { callback.Routes(r, callbacks) })
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
@@ -165,7 +170,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	proxies, _ := a.cfg.trustedProxies() // validated at start
 	n.web = portal.New(portal.Deps{Log: a.log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: n.sup,
 		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
-		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db)}, CaseDesk: cs.svc,
+		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db), callbacks: callbacks}, CaseDesk: cs.svc,
 		Requests:  cs.svc,
 		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/portal"
@@ -13,8 +14,9 @@ import (
 // and call attempts, and the call center's other calls about the parcel (hotline calls, calls
 // an agent dialled), one query each, merged in time order.
 type trackComms struct {
-	dialer *dialer.Service
-	calls  *callcenter.CallLog
+	dialer    *dialer.Service
+	calls     *callcenter.CallLog
+	callbacks *callback.Service // a callback promised shows as "we will call you back"
 }
 
 // ParcelComms implements portal.CommsHistory.
@@ -41,6 +43,15 @@ func (t trackComms) ParcelComms(ctx context.Context, brandID int64, parcelID str
 		for _, c := range calls {
 			out = append(out, portal.Comm{At: c.At, Channel: "call", Direction: c.Direction, Outcome: string(c.Outcome),
 				Disposition: c.Disposition, To: c.Customer})
+		}
+	}
+	if t.callbacks != nil {
+		due, phone, err := t.callbacks.Upcoming(ctx, brandID, parcelID)
+		if err != nil {
+			return nil, err
+		}
+		if !due.IsZero() {
+			out = append(out, portal.Comm{At: due, Channel: "call", Direction: callcenter.Outbound, Status: "planned", To: phone})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b portal.Comm) int { return a.At.Compare(b.At) })

@@ -295,7 +295,7 @@
   function wrapUp(then) {
     var d = $("disposition").value;
     if (!d) { message("Choose a disposition."); $("disposition").focus(); return; }
-    send({ type: "wrap_up", call_id: lastCallID, disposition: d, note: $("note").value, then: then, reason: then === "pause" ? $("pause-reason").value : "" });
+    send({ type: "wrap_up", call_id: lastCallID, disposition: d, note: $("note").value, then: then, reason: then === "pause" ? $("pause-reason").value : "", callback_at: window.wismoCallbackAt ? window.wismoCallbackAt() : undefined });
     $("note").value = ""; $("disposition").value = "";
   }
 
