@@ -27,8 +27,8 @@ const maxTransitDays = 60
 
 // TransitStandards returns wismo's defaults per service level and the brand's overrides.
 func (s *Service) TransitStandards(ctx context.Context, scope access.Scope) (map[ServiceLevel]int, []TransitStandard, error) {
-	brand, ok := scope.SingleBrand()
-	if !ok {
+	brand, err := scope.WriteBrand(0)
+	if err != nil {
 		return nil, nil, fmt.Errorf("transit standards belong to one brand: %w", ErrForbidden)
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT origin_country, destination_country, service_level, days
@@ -56,8 +56,8 @@ func (e TransitErrors) Error() string { return fmt.Sprintf("%d transit standards
 // SetTransitStandards replaces the brand's overrides with in, all or nothing. The new promises
 // apply to parcels registered or posted from now on.
 func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, in []TransitStandard) error {
-	brand, ok := scope.SingleBrand()
-	if !ok {
+	brand, err := scope.WriteBrand(0)
+	if err != nil {
 		return fmt.Errorf("transit standards belong to one brand: %w", ErrForbidden)
 	}
 	var bad TransitErrors
@@ -86,7 +86,7 @@ func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, i
 	if len(bad) > 0 {
 		return bad
 	}
-	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
+	err = s.db.WriteTx(ctx, func(tx store.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM transit_standards WHERE brand_id = ?`), brand); err != nil {
 			return err
 		}
