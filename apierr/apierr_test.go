@@ -15,21 +15,12 @@ import (
 	"github.com/wismo/wismo/input"
 )
 
-var (
-	errMissing = errors.New("not found")
-	errTaken   = errors.New("conflict")
-	errNope    = errors.New("not allowed")
-	errSlow    = errors.New("too many")
-	errBad     = errors.New("invalid")
-)
+// The sentinel errors of a made-up domain and its rules.
+var errMissing, errTaken, errNope, errSlow, errBad = errors.New("not found"), errors.New("conflict"),
+	errors.New("not allowed"), errors.New("too many"), errors.New("invalid")
 
-var rules = apierr.Mapper{
-	{Err: errMissing, Kind: apierr.NotFound},
-	{Err: errTaken, Kind: apierr.Conflict},
-	{Err: errNope, Kind: apierr.Forbidden},
-	{Err: errSlow, Kind: apierr.RateLimited},
-	{Err: errBad, Kind: apierr.Invalid},
-}
+var rules = apierr.Mapper{{Err: errMissing, Kind: apierr.NotFound}, {Err: errTaken, Kind: apierr.Conflict},
+	{Err: errNope, Kind: apierr.Forbidden}, {Err: errSlow, Kind: apierr.RateLimited}, {Err: errBad, Kind: apierr.Invalid}}
 
 // problems is a domain's list of problems with lines, as scripts.Problems.
 type problems []struct {

@@ -56,6 +56,25 @@ type isolationRoute struct {
 // isolationRoutes is every route of the app. A new route fails TestEveryRouteRefusesAnotherBrand
 // until it is added here, with a body and brand A's ids, or as public with the reason.
 func isolationRoutes() map[string]isolationRoute {
+	routes := baseRoutes()
+	// The editors: each kind's pages on brand A's brand and objects, forms posted as JSON.
+	for kind, extra := range map[string]string{"templates": "preview", "scripts": "", "rules": "check"} {
+		obj := "{" + strings.TrimSuffix(kind, "s") + "}"
+		pre, page := "/editor/:brand<int>/"+kind, "/editor/{brandA}/"+kind
+		routes["GET "+pre+"/new"] = isolationRoute{path: page + "/new"}
+		routes["POST "+pre] = isolationRoute{path: page, body: "{}"}
+		routes["GET "+pre+"/:id<int>"] = isolationRoute{path: page + "/" + obj}
+		routes["POST "+pre+"/:id<int>"] = isolationRoute{path: page + "/" + obj, body: "{}"}
+		routes["POST "+pre+"/:id<int>/rollback"] = isolationRoute{path: page + "/" + obj + "/rollback", body: "{}"}
+		routes["GET "+pre+"/:id<int>/diff"] = isolationRoute{path: page + "/" + obj + "/diff"}
+		if extra != "" {
+			routes["POST "+pre+"/"+extra] = isolationRoute{path: page + "/" + extra, body: "{}"}
+		}
+	}
+	return routes
+}
+
+func baseRoutes() map[string]isolationRoute {
 	parcelJSON := `{"parcels": [{"id": "{parcel}", "service_level": "standard", "kind": "packet", "weight_kg": 1, "origin_country": "GB", "destination_country": "RU", "recipient": {"name": "Chuzhoy", "phone": "+79131234567", "address": "x"}}]}`
 	return map[string]isolationRoute{
 		// Public: no brand's data, or the link holder's own view.
@@ -166,35 +185,15 @@ func isolationRoutes() map[string]isolationRoute {
 		"POST /dead-letters/:id/discard":        {path: "/dead-letters/1/discard"},
 
 		// Staff pages.
-		"GET /dashboard":                                       {list: true},
-		"GET /dashboard/live":                                  {list: true},
-		"GET /dashboard/export/:table.csv":                     {path: "/dashboard/export/cases.csv", list: true},
-		"GET /desk":                                            {list: true},
-		"GET /desk/search":                                     {path: "/desk/search?q={name}", list: true},
-		"GET /editor/":                                         {list: true},
-		"GET /editor/:brand<int>/":                             {path: "/editor/{brandA}/"},
-		"GET /editor/:brand<int>/calling":                      {path: "/editor/{brandA}/calling"},
-		"POST /editor/:brand<int>/calling":                     {path: "/editor/{brandA}/calling", body: `{}`},
-		"GET /editor/:brand<int>/templates/new":                {path: "/editor/{brandA}/templates/new"},
-		"POST /editor/:brand<int>/templates":                   {path: "/editor/{brandA}/templates", body: `{}`},
-		"POST /editor/:brand<int>/templates/preview":           {path: "/editor/{brandA}/templates/preview", body: `{}`},
-		"GET /editor/:brand<int>/templates/:id<int>":           {path: "/editor/{brandA}/templates/{template}"},
-		"POST /editor/:brand<int>/templates/:id<int>":          {path: "/editor/{brandA}/templates/{template}", body: `{}`},
-		"POST /editor/:brand<int>/templates/:id<int>/rollback": {path: "/editor/{brandA}/templates/{template}/rollback", body: `{}`},
-		"GET /editor/:brand<int>/templates/:id<int>/diff":      {path: "/editor/{brandA}/templates/{template}/diff"},
-		"GET /editor/:brand<int>/scripts/new":                  {path: "/editor/{brandA}/scripts/new"},
-		"POST /editor/:brand<int>/scripts":                     {path: "/editor/{brandA}/scripts", body: `{}`},
-		"GET /editor/:brand<int>/scripts/:id<int>":             {path: "/editor/{brandA}/scripts/{script}"},
-		"POST /editor/:brand<int>/scripts/:id<int>":            {path: "/editor/{brandA}/scripts/{script}", body: `{}`},
-		"POST /editor/:brand<int>/scripts/:id<int>/rollback":   {path: "/editor/{brandA}/scripts/{script}/rollback", body: `{}`},
-		"GET /editor/:brand<int>/scripts/:id<int>/diff":        {path: "/editor/{brandA}/scripts/{script}/diff"},
-		"GET /editor/:brand<int>/rules/new":                    {path: "/editor/{brandA}/rules/new"},
-		"POST /editor/:brand<int>/rules":                       {path: "/editor/{brandA}/rules", body: `{}`},
-		"POST /editor/:brand<int>/rules/check":                 {path: "/editor/{brandA}/rules/check", body: `{}`},
-		"GET /editor/:brand<int>/rules/:id<int>":               {path: "/editor/{brandA}/rules/{rule}"},
-		"POST /editor/:brand<int>/rules/:id<int>":              {path: "/editor/{brandA}/rules/{rule}", body: `{}`},
-		"POST /editor/:brand<int>/rules/:id<int>/rollback":     {path: "/editor/{brandA}/rules/{rule}/rollback", body: `{}`},
-		"GET /editor/:brand<int>/rules/:id<int>/diff":          {path: "/editor/{brandA}/rules/{rule}/diff"},
+		"GET /dashboard":                   {list: true},
+		"GET /dashboard/live":              {list: true},
+		"GET /dashboard/export/:table.csv": {path: "/dashboard/export/cases.csv", list: true},
+		"GET /desk":                        {list: true},
+		"GET /desk/search":                 {path: "/desk/search?q={name}", list: true},
+		"GET /editor/":                     {list: true},
+		"GET /editor/:brand<int>/":         {path: "/editor/{brandA}/"},
+		"GET /editor/:brand<int>/calling":  {path: "/editor/{brandA}/calling"},
+		"POST /editor/:brand<int>/calling": {path: "/editor/{brandA}/calling", body: `{}`},
 	}
 }
 
@@ -327,14 +326,15 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 	}
 	t.Cleanup(func() { n.tel.eng.Close() })
 	w := &isolationWorld{a: a, web: n.web, ids: map[string]string{}}
-	brandA, keyA, err := a.access.CreateBrand(ctx, "Alpha")
-	if err != nil {
-		t.Fatal(err)
+	newBrand := func(name string) (access.Brand, string) {
+		b, key, err := a.access.CreateBrand(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, key
 	}
-	brandB, keyB, err := a.access.CreateBrand(ctx, "Beta")
-	if err != nil {
-		t.Fatal(err)
-	}
+	brandA, keyA := newBrand("Alpha")
+	brandB, keyB := newBrand("Beta")
 	post, postKey, err := a.access.CreatePost(ctx, "GB", "Royal Mail")
 	if err != nil {
 		t.Fatal(err)
