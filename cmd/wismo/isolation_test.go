@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,6 +45,8 @@ type isolationRoute struct {
 	// list marks a list filtered by the caller's scope: it may answer 200, but never with
 	// brand A's objects in it.
 	list bool
+	// stream marks an event stream: its first event is read, then the connection closed.
+	stream bool
 	// file sends the body as a multipart form with a small text file in "file".
 	file bool
 	// items marks a batch API that answers 200 with one result per item: every item must be
@@ -176,17 +180,17 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/recordings/:id/audio":  {path: "/api/v1/recordings/{recording}/audio"},
 
 		// Operators' dead letters.
-		"GET /api/v1/dead-letters":              {},
+		"GET /api/v1/dead-letters":              {list: true},
 		"GET /api/v1/dead-letters/:id":          {path: "/api/v1/dead-letters/1"},
 		"POST /api/v1/dead-letters/:id/retry":   {path: "/api/v1/dead-letters/1/retry"},
 		"POST /api/v1/dead-letters/:id/discard": {path: "/api/v1/dead-letters/1/discard"},
-		"GET /dead-letters":                     {},
+		"GET /dead-letters":                     {list: true},
 		"POST /dead-letters/:id/retry":          {path: "/dead-letters/1/retry"},
 		"POST /dead-letters/:id/discard":        {path: "/dead-letters/1/discard"},
 
 		// Staff pages.
 		"GET /dashboard":                   {list: true},
-		"GET /dashboard/live":              {list: true},
+		"GET /dashboard/live":              {list: true, stream: true},
 		"GET /dashboard/export/:table.csv": {path: "/dashboard/export/cases.csv", list: true},
 		"GET /desk":                        {list: true},
 		"GET /desk/search":                 {path: "/desk/search?q={name}", list: true},
@@ -243,13 +247,14 @@ func fingerprint(t *testing.T, db *sql.DB) string {
 
 // isolationWorld is the wired app with brand A's objects and brand B's credentials.
 type isolationWorld struct {
-	a        *app
-	web      *fiber.App
-	ids      map[string]string // placeholders: brand A's ids
-	keyA     string
-	keyB     string
-	sessionB access.Session
-	location string // the Location of the last answer
+	a         *app
+	web       *fiber.App
+	ids       map[string]string // placeholders: brand A's ids
+	keyA      string
+	keyB      string
+	sessionsB map[access.Role]*access.Session // brand B's staff, by role
+	location  string                          // the Location of the last answer
+	base      string                          // the app on a loopback listener, for event streams
 }
 
 // multipartFile is the body that call sends as a multipart form with a text file.
@@ -290,6 +295,48 @@ func (w *isolationWorld) call(t *testing.T, method, path, body, key string, sess
 	raw, _ := io.ReadAll(resp.Body)
 	w.location = resp.Header.Get("Location")
 	return resp.StatusCode, raw
+}
+
+// firstEvent reads an event stream over a real loopback connection up to its first event
+// (the stream itself runs for most of a minute), then hangs up.
+func (w *isolationWorld) firstEvent(t *testing.T, method, path, _, key string, sess *access.Session) (int, []byte) {
+	t.Helper()
+	if w.base == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go w.web.Listener(ln)                                        //nolint:errcheck // ends with the test's Shutdown
+		t.Cleanup(func() { w.web.ShutdownWithTimeout(time.Second) }) //nolint:errcheck // the test is over
+		w.base = "http://" + ln.Addr().String()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, w.base+path, nil)
+	req.Header.Set("Accept", "text/event-stream")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if sess != nil {
+		req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	w.location = resp.Header.Get("Location")
+	var out bytes.Buffer
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if sc.Text() == "" && bytes.Contains(out.Bytes(), []byte("data:")) {
+			break // the first event is whole
+		}
+	}
+	return resp.StatusCode, out.Bytes()
 }
 
 func (w *isolationWorld) fill(s string) string {
@@ -340,11 +387,17 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 		t.Fatal(err)
 	}
 	w.keyA, w.keyB = keyA, keyB
-	if _, err := a.access.CreateUser(ctx, "manager@beta.test", "a long password 1", access.RoleBrandManager, []int64{brandB.ID}); err != nil {
-		t.Fatal(err)
-	}
-	if w.sessionB, err = a.access.Login(ctx, "manager@beta.test", "a long password 1"); err != nil {
-		t.Fatal(err)
+	w.sessionsB = map[access.Role]*access.Session{}
+	for _, role := range []access.Role{access.RoleAgent, access.RoleSupervisor, access.RoleBrandManager} {
+		email := string(role) + "@beta.test"
+		if _, err := a.access.CreateUser(ctx, email, "a long password 1", role, []int64{brandB.ID}); err != nil {
+			t.Fatal(err)
+		}
+		sess, err := a.access.Login(ctx, email, "a long password 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.sessionsB[role] = &sess
 	}
 	w.ids["brandA"] = strconv.FormatInt(brandA.ID, 10)
 	w.ids["post"] = strconv.FormatInt(post.ID, 10)
@@ -417,7 +470,7 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 }
 
 // TestEveryRouteRefusesAnotherBrand walks every route the app registers: brand B's API key and
-// brand B's staff session, aimed at brand A's objects, are refused (403 or 404, or the 4xx the
+// brand B's staff sessions (agent, supervisor, brand manager), aimed at brand A's objects, are refused (403 or 404, or the 4xx the
 // route names) and change nothing; lists filtered by scope show none of A's objects. A route
 // missing from isolationRoutes fails the test.
 func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
@@ -438,7 +491,7 @@ func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
 			t.Errorf("%s is in isolationRoutes but the app has no such route: remove or rename it", k)
 		}
 	}
-	markers := []string{w.ids["parcel"], w.ids["case"]}
+	markers := []string{w.ids["parcel"], w.ids["case"], "Alpha"} // A's parcel, case and brand name
 	for _, r := range routes {
 		k := r.Method + " " + r.Path
 		rt, ok := table[k]
@@ -461,9 +514,14 @@ func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
 			name string
 			key  string
 			sess *access.Session
-		}{{"brand B's key", w.keyB, nil}, {"brand B's manager session", "", &w.sessionB}} {
+		}{{"brand B's key", w.keyB, nil}, {"brand B's brand manager", "", w.sessionsB[access.RoleBrandManager]},
+			{"brand B's supervisor", "", w.sessionsB[access.RoleSupervisor]}, {"brand B's agent", "", w.sessionsB[access.RoleAgent]}} {
 			before := fingerprint(t, w.a.db.SQL)
-			code, raw := w.call(t, r.Method, path, body, as.key, as.sess)
+			call := w.call
+			if rt.stream {
+				call = w.firstEvent
+			}
+			code, raw := call(t, r.Method, path, body, as.key, as.sess)
 			after := fingerprint(t, w.a.db.SQL)
 			refused := code == 403 || code == 404 || slices.Contains(rt.also, code)
 			if as.sess == nil && (code == 401 || code == 303 && strings.HasPrefix(w.location, "/login")) {
