@@ -26,6 +26,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 	"github.com/wismo/wismo/tracking/trackingtest"
@@ -120,7 +121,7 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /api/v1/cases/:number/reopen":         {path: "/api/v1/cases/{case}/reopen", body: `{"reason": "x"}`},
 		"POST /api/v1/cases/:number/escalate":       {path: "/api/v1/cases/{case}/escalate", body: `{"to": "origin"}`},
 		"POST /api/v1/cases/:number/attachments":    {path: "/api/v1/cases/{case}/attachments", file: true},
-		"GET /api/v1/cases/:number/attachments/:id": {path: "/api/v1/cases/{case}/attachments/1"},
+		"GET /api/v1/cases/:number/attachments/:id": {path: "/api/v1/cases/{case}/attachments/{attachment}"},
 		"POST /api/v1/escalations/:id/answer":       {path: "/api/v1/escalations/{escalation}/answer", body: `{"message": "resolved, says brand B"}`},
 		"PUT /api/v1/posts/:id/webhook":             {path: "/api/v1/posts/{post}/webhook", body: `{"url": "https://example.com/hook"}`},
 		"GET /api/v1/sla":                           {path: "/api/v1/sla?brand_id={brandA}"},
@@ -131,8 +132,8 @@ func baseRoutes() map[string]isolationRoute {
 		// Communications: settings, contacts, campaigns (the brand named with ?brand=).
 		"GET /api/v1/parcels/:id/contacts":      {path: "/api/v1/parcels/{parcel}/contacts"},
 		"GET /api/v1/contacts":                  {path: "/api/v1/contacts?brand={brandA}&status=unknown"},
-		"POST /api/v1/contacts/:id/resolve":     {path: "/api/v1/contacts/1/resolve?brand={brandA}", body: `{"status": "sent"}`},
-		"POST /api/v1/contacts/:id/outcome":     {path: "/api/v1/contacts/1/outcome?brand={brandA}", body: `{"outcome": "answered", "disposition": "reached"}`},
+		"POST /api/v1/contacts/:id/resolve":     {path: "/api/v1/contacts/{contact}/resolve?brand={brandA}", body: `{"status": "sent"}`},
+		"POST /api/v1/contacts/:id/outcome":     {path: "/api/v1/contacts/{contact}/outcome?brand={brandA}", body: `{"outcome": "answered", "disposition": "reached"}`},
 		"GET /api/v1/comms/windows":             {path: "/api/v1/comms/windows?brand={brandA}"},
 		"PUT /api/v1/comms/windows":             {path: "/api/v1/comms/windows?brand={brandA}", body: `{"windows": {"sms": {"all": ["10:00-20:00"]}}}`},
 		"GET /api/v1/comms/algorithm":           {path: "/api/v1/comms/algorithm?brand={brandA}"},
@@ -181,12 +182,12 @@ func baseRoutes() map[string]isolationRoute {
 
 		// Operators' dead letters.
 		"GET /api/v1/dead-letters":              {list: true},
-		"GET /api/v1/dead-letters/:id":          {path: "/api/v1/dead-letters/1"},
-		"POST /api/v1/dead-letters/:id/retry":   {path: "/api/v1/dead-letters/1/retry"},
-		"POST /api/v1/dead-letters/:id/discard": {path: "/api/v1/dead-letters/1/discard"},
+		"GET /api/v1/dead-letters/:id":          {path: "/api/v1/dead-letters/{letter}"},
+		"POST /api/v1/dead-letters/:id/retry":   {path: "/api/v1/dead-letters/{letter}/retry"},
+		"POST /api/v1/dead-letters/:id/discard": {path: "/api/v1/dead-letters/{letter}/discard"},
 		"GET /dead-letters":                     {list: true},
-		"POST /dead-letters/:id/retry":          {path: "/dead-letters/1/retry"},
-		"POST /dead-letters/:id/discard":        {path: "/dead-letters/1/discard"},
+		"POST /dead-letters/:id/retry":          {path: "/dead-letters/{letter}/retry"},
+		"POST /dead-letters/:id/discard":        {path: "/dead-letters/{letter}/discard"},
 
 		// Staff pages.
 		"GET /dashboard":                   {list: true},
@@ -442,7 +443,36 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 		t.Fatal(err)
 	}
 	w.ids["call"] = strconv.FormatInt(call.ID, 10)
-	w.ids["recording"] = "1"
+	rec, err := n.tel.recs.Start(ctx, call.ID, brandA.ID, call.StartedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.tel.recs.Finish(ctx, rec, brandA.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["recording"] = strconv.FormatInt(rec.ID(), 10)
+	var att struct{ ID int64 }
+	mustJSON("POST", "/api/v1/cases/"+cs.Number+"/attachments", multipartFile, &att)
+	w.ids["attachment"] = strconv.FormatInt(att.ID, 10)
+	// A contact whose fate a crash hid, and a dead letter of A's: rows as the dialer and the
+	// outbox write them (no job runs here to make them).
+	now := store.TimeArg(&call.StartedAt)
+	var contact int64
+	if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`INSERT INTO contacts (brand_id, parcel_id, channel, status,
+		recipient, time_zone, not_before, due_at, created_at, updated_at)
+		VALUES (?, ?, 'sms', 'unknown', '+79131234567', 'Asia/Novosibirsk', ?, ?, ?, ?) RETURNING id`),
+		brandA.ID, parcel, now, now, now, now).Scan(&contact); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["contact"] = strconv.FormatInt(contact, 10)
+	var letter int64
+	if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`INSERT INTO outbox_dead_letters (consumer, message_id, part, topic,
+		brand_id, item_id, payload, created_at, error, attempts, first_failed_at, last_failed_at, status, updated_at)
+		VALUES ('scripts.rules', 1, 0, 'tracking.event', ?, ?, '{}', ?, 'failed', 3, ?, ?, 'dead', ?) RETURNING id`),
+		brandA.ID, parcel, now, now, now, now).Scan(&letter); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["letter"] = strconv.FormatInt(letter, 10)
 	w.ids["name"] = url.QueryEscape("Петров")
 	// The post's webhook (never called: no jobs run), so that A's case can be escalated.
 	if code, raw := w.call(t, "PUT", "/api/v1/posts/"+w.ids["post"]+"/webhook", `{"url": "https://example.com/hook"}`, postKey, nil); code/100 != 2 {
@@ -548,9 +578,28 @@ func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
 			}
 		}
 	}
-	// Brand A's own key still sees its case: the refusals above were about the brand.
-	if code, raw := w.call(t, "GET", "/api/v1/cases/"+w.ids["case"], "", w.keyA, nil); code != 200 {
-		t.Fatalf("brand A reading its own case: %d %s", code, raw)
+	// Brand A's own key reaches the objects: the refusals above were about the brand, not
+	// about ids that do not exist.
+	for _, path := range []string{"/api/v1/parcels/{parcel}", "/api/v1/cases/{case}", "/api/v1/cases/{case}/attachments/{attachment}",
+		"/api/v1/templates/{template}", "/api/v1/scripts/{script}/versions", "/api/v1/rules/{rule}", "/api/v1/campaigns/{campaign}",
+		"/api/v1/calls/{call}", "/api/v1/recordings/{recording}", "/api/v1/brands/{brandA}/telephony", "/api/v1/sla",
+		"/api/v1/comms/windows"} {
+		if code, raw := w.call(t, "GET", w.fill(path), "", w.keyA, nil); code != 200 {
+			t.Errorf("brand A reading its own %s: %d %.200s", path, code, raw)
+		}
+	}
+	if _, err := w.a.access.CreateUser(context.Background(), "supervisor@alpha.test", "a long password 1", access.RoleSupervisor, []int64{parseID(w.ids["brandA"])}); err != nil {
+		t.Fatal(err)
+	}
+	supA, err := w.a.access.Login(context.Background(), "supervisor@alpha.test", "a long password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, raw := w.call(t, "GET", w.fill("/api/v1/dead-letters/{letter}"), "", "", &supA); code != 200 {
+		t.Errorf("brand A's supervisor reading A's dead letter: %d %.200s", code, raw)
+	}
+	if code, raw := w.call(t, "GET", "/api/v1/contacts?status=unknown", "", w.keyA, nil); code != 200 || !bytes.Contains(raw, []byte(`"id":`+w.ids["contact"])) {
+		t.Errorf("brand A's contacts to review: %d %.200s", code, raw)
 	}
 }
 
@@ -566,4 +615,9 @@ func renamed(t *testing.T, obj map[string]any, key string) string {
 		t.Fatal(err)
 	}
 	return string(raw)
+}
+
+func parseID(s string) int64 {
+	id, _ := strconv.ParseInt(s, 10, 64)
+	return id
 }
