@@ -12,6 +12,9 @@
 //     {"error": {"status", "message"}, "problems": [{"field", "line", "column", "message"}]}
 //     (templates, call scripts, rules; docs/comms.md).
 //
+// (Batch APIs answer 200, or 422 for transit standards, with one result per item: those are
+// results, not errors, and their handlers write them.)
+//
 // Every other kind answers the app's error body, {"error": {"status", "message"}}, through
 // a *fiber.Error; errors of no kind are left to the app's error handler (500, logged).
 package apierr

@@ -108,11 +108,8 @@ func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, i
 func transitRoutes(r fiber.Router, svc *Service) {
 	r.Get("/api/v1/transit-standards", func(c *fiber.Ctx) error {
 		defaults, overrides, err := svc.TransitStandards(c.UserContext(), access.PrincipalOf(c).Scope)
-		if errors.Is(err, ErrForbidden) {
-			return fiber.NewError(fiber.StatusForbidden, err.Error())
-		}
 		if err != nil {
-			return err
+			return trackingErrors.Answer(c, err)
 		}
 		return c.JSON(fiber.Map{"defaults": defaults, "standards": overrides})
 	})
@@ -127,15 +124,14 @@ func transitRoutes(r fiber.Router, svc *Service) {
 		if err := c.BodyParser(&in); err != nil {
 			return fiber.NewError(fiber.StatusBadRequest, `the body must be {"standards": [{"origin_country", "destination_country", "service_level", "days"}]}`)
 		}
+		// Invalid standards answer 422 with one result per item, as the batch APIs do.
 		var bad TransitErrors
 		err := svc.SetTransitStandards(c.UserContext(), p.Scope, in.Standards)
-		switch {
-		case errors.As(err, &bad):
+		if errors.As(err, &bad) {
 			return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"results": bad})
-		case errors.Is(err, ErrForbidden):
-			return fiber.NewError(fiber.StatusForbidden, err.Error())
-		case err != nil:
-			return err
+		}
+		if err != nil {
+			return trackingErrors.Answer(c, err)
 		}
 		return c.JSON(fiber.Map{"standards": in.Standards})
 	})
