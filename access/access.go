@@ -7,6 +7,7 @@ package access
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -130,4 +131,32 @@ func (s Scope) SQL(brandCol, originCol, destCol string) (string, []any) {
 		return q + ")", args
 	}
 	return "1=0", nil
+}
+
+// Errors of Scope.WriteBrand. A brand the scope may not touch is an ErrNotFound, in the
+// words of a read: a caller learns nothing about another brand.
+var (
+	ErrBrandRequired = errors.New("this account spans several brands: name the brand")
+	ErrPostNoBrand   = errors.New("a partner post's key acts for no brand")
+)
+
+// WriteBrand decides the brand a write acts for: requested when the scope may touch it (a
+// brand the scope may not touch is an ErrNotFound), else the scope's only brand. A partner
+// post is ErrPostNoBrand; a scope of several brands (or every brand) that names none is
+// ErrBrandRequired. Handlers call the fiber helper WriteBrand, which answers these errors;
+// services that take a Scope call this method. Reads of one brand's settings use it too.
+func (s Scope) WriteBrand(requested int64) (int64, error) {
+	if _, _, post := s.Post(); post {
+		return 0, ErrPostNoBrand
+	}
+	if requested != 0 {
+		if !s.AllowsBrand(requested) {
+			return 0, fmt.Errorf("no brand %d for this account: %w", requested, ErrNotFound)
+		}
+		return requested, nil
+	}
+	if b, ok := s.SingleBrand(); ok {
+		return b, nil
+	}
+	return 0, ErrBrandRequired
 }

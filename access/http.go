@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,4 +168,58 @@ func CrossSite(c *fiber.Ctx) bool {
 	u, err := url.Parse(o)
 	// "null" is the Origin of a sandboxed frame or a redirect chain: anyone can produce it.
 	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, c.Hostname())
+}
+
+// WriteBrand is the one way a handler decides the brand a write (or a read of one brand's
+// settings) acts for: the brand requested (0: none named) when the caller may touch it,
+// else the caller's only brand. It answers, naming what to fix:
+//
+//   - 403 for a partner post's key, and for a user whose role is not among roles (when
+//     roles are given; API keys are their brand's and pass);
+//   - 404 for a brand the caller may not touch, in the words of a brand that does not exist;
+//   - 400 for an account of several brands (or an operator) that names none: ?brand=ID.
+func WriteBrand(c *fiber.Ctx, requested int64, roles ...Role) (int64, error) {
+	p := PrincipalOf(c)
+	if len(roles) > 0 && p.User != nil && !slices.Contains(roles, p.User.Role) {
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = string(r)
+		}
+		return 0, fiber.NewError(fiber.StatusForbidden, "only "+strings.Join(names, ", ")+" users may change this")
+	}
+	id, err := p.Scope.WriteBrand(requested)
+	switch {
+	case errors.Is(err, ErrPostNoBrand):
+		return 0, fiber.NewError(fiber.StatusForbidden, "partner posts' keys cannot act for a brand here: use a brand's key or a staff login")
+	case errors.Is(err, ErrNotFound):
+		return 0, fiber.NewError(fiber.StatusNotFound, "brand: no brand "+strconv.FormatInt(requested, 10)+" for this account")
+	case errors.Is(err, ErrBrandRequired):
+		return 0, fiber.NewError(fiber.StatusBadRequest, "brand: this account spans several brands: name one with ?brand=ID")
+	case err != nil:
+		return 0, err
+	}
+	return id, nil
+}
+
+// QueryBrand is WriteBrand for routes whose callers name a brand with ?brand=ID.
+func QueryBrand(c *fiber.Ctx, roles ...Role) (int64, error) {
+	requested, err := BrandQuery(c, "brand")
+	if err != nil {
+		return 0, err
+	}
+	return WriteBrand(c, requested, roles...)
+}
+
+// BrandQuery reads the brand a request names in the query parameter name (0: none); a value
+// that is not a brand id is a 400 naming the parameter.
+func BrandQuery(c *fiber.Ctx, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fiber.NewError(fiber.StatusBadRequest, name+": must be a brand id, got "+strconv.Quote(v))
+	}
+	return id, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/telephony"
 )
 
@@ -27,6 +28,11 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// FieldErrors lists the one field for the HTTP edge's 422 (apierr).
+func (e *FieldError) FieldErrors() []input.FieldError {
+	return []input.FieldError{{Field: e.Field, Message: e.Message}}
+}
 
 // Unwrap makes a FieldError an ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }

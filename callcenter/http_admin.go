@@ -1,13 +1,13 @@
 package callcenter
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/apierr"
 )
 
 // brandSettingsJSON is the API shape of BrandSettings.
@@ -27,17 +27,21 @@ type brandSettingsJSON struct {
 //	                                       E.164 number or a SIP user name, sipuser.CheckCallerID)
 //	POST /api/v1/hotline/queues            {"name", "brand_id" (0 = every brand), "ring_seconds",
 //	                                       "max_wait_seconds", "numbers": [...]} (operators)
+//
+// adminErrors are call control's errors as the HTTP edge answers them (apierr).
+var adminErrors = apierr.Mapper{{Err: ErrInvalid, Kind: apierr.Invalid}}
+
 func adminRoutes(r fiber.Router, c *Center) {
+	// The brand in the path, through access.WriteBrand: agents read it, the others change it.
 	brandOf := func(ctx *fiber.Ctx) (int64, error) {
 		id, err := strconv.ParseInt(ctx.Params("id"), 10, 64)
-		p := access.PrincipalOf(ctx)
-		if err != nil || !p.Scope.AllowsBrand(id) {
+		if err != nil || id <= 0 {
 			return 0, fiber.NewError(fiber.StatusNotFound, "no such brand")
 		}
-		if p.User != nil && p.User.Role == access.RoleAgent && ctx.Method() != fiber.MethodGet {
-			return 0, fiber.NewError(fiber.StatusForbidden, "agents cannot change brand settings")
+		if ctx.Method() == fiber.MethodGet {
+			return access.WriteBrand(ctx, id)
 		}
-		return id, nil
+		return access.WriteBrand(ctx, id, access.RoleSupervisor, access.RoleBrandManager, access.RoleAdmin)
 	}
 	r.Get("/api/v1/brands/:id/telephony", func(ctx *fiber.Ctx) error {
 		id, err := brandOf(ctx)
@@ -79,17 +83,9 @@ func adminRoutes(r fiber.Router, c *Center) {
 		if in.TimeZone != "" {
 			cur.TimeZone = in.TimeZone
 		}
-		err = c.SetBrand(ctx.UserContext(), id, cur)
-		var fe *FieldError
-		switch {
-		case errors.As(err, &fe):
-			// The shape of every field error of the API: {"error": {status, message, fields}}.
-			return ctx.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
-				"status": fiber.StatusUnprocessableEntity, "message": fe.Error(), "fields": []*FieldError{fe}}})
-		case errors.Is(err, ErrInvalid):
-			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
-		case err != nil:
-			return err
+		// A bad field answers {"error": {status, message, fields}} like every field error.
+		if err := c.SetBrand(ctx.UserContext(), id, cur); err != nil {
+			return adminErrors.Answer(ctx, err)
 		}
 		return ctx.SendStatus(fiber.StatusNoContent)
 	})

@@ -86,18 +86,20 @@ func agentRoutes(r fiber.Router, c *Center) {
 		if err := ctx.BodyParser(&in); err != nil || in.To == "" {
 			return fiber.NewError(fiber.StatusBadRequest, `body must be {"to": "+7...", "brand_id": 1}`)
 		}
-		if !access.ScopeOf(u).AllowsBrand(in.BrandID) {
-			return fiber.NewError(fiber.StatusNotFound, "no such brand")
+		// The brand the call is for: the one named, or the agent's only brand.
+		brand, err := access.WriteBrand(ctx, in.BrandID)
+		if err != nil {
+			return err
 		}
 		// The call runs past this request: what would refuse it is checked before the answer.
-		parcel, err := c.parcelOf(ctx.UserContext(), in.BrandID, in.ParcelID)
+		parcel, err := c.parcelOf(ctx.UserContext(), brand, in.ParcelID)
 		if errors.Is(err, ErrUnknownParcel) {
 			return fiber.NewError(fiber.StatusUnprocessableEntity, "parcel_id: no parcel "+in.ParcelID+" for this brand")
 		}
 		if err != nil {
 			return err
 		}
-		req := OutboundRequest{AgentID: u.ID, BrandID: in.BrandID, ParcelID: parcel, To: in.To}
+		req := OutboundRequest{AgentID: u.ID, BrandID: brand, ParcelID: parcel, To: in.To}
 		ag, err := c.Agents.Get(ctx.UserContext(), u.ID)
 		if err != nil {
 			return err

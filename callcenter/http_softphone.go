@@ -264,14 +264,8 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 	if in.To == "" {
 		return errors.New("enter a number to call")
 	}
-	brand := in.BrandID
-	scope := access.ScopeOf(&u)
-	if brand == 0 {
-		if b, ok := scope.SingleBrand(); ok {
-			brand = b
-		}
-	}
-	if !scope.AllowsBrand(brand) {
+	brand, err := access.ScopeOf(&u).WriteBrand(in.BrandID)
+	if err != nil {
 		return errors.New("choose a brand you work for")
 	}
 	ag, err := d.p.c.Agents.Get(ctx, d.agentID)

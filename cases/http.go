@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/apierr"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/tracking"
 )
@@ -35,30 +35,16 @@ func CaseRoutes(r fiber.Router, svc *CaseService) {
 
 type caseHandlers struct{ svc *CaseService }
 
-// caseError maps the domain's sentinel errors to HTTP statuses; validation errors list every
-// field that is wrong.
-func HTTPError(c *fiber.Ctx, err error) error {
-	var ve *input.ValidationError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve):
-		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
-			"status": fiber.StatusUnprocessableEntity, "message": ve.Error(), "fields": ve.Fields}})
-	case errors.Is(err, ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, err.Error())
-	case errors.Is(err, ErrForbidden):
-		return fiber.NewError(fiber.StatusForbidden, err.Error())
-	case errors.Is(err, ErrBadTransition), errors.Is(err, ErrAmbiguous):
-		return fiber.NewError(fiber.StatusConflict, err.Error())
-	case errors.Is(err, ErrNoPartner):
-		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
-	case errors.Is(err, ErrAttachmentTooBig):
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, err.Error())
-	case errors.Is(err, ErrAttachmentType):
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, err.Error())
-	}
-	return err
+// Errors are the case domain's errors as the HTTP edge answers them (apierr); validation
+// errors list every field that is wrong, in {"error": {..., "fields": [...]}}.
+var Errors = apierr.Mapper{
+	{Err: ErrNotFound, Kind: apierr.NotFound},
+	{Err: ErrForbidden, Kind: apierr.Forbidden},
+	{Err: ErrBadTransition, Kind: apierr.Conflict},
+	{Err: ErrAmbiguous, Kind: apierr.Conflict},
+	{Err: ErrNoPartner, Kind: apierr.Invalid},
+	{Err: ErrAttachmentTooBig, Kind: apierr.TooLarge},
+	{Err: ErrAttachmentType, Kind: apierr.Unsupported},
 }
 
 // decodeBody decodes a JSON object strictly; a bad body is a 422 naming the field.
@@ -93,16 +79,16 @@ func brandParam(c *fiber.Ctx) (int64, error) {
 func (h caseHandlers) open(c *fiber.Ctx) error {
 	var in CaseInput
 	if err := decodeBody(c, &in); err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	p := access.PrincipalOf(c)
 	cs, err := h.svc.Open(c.UserContext(), p.Scope, ActorOf(p), in)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	v, err := h.svc.Detail(c.UserContext(), p.Scope, cs.Number, cs.BrandID)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	c.Location("/api/v1/cases/" + cs.Number)
 	return c.Status(fiber.StatusCreated).JSON(v)
@@ -147,11 +133,11 @@ func (h caseHandlers) list(c *fiber.Ctx) error {
 		errs = append(errs, input.Errorf("sla", "only sla=breached filters; see /api/v1/cases/sla-summary for counts"))
 	}
 	if err := input.Invalid(errs...); err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	list, next, err := h.svc.List(c.UserContext(), access.PrincipalOf(c).Scope, f)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	out := fiber.Map{"cases": list}
 	if next != 0 {
@@ -175,7 +161,7 @@ func nextQuery(c *fiber.Ctx, before int64) string {
 func (h caseHandlers) slaSummary(c *fiber.Ctx) error {
 	sum, err := h.svc.SLASummary(c.UserContext(), access.PrincipalOf(c).Scope)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(sum)
 }
@@ -183,11 +169,11 @@ func (h caseHandlers) slaSummary(c *fiber.Ctx) error {
 func (h caseHandlers) get(c *fiber.Ctx) error {
 	brand, err := brandParam(c)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("number"), brand)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(v)
 }
@@ -195,11 +181,11 @@ func (h caseHandlers) get(c *fiber.Ctx) error {
 // changed answers a change with the case's detail view.
 func (h caseHandlers) changed(c *fiber.Ctx, cs *Case, err error) error {
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	v, err := h.svc.Detail(c.UserContext(), access.PrincipalOf(c).Scope, cs.Number, cs.BrandID)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(v)
 }

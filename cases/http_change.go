@@ -20,16 +20,16 @@ func changeCase[T any](h caseHandlers, c *fiber.Ctx, staffOnly bool, do func(p a
 	p := access.PrincipalOf(c)
 	if staffOnly {
 		if err := forbidPosts(p); err != nil {
-			return HTTPError(c, err)
+			return Errors.Answer(c, err)
 		}
 	}
 	brand, err := brandParam(c)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	var in T
 	if err := decodeBody(c, &in); err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	cs, err := do(p, brand, in)
 	return h.changed(c, cs, err)
@@ -75,12 +75,12 @@ func (h caseHandlers) answer(c *fiber.Ctx) error {
 		Message string `json:"message"`
 	}
 	if err := decodeBody(c, &in); err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	p := access.PrincipalOf(c)
 	cs, err := h.svc.AnswerEscalation(c.UserContext(), p.Scope, ActorOf(p), id, in.Message)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"number": cs.Number, "status": cs.Status})
 }
@@ -95,11 +95,11 @@ func (h caseHandlers) setWebhook(c *fiber.Ctx) error {
 		Secret string `json:"secret"`
 	}
 	if err := decodeBody(c, &in); err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	secret, err := h.svc.SetPostWebhook(c.UserContext(), access.PrincipalOf(c).Scope, id, in.URL, in.Secret)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"post_id": id, "url": in.URL, "secret": secret, "signature_header": SignatureHeader})
 }
@@ -108,11 +108,11 @@ func (h caseHandlers) attach(c *fiber.Ctx) error {
 	p := access.PrincipalOf(c)
 	brand, err := brandParam(c)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return HTTPError(c, input.Invalid(input.Errorf("file", "send the file as multipart/form-data field \"file\"")))
+		return Errors.Answer(c, input.Invalid(input.Errorf("file", "send the file as multipart/form-data field \"file\"")))
 	}
 	if fh.Size > MaxAttachmentBytes {
 		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "an attachment is at most "+strconv.Itoa(MaxAttachmentBytes)+" bytes")
@@ -128,7 +128,7 @@ func (h caseHandlers) attach(c *fiber.Ctx) error {
 	}
 	v, err := h.svc.AddAttachment(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, fh.Filename, data)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(v)
 }
@@ -136,7 +136,7 @@ func (h caseHandlers) attach(c *fiber.Ctx) error {
 func (h caseHandlers) download(c *fiber.Ctx) error {
 	brand, err := brandParam(c)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
@@ -144,7 +144,7 @@ func (h caseHandlers) download(c *fiber.Ctx) error {
 	}
 	a, err := h.svc.Attachment(c.UserContext(), access.PrincipalOf(c).Scope, c.Params("number"), brand, id)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	c.Set(fiber.HeaderContentType, a.ContentType)
 	c.Set(fiber.HeaderContentDisposition, "attachment; filename*=UTF-8''"+url.PathEscape(a.Filename))
@@ -155,11 +155,11 @@ func (h caseHandlers) download(c *fiber.Ctx) error {
 func (h caseHandlers) getSLA(c *fiber.Ctx) error {
 	brand, err := brandParam(c)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	cfg, err := h.svc.SLAConfigOf(c.UserContext(), access.PrincipalOf(c).Scope, brand)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(cfg)
 }
@@ -171,18 +171,18 @@ func (h caseHandlers) putSLA(c *fiber.Ctx) error {
 	}
 	brand, err := brandParam(c)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	var in SLAConfigJSON
 	if err := decodeBody(c, &in); err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	if brand == 0 {
 		brand = in.BrandID
 	}
 	cfg, err := h.svc.SetSLAConfig(c.UserContext(), p.Scope, brand, in)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	return c.JSON(cfg)
 }
@@ -191,7 +191,7 @@ func (h caseHandlers) parcelTimeline(c *fiber.Ctx) error {
 	id := tracking.ParcelParam(c)
 	tl, err := h.svc.ParcelTimeline(c.UserContext(), access.PrincipalOf(c).Scope, id)
 	if err != nil {
-		return HTTPError(c, err)
+		return Errors.Answer(c, err)
 	}
 	if tl == nil {
 		tl = []TimelineEntry{}

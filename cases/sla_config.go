@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/wismo/wismo/access"
@@ -23,18 +24,19 @@ type SLAConfigJSON struct {
 // maxSLAMinutes bounds a target: a year of business minutes.
 const maxSLAMinutes = 366 * 24 * 60
 
-// slaBrand picks the brand an SLA request is about: the scope's own, or the one named.
+// slaBrand picks the brand an SLA request is about (access.Scope.WriteBrand): the one named
+// when the scope may touch it, else the scope's own.
 func slaBrand(scope access.Scope, brandID int64) (int64, error) {
-	if brandID == 0 {
-		if b, ok := scope.SingleBrand(); ok {
-			return b, nil
-		}
+	brand, err := scope.WriteBrand(brandID)
+	switch {
+	case errors.Is(err, access.ErrBrandRequired):
 		return 0, input.Invalid(input.Errorf("brand_id", "is required for an account with several brands"))
-	}
-	if !scope.AllowsBrand(brandID) {
+	case errors.Is(err, access.ErrPostNoBrand):
+		return 0, fmt.Errorf("partner posts have no SLAs: %w", ErrForbidden)
+	case errors.Is(err, access.ErrNotFound):
 		return 0, fmt.Errorf("brand %d: %w", brandID, ErrNotFound)
 	}
-	return brandID, nil
+	return brand, err
 }
 
 func configJSON(brandID int64, cfg SLAConfig) SLAConfigJSON {

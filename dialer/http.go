@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/apierr"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -46,44 +47,16 @@ func Routes(r fiber.Router, svc *Service) {
 
 type handlers struct{ svc *Service }
 
-// brandOf returns the brand a request acts for. Partner posts have no communications;
-// writes need a brand's API key, a brand manager or an admin.
-func brandOf(c *fiber.Ctx, write bool) (int64, error) {
-	p := access.PrincipalOf(c)
-	if _, _, post := p.Scope.Post(); post {
-		return 0, fiber.NewError(fiber.StatusForbidden, "partner posts have no communications settings")
-	}
-	if write && p.Kind == "user" && p.User != nil && p.User.Role != access.RoleBrandManager && p.User.Role != access.RoleAdmin {
-		return 0, fiber.NewError(fiber.StatusForbidden, "only brand managers and admins change communications")
-	}
-	if q := c.Query("brand"); q != "" {
-		id, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || !p.Scope.AllowsBrand(id) {
-			return 0, fiber.NewError(fiber.StatusNotFound, "no brand "+q+" for this account")
-		}
-		return id, nil
-	}
-	if id, ok := p.Scope.SingleBrand(); ok {
-		return id, nil
-	}
-	return 0, fiber.NewError(fiber.StatusBadRequest, "this account spans several brands: name one with ?brand=ID")
-}
+// managers are the users who change communications (brands' API keys may too); the brand a
+// request acts for is access.QueryBrand's (?brand=ID for an account of several brands).
+var managers = []access.Role{access.RoleBrandManager, access.RoleAdmin}
 
-// httpErr maps the domain's sentinel errors to statuses.
-func httpErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, err.Error())
-	case errors.Is(err, ErrInvalid):
-		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
-	case errors.Is(err, ErrForbidden):
-		return fiber.NewError(fiber.StatusForbidden, err.Error())
-	case errors.Is(err, ErrConflict):
-		return fiber.NewError(fiber.StatusConflict, err.Error())
-	}
-	return err
+// dialerErrors are the domain's sentinel errors as the HTTP edge answers them.
+var dialerErrors = apierr.Mapper{
+	{Err: ErrNotFound, Kind: apierr.NotFound},
+	{Err: ErrInvalid, Kind: apierr.Invalid},
+	{Err: ErrForbidden, Kind: apierr.Forbidden},
+	{Err: ErrConflict, Kind: apierr.Conflict},
 }
 
 func bodyErr(err error) error {
@@ -108,7 +81,7 @@ func (h handlers) parcelContacts(c *fiber.Ctx) error {
 }
 
 func (h handlers) review(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
@@ -120,7 +93,7 @@ func (h handlers) review(c *fiber.Ctx) error {
 }
 
 func (h handlers) resolve(c *fiber.Ctx) error {
-	brand, err := brandOf(c, true)
+	brand, err := access.QueryBrand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -133,7 +106,7 @@ func (h handlers) resolve(c *fiber.Ctx) error {
 		return bodyErr(err)
 	}
 	if err := h.svc.Resolve(c.UserContext(), brand, id, in.Status, in.Note, access.PrincipalOf(c).Label); err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -141,7 +114,7 @@ func (h handlers) resolve(c *fiber.Ctx) error {
 // outcome records a call attempt's end: the telephony engine's outcome and, for an answered
 // call, the agent's disposition (preview campaigns: the agent reports it here).
 func (h handlers) outcome(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
@@ -155,10 +128,10 @@ func (h handlers) outcome(c *fiber.Ctx) error {
 		return bodyErr(err)
 	}
 	if err := h.svc.ownsContact(c.UserContext(), brand, id); err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	if err := h.svc.RecordCallOutcome(c.UserContext(), id, in.Outcome, in.Disposition, access.PrincipalOf(c).Label, in.CallbackAt); err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

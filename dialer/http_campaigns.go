@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
 )
 
 func campaignRoutes(r fiber.Router, h handlers) {
@@ -27,7 +29,7 @@ func campaignID(c *fiber.Ctx) int64 {
 }
 
 func (h handlers) listCampaigns(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
@@ -39,19 +41,19 @@ func (h handlers) listCampaigns(c *fiber.Ctx) error {
 }
 
 func (h handlers) getCampaign(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
 	k, err := h.svc.Campaign(c.UserContext(), brand, campaignID(c))
 	if err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.JSON(k)
 }
 
 func (h handlers) saveCampaign(c *fiber.Ctx) error {
-	brand, err := brandOf(c, true)
+	brand, err := access.QueryBrand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func (h handlers) saveCampaign(c *fiber.Ctx) error {
 	in.ID = campaignID(c)
 	k, err := h.svc.SaveCampaign(c.UserContext(), brand, in)
 	if err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	if c.Method() == fiber.MethodPost {
 		c.Status(fiber.StatusCreated)
@@ -71,26 +73,26 @@ func (h handlers) saveCampaign(c *fiber.Ctx) error {
 }
 
 func (h handlers) setStatus(c *fiber.Ctx, status string) error {
-	brand, err := brandOf(c, true)
+	brand, err := access.QueryBrand(c, managers...)
 	if err != nil {
 		return err
 	}
 	k, err := h.svc.SetCampaignStatus(c.UserContext(), brand, campaignID(c), status)
 	if err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.JSON(k)
 }
 
 // queue lists the campaign's due calls in the order the telephony engine takes them.
 func (h handlers) queue(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
 	list, err := h.svc.Queue(c.UserContext(), brand, campaignID(c), min(max(c.QueryInt("limit", 100), 1), 1000))
 	if err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"contacts": list})
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
 )
 
 func (h handlers) getWindows(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
@@ -21,7 +23,7 @@ func (h handlers) getWindows(c *fiber.Ctx) error {
 // putWindows takes {"windows": {"sms": {"all": ["09:00-21:00"], "sun": []}, ...}}; channels
 // left out keep their windows.
 func (h handlers) putWindows(c *fiber.Ctx) error {
-	brand, err := brandOf(c, true)
+	brand, err := access.QueryBrand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -33,13 +35,13 @@ func (h handlers) putWindows(c *fiber.Ctx) error {
 	}
 	w, err := h.svc.SetWindows(c.UserContext(), brand, in.Windows)
 	if err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"brand_id": brand, "windows": w})
 }
 
 func (h handlers) getAlgorithm(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func (h handlers) getAlgorithm(c *fiber.Ctx) error {
 // "retry": {"busy": "15m"}, "stop": ["reached", "wrong_number", "refused"]}}; fields left out
 // keep wismo's defaults.
 func (h handlers) putAlgorithm(c *fiber.Ctx) error {
-	brand, err := brandOf(c, true)
+	brand, err := access.QueryBrand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -65,13 +67,13 @@ func (h handlers) putAlgorithm(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "algorithm: "+err.Error())
 	}
 	if err := h.svc.SetAlgorithm(c.UserContext(), brand, in.Algorithm); err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"brand_id": brand, "algorithm": in.Algorithm})
 }
 
 func (h handlers) getOptOuts(c *fiber.Ctx) error {
-	brand, err := brandOf(c, false)
+	brand, err := access.QueryBrand(c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +86,7 @@ func (h handlers) getOptOuts(c *fiber.Ctx) error {
 
 // postOptOut adds {"channel": "sms", "address": "+79131234567"} (a customer asked by phone).
 func (h handlers) postOptOut(c *fiber.Ctx) error {
-	brand, err := brandOf(c, true)
+	brand, err := access.QueryBrand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -99,7 +101,7 @@ func (h handlers) postOptOut(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
 	}
 	if err := h.svc.OptOut(c.UserContext(), brand, in.Channel, in.Address, "api"); err != nil {
-		return httpErr(err)
+		return dialerErrors.Answer(c, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

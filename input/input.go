@@ -58,3 +58,6 @@ func Invalid(fields ...*FieldError) error {
 	}
 	return v
 }
+
+// FieldErrors lists the wrong fields: the HTTP edge (apierr) answers them in a 422.
+func (e *ValidationError) FieldErrors() []FieldError { return e.Fields }

@@ -113,7 +113,11 @@ func (s *Service) Scripts(ctx context.Context, brand int64) ([]CallScript, error
 
 // ScriptVersions lists every version of a script, newest first.
 func (s *Service) ScriptVersions(ctx context.Context, brand, id int64) ([]CallScript, error) {
-	return s.listScripts(ctx, `c.brand_id = ? AND c.id = ? ORDER BY v.version DESC`, brand, id)
+	list, err := s.listScripts(ctx, `c.brand_id = ? AND c.id = ? ORDER BY v.version DESC`, brand, id)
+	if err == nil && len(list) == 0 { // every script has a first version: this is not the brand's
+		return nil, fmt.Errorf("call script %d: %w", id, ErrNotFound)
+	}
+	return list, err
 }
 
 func (s *Service) listScripts(ctx context.Context, where string, args ...any) ([]CallScript, error) {

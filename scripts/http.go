@@ -1,12 +1,12 @@
 package scripts
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/apierr"
 )
 
 // Routes mounts the brand managers' API (authenticated: paths under /api/):
@@ -47,27 +47,16 @@ func Routes(r fiber.Router, svc *Service) {
 
 type handlers struct{ svc *Service }
 
-// brandOf returns the brand a request acts for, after installing its standard flow if it
-// has none (so an editor always opens on something). Partner posts have no communications;
-// writes need a brand's API key, a brand manager or an admin.
-func (h handlers) brandOf(c *fiber.Ctx, write bool) (int64, error) {
-	p := access.PrincipalOf(c)
-	if _, _, post := p.Scope.Post(); post {
-		return 0, fiber.NewError(fiber.StatusForbidden, "partner posts have no communications")
-	}
-	if write && p.Kind == "user" && p.User != nil && p.User.Role != access.RoleBrandManager && p.User.Role != access.RoleAdmin {
-		return 0, fiber.NewError(fiber.StatusForbidden, "only brand managers and admins change communications")
-	}
-	brand, single := p.Scope.SingleBrand()
-	if q := c.Query("brand"); q != "" {
-		id, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || !p.Scope.AllowsBrand(id) {
-			return 0, fiber.NewError(fiber.StatusNotFound, "no brand "+q+" for this account")
-		}
-		brand, single = id, true
-	}
-	if !single {
-		return 0, fiber.NewError(fiber.StatusBadRequest, "this account spans several brands: name one with ?brand=ID")
+// managers are the users who change communications (brands' API keys may too).
+var managers = []access.Role{access.RoleBrandManager, access.RoleAdmin}
+
+// brand returns the brand a request acts for (access.QueryBrand: ?brand=ID for an account of
+// several brands; roles, when given, are the users who may), after installing its standard
+// flow if it has none, so an editor always opens on something.
+func (h handlers) brand(c *fiber.Ctx, roles ...access.Role) (int64, error) {
+	brand, err := access.QueryBrand(c, roles...)
+	if err != nil {
+		return 0, err
 	}
 	if err := h.svc.EnsureStandardFlow(c.UserContext(), brand); err != nil {
 		return 0, err
@@ -75,22 +64,12 @@ func (h handlers) brandOf(c *fiber.Ctx, write bool) (int64, error) {
 	return brand, nil
 }
 
-// fail maps the domain's errors to answers; validation problems are listed.
-func fail(c *fiber.Ctx, err error) error {
-	var probs Problems
-	switch {
-	case errors.As(err, &probs):
-		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{
-			"error":    fiber.Map{"status": fiber.StatusUnprocessableEntity, "message": probs.Error()},
-			"problems": probs})
-	case errors.Is(err, ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, err.Error())
-	case errors.Is(err, ErrInvalid):
-		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
-	case errors.Is(err, ErrConflict):
-		return fiber.NewError(fiber.StatusConflict, err.Error())
-	}
-	return err
+// scriptErrors are the domain's errors as the HTTP edge answers them; validation problems
+// are listed in {"error": {...}, "problems": [...]} (Problems.ProblemList).
+var scriptErrors = apierr.Mapper{
+	{Err: ErrNotFound, Kind: apierr.NotFound},
+	{Err: ErrInvalid, Kind: apierr.Invalid},
+	{Err: ErrConflict, Kind: apierr.Conflict},
 }
 
 func idParam(c *fiber.Ctx, name string) int64 {
@@ -105,7 +84,7 @@ func bodyErr(err error) error {
 }
 
 func (h handlers) getSettings(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
@@ -117,7 +96,7 @@ func (h handlers) getSettings(c *fiber.Ctx) error {
 }
 
 func (h handlers) putSettings(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, true)
+	brand, err := h.brand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -130,7 +109,7 @@ func (h handlers) putSettings(c *fiber.Ctx) error {
 	}
 	st, err = h.svc.SetSettings(c.UserContext(), brand, st)
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(st)
 }

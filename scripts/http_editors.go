@@ -9,7 +9,7 @@ import (
 )
 
 func (h handlers) listTemplates(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
@@ -21,19 +21,19 @@ func (h handlers) listTemplates(c *fiber.Ctx) error {
 }
 
 func (h handlers) getTemplate(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
 	t, err := h.svc.Template(c.UserContext(), brand, idParam(c, "id"), int(idParam(c, "v")))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(t)
 }
 
 func (h handlers) saveTemplate(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, true)
+	brand, err := h.brand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (h handlers) saveTemplate(c *fiber.Ctx) error {
 	}
 	t, err := h.svc.SaveTemplate(c.UserContext(), brand, idParam(c, "id"), in, author(c))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	if c.Method() == fiber.MethodPost {
 		c.Status(fiber.StatusCreated)
@@ -52,13 +52,13 @@ func (h handlers) saveTemplate(c *fiber.Ctx) error {
 }
 
 func (h handlers) templateVersions(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
 	list, err := h.svc.TemplateVersions(c.UserContext(), brand, idParam(c, "id"))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"versions": list})
 }
@@ -66,7 +66,7 @@ func (h handlers) templateVersions(c *fiber.Ctx) error {
 // preview renders unsaved content: {"channel": "sms", "content": {...}, "parcel_id": "..."}.
 // Without a parcel the sample parcel fills it. Problems come back with their lines.
 func (h handlers) preview(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
@@ -78,17 +78,17 @@ func (h handlers) preview(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return bodyErr(err)
 	}
-	// The parcel must be the previewed brand's, not any the account can see (brandOf checked
+	// The parcel must be the previewed brand's, not any the account can see (brand checked
 	// that the account may act for brand).
 	r, err := h.svc.Preview(c.UserContext(), access.Brands(brand), brand, in.Channel, in.Content, in.ParcelID)
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(r)
 }
 
 func (h handlers) listScripts(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
@@ -100,19 +100,19 @@ func (h handlers) listScripts(c *fiber.Ctx) error {
 }
 
 func (h handlers) getScript(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
 	s, err := h.svc.Script(c.UserContext(), brand, idParam(c, "id"), c.QueryInt("version"))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(s)
 }
 
 func (h handlers) saveScript(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, true)
+	brand, err := h.brand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (h handlers) saveScript(c *fiber.Ctx) error {
 	}
 	s, err := h.svc.SaveScript(c.UserContext(), brand, idParam(c, "id"), in, author(c))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	if c.Method() == fiber.MethodPost {
 		c.Status(fiber.StatusCreated)
@@ -131,32 +131,32 @@ func (h handlers) saveScript(c *fiber.Ctx) error {
 }
 
 func (h handlers) scriptVersions(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
 	list, err := h.svc.ScriptVersions(c.UserContext(), brand, idParam(c, "id"))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(fiber.Map{"versions": list})
 }
 
 // runScript is the script with the parcel's data in it, as the agent desktop shows it.
 func (h handlers) runScript(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
 	s, err := h.svc.RunScript(c.UserContext(), access.Brands(brand), brand, idParam(c, "id"), c.QueryInt("version"), c.Query("parcel"))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(s)
 }
 
 func (h handlers) listRules(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
@@ -168,19 +168,19 @@ func (h handlers) listRules(c *fiber.Ctx) error {
 }
 
 func (h handlers) getRule(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, false)
+	brand, err := h.brand(c)
 	if err != nil {
 		return err
 	}
 	r, err := h.svc.Rule(c.UserContext(), brand, idParam(c, "id"))
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	return c.JSON(r)
 }
 
 func (h handlers) saveRule(c *fiber.Ctx) error {
-	brand, err := h.brandOf(c, true)
+	brand, err := h.brand(c, managers...)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (h handlers) saveRule(c *fiber.Ctx) error {
 	}
 	r, err = h.svc.SaveRule(c.UserContext(), brand, idParam(c, "id"), r)
 	if err != nil {
-		return fail(c, err)
+		return scriptErrors.Answer(c, err)
 	}
 	if c.Method() == fiber.MethodPost {
 		c.Status(fiber.StatusCreated)
@@ -200,7 +200,7 @@ func (h handlers) saveRule(c *fiber.Ctx) error {
 
 // checkRule validates a rule without saving it: {"condition": "...", ...}.
 func (h handlers) checkRule(c *fiber.Ctx) error {
-	if _, err := h.brandOf(c, false); err != nil {
+	if _, err := h.brand(c); err != nil {
 		return err
 	}
 	r := Rule{Enabled: true}
@@ -208,7 +208,7 @@ func (h handlers) checkRule(c *fiber.Ctx) error {
 		return bodyErr(err)
 	}
 	if probs := r.validate(c.UserContext()); len(probs) > 0 {
-		return fail(c, probs)
+		return scriptErrors.Answer(c, probs)
 	}
 	return c.JSON(fiber.Map{"ok": true})
 }

@@ -61,6 +61,9 @@ func (p Problems) Error() string {
 	return "invalid: " + strings.Join(parts, "; ")
 }
 
+// ProblemList is the list the HTTP edge answers beside "error" in a 422 (apierr).
+func (p Problems) ProblemList() any { return p }
+
 // Unwrap makes errors.Is(p, ErrInvalid) hold, and errors.Is(p, ErrBudget) when a program
 // ran out of its budget.
 func (p Problems) Unwrap() []error {

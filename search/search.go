@@ -22,6 +22,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/apierr"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
@@ -32,13 +33,8 @@ import (
 // ErrUnavailable is a search backend that does not answer (Meilisearch down): 503.
 var ErrUnavailable = errors.New("search backend unavailable")
 
-// searchError answers err: ErrUnavailable as 503, anything else as the case API does.
-func searchError(c *fiber.Ctx, err error) error {
-	if errors.Is(err, ErrUnavailable) {
-		return fiber.NewError(fiber.StatusServiceUnavailable, err.Error())
-	}
-	return cases.HTTPError(c, err)
-}
+// searchErrors answer ErrUnavailable as 503, anything else as the case API does.
+var searchErrors = append(apierr.Mapper{{Err: ErrUnavailable, Kind: apierr.Unavailable}}, cases.Errors...)
 
 // Search is the one-box search over parcels and cases. A query is read every way it may be
 // meant (ParseQuery); a Backend finds candidate documents for each reading; Search ranks
@@ -203,15 +199,15 @@ func Routes(r fiber.Router, s *Search) {
 	r.Get("/api/v1/search", func(c *fiber.Ctx) error {
 		q := c.Query("q")
 		if utf8.RuneCountInString(q) > MaxQueryChars {
-			return searchError(c, input.Invalid(input.Errorf("q", "is longer than %d characters", MaxQueryChars)))
+			return searchErrors.Answer(c, input.Invalid(input.Errorf("q", "is longer than %d characters", MaxQueryChars)))
 		}
 		limit := c.QueryInt("limit", 20)
 		if limit < 1 || limit > MaxResults {
-			return searchError(c, input.Invalid(input.Errorf("limit", "must be 1 to %d", MaxResults)))
+			return searchErrors.Answer(c, input.Invalid(input.Errorf("limit", "must be 1 to %d", MaxResults)))
 		}
 		hits, err := s.Find(c.UserContext(), access.PrincipalOf(c).Scope, q, limit)
 		if err != nil {
-			return searchError(c, err)
+			return searchErrors.Answer(c, err)
 		}
 		return c.JSON(fiber.Map{"query": q, "backend": s.Backend().Name(), "hits": hits})
 	})

@@ -30,8 +30,8 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// DB is an open database with its dialect. Domains use Gorm for ordinary reads and writes and
-// SQL for the few hot paths (bulk ingest) where they write dialect-aware statements.
+// DB is an open database with its dialect. Each package uses one of the handles (Gorm, or SQL
+// with Rebind), as docs/architecture.md "Data access" lists; both share one pool.
 type DB struct {
 	Gorm    *gorm.DB
 	SQL     *sql.DB

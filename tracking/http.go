@@ -12,9 +12,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/apierr"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/jsonw"
 )
+
+// trackingErrors are the domain's errors as the HTTP edge answers them (apierr); cases adds
+// its own to these values (cases.ErrNotFound is ErrNotFound).
+var trackingErrors = apierr.Mapper{{Err: ErrNotFound, Kind: apierr.NotFound}, {Err: ErrForbidden, Kind: apierr.Forbidden}}
 
 // Routes mounts the parcel and event API under r; auth must have run before.
 func Routes(r fiber.Router, svc *Service) {
@@ -95,11 +100,8 @@ func (h handlers) postParcels(c *fiber.Ctx) error {
 		items[i] = ParcelItem{Input: inputs[i], Err: errs[i]}
 	}
 	results, err := h.svc.UpsertParcels(c.UserContext(), access.PrincipalOf(c).Scope, items)
-	if errors.Is(err, ErrForbidden) {
-		return fiber.NewError(fiber.StatusForbidden, err.Error())
-	}
 	if err != nil {
-		return err
+		return trackingErrors.Answer(c, err)
 	}
 	return sendResults(c, results)
 }

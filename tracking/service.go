@@ -108,8 +108,8 @@ func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items [
 	if _, _, isPost := scope.Post(); isPost {
 		return nil, fmt.Errorf("partner posts push events, not parcels: %w", ErrForbidden)
 	}
-	brand, single := scope.SingleBrand()
-	if !single && !scope.All() {
+	brand, err := scope.WriteBrand(0) // operators name the brand in each item instead
+	if err != nil && !scope.All() {
 		return nil, fmt.Errorf("parcels need one brand: %w", ErrForbidden)
 	}
 	now := s.now()
@@ -142,7 +142,7 @@ func (s *Service) UpsertParcels(ctx context.Context, scope access.Scope, items [
 		ids = append(ids, p.ID)
 	}
 	base := append([]Result(nil), results...)
-	err := s.inTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		copy(results, base)
 		return s.upsertParcels(ctx, tx, scope, valid, results, ids, now)
 	})

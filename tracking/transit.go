@@ -27,8 +27,8 @@ const maxTransitDays = 60
 
 // TransitStandards returns wismo's defaults per service level and the brand's overrides.
 func (s *Service) TransitStandards(ctx context.Context, scope access.Scope) (map[ServiceLevel]int, []TransitStandard, error) {
-	brand, ok := scope.SingleBrand()
-	if !ok {
+	brand, err := scope.WriteBrand(0)
+	if err != nil {
 		return nil, nil, fmt.Errorf("transit standards belong to one brand: %w", ErrForbidden)
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT origin_country, destination_country, service_level, days
@@ -56,8 +56,8 @@ func (e TransitErrors) Error() string { return fmt.Sprintf("%d transit standards
 // SetTransitStandards replaces the brand's overrides with in, all or nothing. The new promises
 // apply to parcels registered or posted from now on.
 func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, in []TransitStandard) error {
-	brand, ok := scope.SingleBrand()
-	if !ok {
+	brand, err := scope.WriteBrand(0)
+	if err != nil {
 		return fmt.Errorf("transit standards belong to one brand: %w", ErrForbidden)
 	}
 	var bad TransitErrors
@@ -86,7 +86,7 @@ func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, i
 	if len(bad) > 0 {
 		return bad
 	}
-	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
+	err = s.db.WriteTx(ctx, func(tx store.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM transit_standards WHERE brand_id = ?`), brand); err != nil {
 			return err
 		}
@@ -108,11 +108,8 @@ func (s *Service) SetTransitStandards(ctx context.Context, scope access.Scope, i
 func transitRoutes(r fiber.Router, svc *Service) {
 	r.Get("/api/v1/transit-standards", func(c *fiber.Ctx) error {
 		defaults, overrides, err := svc.TransitStandards(c.UserContext(), access.PrincipalOf(c).Scope)
-		if errors.Is(err, ErrForbidden) {
-			return fiber.NewError(fiber.StatusForbidden, err.Error())
-		}
 		if err != nil {
-			return err
+			return trackingErrors.Answer(c, err)
 		}
 		return c.JSON(fiber.Map{"defaults": defaults, "standards": overrides})
 	})
@@ -127,15 +124,14 @@ func transitRoutes(r fiber.Router, svc *Service) {
 		if err := c.BodyParser(&in); err != nil {
 			return fiber.NewError(fiber.StatusBadRequest, `the body must be {"standards": [{"origin_country", "destination_country", "service_level", "days"}]}`)
 		}
+		// Invalid standards answer 422 with one result per item, as the batch APIs do.
 		var bad TransitErrors
 		err := svc.SetTransitStandards(c.UserContext(), p.Scope, in.Standards)
-		switch {
-		case errors.As(err, &bad):
+		if errors.As(err, &bad) {
 			return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"results": bad})
-		case errors.Is(err, ErrForbidden):
-			return fiber.NewError(fiber.StatusForbidden, err.Error())
-		case err != nil:
-			return err
+		}
+		if err != nil {
+			return trackingErrors.Answer(c, err)
 		}
 		return c.JSON(fiber.Map{"standards": in.Standards})
 	})

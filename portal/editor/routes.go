@@ -88,8 +88,11 @@ const editorBrandKey = "wismo.editor.brand"
 // and makes sure the brand has its standard flow, so the editor opens on something.
 func (e *editor) brandGuard(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("brand"), 10, 64)
-	if err != nil || !access.PrincipalOf(c).Scope.AllowsBrand(id) {
+	if err != nil {
 		return fiber.NewError(fiber.StatusNotFound, "there is no brand "+c.Params("brand")+" for your account")
+	}
+	if id, err = access.WriteBrand(c, id); err != nil {
+		return err
 	}
 	b, err := e.acc.Brand(c.UserContext(), id)
 	if errors.Is(err, access.ErrNotFound) {
