@@ -303,8 +303,17 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 func (d *desk) wrapUp(ctx context.Context, in inbound) error {
 	u := d.userCopy()
 	scope := access.ScopeOf(&u)
-	if err := d.p.c.Calls.SetDisposition(ctx, scope, in.CallID, in.Disposition); err != nil {
+	call, err := d.p.c.Calls.Get(ctx, scope, in.CallID)
+	if err != nil {
 		return err
+	}
+	// A call that never connected (busy, no answer, failed) has nothing to dispose of: the
+	// dialer's attempt algorithm already has its outcome. Its note is kept, and the agent
+	// goes on; refusing here left the agent in wrap-up until the limit.
+	if call.Outcome == Answered {
+		if err := d.p.c.Calls.SetDisposition(ctx, scope, in.CallID, in.Disposition); err != nil {
+			return err
+		}
 	}
 	if in.Note != "" {
 		if err := d.p.c.Calls.SetNote(ctx, scope, in.CallID, in.Note); err != nil {
