@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -287,7 +288,14 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 	if err != nil {
 		return err
 	}
-	req := OutboundRequest{AgentID: d.agentID, BrandID: brand, ParcelID: parcel, To: in.To}
+	to, err := d.p.c.numberToDial(ctx, brand, parcel, in.To)
+	if errors.Is(err, ErrBadNumber) {
+		return errors.New(strings.TrimPrefix(err.Error(), "invalid: to: "))
+	}
+	if err != nil {
+		return err
+	}
+	req := OutboundRequest{AgentID: d.agentID, BrandID: brand, ParcelID: parcel, To: to}
 	c := d.p.c
 	go func() {
 		if _, err := c.Preview(c.base, req); err != nil {
