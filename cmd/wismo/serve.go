@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
@@ -152,6 +153,9 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	cs.svc.AddTimelineSource(comms.dialer)
 	cs.svc.AddTimelineSource(callTimeline{calls: n.tel.center.Calls})
+	// The desk and the cases as one workspace: cases opened from calls, calls linked to them.
+	dc := deskcase.New(a.db, n.tel.center.Calls, cs.svc)
+	routes = append(routes, func(r fiber.Router) { deskcase.Routes(r, dc) })
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
