@@ -352,6 +352,15 @@ func (r *run) inCall(ctx context.Context, name string, wait time.Duration) {
 	if err == nil {
 		err = chromedp.Do(wctx, chromedp.Sleep(3*time.Second))
 	}
+	if err == nil {
+		// Open a case from the call: the screen pop links it (package deskcase).
+		cctx, cancel := context.WithTimeout(wctx, 15*time.Second)
+		if cerr := chromedp.Do(cctx, chromedp.Click(chromedp.ID("btn-case-from-call")),
+			chromedp.WaitVisible(chromedp.CSS("#case-from-call-result a"))); cerr != nil {
+			r.failed = append(r.failed, fmt.Sprintf("%s: the case from the call was not opened: %v", name, cerr))
+		}
+		cancel()
+	}
 	if err != nil {
 		r.failed = append(r.failed, fmt.Sprintf("%s: no demo call answered within %v: %v", name, wait, err))
 		return
