@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/wismo/wismo/i18n"
+	"github.com/wismo/wismo/scripts/suggest"
 )
 
 // A brand manager reads these errors in the editor, not a Go programmer: the parser's words
@@ -73,7 +74,7 @@ func explainCondition(p *Problem) {
 		if object == "" {
 			return
 		}
-		if near := nearest(m[2], fields); near != "" {
+		if near := suggest.Nearest(m[2], fields); near != "" {
 			p.said("no_field_near", "name", m[2], "object", object, "near", near)
 		} else {
 			p.said("no_field", "name", m[2], "object", object, "fields", strings.Join(fields, ", "))
@@ -82,7 +83,7 @@ func explainCondition(p *Problem) {
 	}
 	if m := s["no_name"].FindStringSubmatch(msg); m != nil {
 		names := append(envNames(reflect.TypeOf(Env{})), allowedBuiltins()...)
-		if near := nearest(m[1], names); near != "" {
+		if near := suggest.Nearest(m[1], names); near != "" {
 			p.said("no_name_near", "name", m[1], "near", near)
 		} else {
 			p.said("no_name", "name", m[1], "names", strings.Join(envNames(reflect.TypeOf(Env{})), ", "))
@@ -170,7 +171,7 @@ func explainTemplate(p *Problem, sample Data) {
 		p.said("stray_end", "word", "{{"+s["stray_end"].FindStringSubmatch(msg)[1]+"}}")
 	case s["no_function"].MatchString(msg):
 		name := s["no_function"].FindStringSubmatch(msg)[1]
-		if near := nearest(name, templateFuncs); near != "" {
+		if near := suggest.Nearest(name, templateFuncs); near != "" {
 			p.said("no_function_near", "name", name, "near", near)
 		} else {
 			p.said("no_function", "name", name)
@@ -205,7 +206,7 @@ func nearestPath(path string, d Data) string {
 			keys = append(keys, name)
 		}
 		sort.Strings(keys)
-		near := nearest(k, keys)
+		near := suggest.Nearest(k, keys)
 		if near == "" {
 			return ""
 		}
@@ -216,49 +217,4 @@ func nearestPath(path string, d Data) string {
 		return "." + strings.Join(append(out, steps[i+1:]...), ".")
 	}
 	return ""
-}
-
-// nearest is the candidate closest to name by edit distance (ignoring case), when it is
-// close enough to be a typo: at most a third of the name's letters, and at least 1 apart
-// from nothing. Ties go to the first candidate.
-func nearest(name string, candidates []string) string {
-	best, bestD := "", 0
-	limit := max(1, (len(name)+2)/3)
-	for _, c := range candidates {
-		if c == name {
-			continue
-		}
-		d := distance(strings.ToLower(name), strings.ToLower(c))
-		if d <= limit && (best == "" || d < bestD) {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance of a and b, with a swap of two neighbours counting
-// as one edit (the commonest typo).
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
