@@ -47,9 +47,9 @@ test-postgres:
 screenshots: build
 	$(GO) run ./tools/screenshots -bin $(BIN) -out $(CURDIR)/docs/screenshots
 
-## screenshots-tests: the browser tests' own screenshots (test setups) into docs/screenshots/tests
+## screenshots-tests: the browser tests' own screenshots (ringing desk, feedback, rule editor...) into docs/screenshots
 screenshots-tests:
-	WISMO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots/tests WISMO_TEST_LEDGER= $(GO) test -count=1 -run 'Browser|InBrowser|TestDesk' ./portal/... ./callcenter/
+	WISMO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots WISMO_TEST_LEDGER= $(GO) test -count=1 -run 'Browser|InBrowser|TestDesk' ./portal/... ./callcenter/
 
 ## bench: measure ingest, lookups and the rest; results go to BENCHMARKS.md
 bench: build test-deps

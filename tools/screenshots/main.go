@@ -76,7 +76,7 @@ func (r *run) main(bin string, callWait time.Duration) error {
 			suffix = "-ru"
 		}
 		r.staff(lang, suffix, "agent@demo.wismo", sum.Password, func(ctx context.Context) {
-			r.shot(ctx, "/desk", "desk"+suffix, `#conn.up`)
+			r.shot(ctx, "/desk", "desk-idle"+suffix, `#conn.up`)
 			r.shot(ctx, "/cases", "cases"+suffix, "main")
 			if n := caseNumber(ctx); n != "" {
 				r.shot(ctx, "/cases/"+n, "case"+suffix, "main")
