@@ -9,7 +9,7 @@ export WISMO_TEST_LEDGER := $(TEST_LEDGER)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export PG_ADMIN_URL
 
-.PHONY: screenshots run build test test-deps test-sqlite test-fuzz test-postgres test-crash bench lint fmt clean
+.PHONY: screenshots screenshots-tests run build test test-deps test-sqlite test-fuzz test-postgres test-crash bench lint fmt clean
 
 ## run: build and start wismo on embedded defaults (SQLite, log-only channels) with demo data
 run: build
@@ -42,8 +42,13 @@ test-postgres:
 	@echo "== test suite on PostgreSQL =="
 	WISMO_TEST_DIALECT=postgres bash tools/with-test-db.sh $(GO) test -count=1 -timeout 20m ./...
 
-## screenshots: retake the README's screenshots (docs/screenshots) with the browser tests
-screenshots:
+## screenshots: retake the README's screenshots (docs/screenshots) from `make run`'s demo: the
+## built binary in demo mode on loopback (a temporary data dir), headless Chromium, both languages
+screenshots: build
+	$(GO) run ./tools/screenshots -bin $(BIN) -out $(CURDIR)/docs/screenshots
+
+## screenshots-tests: the browser tests' own screenshots (ringing desk, feedback, rule editor...) into docs/screenshots
+screenshots-tests:
 	WISMO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots WISMO_TEST_LEDGER= $(GO) test -count=1 -run 'Browser|InBrowser|TestDesk' ./portal/... ./callcenter/
 
 ## bench: measure ingest, lookups and the rest; results go to BENCHMARKS.md

@@ -2,6 +2,7 @@ package callcenter
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -99,7 +100,14 @@ func agentRoutes(r fiber.Router, c *Center) {
 		if err != nil {
 			return err
 		}
-		req := OutboundRequest{AgentID: u.ID, BrandID: brand, ParcelID: parcel, To: in.To}
+		to, err := c.numberToDial(ctx.UserContext(), brand, parcel, in.To)
+		if errors.Is(err, ErrBadNumber) {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, strings.TrimPrefix(err.Error(), "invalid: "))
+		}
+		if err != nil {
+			return err
+		}
+		req := OutboundRequest{AgentID: u.ID, BrandID: brand, ParcelID: parcel, To: to}
 		ag, err := c.Agents.Get(ctx.UserContext(), u.ID)
 		if err != nil {
 			return err

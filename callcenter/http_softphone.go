@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -282,7 +283,14 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 	if err != nil {
 		return err
 	}
-	req := OutboundRequest{AgentID: d.agentID, BrandID: brand, ParcelID: parcel, To: in.To}
+	to, err := d.p.c.numberToDial(ctx, brand, parcel, in.To)
+	if errors.Is(err, ErrBadNumber) {
+		return errors.New(strings.TrimPrefix(err.Error(), "invalid: to: "))
+	}
+	if err != nil {
+		return err
+	}
+	req := OutboundRequest{AgentID: d.agentID, BrandID: brand, ParcelID: parcel, To: to}
 	c := d.p.c
 	go func() {
 		if _, err := c.Preview(c.base, req); err != nil {
@@ -298,8 +306,17 @@ func (d *desk) dial(ctx context.Context, in inbound) error {
 func (d *desk) wrapUp(ctx context.Context, in inbound) error {
 	u := d.userCopy()
 	scope := access.ScopeOf(&u)
-	if err := d.p.c.Calls.Dispose(ctx, scope, in.CallID, in.Disposition, in.CallbackAt); err != nil {
+	call, err := d.p.c.Calls.Get(ctx, scope, in.CallID)
+	if err != nil {
 		return err
+	}
+	// A call that never connected (busy, no answer, failed) has nothing to dispose of: the
+	// dialer's attempt algorithm already has its outcome. Its note is kept, and the agent
+	// goes on; refusing here left the agent in wrap-up until the limit.
+	if call.Outcome == Answered {
+		if err := d.p.c.Calls.Dispose(ctx, scope, in.CallID, in.Disposition, in.CallbackAt); err != nil {
+			return err
+		}
 	}
 	if in.Note != "" {
 		if err := d.p.c.Calls.SetNote(ctx, scope, in.CallID, in.Note); err != nil {

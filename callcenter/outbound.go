@@ -58,6 +58,9 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 	if req.ParcelID, err = c.parcelOf(ctx, req.BrandID, req.ParcelID); err != nil {
 		return Call{}, err
 	}
+	if req.To, err = c.numberToDial(ctx, req.BrandID, req.ParcelID, req.To); err != nil {
+		return Call{}, err
+	}
 	ag, err := c.Agents.Get(ctx, req.AgentID)
 	if err != nil {
 		return Call{}, err

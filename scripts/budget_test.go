@@ -132,7 +132,7 @@ func TestConditionClockAndTextFunctions(t *testing.T) {
 		t.Fatalf("%v %v", ok, err)
 	}
 	// The meter is out of a condition's reach.
-	if _, prob := compileCondition(`wismo_budget != nil`); prob == nil || !strings.Contains(prob.Message, "unknown name wismo_budget") {
+	if _, prob := compileCondition(`wismo_budget != nil`); prob == nil || !strings.Contains(prob.Message, "there is no name wismo_budget") {
 		t.Fatalf("%+v", prob)
 	}
 }

@@ -77,7 +77,7 @@ func TestEditorsAPI(t *testing.T) {
 	var bad struct{ Problems []Problem }
 	code := a.do("POST", "/api/v1/templates", key, TemplateInput{Name: "promo", Channel: "sms", Language: "en",
 		Content: Content{SMS: "Hi {{.recipient.first_name}}\nyour code {{.parcel.code}}"}}, &bad)
-	if code != 422 || len(bad.Problems) != 1 || bad.Problems[0].Line != 2 || bad.Problems[0].Message != "unknown variable .parcel.code" {
+	if code != 422 || len(bad.Problems) != 1 || bad.Problems[0].Line != 2 || bad.Problems[0].Message != "there is no variable .parcel.code" {
 		t.Fatalf("invalid template: %d %+v", code, bad)
 	}
 	var tpl Template

@@ -93,7 +93,9 @@ func compileField(ctx context.Context, field, src string, html bool, maxOut int,
 		c.text, err = template.New(field).Option("missingkey=error").Funcs(c.run.builtins()).Parse(src)
 	}
 	if err != nil {
-		return c, Problems{problemOf(field, err)}
+		p := problemOf(field, err)
+		explainTemplate(&p, sample)
+		return c, Problems{p}
 	}
 	if probs := refuseShapes(field, c.trees()); len(probs) > 0 {
 		return c, probs
@@ -105,7 +107,9 @@ func compileField(ctx context.Context, field, src string, html bool, maxOut int,
 	walkFields(c.tree(), c.tree().Root, func(n parse.Node, path []string) {
 		if !hasPath(sample, path) {
 			line, col := position(c.tree(), n)
-			probs = append(probs, Problem{Field: field, Line: line, Column: col, Message: "unknown variable ." + strings.Join(path, ".")})
+			p := Problem{Field: field, Line: line, Column: col, Message: "unknown variable ." + strings.Join(path, ".")}
+			explainTemplate(&p, sample)
+			probs = append(probs, p)
 		}
 	})
 	if len(probs) > 0 {
@@ -119,7 +123,9 @@ func compileField(ctx context.Context, field, src string, html bool, maxOut int,
 		c.text.Funcs(template.FuncMap{"wismo_step": c.run.step})
 	}
 	if _, err := c.execute(ctx, sample); err != nil {
-		return c, Problems{runProblem(field, err, "on the sample parcel")}
+		p := runProblem(field, err, "on the sample parcel")
+		explainTemplate(&p, sample)
+		return c, Problems{p}
 	}
 	return c, nil
 }

@@ -101,6 +101,7 @@ func conditionProblem(err error) *Problem {
 	if errors.As(err, &fe) {
 		pr.Line, pr.Column, pr.Message = fe.Line, fe.Column+1, fe.Message
 	}
+	explainCondition(pr)
 	return pr
 }
 

@@ -43,7 +43,11 @@ type Problem struct {
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
-	cause   error  // what failed, when it was an error: a *BudgetError, for one
+	// Key and Args say Message in the catalog's words (i18n key and its placeholders), for
+	// pages in the reader's language: Problem.Text.
+	Key   string            `json:"key,omitempty"`
+	Args  map[string]string `json:"args,omitempty"`
+	cause error             // what failed, when it was an error: a *BudgetError, for one
 }
 
 // Problems are a failed validation; it wraps ErrInvalid.

@@ -19,14 +19,14 @@ func TestTemplateValidation(t *testing.T) {
 		line          int
 		message       string
 	}{
-		{"unknown variable", "sms", Content{SMS: "Hello {{.recipient.name}},\nparcel {{.parcel.idd}} is here"}, "sms_text", 2, "unknown variable .parcel.idd"},
-		{"unknown variable in a branch the sample skips", "sms", Content{SMS: "{{if not .cod.present}}\n\n{{.cod.amont}}{{end}}"}, "sms_text", 3, "unknown variable .cod.amont"},
-		{"unknown root", "email", Content{Subject: "x", Text: "line one\n{{.customer.name}}"}, "text_body", 2, "unknown variable .customer.name"},
+		{"there is no variable .idd", "sms", Content{SMS: "Hello {{.recipient.name}},\nparcel {{.parcel.idd}} is here"}, "sms_text", 2, "there is no variable .parcel.idd; did you mean .parcel.id?"},
+		{"unknown variable in a branch the sample skips", "sms", Content{SMS: "{{if not .cod.present}}\n\n{{.cod.amont}}{{end}}"}, "sms_text", 3, "there is no variable .cod.amont; did you mean .cod.amount?"},
+		{"unknown root", "email", Content{Subject: "x", Text: "line one\n{{.customer.name}}"}, "text_body", 2, "there is no variable .customer.name"},
 		{"syntax error", "sms", Content{SMS: "one\ntwo {{.parcel.id}\nthree"}, "sms_text", 2, "bad character"},
-		{"html body", "email", Content{Subject: "s", Text: "t", HTML: "<p>\n{{.parcel.weight}}</p>"}, "html_body", 2, "unknown variable .parcel.weight"},
+		{"html body", "email", Content{Subject: "s", Text: "t", HTML: "<p>\n{{.parcel.weight}}</p>"}, "html_body", 2, "there is no variable .parcel.weight"},
 		{"empty sms", "sms", Content{SMS: "  "}, "sms_text", 0, "must not be empty"},
 		{"missing subject", "email", Content{Text: "t"}, "subject", 0, "must not be empty"},
-		{"unknown variable inside with", "sms", Content{SMS: "{{with .parcel}}{{.idd}}{{end}}"}, "sms_text", 1, "unknown variable"},
+		{"unknown variable inside with", "sms", Content{SMS: "{{with .parcel}}{{.idd}}{{end}}"}, "sms_text", 1, "there is no variable .idd"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +111,7 @@ func TestCallScriptValidation(t *testing.T) {
 		got = append(got, p.Field+": "+p.Message)
 	}
 	joined := strings.Join(got, "\n")
-	for _, want := range []string{`options[1].next: goes to "nowhere"`, `options[2].end.disposition`, `steps[1].say: unknown variable .parcel.nope`} {
+	for _, want := range []string{`options[1].next: goes to "nowhere"`, `options[2].end.disposition`, `steps[1].say: there is no variable .parcel.nope`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("no problem %q in:\n%s", want, joined)
 		}

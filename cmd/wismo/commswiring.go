@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/scripts"
 )
@@ -29,9 +30,23 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	if center != nil {
 		opts.Calls = callcenter.NewPlacer(center, outcomes)
 	}
+	// Demo mode without an SMSC or a mail server: the demo provider delivers every message
+	// and says so with a receipt, so that the demo's messages show as delivered.
+	var providers []*demo.Provider
+	if a.cfg.Demo && opts.SMPP == nil && opts.SMSHTTP == "" && opts.SMS == nil {
+		p := &demo.Provider{Channel: dialer.SMS, Log: a.log}
+		opts.SMS, providers = p, append(providers, p)
+	}
+	if a.cfg.Demo && opts.SMTPURL == "" && opts.Email == nil {
+		p := &demo.Provider{Channel: dialer.Email, Log: a.log}
+		opts.Email, providers = p, append(providers, p)
+	}
 	d, err := dialer.New(a.db, a.log, opts)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range providers {
+		p.Receipts = d
 	}
 	outcomes.d = d
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})

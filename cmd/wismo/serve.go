@@ -21,10 +21,15 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/demo/carrier"
+	"github.com/wismo/wismo/deskcase"
+	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/editor"
+	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
@@ -149,6 +154,9 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	cs.svc.AddTimelineSource(comms.dialer)
 	cs.svc.AddTimelineSource(callTimeline{calls: n.tel.center.Calls})
+	// The desk and the cases as one workspace: cases opened from calls, calls linked to them.
+	dc := deskcase.New(a.db, n.tel.center.Calls, cs.svc)
+	routes = append(routes, func(r fiber.Router) { deskcase.Routes(r, dc) })
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
 	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
@@ -252,9 +260,13 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 				return nil, fmt.Errorf("demo data: %w", err)
 			}
 			a.log.Info("demo data loaded", "parcels", sum.Parcels, "events", sum.Events, "took", time.Since(start).Round(time.Millisecond))
+			caseSvc := a.caseService()
 			if _, err := demo.Cases(ctx, demo.CaseOptions{Cases: a.cfg.DemoParcels / 10, Seed: time.Now().UnixNano(), Now: time.Now().UTC()},
-				a.db, a.caseService(), a.log); err != nil {
+				a.db, caseSvc, a.log); err != nil {
 				return nil, fmt.Errorf("demo cases: %w", err)
+			}
+			if err := a.demoWorkspace(ctx, caseSvc); err != nil {
+				return nil, err
 			}
 			if err := store.EnsurePrivateDir(a.cfg.DataDir, a.log); err != nil {
 				return nil, err
@@ -310,5 +322,25 @@ func migrateCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("%s is at schema version %d\n", db.Location, v)
+	return nil
+}
+
+// demoWorkspace gives the demo agent a campaign, a recorded call history and cases of their
+// own (demo.Workspace), after the SLA clocks of the demo cases are brought up to date.
+func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
+	if _, err := cs.SweepSLA(ctx); err != nil {
+		return fmt.Errorf("demo workspace: %w", err)
+	}
+	dl, err := dialer.New(a.db, a.log, dialer.Options{})
+	if err != nil {
+		return err
+	}
+	_, err = demo.Workspace(ctx, demo.WorkspaceDeps{DB: a.db, Parcels: a.cases, Cases: cs, Calls: callcenter.NewCallLog(a.db),
+		Recordings: recordings.NewService(a.db, filepath.Join(a.cfg.DataDir, "recordings"), a.log), Dialer: dl, Log: a.log,
+		Voice: carrier.Clip},
+		time.Now().UnixNano(), time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("demo workspace: %w", err)
+	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/wismo/wismo/media"
 )
 
 // The voices, made once by tools/demo-voices.sh (espeak-ng and sox) and committed: 8 kHz
@@ -86,4 +88,23 @@ func muLawData(b []byte) ([]byte, error) {
 		p += 8 + size + size&1 // chunks are padded to an even size
 	}
 	return nil, fmt.Errorf("no data chunk: %w", errNotMuLaw)
+}
+
+// Clip is one of the demo voices as 8 kHz 16-bit samples: lang "ru" or "en", name one of
+// person-hello, person-reply, person-bye, caller-complaint, caller-again, caller-bye,
+// voicemail. The demo's call history records them (demo.Workspace).
+func Clip(lang, name string) ([]int16, error) {
+	b, err := voiceFiles.ReadFile("voices/" + lang + "-" + name + ".wav")
+	if err != nil {
+		return nil, fmt.Errorf("demo voice %s-%s: %w", lang, name, err)
+	}
+	data, err := muLawData(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int16, len(data))
+	for i, v := range data {
+		out[i] = media.MuLawDecode(v)
+	}
+	return out, nil
 }

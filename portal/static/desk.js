@@ -263,6 +263,7 @@
   }
   function ended(m) {
     lastCallID = m.call_id;
+    desk.dispatchEvent(new CustomEvent("wismo:ended", { detail: m })); // desk_cases.js
     if (call) lastCall = call;
     if (pc) { pc.close(); pc = null; }
     call = null; callStart = null;
@@ -353,6 +354,7 @@
   }
 
   function screenPop(c) {
+    desk.dispatchEvent(new CustomEvent("wismo:call", { detail: c })); // desk_cases.js
     loadScript(c);
     $("pop-empty").hidden = true;
     $("pop-body").hidden = false;
@@ -383,7 +385,7 @@
         if (!open.length) return;
         var ul = $("pop-cases");
         if (ul.firstChild && ul.firstChild.className === "muted") ul.innerHTML = "";
-        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", "<li>" + esc(k.number) + " · " + esc(k.type) + " · " + esc(k.status) + " · parcel " + esc(id) + "</li>"); });
+        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", '<li><a href="/cases/' + encodeURIComponent(k.number) + '">' + esc(k.number) + "</a> · " + esc(k.type) + " · " + esc(k.status) + " · parcel " + esc(id) + "</li>"); });
       }).catch(function () {});
       fetch("/api/v1/parcels/" + encodeURIComponent(id) + "/timeline", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
         var entries = ((j && (j.timeline || j.entries)) || []).filter(function (e) { return e.kind !== "event"; }).slice(-5);
