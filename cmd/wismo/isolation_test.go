@@ -178,6 +178,8 @@ func baseRoutes() map[string]isolationRoute {
 		"PUT /api/v1/calls/:id/disposition": {path: "/api/v1/calls/{call}/disposition", body: `{"disposition": "reached", "note": "mine"}`},
 		"POST /api/v1/agent/calls":          {body: `{"to": "+79131234567", "brand_id": {brandA}, "parcel_id": "{parcel}"}`},
 		"GET /api/v1/recordings/:id":        {path: "/api/v1/recordings/{recording}"},
+		"GET /api/v1/calls/:id/cases":       {path: "/api/v1/calls/{call}/cases"},
+		"POST /api/v1/calls/:id/cases":      {path: "/api/v1/calls/{call}/cases", body: `{"type": "non_receipt_or_delay", "note": "mine"}`},
 		"GET /api/v1/callbacks":             {list: true},
 		"POST /api/v1/callbacks":            {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
 		"GET /api/v1/recordings/:id/audio":  {path: "/api/v1/recordings/{recording}/audio"},
