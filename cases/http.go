@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -45,6 +46,8 @@ func HTTPError(c *fiber.Ctx, err error) error {
 	case errors.As(err, &ve):
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
 			"status": fiber.StatusUnprocessableEntity, "message": ve.Error(), "fields": ve.Fields}})
+	case errors.Is(err, ErrStale):
+		return fiber.NewError(fiber.StatusPreconditionFailed, err.Error())
 	case errors.Is(err, ErrNotFound):
 		return fiber.NewError(fiber.StatusNotFound, err.Error())
 	case errors.Is(err, ErrForbidden):
@@ -189,7 +192,27 @@ func (h caseHandlers) get(c *fiber.Ctx) error {
 	if err != nil {
 		return HTTPError(c, err)
 	}
+	c.Set(fiber.HeaderETag, ETag(v.Version))
 	return c.JSON(v)
+}
+
+// ETag is a case version as an HTTP entity tag.
+func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// ifMatch reads If-Match (RFC 9110 §13.1.1): the version the client read, to refuse its
+// change when the case moved on. No header, or "*", changes whatever the version.
+func ifMatch(c *fiber.Ctx) (ctx context.Context, err error) {
+	ctx = c.UserContext()
+	h := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if h == "" || h == "*" {
+		return ctx, nil
+	}
+	tag := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	v, perr := strconv.ParseInt(tag, 10, 64)
+	if perr != nil || v <= 0 {
+		return ctx, input.Invalid(input.Errorf("If-Match", "must be the ETag of the case as GET answered it, e.g. \"3\"; got %s", h))
+	}
+	return IfVersion(ctx, v), nil
 }
 
 // changed answers a change with the case's detail view.
@@ -201,5 +224,6 @@ func (h caseHandlers) changed(c *fiber.Ctx, cs *Case, err error) error {
 	if err != nil {
 		return HTTPError(c, err)
 	}
+	c.Set(fiber.HeaderETag, ETag(v.Version))
 	return c.JSON(v)
 }

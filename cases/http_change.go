@@ -31,6 +31,11 @@ func changeCase[T any](h caseHandlers, c *fiber.Ctx, staffOnly bool, do func(p a
 	if err := decodeBody(c, &in); err != nil {
 		return HTTPError(c, err)
 	}
+	ctx, err := ifMatch(c)
+	if err != nil {
+		return HTTPError(c, err)
+	}
+	c.SetUserContext(ctx)
 	cs, err := do(p, brand, in)
 	return h.changed(c, cs, err)
 }
