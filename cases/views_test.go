@@ -1,0 +1,227 @@
+package cases_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/cases/casestest"
+	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/tracking/trackingtest"
+)
+
+// Paging a view by any sort visits every case once: no duplicates and no gaps, with many
+// cases sharing a sort key (same priority, same update time, no due time at all).
+func TestViewKeysetPagingHasNoDuplicatesOrGaps(t *testing.T) {
+	e := casestest.New(t)
+	ctx := context.Background()
+	var ps []tracking.ParcelInput
+	for i := range 30 {
+		ps = append(ps, trackingtest.Parcel(tracking.MakeS10("RB", 100000+i, "GB")))
+	}
+	e.Upsert(e.ScopeA(), ps...)
+	prios := []string{"low", "normal", "high", "urgent"}
+	want := map[string]bool{}
+	for i, p := range ps {
+		if i%3 == 0 { // three cases share each instant
+			e.Now = e.Now.Add(time.Minute)
+		}
+		c := e.Open(e.ScopeA(), cases.CaseInput{Parcels: []string{p.ID}, Type: "damage", Priority: prios[i%4]})
+		want[c.Number] = true
+	}
+	// Some cases lose their resolution clock (they list after the others when sorted by due time).
+	e.Count(`SELECT COUNT(*) FROM cases`) // the table is there
+	if _, err := e.DB.SQL.Exec(e.DB.Rebind(`UPDATE cases SET resolution_due = NULL WHERE id % 7 = 0`)); err != nil {
+		t.Fatal(err)
+	}
+	// Brand B's case never shows in A's views.
+	e.Upsert(e.ScopeB(), trackingtest.Parcel("RB999999995GB"))
+	e.Open(e.ScopeB(), cases.CaseInput{Parcels: []string{"RB999999995GB"}, Type: "damage"})
+	for _, sort := range cases.Sorts {
+		t.Run(string(sort), func(t *testing.T) {
+			seen := map[string]int{}
+			var order []string
+			after := ""
+			for pages := 0; ; pages++ {
+				if pages > 20 {
+					t.Fatal("paging does not end")
+				}
+				page, err := e.Cases.ViewPage(ctx, e.ScopeA(), cases.ViewQuery{View: cases.ViewOpen, Sort: sort, After: after, Limit: 4})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range page.Cases {
+					seen[c.Number]++
+					order = append(order, c.Number)
+				}
+				if page.Next == "" {
+					break
+				}
+				after = page.Next
+			}
+			for n := range want {
+				if seen[n] != 1 {
+					t.Errorf("case %s listed %d times (order %v)", n, seen[n], order)
+				}
+			}
+			if len(seen) != len(want) {
+				t.Errorf("listed %d cases, want brand A's %d: %v", len(seen), len(want), order)
+			}
+			// The whole list in one page has the same order.
+			all, err := e.Cases.ViewPage(ctx, e.ScopeA(), cases.ViewQuery{View: cases.ViewOpen, Sort: sort, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var one []string
+			for _, c := range all.Cases {
+				one = append(one, c.Number)
+			}
+			if !slices.Equal(one, order) {
+				t.Errorf("paged order %v differs from the one-page order %v", order, one)
+			}
+		})
+	}
+	counts, err := e.Cases.CountViews(ctx, e.ScopeA(), cases.ViewQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[cases.ViewOpen].N != 30 || counts[cases.ViewUnassigned].N != 30 || counts[cases.ViewClosed].N != 0 || counts[cases.ViewOpen].Capped {
+		t.Errorf("counts: %+v", counts)
+	}
+	if _, err := e.Cases.ViewPage(ctx, e.ScopeA(), cases.ViewQuery{After: "garbage"}); !errors.Is(err, cases.ErrBadCursor) {
+		t.Errorf("a broken cursor: %v", err)
+	}
+}
+
+// Two writers read version 1; the second to write is refused (409/412), and its change is
+// not applied over the first's. A writer that names no version still changes the case.
+func TestOptimisticLockingRefusesTheSecondWriter(t *testing.T) {
+	e := casestest.New(t)
+	app := caseAPI(e)
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.Open(e.ScopeA(), cases.CaseInput{Parcels: []string{"RB123456785GB"}, Type: "damage"})
+	get := func() (cases.CaseView, string) {
+		req := httptestRequest("GET", "/api/v1/cases/"+c.Number, e.KeyA, "", "")
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v cases.CaseView
+		decodeJSON(t, resp, &v)
+		return v, resp.Header.Get("ETag")
+	}
+	v, tag := get()
+	if tag != `"1"` || v.Version != 1 {
+		t.Fatalf("a new case: ETag %q, version %d", tag, v.Version)
+	}
+	patch := func(ifMatch, body string) (int, string) {
+		resp, err := app.Test(httptestRequest("PATCH", "/api/v1/cases/"+c.Number, e.KeyA, ifMatch, body), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readBody(resp)
+	}
+	if st, body := patch(tag, `{"priority": "high"}`); st != 200 {
+		t.Fatalf("first writer: %d %s", st, body)
+	}
+	st, body := patch(tag, `{"priority": "low"}`)
+	if st != 412 || !contains(body, "changed by someone else") {
+		t.Fatalf("second writer on version 1: %d %s", st, body)
+	}
+	if v, tag := get(); v.Priority != "high" || tag != `"2"` {
+		t.Fatalf("after the refused write: priority %s, ETag %s (want the first writer's high, \"2\")", v.Priority, tag)
+	}
+	if st, body := patch("", `{"priority": "urgent"}`); st != 200 {
+		t.Fatalf("a client without If-Match: %d %s", st, body)
+	}
+	// In the service: IfVersion on a stale version is ErrStale.
+	_, err := e.Cases.AddNote(cases.IfVersion(context.Background(), 1), e.ScopeA(), casestest.AgentA, c.Number, 0, "late note")
+	var se *cases.StaleError
+	if !errors.As(err, &se) || !errors.Is(err, cases.ErrStale) || se.Have != 3 {
+		t.Fatalf("stale note: %v", err)
+	}
+}
+
+// Merging closes the duplicate as such, links it to the target (whose SLA stands) and puts
+// its log on the target's timeline.
+func TestMergeClosesTheDuplicateIntoTheTarget(t *testing.T) {
+	e := casestest.New(t)
+	ctx := context.Background()
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"), trackingtest.Parcel(tracking.MakeS10("RB", 200000, "GB")))
+	target := e.Open(e.ScopeA(), cases.CaseInput{Parcels: []string{"RB123456785GB"}, Type: "damage"})
+	e.Now = e.Now.Add(time.Hour)
+	dup := e.Open(e.ScopeA(), cases.CaseInput{Parcels: []string{tracking.MakeS10("RB", 200000, "GB")}, Type: "damage", Note: "the same box again"})
+	before, _, err := e.Cases.Case(ctx, e.ScopeA(), target.Number, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Cases.Merge(ctx, e.ScopeA(), casestest.AgentA, dup.Number, 0, target.Number); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Cases.Detail(ctx, e.ScopeA(), dup.Number, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != cases.StatusClosed || d.ResolutionCode != "duplicate" || d.MergedInto != target.Number {
+		t.Fatalf("the duplicate: %s %s merged into %q", d.Status, d.ResolutionCode, d.MergedInto)
+	}
+	tv, err := e.Cases.Detail(ctx, e.ScopeA(), target.Number, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tv.SLA.Resolution.Due == nil || !tv.SLA.Resolution.Due.Equal(*before.SLA.ResolutionDue) || tv.Status != cases.StatusNew {
+		t.Errorf("the target's SLA or status moved: %+v %s", tv.SLA.Resolution, tv.Status)
+	}
+	if !slices.Contains(tv.Parcels, tracking.MakeS10("RB", 200000, "GB")) {
+		t.Errorf("the duplicate's parcel is not on the target: %v", tv.Parcels)
+	}
+	found := false
+	for _, en := range tv.Timeline {
+		if en.Kind == "note" && en.Summary == "the same box again" && en.Ref == dup.Number {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the duplicate's note is not on the target's timeline: %+v", tv.Timeline)
+	}
+	if _, err := e.Cases.Merge(ctx, e.ScopeA(), casestest.AgentA, dup.Number, 0, target.Number); !errors.Is(err, cases.ErrBadTransition) {
+		t.Errorf("merging twice: %v", err)
+	}
+	if _, err := e.Cases.Merge(ctx, e.ScopeB(), casestest.AgentA, dup.Number, 0, target.Number); !errors.Is(err, cases.ErrNotFound) {
+		t.Errorf("another brand merging: %v", err)
+	}
+}
+
+func httptestRequest(method, path, key, ifMatch, body string) *http.Request {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	return req
+}
+
+func decodeJSON(t *testing.T, resp *http.Response, v any) {
+	t.Helper()
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readBody(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
