@@ -346,3 +346,31 @@ func (s *CaseService) CountViews(ctx context.Context, scope access.Scope, q View
 	}
 	return out, nil
 }
+
+// Assignee is a user a case of a brand may be assigned to.
+type Assignee struct {
+	ID    int64
+	Email string
+}
+
+// Assignees lists the agents and supervisors of brand (who may take its cases), by email.
+func (s *CaseService) Assignees(ctx context.Context, scope access.Scope, brand int64) ([]Assignee, error) {
+	if !scope.AllowsBrand(brand) {
+		return nil, fmt.Errorf("brand %d: %w", brand, ErrNotFound)
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT u.id, u.email FROM users u JOIN user_brands ub ON ub.user_id = u.id
+		WHERE ub.brand_id = ? AND u.disabled_at IS NULL AND u.role IN ('agent', 'supervisor') ORDER BY u.email`), brand)
+	if err != nil {
+		return nil, fmt.Errorf("assignees: %w", err)
+	}
+	defer rows.Close()
+	var out []Assignee
+	for rows.Next() {
+		var a Assignee
+		if err := rows.Scan(&a.ID, &a.Email); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
@@ -153,6 +154,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
+	})
+	// The agents' case workspace (/cases): views and the case page.
+	routes = append(routes, func(r fiber.Router) {
+		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
 	var pages *portal.TrackCache
