@@ -222,3 +222,12 @@ func (b *CaseBatch) Update(scope access.Scope, actor Actor, c *Case, p CasePatch
 	}
 	return b.s.apply(b.ctx, b.tx, b.now, c, cfg, b.s.updateFn(b.ctx, scope, actor, p))
 }
+
+// LogReply records on a case that a reply went to the customer (summary says how); it is a
+// response for the first-response clock and a change of the case (IfVersion applies).
+func (s *CaseService) LogReply(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, summary string, data any) (*Case, error) {
+	return s.change(ctx, scope, number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
+		c.responded(actor, now)
+		return []logEntry{{At: now, Kind: "reply", Actor: actor.Label, Summary: summary, Data: data}}, nil, nil
+	})
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
@@ -157,7 +158,8 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	})
 	// The agents' case workspace (/cases): views and the case page.
 	routes = append(routes, func(r fiber.Router) {
-		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases})
+		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases,
+			Replier: conversation.New(a.db, a.log, comms.dialer, comms.scripts, cs.svc, a.cases)})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
 	var pages *portal.TrackCache
