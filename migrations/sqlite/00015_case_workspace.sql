@@ -30,7 +30,22 @@ CREATE TABLE case_conversation (
 );
 CREATE INDEX case_conversation_case ON case_conversation (case_id, created_at);
 
+-- Macros: a brand's named sets of case actions an agent applies in one click (package macros).
+CREATE TABLE case_macros (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    brand_id     INTEGER NOT NULL REFERENCES brands(id),
+    name         TEXT NOT NULL,
+    template_id  INTEGER,
+    status       TEXT NOT NULL DEFAULT '',
+    note         TEXT NOT NULL DEFAULT '',
+    assign       TEXT NOT NULL DEFAULT '',
+    updated_by   TEXT NOT NULL DEFAULT '',
+    updated_at   DATETIME NOT NULL,
+    UNIQUE (brand_id, name)
+);
+
 -- +goose Down
+DROP TABLE case_macros;
 DROP TABLE case_conversation;
 DROP TABLE case_resolution_codes;
 DROP INDEX cases_merged_into;

@@ -31,7 +31,7 @@ type env struct {
 	agentID int64
 }
 
-func newEnv(t *testing.T, replier casepages.Replier) *env {
+func newEnv(t *testing.T, replier casepages.Replier, more ...func(*env, *casepages.Options)) *env {
 	t.Helper()
 	e := &env{Env: casestest.New(t), t: t}
 	ctx := context.Background()
@@ -49,10 +49,12 @@ func newEnv(t *testing.T, replier casepages.Replier) *env {
 			e.agentID = usr.ID
 		}
 	}
+	o := casepages.Options{Access: e.Access, Cases: e.Cases, Tracking: e.Tracking, Replier: replier}
+	for _, f := range more {
+		f(e, &o)
+	}
 	e.app = portal.New(portal.Deps{Log: storetest.Logger(t), DB: e.DB, Access: e.Access, Cases: e.Tracking, PublicURL: "http://127.0.0.1:8080",
-		Routes: []func(fiber.Router){func(r fiber.Router) {
-			casepages.Routes(r, casepages.Options{Access: e.Access, Cases: e.Cases, Tracking: e.Tracking, Replier: replier})
-		}}})
+		Routes: []func(fiber.Router){func(r fiber.Router) { casepages.Routes(r, o) }}})
 	return e
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/tracking"
 )
@@ -49,6 +50,8 @@ type Options struct {
 	Cases    *cases.CaseService
 	Tracking *tracking.Service
 	Replier  Replier
+	// Macros are the brands' one-click action sets (nil: no macros).
+	Macros *macros.Service
 }
 
 type pages struct {
@@ -59,16 +62,19 @@ type pages struct {
 // Routes mounts the case pages on r (serve passes them to portal.Deps.Routes).
 func Routes(r fiber.Router, o Options) {
 	p := &pages{o: o, page: portal.Deps{Access: o.Access}}
-	g := r.Group("/cases", portal.RequirePage(p.page, access.RoleAgent, access.RoleSupervisor))
-	g.Get("/", p.list)
-	g.Get("/:number", p.show)
-	g.Post("/:number/assign", p.assign)
-	g.Post("/:number/update", p.update)
-	g.Post("/:number/note", p.note)
-	g.Post("/:number/escalate", p.escalate)
-	g.Post("/:number/link", p.link)
-	g.Post("/:number/merge", p.merge)
-	g.Post("/:number/reply", p.reply)
+	agents := portal.RequirePage(p.page, access.RoleAgent, access.RoleSupervisor)
+	managers := portal.RequirePage(p.page, access.RoleBrandManager)
+	if o.Macros != nil { // before /cases/:number
+		r.Get("/cases/macros", managers, p.macroList)
+		r.Post("/cases/macros", managers, p.macroSave)
+		r.Post("/cases/macros/:id<int>/delete", managers, p.macroDelete)
+	}
+	r.Get("/cases", agents, p.list)
+	r.Get("/cases/:number", agents, p.show)
+	for action, h := range map[string]fiber.Handler{"assign": p.assign, "update": p.update, "note": p.note, "escalate": p.escalate,
+		"link": p.link, "merge": p.merge, "reply": p.reply, "macro": p.macro} {
+		r.Post("/cases/:number/"+action, agents, h)
+	}
 }
 
 // brandOf reads ?brand= (or the form's brand): which brand's case when numbers coincide.
@@ -230,6 +236,17 @@ func (p *pages) reply(c *fiber.Ctx) error {
 			return err
 		}
 		return p.o.Replier.Reply(ctx, sc, a, cs, c.FormValue("channel"), tpl)
+	})
+}
+
+func (p *pages) macro(c *fiber.Ctx) error {
+	if p.o.Macros == nil {
+		return fiber.NewError(fiber.StatusNotFound, "macros are not set up on this server")
+	}
+	return p.act(c, "macro", func(ctx context.Context, sc access.Scope, a cases.Actor, number string, brand int64) error {
+		id, _ := strconv.ParseInt(c.FormValue("macro"), 10, 64)
+		_, err := p.o.Macros.Apply(ctx, sc, a, number, brand, id)
+		return err
 	})
 }
 

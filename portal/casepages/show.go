@@ -13,6 +13,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/tracking"
 )
@@ -32,6 +33,7 @@ type casePage struct {
 	Priorities  []cases.Priority
 	Resolutions []string
 	Templates   []ReplyTemplate
+	Macros      []macros.Macro
 	CanReply    bool
 	CallURL     string
 	Flash       string
@@ -57,7 +59,7 @@ var mainLine = []tracking.Phase{"registered", "posted", "in_transit", "arrived",
 func (p *pages) show(c *fiber.Ctx) error {
 	L := locale(c)
 	flash := ""
-	if d := c.Query("done"); d != "" && slices.Contains([]string{"assigned", "updated", "noted", "escalated", "linked", "merged", "replied"}, d) {
+	if d := c.Query("done"); d != "" && slices.Contains([]string{"assigned", "updated", "noted", "escalated", "linked", "merged", "replied", "macro"}, d) {
 		flash = L.T("cases.done." + d)
 	}
 	return p.render(c, c.Params("number"), brandOf(c), flash, "")
@@ -113,6 +115,11 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 	if p.o.Replier != nil {
 		d.CanReply = true
 		if d.Templates, err = p.o.Replier.ReplyTemplates(ctx, v.BrandID); err != nil {
+			return err
+		}
+	}
+	if p.o.Macros != nil {
+		if d.Macros, err = p.o.Macros.List(ctx, pr.Scope, v.BrandID); err != nil {
 			return err
 		}
 	}
