@@ -275,6 +275,10 @@ func cursorOf(c *Case, s Sort) cursor {
 	return cursor{Time: *c.SLA.ResolutionDue, ID: c.ID}
 }
 
+func viewSQL(where, order string, limit int) string {
+	return fmt.Sprintf(`SELECT %s FROM cases WHERE %s ORDER BY %s LIMIT %d`, caseCols, where, order, limit)
+}
+
 func (s *CaseService) viewRows(ctx context.Context, where string, args []any, col string, desc bool, limit int) ([]*Case, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -287,8 +291,7 @@ func (s *CaseService) viewRows(ctx context.Context, where string, args []any, co
 	if col != "id" {
 		order += ", id " + dir
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(fmt.Sprintf(`SELECT %s FROM cases WHERE %s ORDER BY %s LIMIT %d`,
-		caseCols, where, order, limit)), args...)
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(viewSQL(where, order, limit)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("case view: %w", err)
 	}
