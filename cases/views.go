@@ -1,14 +1,15 @@
 package cases
 
 import (
+	"cmp"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store/keyset"
 )
 
 // The agents' views of cases (the /cases page): a named selection, filters, one of four
@@ -138,53 +139,8 @@ func (s Sort) key() (col string, desc bool) {
 	return "resolution_due", false
 }
 
-// cursor is a page's end: the last row's sort key and id. A due-sorted view lists the
-// cases without a resolution clock after all the others (Null set: that second part).
-type cursor struct {
-	Null bool
-	Time time.Time
-	Int  int64
-	ID   int64
-}
-
-func (c cursor) String() string {
-	var s string
-	switch {
-	case c.Null:
-		s = "n"
-	case !c.Time.IsZero():
-		s = "t" + c.Time.UTC().Format(time.RFC3339Nano)
-	default:
-		s = "i" + strconv.FormatInt(c.Int, 10)
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(s + "|" + strconv.FormatInt(c.ID, 10)))
-}
-
-func parseCursor(s string) (cursor, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	key, id, ok := strings.Cut(string(b), "|")
-	var c cursor
-	if err != nil || !ok || key == "" {
-		return c, fmt.Errorf("not a page cursor")
-	}
-	if c.ID, err = strconv.ParseInt(id, 10, 64); err != nil {
-		return c, fmt.Errorf("not a page cursor")
-	}
-	switch key[0] {
-	case 'n':
-		c.Null = true
-	case 't':
-		c.Time, err = time.Parse(time.RFC3339Nano, key[1:])
-	case 'i':
-		c.Int, err = strconv.ParseInt(key[1:], 10, 64)
-	default:
-		err = fmt.Errorf("not a page cursor")
-	}
-	return c, err
-}
-
 // ErrBadCursor is a page cursor that this code did not write.
-var ErrBadCursor = fmt.Errorf("the page link is broken: start from the first page")
+var ErrBadCursor = keyset.ErrBadCursor
 
 // ViewPage returns one page of a view of the cases visible to scope.
 func (s *CaseService) ViewPage(ctx context.Context, scope access.Scope, q ViewQuery) (ViewPage, error) {
@@ -192,9 +148,9 @@ func (s *CaseService) ViewPage(ctx context.Context, scope access.Scope, q ViewQu
 	if limit <= 0 || limit > MaxCaseList {
 		limit = 50
 	}
-	var after *cursor
+	var after *keyset.Cursor
 	if q.After != "" {
-		c, err := parseCursor(q.After)
+		c, err := keyset.Parse(q.After)
 		if err != nil {
 			return ViewPage{}, ErrBadCursor
 		}
@@ -203,12 +159,16 @@ func (s *CaseService) ViewPage(ctx context.Context, scope access.Scope, q ViewQu
 	now := s.now()
 	where, args := q.where(scope, now)
 	col, desc := q.Sort.key()
+	brands, err := s.viewBrands(ctx, scope, q)
+	if err != nil {
+		return ViewPage{}, err
+	}
 	var list []*Case
 	if q.Sort == SortDue || q.Sort == "" {
 		// First the cases with a due time, soonest first; then those without, by id.
 		if after == nil || !after.Null {
-			cond, cargs := keyset(col, desc, after)
-			part, err := s.viewRows(ctx, where+" AND resolution_due IS NOT NULL"+cond, append(args, cargs...), col, desc, limit+1)
+			cond, cargs := keyset.After(col, desc, after)
+			part, err := s.viewRows(ctx, brands, where+" AND resolution_due IS NOT NULL"+cond, append(args, cargs...), col, desc, limit+1)
 			if err != nil {
 				return ViewPage{}, err
 			}
@@ -216,16 +176,16 @@ func (s *CaseService) ViewPage(ctx context.Context, scope access.Scope, q ViewQu
 			after = nil
 		}
 		if len(list) <= limit {
-			cond, cargs := keyset("id", false, after)
-			part, err := s.viewRows(ctx, where+" AND resolution_due IS NULL"+cond, append(args, cargs...), "id", false, limit+1-len(list))
+			cond, cargs := keyset.After("id", false, after)
+			part, err := s.viewRows(ctx, brands, where+" AND resolution_due IS NULL"+cond, append(args, cargs...), "id", false, limit+1-len(list))
 			if err != nil {
 				return ViewPage{}, err
 			}
 			list = append(list, part...)
 		}
 	} else {
-		cond, cargs := keyset(col, desc, after)
-		part, err := s.viewRows(ctx, where+cond, append(args, cargs...), col, desc, limit+1)
+		cond, cargs := keyset.After(col, desc, after)
+		part, err := s.viewRows(ctx, brands, where+cond, append(args, cargs...), col, desc, limit+1)
 		if err != nil {
 			return ViewPage{}, err
 		}
@@ -241,45 +201,29 @@ func (s *CaseService) ViewPage(ctx context.Context, scope access.Scope, q ViewQu
 	return page, err
 }
 
-// keyset is the condition of the rows after a cursor in (col, id) order.
-func keyset(col string, desc bool, after *cursor) (string, []any) {
-	if after == nil {
-		return "", nil
-	}
-	op := ">"
-	if desc {
-		op = "<"
-	}
-	if col == "id" {
-		return " AND id " + op + " ?", []any{after.ID}
-	}
-	var key any = after.Int
-	if !after.Time.IsZero() {
-		key = after.Time
-	}
-	return fmt.Sprintf(" AND (%s %s ? OR (%s = ? AND id %s ?))", col, op, col, op), []any{key, key, after.ID}
-}
-
-func cursorOf(c *Case, s Sort) cursor {
+func cursorOf(c *Case, s Sort) keyset.Cursor {
 	switch s {
 	case SortUpdated:
-		return cursor{Time: c.UpdatedAt, ID: c.ID}
+		return keyset.Cursor{Time: c.UpdatedAt, ID: c.ID}
 	case SortCreated:
-		return cursor{Int: c.ID, ID: c.ID}
+		return keyset.Cursor{Int: c.ID, ID: c.ID}
 	case SortPriority:
-		return cursor{Int: int64(c.Priority.Rank()), ID: c.ID}
+		return keyset.Cursor{Int: int64(c.Priority.Rank()), ID: c.ID}
 	}
 	if c.SLA.ResolutionDue == nil {
-		return cursor{Null: true, ID: c.ID}
+		return keyset.Cursor{Null: true, ID: c.ID}
 	}
-	return cursor{Time: *c.SLA.ResolutionDue, ID: c.ID}
+	return keyset.Cursor{Time: *c.SLA.ResolutionDue, ID: c.ID}
 }
 
 func viewSQL(where, order string, limit int) string {
 	return fmt.Sprintf(`SELECT %s FROM cases WHERE %s ORDER BY %s LIMIT %d`, caseCols, where, order, limit)
 }
 
-func (s *CaseService) viewRows(ctx context.Context, where string, args []any, col string, desc bool, limit int) ([]*Case, error) {
+// viewRows reads up to limit cases in (col, id) order. A viewer of several brands gets one
+// query per brand, each walking that brand's index, merged here: one query over all the
+// brands would sort every matching case.
+func (s *CaseService) viewRows(ctx context.Context, brands []int64, where string, args []any, col string, desc bool, limit int) ([]*Case, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -291,7 +235,47 @@ func (s *CaseService) viewRows(ctx context.Context, where string, args []any, co
 	if col != "id" {
 		order += ", id " + dir
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(viewSQL(where, order, limit)), args...)
+	if len(brands) == 0 {
+		return s.queryCases(ctx, viewSQL(where, order, limit), args)
+	}
+	var out []*Case
+	for _, b := range brands {
+		part, err := s.queryCases(ctx, viewSQL(where+" AND brand_id = ?", order, limit), append(slices.Clone(args), b))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	slices.SortFunc(out, func(a, b *Case) int {
+		c := compareKey(a, b, col)
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+	return out[:min(len(out), limit)], nil
+}
+
+// compareKey compares two cases by a view's sort column.
+func compareKey(a, b *Case, col string) int {
+	switch col {
+	case "updated_at":
+		return a.UpdatedAt.Compare(b.UpdatedAt)
+	case "priority_rank":
+		return cmp.Compare(a.Priority.Rank(), b.Priority.Rank())
+	case "resolution_due":
+		if a.SLA.ResolutionDue != nil && b.SLA.ResolutionDue != nil {
+			return a.SLA.ResolutionDue.Compare(*b.SLA.ResolutionDue)
+		}
+	}
+	return 0
+}
+
+func (s *CaseService) queryCases(ctx context.Context, query string, args []any) ([]*Case, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("case view: %w", err)
 	}
@@ -305,6 +289,36 @@ func (s *CaseService) viewRows(ctx context.Context, where string, args []any, co
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// viewBrands are the brands a view queries one by one (nil: one query, as for one brand).
+func (s *CaseService) viewBrands(ctx context.Context, scope access.Scope, q ViewQuery) ([]int64, error) {
+	if q.BrandID != 0 {
+		return nil, nil
+	}
+	if _, _, post := scope.Post(); post {
+		return nil, nil
+	}
+	if !scope.All() {
+		if ids := scope.BrandIDs(); len(ids) > 1 {
+			return ids, nil
+		}
+		return nil, nil
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id FROM brands ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("brands: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // views evaluates the SLA clocks of listed cases (each brand's configuration read once).
@@ -348,32 +362,4 @@ func (s *CaseService) CountViews(ctx context.Context, scope access.Scope, q View
 		out[v] = ViewCount{N: min(n, CountCap), Capped: n > CountCap}
 	}
 	return out, nil
-}
-
-// Assignee is a user a case of a brand may be assigned to.
-type Assignee struct {
-	ID    int64
-	Email string
-}
-
-// Assignees lists the agents and supervisors of brand (who may take its cases), by email.
-func (s *CaseService) Assignees(ctx context.Context, scope access.Scope, brand int64) ([]Assignee, error) {
-	if !scope.AllowsBrand(brand) {
-		return nil, fmt.Errorf("brand %d: %w", brand, ErrNotFound)
-	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT u.id, u.email FROM users u JOIN user_brands ub ON ub.user_id = u.id
-		WHERE ub.brand_id = ? AND u.disabled_at IS NULL AND u.role IN ('agent', 'supervisor') ORDER BY u.email`), brand)
-	if err != nil {
-		return nil, fmt.Errorf("assignees: %w", err)
-	}
-	defer rows.Close()
-	var out []Assignee
-	for rows.Next() {
-		var a Assignee
-		if err := rows.Scan(&a.ID, &a.Email); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/store/keyset"
 	"github.com/wismo/wismo/store/storetest"
 )
 
@@ -24,14 +25,14 @@ func TestViewPagesWalkAnIndexInSortOrder(t *testing.T) {
 			if v == ViewDueSoon && srt != SortDue {
 				continue // the matches are those due within DueSoon: few, and sorted in memory
 			}
-			after := &cursor{Time: now, ID: 10}
+			after := &keyset.Cursor{Time: now, ID: 10}
 			if srt == SortPriority || srt == SortCreated {
-				after = &cursor{Int: 2, ID: 10}
+				after = &keyset.Cursor{Int: 2, ID: 10}
 			}
 			q := ViewQuery{View: v, Sort: srt, Me: 1}
 			where, args := q.where(access.Brands(1), now)
 			col, desc := srt.key()
-			cond, cargs := keyset(col, desc, after)
+			cond, cargs := keyset.After(col, desc, after)
 			dir := map[bool]string{true: "DESC", false: "ASC"}[desc]
 			order := col + " " + dir
 			if col != "id" {

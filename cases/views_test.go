@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/cases/casestest"
 	"github.com/wismo/wismo/tracking"
@@ -42,52 +44,67 @@ func TestViewKeysetPagingHasNoDuplicatesOrGaps(t *testing.T) {
 	if _, err := e.DB.SQL.Exec(e.DB.Rebind(`UPDATE cases SET resolution_due = NULL WHERE id % 7 = 0`)); err != nil {
 		t.Fatal(err)
 	}
-	// Brand B's case never shows in A's views.
-	e.Upsert(e.ScopeB(), trackingtest.Parcel("RB999999995GB"))
-	e.Open(e.ScopeB(), cases.CaseInput{Parcels: []string{"RB999999995GB"}, Type: "damage"})
-	for _, sort := range cases.Sorts {
-		t.Run(string(sort), func(t *testing.T) {
-			seen := map[string]int{}
-			var order []string
-			after := ""
-			for pages := 0; ; pages++ {
-				if pages > 20 {
-					t.Fatal("paging does not end")
+	// Brand B's cases never show in A's views; a viewer of both brands pages through all.
+	var psB []tracking.ParcelInput
+	for i := range 7 {
+		psB = append(psB, trackingtest.Parcel(tracking.MakeS10("RB", 500000+i, "GB")))
+	}
+	e.Upsert(e.ScopeB(), psB...)
+	wantBoth := maps.Clone(want)
+	for i, p := range psB {
+		c := e.Open(e.ScopeB(), cases.CaseInput{Parcels: []string{p.ID}, Type: "damage", Priority: prios[(i+1)%4]})
+		wantBoth[c.Number] = true
+	}
+	for _, tc := range []struct {
+		name  string
+		scope access.Scope
+		want  map[string]bool
+	}{{"brand A", e.ScopeA(), want}, {"brands A and B", access.Brands(e.BrandA, e.BrandB), wantBoth}, {"operator", access.Operator(), wantBoth}} {
+		for _, sort := range cases.Sorts {
+			t.Run(tc.name+"/"+string(sort), func(t *testing.T) {
+				want := tc.want
+				seen := map[string]int{}
+				var order []string
+				after := ""
+				for pages := 0; ; pages++ {
+					if pages > 20 {
+						t.Fatal("paging does not end")
+					}
+					page, err := e.Cases.ViewPage(ctx, tc.scope, cases.ViewQuery{View: cases.ViewOpen, Sort: sort, After: after, Limit: 4})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, c := range page.Cases {
+						seen[c.Number]++
+						order = append(order, c.Number)
+					}
+					if page.Next == "" {
+						break
+					}
+					after = page.Next
 				}
-				page, err := e.Cases.ViewPage(ctx, e.ScopeA(), cases.ViewQuery{View: cases.ViewOpen, Sort: sort, After: after, Limit: 4})
+				for n := range want {
+					if seen[n] != 1 {
+						t.Errorf("case %s listed %d times (order %v)", n, seen[n], order)
+					}
+				}
+				if len(seen) != len(want) {
+					t.Errorf("listed %d cases, want %d: %v", len(seen), len(want), order)
+				}
+				// The whole list in one page has the same order.
+				all, err := e.Cases.ViewPage(ctx, tc.scope, cases.ViewQuery{View: cases.ViewOpen, Sort: sort, Limit: 100})
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, c := range page.Cases {
-					seen[c.Number]++
-					order = append(order, c.Number)
+				var one []string
+				for _, c := range all.Cases {
+					one = append(one, c.Number)
 				}
-				if page.Next == "" {
-					break
+				if !slices.Equal(one, order) {
+					t.Errorf("paged order %v differs from the one-page order %v", order, one)
 				}
-				after = page.Next
-			}
-			for n := range want {
-				if seen[n] != 1 {
-					t.Errorf("case %s listed %d times (order %v)", n, seen[n], order)
-				}
-			}
-			if len(seen) != len(want) {
-				t.Errorf("listed %d cases, want brand A's %d: %v", len(seen), len(want), order)
-			}
-			// The whole list in one page has the same order.
-			all, err := e.Cases.ViewPage(ctx, e.ScopeA(), cases.ViewQuery{View: cases.ViewOpen, Sort: sort, Limit: 100})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var one []string
-			for _, c := range all.Cases {
-				one = append(one, c.Number)
-			}
-			if !slices.Equal(one, order) {
-				t.Errorf("paged order %v differs from the one-page order %v", order, one)
-			}
-		})
+			})
+		}
 	}
 	counts, err := e.Cases.CountViews(ctx, e.ScopeA(), cases.ViewQuery{})
 	if err != nil {
@@ -225,3 +242,17 @@ func readBody(resp *http.Response) string {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// outOfOrder reports whether a listed before b breaks the sort (ties are ordered by id).
+func outOfOrder(sort cases.Sort, a, b cases.CaseView) bool {
+	switch sort {
+	case cases.SortUpdated:
+		return a.UpdatedAt.Before(b.UpdatedAt)
+	case cases.SortPriority:
+		return a.Priority.Rank() < b.Priority.Rank()
+	case cases.SortDue:
+		da, db := a.SLA.Resolution.Due, b.SLA.Resolution.Due
+		return (da == nil && db != nil) || (da != nil && db != nil && da.After(*db))
+	}
+	return false
+}

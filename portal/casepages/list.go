@@ -20,7 +20,7 @@ type listPage struct {
 	Views     []viewTab
 	Query     cases.ViewQuery
 	Brands    []access.Brand
-	Assignees []cases.Assignee
+	Assignees []access.Staff
 	Types     []cases.CaseType
 	Statuses  []cases.CaseStatus
 	Sources   []cases.Source
@@ -147,7 +147,7 @@ func (p *pages) list(c *fiber.Ctx) error {
 	people := map[int64]string{}
 	for _, b := range brands {
 		brandName[b.ID] = b.Name
-		as, err := p.o.Cases.Assignees(ctx, pr.Scope, b.ID)
+		as, err := p.o.Access.BrandStaff(ctx, pr.Scope, b.ID)
 		if err != nil {
 			return err
 		}

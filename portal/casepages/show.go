@@ -26,7 +26,7 @@ type casePage struct {
 	Phases      []phaseStep
 	Others      []tracking.ParcelView // other parcels of the same recipient
 	Timeline    []item
-	Assignees   []cases.Assignee
+	Assignees   []access.Staff
 	Assignee    string
 	Mine        bool
 	Types       []cases.CaseType
@@ -88,7 +88,7 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 	if b, err := p.o.Access.Brand(ctx, v.BrandID); err == nil {
 		d.BrandName = b.Name
 	}
-	if d.Assignees, err = p.o.Cases.Assignees(ctx, pr.Scope, v.BrandID); err != nil {
+	if d.Assignees, err = p.o.Access.BrandStaff(ctx, pr.Scope, v.BrandID); err != nil {
 		return err
 	}
 	if v.AssigneeID != nil {
