@@ -22,6 +22,7 @@ type macroPage struct {
 	Macros    []macros.Macro
 	Templates []ReplyTemplate
 	Statuses  []cases.CaseStatus
+	Codes     []string // the resolution codes cases of the brand close with
 	Flash     string
 	Error     string
 }
@@ -53,10 +54,13 @@ func (p *pages) macroRender(c *fiber.Ctx, errText string, _ string) error {
 		return err
 	}
 	d := macroPage{Brand: b, Brands: brands, Statuses: macros.Statuses, Error: errText}
-	if k := c.Query("done"); k == "saved" || k == "deleted" {
+	if k := c.Query("done"); k == "saved" || k == "deleted" || k == "code" {
 		d.Flash = L.T("cases.macros.done." + k)
 	}
 	if d.Macros, err = p.o.Macros.List(c.UserContext(), access.PrincipalOf(c).Scope, b.ID); err != nil {
+		return err
+	}
+	if d.Codes, err = p.o.Cases.ResolutionCodes(c.UserContext(), b.ID); err != nil {
 		return err
 	}
 	if p.o.Replier != nil {
@@ -99,4 +103,22 @@ func (p *pages) macroDelete(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/cases/macros?"+url.Values{"brand": {strconv.FormatInt(m.BrandID, 10)}, "done": {"deleted"}}.Encode(), fiber.StatusSeeOther)
+}
+
+// codeAdd extends the brand's resolution codes (cases.ResolutionCodes, then the brand's own).
+func (p *pages) codeAdd(c *fiber.Ctx) error {
+	b, _, err := p.macroBrand(c)
+	if err != nil {
+		return err
+	}
+	err = p.o.Cases.AddResolutionCode(c.UserContext(), access.PrincipalOf(c).Scope, b.ID, c.FormValue("code"), c.FormValue("label"))
+	var ve *input.ValidationError
+	if errors.As(err, &ve) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return p.macroRender(c, locale(c).T("cases.flash.refused", "reason", ve.Error()), "")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/cases/macros?"+url.Values{"brand": {strconv.FormatInt(b.ID, 10)}, "done": {"code"}}.Encode(), fiber.StatusSeeOther)
 }

@@ -3,6 +3,7 @@ package casepages_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,4 +103,34 @@ func macroID(t *testing.T, page string) string {
 	}
 	rest := page[i+len(`name="macro" value="`):]
 	return rest[:strings.Index(rest, `"`)]
+}
+
+// A brand manager extends the resolution codes; agents of the brand close cases with the new
+// code, another brand's agents do not get it.
+func TestBrandExtendsResolutionCodes(t *testing.T) {
+	var dl *dialer.Service
+	e := newEnv(t, nil, withReplies(&dl))
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	mgr := e.login("mgr@a.example", "en")
+	_, page, _ := mgr.get("/cases/macros")
+	if !strings.Contains(page, "Resolution codes") || !strings.Contains(page, "<li>refund_issued</li>") {
+		t.Fatalf("the codes on the editor page: %s", page)
+	}
+	if st, body, _ := mgr.post(page, "/cases/macros/codes", url.Values{"code": {"Gift Card"}}); st != 422 || !strings.Contains(body, "code") {
+		t.Errorf("a code with spaces: %d", st)
+	}
+	if st, _, _ := mgr.post(page, "/cases/macros/codes", url.Values{"code": {"gift_card_issued"}, "label": {"a gift card instead of a refund"}}); st != 303 {
+		t.Fatalf("add a code: %d", st)
+	}
+	agent := e.login("agent@a.example", "en")
+	path := "/cases/" + c.Number
+	_, page, _ = agent.get(path)
+	if st, body, _ := agent.post(page, path+"/update", url.Values{"status": {"closed"}, "resolution_code": {"gift_card_issued"}}); st != 303 {
+		t.Fatalf("close with the brand's code: %d %s", st, body)
+	}
+	codes, err := e.Cases.ResolutionCodes(context.Background(), e.BrandB)
+	if err != nil || slices.Contains(codes, "gift_card_issued") {
+		t.Errorf("brand B has brand A's code: %v %v", codes, err)
+	}
 }

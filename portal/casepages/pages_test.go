@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -257,5 +258,30 @@ func TestCasePageActions(t *testing.T) {
 	}
 	if st, _, h := b.get(dpath); (st != 301 && st != 302) || !strings.HasPrefix(h.Get("Location"), "/cases/"+c.Number) {
 		t.Errorf("the merged number: %d → %q", st, h.Get("Location"))
+	}
+}
+
+// callSource is a timeline source with one answered call that has a recording.
+type callSource struct{}
+
+func (callSource) TimelineFor(_ context.Context, _ access.Scope, parcels []string) ([]cases.TimelineEntry, error) {
+	return []cases.TimelineEntry{{At: trackingtest.Start.Add(-time.Hour), Kind: "call", Summary: "hotline call answered", Actor: "callcenter",
+		Ref: "call:9", Data: map[string]any{"id": 9, "outcome": "answered", "agent_id": 3, "disposition": "resolved", "note": "told the customer about customs",
+			"recording_id": 41, "parcel_id": parcels[0]}}}, nil
+}
+
+// A call on the timeline shows its outcome, agent, disposition and note, and plays its
+// recording inline through the permission-checked recordings API (which serves Range).
+func TestTimelineCallHasAnInlinePlayer(t *testing.T) {
+	e := newEnv(t, nil)
+	e.Cases.AddTimelineSource(callSource{})
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	_, page, _ := e.login("agent@a.example", "ru").get("/cases/" + c.Number)
+	for _, want := range []string{`<audio controls preload="none" src="/api/v1/recordings/41/audio"></audio>`, "hotline call answered",
+		"told the customer about customs", "Итог: resolved", "оператор #3", "Звонок"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the call on the timeline lacks %q", want)
+		}
 	}
 }

@@ -68,6 +68,7 @@ func Routes(r fiber.Router, o Options) {
 		r.Get("/cases/macros", managers, p.macroList)
 		r.Post("/cases/macros", managers, p.macroSave)
 		r.Post("/cases/macros/:id<int>/delete", managers, p.macroDelete)
+		r.Post("/cases/macros/codes", managers, p.codeAdd)
 	}
 	r.Get("/cases", agents, p.list)
 	r.Get("/cases/:number", agents, p.show)
