@@ -163,6 +163,7 @@ type Case struct {
 	Subject            string
 	OriginCountry      string
 	DestinationCountry string
+	DestinationRegion  string // the main parcel's recipient region (ISO 3166-2)
 	Contact            Contact
 	AssigneeID         *int64
 	Queue              string

@@ -17,7 +17,7 @@ import (
 const caseCols = `id, brand_id, number, seq, parcel_id, type, priority, status, source, subject, origin_country,
 	destination_country, contact_name, contact_phone, contact_email, assignee_id, queue, resolution_code, created_by,
 	created_at, updated_at, first_response_at, resolved_at, closed_at, first_response_due, resolution_due, sla_paused_at,
-	first_response_breached_at, resolution_breached_at, version, merged_into`
+	first_response_breached_at, resolution_breached_at, version, merged_into, destination_region`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -28,7 +28,7 @@ func scanCase(r rowScanner) (*Case, error) {
 	var fr, res, closed, frDue, resDue, paused, frB, resB sql.NullTime
 	err := r.Scan(&c.ID, &c.BrandID, &c.Number, &c.Seq, &mainParcel, &c.Type, &c.Priority, &c.Status, &c.Source, &c.Subject,
 		&c.OriginCountry, &c.DestinationCountry, &c.Contact.Name, &c.Contact.Phone, &c.Contact.Email, &assignee, &c.Queue,
-		&c.ResolutionCode, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &fr, &res, &closed, &frDue, &resDue, &paused, &frB, &resB, &c.Version, &merged)
+		&c.ResolutionCode, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &fr, &res, &closed, &frDue, &resDue, &paused, &frB, &resB, &c.Version, &merged, &c.DestinationRegion)
 	if err != nil {
 		return nil, err
 	}
@@ -50,12 +50,12 @@ func scanCase(r rowScanner) (*Case, error) {
 func insertCase(ctx context.Context, db *store.DB, tx store.Tx, c *Case) error {
 	q := `INSERT INTO cases (brand_id, number, seq, parcel_id, type, priority, status, source, subject, origin_country,
 		destination_country, contact_name, contact_phone, contact_email, assignee_id, queue, resolution_code, created_by,
-		created_at, updated_at, first_response_due, resolution_due, priority_rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		created_at, updated_at, first_response_due, resolution_due, priority_rank, destination_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`
 	err := tx.QueryRowContext(ctx, db.Rebind(q), c.BrandID, c.Number, c.Seq, c.ParcelIDs[0], string(c.Type), string(c.Priority),
 		string(c.Status), string(c.Source), c.Subject, c.OriginCountry, c.DestinationCountry, c.Contact.Name, c.Contact.Phone,
 		c.Contact.Email, store.Int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.CreatedBy, c.CreatedAt, c.UpdatedAt,
-		store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue), c.Priority.Rank()).Scan(&c.ID)
+		store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue), c.Priority.Rank(), c.DestinationRegion).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}

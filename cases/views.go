@@ -66,6 +66,7 @@ type ViewQuery struct {
 	Status     CaseStatus
 	Source     Source
 	Country    string // destination country
+	Region     string // destination region (ISO 3166-2, e.g. RU-NVS)
 	AssigneeID int64
 	After      string // the cursor of the previous page's end ("" is the first page)
 	Limit      int
@@ -119,6 +120,9 @@ func (q ViewQuery) where(scope access.Scope, now time.Time) (string, []any) {
 	}
 	if q.Country != "" {
 		add("destination_country = ?", strings.ToUpper(q.Country))
+	}
+	if q.Region != "" {
+		add("destination_region = ?", strings.ToUpper(q.Region))
 	}
 	if q.AssigneeID != 0 {
 		add("assignee_id = ?", q.AssigneeID)

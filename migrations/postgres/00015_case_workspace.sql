@@ -3,9 +3,12 @@
 -- version: optimistic locking; every change of a case adds one, the API's ETag and the case
 -- page's forms carry it, and a change made on an older version is refused (never lost).
 -- merged_into: a duplicate merged into another case (closed as duplicate; its number leads there).
+-- destination_region: the main parcel's recipient region (ISO 3166-2), for the views' filter.
 -- priority_rank: the priority as a number (low 0 .. urgent 3), so the views sort by it on an index.
 ALTER TABLE cases ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE cases ADD COLUMN merged_into BIGINT REFERENCES cases(id);
+ALTER TABLE cases ADD COLUMN destination_region TEXT NOT NULL DEFAULT '';
+UPDATE cases SET destination_region = COALESCE((SELECT recipient_region FROM parcels WHERE parcels.id = cases.parcel_id), '');
 ALTER TABLE cases ADD COLUMN priority_rank SMALLINT NOT NULL DEFAULT 1;
 UPDATE cases SET priority_rank = CASE priority WHEN 'low' THEN 0 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 ELSE 1 END;
 
@@ -62,5 +65,6 @@ DROP INDEX cases_view_created;
 DROP INDEX cases_view_updated;
 DROP INDEX cases_view_due;
 ALTER TABLE cases DROP COLUMN priority_rank;
+ALTER TABLE cases DROP COLUMN destination_region;
 ALTER TABLE cases DROP COLUMN merged_into;
 ALTER TABLE cases DROP COLUMN version;

@@ -2,6 +2,8 @@
 -- The agents' case workspace (issue 15): see PostgreSQL's 00015.
 ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases(id);
+ALTER TABLE cases ADD COLUMN destination_region TEXT NOT NULL DEFAULT '';
+UPDATE cases SET destination_region = COALESCE((SELECT recipient_region FROM parcels WHERE parcels.id = cases.parcel_id), '');
 ALTER TABLE cases ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 1;
 UPDATE cases SET priority_rank = CASE priority WHEN 'low' THEN 0 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 ELSE 1 END;
 
@@ -54,5 +56,6 @@ DROP INDEX cases_view_created;
 DROP INDEX cases_view_updated;
 DROP INDEX cases_view_due;
 ALTER TABLE cases DROP COLUMN priority_rank;
+ALTER TABLE cases DROP COLUMN destination_region;
 ALTER TABLE cases DROP COLUMN merged_into;
 ALTER TABLE cases DROP COLUMN version;

@@ -49,7 +49,7 @@ type listRow struct {
 // naming the parameter.
 func parseQuery(c *fiber.Ctx, me int64) (cases.ViewQuery, error) {
 	q := cases.ViewQuery{View: cases.ViewMine, Sort: cases.SortDue, Me: me, After: c.Query("after"), Limit: 50,
-		Country: strings.ToUpper(strings.TrimSpace(c.Query("country")))}
+		Country: strings.ToUpper(strings.TrimSpace(c.Query("country"))), Region: strings.ToUpper(strings.TrimSpace(c.Query("region")))}
 	var errs []*input.FieldError
 	var fe *input.FieldError
 	if v := c.Query("view"); v != "" {
@@ -110,6 +110,7 @@ func href(q cases.ViewQuery, v cases.View, after string) string {
 	set("status", string(q.Status))
 	set("source", string(q.Source))
 	set("country", q.Country)
+	set("region", q.Region)
 	set("after", after)
 	return "/cases?" + vals.Encode()
 }

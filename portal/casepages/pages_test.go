@@ -179,6 +179,12 @@ func TestCaseViewsInBothLanguages(t *testing.T) {
 		}
 	}
 	b := e.login("agent@a.example", "en")
+	if _, page, _ := b.get("/cases?view=open&region=ru-nvs&country=RU"); !strings.Contains(page, free.Number+"</a>") {
+		t.Error("the region filter RU-NVS should keep the Novosibirsk cases")
+	}
+	if _, page, _ := b.get("/cases?view=open&region=RU-MOW"); strings.Contains(page, free.Number+"</a>") || !strings.Contains(page, "No cases in this view.") {
+		t.Error("the region filter RU-MOW should leave no case")
+	}
 	if st, page, _ := b.get("/cases?view=everything"); st != 422 || !strings.Contains(page, "view") {
 		t.Errorf("an unknown view: %d %s", st, page)
 	}
