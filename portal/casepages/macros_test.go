@@ -2,6 +2,7 @@ package casepages_test
 
 import (
 	"context"
+	"html"
 	"net/url"
 	"slices"
 	"strconv"
@@ -85,7 +86,8 @@ func TestMacroEditedByManagerAppliedByAgent(t *testing.T) {
 		t.Fatalf("apply: %d %s", st, body)
 	}
 	_, page, _ = agent.get(h.Get("Location"))
-	for _, want := range []string{"Macro applied.", `id="case-status">Waiting for customer`, "agent@a.example</dd>", "asked for a photo", "planned for"} {
+	page = html.UnescapeString(page)
+	for _, want := range []string{"Macro applied.", `id="case-status">Waiting for customer`, "agent@a.example</dd>", "asked for a photo", "Email to ivan@example.com: scheduled (waits for the customer's window", "reply by Email to ivan@example.com", "status New → Waiting for customer", "assigned to agent@a.example"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("after the macro the case page lacks %q:\n%s", want, page[strings.Index(page, `id="timeline"`):])
 		}

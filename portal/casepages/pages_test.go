@@ -118,8 +118,8 @@ func TestCasePageInBothLanguagesAndBrandIsolation(t *testing.T) {
 		lang  string
 		texts []string
 	}{
-		{"en", []string{"Damaged", "New", "Timeline", "Recipient", "Cash on delivery", "₽1,200.00", "Call the recipient", "Add a note", "Merge into another case"}},
-		{"ru", []string{"Повреждение", "Новое", "История", "Получатель", "Наложенный платёж", "1\u00a0200,00\u00a0₽", "Позвонить получателю", "Добавить заметку"}},
+		{"en", []string{"Damaged", "New", "Timeline", "Recipient", "Cash on delivery", "₽1,200.00", "Call the recipient", "Add a note", "Merge into another case", "case opened: Damaged, from Agent"}},
+		{"ru", []string{"Повреждение", "Новое", "История", "Получатель", "Наложенный платёж", "1\u00a0200,00\u00a0₽", "Позвонить получателю", "Добавить заметку", "обращение открыто: Повреждение, источник — Оператор"}},
 	} {
 		b := e.login("agent@a.example", tc.lang)
 		st, page, _ := b.get("/cases/" + c.Number)

@@ -50,6 +50,7 @@ type phaseStep struct {
 type item struct {
 	cases.TimelineEntry
 	Fields   map[string]any // the entry's data as JSON fields (call outcome, SMS text and status...)
+	Text     string         // what happened, in the viewer's language
 	AudioURL string         // a call's recording, played through the permission-checked API
 }
 
@@ -108,8 +109,14 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 	if err := p.parcel(c, &d); err != nil {
 		return err
 	}
+	people := map[int64]string{}
+	for _, a := range d.Assignees {
+		people[a.ID] = a.Email
+	}
 	for _, e := range v.Timeline {
-		d.Timeline = append(d.Timeline, toItem(e))
+		it := toItem(e)
+		it.Text = describe(L, it, people)
+		d.Timeline = append(d.Timeline, it)
 	}
 	slices.Reverse(d.Timeline) // newest first
 	if p.o.Replier != nil {
