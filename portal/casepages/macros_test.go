@@ -136,3 +136,35 @@ func TestBrandExtendsResolutionCodes(t *testing.T) {
 		t.Errorf("brand B has brand A's code: %v %v", codes, err)
 	}
 }
+
+// The reply form: an SMS from a brand template goes through the dialer and shows on the
+// timeline with its status, in Russian.
+func TestReplyFromTheCasePage(t *testing.T) {
+	var dl *dialer.Service
+	e := newEnv(t, nil, withReplies(&dl))
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	agent := e.login("agent@a.example", "ru")
+	path := "/cases/" + c.Number
+	_, page, _ := agent.get(path)
+	i := strings.Index(page, "(SMS)</option>")
+	if i < 0 {
+		t.Fatal("no SMS template in the reply form")
+	}
+	j := strings.LastIndex(page[:i], `<option value="`)
+	tpl := page[j+len(`<option value="`) : j+strings.Index(page[j+len(`<option value="`):], `"`)+len(`<option value="`)]
+	st, body, h := agent.post(page, path+"/reply", url.Values{"template": {tpl}})
+	if st != 303 {
+		t.Fatalf("reply: %d %s", st, body)
+	}
+	if n, err := dl.RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("the dialer sends the reply: %d %v", n, err)
+	}
+	_, page, _ = agent.get(h.Get("Location"))
+	page = html.UnescapeString(page)
+	for _, want := range []string{"Ответ запланирован", "SMS на +79131234567: отправлено", "ответ по каналу SMS на +79131234567"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after the reply the page lacks %q", want)
+		}
+	}
+}
