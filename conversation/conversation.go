@@ -22,7 +22,6 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/input"
-	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
@@ -51,16 +50,22 @@ func New(db *store.DB, log *slog.Logger, dl *dialer.Service, sc *scripts.Service
 		now: func() time.Time { return time.Now().UTC() }}
 }
 
-// ReplyTemplates lists the brand's SMS and email templates (casepages.Replier).
-func (s *Service) ReplyTemplates(ctx context.Context, brand int64) ([]casepages.ReplyTemplate, error) {
+// Template is a brand template an agent may reply with.
+type Template struct {
+	ID            int64
+	Name, Channel string
+}
+
+// ReplyTemplates lists the brand's SMS and email templates.
+func (s *Service) ReplyTemplates(ctx context.Context, brand int64) ([]Template, error) {
 	ts, err := s.scripts.Templates(ctx, brand)
 	if err != nil {
 		return nil, err
 	}
-	var out []casepages.ReplyTemplate
+	var out []Template
 	for _, t := range ts {
 		if t.Channel == "sms" || t.Channel == "email" {
-			out = append(out, casepages.ReplyTemplate{ID: t.ID, Name: t.Name + " · " + t.Language, Channel: t.Channel})
+			out = append(out, Template{ID: t.ID, Name: t.Name + " · " + t.Language, Channel: t.Channel})
 		}
 	}
 	return out, nil

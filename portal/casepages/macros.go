@@ -9,6 +9,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/portal"
@@ -20,7 +21,7 @@ type macroPage struct {
 	Brand     access.Brand
 	Brands    []access.Brand
 	Macros    []macros.Macro
-	Templates []ReplyTemplate
+	Templates []conversation.Template
 	Statuses  []cases.CaseStatus
 	Codes     []string // the resolution codes cases of the brand close with
 	Flash     string

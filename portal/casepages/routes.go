@@ -24,6 +24,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/macros"
@@ -35,13 +36,7 @@ import (
 // conversation); nil hides the reply form.
 type Replier interface {
 	Reply(ctx context.Context, scope access.Scope, actor cases.Actor, c *cases.Case, channel string, templateID int64) error
-	ReplyTemplates(ctx context.Context, brand int64) ([]ReplyTemplate, error)
-}
-
-// ReplyTemplate is a brand template an agent may reply with.
-type ReplyTemplate struct {
-	ID            int64
-	Name, Channel string
+	ReplyTemplates(ctx context.Context, brand int64) ([]conversation.Template, error)
 }
 
 // Options are the services the pages work with.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/tracking"
@@ -32,7 +33,7 @@ type casePage struct {
 	Types       []cases.CaseType
 	Priorities  []cases.Priority
 	Resolutions []string
-	Templates   []ReplyTemplate
+	Templates   []conversation.Template
 	Macros      []macros.Macro
 	CanReply    bool
 	CallURL     string
