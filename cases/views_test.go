@@ -97,8 +97,11 @@ func TestViewKeysetPagingHasNoDuplicatesOrGaps(t *testing.T) {
 					t.Fatal(err)
 				}
 				var one []string
-				for _, c := range all.Cases {
+				for i, c := range all.Cases {
 					one = append(one, c.Number)
+					if i > 0 && outOfOrder(sort, all.Cases[i-1], c) {
+						t.Errorf("%s before %s is out of %s order", all.Cases[i-1].Number, c.Number, sort)
+					}
 				}
 				if !slices.Equal(one, order) {
 					t.Errorf("paged order %v differs from the one-page order %v", order, one)
