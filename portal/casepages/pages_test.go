@@ -112,7 +112,8 @@ func (e *env) openCase(scope access.Scope, parcel string, in cases.CaseInput) *c
 func TestCasePageInBothLanguagesAndBrandIsolation(t *testing.T) {
 	e := newEnv(t, nil)
 	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
-	e.Events(e.ScopeA(), trackingtest.Event("RB123456785GB", "EMA", "2026-11-19T09:30:00Z"))
+	e.Events(e.ScopeA(), trackingtest.Event("RB123456785GB", "EMA", "2026-11-19T09:30:00Z"),
+		trackingtest.Event("RB123456785GB", "EMC", "2026-11-19T19:30:00Z"))
 	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{Note: "коробка мокрая"})
 	for _, tc := range []struct {
 		lang  string
@@ -131,6 +132,9 @@ func TestCasePageInBothLanguagesAndBrandIsolation(t *testing.T) {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s: the case page lacks %q", tc.lang, want)
 			}
+		}
+		if !strings.Contains(page, `<li class="done">`) || !strings.Contains(page, `<li class="current">`) {
+			t.Errorf("%s: the phase bar marks no phase reached", tc.lang)
 		}
 		if !strings.Contains(page, "/desk?brand=") || !strings.Contains(page, "call=%2B79131234567") || !strings.Contains(page, "case="+c.Number) {
 			t.Errorf("%s: no call link to the desk with the phone, parcel and case", tc.lang)

@@ -37,6 +37,7 @@ type casePage struct {
 	Macros      []macros.Macro
 	CanReply    bool
 	CallURL     string
+	Promised    *time.Time // the parcel's promised date
 	Flash       string
 	Error       string
 	Now         time.Time
@@ -146,9 +147,29 @@ func (p *pages) parcel(c *fiber.Ctx, d *casePage) error {
 		return err
 	}
 	d.Parcel = &pv
-	reached := slices.Index(mainLine, pv.Phase)
+	zone := locale(c).Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, pv.PromisedDate, zone); err == nil { // a calendar day, shown as such
+		d.Promised = &t
+	}
+	// A phase off the main line (ready for pick-up, a failed attempt) shows after the last
+	// main phase before it in delivery order.
+	order := tracking.Phases()
+	at := slices.Index(order, pv.Phase)
+	reached := -1
 	for i, ph := range mainLine {
-		d.Phases = append(d.Phases, phaseStep{Phase: ph, Done: reached >= 0 && i <= reached, Current: i == reached})
+		if o := slices.Index(order, ph); o >= 0 && o <= at {
+			reached = i
+		}
+	}
+	onLine := slices.Contains(mainLine, pv.Phase)
+	for i, ph := range mainLine {
+		d.Phases = append(d.Phases, phaseStep{Phase: ph, Done: i <= reached, Current: onLine && i == reached})
+		if !onLine && i == reached {
+			d.Phases = append(d.Phases, phaseStep{Phase: pv.Phase, Current: true})
+		}
 	}
 	slices.Reverse(d.Parcel.Events) // newest first
 	others, err := p.o.Tracking.ParcelsByPhone(ctx, scope, pv.Recipient.Phone)
