@@ -266,6 +266,9 @@ func TestCasePageActions(t *testing.T) {
 	if st, body, _ := b.post(page, dpath+"/merge", url.Values{"into": {c.Number}}); st != 303 {
 		t.Fatalf("merge: %d %s", st, body)
 	}
+	if _, page, _ := b.get(path); !strings.Contains(page, `<a class="mono" href="/cases/`+dup.Number+`?brand=`) {
+		t.Error("the duplicate's log on the target's timeline should link the duplicate's number")
+	}
 	if st, _, h := b.get(dpath); (st != 301 && st != 302) || !strings.HasPrefix(h.Get("Location"), "/cases/"+c.Number) {
 		t.Errorf("the merged number: %d → %q", st, h.Get("Location"))
 	}
