@@ -25,6 +25,7 @@ func CaseRoutes(r fiber.Router, svc *CaseService) {
 	r.Post("/api/v1/cases/:number/notes", h.note)
 	r.Post("/api/v1/cases/:number/reopen", h.reopen)
 	r.Post("/api/v1/cases/:number/escalate", h.escalate)
+	r.Post("/api/v1/cases/:number/merge", h.merge)
 	r.Post("/api/v1/cases/:number/attachments", h.attach)
 	r.Get("/api/v1/cases/:number/attachments/:id", h.download)
 	r.Post("/api/v1/escalations/:id/answer", h.answer)

@@ -71,6 +71,15 @@ func (h caseHandlers) escalate(c *fiber.Ctx) error {
 	})
 }
 
+// merge closes the case as a duplicate of {"into": "BA-000123"} and answers with the case kept.
+func (h caseHandlers) merge(c *fiber.Ctx) error {
+	return changeCase(h, c, true, func(p access.Principal, brand int64, in struct {
+		Into string `json:"into"`
+	}) (*Case, error) {
+		return h.svc.Merge(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.Into)
+	})
+}
+
 func (h caseHandlers) answer(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {

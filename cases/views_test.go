@@ -183,8 +183,9 @@ func TestMergeClosesTheDuplicateIntoTheTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Cases.Merge(ctx, e.ScopeA(), casestest.AgentA, dup.Number, 0, target.Number); err != nil {
-		t.Fatal(err)
+	var kept cases.CaseView
+	if st := trackingtest.Call(t, caseAPI(e), "POST", "/api/v1/cases/"+dup.Number+"/merge", e.KeyA, "", []byte(`{"into": "`+target.Number+`"}`), &kept); st != 200 || kept.Number != target.Number {
+		t.Fatalf("merge over the API: %d %+v", st, kept.Number)
 	}
 	d, err := e.Cases.Detail(ctx, e.ScopeA(), dup.Number, 0)
 	if err != nil {
@@ -212,8 +213,8 @@ func TestMergeClosesTheDuplicateIntoTheTarget(t *testing.T) {
 	if !found {
 		t.Errorf("the duplicate's note is not on the target's timeline: %+v", tv.Timeline)
 	}
-	if _, err := e.Cases.Merge(ctx, e.ScopeA(), casestest.AgentA, dup.Number, 0, target.Number); !errors.Is(err, cases.ErrBadTransition) {
-		t.Errorf("merging twice: %v", err)
+	if st := trackingtest.Call(t, caseAPI(e), "POST", "/api/v1/cases/"+dup.Number+"/merge", e.KeyA, "", []byte(`{"into": "`+target.Number+`"}`), nil); st != 409 {
+		t.Errorf("merging twice over the API: %d", st)
 	}
 	if _, err := e.Cases.Merge(ctx, e.ScopeB(), casestest.AgentA, dup.Number, 0, target.Number); !errors.Is(err, cases.ErrNotFound) {
 		t.Errorf("another brand merging: %v", err)
