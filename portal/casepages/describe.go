@@ -68,6 +68,8 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 		return L.T("cases.log.merged_from", "number", str("from"))
 	case "reply":
 		return L.T("cases.log.reply", "channel", L.T("cases.channel."+str("channel")), "to", str("to"))
+	case "partner_answer":
+		return L.T("cases.log.partner_answer", "message", strings.TrimPrefix(it.Summary, "partner post answered: "))
 	case "escalated":
 		return L.T("cases.log.escalated", "country", str("country"))
 	case "sla_breached":
