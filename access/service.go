@@ -398,3 +398,33 @@ func randomToken() string {
 	rand.Read(b)
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
 }
+
+// Staff is a user who works a brand's cases and calls.
+type Staff struct {
+	ID    int64
+	Email string
+	Role  Role
+}
+
+// BrandStaff lists the enabled agents and supervisors of a brand visible to scope, by email
+// (who a case may be assigned to).
+func (s *Service) BrandStaff(ctx context.Context, scope Scope, brand int64) ([]Staff, error) {
+	if !scope.AllowsBrand(brand) {
+		return nil, nil
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT u.id, u.email, u.role FROM users u JOIN user_brands ub ON ub.user_id = u.id
+		WHERE ub.brand_id = ? AND u.disabled_at IS NULL AND u.role IN ('agent', 'supervisor') ORDER BY u.email`), brand)
+	if err != nil {
+		return nil, fmt.Errorf("brand staff: %w", err)
+	}
+	defer rows.Close()
+	var out []Staff
+	for rows.Next() {
+		var u Staff
+		if err := rows.Scan(&u.ID, &u.Email, &u.Role); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

@@ -39,6 +39,7 @@ const (
 	Forbidden               // 403
 	NotFound                // 404
 	Conflict                // 409
+	Stale                   // 412: a write made on an older version than the stored one (If-Match)
 	TooLarge                // 413
 	Unsupported             // 415
 	Invalid                 // 422
@@ -49,6 +50,7 @@ const (
 var statuses = map[Kind]int{
 	Internal: fiber.StatusInternalServerError, BadRequest: fiber.StatusBadRequest,
 	Forbidden: fiber.StatusForbidden, NotFound: fiber.StatusNotFound, Conflict: fiber.StatusConflict,
+	Stale:    fiber.StatusPreconditionFailed,
 	TooLarge: fiber.StatusRequestEntityTooLarge, Unsupported: fiber.StatusUnsupportedMediaType,
 	Invalid: fiber.StatusUnprocessableEntity, RateLimited: fiber.StatusTooManyRequests,
 	Unavailable: fiber.StatusServiceUnavailable,

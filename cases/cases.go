@@ -26,6 +26,9 @@ var (
 	ErrNoPartner        = errors.New("no partner post to escalate to")
 	ErrAttachmentTooBig = errors.New("attachment too large")
 	ErrAttachmentType   = errors.New("attachment type not allowed")
+	// ErrStale is a change made on an older version of a case than the stored one: someone
+	// else changed the case since the caller read it (optimistic locking; see IfVersion).
+	ErrStale = errors.New("the case was changed by someone else since you read it")
 	// ErrNotFound and ErrForbidden are tracking's values: a case and a parcel that are not
 	// found (or not the caller's) answer alike, with one errors.Is.
 	ErrNotFound  = tracking.ErrNotFound
@@ -102,6 +105,19 @@ const (
 	PriorityUrgent Priority = "urgent"
 )
 
+// Rank orders priorities as numbers: low 0, normal 1, high 2, urgent 3 (the views sort by it).
+func (p Priority) Rank() int {
+	switch p {
+	case PriorityLow:
+		return 0
+	case PriorityHigh:
+		return 2
+	case PriorityUrgent:
+		return 3
+	}
+	return 1
+}
+
 // Priorities lists every priority.
 var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
 
@@ -147,6 +163,7 @@ type Case struct {
 	Subject            string
 	OriginCountry      string
 	DestinationCountry string
+	DestinationRegion  string // the main parcel's recipient region (ISO 3166-2)
 	Contact            Contact
 	AssigneeID         *int64
 	Queue              string
@@ -158,6 +175,10 @@ type Case struct {
 	ResolvedAt         *time.Time
 	ClosedAt           *time.Time
 	SLA                slaState
+	// Version counts the case's changes (optimistic locking: the API's ETag, the page's forms).
+	Version int64
+	// MergedInto is the case this one was merged into as a duplicate (nil: not merged).
+	MergedInto *int64
 }
 
 // slaState is what a case stores of its SLA: due times and when breaches were marked.

@@ -83,7 +83,7 @@ func TestChangeStatus(t *testing.T) {
 			if tt.from == StatusResolved {
 				c.ResolvedAt, c.ResolutionCode = ptr(t0), "delivered"
 			}
-			err := c.changeStatus(tt.to, tt.code, cal, t0.Add(3*time.Hour))
+			err := c.changeStatus(tt.to, tt.code, ResolutionCodes, cal, t0.Add(3*time.Hour))
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err %v, want %v", err, tt.wantErr)
 			}

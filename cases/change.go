@@ -12,6 +12,29 @@ import (
 	"github.com/wismo/wismo/store"
 )
 
+type versionKey struct{}
+
+// IfVersion makes the case changes run with ctx refuse a case whose version is not v: the
+// caller read the case at v (an If-Match header, a page form's hidden field) and must not
+// overwrite a change it has not seen. The refusal is a *StaleError (errors.Is ErrStale).
+func IfVersion(ctx context.Context, v int64) context.Context {
+	return context.WithValue(ctx, versionKey{}, v)
+}
+
+// StaleError is a change refused because the case moved on from the version the caller read.
+type StaleError struct {
+	Number     string
+	Want, Have int64
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("case %s was changed by someone else since you read it (you had version %d, it is now at %d): reload it and apply your change again",
+		e.Number, e.Want, e.Have)
+}
+
+// Unwrap makes errors.Is(err, ErrStale) hold.
+func (e *StaleError) Unwrap() error { return ErrStale }
+
 // changeFn changes a loaded case and returns what to log and announce.
 type changeFn func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error)
 
@@ -35,6 +58,9 @@ func (s *CaseService) changeIn(ctx context.Context, tx store.Tx, now time.Time, 
 	c, err := caseByNumber(ctx, s.db, tx, scope, number, brandID, true)
 	if err != nil {
 		return nil, err
+	}
+	if want, ok := ctx.Value(versionKey{}).(int64); ok && want != c.Version {
+		return nil, &StaleError{Number: c.Number, Want: want, Have: c.Version}
 	}
 	cfg, err := loadSLAConfig(ctx, s.db, tx, c.BrandID)
 	if err != nil {
@@ -87,7 +113,7 @@ func (c *Case) enter(to CaseStatus, resolution string, cal Calendar, now time.Ti
 }
 
 // changeStatus applies a requested status change through the state machine.
-func (c *Case) changeStatus(to CaseStatus, resolution string, cal Calendar, now time.Time) error {
+func (c *Case) changeStatus(to CaseStatus, resolution string, codes []string, cal Calendar, now time.Time) error {
 	if !CanTransition(c.Status, to) {
 		if to == StatusWaitingPartnerPost {
 			return fmt.Errorf("%s to %s: escalate the case to a partner post instead: %w", c.Status, to, ErrBadTransition)
@@ -98,7 +124,7 @@ func (c *Case) changeStatus(to CaseStatus, resolution string, cal Calendar, now 
 		if resolution == "" {
 			return input.Invalid(input.Errorf("resolution_code", "is required to resolve a case"))
 		}
-		if _, fe := input.OneOf("resolution_code", resolution, ResolutionCodes); fe != nil {
+		if _, fe := input.OneOf("resolution_code", resolution, codes); fe != nil {
 			return input.Invalid(fe)
 		}
 	} else if resolution != "" {
@@ -195,4 +221,13 @@ func (b *CaseBatch) Update(scope access.Scope, actor Actor, c *Case, p CasePatch
 		return nil, fmt.Errorf("case %s was not opened by this batch", c.Number)
 	}
 	return b.s.apply(b.ctx, b.tx, b.now, c, cfg, b.s.updateFn(b.ctx, scope, actor, p))
+}
+
+// LogReply records on a case that a reply went to the customer (summary says how); it is a
+// response for the first-response clock and a change of the case (IfVersion applies).
+func (s *CaseService) LogReply(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, summary string, data any) (*Case, error) {
+	return s.change(ctx, scope, number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
+		c.responded(actor, now)
+		return []logEntry{{At: now, Kind: "reply", Actor: actor.Label, Summary: summary, Data: data}}, nil, nil
+	})
 }

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ func CaseRoutes(r fiber.Router, svc *CaseService) {
 	r.Post("/api/v1/cases/:number/notes", h.note)
 	r.Post("/api/v1/cases/:number/reopen", h.reopen)
 	r.Post("/api/v1/cases/:number/escalate", h.escalate)
+	r.Post("/api/v1/cases/:number/merge", h.merge)
 	r.Post("/api/v1/cases/:number/attachments", h.attach)
 	r.Get("/api/v1/cases/:number/attachments/:id", h.download)
 	r.Post("/api/v1/escalations/:id/answer", h.answer)
@@ -38,6 +40,7 @@ type caseHandlers struct{ svc *CaseService }
 // Errors are the case domain's errors as the HTTP edge answers them (apierr); validation
 // errors list every field that is wrong, in {"error": {..., "fields": [...]}}.
 var Errors = apierr.Mapper{
+	{Err: ErrStale, Kind: apierr.Stale},
 	{Err: ErrNotFound, Kind: apierr.NotFound},
 	{Err: ErrForbidden, Kind: apierr.Forbidden},
 	{Err: ErrBadTransition, Kind: apierr.Conflict},
@@ -175,7 +178,27 @@ func (h caseHandlers) get(c *fiber.Ctx) error {
 	if err != nil {
 		return Errors.Answer(c, err)
 	}
+	c.Set(fiber.HeaderETag, ETag(v.Version))
 	return c.JSON(v)
+}
+
+// ETag is a case version as an HTTP entity tag.
+func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// ifMatch reads If-Match (RFC 9110 §13.1.1): the version the client read, to refuse its
+// change when the case moved on. No header, or "*", changes whatever the version.
+func ifMatch(c *fiber.Ctx) (ctx context.Context, err error) {
+	ctx = c.UserContext()
+	h := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if h == "" || h == "*" {
+		return ctx, nil
+	}
+	tag := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	v, perr := strconv.ParseInt(tag, 10, 64)
+	if perr != nil || v <= 0 {
+		return ctx, input.Invalid(input.Errorf("If-Match", "must be the ETag of the case as GET answered it, e.g. \"3\"; got %s", h))
+	}
+	return IfVersion(ctx, v), nil
 }
 
 // changed answers a change with the case's detail view.
@@ -187,5 +210,6 @@ func (h caseHandlers) changed(c *fiber.Ctx, cs *Case, err error) error {
 	if err != nil {
 		return Errors.Answer(c, err)
 	}
+	c.Set(fiber.HeaderETag, ETag(v.Version))
 	return c.JSON(v)
 }

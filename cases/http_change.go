@@ -31,6 +31,11 @@ func changeCase[T any](h caseHandlers, c *fiber.Ctx, staffOnly bool, do func(p a
 	if err := decodeBody(c, &in); err != nil {
 		return Errors.Answer(c, err)
 	}
+	ctx, err := ifMatch(c)
+	if err != nil {
+		return Errors.Answer(c, err)
+	}
+	c.SetUserContext(ctx)
 	cs, err := do(p, brand, in)
 	return h.changed(c, cs, err)
 }
@@ -63,6 +68,15 @@ func (h caseHandlers) escalate(c *fiber.Ctx) error {
 		Message string `json:"message"`
 	}) (*Case, error) {
 		return h.svc.Escalate(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.To, in.Message)
+	})
+}
+
+// merge closes the case as a duplicate of {"into": "BA-000123"} and answers with the case kept.
+func (h caseHandlers) merge(c *fiber.Ctx) error {
+	return changeCase(h, c, true, func(p access.Principal, brand int64, in struct {
+		Into string `json:"into"`
+	}) (*Case, error) {
+		return h.svc.Merge(c.UserContext(), p.Scope, ActorOf(p), c.Params("number"), brand, in.Into)
 	})
 }
 

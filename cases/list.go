@@ -112,6 +112,11 @@ func (s *CaseService) Detail(ctx context.Context, scope access.Scope, number str
 		return CaseView{}, err
 	}
 	v := c.View(sla)
+	if c.MergedInto != nil {
+		if v.MergedInto, err = caseNumber(ctx, s.db, s.db.SQL, *c.MergedInto); err != nil {
+			return CaseView{}, err
+		}
+	}
 	if v.Timeline, err = s.timeline(ctx, scope, c); err != nil {
 		return CaseView{}, err
 	}

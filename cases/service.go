@@ -134,7 +134,7 @@ func (s *CaseService) open(ctx context.Context, tx store.Tx, now time.Time, scop
 		}
 	}
 	c.Status, c.CreatedBy, c.CreatedAt, c.UpdatedAt = StatusNew, actor.Label, now, now
-	c.OriginCountry, c.DestinationCountry = main.OriginCountry, main.DestinationCountry
+	c.OriginCountry, c.DestinationCountry, c.DestinationRegion = main.OriginCountry, main.DestinationCountry, main.Recipient.Region
 	p := cfg.policy(c.Type)
 	if due, ok := cfg.Calendar.Add(now, time.Duration(p.FirstResponseMinutes)*time.Minute); ok {
 		c.SLA.FirstResponseDue = &due

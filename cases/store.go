@@ -17,23 +17,26 @@ import (
 const caseCols = `id, brand_id, number, seq, parcel_id, type, priority, status, source, subject, origin_country,
 	destination_country, contact_name, contact_phone, contact_email, assignee_id, queue, resolution_code, created_by,
 	created_at, updated_at, first_response_at, resolved_at, closed_at, first_response_due, resolution_due, sla_paused_at,
-	first_response_breached_at, resolution_breached_at`
+	first_response_breached_at, resolution_breached_at, version, merged_into, destination_region`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanCase(r rowScanner) (*Case, error) {
 	var c Case
 	var mainParcel string
-	var assignee sql.NullInt64
+	var assignee, merged sql.NullInt64
 	var fr, res, closed, frDue, resDue, paused, frB, resB sql.NullTime
 	err := r.Scan(&c.ID, &c.BrandID, &c.Number, &c.Seq, &mainParcel, &c.Type, &c.Priority, &c.Status, &c.Source, &c.Subject,
 		&c.OriginCountry, &c.DestinationCountry, &c.Contact.Name, &c.Contact.Phone, &c.Contact.Email, &assignee, &c.Queue,
-		&c.ResolutionCode, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &fr, &res, &closed, &frDue, &resDue, &paused, &frB, &resB)
+		&c.ResolutionCode, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &fr, &res, &closed, &frDue, &resDue, &paused, &frB, &resB, &c.Version, &merged, &c.DestinationRegion)
 	if err != nil {
 		return nil, err
 	}
 	if assignee.Valid {
 		c.AssigneeID = &assignee.Int64
+	}
+	if merged.Valid {
+		c.MergedInto = &merged.Int64
 	}
 	c.ParcelIDs = []string{mainParcel}
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
@@ -47,15 +50,16 @@ func scanCase(r rowScanner) (*Case, error) {
 func insertCase(ctx context.Context, db *store.DB, tx store.Tx, c *Case) error {
 	q := `INSERT INTO cases (brand_id, number, seq, parcel_id, type, priority, status, source, subject, origin_country,
 		destination_country, contact_name, contact_phone, contact_email, assignee_id, queue, resolution_code, created_by,
-		created_at, updated_at, first_response_due, resolution_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		created_at, updated_at, first_response_due, resolution_due, priority_rank, destination_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`
 	err := tx.QueryRowContext(ctx, db.Rebind(q), c.BrandID, c.Number, c.Seq, c.ParcelIDs[0], string(c.Type), string(c.Priority),
 		string(c.Status), string(c.Source), c.Subject, c.OriginCountry, c.DestinationCountry, c.Contact.Name, c.Contact.Phone,
 		c.Contact.Email, store.Int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.CreatedBy, c.CreatedAt, c.UpdatedAt,
-		store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue)).Scan(&c.ID)
+		store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue), c.Priority.Rank(), c.DestinationRegion).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
+	c.Version = 1
 	for _, p := range c.ParcelIDs {
 		if _, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO case_parcels (case_id, parcel_id) VALUES (?, ?)`), c.ID, p); err != nil {
 			return fmt.Errorf("insert case parcel: %w", err)
@@ -64,18 +68,27 @@ func insertCase(ctx context.Context, db *store.DB, tx store.Tx, c *Case) error {
 	return nil
 }
 
-// updateCase writes a case's mutable fields back.
+// updateCase writes a case's mutable fields back and adds one to its version. The row must
+// still be at the version it was read at (c.Version): a writer that lost a race (which the
+// row lock on PostgreSQL and the write lock on SQLite already prevent) gets ErrStale rather
+// than overwriting the other's change.
 func updateCase(ctx context.Context, db *store.DB, tx store.Tx, c *Case) error {
-	_, err := tx.ExecContext(ctx, db.Rebind(`UPDATE cases SET type = ?, priority = ?, status = ?, subject = ?, contact_name = ?,
+	res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE cases SET type = ?, priority = ?, status = ?, subject = ?, contact_name = ?,
 		contact_phone = ?, contact_email = ?, assignee_id = ?, queue = ?, resolution_code = ?, updated_at = ?,
-		first_response_at = ?, resolved_at = ?, closed_at = ?, first_response_due = ?, resolution_due = ?, sla_paused_at = ?
-		WHERE id = ?`),
+		first_response_at = ?, resolved_at = ?, closed_at = ?, first_response_due = ?, resolution_due = ?, sla_paused_at = ?,
+		priority_rank = ?, merged_into = ?, version = version + 1
+		WHERE id = ? AND version = ?`),
 		string(c.Type), string(c.Priority), string(c.Status), c.Subject, c.Contact.Name, c.Contact.Phone, c.Contact.Email,
 		store.Int64Arg(c.AssigneeID), c.Queue, c.ResolutionCode, c.UpdatedAt, store.TimeArg(c.FirstResponseAt), store.TimeArg(c.ResolvedAt),
-		store.TimeArg(c.ClosedAt), store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue), store.TimeArg(c.SLA.PausedAt), c.ID)
+		store.TimeArg(c.ClosedAt), store.TimeArg(c.SLA.FirstResponseDue), store.TimeArg(c.SLA.ResolutionDue), store.TimeArg(c.SLA.PausedAt),
+		c.Priority.Rank(), store.Int64Arg(c.MergedInto), c.ID, c.Version)
 	if err != nil {
 		return fmt.Errorf("update case %s: %w", c.Number, err)
 	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("update case %s at version %d: %w", c.Number, c.Version, ErrStale)
+	}
+	c.Version++
 	return nil
 }
 

@@ -158,8 +158,14 @@ func (s *CaseService) sourceEntries(ctx context.Context, scope access.Scope, par
 
 // timeline gathers a case's timeline: its parcels' tracking events, every contact and call
 // from the timeline sources, the case log and webhook attempts, in time order.
+// The log of cases merged into c shows on c's timeline too.
 func (s *CaseService) timeline(ctx context.Context, scope access.Scope, c *Case) ([]TimelineEntry, error) {
-	return s.gather(ctx, scope, c.BrandID, c.ParcelIDs, map[int64]string{c.ID: c.Number})
+	ids, err := mergedCases(ctx, s.db, s.db.SQL, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids[c.ID] = c.Number
+	return s.gather(ctx, scope, c.BrandID, c.ParcelIDs, ids)
 }
 
 func (s *CaseService) gather(ctx context.Context, scope access.Scope, brand int64, parcelIDs []string, cases map[int64]string) ([]TimelineEntry, error) {

@@ -92,7 +92,11 @@ func (s *CaseService) updateFn(ctx context.Context, scope access.Scope, actor Ac
 			if p.ResolutionCode != nil {
 				code = *p.ResolutionCode
 			}
-			if err := c.changeStatus(to, code, cfg.Calendar, now); err != nil {
+			codes, err := resolutionCodes(ctx, s.db, tx, c.BrandID)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := c.changeStatus(to, code, codes, cfg.Calendar, now); err != nil {
 				return nil, nil, err
 			}
 			c.responded(actor, now)

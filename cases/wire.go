@@ -228,6 +228,10 @@ type CaseView struct {
 	Escalations        []EscalationView `json:"escalations,omitempty"`
 	Attachments        []AttachmentView `json:"attachments,omitempty"`
 	Timeline           []TimelineEntry  `json:"timeline,omitempty"`
+	// Version is the case's version: the ETag of GET and PATCH answers, for If-Match.
+	Version int64 `json:"version"`
+	// MergedInto is the number of the case this duplicate was merged into.
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // View renders a case with its evaluated SLA clocks.
@@ -239,5 +243,6 @@ func (c *Case) View(sla SLAView) CaseView {
 	return CaseView{Number: c.Number, BrandID: c.BrandID, Parcels: c.ParcelIDs, Type: c.Type, Priority: c.Priority,
 		Status: c.Status, Source: c.Source, Subject: c.Subject, Contact: c.Contact, AssigneeID: c.AssigneeID, Queue: c.Queue,
 		ResolutionCode: c.ResolutionCode, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		FirstResponseAt: c.FirstResponseAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, SLA: sla, AllowedTransitions: allowed}
+		FirstResponseAt: c.FirstResponseAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, SLA: sla, AllowedTransitions: allowed,
+		Version: c.Version}
 }

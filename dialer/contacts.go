@@ -175,3 +175,11 @@ func (s *Service) History(ctx context.Context, tx store.Tx, parcelID string) ([]
 	}
 	return out, rows.Err()
 }
+
+// PlannedID is the id of the contact Plan stored in tx for brand's trigger ref (a caller that
+// plans one contact and must link it, such as a case's reply); sql.ErrNoRows when none.
+func (s *Service) PlannedID(ctx context.Context, tx store.Tx, brand int64, triggerRef string) (id int64, err error) {
+	err = tx.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM contacts WHERE brand_id = ? AND trigger_ref = ? ORDER BY id DESC LIMIT 1`),
+		brand, triggerRef).Scan(&id)
+	return id, err
+}

@@ -1,9 +1,13 @@
 package portal
 
 import (
+	"net/url"
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/i18n"
 )
 
 // Staff pages that live outside this package (the brand managers' editors, whose services'
@@ -22,3 +26,19 @@ func RenderPage(c *fiber.Ctx, d Deps, name, title string, data any) error {
 
 // PageCSRF is the session's CSRF token, for forms drawn by a page's own data.
 func PageCSRF(c *fiber.Ctx) string { return pageSession(c).CSRF }
+
+// PageLocale is the language and time zone the staff page of this request is written in (the
+// same .L the frame gives the template), for texts a handler writes itself (flash messages,
+// titles).
+func PageLocale(c *fiber.Ctx) i18n.Locale { return viewerLocale(c, pageSession(c).User) }
+
+// CaseURL is the case page of a case number: every case number on a staff page links here
+// (templates: {{caseurl .Number .BrandID}}). brand picks the brand when numbers of several
+// brands coincide (0: none named).
+func CaseURL(number string, brand int64) string {
+	u := "/cases/" + url.PathEscape(number)
+	if brand > 0 {
+		u += "?brand=" + strconv.FormatInt(brand, 10)
+	}
+	return u
+}

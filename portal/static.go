@@ -22,7 +22,7 @@ var pages = parsePages()
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for lang := range messages {
-		out[lang] = template.Must(template.New("").Funcs(template.FuncMap{"t": translator(lang)}).ParseFS(templateFS, "templates/*.html"))
+		out[lang] = template.Must(template.New("").Funcs(template.FuncMap{"t": translator(lang), "caseurl": CaseURL, "dict2": pair}).ParseFS(templateFS, "templates/*.html"))
 	}
 	return out
 }
@@ -32,3 +32,6 @@ func mountStatic(app *fiber.App) {
 	sub, _ := fs.Sub(staticFS, "static")
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 86400}))
 }
+
+// pair hands a sub-template two values ({{template "x" (dict2 $ .Item)}}: .A and .B).
+func pair(a, b any) struct{ A, B any } { return struct{ A, B any }{a, b} }

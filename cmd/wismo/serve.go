@@ -22,12 +22,15 @@ import (
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/reports"
@@ -166,6 +169,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
+	})
+	// The agents' case workspace (/cases): views and the case page.
+	// Replies go through the dialer (conversation); macros bundle a reply with case changes.
+	replies := conversation.New(a.db, a.log, comms.dialer, comms.scripts, cs.svc, a.cases)
+	caseMacros := macros.New(a.db, cs.svc, replies)
+	routes = append(routes, func(r fiber.Router) {
+		macros.Routes(r, caseMacros)
+		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
 	var pages *portal.TrackCache

@@ -1,0 +1,208 @@
+package casepages
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
+	"github.com/wismo/wismo/macros"
+	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/tracking"
+)
+
+// casePage is the /cases/{number} page's data.
+type casePage struct {
+	Case        cases.CaseView
+	BrandName   string
+	Parcel      *tracking.ParcelView
+	Phases      []phaseStep
+	Others      []tracking.ParcelView // other parcels of the same recipient
+	Timeline    []item
+	Assignees   []access.Staff
+	Assignee    string
+	Mine        bool
+	Types       []cases.CaseType
+	Priorities  []cases.Priority
+	Resolutions []string
+	Templates   []conversation.Template
+	Macros      []macros.Macro
+	CanReply    bool
+	CallURL     string
+	Promised    *time.Time // the parcel's promised date
+	Flash       string
+	Error       string
+	Now         time.Time
+}
+
+type phaseStep struct {
+	Phase         tracking.Phase
+	Done, Current bool
+}
+
+// item is one timeline line as the page shows it.
+type item struct {
+	cases.TimelineEntry
+	Fields   map[string]any // the entry's data as JSON fields (call outcome, SMS text and status...)
+	Text     string         // what happened, in the viewer's language
+	AudioURL string         // a call's recording, played through the permission-checked API
+}
+
+// mainLine is the phase bar: the phases a parcel passes on its way to the recipient.
+var mainLine = []tracking.Phase{"registered", "posted", "in_transit", "arrived", "customs", "at_delivery_office", "out_for_delivery", "delivered"}
+
+func (p *pages) show(c *fiber.Ctx) error {
+	L := locale(c)
+	flash := ""
+	if d := c.Query("done"); d != "" && slices.Contains([]string{"assigned", "updated", "noted", "escalated", "linked", "merged", "replied", "macro"}, d) {
+		flash = L.T("cases.done." + d)
+	}
+	return p.render(c, c.Params("number"), brandOf(c), flash, "")
+}
+
+// render draws the case page (the status is the caller's); a merged duplicate redirects to
+// the case it was merged into.
+func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText string) error {
+	ctx := c.UserContext()
+	pr := access.PrincipalOf(c)
+	L := locale(c)
+	v, err := p.o.Cases.Detail(ctx, pr.Scope, number, brand)
+	if errors.Is(err, cases.ErrNotFound) {
+		return fiber.NewError(fiber.StatusNotFound, L.T("cases.notfound", "number", number))
+	}
+	if errors.Is(err, cases.ErrAmbiguous) {
+		return fiber.NewError(fiber.StatusConflict, L.T("cases.ambiguous", "number", number))
+	}
+	if err != nil {
+		return err
+	}
+	if v.MergedInto != "" && errText == "" {
+		return c.Redirect(portal.CaseURL(v.MergedInto, v.BrandID), fiber.StatusMovedPermanently)
+	}
+	d := casePage{Case: v, Types: cases.CaseTypes, Priorities: cases.Priorities, Flash: flash, Error: errText, Now: time.Now()}
+	if b, err := p.o.Access.Brand(ctx, v.BrandID); err == nil {
+		d.BrandName = b.Name
+	}
+	if d.Assignees, err = p.o.Access.BrandStaff(ctx, pr.Scope, v.BrandID); err != nil {
+		return err
+	}
+	if v.AssigneeID != nil {
+		d.Mine = pr.User != nil && pr.User.ID == *v.AssigneeID
+		for _, a := range d.Assignees {
+			if a.ID == *v.AssigneeID {
+				d.Assignee = a.Email
+			}
+		}
+		if d.Assignee == "" {
+			d.Assignee = fmt.Sprintf("#%d", *v.AssigneeID)
+		}
+	}
+	if d.Resolutions, err = p.o.Cases.ResolutionCodes(ctx, v.BrandID); err != nil {
+		return err
+	}
+	if err := p.parcel(c, &d); err != nil {
+		return err
+	}
+	people := map[int64]string{}
+	for _, a := range d.Assignees {
+		people[a.ID] = a.Email
+	}
+	for _, e := range v.Timeline {
+		it := toItem(e)
+		it.Text = describe(L, it, people)
+		d.Timeline = append(d.Timeline, it)
+	}
+	slices.Reverse(d.Timeline) // newest first
+	if p.o.Replier != nil {
+		d.CanReply = true
+		if d.Templates, err = p.o.Replier.ReplyTemplates(ctx, v.BrandID); err != nil {
+			return err
+		}
+	}
+	if p.o.Macros != nil {
+		if d.Macros, err = p.o.Macros.List(ctx, pr.Scope, v.BrandID); err != nil {
+			return err
+		}
+	}
+	return portal.RenderPage(c, p.page, "case.html", v.Number, d)
+}
+
+// parcel fills the main parcel, its phase bar, the recipient's other parcels and the call link.
+func (p *pages) parcel(c *fiber.Ctx, d *casePage) error {
+	ctx := c.UserContext()
+	scope := access.PrincipalOf(c).Scope
+	pv, err := p.o.Tracking.Parcel(ctx, scope, d.Case.Parcels[0])
+	if errors.Is(err, tracking.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.Parcel = &pv
+	zone := locale(c).Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, pv.PromisedDate, zone); err == nil { // a calendar day, shown as such
+		d.Promised = &t
+	}
+	// A phase off the main line (ready for pick-up, a failed attempt) shows after the last
+	// main phase before it in delivery order.
+	order := tracking.Phases()
+	at := slices.Index(order, pv.Phase)
+	reached := -1
+	for i, ph := range mainLine {
+		if o := slices.Index(order, ph); o >= 0 && o <= at {
+			reached = i
+		}
+	}
+	onLine := slices.Contains(mainLine, pv.Phase)
+	for i, ph := range mainLine {
+		d.Phases = append(d.Phases, phaseStep{Phase: ph, Done: i <= reached, Current: onLine && i == reached})
+		if !onLine && i == reached {
+			d.Phases = append(d.Phases, phaseStep{Phase: pv.Phase, Current: true})
+		}
+	}
+	slices.Reverse(d.Parcel.Events) // newest first
+	others, err := p.o.Tracking.ParcelsByPhone(ctx, scope, pv.Recipient.Phone)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if o.ID != pv.ID && o.BrandID == pv.BrandID {
+			d.Others = append(d.Others, o)
+		}
+	}
+	phone := d.Case.Contact.Phone
+	if phone == "" {
+		phone = pv.Recipient.Phone
+	}
+	if phone != "" {
+		d.CallURL = "/desk?" + url.Values{"call": {phone}, "parcel": {pv.ID}, "case": {d.Case.Number},
+			"brand": {strconv.FormatInt(d.Case.BrandID, 10)}}.Encode()
+	}
+	return nil
+}
+
+// toItem gives a timeline entry's data as fields, and a call's recording its player.
+func toItem(e cases.TimelineEntry) item {
+	it := item{TimelineEntry: e}
+	if e.Data == nil {
+		return it
+	}
+	if b, err := json.Marshal(e.Data); err == nil {
+		json.Unmarshal(b, &it.Fields) //nolint:errcheck // an entry that is not an object shows without fields
+	}
+	if id, ok := it.Fields["recording_id"].(float64); ok && id > 0 {
+		it.AudioURL = "/api/v1/recordings/" + strconv.FormatInt(int64(id), 10) + "/audio"
+	}
+	return it
+}
