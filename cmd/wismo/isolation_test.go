@@ -180,6 +180,11 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/recordings/:id":        {path: "/api/v1/recordings/{recording}"},
 		"GET /api/v1/calls/:id/cases":       {path: "/api/v1/calls/{call}/cases"},
 		"POST /api/v1/calls/:id/cases":      {path: "/api/v1/calls/{call}/cases", body: `{"type": "non_receipt_or_delay", "note": "mine"}`},
+		"POST /api/v1/cases/:number/merge":  {path: "/api/v1/cases/{case}/merge", body: `{"into": "{case2}"}`},
+		"GET /api/v1/macros":                {path: "/api/v1/macros?brand_id={brandA}"},
+		"POST /api/v1/macros":               {path: "/api/v1/macros?brand_id={brandA}", body: `{"name": "theirs", "note": "theirs"}`},
+		"PUT /api/v1/macros/:id<int>":       {path: "/api/v1/macros/{macro}", body: `{"name": "theirs", "note": "theirs"}`},
+		"DELETE /api/v1/macros/:id<int>":    {path: "/api/v1/macros/{macro}"},
 		"GET /api/v1/callbacks":             {list: true},
 		"POST /api/v1/callbacks":            {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
 		"GET /api/v1/recordings/:id/audio":  {path: "/api/v1/recordings/{recording}/audio"},
@@ -194,15 +199,29 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /dead-letters/:id/discard":        {path: "/dead-letters/{letter}/discard"},
 
 		// Staff pages.
-		"GET /dashboard":                   {list: true},
-		"GET /dashboard/live":              {list: true, stream: true},
-		"GET /dashboard/export/:table.csv": {path: "/dashboard/export/cases.csv", list: true},
-		"GET /desk":                        {list: true},
-		"GET /desk/search":                 {path: "/desk/search?q={name}", list: true},
-		"GET /editor/":                     {list: true},
-		"GET /editor/:brand<int>/":         {path: "/editor/{brandA}/"},
-		"GET /editor/:brand<int>/calling":  {path: "/editor/{brandA}/calling"},
-		"POST /editor/:brand<int>/calling": {path: "/editor/{brandA}/calling", body: `{}`},
+		"GET /dashboard":                     {list: true},
+		"GET /dashboard/live":                {list: true, stream: true},
+		"GET /dashboard/export/:table.csv":   {path: "/dashboard/export/cases.csv", list: true},
+		"GET /desk":                          {list: true},
+		"GET /cases":                         {list: true},
+		"GET /cases/:number":                 {path: "/cases/{case}"},
+		"POST /cases/:number/assign":         {path: "/cases/{case}/assign", body: "form:assignee=me"},
+		"POST /cases/:number/update":         {path: "/cases/{case}/update", body: "form:priority=high"},
+		"POST /cases/:number/note":           {path: "/cases/{case}/note", body: "form:text=mine"},
+		"POST /cases/:number/escalate":       {path: "/cases/{case}/escalate", body: "form:to=GB&message=mine"},
+		"POST /cases/:number/link":           {path: "/cases/{case}/link", body: "form:parcel={parcel}"},
+		"POST /cases/:number/merge":          {path: "/cases/{case}/merge", body: "form:into={case2}"},
+		"POST /cases/:number/reply":          {path: "/cases/{case}/reply", body: "form:channel=sms&template={template}"},
+		"POST /cases/:number/macro":          {path: "/cases/{case}/macro", body: "form:macro={macro}"},
+		"GET /cases/macros":                  {list: true},
+		"POST /cases/macros":                 {body: "form:brand={brandA}&name=theirs&note=theirs"},
+		"POST /cases/macros/:id<int>/delete": {path: "/cases/macros/{macro}/delete", body: "form:"},
+		"POST /cases/macros/codes":           {body: "form:brand={brandA}&code=theirs&label=Theirs"},
+		"GET /desk/search":                   {path: "/desk/search?q={name}", list: true},
+		"GET /editor/":                       {list: true},
+		"GET /editor/:brand<int>/":           {path: "/editor/{brandA}/"},
+		"GET /editor/:brand<int>/calling":    {path: "/editor/{brandA}/calling"},
+		"POST /editor/:brand<int>/calling":   {path: "/editor/{brandA}/calling", body: `{}`},
 	}
 }
 
@@ -214,7 +233,8 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"rule_case_requests", "case_counters", "cases", "case_parcels", "case_log", "case_attachments",
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
-	"callback_requests", "outbox_dead_letters"}
+	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
+	"call_cases", "callbacks"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
@@ -277,6 +297,9 @@ func (w *isolationWorld) call(t *testing.T, method, path, body, key string, sess
 		f.Write([]byte("brand B's note")) //nolint:errcheck // a bytes.Buffer
 		mw.Close()
 		body, ctype = buf.String(), mw.FormDataContentType()
+	}
+	if form, ok := strings.CutPrefix(body, "form:"); ok { // a page's form
+		body, ctype = form, "application/x-www-form-urlencoded"
 	}
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -426,6 +449,9 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 	var cs struct{ Number string }
 	mustJSON("POST", "/api/v1/cases", `{"parcels": ["`+parcel+`"], "type": "non_receipt_or_delay", "source": "call", "note": "customer called"}`, &cs)
 	w.ids["case"] = cs.Number
+	var cs2 struct{ Number string }
+	mustJSON("POST", "/api/v1/cases", `{"parcels": ["`+parcel+`"], "type": "damage", "source": "email", "note": "a duplicate"}`, &cs2)
+	w.ids["case2"] = cs2.Number
 	var tpl struct{ Templates []struct{ ID int64 } }
 	mustJSON("GET", "/api/v1/templates", "", &tpl)
 	var scr struct{ Scripts []struct{ ID int64 } }
@@ -458,6 +484,9 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 	var att struct{ ID int64 }
 	mustJSON("POST", "/api/v1/cases/"+cs.Number+"/attachments", multipartFile, &att)
 	w.ids["attachment"] = strconv.FormatInt(att.ID, 10)
+	var macro struct{ ID int64 }
+	mustJSON("POST", "/api/v1/macros", `{"name": "Ours", "note": "checked the parcel"}`, &macro)
+	w.ids["macro"] = strconv.FormatInt(macro.ID, 10)
 	// A contact whose fate a crash hid, and a dead letter of A's: rows as the dialer and the
 	// outbox write them (no job runs here to make them).
 	now := store.TimeArg(&call.StartedAt)
