@@ -30,8 +30,8 @@ import (
 
 // views are the case views measured, as /cases?view= names them, with the label the report uses.
 var views = []struct{ name, label string }{
-	{"mine", "My open"}, {"unassigned", "Unassigned"}, {"due", "Due soon"}, {"breached", "Breached"},
-	{"partner", "Waiting for partner post"}, {"open", "All open"}, {"closed", "Closed"},
+	{"mine", "My open"}, {"unassigned", "Unassigned"}, {"due_soon", "Due soon"}, {"breached", "Breached"},
+	{"waiting_post", "Waiting for partner post"}, {"open", "All open"}, {"closed", "Closed"},
 }
 
 // kindResult is one kind of request's timings by client count.
