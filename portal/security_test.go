@@ -70,6 +70,12 @@ func TestLoginFromAnotherSiteIsRefused(t *testing.T) {
 
 var inlineCode = regexp.MustCompile(`(?i)<script(\s[^>]*)?>[^<]|<style|\sstyle=|\son[a-z]+=|javascript:`)
 
+// jsonData is a data block (<script type="application/json">): not code, CSP does not run it.
+var jsonData = regexp.MustCompile(`<script type="application/json"[^>]*>[^<]*</script>`)
+
+// inlineCodeIn finds inline code in page s, data blocks aside.
+func inlineCodeIn(s string) string { return inlineCode.FindString(jsonData.ReplaceAllString(s, "")) }
+
 // Every answer carries the Content-Security-Policy, and no page has inline code it would
 // block (issue 13, defect 10).
 func TestEveryPageHasContentSecurityPolicy(t *testing.T) {
@@ -93,7 +99,7 @@ func TestEveryPageHasContentSecurityPolicy(t *testing.T) {
 		if strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("GET %s: the policy allows inline code", tc.path)
 		}
-		if m := inlineCode.FindString(r.body); m != "" {
+		if m := inlineCodeIn(r.body); m != "" {
 			t.Errorf("GET %s: inline code %q the policy would block", tc.path, m)
 		}
 	}
@@ -106,7 +112,7 @@ func TestEveryPageHasContentSecurityPolicy(t *testing.T) {
 		}
 		for _, e := range entries {
 			b, _ := fs.ReadFile(embedded(dir), dir+"/"+e.Name())
-			if m := inlineCode.FindString(string(b)); m != "" {
+			if m := inlineCodeIn(string(b)); m != "" {
 				t.Errorf("%s/%s: inline code %q the policy would block", dir, e.Name(), m)
 			}
 		}
