@@ -2,6 +2,7 @@ package portal
 
 import (
 	"time"
+	_ "time/tzdata" // zones resolve the same on every machine
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,12 +33,41 @@ func translator(lang string) func(string) string {
 	}
 }
 
-// viewerLocale is the language and time zone a staff page is written for: the page's language
-// (?lang=, the lang cookie, Accept-Language) in the zone the viewer works in (UTC until users
-// carry their own setting).
-func viewerLocale(c *fiber.Ctx, _ access.User) i18n.Locale {
-	return i18n.New(i18n.Lang(language(c)), time.UTC)
+// viewerLocale is the language and time zone a staff page is written for. Language: ?lang=
+// or the lang cookie (a choice made on a page), else the user's own setting, else
+// Accept-Language. Zone: the user's own setting, else the deployment's (Deps.TimeZone), else
+// Europe/Moscow.
+func viewerLocale(c *fiber.Ctx, d Deps, u access.User) i18n.Locale {
+	var lang i18n.Lang
+	if _, ok := i18n.Parse(c.Query("lang")); ok {
+		lang = i18n.Lang(language(c)) // keeps the choice in the cookie
+	} else {
+		lang = i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), c.Cookies("lang"), u.Lang)
+	}
+	return i18n.New(lang, viewerZone(d, u))
 }
+
+// viewerZone is the zone a staff user reads times in.
+func viewerZone(d Deps, u access.User) *time.Location {
+	if u.TimeZone != "" {
+		if z, err := time.LoadLocation(u.TimeZone); err == nil {
+			return z
+		}
+	}
+	if d.TimeZone != nil {
+		return d.TimeZone
+	}
+	return moscow
+}
+
+// moscow is the zone of staff whose deployment and setting name none: most of wismo's agents work in it.
+var moscow = func() *time.Location {
+	z, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		return time.FixedZone("MSK", 3*3600)
+	}
+	return z
+}()
 
 // JSTexts are the catalog's texts for a page's scripts (keys under "js."), given to the page
 // as a JSON data block that static/wismo.js reads as T("js.key").

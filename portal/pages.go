@@ -36,6 +36,9 @@ type Page struct {
 	Brands            []access.Brand
 	CSRF              string
 	Nav               []NavItem
+	// Search shows the header's search box (the roles that may search); Query is its text.
+	Search bool
+	Query  string
 	Data              any
 	// L writes the page's texts, dates, numbers and durations for the viewer:
 	// {{.L.T "key"}}, {{$.L.DateTime .At}}.
@@ -48,16 +51,23 @@ type NavItem struct {
 	Current     bool
 }
 
-// navigation lists the staff pages and the roles that see them (admins see all).
+// navigation lists the staff pages and the roles that see them (admins see all); label is
+// the catalog key of the link's text (i18n/catalog/*/staff.json).
 var navigation = []struct {
 	href, label string
 	roles       []access.Role
 }{
-	{"/desk", "Agent desktop", []access.Role{access.RoleAgent, access.RoleSupervisor}},
-	{"/dashboard", "Dashboard", []access.Role{access.RoleSupervisor}},
-	{"/editor", "Editors", []access.Role{access.RoleBrandManager}},
-	{"/dead-letters", "Dead letters", deadLetterRoles},
+	{"/desk", "nav.desk", []access.Role{access.RoleAgent, access.RoleSupervisor}},
+	{"/cases", "nav.cases", []access.Role{access.RoleAgent, access.RoleSupervisor}},
+	{"/search", "nav.search", searchRoles},
+	{"/dashboard", "nav.dashboard", []access.Role{access.RoleSupervisor}},
+	{"/editor", "nav.editors", []access.Role{access.RoleBrandManager}},
+	{"/dead-letters", "nav.dead_letters", deadLetterRoles},
+	{"/settings", "nav.settings", nil},
 }
+
+// searchRoles may use the one search box (every staff page shows it to them).
+var searchRoles = []access.Role{access.RoleAgent, access.RoleSupervisor, access.RoleBrandManager}
 
 const sessionKey = "wismo.page.session"
 
@@ -96,11 +106,15 @@ func pageSession(c *fiber.Ctx) access.Session {
 	return s
 }
 
-// render executes a staff page template inside the common frame.
+// render executes a staff page template inside the common frame. title is a catalog key
+// (or, for a page not yet in the catalog, the title itself).
 func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
 	sess := pageSession(c)
-	p := Page{Lang: language(c), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data,
-		L: viewerLocale(c, sess.User)}
+	loc := viewerLocale(c, d, sess.User)
+	if i18n.Default().Has(title) {
+		title = loc.T(title)
+	}
+	p := Page{Lang: string(loc.Lang), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data, L: loc}
 	if d.Access != nil {
 		brands, err := d.Access.Brands(c.UserContext(), access.ScopeOf(&sess.User))
 		if err != nil {
@@ -108,12 +122,24 @@ func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
 		}
 		p.Brands = brands
 	}
-	for _, n := range navigation {
-		if sess.User.Role == access.RoleAdmin || slices.Contains(n.roles, sess.User.Role) {
-			p.Nav = append(p.Nav, NavItem{Href: n.href, Label: n.label, Current: strings.HasPrefix(p.Path, n.href)})
-		}
+	p.Nav = navFor(sess.User.Role, p.Path, loc)
+	p.Search = sess.User.Role == access.RoleAdmin || slices.Contains(searchRoles, sess.User.Role)
+	if p.Path == "/search" {
+		p.Query = c.Query("q")
 	}
 	return executePage(c, p.Lang, name, p)
+}
+
+// navFor is the header's navigation for role on the page at path.
+func navFor(role access.Role, path string, loc i18n.Locale) []NavItem {
+	var nav []NavItem
+	for _, n := range navigation {
+		if role == access.RoleAdmin || n.roles == nil || slices.Contains(n.roles, role) {
+			cur := path == n.href || strings.HasPrefix(path, n.href+"/")
+			nav = append(nav, NavItem{Href: n.href, Label: loc.T(n.label), Current: cur})
+		}
+	}
+	return nav
 }
 
 func executePage(c *fiber.Ctx, lang, name string, data any) error {
