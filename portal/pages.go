@@ -79,9 +79,10 @@ const loginCSRFCookie = "wismo_login_csrf"
 func requirePage(d Deps, roles ...access.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess, err := d.Access.SessionByToken(c.UserContext(), c.Cookies(access.SessionCookie))
+		loc := viewerLocale(c, d, sess.User)
 		if errors.Is(err, access.ErrUnauthorized) {
 			if c.Method() != fiber.MethodGet {
-				return fiber.NewError(fiber.StatusUnauthorized, "your session has ended: log in again")
+				return fiber.NewError(fiber.StatusUnauthorized, loc.T("staff.err_session"))
 			}
 			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 		}
@@ -89,10 +90,10 @@ func requirePage(d Deps, roles ...access.Role) fiber.Handler {
 			return err
 		}
 		if sess.User.Role != access.RoleAdmin && len(roles) > 0 && !slices.Contains(roles, sess.User.Role) {
-			return fiber.NewError(fiber.StatusForbidden, "this page is not open to the role "+string(sess.User.Role))
+			return fiber.NewError(fiber.StatusForbidden, loc.T("staff.err_role", "role", loc.T("role."+string(sess.User.Role))))
 		}
 		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && !access.CheckCSRF(c, sess.CSRF) {
-			return fiber.NewError(fiber.StatusForbidden, "the form is out of date (missing or wrong CSRF token): reload the page and try again")
+			return fiber.NewError(fiber.StatusForbidden, loc.T("staff.err_csrf"))
 		}
 		c.Locals(sessionKey, sess)
 		access.SetPrincipal(c, access.SessionPrincipal(sess))
@@ -166,6 +167,7 @@ func homeOf(r access.Role) string {
 
 type loginPage struct {
 	Lang, CSRF, Next, Email, Error string
+	L                              i18n.Locale
 }
 
 // loginRoutes serve the HTML login form (POST /login) and logout (POST /logout). The JSON
@@ -176,13 +178,14 @@ func loginRoutes(app *fiber.App, d Deps) {
 	})
 	app.Post("/login", func(c *fiber.Ctx) error {
 		p := loginPage{Next: safeNext(c.FormValue("next")), Email: strings.TrimSpace(c.FormValue("email"))}
+		loc := i18n.New(i18n.Lang(language(c)), nil)
 		want := c.Cookies(loginCSRFCookie)
 		if access.CrossSite(c) || want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
-			p.Error = "The login form was out of date. Please try again."
+			p.Error = loc.T("login.err_csrf")
 			return showLogin(c, d, p, fiber.StatusForbidden)
 		}
 		if p.Email == "" || c.FormValue("password") == "" {
-			p.Error = "Enter your email and your password."
+			p.Error = loc.T("login.err_empty")
 			return showLogin(c, d, p, fiber.StatusUnprocessableEntity)
 		}
 		sess, err := d.Access.LoginFrom(c.UserContext(), p.Email, c.FormValue("password"), c.IP())
@@ -212,6 +215,7 @@ func showLogin(c *fiber.Ctx, d Deps, p loginPage, status int) error {
 	rand.Read(b) //nolint:errcheck // crypto/rand does not fail on Linux
 	p.CSRF = hex.EncodeToString(b)
 	p.Lang = language(c)
+	p.L = i18n.New(i18n.Lang(p.Lang), nil)
 	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: p.CSRF, Path: "/login", HTTPOnly: true, Secure: d.SecureCookies,
 		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(time.Hour)})
 	c.Status(status)
@@ -226,13 +230,14 @@ func loginRefused(c *fiber.Ctx, d Deps, p loginPage, err error) error {
 		return err
 	}
 	var retry *access.RetryError
+	loc := i18n.New(i18n.Lang(language(c)), nil)
 	switch {
 	case fe.Code == fiber.StatusUnauthorized:
-		p.Error = "Wrong email or password."
+		p.Error = loc.T("login.err_wrong")
 	case errors.As(err, &retry) && errors.Is(err, access.ErrTooManyAttempts):
-		p.Error = "Too many failed attempts. Please wait " + access.WaitWords(retry.Wait) + ", then try again."
+		p.Error = loc.T("login.err_wait", "wait", loc.Duration((retry.Wait + time.Second - 1).Truncate(time.Second)))
 	case retry != nil:
-		p.Error = "Many people are logging in right now. Please try again in a few seconds."
+		p.Error = loc.T("login.err_busy")
 	default:
 		p.Error = fe.Message
 	}
