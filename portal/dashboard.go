@@ -14,6 +14,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/reports"
 )
 
@@ -174,7 +175,7 @@ func dashboardRoutes(app *fiber.App, d Deps) {
 		if err != nil {
 			return err
 		}
-		return render(c, d, "dashboard.html", "Dashboard", page)
+		return render(c, d, "dashboard.html", "dash.title", page)
 	})
 	app.Get("/dashboard/live", guard, ready, liveStream(d))
 	app.Get("/dashboard/export/:table.csv", guard, ready, func(c *fiber.Ctx) error {
@@ -207,6 +208,7 @@ func (p *dashboardPage) allTables() []table {
 
 // buildDashboard reads everything the page shows for the request's filter.
 func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
+	loc := viewerLocale(c, d, pageSession(c).User)
 	scope, _, err := dashboardScope(c)
 	if err != nil {
 		return nil, err
@@ -224,27 +226,27 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	if p.Live, err = d.Dashboard.Live(ctx, scope); err != nil {
 		return nil, err
 	}
-	p.LiveTables = liveTables(p.Live)
+	p.LiveTables = liveTables(p.Live, loc)
 	if p.KPI, err = d.Dashboard.KPIs(ctx, reports.KPIQuery{Scope: scope, From: f.From, To: f.To.AddDate(0, 0, 1), Country: f.Country}); err != nil {
 		return nil, err
 	}
-	p.Totals = kpiTiles(p.KPI)
-	for _, t := range kpiTables(p.KPI) {
+	p.Totals = kpiTiles(p.KPI, loc)
+	for _, t := range kpiTables(p.KPI, loc) {
 		p.Tables = append(p.Tables, t.limited())
 	}
-	p.Charts = kpiCharts(p.KPI)
+	p.Charts = kpiCharts(p.KPI, loc)
 	if s := p.KPI.SLA.Live; s != nil {
-		p.SLALive = fmt.Sprintf("Open cases now: %d · first response breached %d · resolution breached %d · near breach %d · paused %d",
-			s.Open, s.FirstResponseBreached, s.ResolutionBreached, s.NearBreach, s.Paused)
+		p.SLALive = loc.T("dash.sla_live", "open", s.Open, "first", s.FirstResponseBreached, "resolution", s.ResolutionBreached,
+			"near", s.NearBreach, "paused", s.Paused)
 	}
 	recs, err := d.Dashboard.Recordings(ctx, scope, f.From, f.To.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range recs {
-		p.Recordings = append(p.Recordings, recordingItemOf(r))
+		p.Recordings = append(p.Recordings, recordingItemOf(r, loc))
 	}
-	p.RecordingTable = recordingTable(p.Recordings)
+	p.RecordingTable = recordingTable(p.Recordings, loc)
 	return p, nil
 }
 
@@ -266,9 +268,9 @@ func dec(v float64) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func regionName(r string) string {
+func regionName(r string, loc i18n.Locale) string {
 	if r == "" {
-		return "(no region)"
+		return loc.T("dash.no_region")
 	}
 	return r
 }
@@ -290,46 +292,46 @@ func duration(sec int64) string {
 	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
 }
 
-func kpiTiles(k reports.KPIReport) []kpiTile {
+func kpiTiles(k reports.KPIReport, loc i18n.Locale) []kpiTile {
 	t := k.Total
 	return []kpiTile{
-		{"Contact rate", orDash(pct(t.ContactRate)), fmt.Sprintf("%d of %d parcels", t.Contacted, t.Parcels)},
-		{"Answer rate", orDash(pct(t.AnswerRate)), fmt.Sprintf("%d of %d calls reached the recipient", t.CallsReached, t.CallAttempts)},
-		{"Attempts to reach", orDash(dec(t.AvgAttempts)), fmt.Sprintf("average over %d parcels reached", t.ReachedParcels)},
-		{"SMS delivered", orDash(pct(t.SMSRate)), fmt.Sprintf("%d of %d sent", t.SMSDelivered, t.SMSSent)},
-		{"COD returned", orDash(pct(t.CODReturnRate)), fmt.Sprintf("%d of %d cash-on-delivery parcels", t.CODReturned, t.COD)},
-		{"Delivered on time", orDash(pct(t.OnTimeP)), fmt.Sprintf("%d of %d delivered", t.OnTime, t.Delivered)},
-		{"Case SLA met", orDash(pct(k.SLA.Compliance)), fmt.Sprintf("%d of %d cases opened", k.SLA.Compliant, k.SLA.Cases)},
+		{loc.T("dash.contact_rate"), orDash(pct(t.ContactRate)), loc.T("dash.of_parcels", "a", t.Contacted, "b", t.Parcels)},
+		{loc.T("dash.answer_rate"), orDash(pct(t.AnswerRate)), loc.T("dash.of_calls_reached_the_recipient", "a", t.CallsReached, "b", t.CallAttempts)},
+		{loc.T("dash.attempts_to_reach"), orDash(dec(t.AvgAttempts)), loc.T("dash.average_over_parcels_reached", "a", t.ReachedParcels)},
+		{loc.T("dash.sms_delivered"), orDash(pct(t.SMSRate)), loc.T("dash.of_sent", "a", t.SMSDelivered, "b", t.SMSSent)},
+		{loc.T("dash.cod_returned"), orDash(pct(t.CODReturnRate)), loc.T("dash.of_cash_on_delivery_parcels", "a", t.CODReturned, "b", t.COD)},
+		{loc.T("dash.delivered_on_time"), orDash(pct(t.OnTimeP)), loc.T("dash.of_delivered", "a", t.OnTime, "b", t.Delivered)},
+		{loc.T("dash.case_sla_met"), orDash(pct(k.SLA.Compliance)), loc.T("dash.of_cases_opened", "a", k.SLA.Compliant, "b", k.SLA.Cases)},
 	}
 }
 
-func kpiTables(k reports.KPIReport) []table {
-	regions := table{Name: "regions", Title: "KPIs by region",
-		Head: []string{"Region", "Parcels", "Contact rate", "Call attempts", "Answer rate", "Attempts to reach", "SMS sent", "SMS delivered", "COD parcels", "COD returned", "Delivered", "On time"},
-		Num:  []bool{false, true, true, true, true, true, true, true, true, true, true, true}, Empty: "No parcels in this period."}
+func kpiTables(k reports.KPIReport, loc i18n.Locale) []table {
+	regions := table{Name: "regions", Title: loc.T("dash.kpis_by_region"),
+		Head: []string{loc.T("dash.region"), loc.T("dash.parcels"), loc.T("dash.contact_rate"), loc.T("dash.call_attempts"), loc.T("dash.answer_rate"), loc.T("dash.attempts_to_reach"), loc.T("dash.sms_sent"), loc.T("dash.sms_delivered"), loc.T("dash.cod_parcels"), loc.T("dash.cod_returned"), loc.T("dash.delivered"), loc.T("dash.on_time")},
+		Num:  []bool{false, true, true, true, true, true, true, true, true, true, true, true}, Empty: loc.T("dash.no_parcels_in_this_period")}
 	row := func(name string, r reports.RegionKPI) []string {
 		return []string{name, itoa(r.Parcels), pct(r.ContactRate), itoa(r.CallAttempts), pct(r.AnswerRate), dec(r.AvgAttempts),
 			itoa(r.SMSSent), pct(r.SMSRate), itoa(r.COD), pct(r.CODReturnRate), itoa(r.Delivered), pct(r.OnTimeP)}
 	}
 	if len(k.Regions) > 0 {
-		regions.Rows = append(regions.Rows, row("All regions", k.Total))
+		regions.Rows = append(regions.Rows, row(loc.T("dash.all_regions"), k.Total))
 	}
 	for _, r := range k.Regions {
-		regions.Rows = append(regions.Rows, row(regionName(r.Region), r))
+		regions.Rows = append(regions.Rows, row(regionName(r.Region, loc), r))
 	}
-	lanes := table{Name: "lanes", Title: "Transit against the promised date, by lane and service",
-		Head: []string{"Lane", "Service", "Delivered", "On time", "Late", "On-time share", "Median days late", "Median transit days"},
-		Num:  []bool{false, false, true, true, true, true, true, true}, Empty: "No deliveries with a promised date in this period."}
+	lanes := table{Name: "lanes", Title: loc.T("dash.transit_against_the_promised_date_by_lan"),
+		Head: []string{loc.T("dash.lane"), loc.T("dash.service"), loc.T("dash.delivered"), loc.T("dash.on_time"), loc.T("dash.late"), loc.T("dash.on_time_share"), loc.T("dash.median_days_late"), loc.T("dash.median_transit_days")},
+		Num:  []bool{false, false, true, true, true, true, true, true}, Empty: loc.T("dash.no_deliveries_with_a_promised_date_in_th")}
 	for _, l := range k.Lanes {
 		lanes.Rows = append(lanes.Rows, []string{l.Origin + "→" + l.Destination, l.Service, itoa(l.Delivered), itoa(l.OnTime), itoa(l.Late),
 			pct(l.OnTimeShare), dec(l.MedianDaysLate), dec(l.MedianTransitDays)})
 	}
-	sla := table{Name: "sla", Title: "Case SLA compliance (cases opened in the period)",
-		Head: []string{"Cases", "No clock breached", "Compliance", "First response breached", "Resolution breached", "Resolved"},
+	sla := table{Name: "sla", Title: loc.T("dash.case_sla_compliance_cases_opened_in_the"),
+		Head: []string{loc.T("dash.cases"), loc.T("dash.no_clock_breached"), loc.T("dash.compliance"), loc.T("dash.first_response_breached"), loc.T("dash.resolution_breached"), loc.T("dash.resolved")},
 		Num:  []bool{true, true, true, true, true, true},
 		Rows: [][]string{{itoa(k.SLA.Cases), itoa(k.SLA.Compliant), pct(k.SLA.Compliance), itoa(k.SLA.FirstResponseBreached), itoa(k.SLA.ResolutionBreached), itoa(k.SLA.Resolved)}}}
-	daily := table{Name: "daily", Title: "By day (UTC)",
-		Head: []string{"Day", "Parcels", "Contact rate", "Call attempts", "Answer rate"},
+	daily := table{Name: "daily", Title: loc.T("dash.by_day_utc"),
+		Head: []string{loc.T("dash.day"), loc.T("dash.parcels"), loc.T("dash.contact_rate"), loc.T("dash.call_attempts"), loc.T("dash.answer_rate")},
 		Num:  []bool{false, true, true, true, true}}
 	for _, d := range k.Days {
 		daily.Rows = append(daily.Rows, []string{d.Day, itoa(d.Parcels), pct(reports.Ratio(d.Contacted, d.Parcels)), itoa(d.CallAttempts), pct(reports.Ratio(d.CallsReached, d.CallAttempts))})
@@ -340,24 +342,24 @@ func kpiTables(k reports.KPIReport) []table {
 // chartBars is how many regions or lanes a bar chart shows (the tables show all).
 const chartBars = 12
 
-func kpiCharts(k reports.KPIReport) []template.HTML {
-	line := LineChart{Title: "Contact and answer rate by day", Series: []string{"Contact rate", "Answer rate"}, Max: 100,
+func kpiCharts(k reports.KPIReport, loc i18n.Locale) []template.HTML {
+	line := LineChart{Title: loc.T("dash.contact_and_answer_rate_by_day"), Series: []string{loc.T("dash.contact_rate"), loc.T("dash.answer_rate")}, Max: 100,
 		Format: func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + "%" }}
 	for _, d := range k.Days {
 		line.Points = append(line.Points, Point{Label: d.Day[5:], Values: []float64{reports.Ratio(d.Contacted, d.Parcels) * 100, reports.Ratio(d.CallsReached, d.CallAttempts) * 100}})
 	}
 	format := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" }
-	contact := BarChart{Title: "Contact rate by region (busiest regions)", Max: 100, Format: format}
-	answer := BarChart{Title: "Answer rate by region (busiest regions)", Max: 100, Format: format}
+	contact := BarChart{Title: loc.T("dash.contact_rate_by_region_busiest_regions"), Max: 100, Format: format}
+	answer := BarChart{Title: loc.T("dash.answer_rate_by_region_busiest_regions"), Max: 100, Format: format}
 	for _, r := range k.Regions {
 		if len(contact.Bars) < chartBars && r.Parcels > 0 {
-			contact.Bars = append(contact.Bars, Bar{Label: regionName(r.Region), Value: r.ContactRate * 100, Note: fmt.Sprintf("%d/%d", r.Contacted, r.Parcels)})
+			contact.Bars = append(contact.Bars, Bar{Label: regionName(r.Region, loc), Value: r.ContactRate * 100, Note: fmt.Sprintf("%d/%d", r.Contacted, r.Parcels)})
 		}
 		if len(answer.Bars) < chartBars && r.CallAttempts > 0 {
-			answer.Bars = append(answer.Bars, Bar{Label: regionName(r.Region), Value: r.AnswerRate * 100, Note: fmt.Sprintf("%d/%d", r.CallsReached, r.CallAttempts)})
+			answer.Bars = append(answer.Bars, Bar{Label: regionName(r.Region, loc), Value: r.AnswerRate * 100, Note: fmt.Sprintf("%d/%d", r.CallsReached, r.CallAttempts)})
 		}
 	}
-	lanes := BarChart{Title: "Delivered on time by lane and service", Max: 100, Format: format}
+	lanes := BarChart{Title: loc.T("dash.delivered_on_time_by_lane_and_service"), Max: 100, Format: format}
 	for _, l := range k.Lanes {
 		if len(lanes.Bars) == chartBars {
 			break
@@ -367,17 +369,17 @@ func kpiCharts(k reports.KPIReport) []template.HTML {
 	return []template.HTML{line.SVG(), contact.SVG(), answer.SVG(), lanes.SVG()}
 }
 
-func liveTables(s reports.LiveSnapshot) []table {
-	agents := table{Name: "agents", Title: "Agents", Head: []string{"Agent", "State", "For"}, Num: []bool{false, false, true}, Empty: "No agents."}
+func liveTables(s reports.LiveSnapshot, loc i18n.Locale) []table {
+	agents := table{Name: "agents", Title: loc.T("dash.agents"), Head: []string{loc.T("dash.agent"), loc.T("dash.state"), loc.T("dash.for")}, Num: []bool{false, false, true}, Empty: loc.T("dash.no_agents")}
 	for _, a := range s.Agents {
 		agents.Rows = append(agents.Rows, []string{a.Email, strings.ReplaceAll(a.State, "_", " "), duration(a.ForSec)})
 	}
-	queues := table{Name: "queues", Title: "Hotline queues", Head: []string{"Queue", "Waiting", "Longest wait"}, Num: []bool{false, true, true}, Empty: "No hotline queues."}
+	queues := table{Name: "queues", Title: loc.T("dash.hotline_queues"), Head: []string{loc.T("dash.queue"), loc.T("dash.waiting"), loc.T("dash.longest_wait")}, Num: []bool{false, true, true}, Empty: loc.T("dash.no_hotline_queues")}
 	for _, q := range s.Queues {
 		queues.Rows = append(queues.Rows, []string{q.Name, itoa(q.Waiting), duration(q.LongestWaitS)})
 	}
-	calls := table{Name: "calls", Title: "Active calls", Head: []string{"Call", "Direction", "State", "Parcel", "Agent", "For"},
-		Num: []bool{true, false, false, false, false, true}, Empty: "No calls right now."}
+	calls := table{Name: "calls", Title: loc.T("dash.active_calls"), Head: []string{loc.T("dash.call"), loc.T("dash.direction"), loc.T("dash.state"), loc.T("dash.parcel"), loc.T("dash.agent"), loc.T("dash.for")},
+		Num: []bool{true, false, false, false, false, true}, Empty: loc.T("dash.no_calls_right_now")}
 	for _, c := range s.Calls {
 		calls.Rows = append(calls.Rows, []string{strconv.FormatInt(c.ID, 10), c.Direction, c.State, c.Parcel, c.Agent, duration(c.ForSec)})
 	}
@@ -385,8 +387,8 @@ func liveTables(s reports.LiveSnapshot) []table {
 }
 
 // recordingItemOf formats a recording for the list.
-func recordingItemOf(r reports.Recording) recordingItem {
-	it := recordingItem{ID: r.ID, When: r.StartedAt.Format("2006-01-02 15:04"), Direction: r.Direction, Parcel: r.ParcelID,
+func recordingItemOf(r reports.Recording, loc i18n.Locale) recordingItem {
+	it := recordingItem{ID: r.ID, When: loc.DateTime(r.StartedAt), Direction: r.Direction, Parcel: r.ParcelID,
 		Agent: r.Agent, Outcome: r.Outcome, Duration: duration(r.DurationMS / 1000),
 		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID)}
 	if r.Disposition != "" {
@@ -395,9 +397,9 @@ func recordingItemOf(r reports.Recording) recordingItem {
 	return it
 }
 
-func recordingTable(items []recordingItem) table {
-	t := table{Name: "recordings", Title: "Recordings", Head: []string{"Recording", "When (UTC)", "Direction", "Parcel", "Agent", "Outcome", "Duration"},
-		Num: []bool{true, false, false, false, false, false, true}, Empty: "No recordings in this period."}
+func recordingTable(items []recordingItem, loc i18n.Locale) table {
+	t := table{Name: "recordings", Title: loc.T("dash.recordings"), Head: []string{loc.T("dash.recording"), loc.T("dash.when"), loc.T("dash.direction"), loc.T("dash.parcel"), loc.T("dash.agent"), loc.T("dash.outcome"), loc.T("dash.duration")},
+		Num: []bool{true, false, false, false, false, false, true}, Empty: loc.T("dash.no_recordings_in_this_period")}
 	for _, r := range items {
 		t.Rows = append(t.Rows, []string{strconv.FormatInt(r.ID, 10), r.When, r.Direction, r.Parcel, r.Agent, r.Outcome, r.Duration})
 	}

@@ -39,7 +39,7 @@ type Page struct {
 	// Search shows the header's search box (the roles that may search); Query is its text.
 	Search bool
 	Query  string
-	Data              any
+	Data   any
 	// L writes the page's texts, dates, numbers and durations for the viewer:
 	// {{.L.T "key"}}, {{$.L.DateTime .At}}.
 	L i18n.Locale

@@ -95,7 +95,7 @@ func TestLoginAndStaffPages(t *testing.T) {
 	if !strings.Contains(r.body, `href="/dashboard"`) || strings.Contains(r.body, `href="/editor"`) {
 		t.Fatalf("navigation should follow the role: %s", r.body)
 	}
-	if !strings.Contains(r.body, `<script type="application/json" id="wismo-texts">{"js.error.network":"wismo cannot be reached`) {
+	if !strings.Contains(r.body, `<script type="application/json" id="wismo-texts">{"js.`) || !strings.Contains(r.body, `"js.error.network":"wismo cannot be reached`) {
 		t.Fatalf("the frame should give its scripts the catalog's js. texts in the page's language: %s", r.body)
 	}
 	if r := sup.doWith("GET", "/t/supervised", nil, "Accept-Language", "ru"); !strings.Contains(r.body, `"js.error.network":"Нет связи с wismo`) {

@@ -43,7 +43,7 @@ function show(snap) {
   fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
   fill("live-calls", snap.calls.map((c) => [String(c.id), c.direction, c.state, c.parcel, c.agent, duration(c.for_s)]));
   const at = new Date(snap.at);
-  status.textContent = `live · ${at.toLocaleTimeString()}`;
+  status.textContent = T("js.dash.live_at", { at: at.toLocaleTimeString(document.documentElement.lang || undefined) });
   status.className = "pill ok";
   live.dataset.liveAt = snap.at;
 }
@@ -52,11 +52,11 @@ if (live && window.EventSource) {
   const source = new EventSource(live.dataset.src);
   source.addEventListener("snapshot", (e) => show(JSON.parse(e.data)));
   source.addEventListener("trouble", () => {
-    status.textContent = "live data delayed";
+    status.textContent = T("js.dash.delayed");
     status.className = "pill warn";
   });
   source.onerror = () => {
-    status.textContent = "reconnecting…";
+    status.textContent = T("js.dash.reconnecting");
     status.className = "pill warn";
   };
   window.addEventListener("pagehide", () => source.close());

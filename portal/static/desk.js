@@ -364,7 +364,7 @@
       var events = (p.events || []).slice(-5).reverse().map(function (e) {
         return "<li><time>" + esc(e.local_time || when(e.occurred_at)) + "</time> " + esc(e.meaning || e.code) + (e.location ? " · " + esc(e.location) : "") + "</li>";
       }).join("");
-      return '<article class="parcel"><h3>' + esc(p.id) + ' <span class="pill">' + esc(p.phase) + "</span>" + (p.late ? ' <span class="pill bad">' + esc(T("js.desk.late")) + "</span>" : "") + "</h3>" +
+      return '<article class="parcel"><h3>' + esc(p.id) + ' <span class="pill">' + esc(T("js.phase." + p.phase)) + "</span>" + (p.late ? ' <span class="pill bad">' + esc(T("js.desk.late")) + "</span>" : "") + "</h3>" +
         '<p class="small muted">' + esc(p.recipient && p.recipient.name) + " · " + esc(p.origin_country) + " → " + esc(p.destination_country) +
         (p.cod ? " · " + esc(T("js.desk.cod", { amount: p.cod.amount, currency: p.cod.currency })) : "") + "</p>" +
         '<ul class="plain events-mini">' + events + "</ul>" +
