@@ -253,7 +253,7 @@ func TestDeadLettersPage(t *testing.T) {
 		t.Fatalf("retry form: %d %q %s", r.status, r.header.Get("Location"), r.body)
 	}
 	r = sup.do("GET", r.header.Get("Location"), nil)
-	if !strings.Contains(r.body, fmt.Sprintf("sent back for a retry: %d", ra)) || !strings.Contains(r.body, ">retry<") {
+	if !strings.Contains(r.body, fmt.Sprintf("sent back for a retry: %d", ra)) || !strings.Contains(r.body, ">waiting for a retry<") {
 		t.Fatalf("after the retry form: %s", r.body)
 	}
 	r = sup.do("POST", fmt.Sprintf("/dead-letters/%d/discard", ra), url.Values{"_csrf": {token}})
