@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/i18n"
 )
 
 // Staff pages that live outside this package (the brand managers' editors, whose services'
@@ -19,6 +20,10 @@ func RequirePage(d Deps, roles ...access.Role) fiber.Handler { return requirePag
 func RenderPage(c *fiber.Ctx, d Deps, name, title string, data any) error {
 	return render(c, d, name, title, data)
 }
+
+// PageLocale is the language and time zone the page is written for (the viewer's own
+// setting, the page's ?lang= or cookie, Accept-Language), for texts a handler writes.
+func PageLocale(c *fiber.Ctx, d Deps) i18n.Locale { return viewerLocale(c, d, pageSession(c).User) }
 
 // PageCSRF is the session's CSRF token, for forms drawn by a page's own data.
 func PageCSRF(c *fiber.Ctx) string { return pageSession(c).CSRF }

@@ -20,13 +20,13 @@ import (
 // what to wait after each outcome, and which results end the sequence.
 
 var weekDays = []struct{ key, label string }{
-	{"mon", "Monday"}, {"tue", "Tuesday"}, {"wed", "Wednesday"}, {"thu", "Thursday"}, {"fri", "Friday"}, {"sat", "Saturday"}, {"sun", "Sunday"},
+	{"mon", "ed.day.mon"}, {"tue", "ed.day.tue"}, {"wed", "ed.day.wed"}, {"thu", "ed.day.thu"}, {"fri", "ed.day.fri"}, {"sat", "ed.day.sat"}, {"sun", "ed.day.sun"},
 }
 
 var windowChannels = []struct {
 	ch    dialer.Channel
 	label string
-}{{dialer.Call, "Calls"}, {dialer.SMS, "SMS"}, {dialer.Email, "Email"}}
+}{{dialer.Call, "ed.ch.call"}, {dialer.SMS, "ed.ch.sms"}, {dialer.Email, "ed.ch.email"}} // catalog keys
 
 type callingPage struct {
 	editorFrame
@@ -90,7 +90,7 @@ func (e *editor) showCalling(c *fiber.Ctx, p callingPage, w dialer.Windows, stat
 		p.Channels = append(p.Channels, cw)
 	}
 	c.Status(status)
-	return portal.RenderPage(c, e.page, "editor_calling.html", "Calling windows and attempts · "+p.Brand.Name, p)
+	return portal.RenderPage(c, e.page, "editor_calling.html", portal.PageLocale(c, e.page).T("ed.calling_windows_and_attempts")+" · "+p.Brand.Name, p)
 }
 
 func (e *editor) calling(c *fiber.Ctx) error {
@@ -147,7 +147,7 @@ func (e *editor) saveCalling(c *fiber.Ctx) error {
 			}
 		}
 		if len(p.Errors) > 0 {
-			p.Error = "The windows were not saved: see the days marked below."
+			p.Error = portal.PageLocale(c, e.page).T("ed.err_windows")
 			return e.showCalling(c, p, w, fiber.StatusUnprocessableEntity)
 		}
 	case "algorithm":
@@ -163,7 +163,7 @@ func (e *editor) saveCalling(c *fiber.Ctx) error {
 			}
 		}
 		if len(fe) > 0 {
-			p.Errors, p.Error = fe, "The call-attempt algorithm was not saved: see the fields marked below."
+			p.Errors, p.Error = fe, portal.PageLocale(c, e.page).T("ed.err_algorithm")
 			return e.showCalling(c, p, w, fiber.StatusUnprocessableEntity)
 		}
 	default:

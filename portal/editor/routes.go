@@ -113,13 +113,14 @@ func (e *editor) frame(c *fiber.Ctx, section string) (editorFrame, error) {
 		return editorFrame{}, err
 	}
 	f := editorFrame{Brand: b, Brands: brands, Base: fmt.Sprintf("/editor/%d", b.ID), Section: section}
+	loc := portal.PageLocale(c, e.page)
 	switch {
 	case c.Query("rolledback") != "":
-		f.Flash = "Rolled back: version " + c.Query("rolledback") + " is published again as version " + c.Query("saved") + "."
+		f.Flash = loc.T("ed.flash_rolled_back", "from", c.Query("rolledback"), "to", c.Query("saved"))
 	case c.Query("saved") != "":
-		f.Flash = "Published version " + c.Query("saved") + "."
+		f.Flash = loc.T("ed.flash_published", "version", c.Query("saved"))
 	case c.Query("updated") != "":
-		f.Flash = "Saved."
+		f.Flash = loc.T("ed.flash_saved")
 	}
 	return f, nil
 }
@@ -150,7 +151,7 @@ func (e *editor) index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return portal.RenderPage(c, e.page, "editor.html", "Editors", editorFrame{Brands: brands})
+	return portal.RenderPage(c, e.page, "editor.html", "ed.editors", editorFrame{Brands: brands})
 }
 
 func parseID(s string) int64 {
@@ -181,7 +182,7 @@ func (e *editor) overview(c *fiber.Ctx) error {
 	if p.Rules, err = e.scripts.Rules(ctx, brand); err != nil {
 		return err
 	}
-	return portal.RenderPage(c, e.page, "editor_overview.html", "Editors · "+f.Brand.Name, p)
+	return portal.RenderPage(c, e.page, "editor_overview.html", portal.PageLocale(c, e.page).T("ed.editors")+" · "+f.Brand.Name, p)
 }
 
 // fieldErrors groups validation problems by field for showing them next to each input;

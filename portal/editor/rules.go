@@ -95,9 +95,10 @@ func (e *editor) showRule(c *fiber.Ctx, p rulePage, status int) error {
 	if p.Delay == "" && p.R.Delay != 0 {
 		p.Delay = shortDuration(time.Duration(p.R.Delay))
 	}
-	title := "New rule"
+	loc := portal.PageLocale(c, e.page)
+	title := loc.T("ed.new_rule")
 	if !p.New {
-		title = "Rule " + p.R.Name
+		title = loc.T("ed.rule") + " " + p.R.Name
 	}
 	c.Status(status)
 	return portal.RenderPage(c, e.page, "editor_rule.html", title+" · "+p.Brand.Name, p)
@@ -253,7 +254,7 @@ func (e *editor) diffRule(c *fiber.Ctx) error {
 		_, _, _, err = editorFail(err)
 		return err
 	}
-	p := diffPage{editorFrame: f, What: "Rule " + versions[0].Rule.Name, Back: fmt.Sprintf("%s/rules/%d", f.Base, id)}
+	p := diffPage{editorFrame: f, What: portal.PageLocale(c, e.page).T("ed.rule") + " " + versions[0].Rule.Name, Back: fmt.Sprintf("%s/rules/%d", f.Base, id)}
 	p.From, p.To = diffRange(c, versions[0].Version)
 	texts := map[int]string{}
 	for _, v := range versions {
@@ -262,7 +263,7 @@ func (e *editor) diffRule(c *fiber.Ctx) error {
 	}
 	p.Lines = lineDiff(texts[p.From], texts[p.To])
 	p.Changed = diffChanged(p.Lines)
-	return portal.RenderPage(c, e.page, "editor_diff.html", "Changes · "+p.What, p)
+	return portal.RenderPage(c, e.page, "editor_diff.html", portal.PageLocale(c, e.page).T("ed.changes")+" · "+p.What, p)
 }
 
 // checkRule validates the rule form's JSON for the live check beside the condition.
