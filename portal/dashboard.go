@@ -369,10 +369,20 @@ func kpiCharts(k reports.KPIReport, loc i18n.Locale) []template.HTML {
 	return []template.HTML{line.SVG(), contact.SVG(), answer.SVG(), lanes.SVG()}
 }
 
+// dashWord is the catalog's word for a live value (js.dash.<kind>.<value>: the page's script
+// words the same values), or the value as written for one the catalog lacks.
+func dashWord(loc i18n.Locale, kind, value string) string {
+	key := "js.dash." + kind + "." + value
+	if !i18n.Default().Has(key) {
+		return strings.ReplaceAll(value, "_", " ")
+	}
+	return loc.T(key)
+}
+
 func liveTables(s reports.LiveSnapshot, loc i18n.Locale) []table {
 	agents := table{Name: "agents", Title: loc.T("dash.agents"), Head: []string{loc.T("dash.agent"), loc.T("dash.state"), loc.T("dash.for")}, Num: []bool{false, false, true}, Empty: loc.T("dash.no_agents")}
 	for _, a := range s.Agents {
-		agents.Rows = append(agents.Rows, []string{a.Email, strings.ReplaceAll(a.State, "_", " "), duration(a.ForSec)})
+		agents.Rows = append(agents.Rows, []string{a.Email, dashWord(loc, "state", a.State), duration(a.ForSec)})
 	}
 	queues := table{Name: "queues", Title: loc.T("dash.hotline_queues"), Head: []string{loc.T("dash.queue"), loc.T("dash.waiting"), loc.T("dash.longest_wait")}, Num: []bool{false, true, true}, Empty: loc.T("dash.no_hotline_queues")}
 	for _, q := range s.Queues {
@@ -381,14 +391,14 @@ func liveTables(s reports.LiveSnapshot, loc i18n.Locale) []table {
 	calls := table{Name: "calls", Title: loc.T("dash.active_calls"), Head: []string{loc.T("dash.call"), loc.T("dash.direction"), loc.T("dash.state"), loc.T("dash.parcel"), loc.T("dash.agent"), loc.T("dash.for")},
 		Num: []bool{true, false, false, false, false, true}, Empty: loc.T("dash.no_calls_right_now")}
 	for _, c := range s.Calls {
-		calls.Rows = append(calls.Rows, []string{strconv.FormatInt(c.ID, 10), c.Direction, c.State, c.Parcel, c.Agent, duration(c.ForSec)})
+		calls.Rows = append(calls.Rows, []string{strconv.FormatInt(c.ID, 10), dashWord(loc, "direction", c.Direction), dashWord(loc, "call", c.State), c.Parcel, c.Agent, duration(c.ForSec)})
 	}
 	return []table{agents, queues, calls}
 }
 
 // recordingItemOf formats a recording for the list.
 func recordingItemOf(r reports.Recording, loc i18n.Locale) recordingItem {
-	it := recordingItem{ID: r.ID, When: loc.DateTime(r.StartedAt), Direction: r.Direction, Parcel: r.ParcelID,
+	it := recordingItem{ID: r.ID, When: loc.DateTime(r.StartedAt), Direction: dashWord(loc, "direction", r.Direction), Parcel: r.ParcelID,
 		Agent: r.Agent, Outcome: r.Outcome, Duration: duration(r.DurationMS / 1000),
 		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID)}
 	if r.Disposition != "" {

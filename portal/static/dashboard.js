@@ -38,10 +38,16 @@ function fill(id, rows) {
   table.replaceChild(body, table.tBodies[0]);
 }
 
+// word is the catalog's word for a value (js.dash.<kind>.<value>), or the value as written.
+function word(kind, value) {
+  const key = `js.dash.${kind}.${value}`, w = T(key);
+  return w === key ? String(value || "").replaceAll("_", " ") : w;
+}
+
 function show(snap) {
-  fill("live-agents", snap.agents.map((a) => [a.email, a.state.replaceAll("_", " "), duration(a.for_s)]));
+  fill("live-agents", snap.agents.map((a) => [a.email, word("state", a.state), duration(a.for_s)]));
   fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
-  fill("live-calls", snap.calls.map((c) => [String(c.id), c.direction, c.state, c.parcel, c.agent, duration(c.for_s)]));
+  fill("live-calls", snap.calls.map((c) => [String(c.id), word("direction", c.direction), word("call", c.state), c.parcel, c.agent, duration(c.for_s)]));
   const at = new Date(snap.at);
   status.textContent = T("js.dash.live_at", { at: at.toLocaleTimeString(document.documentElement.lang || undefined) });
   status.className = "pill ok";

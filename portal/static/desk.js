@@ -373,7 +373,7 @@
     }).join("");
     $("pop-parcels").innerHTML = html || '<p class="muted">' + esc(T("js.desk.no_parcel")) + "</p>";
     var hist = (c.past_calls || []).map(function (pc) {
-      return "<li>" + esc(T("js.desk.call_line", { when: when(pc.started_at), direction: pc.direction, outcome: pc.outcome || T("js.desk.in_progress") })) + (pc.disposition ? " · " + esc(pc.disposition) : "") + "</li>";
+      return "<li>" + esc(T("js.desk.call_line", { when: when(pc.started_at), direction: T("js.dash.direction." + pc.direction), outcome: pc.outcome || T("js.desk.in_progress") })) + (pc.disposition ? " · " + esc(pc.disposition) : "") + "</li>";
     });
     $("pop-history").innerHTML = hist.join("") || '<li class="muted">' + esc(T("js.desk.no_calls")) + "</li>";
     $("pop-cases").innerHTML = '<li class="muted">' + esc(T("js.desk.no_cases")) + "</li>";
