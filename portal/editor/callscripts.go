@@ -288,7 +288,7 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 			return err
 		}
 		if op == "json" && p.Errors != nil {
-			p.Errors["body_json"] = append(p.Errors["body_json"], "the script has errors: see the steps above")
+			p.Errors["body_json"] = append(p.Errors["body_json"], portal.PageLocale(c, e.page).T("ed.err_script_steps"))
 		}
 		return e.showScript(c, p, status)
 	}

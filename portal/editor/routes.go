@@ -22,6 +22,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -251,6 +252,7 @@ type versionsView struct {
 	URL       string // the item's editor page
 	Published int
 	CSRF      string
+	L         i18n.Locale // dates in the viewer's zone
 }
 
 type versionRow struct {
@@ -265,5 +267,5 @@ func historyOf(c *fiber.Ctx, url string, published int, rows []versionRow) versi
 			rows[i].Prev = rows[i].Version - 1
 		}
 	}
-	return versionsView{Rows: rows, URL: url, Published: published, CSRF: portal.PageCSRF(c)}
+	return versionsView{Rows: rows, URL: url, Published: published, CSRF: portal.PageCSRF(c), L: portal.PageLocale(c, portal.Deps{})}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -33,7 +34,7 @@ type rulePage struct {
 }
 
 // ruleFromForm reads the form; what cannot be parsed is reported by field.
-func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
+func ruleFromForm(c *fiber.Ctx, loc i18n.Locale) (scripts.Rule, string, string, fieldErrors) {
 	fe := fieldErrors{}
 	r := scripts.Rule{Name: strings.TrimSpace(c.FormValue("name")), Enabled: c.FormValue("enabled") != "",
 		Trigger: c.FormValue("trigger"), Condition: formText(c, "condition"), Action: c.FormValue("action"),
@@ -43,7 +44,7 @@ func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
 	if v := strings.TrimSpace(c.FormValue("position")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			fe["position"] = append(fe["position"], "a whole number: rules run in this order")
+			fe["position"] = append(fe["position"], loc.T("ed.err_position"))
 		}
 		r.Position = n
 	}
@@ -54,7 +55,7 @@ func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
 	if delay != "" && delay != "0" {
 		d, err := time.ParseDuration(delay)
 		if err != nil {
-			fe["delay"] = append(fe["delay"], "a duration such as 30m, 2h or 1h30m")
+			fe["delay"] = append(fe["delay"], loc.T("ed.err_delay"))
 		}
 		r.Delay = dialer.Duration(d)
 	}
@@ -167,7 +168,7 @@ func (e *editor) saveRule(c *fiber.Ctx) error {
 		}
 	}
 	var fe fieldErrors
-	p.R, p.Codes, p.Delay, fe = ruleFromForm(c)
+	p.R, p.Codes, p.Delay, fe = ruleFromForm(c, portal.PageLocale(c, e.page))
 	if len(fe) > 0 {
 		p.Errors = fe
 		if probs := scripts.CheckRule(c.UserContext(), p.R); len(probs) > 0 {
@@ -279,7 +280,7 @@ func (e *editor) checkRule(c *fiber.Ctx) error {
 	fe, _ := problemsOf(scripts.CheckRule(c.UserContext(), r))
 	if d := strings.TrimSpace(in.Delay); d != "" && d != "0" {
 		if _, err := time.ParseDuration(d); err != nil {
-			fe["delay"] = []string{"a duration such as 30m, 2h or 1h30m"}
+			fe["delay"] = []string{portal.PageLocale(c, e.page).T("ed.err_delay")}
 		}
 	}
 	return c.JSON(fiber.Map{"ok": len(fe) == 0, "errors": fe})
