@@ -135,6 +135,23 @@ func (t table) limited() table {
 	return t
 }
 
+// forReader writes the shown rows' numbers for the reader (1 234,5 in Russian); the CSV
+// keeps the rows as machines read them.
+func (t table) forReader(loc i18n.Locale) table {
+	rows := make([][]string, len(t.Show))
+	for i, r := range t.Show {
+		rows[i] = make([]string, len(r))
+		for j, cell := range r {
+			if j < len(t.Num) && t.Num[j] {
+				cell = loc.NumberText(cell)
+			}
+			rows[i][j] = cell
+		}
+	}
+	t.Show = rows
+	return t
+}
+
 // dashboardPage is the page's data.
 type dashboardPage struct {
 	Filter         dashboardFilter
@@ -226,13 +243,19 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	if p.Live, err = d.Dashboard.Live(ctx, scope); err != nil {
 		return nil, err
 	}
-	p.LiveTables = liveTables(p.Live, loc)
+	for _, t := range liveTables(p.Live, loc) {
+		t.Show = t.Rows
+		p.LiveTables = append(p.LiveTables, t.forReader(loc))
+	}
 	if p.KPI, err = d.Dashboard.KPIs(ctx, reports.KPIQuery{Scope: scope, From: f.From, To: f.To.AddDate(0, 0, 1), Country: f.Country}); err != nil {
 		return nil, err
 	}
 	p.Totals = kpiTiles(p.KPI, loc)
+	for i := range p.Totals {
+		p.Totals[i].Value = loc.NumberText(p.Totals[i].Value)
+	}
 	for _, t := range kpiTables(p.KPI, loc) {
-		p.Tables = append(p.Tables, t.limited())
+		p.Tables = append(p.Tables, t.limited().forReader(loc))
 	}
 	p.Charts = kpiCharts(p.KPI, loc)
 	if s := p.KPI.SLA.Live; s != nil {
