@@ -318,13 +318,13 @@ func duration(sec int64) string {
 func kpiTiles(k reports.KPIReport, loc i18n.Locale) []kpiTile {
 	t := k.Total
 	return []kpiTile{
-		{loc.T("dash.contact_rate"), orDash(pct(t.ContactRate)), loc.T("dash.of_parcels", "a", t.Contacted, "b", t.Parcels)},
-		{loc.T("dash.answer_rate"), orDash(pct(t.AnswerRate)), loc.T("dash.of_calls_reached_the_recipient", "a", t.CallsReached, "b", t.CallAttempts)},
-		{loc.T("dash.attempts_to_reach"), orDash(dec(t.AvgAttempts)), loc.T("dash.average_over_parcels_reached", "a", t.ReachedParcels)},
-		{loc.T("dash.sms_delivered"), orDash(pct(t.SMSRate)), loc.T("dash.of_sent", "a", t.SMSDelivered, "b", t.SMSSent)},
-		{loc.T("dash.cod_returned"), orDash(pct(t.CODReturnRate)), loc.T("dash.of_cash_on_delivery_parcels", "a", t.CODReturned, "b", t.COD)},
-		{loc.T("dash.delivered_on_time"), orDash(pct(t.OnTimeP)), loc.T("dash.of_delivered", "a", t.OnTime, "b", t.Delivered)},
-		{loc.T("dash.case_sla_met"), orDash(pct(k.SLA.Compliance)), loc.T("dash.of_cases_opened", "a", k.SLA.Compliant, "b", k.SLA.Cases)},
+		{loc.T("dash.contact_rate"), orDash(pct(t.ContactRate)), loc.N("dash.of_parcels", t.Parcels, "a", t.Contacted)},
+		{loc.T("dash.answer_rate"), orDash(pct(t.AnswerRate)), loc.N("dash.of_calls_reached_the_recipient", t.CallAttempts, "a", t.CallsReached)},
+		{loc.T("dash.attempts_to_reach"), orDash(dec(t.AvgAttempts)), loc.N("dash.average_over_parcels_reached", t.ReachedParcels)},
+		{loc.T("dash.sms_delivered"), orDash(pct(t.SMSRate)), loc.N("dash.of_sent", t.SMSSent, "a", t.SMSDelivered)},
+		{loc.T("dash.cod_returned"), orDash(pct(t.CODReturnRate)), loc.N("dash.of_cash_on_delivery_parcels", t.COD, "a", t.CODReturned)},
+		{loc.T("dash.delivered_on_time"), orDash(pct(t.OnTimeP)), loc.N("dash.of_delivered", t.Delivered, "a", t.OnTime)},
+		{loc.T("dash.case_sla_met"), orDash(pct(k.SLA.Compliance)), loc.N("dash.of_cases_opened", k.SLA.Cases, "a", k.SLA.Compliant)},
 	}
 }
 
