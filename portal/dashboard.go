@@ -32,7 +32,7 @@ type dashboardFilter struct {
 
 // parseFilter reads from, to (YYYY-MM-DD), country and brand. Invalid fields are reported by
 // name and replaced by their defaults (the last 7 days, every country, every brand).
-func parseFilter(c *fiber.Ctx, today time.Time) dashboardFilter {
+func parseFilter(c *fiber.Ctx, today time.Time, loc i18n.Locale) dashboardFilter {
 	f := dashboardFilter{To: today, From: today.AddDate(0, 0, -6), Errors: map[string]string{}}
 	day := func(field string) (time.Time, bool) {
 		v := strings.TrimSpace(c.Query(field))
@@ -41,7 +41,7 @@ func parseFilter(c *fiber.Ctx, today time.Time) dashboardFilter {
 		}
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			f.Errors[field] = fmt.Sprintf("%s: enter a date as YYYY-MM-DD, got %q", field, v)
+			f.Errors[field] = loc.T("dash.err_date_"+field, "value", v)
 			return time.Time{}, false
 		}
 		return t, true
@@ -59,24 +59,24 @@ func parseFilter(c *fiber.Ctx, today time.Time) dashboardFilter {
 	}
 	switch {
 	case f.From.After(f.To):
-		f.Errors["from"] = "from: the period must start on or before its end (to)"
+		f.Errors["from"] = loc.T("dash.err_order")
 		f.To, f.From = today, today.AddDate(0, 0, -6)
 	case f.To.Sub(f.From) >= reports.MaxPeriodDays*24*time.Hour:
-		f.Errors["to"] = fmt.Sprintf("to: a period spans at most %d days", reports.MaxPeriodDays)
+		f.Errors["to"] = loc.N("dash.err_span", reports.MaxPeriodDays)
 		f.From = f.To.AddDate(0, 0, -(reports.MaxPeriodDays - 1))
 	}
 	if v := strings.ToUpper(strings.TrimSpace(c.Query("country"))); v != "" {
 		if geo.ValidCountry(v) {
 			f.Country = v
 		} else {
-			f.Errors["country"] = fmt.Sprintf("country: enter a two-letter country code such as RU, got %q", c.Query("country"))
+			f.Errors["country"] = loc.T("dash.err_country", "value", c.Query("country"))
 		}
 	}
 	if v := strings.TrimSpace(c.Query("brand")); v != "" {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 			f.Brand = id
 		} else {
-			f.Errors["brand"] = fmt.Sprintf("brand: choose one of your brands, got %q", v)
+			f.Errors["brand"] = loc.T("dash.err_brand", "value", v)
 		}
 	}
 	return f
@@ -231,7 +231,7 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 		return nil, err
 	}
 	today := d.Dashboard.Now().Truncate(24 * time.Hour)
-	f := parseFilter(c, today)
+	f := parseFilter(c, today, loc)
 	ctx, cancel := context.WithTimeout(c.UserContext(), 30*time.Second)
 	defer cancel()
 	p := &dashboardPage{Filter: f, From: f.From.Format("2006-01-02"), To: f.To.Format("2006-01-02"), Query: template.URL(f.query())}
