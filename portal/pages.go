@@ -36,9 +36,8 @@ type Page struct {
 	Brands            []access.Brand
 	CSRF              string
 	Nav               []NavItem
-	// Search shows the header's search box (the roles that may search); Query is its text.
+	// Search shows the header's search box (the roles that may search).
 	Search bool
-	Query  string
 	Data   any
 	// L writes the page's texts, dates, numbers and durations for the viewer:
 	// {{.L.T "key"}}, {{$.L.DateTime .At}}.
@@ -124,10 +123,8 @@ func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
 		p.Brands = brands
 	}
 	p.Nav = navFor(sess.User.Role, p.Path, loc)
-	p.Search = sess.User.Role == access.RoleAdmin || slices.Contains(searchRoles, sess.User.Role)
-	if p.Path == "/search" {
-		p.Query = c.Query("q")
-	}
+	// The search page has its own, bigger box: the header's would be a second one.
+	p.Search = p.Path != "/search" && (sess.User.Role == access.RoleAdmin || slices.Contains(searchRoles, sess.User.Role))
 	return executePage(c, p.Lang, name, p)
 }
 

@@ -176,8 +176,8 @@ func TestSearchPageLinksAndWords(t *testing.T) {
 		}
 	}
 	// The search box is on every staff page; the old address redirects with the query kept.
-	if !strings.Contains(r.body, `<form class="bar-search" method="get" action="/search" role="search">`) || !strings.Contains(r.body, `href="/cases"`) {
-		t.Errorf("the header lacks the search box or the Cases link: %s", r.body)
+	if d := agent.do("GET", "/desk", nil); !strings.Contains(d.body, `<form class="bar-search" method="get" action="/search" role="search">`) || !strings.Contains(d.body, `href="/cases"`) {
+		t.Errorf("the header lacks the search box or the Cases link: %s", d.body)
 	}
 	old := agent.do("GET", "/desk/search?q=RB+1", nil)
 	if old.status != http.StatusMovedPermanently || old.header.Get("Location") != "/search?q=RB+1" {

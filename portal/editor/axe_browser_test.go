@@ -100,7 +100,7 @@ func TestStaffPagesAccessible(t *testing.T) {
 			t.Fatal(err)
 		}
 		var reached []string
-		for range 12 {
+		for range 14 {
 			if err := chromedp.Do(bctx, chromedp.KeyEvent(kb.Tab)); err != nil {
 				t.Fatal(err)
 			}
@@ -114,13 +114,17 @@ func TestStaffPagesAccessible(t *testing.T) {
 			}
 			reached = append(reached, el)
 		}
-		for _, want := range []string{"#main", "/desk", "/search", "/settings", "bar-q"} {
+		box := "bar-q" // the header's search box; the search page has its own instead
+		if strings.HasPrefix(p, "/search") {
+			box = "search-q"
+		}
+		for _, want := range []string{"#main", "/desk", "/search", "/settings", box} {
 			if !slices.Contains(reached, want) {
 				t.Errorf("%s: Tab does not reach %s (reached %q)", p, want, reached)
 			}
 		}
 		for _, r := range reached {
-			if strings.HasSuffix(r, "(focus not visible)") {
+			if strings.HasSuffix(r, "(focus not visible)") && !strings.HasPrefix(r, "BODY") { // BODY: Tab went past the page's last control
 				t.Errorf("%s: %s", p, r)
 			}
 		}
