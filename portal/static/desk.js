@@ -98,6 +98,9 @@
   }
 
   // ---- state, queue, timers ----
+  // deskWord is the catalog's word for a value (js.desk.<kind>.<value>), or the value with
+  // its underscores as spaces when the catalog has none (a brand's own disposition).
+  function deskWord(kind, v) { var k = "js.desk." + kind + "." + v, w = T(k); return w === k ? String(v).replace(/_/g, " ") : w; }
   // pauseWord is a pause reason in the page's language (a reason the catalog lacks as itself).
   function pauseWord(r) { var k = "js.desk.pause." + r, w = T(k); return w === k ? r : w; }
   var stateNames = { available: T("js.desk.state.available"), paused: T("js.desk.state.paused"), ringing: T("js.desk.state.ringing"), on_call: T("js.desk.state.on_call"), wrap_up: T("js.desk.state.wrap_up"), offline: T("js.desk.state.offline") };
@@ -373,7 +376,7 @@
     }).join("");
     $("pop-parcels").innerHTML = html || '<p class="muted">' + esc(T("js.desk.no_parcel")) + "</p>";
     var hist = (c.past_calls || []).map(function (pc) {
-      return "<li>" + esc(T("js.desk.call_line", { when: when(pc.started_at), direction: T("js.dash.direction." + pc.direction), outcome: pc.outcome || T("js.desk.in_progress") })) + (pc.disposition ? " · " + esc(pc.disposition) : "") + "</li>";
+      return "<li>" + esc(T("js.desk.call_line", { when: when(pc.started_at), direction: T("js.dash.direction." + pc.direction), outcome: pc.outcome ? deskWord("outcome", pc.outcome) : T("js.desk.in_progress") })) + (pc.disposition ? " · " + esc(deskWord("disposition", pc.disposition)) : "") + "</li>";
     });
     $("pop-history").innerHTML = hist.join("") || '<li class="muted">' + esc(T("js.desk.no_calls")) + "</li>";
     $("pop-cases").innerHTML = '<li class="muted">' + esc(T("js.desk.no_cases")) + "</li>";
@@ -385,7 +388,7 @@
         if (!open.length) return;
         var ul = $("pop-cases");
         if (ul.firstChild && ul.firstChild.className === "muted") ul.innerHTML = "";
-        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", "<li>" + esc(k.number) + " · " + esc(k.type) + " · " + esc(k.status) + " · " + esc(T("js.desk.parcel", { id: id })) + "</li>"); });
+        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", "<li><a href=\"/cases/" + encodeURIComponent(k.number) + "\">" + esc(k.number) + "</a> · " + esc(deskWord("case_type", k.type)) + " · " + esc(deskWord("case_status", k.status)) + " · " + esc(T("js.desk.parcel", { id: id })) + "</li>"); });
       }).catch(function () {});
       fetch("/api/v1/parcels/" + encodeURIComponent(id) + "/timeline", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
         var entries = ((j && (j.timeline || j.entries)) || []).filter(function (e) { return e.kind !== "event"; }).slice(-5);
