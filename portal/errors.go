@@ -59,7 +59,8 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 
 // renderError writes the friendly error page.
 func renderError(c *fiber.Ctx, code int, msg, ref string) error {
-	lang := language(c)
+	// A staff page that failed after its session was read speaks the user's own language.
+	lang := string(viewerLocale(c, Deps{}, pageSession(c).User).Lang)
 	p := errorPage{Lang: lang, Code: code, Ref: ref}
 	key := itoa(code)
 	switch {

@@ -88,6 +88,7 @@ func requirePage(d Deps, roles ...access.Role) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		c.Locals(sessionKey, sess) // the error page, too, speaks the user's language
 		if sess.User.Role != access.RoleAdmin && len(roles) > 0 && !slices.Contains(roles, sess.User.Role) {
 			return fiber.NewError(fiber.StatusForbidden, loc.T("staff.err_role", "role", loc.T("role."+string(sess.User.Role))))
 		}

@@ -228,6 +228,15 @@ func TestSettingsLanguageAndZone(t *testing.T) {
 	if !strings.Contains(r.body, `<html lang="ru">`) || !strings.Contains(r.body, "Панель супервизора") {
 		t.Fatalf("the user's language: %.500s", r.body)
 	}
+	// A page the role may not open says so in the user's language.
+	agent := e.as(t, "agent@a.example")
+	as, _ := e.acc.SessionByToken(context.Background(), agent.cookies[access.SessionCookie])
+	if err := e.acc.SetLocale(context.Background(), as.User.ID, "ru", ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := agent.doWith("GET", "/dashboard", nil, "Accept-Language", "en"); r.status != http.StatusForbidden || !strings.Contains(r.body, "недоступна для роли «оператор»") {
+		t.Fatalf("403 in the user's language: %d %s", r.status, r.body)
+	}
 	r = sup.do("GET", "/settings", nil)
 	if !strings.Contains(r.body, `<option value="Asia/Novosibirsk" selected>`) || !strings.Contains(r.body, `<option value="ru" lang="ru" selected>`) {
 		t.Fatalf("the stored settings are not shown: %s", r.body)
