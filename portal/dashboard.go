@@ -98,7 +98,7 @@ func (f dashboardFilter) query() string {
 
 // dashboardScope is the viewer's scope, narrowed to ?brand= when given. A brand the viewer
 // may not see is refused (403), never silently widened or emptied.
-func dashboardScope(c *fiber.Ctx) (access.Scope, int64, error) {
+func dashboardScope(c *fiber.Ctx, loc i18n.Locale) (access.Scope, int64, error) {
 	scope := access.PrincipalOf(c).Scope
 	v := strings.TrimSpace(c.Query("brand"))
 	if v == "" {
@@ -106,10 +106,10 @@ func dashboardScope(c *fiber.Ctx) (access.Scope, int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return scope, 0, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("brand: choose one of your brands, got %q", v))
+		return scope, 0, fiber.NewError(fiber.StatusBadRequest, loc.T("dash.err_brand", "value", v))
 	}
 	if !scope.AllowsBrand(id) {
-		return scope, 0, fiber.NewError(fiber.StatusForbidden, "brand: this brand is not one of yours")
+		return scope, 0, fiber.NewError(fiber.StatusForbidden, loc.T("dash.err_not_yours"))
 	}
 	return access.Brands(id), id, nil
 }
@@ -183,7 +183,7 @@ func dashboardRoutes(app *fiber.App, d Deps) {
 	guard := requirePage(d, access.RoleSupervisor)
 	ready := func(c *fiber.Ctx) error {
 		if d.Dashboard == nil {
-			return fiber.NewError(fiber.StatusServiceUnavailable, "the dashboard is not available on this server")
+			return fiber.NewError(fiber.StatusServiceUnavailable, viewerLocale(c, d, pageSession(c).User).T("dash.err_unavailable"))
 		}
 		return c.Next()
 	}
@@ -213,7 +213,7 @@ func dashboardRoutes(app *fiber.App, d Deps) {
 				return sendCSV(c, t, fmt.Sprintf("wismo-%s-%s_%s.csv", t.Name, page.From, page.To))
 			}
 		}
-		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("table: no table named %q to export", name))
+		return fiber.NewError(fiber.StatusNotFound, viewerLocale(c, d, pageSession(c).User).T("dash.err_no_table", "name", name))
 	})
 }
 
@@ -226,7 +226,7 @@ func (p *dashboardPage) allTables() []table {
 // buildDashboard reads everything the page shows for the request's filter.
 func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	loc := viewerLocale(c, d, pageSession(c).User)
-	scope, _, err := dashboardScope(c)
+	scope, _, err := dashboardScope(c, loc)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ var deadLetterRoles = []access.Role{access.RoleSupervisor}
 func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 	ready := func(c *fiber.Ctx) error {
 		if d.DeadLetters == nil {
-			return fiber.NewError(fiber.StatusServiceUnavailable, "dead letters are not available on this server")
+			return fiber.NewError(fiber.StatusServiceUnavailable, viewerLocale(c, d, pageSession(c).User).T("dl.err_unavailable"))
 		}
 		return c.Next()
 	}
