@@ -155,7 +155,8 @@ func (t table) forReader(loc i18n.Locale) table {
 // dashboardPage is the page's data.
 type dashboardPage struct {
 	Filter         dashboardFilter
-	From, To       string
+	From, To       string // YYYY-MM-DD, for the date inputs
+	Period         string // the period written for the reader
 	Query          template.URL // the filter as a query string (url.Values.Encode: safe in a URL)
 	Brands         []access.Brand
 	Live           reports.LiveSnapshot
@@ -235,6 +236,8 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 30*time.Second)
 	defer cancel()
 	p := &dashboardPage{Filter: f, From: f.From.Format("2006-01-02"), To: f.To.Format("2006-01-02"), Query: template.URL(f.query())}
+	days := i18n.New(loc.Lang, time.UTC) // the period is whole UTC days: no zone to move them
+	p.Period = loc.T("dash.period", "from", days.Date(f.From), "to", days.Date(f.To))
 	if d.Access != nil {
 		if p.Brands, err = d.Access.Brands(ctx, access.PrincipalOf(c).Scope); err != nil {
 			return nil, err
@@ -367,11 +370,11 @@ const chartBars = 12
 
 func kpiCharts(k reports.KPIReport, loc i18n.Locale) []template.HTML {
 	line := LineChart{Title: loc.T("dash.contact_and_answer_rate_by_day"), Series: []string{loc.T("dash.contact_rate"), loc.T("dash.answer_rate")}, Max: 100,
-		Format: func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + "%" }}
+		Format: func(v float64) string { return loc.NumberText(strconv.FormatFloat(v, 'f', 0, 64)) + "%" }}
 	for _, d := range k.Days {
 		line.Points = append(line.Points, Point{Label: d.Day[5:], Values: []float64{reports.Ratio(d.Contacted, d.Parcels) * 100, reports.Ratio(d.CallsReached, d.CallAttempts) * 100}})
 	}
-	format := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" }
+	format := func(v float64) string { return loc.NumberText(strconv.FormatFloat(v, 'f', 1, 64)) + "%" }
 	contact := BarChart{Title: loc.T("dash.contact_rate_by_region_busiest_regions"), Max: 100, Format: format}
 	answer := BarChart{Title: loc.T("dash.answer_rate_by_region_busiest_regions"), Max: 100, Format: format}
 	for _, r := range k.Regions {
