@@ -155,8 +155,8 @@ func (t table) forReader(loc i18n.Locale) table {
 // dashboardPage is the page's data.
 type dashboardPage struct {
 	Filter         dashboardFilter
-	From, To       string // YYYY-MM-DD, for the date inputs
-	Period         string // the period written for the reader
+	From, To       string       // YYYY-MM-DD, for the date inputs
+	Period         string       // the period written for the reader
 	Query          template.URL // the filter as a query string (url.Values.Encode: safe in a URL)
 	Brands         []access.Brand
 	Live           reports.LiveSnapshot
