@@ -157,6 +157,7 @@ type dashboardPage struct {
 	Filter         dashboardFilter
 	From, To       string       // YYYY-MM-DD, for the date inputs
 	Period         string       // the period written for the reader
+	LiveAt         string       // when the live part was read, for the reader
 	Query          template.URL // the filter as a query string (url.Values.Encode: safe in a URL)
 	Brands         []access.Brand
 	Live           reports.LiveSnapshot
@@ -245,6 +246,9 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	}
 	if p.Live, err = d.Dashboard.Live(ctx, scope); err != nil {
 		return nil, err
+	}
+	if at, err := time.Parse(time.RFC3339, p.Live.At); err == nil {
+		p.LiveAt = loc.DateTime(at)
 	}
 	for _, t := range liveTables(p.Live, loc) {
 		t.Show = t.Rows

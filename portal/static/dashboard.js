@@ -44,12 +44,22 @@ function word(kind, value) {
   return w === key ? String(value || "").replaceAll("_", " ") : w;
 }
 
+// liveTime is the snapshot's time of day in the viewer's zone (the page names it), 24-hour.
+function liveTime(at) {
+  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+  try {
+    return at.toLocaleTimeString(document.documentElement.lang || undefined, { ...opts, timeZone: live.dataset.zone || undefined });
+  } catch (e) {
+    return at.toLocaleTimeString(undefined, opts); // a zone this browser does not know
+  }
+}
+
 function show(snap) {
   fill("live-agents", snap.agents.map((a) => [a.email, word("state", a.state), duration(a.for_s)]));
   fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
   fill("live-calls", snap.calls.map((c) => [String(c.id), word("direction", c.direction), word("call", c.state), c.parcel, c.agent, duration(c.for_s)]));
   const at = new Date(snap.at);
-  status.textContent = T("js.dash.live_at", { at: at.toLocaleTimeString(document.documentElement.lang || undefined) });
+  status.textContent = T("js.dash.live_at", { at: liveTime(at) });
   status.className = "pill ok";
   live.dataset.liveAt = snap.at;
 }
