@@ -72,3 +72,12 @@ var moscow = func() *time.Location {
 // JSTexts are the catalog's texts for a page's scripts (keys under "js."), given to the page
 // as a JSON data block that static/wismo.js reads as T("js.key").
 func (p Page) JSTexts() map[string]string { return i18n.Default().Texts(p.L.Lang, "js.") }
+
+// ZoneName names the viewer's zone as pages write it after a time ("MSK", "UTC+7"), for
+// scripts that write times themselves.
+func (p Page) ZoneName() string {
+	if p.L.Zone == nil {
+		return "UTC"
+	}
+	return i18n.ZoneName(time.Now().In(p.L.Zone))
+}

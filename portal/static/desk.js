@@ -306,7 +306,22 @@
 
   // ---- the screen pop ----
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
-  function when(t) { return t ? new Date(t).toLocaleString() : ""; }
+  // when writes a time as every staff page does: "06.12.2026 14:05 MSK" in Russian, "6 Dec 2026
+  // 14:05 MSK" in English, in the viewer's zone (the page gives it, with its name).
+  function when(t) {
+    if (!t) return "";
+    var d = new Date(t), p = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: desk.dataset.zone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    } catch (e) {
+      return d.toLocaleString();
+    }
+    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    var day = document.documentElement.lang === "ru" ? p.day + "." + p.month + "." + p.year
+      : Number(p.day) + " " + months[Number(p.month) - 1] + " " + p.year;
+    return day + " " + p.hour + ":" + p.minute + (desk.dataset.zoneName ? " " + desk.dataset.zoneName : "");
+  }
   // ---- the call script: the call's own (a planned call's version) or the brand's first,
   // filled in with the parcel's data by the server; the agent walks it by the answers.
   var script = null, scriptDisposition = "";
