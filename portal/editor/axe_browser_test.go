@@ -16,10 +16,13 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
+	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/search"
@@ -47,7 +50,12 @@ func TestStaffPagesAccessible(t *testing.T) {
 	caseSvc := cases.NewCaseService(db, log, "http://127.0.0.1:8080")
 	app := portal.New(portal.Deps{Log: log, DB: db, Access: acc, Cases: cs, PublicURL: "http://127.0.0.1:8080",
 		Dashboard: reports.NewDashboard(db, caseSvc), DeadLetters: outbox.NewDeadLetters(db), Search: search.New(db, search.NewEmbeddedBackend(db)),
-		Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl}) }}})
+		Routes: []func(fiber.Router){func(r fiber.Router) {
+			Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl})
+			replies := conversation.New(db, log, dl, sc, caseSvc, cs)
+			casepages.Routes(r, casepages.Options{Access: acc, Cases: caseSvc, Tracking: cs, Replier: replies,
+				Macros: macros.New(db, caseSvc, replies)})
+		}}})
 	a, keyA, err := acc.CreateBrand(ctx, "Brand A")
 	if err != nil {
 		t.Fatal(err)
@@ -59,8 +67,9 @@ func TestStaffPagesAccessible(t *testing.T) {
 		t.Fatal(err)
 	}
 	ingest(t, app, keyA)
-	if _, err := caseSvc.Open(ctx, access.Brands(a.ID), cases.Actor{Label: "system", System: true},
-		cases.CaseInput{Parcels: []string{"RB123456785GB"}, Type: string(cases.TypeDamage)}); err != nil {
+	kase, err := caseSvc.Open(ctx, access.Brands(a.ID), cases.Actor{Label: "system", System: true},
+		cases.CaseInput{Parcels: []string{"RB123456785GB"}, Type: string(cases.TypeDamage)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,7 +94,8 @@ func TestStaffPagesAccessible(t *testing.T) {
 	}
 	eb := fmt.Sprintf("/editor/%d", a.ID)
 	for _, p := range []string{"/settings", "/desk", "/search?q=RB123456785GB", "/dashboard", "/dead-letters", eb,
-		eb + "/templates/new?channel=sms", eb + "/templates/new?channel=email", eb + "/scripts/new", eb + "/rules/new", eb + "/calling", "/no-such-page"} {
+		eb + "/templates/new?channel=sms", eb + "/templates/new?channel=email", eb + "/scripts/new", eb + "/rules/new", eb + "/calling",
+		"/cases", "/cases?view=open", "/cases/" + kase.Number, "/cases/macros", "/no-such-page"} {
 		if err := chromedp.Do(bctx, chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("#main"))); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
