@@ -197,7 +197,7 @@ func (e *editor) loadScript(c *fiber.Ctx, p *scriptPage) error {
 	ctx, id := c.UserContext(), parseID(c.Params("id"))
 	cur, err := e.scripts.Script(ctx, p.Brand.ID, id, 0)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	p.ID, p.Name, p.Published, p.Next, p.Start, p.Steps = cur.ID, cur.Name, cur.Version, cur.Version+1, cur.Body.Start, stepsOf(cur.Body)
@@ -225,7 +225,7 @@ func (e *editor) editScript(c *fiber.Ctx) error {
 	if v := versionParam(c, "version"); v > 0 && v != p.Published {
 		old, err := e.scripts.Script(c.UserContext(), p.Brand.ID, p.ID, v)
 		if err != nil {
-			_, _, _, err = editorFail(err)
+			_, _, _, err = editorFail(err, e.loc(c))
 			return err
 		}
 		p.Start, p.Steps, p.FromVersion = old.Body.Start, stepsOf(old.Body), v
@@ -284,7 +284,7 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 	s, err := e.scripts.SaveScript(c.UserContext(), p.Brand.ID, p.ID, scripts.ScriptInput{Name: p.Name, Body: body}, author(c))
 	if err != nil {
 		var status int
-		if p.Errors, p.Error, status, err = editorFail(err); err != nil {
+		if p.Errors, p.Error, status, err = editorFail(err, e.loc(c)); err != nil {
 			return err
 		}
 		if op == "json" && p.Errors != nil {
@@ -302,7 +302,7 @@ func (e *editor) rollbackScript(c *fiber.Ctx) error {
 	}
 	old, err := e.scripts.Script(c.UserContext(), brand, id, v)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	s, err := e.scripts.SaveScript(c.UserContext(), brand, id, scripts.ScriptInput{Name: old.Name, Body: old.Body}, author(c))
@@ -346,7 +346,7 @@ func (e *editor) diffScript(c *fiber.Ctx) error {
 	ctx, id := c.UserContext(), parseID(c.Params("id"))
 	cur, err := e.scripts.Script(ctx, f.Brand.ID, id, 0)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	p := diffPage{editorFrame: f, What: portal.PageLocale(c, e.page).T("ed.call_script") + " " + cur.Name, Back: fmt.Sprintf("%s/scripts/%d", f.Base, id)}

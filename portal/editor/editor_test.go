@@ -340,6 +340,14 @@ func TestEditorRuleConditionVersionsRollback(t *testing.T) {
 		!strings.Contains(r.body, ">parcel.has_cod &amp;&amp;</textarea>") || !strings.Contains(r.body, `value="COD reminder"`) {
 		t.Fatalf("a broken condition: want 422 with the error beside it and the input kept: %d %q\n%s", r.status, errorsFor(r.body, "condition"), r.body)
 	}
+	// The same mistake read by a Russian viewer: the problem in Russian words, the nearest name
+	// suggested, the position in Russian (issue 15 item 7).
+	form.Set("condition", "parcel.has_cdo")
+	if r := mgr.do("POST", base+"/rules?lang=ru", form); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(errorsFor(r.body, "condition"), "нет поля has_cdo; может быть, has_cod?") {
+		t.Fatalf("a misspelt field for a Russian viewer: want the problem in Russian with the nearest name: %d %q", r.status, errorsFor(r.body, "condition"))
+	}
+	delete(mgr.cookies, "lang") // ?lang= is remembered: back to English for the rest
 	form.Set("condition", "parcel.has_cod && parcel.nonsense > 1")
 	if r := mgr.do("POST", base+"/rules", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(errorsFor(r.body, "condition"), "nonsense") {
 		t.Fatalf("an unknown field: want its name in the error: %d %q", r.status, errorsFor(r.body, "condition"))

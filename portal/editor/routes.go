@@ -193,20 +193,19 @@ func (e *editor) overview(c *fiber.Ctx) error {
 // problems that name no field of the form go under "".
 type fieldErrors map[string][]string
 
-func problemsOf(err error) (fieldErrors, bool) {
+func problemsOf(err error, loc i18n.Locale) (fieldErrors, bool) {
 	var probs scripts.Problems
 	if !errors.As(err, &probs) {
 		return nil, false
 	}
 	out := fieldErrors{}
 	for _, p := range probs {
-		msg := p.Message
-		if p.Line > 0 {
-			msg = fmt.Sprintf("line %d", p.Line)
-			if p.Column > 0 {
-				msg += fmt.Sprintf(", column %d", p.Column)
-			}
-			msg += ": " + p.Message
+		msg := p.Text(loc) // in the viewer's words (scripts/explain.go)
+		switch {
+		case p.Line > 0 && p.Column > 0:
+			msg = loc.T("ed.at_line_column", "line", p.Line, "column", p.Column, "problem", msg)
+		case p.Line > 0:
+			msg = loc.T("ed.at_line", "line", p.Line, "problem", msg)
 		}
 		out[p.Field] = append(out[p.Field], msg)
 	}
@@ -215,8 +214,8 @@ func problemsOf(err error) (fieldErrors, bool) {
 
 // editorFail turns a domain error into what the page shows: validation problems by field
 // (status 422), anything else as the page's error.
-func editorFail(err error) (fieldErrors, string, int, error) {
-	if fe, ok := problemsOf(err); ok {
+func editorFail(err error, loc i18n.Locale) (fieldErrors, string, int, error) {
+	if fe, ok := problemsOf(err, loc); ok {
 		return fe, "", fiber.StatusUnprocessableEntity, nil
 	}
 	switch {
@@ -272,3 +271,6 @@ func historyOf(c *fiber.Ctx, url string, published int, rows []versionRow) versi
 	}
 	return versionsView{Rows: rows, URL: url, Published: published, CSRF: portal.PageCSRF(c), L: portal.PageLocale(c, portal.Deps{})}
 }
+
+// loc is the viewer's locale, for the texts a handler writes itself.
+func (e *editor) loc(c *fiber.Ctx) i18n.Locale { return portal.PageLocale(c, e.page) }

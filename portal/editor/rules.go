@@ -118,7 +118,7 @@ func (e *editor) loadRule(c *fiber.Ctx, p *rulePage) error {
 	ctx, id := c.UserContext(), parseID(c.Params("id"))
 	versions, err := e.scripts.RuleVersions(ctx, p.Brand.ID, id)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	cur, err := e.scripts.Rule(ctx, p.Brand.ID, id)
@@ -146,7 +146,7 @@ func (e *editor) editRule(c *fiber.Ctx) error {
 	if v := versionParam(c, "version"); v > 0 && v != p.Published {
 		old, err := e.scripts.RuleVersionOf(c.UserContext(), p.Brand.ID, p.ID, v)
 		if err != nil {
-			_, _, _, err = editorFail(err)
+			_, _, _, err = editorFail(err, e.loc(c))
 			return err
 		}
 		p.R, p.FromVersion = old.Rule, v
@@ -172,7 +172,7 @@ func (e *editor) saveRule(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		p.Errors = fe
 		if probs := scripts.CheckRule(c.UserContext(), p.R); len(probs) > 0 {
-			more, _ := problemsOf(probs)
+			more, _ := problemsOf(probs, e.loc(c))
 			for k, v := range more {
 				if _, seen := p.Errors[k]; !seen {
 					p.Errors[k] = v
@@ -184,7 +184,7 @@ func (e *editor) saveRule(c *fiber.Ctx) error {
 	r, err := e.scripts.SaveRuleVersion(c.UserContext(), p.Brand.ID, p.ID, p.R, author(c))
 	if err != nil {
 		var status int
-		if p.Errors, p.Error, status, err = editorFail(err); err != nil {
+		if p.Errors, p.Error, status, err = editorFail(err, e.loc(c)); err != nil {
 			return err
 		}
 		return e.showRule(c, p, status)
@@ -203,12 +203,12 @@ func (e *editor) rollbackRule(c *fiber.Ctx) error {
 	}
 	old, err := e.scripts.RuleVersionOf(c.UserContext(), brand, id, v)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	if _, err := e.scripts.SaveRuleVersion(c.UserContext(), brand, id, old.Rule, author(c)); err != nil {
 		// The old version may name a template that is gone: say so rather than fail.
-		if fe, ok := problemsOf(err); ok {
+		if fe, ok := problemsOf(err, e.loc(c)); ok {
 			var msgs []string
 			for k, v := range fe {
 				msgs = append(msgs, k+": "+strings.Join(v, "; "))
@@ -252,7 +252,7 @@ func (e *editor) diffRule(c *fiber.Ctx) error {
 	ctx, id := c.UserContext(), parseID(c.Params("id"))
 	versions, err := e.scripts.RuleVersions(ctx, f.Brand.ID, id)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	p := diffPage{editorFrame: f, What: portal.PageLocale(c, e.page).T("ed.rule") + " " + versions[0].Rule.Name, Back: fmt.Sprintf("%s/rules/%d", f.Base, id)}
@@ -277,7 +277,7 @@ func (e *editor) checkRule(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "the check request must be JSON: " + err.Error()})
 	}
 	r := in.Rule
-	fe, _ := problemsOf(scripts.CheckRule(c.UserContext(), r))
+	fe, _ := problemsOf(scripts.CheckRule(c.UserContext(), r), e.loc(c))
 	if d := strings.TrimSpace(in.Delay); d != "" && d != "0" {
 		if _, err := time.ParseDuration(d); err != nil {
 			fe["delay"] = []string{portal.PageLocale(c, e.page).T("ed.err_delay")}

@@ -61,7 +61,7 @@ func (e *editor) fillPreview(c *fiber.Ctx, p *templatePage) error {
 	case errors.Is(err, scripts.ErrNotFound):
 		p.PreviewError = portal.PageLocale(c, e.page).T("ed.err_no_parcel", "parcel", p.Parcel, "brand", p.Brand.Name)
 	default:
-		if fe, ok := problemsOf(err); ok {
+		if fe, ok := problemsOf(err, e.loc(c)); ok {
 			if p.Errors == nil {
 				p.Errors = fe
 			}
@@ -119,7 +119,7 @@ func (e *editor) createTemplate(c *fiber.Ctx) error {
 	t, err := e.scripts.SaveTemplate(c.UserContext(), p.Brand.ID, 0, scripts.TemplateInput{Name: p.Name, Channel: p.Channel, Language: p.Language, Content: p.Content}, author(c))
 	if err != nil {
 		var status int
-		if p.Errors, p.Error, status, err = editorFail(err); err != nil {
+		if p.Errors, p.Error, status, err = editorFail(err, e.loc(c)); err != nil {
 			return err
 		}
 		return e.showTemplate(c, p, status)
@@ -133,7 +133,7 @@ func (e *editor) loadTemplate(c *fiber.Ctx, p *templatePage) error {
 	ctx, id := c.UserContext(), parseID(c.Params("id"))
 	t, err := e.scripts.Template(ctx, p.Brand.ID, id, 0)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	p.ID, p.Name, p.Channel, p.Language, p.Published, p.Content = t.ID, t.Name, t.Channel, t.Language, t.Version, t.Content
@@ -162,7 +162,7 @@ func (e *editor) editTemplate(c *fiber.Ctx) error {
 	if v := versionParam(c, "version"); v > 0 && v != p.Published {
 		old, err := e.scripts.Template(c.UserContext(), p.Brand.ID, p.ID, v)
 		if err != nil {
-			_, _, _, err = editorFail(err)
+			_, _, _, err = editorFail(err, e.loc(c))
 			return err
 		}
 		p.Content, p.FromVersion = old.Content, v
@@ -188,7 +188,7 @@ func (e *editor) publishTemplate(c *fiber.Ctx) error {
 	t, err := e.scripts.SaveTemplate(c.UserContext(), p.Brand.ID, p.ID, scripts.TemplateInput{Content: p.Content}, author(c))
 	if err != nil {
 		var status int
-		if p.Errors, p.Error, status, err = editorFail(err); err != nil {
+		if p.Errors, p.Error, status, err = editorFail(err, e.loc(c)); err != nil {
 			return err
 		}
 		return e.showTemplate(c, p, status)
@@ -204,7 +204,7 @@ func (e *editor) rollbackTemplate(c *fiber.Ctx) error {
 		err = fmt.Errorf("choose the version to roll back to: %w", scripts.ErrNotFound)
 	}
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	t, err := e.scripts.SaveTemplate(c.UserContext(), brand, id, scripts.TemplateInput{Content: old.Content}, author(c))
@@ -235,7 +235,7 @@ func (e *editor) diffTemplate(c *fiber.Ctx) error {
 	ctx, id := c.UserContext(), parseID(c.Params("id"))
 	cur, err := e.scripts.Template(ctx, f.Brand.ID, id, 0)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	p := diffPage{editorFrame: f, What: fmt.Sprintf("%s %s (%s, %s)", portal.PageLocale(c, e.page).T("ed.template"), cur.Name, cur.Channel, cur.Language),
@@ -246,12 +246,12 @@ func (e *editor) diffTemplate(c *fiber.Ctx) error {
 	}
 	a, err := e.scripts.Template(ctx, f.Brand.ID, id, p.From)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	b, err := e.scripts.Template(ctx, f.Brand.ID, id, p.To)
 	if err != nil {
-		_, _, _, err = editorFail(err)
+		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
 	p.Lines = lineDiff(templateText(cur.Channel, a.Content), templateText(cur.Channel, b.Content))
@@ -296,7 +296,7 @@ func (e *editor) previewTemplate(c *fiber.Ctx) error {
 	brand := brandOfPage(c)
 	r, err := e.scripts.Preview(c.UserContext(), previewScope(brand), brand, in.Channel, in.Content, strings.TrimSpace(in.ParcelID))
 	if err != nil {
-		if fe, ok := problemsOf(err); ok {
+		if fe, ok := problemsOf(err, e.loc(c)); ok {
 			return c.JSON(previewReply{Errors: fe})
 		}
 		if errors.Is(err, scripts.ErrNotFound) {
