@@ -307,6 +307,14 @@
 
   // ---- the screen pop ----
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  // money writes an amount as the staff pages do: 25 290,00 ₽ in Russian, RUB 25,290.00 in English.
+  function money(amount, currency) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang === "ru" ? "ru-RU" : "en-GB", { style: "currency", currency: currency }).format(Number(amount));
+    } catch (e) {
+      return amount + " " + currency;
+    }
+  }
   // when writes a time as every staff page does: "06.12.2026 14:05 MSK" in Russian, "6 Dec 2026
   // 14:05 MSK" in English, in the viewer's zone (the page gives it, with its name).
   function when(t) {
@@ -382,11 +390,11 @@
     var parcels = c.parcels || [];
     var html = parcels.map(function (p) {
       var events = (p.events || []).slice(-5).reverse().map(function (e) {
-        return "<li><time>" + esc(e.local_time || when(e.occurred_at)) + "</time> " + esc(e.meaning || e.code) + (e.location ? " · " + esc(e.location) : "") + "</li>";
+        return "<li><time>" + esc(when(e.occurred_at) || e.local_time) + "</time> " + esc(e.meaning || e.code) + (e.location ? " · " + esc(e.location) : "") + "</li>";
       }).join("");
       return '<article class="parcel"><h3>' + esc(p.id) + ' <span class="pill">' + esc(T("js.phase." + p.phase)) + "</span>" + (p.late ? ' <span class="pill bad">' + esc(T("js.desk.late")) + "</span>" : "") + "</h3>" +
         '<p class="small muted">' + esc(p.recipient && p.recipient.name) + " · " + esc(p.origin_country) + " → " + esc(p.destination_country) +
-        (p.cod ? " · " + esc(T("js.desk.cod", { amount: p.cod.amount, currency: p.cod.currency })) : "") + "</p>" +
+        (p.cod ? " · " + esc(T("js.desk.cod", { amount: money(p.cod.amount, p.cod.currency) })) : "") + "</p>" +
         '<ul class="plain events-mini">' + events + "</ul>" +
         (p.recipient && p.recipient.phone ? '<button type="button" class="btn subtle small click-to-call" data-to="' + esc(p.recipient.phone) + '" data-parcel="' + esc(p.id) + '" data-brand="' + esc(p.brand_id) + '">' + esc(T("js.desk.call_recipient")) + "</button>" : "") +
         "</article>";
