@@ -1,7 +1,7 @@
 // Command benchcases measures the agent's case workspace over the kept benchmark corpus
 // (tools/benchcorpus: 1,000,000 parcels and 200,000 cases, made once for the search
 // benchmark): the case page GET /cases/{number} and each case view's first and a later page,
-// on embedded SQLite and on PostgreSQL, with 1 and 8 clients, as a supervisor who sees every
+// on embedded SQLite and on PostgreSQL, with 1 and 8 clients, as an agent of every brand
 // brand. Server time is the handler's own (Server-Timing); the round trip on loopback is shown
 // beside it. The baseline, measured in the same run on the same database, is a raw point SELECT
 // of a case row by its number through database/sql.

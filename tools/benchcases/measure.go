@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/benchcorpus"
 )
@@ -84,6 +84,13 @@ func measureDB(ctx context.Context, o options, name, dbURL string, lite bool, c 
 		return res, err
 	}
 	defer os.RemoveAll(dataDir)
+	db := c.PG
+	if lite {
+		db = c.Lite
+	}
+	if err := benchAgent(ctx, db); err != nil {
+		return res, fmt.Errorf("the benchmark's agent: %w", err)
+	}
 	srv, err := startWismo(ctx, o, dataDir, dbURL)
 	if err != nil {
 		return res, err
@@ -112,10 +119,6 @@ func measureDB(ctx context.Context, o options, name, dbURL string, lite bool, c 
 	}
 	if err := srv.check(); err != nil {
 		return res, err
-	}
-	db := c.PG
-	if lite {
-		db = c.Lite
 	}
 	step("%s: raw SELECT of a case row", name)
 	res.baseline = measureSelect(ctx, o, db, sample)
@@ -284,12 +287,46 @@ func pct(d []time.Duration, p float64) time.Duration {
 	return s[max(0, min(i, len(s)-1))]
 }
 
-// login signs in as the demo agent (every demo brand) and keeps the session cookie.
+// The benchmark's agent: every brand of the corpus, and one open case in a hundred assigned (the
+// corpus's own users are not in its SQLite copy, and its demo agent has none of the cases).
+const (
+	benchEmail    = "bench-agent@wismo.bench"
+	benchPassword = "bench-password-1"
+)
+
+// benchAgent makes the benchmark's agent on db once, with its share of open cases.
+func benchAgent(ctx context.Context, db *store.DB) error {
+	var ids []int64
+	rows, err := db.SQL.QueryContext(ctx, `SELECT id FROM brands ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	u, err := access.NewService(db).CreateUser(ctx, benchEmail, benchPassword, access.RoleAgent, ids)
+	if errors.Is(err, access.ErrAlreadyExists) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = db.SQL.ExecContext(ctx, db.Rebind(`UPDATE cases SET assignee_id = ? WHERE id % 100 = 7 AND status IN ('new', 'open', 'waiting_customer')`), u.ID)
+	return err
+}
+
+// login signs in as the benchmark's agent and keeps the session cookie.
 func login(ctx context.Context, addr string) (*http.Client, error) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	body, _ := json.Marshal(map[string]string{"email": "agent@demo.wismo", "password": demo.Password})
+	body, _ := json.Marshal(map[string]string{"email": benchEmail, "password": benchPassword})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/api/v1/session", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -302,7 +339,7 @@ func login(ctx context.Context, addr string) (*http.Client, error) {
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		b, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("log in as agent@demo.wismo: %d %s", resp.StatusCode, firstLine(string(b)))
+		return nil, fmt.Errorf("log in as %s: %d %s", benchEmail, resp.StatusCode, firstLine(string(b)))
 	}
 	return client, nil
 }

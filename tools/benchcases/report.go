@@ -39,7 +39,7 @@ func (r *report) markdown() string {
 		r.machine.NProc, r.machine.CPU, r.machine.GoVersion, r.machine.Revision)
 	fmt.Fprintf(&b, "- Corpus: the search benchmark's kept corpus (tools/benchcorpus), %d parcels and %d cases in `%s` and its SQLite copy; PostgreSQL %s, SQLite %s\n",
 		r.corpus.Parcels, r.corpus.Cases, r.corpus.PGDB, r.corpus.PGVersion, r.corpus.SQLiteVersion)
-	fmt.Fprintf(&b, "- Requests: %d per kind as the demo agent (every demo brand), once with 1 client, then spread over 8; `wismo serve` with no background jobs. "+
+	fmt.Fprintf(&b, "- Requests: %d per kind as an agent of every brand with one open case in a hundred assigned, once with 1 client, then spread over 8; `wismo serve` with no background jobs. "+
 		"Server time is the handler's own (`Server-Timing`), the round trip is on loopback. The case page asks for %d different cases; each view asks for the same page %d times. "+
 		"Baseline: a raw point SELECT of the case row by its number through database/sql on the same database in the same run.\n",
 		r.opts.requests, r.opts.requests, r.opts.requests)
