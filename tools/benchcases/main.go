@@ -2,7 +2,7 @@
 // (tools/benchcorpus: 1,000,000 parcels and 200,000 cases, made once for the search
 // benchmark): the case page GET /cases/{number} and each case view's first and a later page,
 // on embedded SQLite and on PostgreSQL, with 1 and 8 clients, as an agent of every brand
-// brand. Server time is the handler's own (Server-Timing); the round trip on loopback is shown
+// (one open case in a hundred assigned to it). Server time is the handler's own (Server-Timing); the round trip on loopback is shown
 // beside it. The baseline, measured in the same run on the same database, is a raw point SELECT
 // of a case row by its number through database/sql.
 //
