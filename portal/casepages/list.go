@@ -134,9 +134,12 @@ func (p *pages) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := p.o.Cases.CountViews(ctx, pr.Scope, q)
-	if err != nil {
-		return err
+	counts, ok := p.counts.get(me, q, time.Now())
+	if !ok {
+		if counts, err = p.o.Cases.CountViews(ctx, pr.Scope, q); err != nil {
+			return err
+		}
+		p.counts.put(me, q, time.Now(), counts)
 	}
 	brands, err := p.o.Access.Brands(ctx, pr.Scope)
 	if err != nil {

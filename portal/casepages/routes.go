@@ -50,13 +50,14 @@ type Options struct {
 }
 
 type pages struct {
-	o    Options
-	page portal.Deps
+	o      Options
+	page   portal.Deps
+	counts *countCache // the view tabs' numbers, per viewer, for a few seconds
 }
 
 // Routes mounts the case pages on r (serve passes them to portal.Deps.Routes).
 func Routes(r fiber.Router, o Options) {
-	p := &pages{o: o, page: portal.Deps{Access: o.Access}}
+	p := &pages{o: o, page: portal.Deps{Access: o.Access}, counts: newCountCache()}
 	agents := portal.RequirePage(p.page, access.RoleAgent, access.RoleSupervisor)
 	managers := portal.RequirePage(p.page, access.RoleBrandManager)
 	if o.Macros != nil { // before /cases/:number
@@ -98,6 +99,7 @@ func (p *pages) act(c *fiber.Ctx, done string, do func(ctx context.Context, sc a
 	var ve *input.ValidationError
 	switch {
 	case err == nil:
+		p.counts.changed()
 		q := url.Values{"done": {done}}
 		if brand > 0 {
 			q.Set("brand", strconv.FormatInt(brand, 10))
