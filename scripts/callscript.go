@@ -16,7 +16,10 @@ type CallScript struct {
 	BrandID   int64      `json:"brand_id"`
 	Name      string     `json:"name"`
 	Version   int        `json:"version"`
-	Body      ScriptBody `json:"body"`
+	Body      ScriptBody `json:"body"`               // the default variant (on a run: the chosen one)
+	Language  string     `json:"language,omitempty"` // Body's language ("" on one-language scripts saved before variants)
+	Variants  []Variant  `json:"variants,omitempty"` // every variant, the default first
+	Offered   []string   `json:"offered,omitempty"`  // on a run: the languages the agent can switch to
 	Author    string     `json:"author,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`

@@ -95,9 +95,10 @@ func TestTemplateVersions(t *testing.T) {
 
 func TestCallScriptValidation(t *testing.T) {
 	sample := SampleData("")
-	good := standardScript().Body
-	if p := good.validate(context.Background(), sample); len(p) > 0 {
-		t.Fatalf("the standard script: %v", p)
+	for _, v := range standardScript().Variants {
+		if p := v.Body.validate(context.Background(), sample); len(p) > 0 {
+			t.Fatalf("the standard script in %s: %v", v.Language, p)
+		}
 	}
 	bad := ScriptBody{Start: "a", Steps: []Step{
 		{ID: "a", Say: "Hi {{.recipient.name}}", Question: &Question{Text: "?", Options: []Option{
