@@ -13,8 +13,8 @@ import (
 )
 
 // ScriptInput is a call script as a brand manager saves it.
-// Old clients send Name and Body only: Body replaces the default variant, the others stay.
-// Clients that know variants send them all (the first, or the one Language names, is the
+// Old clients send Name and Body only: Body replaces the default variant, the others stay
+// (with Language, Body replaces or adds the variant in that language). Clients that know variants send them all (the first, or the one Language names, is the
 // default); Body is then ignored, so a script read back and saved again round-trips.
 type ScriptInput struct {
 	Name     string     `json:"name"`

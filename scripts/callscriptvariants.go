@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -60,24 +61,28 @@ func validLanguage(s string) bool {
 }
 
 // variantsOf turns a saved script into its variants, default first. A client that sends
-// only body (the one-language API) changes the default variant and keeps the others of
-// the current version (cur, nil for a new script).
+// only body (the one-language API) changes one variant and keeps the others of the current
+// version (cur, nil for a new script): the one Language names (added when new), else the
+// default. A script's only variant with no language takes the language it is saved in.
 func variantsOf(in ScriptInput, cur *CallScript) ([]Variant, Problems) {
 	var p Problems
 	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
 	var vs []Variant
 	if len(in.Variants) == 0 {
-		def := Variant{Language: in.Language, Body: in.Body}
-		if cur != nil && def.Language == "" {
-			def.Language = cur.Language
-		}
-		vs = []Variant{def}
+		target := Variant{Language: in.Language, Body: in.Body}
 		if cur != nil {
-			for _, v := range cur.Variants[1:] {
-				if v.Language != def.Language {
-					vs = append(vs, v)
-				}
+			vs = append(vs, cur.Variants...)
+			if target.Language == "" {
+				target.Language = cur.Language
 			}
+		}
+		switch i := slices.IndexFunc(vs, func(v Variant) bool { return v.Language == target.Language }); {
+		case i >= 0:
+			vs[i] = target
+		case len(vs) == 1 && vs[0].Language == "":
+			vs[0] = target
+		default:
+			vs = append(vs, target)
 		}
 	} else {
 		for _, v := range in.Variants {

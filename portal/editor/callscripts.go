@@ -3,6 +3,7 @@ package editor
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,44 @@ type scriptPage struct {
 	Error                        string
 	Draft                        bool
 	History                      versionsView
+	Lang                         string   // the language variant the form edits ("" on a one-language script)
+	Langs                        []string // the script's variants, the default first
+	AddLangs                     []string // languages the editor offers to add
+	NewVariant                   bool     // the form holds the default variant, to translate into Lang
+}
+
+// editorLanguages are the languages the editor offers a variant in (wismo's own).
+var editorLanguages = []string{"en", "ru"}
+
+// pickVariant sets the page's language tabs and returns the body to edit: Lang's variant,
+// or the default one to translate when the script has none in Lang yet.
+func (p *scriptPage) pickVariant(s scripts.CallScript, lang string) scripts.ScriptBody {
+	p.Langs, p.AddLangs = s.Languages(), nil
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if lang == "" || !validLangParam(lang) {
+		lang = s.Language
+	}
+	p.Lang = lang
+	for _, l := range editorLanguages {
+		if !slices.Contains(p.Langs, l) {
+			p.AddLangs = append(p.AddLangs, l)
+		}
+	}
+	v := s.Variant(lang)
+	p.NewVariant = v.Language != lang
+	return v.Body
+}
+
+func validLangParam(s string) bool {
+	if len(s) < 2 || len(s) > 8 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // stepForm is one step as the form shows it; Kind is question, next or end.
@@ -199,7 +238,8 @@ func (e *editor) loadScript(c *fiber.Ctx, p *scriptPage) error {
 		_, _, _, err = editorFail(err)
 		return err
 	}
-	p.ID, p.Name, p.Published, p.Next, p.Start, p.Steps = cur.ID, cur.Name, cur.Version, cur.Version+1, cur.Body.Start, stepsOf(cur.Body)
+	body := p.pickVariant(cur, c.Query("lang", c.FormValue("lang")))
+	p.ID, p.Name, p.Published, p.Next, p.Start, p.Steps = cur.ID, cur.Name, cur.Version, cur.Version+1, body.Start, stepsOf(body)
 	versions, err := e.scripts.ScriptVersions(ctx, p.Brand.ID, id)
 	if err != nil {
 		return err
@@ -227,7 +267,8 @@ func (e *editor) editScript(c *fiber.Ctx) error {
 			_, _, _, err = editorFail(err)
 			return err
 		}
-		p.Start, p.Steps, p.FromVersion = old.Body.Start, stepsOf(old.Body), v
+		body := old.Variant(p.Lang).Body
+		p.Start, p.Steps, p.FromVersion = body.Start, stepsOf(body), v
 	}
 	return e.showScript(c, p, fiber.StatusOK)
 }
@@ -246,6 +287,9 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 	} else {
 		p.Name = strings.TrimSpace(c.FormValue("name"))
+		if l := strings.ToLower(c.FormValue("lang")); validLangParam(l) {
+			p.Lang = l
+		}
 	}
 	p.Start, p.Steps = strings.TrimSpace(c.FormValue("start")), stepsFromForm(c)
 	op, arg, _ := strings.Cut(c.FormValue("op"), ":")
@@ -280,7 +324,7 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 		p.Start, p.Steps = body.Start, stepsOf(body)
 	}
-	s, err := e.scripts.SaveScript(c.UserContext(), p.Brand.ID, p.ID, scripts.ScriptInput{Name: p.Name, Body: body}, author(c))
+	s, err := e.scripts.SaveScript(c.UserContext(), p.Brand.ID, p.ID, scripts.ScriptInput{Name: p.Name, Body: body, Language: p.Lang}, author(c))
 	if err != nil {
 		var status int
 		if p.Errors, p.Error, status, err = editorFail(err); err != nil {
@@ -291,7 +335,11 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 		return e.showScript(c, p, status)
 	}
-	return c.Redirect(fmt.Sprintf("%s/scripts/%d?saved=%d", f.Base, s.ID, s.Version), fiber.StatusSeeOther)
+	to := fmt.Sprintf("%s/scripts/%d?saved=%d", f.Base, s.ID, s.Version)
+	if p.Lang != "" && p.Lang != s.Language { // back to the variant just edited
+		to += "&lang=" + p.Lang
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
 func (e *editor) rollbackScript(c *fiber.Ctx) error {
@@ -304,11 +352,23 @@ func (e *editor) rollbackScript(c *fiber.Ctx) error {
 		_, _, _, err = editorFail(err)
 		return err
 	}
-	s, err := e.scripts.SaveScript(c.UserContext(), brand, id, scripts.ScriptInput{Name: old.Name, Body: old.Body}, author(c))
+	s, err := e.scripts.SaveScript(c.UserContext(), brand, id, scripts.ScriptInput{Name: old.Name, Variants: old.Variants}, author(c))
 	if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/editor/%d/scripts/%d?saved=%d&rolledback=%d", brand, id, s.Version, v), fiber.StatusSeeOther)
+}
+
+// scriptVariantsText is every variant of a script version as the diff compares them.
+func scriptVariantsText(s scripts.CallScript) string {
+	if len(s.Variants) <= 1 {
+		return scriptText(s.Body)
+	}
+	var w strings.Builder
+	for _, v := range s.Variants {
+		fmt.Fprintf(&w, "language: %s\n%s\n", v.Language, scriptText(v.Body))
+	}
+	return w.String()
 }
 
 // scriptText is a script version as the diff compares it: one line per fact.
@@ -361,7 +421,7 @@ func (e *editor) diffScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.Lines = lineDiff(scriptText(a.Body), scriptText(b.Body))
+	p.Lines = lineDiff(scriptVariantsText(a), scriptVariantsText(b))
 	p.Changed = diffChanged(p.Lines)
 	return portal.RenderPage(c, e.page, "editor_diff.html", "Changes · "+p.What, p)
 }

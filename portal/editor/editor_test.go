@@ -498,6 +498,34 @@ func TestEditorCallScript(t *testing.T) {
 	}
 }
 
+// The script editor edits one language variant at a time: a tab per variant, the Russian
+// one published without touching the English one.
+func TestEditorScriptVariants(t *testing.T) {
+	e := newEditorEnv(t)
+	ctx := context.Background()
+	mgr := e.manager("mgr@a.example")
+	list, _ := e.scripts.Scripts(ctx, e.brandA)
+	std := list[0]
+	edit := fmt.Sprintf("/editor/%d/scripts/%d", e.brandA, std.ID)
+	page, token := e.page(mgr, edit+"?lang=ru")
+	if !strings.Contains(page.body, "Здравствуйте, это служба доставки") || !strings.Contains(page.body, `href="`+edit+`?lang=en"`) ||
+		!strings.Contains(page.body, `name="lang" value="ru"`) {
+		t.Fatalf("the Russian variant in the editor: %s", page.body)
+	}
+	ru := std.Variant("ru").Body
+	ru.Steps = append([]scripts.Step(nil), ru.Steps...)
+	ru.Steps[0].Say = "Добрый день, это {{.brand.name}}, посылка {{.parcel.id}}."
+	f := scriptForm(token, ru)
+	f.Set("lang", "ru")
+	if r := mgr.do("POST", edit, f); r.status != http.StatusSeeOther || location(r) != edit+"?saved=2&lang=ru" {
+		t.Fatalf("publish the Russian variant: %d %q %s", r.status, location(r), r.body)
+	}
+	cur, _ := e.scripts.Script(ctx, e.brandA, std.ID, 0)
+	if cur.Variant("ru").Body.Steps[0].Say != ru.Steps[0].Say || cur.Body.Steps[0].Say != std.Body.Steps[0].Say || cur.Language != "en" {
+		t.Fatalf("after publishing Russian: %+v", cur.Variants)
+	}
+}
+
 func TestEditorCallingWindowsAndAlgorithm(t *testing.T) {
 	e := newEditorEnv(t)
 	ctx := context.Background()
