@@ -462,6 +462,7 @@
   function dial(to, parcel, brand) {
     if (state !== "available") { message("Be available to place a call."); return; }
     startMic().then(function () {
+      desk.dispatchEvent(new CustomEvent("wismo:dial", { detail: { to: to, parcel_id: parcel || "" } })); // desk_cases.js
       send({ type: "dial", to: to, parcel_id: parcel || "", brand_id: Number(brand || sel.value || 0) });
       message("Dialling " + to + "…");
     }).catch(deviceError);
