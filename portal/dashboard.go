@@ -159,6 +159,7 @@ type recordingItem struct {
 	ID                                                int64
 	When, Direction, Parcel, Agent, Outcome, Duration string
 	AudioURL                                          string
+	Cases                                             []string // linked on the page to /cases/{number}
 }
 
 func dashboardRoutes(app *fiber.App, d Deps) {
@@ -388,7 +389,7 @@ func liveTables(s reports.LiveSnapshot) []table {
 func recordingItemOf(r reports.Recording) recordingItem {
 	it := recordingItem{ID: r.ID, When: r.StartedAt.Format("2006-01-02 15:04"), Direction: r.Direction, Parcel: r.ParcelID,
 		Agent: r.Agent, Outcome: r.Outcome, Duration: duration(r.DurationMS / 1000),
-		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID)}
+		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID), Cases: r.Cases}
 	if r.Disposition != "" {
 		it.Outcome += " · " + r.Disposition
 	}
