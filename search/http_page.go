@@ -48,7 +48,9 @@ async function search() {
   status.textContent = body.hits.length + ' found (' + body.backend + ')';
   hits.replaceChildren(...body.hits.map(h => {
     const li = el('li');
-    li.append(el('span', 'tag', h.kind), el('span', 'id', h.id), el('span', null, '  ' + (h.name || '')));
+    let id = el('span', 'id', h.id);
+    if (h.kind === 'case') { id = el('a', 'id', h.id); id.href = '/cases/' + encodeURIComponent(h.id); } // every case number links to its page
+    li.append(el('span', 'tag', h.kind), id, el('span', null, '  ' + (h.name || '')));
     const meta = [h.match, 'phase ' + (h.phase || '–')];
     if (h.kind === 'case') meta.push(h.status, h.case_type, 'parcel ' + h.parcel_id);
     else meta.push((h.open_cases || 0) + ' open case(s)');
