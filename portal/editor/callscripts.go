@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -39,10 +40,22 @@ type scriptPage struct {
 	Error                        string
 	Draft                        bool
 	History                      versionsView
-	Lang                         string   // the language variant the form edits ("" on a one-language script)
-	Langs                        []string // the script's variants, the default first
-	AddLangs                     []string // languages the editor offers to add
-	NewVariant                   bool     // the form holds the default variant, to translate into Lang
+	Lang                         string    // the language variant the form edits ("" on a one-language script)
+	Langs                        []langTab // the script's variants, the default first
+	AddLangs                     []langTab // languages the editor offers to add
+	NewVariant                   bool      // the form holds the default variant, to translate into Lang
+}
+
+// langTab is a language as the editor's tabs name it: by the catalog's name for it
+// (scriptvariants.lang.<code>), or its code for a language the catalog does not name.
+type langTab struct {
+	Code, Key string
+	Named     bool
+}
+
+func tabOf(code string) langTab {
+	key := "scriptvariants.lang." + code
+	return langTab{Code: code, Key: key, Named: code != "" && i18n.Default().Has(key)}
 }
 
 // editorLanguages are the languages the editor offers a variant in (wismo's own).
@@ -51,15 +64,19 @@ var editorLanguages = []string{"en", "ru"}
 // pickVariant sets the page's language tabs and returns the body to edit: Lang's variant,
 // or the default one to translate when the script has none in Lang yet.
 func (p *scriptPage) pickVariant(s scripts.CallScript, lang string) scripts.ScriptBody {
-	p.Langs, p.AddLangs = s.Languages(), nil
+	have := s.Languages()
+	p.Langs, p.AddLangs = nil, nil
+	for _, l := range have {
+		p.Langs = append(p.Langs, tabOf(l))
+	}
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if lang == "" || !validLangParam(lang) {
 		lang = s.Language
 	}
 	p.Lang = lang
 	for _, l := range editorLanguages {
-		if !slices.Contains(p.Langs, l) {
-			p.AddLangs = append(p.AddLangs, l)
+		if !slices.Contains(have, l) {
+			p.AddLangs = append(p.AddLangs, tabOf(l))
 		}
 	}
 	v := s.Variant(lang)
@@ -227,6 +244,9 @@ func (e *editor) newScript(c *fiber.Ctx) error {
 		{ID: "greet", Say: "Hello, this is {{.brand.name}} about parcel {{.parcel.id}}.", Kind: "question", Text: "Is this a good time to talk?",
 			Options: []optionForm{{Answer: "yes", Label: "Yes", Next: "done"}, {Answer: "no", Label: "No, call back later", Disposition: "callback_requested"}}},
 		{ID: "done", Say: "Thank you, goodbye.", Kind: "end", Disposition: "reached"}}}
+	if set, err := e.scripts.Settings(c.UserContext(), f.Brand.ID); err == nil { // a new script is in the brand's language
+		p.Lang = set.DefaultLanguage
+	}
 	return e.showScript(c, p, fiber.StatusOK)
 }
 

@@ -509,8 +509,12 @@ func TestEditorScriptVariants(t *testing.T) {
 	edit := fmt.Sprintf("/editor/%d/scripts/%d", e.brandA, std.ID)
 	page, token := e.page(mgr, edit+"?lang=ru")
 	if !strings.Contains(page.body, "Здравствуйте, это служба доставки") || !strings.Contains(page.body, `href="`+edit+`?lang=en"`) ||
-		!strings.Contains(page.body, `name="lang" value="ru"`) {
+		!strings.Contains(page.body, `name="lang" value="ru"`) ||
+		!strings.Contains(page.body, `aria-current="page">Русский</a>`) && !strings.Contains(page.body, `aria-current="page">Russian</a>`) {
 		t.Fatalf("the Russian variant in the editor: %s", page.body)
+	}
+	if p, _ := e.page(mgr, fmt.Sprintf("/editor/%d/scripts/new", e.brandA)); !strings.Contains(p.body, `name="lang" value="en"`) {
+		t.Fatalf("a new script is in the brand's default language: %s", p.body)
 	}
 	ru := std.Variant("ru").Body
 	ru.Steps = append([]scripts.Step(nil), ru.Steps...)
