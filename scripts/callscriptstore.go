@@ -8,14 +8,15 @@ import (
 	"strings"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/scripts/callscript"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
 )
 
-// ScriptInput is a call script as a brand manager saves it.
-// Old clients send Name and Body only: Body replaces the default variant, the others stay
-// (with Language, Body replaces or adds the variant in that language). Clients that know variants send them all (the first, or the one Language names, is the
-// default); Body is then ignored, so a script read back and saved again round-trips.
+// ScriptInput is a call script as a brand manager saves it. Old clients send Name and Body
+// only: Body replaces the default variant, the others stay (with Language, Body replaces or
+// adds the variant in that language). Clients that know variants send them all; Body is
+// then ignored, so a script read back and saved again round-trips (callscript.Merge).
 type ScriptInput struct {
 	Name     string     `json:"name"`
 	Body     ScriptBody `json:"body"`
@@ -27,24 +28,26 @@ type ScriptInput struct {
 // when id is 0). Calls planned earlier keep the version they were planned with.
 func (s *Service) SaveScript(ctx context.Context, brand, id int64, in ScriptInput, author string) (CallScript, error) {
 	in.Name = strings.TrimSpace(in.Name)
-	var cur *CallScript
+	var cur []Variant // a new version keeps the variants it is not sent
 	if id != 0 {
 		c, err := s.Script(ctx, brand, id, 0)
 		if err != nil {
 			return CallScript{}, err
 		}
-		in.Name, cur = c.Name, &c
+		in.Name, cur = c.Name, c.Variants
 	}
 	var probs Problems
 	if !validName(in.Name) {
 		probs = append(probs, Problem{Field: "name", Message: "1 to 64 lower-case letters, digits, _ or -"})
 	}
-	vs, vprobs := variantsOf(in, cur)
-	probs = append(probs, vprobs...)
+	vs, vprobs := callscript.Merge(callscript.Input{Body: in.Body, Language: in.Language, Variants: in.Variants}, cur)
+	for _, vp := range vprobs {
+		probs = append(probs, Problem{Field: vp.Field, Message: vp.Message})
+	}
 	run, cancel := context.WithTimeout(ctx, budgetRequest) // all the steps' runs together
 	defer cancel()
 	for i, v := range vs {
-		vp := v.Body.validate(run, SampleData(s.opts.PublicURL))
+		vp := validateScript(run, v.Body, SampleData(s.opts.PublicURL))
 		if len(in.Variants) > 0 { // name the variant the problem is in
 			for j := range vp {
 				vp[j].Field = fmt.Sprintf("variants[%d].body.%s", i, vp[j].Field)
@@ -87,7 +90,7 @@ func (s *Service) publishScript(ctx context.Context, tx store.Tx, brand, id int6
 	}
 	v++
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO call_script_versions (script_id, version, body, author, created_at)
-		VALUES (?, ?, ?, ?, ?)`), id, v, encodeScript(vs[0], vs[1:]), author, now); err != nil {
+		VALUES (?, ?, ?, ?, ?)`), id, v, callscript.Encode(vs), author, now); err != nil {
 		return 0, err
 	}
 	_, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE call_scripts SET version = ?, updated_at = ? WHERE id = ?`), v, now, id)
@@ -103,7 +106,12 @@ func scanScript(row interface{ Scan(...any) error }) (CallScript, error) {
 		return c, err
 	}
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return c, decodeScript(body, &c)
+	vs, err := callscript.Decode(body)
+	if err != nil {
+		return c, err
+	}
+	c.Body, c.Language, c.Variants = vs[0].Body, vs[0].Language, vs
+	return c, nil
 }
 
 // Script returns one of brand's call scripts at a version (0: the published one).

@@ -11,26 +11,6 @@ import (
 	"github.com/wismo/wismo/tracking"
 )
 
-func TestPickLanguage(t *testing.T) {
-	for _, c := range []struct {
-		offered []string
-		wanted  []string
-		want    string
-	}{
-		{[]string{"en", "ru"}, []string{"", "ru", "en"}, "ru"},   // the recipient's
-		{[]string{"en", "ru"}, []string{"", "de", "ru"}, "ru"},   // the brand's default
-		{[]string{"en", "ru"}, []string{"", "de", "fr"}, "en"},   // the first variant
-		{[]string{"en", "ru"}, []string{"en", "ru", "ru"}, "en"}, // the agent's choice first
-		{[]string{"en", "ru"}, []string{"RU-ru"}, "ru"},          // by primary subtag
-		{[]string{""}, []string{"ru"}, ""},                       // a one-language script
-		{[]string{"pt-br", "en"}, []string{"pt"}, "pt-br"},       // pt finds pt-br
-	} {
-		if got := PickLanguage(c.offered, c.wanted...); got != c.want {
-			t.Errorf("PickLanguage(%v, %v) = %q, want %q", c.offered, c.wanted, got, c.want)
-		}
-	}
-}
-
 // The standard script ships in English and Russian; the recipient's language picks the
 // variant, then the brand's default, then the first; the API round-trips variants and old
 // clients that send one body keep working.

@@ -12,6 +12,7 @@ import (
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/scripts/callscript"
 )
 
 // The call script editor is a plain form: one block per step (what the agent says, then a
@@ -70,7 +71,7 @@ func (p *scriptPage) pickVariant(s scripts.CallScript, lang string) scripts.Scri
 		p.Langs = append(p.Langs, tabOf(l))
 	}
 	lang = strings.ToLower(strings.TrimSpace(lang))
-	if lang == "" || !validLangParam(lang) {
+	if lang == "" || !callscript.ValidLanguage(lang) {
 		lang = s.Language
 	}
 	p.Lang = lang
@@ -84,17 +85,6 @@ func (p *scriptPage) pickVariant(s scripts.CallScript, lang string) scripts.Scri
 	return v.Body
 }
 
-func validLangParam(s string) bool {
-	if len(s) < 2 || len(s) > 8 {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && r != '-' {
-			return false
-		}
-	}
-	return true
-}
 
 // stepForm is one step as the form shows it; Kind is question, next or end.
 type stepForm struct {
@@ -307,7 +297,7 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 	} else {
 		p.Name = strings.TrimSpace(c.FormValue("name"))
-		if l := strings.ToLower(c.FormValue("lang")); validLangParam(l) {
+		if l := strings.ToLower(c.FormValue("lang")); callscript.ValidLanguage(l) {
 			p.Lang = l
 		}
 	}
