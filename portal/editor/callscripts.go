@@ -85,7 +85,6 @@ func (p *scriptPage) pickVariant(s scripts.CallScript, lang string) scripts.Scri
 	return v.Body
 }
 
-
 // stepForm is one step as the form shows it; Kind is question, next or end.
 type stepForm struct {
 	Index, Number                                int
