@@ -276,8 +276,8 @@ func (e *editor) editScript(c *fiber.Ctx) error {
 			_, _, _, err = editorFail(err)
 			return err
 		}
-		body := old.Variant(p.Lang).Body
-		p.Start, p.Steps, p.FromVersion = body.Start, stepsOf(body), v
+		ov := old.Variant(p.Lang) // that version may not have this language yet: its default, to translate
+		p.Start, p.Steps, p.FromVersion, p.NewVariant = ov.Body.Start, stepsOf(ov.Body), v, ov.Language != p.Lang
 	}
 	return e.showScript(c, p, fiber.StatusOK)
 }
