@@ -203,8 +203,8 @@ type letterRow struct {
 	FirstFailed, LastFailed, Summary, Error       string
 	Payload                                       string
 	Case                                          string // the case a case.* message is about, linked on the page
-	Waiting                                       bool // dead or retry: can be discarded
-	Dead                                          bool // can be retried
+	Waiting                                       bool   // dead or retry: can be discarded
+	Dead                                          bool   // can be retried
 }
 
 // caseOfMessage is the case number a case.* message is about (its payload's number).
