@@ -72,7 +72,9 @@ func (s *Service) Link(ctx context.Context, p access.Principal, id int64, in Req
 	created := false
 	switch number := strings.TrimSpace(in.Number); {
 	case number != "":
-		if note == "" {
+		if note == "" && call.Outcome == "" { // linked while it rings: from the case page's call
+			note = fmt.Sprintf("Call %d (%s).", call.ID, call.Direction)
+		} else if note == "" {
 			note = fmt.Sprintf("Call %d (%s, %s).", call.ID, call.Direction, call.Outcome)
 		}
 		c, err = s.cases.AddNote(ctx, p.Scope, actor, number, call.BrandID, note)

@@ -109,6 +109,23 @@ func TestCaseFromCall(t *testing.T) {
 	if code, _ = do("POST", path, `{"type": "non_receipt_or_delay"}`, true); code != fiber.StatusForbidden {
 		t.Errorf("an API key: %d, want 403", code)
 	}
+	// The case page's "Call the recipient" (/desk?...&case=N): the desk links the call it
+	// places, still ringing, to that case, with no note of the agent's.
+	placed := callcenter.Call{Direction: callcenter.Outbound, Mode: callcenter.ModePreview, BrandID: e.BrandA, ParcelID: parcelA,
+		From: "+78005550100", To: "+79131234567", StartedAt: now}
+	if err := log.Create(ctx, &placed); err != nil {
+		t.Fatal(err)
+	}
+	placedPath := fmt.Sprintf("/api/v1/calls/%d/cases", placed.ID)
+	if code, out = do("POST", placedPath, fmt.Sprintf(`{"number": %q}`, number), false); code != fiber.StatusOK || out["number"] != number || out["created"] != false {
+		t.Fatalf("link the placed call to the case: %d %v", code, out)
+	}
+	if code, out = do("GET", placedPath, "", false); code != fiber.StatusOK || fmt.Sprint(out["cases"]) != "["+number+"]" {
+		t.Errorf("cases of the placed call: %d %v", code, out)
+	}
+	if n := e.Count(fmt.Sprintf(`SELECT COUNT(*) FROM case_log WHERE kind = 'note' AND summary = 'Call %d (outbound).'`, placed.ID)); n != 1 {
+		t.Errorf("%d notes naming the placed call, want 1", n)
+	}
 	if n := e.Count(`SELECT COUNT(*) FROM cases`); n != 1 {
 		t.Errorf("%d cases, want 1", n)
 	}

@@ -179,6 +179,7 @@ type recordingItem struct {
 	ID                                                int64
 	When, Direction, Parcel, Agent, Outcome, Duration string
 	AudioURL                                          string
+	Cases                                             []string // linked on the page to /cases/{number}
 }
 
 func dashboardRoutes(app *fiber.App, d Deps) {
@@ -430,7 +431,7 @@ func liveTables(s reports.LiveSnapshot, loc i18n.Locale) []table {
 func recordingItemOf(r reports.Recording, loc i18n.Locale) recordingItem {
 	it := recordingItem{ID: r.ID, When: loc.DateTime(r.StartedAt), Direction: dashWord(loc, "direction", r.Direction), Parcel: r.ParcelID,
 		Agent: r.Agent, Outcome: r.Outcome, Duration: duration(r.DurationMS / 1000),
-		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID)}
+		AudioURL: fmt.Sprintf("/api/v1/recordings/%d/audio", r.ID), Cases: r.Cases}
 	if r.Disposition != "" {
 		it.Outcome += " · " + r.Disposition
 	}

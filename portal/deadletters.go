@@ -203,8 +203,23 @@ type letterRow struct {
 	Attempts                                      int
 	FirstFailed, LastFailed, Summary, Error       string
 	Payload                                       string
-	Waiting                                       bool // dead or retry: can be discarded
-	Dead                                          bool // can be retried
+	Case                                          string // the case a case.* message is about, linked on the page
+	Waiting                                       bool   // dead or retry: can be discarded
+	Dead                                          bool   // can be retried
+}
+
+// caseOfMessage is the case number a case.* message is about (its payload's number).
+func caseOfMessage(topic string, payload json.RawMessage) string {
+	if !strings.HasPrefix(topic, "case.") {
+		return ""
+	}
+	var m struct {
+		Number string `json:"number"`
+	}
+	if json.Unmarshal(payload, &m) != nil || !validCaseNumber(m.Number) {
+		return ""
+	}
+	return m.Number
 }
 
 // brandName is a brand's name for the page, its id when unknown, "—" for none.
@@ -239,7 +254,8 @@ func newLettersPage(c *fiber.Ctx, loc i18n.Locale, f outbox.LetterFilter, ls []o
 		p.Letters = append(p.Letters, letterRow{ID: l.ID, Ref: l.Message.Ref(), Consumer: l.Consumer, Topic: l.Message.Topic,
 			Item: l.Message.ItemID, Status: l.Status, By: l.UpdatedBy, Brand: brandName(brands, l.Message.BrandID), Attempts: l.Attempts,
 			FirstFailed: when(l.FirstFailedAt), LastFailed: when(l.LastFailedAt), Summary: summary, Error: l.Error, Payload: payload,
-			Waiting: l.Status == outbox.StatusDead || l.Status == outbox.StatusRetry, Dead: l.Status == outbox.StatusDead})
+			Waiting: l.Status == outbox.StatusDead || l.Status == outbox.StatusRetry, Dead: l.Status == outbox.StatusDead,
+			Case: caseOfMessage(l.Message.Topic, l.Message.Payload)})
 	}
 	return p
 }

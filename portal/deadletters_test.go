@@ -60,11 +60,12 @@ func newLettersEnv(t *testing.T) *lettersEnv {
 		}
 	}
 	for _, m := range []struct {
-		brand int64
-		item  string
-	}{{a.ID, "RA"}, {b.ID, "RB"}} {
+		brand       int64
+		item, topic string
+		payload     map[string]string
+	}{{a.ID, "RA", "case.opened", map[string]string{"number": "A-261206-0001"}}, {b.ID, "RB", "tracking.event", map[string]string{"code": "EMB"}}} {
 		if err := db.WriteTx(ctx, func(tx store.Tx) error {
-			return outbox.Write(ctx, db, tx, []outbox.Entry{{Topic: "tracking.event", BrandID: m.brand, ItemID: m.item, Payload: map[string]string{"code": "EMB"}}}, time.Now())
+			return outbox.Write(ctx, db, tx, []outbox.Entry{{Topic: m.topic, BrandID: m.brand, ItemID: m.item, Payload: m.payload}}, time.Now())
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -242,6 +243,10 @@ func TestDeadLettersPage(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `id="dead-letters"`) || !strings.Contains(r.body, ">RA<") || strings.Contains(r.body, ">RB<") ||
 		!strings.Contains(r.body, "template 7 is missing") || !strings.Contains(r.body, "<td>Brand A</td>") || !strings.Contains(r.body, `href="/dead-letters" aria-current="page"`) {
 		t.Fatalf("supervisor's page: %d %s", r.status, r.body)
+	}
+	// A case's message names its case, linked to the case page.
+	if !strings.Contains(r.body, `<a class="mono" href="/cases/A-261206-0001">A-261206-0001</a>`) {
+		t.Errorf("the case message's letter should link its case: %s", r.body)
 	}
 	if strings.Contains(strings.ReplaceAll(jsonData.ReplaceAllString(r.body, ""), `<script src="/static/wismo.js"></script>`, ""), "<script") {
 		t.Error("the page carries a script: it must work with forms alone (CSP)")

@@ -16,11 +16,27 @@ type deskPage struct {
 	BrandsJSON string // [{"id":1,"name":"..."}] for the dial box
 	// Click-to-call: /desk?call=+7...&parcel=RB...&brand=1 fills the dial box.
 	CallTo, CallParcel, CallBrand string
+	// From a case page (&case=NUMBER): the call placed is linked to that case.
+	CallCase string
+}
+
+// validCaseNumber is what a case number may hold (cases write them as BRAND-YYMMDD-NNNN and
+// the like): letters, digits and dashes, so the attribute carries nothing else.
+func validCaseNumber(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // deskRoutes serve the agent desktop:
 //
-//	GET /desk[?call=&parcel=&brand=]   agents and supervisors (admins too)
+//	GET /desk[?call=&parcel=&brand=&case=]   agents and supervisors (admins too)
 func deskRoutes(app *fiber.App, d Deps) {
 	app.Get("/desk", requirePage(d, access.RoleAgent, access.RoleSupervisor), func(c *fiber.Ctx) error {
 		sess := pageSession(c)
@@ -43,6 +59,9 @@ func deskRoutes(app *fiber.App, d Deps) {
 			return err
 		}
 		p := deskPage{BrandsJSON: string(js), CallTo: c.Query("call"), CallParcel: c.Query("parcel")}
+		if n := c.Query("case"); validCaseNumber(n) && p.CallTo != "" {
+			p.CallCase = n
+		}
 		if b, err := strconv.ParseInt(c.Query("brand"), 10, 64); err == nil {
 			p.CallBrand = strconv.FormatInt(b, 10)
 		}

@@ -3,195 +3,70 @@ package scripts
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/wismo/wismo/scripts/callscript"
 )
 
 // CallScript is a brand's script for agents on calls of a campaign: ordered steps of what
 // the agent says (with the same variables as templates), questions with answer options
-// that branch, and the disposition each ending records.
+// that branch, and the disposition each ending records; one variant per language
+// (package callscript has the shape and the language rules).
 type CallScript struct {
 	ID        int64      `json:"id"`
 	BrandID   int64      `json:"brand_id"`
 	Name      string     `json:"name"`
 	Version   int        `json:"version"`
-	Body      ScriptBody `json:"body"`
+	Body      ScriptBody `json:"body"`               // the default variant (on a run: the chosen one)
+	Language  string     `json:"language,omitempty"` // Body's language ("" on one-language scripts saved before variants)
+	Variants  []Variant  `json:"variants,omitempty"` // every variant, the default first
+	Offered   []string   `json:"offered,omitempty"`  // on a run: the languages the agent can switch to
 	Author    string     `json:"author,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
-// ScriptBody is one version of a script: steps, run from Start.
-type ScriptBody struct {
-	Start string `json:"start"`
-	Steps []Step `json:"steps"`
-}
+// The script's shape, under the names this package has always used.
+type (
+	ScriptBody = callscript.Body
+	Step       = callscript.Step
+	Question   = callscript.Question
+	Option     = callscript.Option
+	Ending     = callscript.Ending
+	Variant    = callscript.Variant
+)
 
-// Step is one step: the agent says Say, then asks Question (whose answers branch), or goes
-// on to Next, or ends the call with End.
-type Step struct {
-	ID       string    `json:"id"`
-	Say      string    `json:"say"`
-	Question *Question `json:"question,omitempty"`
-	Next     string    `json:"next,omitempty"`
-	End      *Ending   `json:"end,omitempty"`
-}
-
-// Question is asked with a closed set of answers.
-type Question struct {
-	Text    string   `json:"text"`
-	Options []Option `json:"options"`
-}
-
-// Option is one answer: it leads to another step, or ends the call.
-type Option struct {
-	Answer string  `json:"answer"`
-	Label  string  `json:"label,omitempty"`
-	Next   string  `json:"next,omitempty"`
-	End    *Ending `json:"end,omitempty"`
-}
-
-// Ending is how a path through the script ends: the disposition the agent records
-// (reached, wrong_number, callback_requested, refused, voicemail, or the brand's own word).
-type Ending struct {
-	Disposition string `json:"disposition"`
-	Note        string `json:"note,omitempty"`
-}
-
-func validWord(s string) bool {
-	if s == "" || len(s) > 40 {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
-			return false
-		}
-	}
-	return true
-}
-
-// validate checks a script's shape and its texts against the sample data: unique step ids,
-// a known start, each step going somewhere (a question, a next step or an end), every
-// branch pointing at a step that exists, a disposition at every end, no step unreachable.
-// Each step's text runs on the sample within its budget.
-func (b ScriptBody) validate(ctx context.Context, sample Data) Problems {
+// validateScript checks a script's shape (callscript.Body.Check) and runs each step's text
+// on the sample data within its budget; unreachable steps are named once all else is right.
+func validateScript(ctx context.Context, b ScriptBody, sample Data) Problems {
 	var p Problems
-	add := func(field, format string, args ...any) {
-		p = append(p, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+	for _, cp := range b.Check() {
+		p = append(p, Problem{Field: cp.Field, Message: cp.Message})
 	}
 	if len(b.Steps) == 0 || len(b.Steps) > 200 {
-		add("steps", "a script has 1 to 200 steps")
 		return p
 	}
-	ids := map[string]int{}
 	for i, st := range b.Steps {
-		if !validWord(st.ID) {
-			add(fmt.Sprintf("steps[%d].id", i), "a step id is a lower-case word")
-		} else if _, dup := ids[st.ID]; dup {
-			add(fmt.Sprintf("steps[%d].id", i), "step %q appears twice", st.ID)
-		}
-		ids[st.ID] = i
-	}
-	if _, ok := ids[b.Start]; !ok {
-		add("start", "start %q is not a step", b.Start)
-	}
-	checkEnd := func(field string, e *Ending) {
-		if !validWord(e.Disposition) {
-			add(field+".disposition", "every ending records a disposition (reached, wrong_number, callback_requested, refused, voicemail or the brand's own word)")
-		}
-	}
-	checkNext := func(field, next string) {
-		if _, ok := ids[next]; !ok {
-			add(field, "goes to %q, which is not a step", next)
-		}
-	}
-	for i, st := range b.Steps {
-		f := fmt.Sprintf("steps[%d]", i)
-		ways := 0
-		if st.Question != nil {
-			ways++
-			if strings.TrimSpace(st.Question.Text) == "" || len(st.Question.Options) == 0 {
-				add(f+".question", "a question has text and at least one answer")
-			}
-			for j, o := range st.Question.Options {
-				of := fmt.Sprintf("%s.question.options[%d]", f, j)
-				switch {
-				case strings.TrimSpace(o.Answer) == "":
-					add(of+".answer", "must not be empty")
-				case (o.Next == "") == (o.End == nil):
-					add(of, "an answer leads to a next step or ends the call, one of them")
-				case o.End != nil:
-					checkEnd(of+".end", o.End)
-				default:
-					checkNext(of+".next", o.Next)
-				}
-			}
-		}
-		if st.Next != "" {
-			ways++
-			checkNext(f+".next", st.Next)
-		}
-		if st.End != nil {
-			ways++
-			checkEnd(f+".end", st.End)
-		}
-		if ways != 1 {
-			add(f, "a step asks a question, goes to a next step, or ends the call: exactly one of them")
-		}
 		if strings.TrimSpace(st.Say) == "" {
-			add(f+".say", "must not be empty")
-		} else if _, probs := compileField(ctx, f+".say", st.Say, false, maxOutSay, sample); len(probs) > 0 {
+			continue
+		}
+		f := fmt.Sprintf("steps[%d].say", i)
+		if _, probs := compileField(ctx, f, st.Say, false, maxOutSay, sample); len(probs) > 0 {
 			p = append(p, probs...)
 		}
 	}
 	if len(p) == 0 {
-		for _, id := range b.unreachable() {
-			add(fmt.Sprintf("steps[%d]", ids[id]), "step %q cannot be reached from start", id)
+		for _, cp := range b.Unreachable() {
+			p = append(p, Problem{Field: cp.Field, Message: cp.Message})
 		}
 	}
 	return p
 }
 
-// unreachable lists the steps no path from Start reaches.
-func (b ScriptBody) unreachable() []string {
-	next := map[string][]string{}
-	for _, st := range b.Steps {
-		if st.Next != "" {
-			next[st.ID] = append(next[st.ID], st.Next)
-		}
-		if st.Question != nil {
-			for _, o := range st.Question.Options {
-				if o.Next != "" {
-					next[st.ID] = append(next[st.ID], o.Next)
-				}
-			}
-		}
-	}
-	seen := map[string]bool{b.Start: true}
-	queue := []string{b.Start}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		for _, n := range next[cur] {
-			if !seen[n] {
-				seen[n] = true
-				queue = append(queue, n)
-			}
-		}
-	}
-	var out []string
-	for _, st := range b.Steps {
-		if !seen[st.ID] && !slices.Contains(out, st.ID) {
-			out = append(out, st.ID)
-		}
-	}
-	return out
-}
-
-// fill renders every step's text and question with d, for the agent on the call, each
-// within its budget.
-func (b ScriptBody) fill(ctx context.Context, d Data, sample Data) (ScriptBody, error) {
+// fillScript renders every step's text with d, for the agent on the call, each within its
+// budget.
+func fillScript(ctx context.Context, b ScriptBody, d Data, sample Data) (ScriptBody, error) {
 	out := ScriptBody{Start: b.Start, Steps: make([]Step, len(b.Steps))}
 	for i, st := range b.Steps {
 		cp, probs := compileField(ctx, st.ID, st.Say, false, maxOutSay, sample)

@@ -3,46 +3,64 @@ package scripts
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/scripts/callscript"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
 )
 
-// ScriptInput is a call script as a brand manager saves it.
+// ScriptInput is a call script as a brand manager saves it. Old clients send Name and Body
+// only: Body replaces the default variant, the others stay (with Language, Body replaces or
+// adds the variant in that language). Clients that know variants send them all; Body is
+// then ignored, so a script read back and saved again round-trips (callscript.Merge).
 type ScriptInput struct {
-	Name string     `json:"name"`
-	Body ScriptBody `json:"body"`
+	Name     string     `json:"name"`
+	Body     ScriptBody `json:"body"`
+	Language string     `json:"language,omitempty"`
+	Variants []Variant  `json:"variants,omitempty"`
 }
 
 // SaveScript validates a call script and publishes it as a new version (of a new script
 // when id is 0). Calls planned earlier keep the version they were planned with.
 func (s *Service) SaveScript(ctx context.Context, brand, id int64, in ScriptInput, author string) (CallScript, error) {
 	in.Name = strings.TrimSpace(in.Name)
+	var cur []Variant // a new version keeps the variants it is not sent
 	if id != 0 {
-		cur, err := s.Script(ctx, brand, id, 0)
+		c, err := s.Script(ctx, brand, id, 0)
 		if err != nil {
 			return CallScript{}, err
 		}
-		in.Name = cur.Name
+		in.Name, cur = c.Name, c.Variants
 	}
 	var probs Problems
 	if !validName(in.Name) {
 		probs = append(probs, Problem{Field: "name", Message: "1 to 64 lower-case letters, digits, _ or -"})
 	}
+	vs, vprobs := callscript.Merge(callscript.Input{Body: in.Body, Language: in.Language, Variants: in.Variants}, cur)
+	for _, vp := range vprobs {
+		probs = append(probs, Problem{Field: vp.Field, Message: vp.Message})
+	}
 	run, cancel := context.WithTimeout(ctx, budgetRequest) // all the steps' runs together
 	defer cancel()
-	probs = append(probs, in.Body.validate(run, SampleData(s.opts.PublicURL))...)
+	for i, v := range vs {
+		vp := validateScript(run, v.Body, SampleData(s.opts.PublicURL))
+		if len(in.Variants) > 0 { // name the variant the problem is in
+			for j := range vp {
+				vp[j].Field = fmt.Sprintf("variants[%d].body.%s", i, vp[j].Field)
+			}
+		}
+		probs = append(probs, vp...)
+	}
 	if len(probs) > 0 {
 		return CallScript{}, probs
 	}
 	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
 		var err error
-		id, err = s.publishScript(ctx, tx, brand, id, in, author)
+		id, err = s.publishScript(ctx, tx, brand, id, in.Name, vs, author)
 		return err
 	})
 	if store.IsUniqueViolation(err) {
@@ -54,11 +72,11 @@ func (s *Service) SaveScript(ctx context.Context, brand, id int64, in ScriptInpu
 	return s.Script(ctx, brand, id, 0)
 }
 
-func (s *Service) publishScript(ctx context.Context, tx store.Tx, brand, id int64, in ScriptInput, author string) (int64, error) {
+func (s *Service) publishScript(ctx context.Context, tx store.Tx, brand, id int64, name string, vs []Variant, author string) (int64, error) {
 	now := s.now()
 	if id == 0 {
 		if err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO call_scripts (brand_id, name, version, created_at, updated_at)
-			VALUES (?, ?, 0, ?, ?) RETURNING id`), brand, in.Name, now, now).Scan(&id); err != nil {
+			VALUES (?, ?, 0, ?, ?) RETURNING id`), brand, name, now, now).Scan(&id); err != nil {
 			return 0, err
 		}
 	}
@@ -71,9 +89,8 @@ func (s *Service) publishScript(ctx context.Context, tx store.Tx, brand, id int6
 		return 0, err
 	}
 	v++
-	body, _ := json.Marshal(in.Body)
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO call_script_versions (script_id, version, body, author, created_at)
-		VALUES (?, ?, ?, ?, ?)`), id, v, string(body), author, now); err != nil {
+		VALUES (?, ?, ?, ?, ?)`), id, v, callscript.Encode(vs), author, now); err != nil {
 		return 0, err
 	}
 	_, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE call_scripts SET version = ?, updated_at = ? WHERE id = ?`), v, now, id)
@@ -89,7 +106,12 @@ func scanScript(row interface{ Scan(...any) error }) (CallScript, error) {
 		return c, err
 	}
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return c, json.Unmarshal([]byte(body), &c.Body)
+	vs, err := callscript.Decode(body)
+	if err != nil {
+		return c, err
+	}
+	c.Body, c.Language, c.Variants = vs[0].Body, vs[0].Language, vs
+	return c, nil
 }
 
 // Script returns one of brand's call scripts at a version (0: the published one).
@@ -141,6 +163,12 @@ func (s *Service) listScripts(ctx context.Context, where string, args ...any) ([
 // RunScript returns a script version filled in with a parcel's data: what the agent desktop
 // shows during the call. version 0 is the published one; a planned call names its own.
 func (s *Service) RunScript(ctx context.Context, scope access.Scope, brand, id int64, version int, parcelID string) (CallScript, error) {
+	return s.RunScriptIn(ctx, scope, brand, id, version, parcelID, "")
+}
+
+// RunScriptIn is RunScript in the variant the agent chose (lang; "" picks by the
+// recipient's language, then the brand's default, then the script's default variant).
+func (s *Service) RunScriptIn(ctx context.Context, scope access.Scope, brand, id int64, version int, parcelID, lang string) (CallScript, error) {
 	c, err := s.Script(ctx, brand, id, version)
 	if err != nil {
 		return c, err
@@ -149,10 +177,7 @@ func (s *Service) RunScript(ctx context.Context, scope access.Scope, brand, id i
 	if err != nil {
 		return c, err
 	}
-	run, cancel := context.WithTimeout(ctx, budgetRequest) // all the steps' runs together
-	defer cancel()
-	c.Body, err = c.Body.fill(run, d, SampleData(s.opts.PublicURL))
-	return c, err
+	return s.runVariant(ctx, c, d, lang)
 }
 
 // parcelData is the template data of a parcel visible to scope, with its latest event.

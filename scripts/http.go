@@ -14,7 +14,8 @@ import (
 //	GET, POST /api/v1/templates; GET, PUT /api/v1/templates/{id}; GET /api/v1/templates/{id}/versions[/{v}]
 //	POST /api/v1/templates/preview            render unsaved content with a real parcel or the sample
 //	GET, POST /api/v1/scripts; GET, PUT /api/v1/scripts/{id}; GET /api/v1/scripts/{id}/versions
-//	GET /api/v1/scripts/{id}/run?parcel=ID[&version=N]   the script filled in, for the agent desktop
+//	GET /api/v1/scripts/{id}/run?parcel=ID[&version=N][&lang=ru]   the script filled in, for the agent desktop, in the
+//	    variant of lang, else the recipient's language, else the brand's default, else the first
 //	GET, POST /api/v1/rules; GET, PUT /api/v1/rules/{id}; POST /api/v1/rules/check
 //	GET, PUT /api/v1/comms/settings           freshness limit and default language
 //

@@ -148,7 +148,7 @@ func (h handlers) runScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.svc.RunScript(c.UserContext(), access.Brands(brand), brand, idParam(c, "id"), c.QueryInt("version"), c.Query("parcel"))
+	s, err := h.svc.RunScriptIn(c.UserContext(), access.Brands(brand), brand, idParam(c, "id"), c.QueryInt("version"), c.Query("parcel"), c.Query("lang"))
 	if err != nil {
 		return scriptErrors.Answer(c, err)
 	}

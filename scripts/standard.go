@@ -55,8 +55,16 @@ See what to do to release it: {{.tracking_link}}
 }
 
 // standardScript is what agents follow on the standard flow's calls.
+// It ships in English (the default variant) and Russian; the recipient's language picks.
 func standardScript() ScriptInput {
-	return ScriptInput{Name: "standard_call", Body: ScriptBody{Start: "greet", Steps: []Step{
+	return ScriptInput{Name: "standard_call", Variants: []Variant{
+		{Language: "en", Body: standardScriptEN()},
+		{Language: "ru", Body: standardScriptRU()},
+	}}
+}
+
+func standardScriptEN() ScriptBody {
+	return ScriptBody{Start: "greet", Steps: []Step{
 		{ID: "greet", Say: `Hello, this is the delivery service of {{.brand.name}}, calling about parcel {{.parcel.id}}. Am I speaking with {{.recipient.name}}?`,
 			Question: &Question{Text: "Is this the recipient?", Options: []Option{
 				{Answer: "yes", Label: "Yes, speaking", Next: "purpose"},
@@ -71,7 +79,26 @@ func standardScript() ScriptInput {
 			}}},
 		{ID: "confirm", Say: `Thank you. The courier brings parcel {{.parcel.id}} to {{.recipient.address}}{{if .delivery_date}} by {{.delivery_date}}{{end}}. You can follow it at {{.tracking_link}}.`,
 			End: &Ending{Disposition: "reached"}},
-	}}}
+	}}
+}
+
+func standardScriptRU() ScriptBody {
+	return ScriptBody{Start: "greet", Steps: []Step{
+		{ID: "greet", Say: `Здравствуйте, это служба доставки {{.brand.name}}, звоним по поводу посылки {{.parcel.id}}. Я говорю с {{.recipient.name}}?`,
+			Question: &Question{Text: "Это получатель?", Options: []Option{
+				{Answer: "yes", Label: "Да, это я", Next: "purpose"},
+				{Answer: "not_here", Label: "Не сейчас: перезвонить", End: &Ending{Disposition: "callback_requested"}},
+				{Answer: "wrong_number", Label: "Ошиблись номером", End: &Ending{Disposition: "wrong_number"}},
+			}}},
+		{ID: "purpose", Say: `{{if .cod.present}}Посылка с наложенным платежом {{.cod.text}}. {{end}}Мы хотели бы согласовать доставку{{if .event.reason_text}}: прошлая попытка не удалась ({{.event.reason_text}}){{end}}.`,
+			Question: &Question{Text: "Вы примете доставку?", Options: []Option{
+				{Answer: "yes", Label: "Да", Next: "confirm"},
+				{Answer: "another_day", Label: "В другой день", End: &Ending{Disposition: "callback_requested", Note: "согласовать день в вариантах доставки"}},
+				{Answer: "refuse", Label: "Отказывается от посылки", End: &Ending{Disposition: "refused", Note: "спросить причину (отказ от оплаты)"}},
+			}}},
+		{ID: "confirm", Say: `Спасибо. Курьер привезёт посылку {{.parcel.id}} по адресу {{.recipient.address}}{{if .delivery_date}} до {{.delivery_date}}{{end}}. Следить за ней можно здесь: {{.tracking_link}}.`,
+			End: &Ending{Disposition: "reached"}},
+	}}
 }
 
 // standardRules are the standard flow's rules; campaign is the standard campaign's id.

@@ -46,7 +46,8 @@ func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) err
 			return err
 		}
 	}
-	script, err := s.publishScript(ctx, tx, brand, 0, standardScript(), "wismo")
+	std := standardScript()
+	script, err := s.publishScript(ctx, tx, brand, 0, std.Name, std.Variants, "wismo")
 	if err != nil {
 		return err
 	}

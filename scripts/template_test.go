@@ -95,9 +95,10 @@ func TestTemplateVersions(t *testing.T) {
 
 func TestCallScriptValidation(t *testing.T) {
 	sample := SampleData("")
-	good := standardScript().Body
-	if p := good.validate(context.Background(), sample); len(p) > 0 {
-		t.Fatalf("the standard script: %v", p)
+	for _, v := range standardScript().Variants {
+		if p := validateScript(context.Background(), v.Body, sample); len(p) > 0 {
+			t.Fatalf("the standard script in %s: %v", v.Language, p)
+		}
 	}
 	bad := ScriptBody{Start: "a", Steps: []Step{
 		{ID: "a", Say: "Hi {{.recipient.name}}", Question: &Question{Text: "?", Options: []Option{
@@ -105,7 +106,7 @@ func TestCallScriptValidation(t *testing.T) {
 		{ID: "b", Say: "Bye {{.parcel.nope}}", End: &Ending{Disposition: "reached"}},
 		{ID: "c", Say: "orphan", End: &Ending{Disposition: "reached"}},
 	}}
-	probs := bad.validate(context.Background(), sample)
+	probs := validateScript(context.Background(), bad, sample)
 	var got []string
 	for _, p := range probs {
 		got = append(got, p.Field+": "+p.Message)
@@ -117,7 +118,7 @@ func TestCallScriptValidation(t *testing.T) {
 		}
 	}
 	ok := ScriptBody{Start: "a", Steps: []Step{{ID: "a", Say: "x", Next: "b"}, {ID: "b", Say: "y", End: &Ending{Disposition: "reached"}}, {ID: "c", Say: "z", End: &Ending{Disposition: "reached"}}}}
-	if p := ok.validate(context.Background(), sample); len(p) != 1 || !strings.Contains(p[0].Message, "cannot be reached") {
+	if p := validateScript(context.Background(), ok, sample); len(p) != 1 || !strings.Contains(p[0].Message, "cannot be reached") {
 		t.Fatalf("unreachable step: %v", p)
 	}
 }

@@ -3,13 +3,16 @@ package editor
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/scripts/callscript"
 )
 
 // The call script editor is a plain form: one block per step (what the agent says, then a
@@ -38,6 +41,48 @@ type scriptPage struct {
 	Error                        string
 	Draft                        bool
 	History                      versionsView
+	Lang                         string    // the language variant the form edits ("" on a one-language script)
+	Langs                        []langTab // the script's variants, the default first
+	AddLangs                     []langTab // languages the editor offers to add
+	NewVariant                   bool      // the form holds the default variant, to translate into Lang
+}
+
+// langTab is a language as the editor's tabs name it: by the catalog's name for it
+// (scriptvariants.lang.<code>), or its code for a language the catalog does not name.
+type langTab struct {
+	Code, Key string
+	Named     bool
+}
+
+func tabOf(code string) langTab {
+	key := "scriptvariants.lang." + code
+	return langTab{Code: code, Key: key, Named: code != "" && i18n.Default().Has(key)}
+}
+
+// editorLanguages are the languages the editor offers a variant in (wismo's own).
+var editorLanguages = []string{"en", "ru"}
+
+// pickVariant sets the page's language tabs and returns the body to edit: Lang's variant,
+// or the default one to translate when the script has none in Lang yet.
+func (p *scriptPage) pickVariant(s scripts.CallScript, lang string) scripts.ScriptBody {
+	have := s.Languages()
+	p.Langs, p.AddLangs = nil, nil
+	for _, l := range have {
+		p.Langs = append(p.Langs, tabOf(l))
+	}
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if lang == "" || !callscript.ValidLanguage(lang) {
+		lang = s.Language
+	}
+	p.Lang = lang
+	for _, l := range editorLanguages {
+		if !slices.Contains(have, l) {
+			p.AddLangs = append(p.AddLangs, tabOf(l))
+		}
+	}
+	v := s.Variant(lang)
+	p.NewVariant = v.Language != lang
+	return v.Body
 }
 
 // stepForm is one step as the form shows it; Kind is question, next or end.
@@ -189,6 +234,9 @@ func (e *editor) newScript(c *fiber.Ctx) error {
 		{ID: "greet", Say: "Hello, this is {{.brand.name}} about parcel {{.parcel.id}}.", Kind: "question", Text: "Is this a good time to talk?",
 			Options: []optionForm{{Answer: "yes", Label: "Yes", Next: "done"}, {Answer: "no", Label: "No, call back later", Disposition: "callback_requested"}}},
 		{ID: "done", Say: "Thank you, goodbye.", Kind: "end", Disposition: "reached"}}}
+	if set, err := e.scripts.Settings(c.UserContext(), f.Brand.ID); err == nil { // a new script is in the brand's language
+		p.Lang = set.DefaultLanguage
+	}
 	return e.showScript(c, p, fiber.StatusOK)
 }
 
@@ -200,7 +248,8 @@ func (e *editor) loadScript(c *fiber.Ctx, p *scriptPage) error {
 		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
-	p.ID, p.Name, p.Published, p.Next, p.Start, p.Steps = cur.ID, cur.Name, cur.Version, cur.Version+1, cur.Body.Start, stepsOf(cur.Body)
+	body := p.pickVariant(cur, c.Query("lang", c.FormValue("lang")))
+	p.ID, p.Name, p.Published, p.Next, p.Start, p.Steps = cur.ID, cur.Name, cur.Version, cur.Version+1, body.Start, stepsOf(body)
 	versions, err := e.scripts.ScriptVersions(ctx, p.Brand.ID, id)
 	if err != nil {
 		return err
@@ -228,7 +277,8 @@ func (e *editor) editScript(c *fiber.Ctx) error {
 			_, _, _, err = editorFail(err, e.loc(c))
 			return err
 		}
-		p.Start, p.Steps, p.FromVersion = old.Body.Start, stepsOf(old.Body), v
+		ov := old.Variant(p.Lang) // that version may not have this language yet: its default, to translate
+		p.Start, p.Steps, p.FromVersion, p.NewVariant = ov.Body.Start, stepsOf(ov.Body), v, ov.Language != p.Lang
 	}
 	return e.showScript(c, p, fiber.StatusOK)
 }
@@ -247,6 +297,9 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 	} else {
 		p.Name = strings.TrimSpace(c.FormValue("name"))
+		if l := strings.ToLower(c.FormValue("lang")); callscript.ValidLanguage(l) {
+			p.Lang = l
+		}
 	}
 	p.Start, p.Steps = strings.TrimSpace(c.FormValue("start")), stepsFromForm(c)
 	op, arg, _ := strings.Cut(c.FormValue("op"), ":")
@@ -281,7 +334,7 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 		p.Start, p.Steps = body.Start, stepsOf(body)
 	}
-	s, err := e.scripts.SaveScript(c.UserContext(), p.Brand.ID, p.ID, scripts.ScriptInput{Name: p.Name, Body: body}, author(c))
+	s, err := e.scripts.SaveScript(c.UserContext(), p.Brand.ID, p.ID, scripts.ScriptInput{Name: p.Name, Body: body, Language: p.Lang}, author(c))
 	if err != nil {
 		var status int
 		if p.Errors, p.Error, status, err = editorFail(err, e.loc(c)); err != nil {
@@ -292,7 +345,11 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 		}
 		return e.showScript(c, p, status)
 	}
-	return c.Redirect(fmt.Sprintf("%s/scripts/%d?saved=%d", f.Base, s.ID, s.Version), fiber.StatusSeeOther)
+	to := fmt.Sprintf("%s/scripts/%d?saved=%d", f.Base, s.ID, s.Version)
+	if p.Lang != "" && p.Lang != s.Language { // back to the variant just edited
+		to += "&lang=" + p.Lang
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
 func (e *editor) rollbackScript(c *fiber.Ctx) error {
@@ -305,11 +362,23 @@ func (e *editor) rollbackScript(c *fiber.Ctx) error {
 		_, _, _, err = editorFail(err, e.loc(c))
 		return err
 	}
-	s, err := e.scripts.SaveScript(c.UserContext(), brand, id, scripts.ScriptInput{Name: old.Name, Body: old.Body}, author(c))
+	s, err := e.scripts.SaveScript(c.UserContext(), brand, id, scripts.ScriptInput{Name: old.Name, Variants: old.Variants}, author(c))
 	if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/editor/%d/scripts/%d?saved=%d&rolledback=%d", brand, id, s.Version, v), fiber.StatusSeeOther)
+}
+
+// scriptVariantsText is every variant of a script version as the diff compares them.
+func scriptVariantsText(s scripts.CallScript) string {
+	if len(s.Variants) <= 1 {
+		return scriptText(s.Body)
+	}
+	var w strings.Builder
+	for _, v := range s.Variants {
+		fmt.Fprintf(&w, "language: %s\n%s\n", v.Language, scriptText(v.Body))
+	}
+	return w.String()
 }
 
 // scriptText is a script version as the diff compares it: one line per fact.
@@ -362,7 +431,7 @@ func (e *editor) diffScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.Lines = lineDiff(scriptText(a.Body), scriptText(b.Body))
+	p.Lines = lineDiff(scriptVariantsText(a), scriptVariantsText(b))
 	p.Changed = diffChanged(p.Lines)
 	return portal.RenderPage(c, e.page, "editor_diff.html", portal.PageLocale(c, e.page).T("ed.changes")+" · "+p.What, p)
 }

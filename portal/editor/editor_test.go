@@ -506,6 +506,38 @@ func TestEditorCallScript(t *testing.T) {
 	}
 }
 
+// The script editor edits one language variant at a time: a tab per variant, the Russian
+// one published without touching the English one.
+func TestEditorScriptVariants(t *testing.T) {
+	e := newEditorEnv(t)
+	ctx := context.Background()
+	mgr := e.manager("mgr@a.example")
+	list, _ := e.scripts.Scripts(ctx, e.brandA)
+	std := list[0]
+	edit := fmt.Sprintf("/editor/%d/scripts/%d", e.brandA, std.ID)
+	page, token := e.page(mgr, edit+"?lang=ru")
+	if !strings.Contains(page.body, "Здравствуйте, это служба доставки") || !strings.Contains(page.body, `href="`+edit+`?lang=en"`) ||
+		!strings.Contains(page.body, `name="lang" value="ru"`) ||
+		!strings.Contains(page.body, `aria-current="page">Русский</a>`) && !strings.Contains(page.body, `aria-current="page">Russian</a>`) {
+		t.Fatalf("the Russian variant in the editor: %s", page.body)
+	}
+	if p, _ := e.page(mgr, fmt.Sprintf("/editor/%d/scripts/new", e.brandA)); !strings.Contains(p.body, `name="lang" value="en"`) {
+		t.Fatalf("a new script is in the brand's default language: %s", p.body)
+	}
+	ru := std.Variant("ru").Body
+	ru.Steps = append([]scripts.Step(nil), ru.Steps...)
+	ru.Steps[0].Say = "Добрый день, это {{.brand.name}}, посылка {{.parcel.id}}."
+	f := scriptForm(token, ru)
+	f.Set("lang", "ru")
+	if r := mgr.do("POST", edit, f); r.status != http.StatusSeeOther || location(r) != edit+"?saved=2&lang=ru" {
+		t.Fatalf("publish the Russian variant: %d %q %s", r.status, location(r), r.body)
+	}
+	cur, _ := e.scripts.Script(ctx, e.brandA, std.ID, 0)
+	if cur.Variant("ru").Body.Steps[0].Say != ru.Steps[0].Say || cur.Body.Steps[0].Say != std.Body.Steps[0].Say || cur.Language != "en" {
+		t.Fatalf("after publishing Russian: %+v", cur.Variants)
+	}
+}
+
 func TestEditorCallingWindowsAndAlgorithm(t *testing.T) {
 	e := newEditorEnv(t)
 	ctx := context.Background()

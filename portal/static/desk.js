@@ -347,15 +347,45 @@
       getJSON("/api/v1/scripts?brand=" + brand).then(function (j) { var l = (j && j.scripts) || []; return l.length ? { id: l[0].id, version: 0 } : null; });
     pick.then(function (s) {
       if (!s) return null;
-      var q = "?brand=" + brand + (parcel ? "&parcel=" + encodeURIComponent(parcel) : "") + (s.version ? "&version=" + s.version : "");
-      return getJSON("/api/v1/scripts/" + s.id + "/run" + q);
-    }).then(function (sc) {
-      if (!sc || !sc.body || !sc.body.steps) return;
-      script = sc;
-      $("script-name").textContent = sc.name + " · v" + sc.version;
-      $("script").hidden = false;
-      scriptStep(sc.body.start);
-    }).catch(function () {});
+      scriptURL = "/api/v1/scripts/" + s.id + "/run?brand=" + brand + (parcel ? "&parcel=" + encodeURIComponent(parcel) : "") + (s.version ? "&version=" + s.version : "");
+      return getJSON(scriptURL);
+    }).then(showScript).catch(function () {});
+  }
+  // A script has a variant per language; the server picks the recipient's (else the brand's
+  // default, else the first). A small label names the variant shown, and a select lets the
+  // agent switch (the same run, with &lang=).
+  var scriptURL = "";
+  function langName(code) {
+    var k = "js.scriptvariants.lang." + code, n = window.T ? T(k) : k;
+    return n === k ? code.toUpperCase() : n;
+  }
+  function showScript(sc) {
+    if (!sc || !sc.body || !sc.body.steps) return;
+    script = sc;
+    $("script-name").textContent = sc.name + " · v" + sc.version;
+    var row = $("script-name").parentNode, tag = $("script-lang"), sel = $("script-variant");
+    if (!tag) {
+      tag = document.createElement("span"); tag.id = "script-lang"; tag.className = "pill small";
+      var lab = document.createElement("label"); lab.htmlFor = "script-variant"; lab.className = "sr-only";
+      lab.textContent = window.T ? T("js.scriptvariants.switch") : "Script language";
+      sel = document.createElement("select"); sel.id = "script-variant"; sel.className = "small";
+      sel.addEventListener("change", function () {
+        if (scriptURL) getJSON(scriptURL + "&lang=" + encodeURIComponent(sel.value)).then(showScript).catch(function () {});
+      });
+      row.appendChild(tag); row.appendChild(lab); row.appendChild(sel);
+    }
+    tag.hidden = !sc.language;
+    tag.textContent = (sc.language || "").toUpperCase();
+    tag.title = sc.language ? langName(sc.language) : "";
+    var offered = (sc.offered || []).filter(function (l) { return l; });
+    sel.textContent = "";
+    offered.forEach(function (l) {
+      var o = document.createElement("option"); o.value = l; o.textContent = langName(l); sel.appendChild(o);
+    });
+    sel.value = sc.language || "";
+    sel.hidden = offered.length < 2;
+    $("script").hidden = false;
+    scriptStep(sc.body.start);
   }
   function scriptStep(id) {
     var st = (script.body.steps || []).filter(function (x) { return x.id === id; })[0];
@@ -460,6 +490,7 @@
   function dial(to, parcel, brand) {
     if (state !== "available") { message(T("js.desk.be_available")); return; }
     startMic().then(function () {
+      desk.dispatchEvent(new CustomEvent("wismo:dial", { detail: { to: to, parcel_id: parcel || "" } })); // desk_cases.js
       send({ type: "dial", to: to, parcel_id: parcel || "", brand_id: Number(brand || sel.value || 0) });
       message(T("js.desk.dialling", { to: to }));
     }).catch(deviceError);

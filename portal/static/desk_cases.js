@@ -117,6 +117,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (j) {
         if (id !== callID || !j) return;
+        showCallCases(j.cases || []);
         (j.cases || []).forEach(function (n) { if (known.indexOf(n) < 0) known.push(n); });
         refreshWrapTargets();
       }).catch(function () {});
@@ -130,13 +131,49 @@
         refreshWrapTargets();
       }).catch(function () {});
   }
+  // ---- the case the desk was opened for (/desk?...&case=NUMBER, the case page's "Call
+  // the recipient"): the call placed to that number is linked to it, once ----
+  var forCase = desk.dataset.callCase || "", pendingCase = "";
+  var dialForm = $("dial");
+  if (forCase && dialForm) {
+    var hint = el("p", { id: "dial-for-case", "class": "small" }, T("js.deskcase.for_case") + " ");
+    hint.appendChild(caseLink(forCase));
+    dialForm.insertBefore(hint, dialForm.querySelector("h2") ? dialForm.querySelector("h2").nextSibling : null);
+  }
+  function digits(s) { return String(s || "").replace(/[^0-9]/g, ""); }
+  desk.addEventListener("wismo:dial", function (e) {
+    var d = e.detail || {};
+    pendingCase = forCase && digits(d.to) === digits(desk.dataset.callTo) ? forCase : "";
+  });
+  // The call card names the cases its call is linked to.
+  var callCases = el("p", { id: "call-cases", "class": "small", hidden: "" });
+  if ($("call-with")) $("call-with").parentNode.insertBefore(callCases, $("call-with").nextSibling);
+  function showCallCases(list) {
+    callCases.textContent = "";
+    callCases.hidden = !list.length;
+    if (!list.length) return;
+    callCases.appendChild(document.createTextNode(T("js.deskcase.call_cases") + " "));
+    list.forEach(function (n, i) {
+      if (i) callCases.appendChild(document.createTextNode(", "));
+      callCases.appendChild(caseLink(n));
+    });
+  }
+
   desk.addEventListener("wismo:call", function (e) {
     var c = e.detail || {};
     if (!c.id) return;
-    if (c.id !== callID) { known = []; result.textContent = ""; }
+    if (c.id !== callID) { known = []; result.textContent = ""; showCallCases([]); }
     callID = c.id;
     parcelID = c.parcel_id || ((c.parcels || [])[0] || {}).id || "";
     form.hidden = !parcelID;
+    if (pendingCase && c.direction !== "inbound") {
+      var number = pendingCase;
+      pendingCase = ""; forCase = "";
+      post({ number: number }).then(loadCases).catch(function (err) {
+        result.textContent = T("js.deskcase.failed", { reason: err.message });
+      });
+      return;
+    }
     loadCases();
   });
   desk.addEventListener("wismo:ended", function (e) {
