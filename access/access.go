@@ -61,6 +61,9 @@ type User struct {
 	Email    string
 	Role     Role
 	BrandIDs []int64
+	// Lang and TimeZone are the user's own settings for the pages they see: a language code
+	// (en, ru) and an IANA zone name; "" is not set.
+	Lang, TimeZone string
 }
 
 // Scope is what a caller may read and write. The zero Scope allows nothing.

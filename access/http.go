@@ -109,7 +109,8 @@ func SessionRoutes(r fiber.Router, svc *Service, secureCookies bool) {
 }
 
 func sessionJSON(s Session) fiber.Map {
-	return fiber.Map{"csrf_token": s.CSRF, "user": fiber.Map{"id": s.User.ID, "email": s.User.Email, "role": s.User.Role, "brand_ids": s.User.BrandIDs}}
+	return fiber.Map{"csrf_token": s.CSRF, "user": fiber.Map{"id": s.User.ID, "email": s.User.Email, "role": s.User.Role, "brand_ids": s.User.BrandIDs,
+		"lang": s.User.Lang, "time_zone": s.User.TimeZone}}
 }
 
 // SessionPrincipal is the caller a logged-in session stands for.

@@ -385,7 +385,7 @@ func (s *Service) user(ctx context.Context, row userRow) (User, error) {
 	if err := s.db.Gorm.WithContext(ctx).Model(&userBrandRow{}).Where("user_id = ?", row.ID).Order("brand_id").Pluck("brand_id", &brands).Error; err != nil {
 		return User{}, fmt.Errorf("user brands: %w", err)
 	}
-	return User{ID: row.ID, Email: row.Email, Role: Role(row.Role), BrandIDs: brands}, nil
+	return User{ID: row.ID, Email: row.Email, Role: Role(row.Role), BrandIDs: brands, Lang: row.Lang, TimeZone: row.TimeZone}, nil
 }
 
 func hashToken(t string) string {
@@ -427,4 +427,28 @@ func (s *Service) BrandStaff(ctx context.Context, scope Scope, brand int64) ([]S
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+// ErrBadSetting is a user setting wismo cannot use (a language it does not speak, a time zone
+// the zone database does not know): 422.
+var ErrBadSetting = errors.New("bad setting")
+
+// SetLocale stores a user's own language ("" or a code such as "ru") and time zone ("" or an
+// IANA name such as "Asia/Novosibirsk"). The caller checks lang against the languages pages
+// speak; the zone is checked here against the zone database.
+func (s *Service) SetLocale(ctx context.Context, userID int64, lang, zone string) error {
+	if zone != "" {
+		if _, err := time.LoadLocation(zone); err != nil || zone == "Local" {
+			return fmt.Errorf("time zone %q: %w", zone, ErrBadSetting)
+		}
+	}
+	res := s.db.Gorm.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
+		Updates(map[string]any{"lang": lang, "time_zone": zone})
+	if res.Error != nil {
+		return fmt.Errorf("set locale of user %d: %w", userID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("set locale of user %d: %w", userID, ErrNotFound)
+	}
+	return nil
 }

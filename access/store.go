@@ -40,6 +40,8 @@ type userRow struct {
 	Email        string
 	PasswordHash string
 	Role         string
+	Lang         string // "" (not set), en, ru
+	TimeZone     string // "" (not set) or an IANA zone name
 	CreatedAt    time.Time
 	DisabledAt   *time.Time
 }

@@ -501,7 +501,7 @@ func TestDeskPauseAndKeyboard(t *testing.T) {
 		chromedp.Click(chromedp.ID("btn-pause")),
 	)
 	w.waitState(ctx, "paused")
-	w.waitText(ctx, "pause-why", "lunch")
+	w.waitText(ctx, "pause-why", "Reason: Lunch") // the word the agent chose in the list, not the stored code
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerTone})
 	if out, err := customer.Command("dial", "sip:"+hotline+"@"+w.eng.Addr()); err != nil {
 		t.Fatalf("dial: %v %s", err, out)

@@ -23,7 +23,6 @@ func caseAPI(e *casestest.Env) *fiber.App {
 	return e.API(func(r fiber.Router) {
 		cases.CaseRoutes(r, e.Cases)
 		search.Routes(r, search.New(e.DB, search.NewEmbeddedBackend(e.DB)))
-		search.Page(r)
 	})
 }
 
@@ -114,9 +113,6 @@ func TestCaseAPI(t *testing.T) {
 		t.Fatalf("brand B finds brand A's parcel: %+v", search.Hits)
 	}
 
-	if st := trackingtest.Call(t, app, "GET", "/desk/search", e.KeyA, "", nil, nil); st != 200 {
-		t.Fatalf("search page: %d", st)
-	}
 	var sla cases.SLAConfigJSON
 	if st := trackingtest.Call(t, app, "GET", "/api/v1/sla", e.KeyA, "", nil, &sla); st != 200 || sla.TimeZone != cases.DefaultSLAZone || len(sla.Policies) != len(cases.CaseTypes) {
 		t.Fatalf("sla: %d %+v", st, sla)

@@ -175,3 +175,18 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+func TestNumberText(t *testing.T) {
+	ru, en := New(RU, nil), New(EN, nil)
+	for _, c := range []struct{ in, ru, en string }{
+		{"1234567", "1\u00a0234\u00a0567", "1,234,567"}, {"93.3%", "93,3%", "93.3%"}, {"-1234.50", "-1\u00a0234,50", "-1,234.50"},
+		{"12", "12", "12"}, {"", "", ""}, {"—", "—", "—"}, {"1:05", "1:05", "1:05"}, {"2h 05m", "2h 05m", "2h 05m"}, {"1.", "1.", "1."},
+	} {
+		if got := ru.NumberText(c.in); got != c.ru {
+			t.Errorf("ru %q: %q, want %q", c.in, got, c.ru)
+		}
+		if got := en.NumberText(c.in); got != c.en {
+			t.Errorf("en %q: %q, want %q", c.in, got, c.en)
+		}
+	}
+}

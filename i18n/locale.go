@@ -220,6 +220,30 @@ func (l Locale) Decimal(amount string) string {
 	return group(whole, th) + dec + frac
 }
 
+// NumberText rewrites a number written the machine way ("1234567.5", "-12", "93.3%") for the
+// reader: thousands grouped and the reader's decimal mark, the digits after the point kept as
+// they are ("1 234 567,5", "93,3%"). Text that is not such a number is returned as it is.
+func (l Locale) NumberText(s string) string {
+	body, pct := strings.CutSuffix(s, "%")
+	neg := strings.HasPrefix(body, "-")
+	whole, frac, hasFrac := strings.Cut(strings.TrimPrefix(body, "-"), ".")
+	if whole == "" || strings.Trim(whole, "0123456789") != "" || (hasFrac && (frac == "" || strings.Trim(frac, "0123456789") != "")) {
+		return s
+	}
+	th, dec := l.separators()
+	out := group(whole, th)
+	if neg {
+		out = "-" + out
+	}
+	if hasFrac {
+		out += dec + frac
+	}
+	if pct {
+		out += "%"
+	}
+	return out
+}
+
 // currencySymbols are the currencies readers know by a sign.
 var currencySymbols = map[string]string{"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "TRY": "₺", "KZT": "₸"}
 

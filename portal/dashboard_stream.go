@@ -23,7 +23,7 @@ const (
 // by itself after the retry delay.
 func liveStream(d Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		scope, _, err := dashboardScope(c)
+		scope, _, err := dashboardScope(c, viewerLocale(c, d, pageSession(c).User))
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/outbox"
 )
 
@@ -36,7 +37,7 @@ var deadLetterRoles = []access.Role{access.RoleSupervisor}
 func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 	ready := func(c *fiber.Ctx) error {
 		if d.DeadLetters == nil {
-			return fiber.NewError(fiber.StatusServiceUnavailable, "dead letters are not available on this server")
+			return fiber.NewError(fiber.StatusServiceUnavailable, viewerLocale(c, d, pageSession(c).User).T("dl.err_unavailable"))
 		}
 		return c.Next()
 	}
@@ -96,7 +97,7 @@ func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 				names[b.ID] = b.Name
 			}
 		}
-		return render(c, d, "deadletters.html", "Dead letters", newLettersPage(c, f, ls, names))
+		return render(c, d, "deadletters.html", "dl.dead_letters", newLettersPage(c, viewerLocale(c, d, pageSession(c).User), f, ls, names))
 	})
 	pageAct := func(do letterChange, done string) fiber.Handler {
 		return func(c *fiber.Ctx) error {
@@ -104,15 +105,15 @@ func deadLetterRoutes(app *fiber.App, api fiber.Router, d Deps) {
 			if err != nil {
 				return err
 			}
-			q := url.Values{"done": {fmt.Sprintf("%s %d", done, l.ID)}}
+			q := url.Values{"done": {done}, "letter": {strconv.FormatInt(l.ID, 10)}}
 			if s := c.FormValue("status"); s != "" {
 				q.Set("status", s)
 			}
 			return c.Redirect("/dead-letters?"+q.Encode(), fiber.StatusSeeOther)
 		}
 	}
-	app.Post("/dead-letters/:id/retry", guard, ready, pageAct(DeadLetters.Retry, "sent back for a retry:"))
-	app.Post("/dead-letters/:id/discard", guard, ready, pageAct(DeadLetters.Discard, "discarded:"))
+	app.Post("/dead-letters/:id/retry", guard, ready, pageAct(DeadLetters.Retry, "retried"))
+	app.Post("/dead-letters/:id/discard", guard, ready, pageAct(DeadLetters.Discard, "discarded"))
 }
 
 // listLetters lists the letters the request's filter and caller's scope select.
@@ -217,10 +218,18 @@ func brandName(names map[int64]string, id int64) string {
 	return "#" + strconv.FormatInt(id, 10)
 }
 
-func newLettersPage(c *fiber.Ctx, f outbox.LetterFilter, ls []outbox.DeadLetter, brands map[int64]string) lettersPage {
+// letterDone is the notice after an action: what was done ("retried", "discarded") to which letter.
+func letterDone(loc i18n.Locale, done, id string) string {
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil || (done != "retried" && done != "discarded") {
+		return ""
+	}
+	return loc.T("dl.done_"+done, "id", id)
+}
+
+func newLettersPage(c *fiber.Ctx, loc i18n.Locale, f outbox.LetterFilter, ls []outbox.DeadLetter, brands map[int64]string) lettersPage {
 	p := lettersPage{Filter: f, Statuses: []string{outbox.StatusDead, outbox.StatusRetry, outbox.StatusResolved, outbox.StatusDiscarded},
-		Done: c.Query("done")}
-	when := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
+		Done: letterDone(loc, c.Query("done"), c.Query("letter"))}
+	when := func(t time.Time) string { return loc.DateTime(t) }
 	for _, l := range ls {
 		summary, _, _ := strings.Cut(l.Error, "\n")
 		payload := string(l.Message.Payload)

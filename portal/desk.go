@@ -46,6 +46,6 @@ func deskRoutes(app *fiber.App, d Deps) {
 		if b, err := strconv.ParseInt(c.Query("brand"), 10, 64); err == nil {
 			p.CallBrand = strconv.FormatInt(b, 10)
 		}
-		return render(c, d, "desk.html", "Agent desktop", p)
+		return render(c, d, "desk.html", "desk.title", p)
 	})
 }

@@ -24,13 +24,12 @@ func RenderPage(c *fiber.Ctx, d Deps, name, title string, data any) error {
 	return render(c, d, name, title, data)
 }
 
+// PageLocale is the language and time zone the page is written for (the viewer's own
+// setting, the page's ?lang= or cookie, Accept-Language), for texts a handler writes.
+func PageLocale(c *fiber.Ctx, d Deps) i18n.Locale { return viewerLocale(c, d, pageSession(c).User) }
+
 // PageCSRF is the session's CSRF token, for forms drawn by a page's own data.
 func PageCSRF(c *fiber.Ctx) string { return pageSession(c).CSRF }
-
-// PageLocale is the language and time zone the staff page of this request is written in (the
-// same .L the frame gives the template), for texts a handler writes itself (flash messages,
-// titles).
-func PageLocale(c *fiber.Ctx) i18n.Locale { return viewerLocale(c, pageSession(c).User) }
 
 // CaseURL is the case page of a case number: every case number on a staff page links here
 // (templates: {{caseurl .Number .BrandID}}). brand picks the brand when numbers of several

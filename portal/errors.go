@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/i18n"
 )
 
 // Errors are answered in the form the caller reads: JSON {"error": {...}} under /api/, a
@@ -23,35 +25,9 @@ type errorPage struct {
 	Login                           bool // offer to log in (401, 403)
 }
 
-// errorTexts are the page's own words per language; the message of a 4xx error is the
-// handler's (English, naming the field or the reason).
-var errorTexts = map[string]map[string]string{
-	"en": {
-		"400": "Something in the request is not right", "401": "Please log in", "403": "This is not open to you",
-		"404": "We could not find this page", "405": "This page cannot do that", "413": "That was too much to send",
-		"429": "Too many requests", "503": "Not available right now", "5xx": "Something went wrong on our side",
-		"generic": "Something went wrong", "notfound": "The address may be mistyped, or the page has moved.",
-		"internal": "We have logged the problem. Please try again in a moment.", "ref": "Reference",
-		"home": "Go to the home page", "track": "Track a parcel", "login": "Log in", "back": "Go back",
-		"toomany": "Please wait a little and try again.",
-	},
-	"ru": {
-		"400": "Запрос составлен неверно", "401": "Войдите, пожалуйста", "403": "Эта страница вам недоступна",
-		"404": "Такой страницы нет", "405": "Эта страница так не умеет", "413": "Слишком большой объём данных",
-		"429": "Слишком много запросов", "503": "Сейчас недоступно", "5xx": "У нас что-то пошло не так",
-		"generic": "Что-то пошло не так", "notfound": "Возможно, в адресе опечатка или страница переехала.",
-		"internal": "Мы записали ошибку. Попробуйте ещё раз чуть позже.", "ref": "Номер ошибки",
-		"home": "На главную", "track": "Отследить посылку", "login": "Войти", "back": "Назад",
-		"toomany": "Подождите немного и попробуйте снова.",
-	},
-}
-
-func errorText(lang, key string) string {
-	if v, ok := errorTexts[lang][key]; ok {
-		return v
-	}
-	return errorTexts["en"][key]
-}
+// errorText is the error page's own word key (i18n/catalog/*/errors.json, "error."+key);
+// the message of a 4xx error is the handler's.
+func errorText(lang, key string) string { return i18n.New(i18n.Lang(lang), nil).T("error." + key) }
 
 // errorHandler answers API errors as JSON and page errors as the friendly page; internal
 // errors are logged and never shown.
@@ -83,7 +59,8 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 
 // renderError writes the friendly error page.
 func renderError(c *fiber.Ctx, code int, msg, ref string) error {
-	lang := language(c)
+	// A staff page that failed after its session was read speaks the user's own language.
+	lang := string(viewerLocale(c, Deps{}, pageSession(c).User).Lang)
 	p := errorPage{Lang: lang, Code: code, Ref: ref}
 	key := itoa(code)
 	switch {
@@ -96,7 +73,7 @@ func renderError(c *fiber.Ctx, code int, msg, ref string) error {
 	case code == fiber.StatusTooManyRequests && (msg == "" || msg == "Too Many Requests"):
 		msg = errorText(lang, "toomany")
 	}
-	if _, ok := errorTexts["en"][key]; !ok {
+	if !i18n.Default().Has("error." + key) {
 		key = "generic"
 	}
 	p.Title, p.Message = errorText(lang, key), msg

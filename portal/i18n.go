@@ -1,8 +1,8 @@
 package portal
 
 import (
-	"strings"
 	"time"
+	_ "time/tzdata" // zones resolve the same on every machine
 
 	"github.com/gofiber/fiber/v2"
 
@@ -10,85 +10,74 @@ import (
 	"github.com/wismo/wismo/i18n"
 )
 
-// messages holds the page texts per language; English is the fallback for missing keys.
-var messages = map[string]map[string]string{
-	"en": {
-		"title": "Where is my order", "track": "Track", "placeholder": "Tracking number, e.g. RB123456785GB",
-		"notfound": "We could not find a parcel with this tracking number.", "badid": "This does not look like a tracking number: %s",
-		"hint":     "A tracking number has 13 characters: two letters, nine digits and two letters, for example RB123456785GB.",
-		"promised": "Expected by", "late": "Late", "ontime": "On time", "delivered_on": "Delivered on", "history": "Tracking history",
-		"from": "From", "to": "To", "signed": "Signed by", "service": "Service", "noevents": "No scans yet: the parcel is registered and waiting for the post.",
-		"times": "Times are shown in the recipient's time zone", "cod": "Cash on delivery",
-		"premium": "Premium", "standard": "Standard", "economy": "Economy",
-		"registered": "Registered", "posted": "Posted", "export": "Export", "in_transit": "In transit", "arrived": "Arrived in the destination country",
-		"customs": "Customs", "at_sorting_center": "At the sorting centre", "at_delivery_office": "At the delivery office",
-		"out_for_delivery": "Out for delivery", "ready_for_pickup": "Ready for pick-up", "delivery_attempted": "Delivery attempted",
-		"delivered": "Delivered", "returning": "Returning to sender", "returned": "Returned to sender", "cancelled": "Cancelled",
-	},
-	"ru": {
-		"title": "Где мой заказ", "track": "Найти", "placeholder": "Номер отслеживания, например RB123456785GB",
-		"notfound": "Посылка с таким номером не найдена.", "badid": "Это не похоже на номер отслеживания: %s",
-		"hint":     "Номер отслеживания состоит из 13 символов: две буквы, девять цифр и две буквы, например RB123456785GB.",
-		"promised": "Ожидается до", "late": "Задерживается", "ontime": "В срок", "delivered_on": "Вручено", "history": "История отслеживания",
-		"from": "Откуда", "to": "Куда", "signed": "Получил(а)", "service": "Услуга", "noevents": "Сканирований пока нет: посылка зарегистрирована и ждёт передачи почте.",
-		"times": "Время указано в часовом поясе получателя", "cod": "Наложенный платёж",
-		"premium": "Премиум", "standard": "Стандарт", "economy": "Эконом",
-		"registered": "Зарегистрирована", "posted": "Принята почтой", "export": "Экспорт", "in_transit": "В пути", "arrived": "Прибыла в страну назначения",
-		"customs": "Таможня", "at_sorting_center": "В сортировочном центре", "at_delivery_office": "В отделении доставки",
-		"out_for_delivery": "Передана курьеру", "ready_for_pickup": "Ожидает в пункте выдачи", "delivery_attempted": "Неудачная попытка вручения",
-		"delivered": "Вручена", "returning": "Возвращается отправителю", "returned": "Возвращена отправителю", "cancelled": "Отменена",
-	},
-}
-
-// language picks the page language: ?lang=, then the lang cookie, then Accept-Language.
+// language picks the page language: ?lang= (kept in the lang cookie), then the lang cookie,
+// then Accept-Language.
 func language(c *fiber.Ctx) string {
-	if l := c.Query("lang"); messages[l] != nil {
-		c.Cookie(&fiber.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode})
-		return l
+	if l, ok := i18n.Parse(c.Query("lang")); ok {
+		c.Cookie(&fiber.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode})
+		return string(l)
 	}
-	if l := c.Cookies("lang"); messages[l] != nil {
-		return l
-	}
-	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		if l, _, _ := strings.Cut(tag, "-"); messages[l] != nil {
-			return l
-		}
-	}
-	return "en"
+	return string(i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), c.Cookies("lang")))
 }
 
-// translator returns the lookup function templates call as {{t "key"}}.
+// translator returns the lookup function templates call as {{t "key"}}: the catalog's text of
+// key, or of "track."+key (the public tracking page's short keys, i18n/catalog/*/track.json).
 func translator(lang string) func(string) string {
 	loc := i18n.New(i18n.Lang(lang), nil)
 	cat := i18n.Default()
 	return func(key string) string {
-		if cat.Has(key) { // the one catalog (i18n/catalog); the maps below move into it
-			return loc.T(key)
+		if !cat.Has(key) && cat.Has("track."+key) {
+			key = "track." + key
 		}
-		if v, ok := messages[lang][key]; ok {
-			return v
-		}
-		if v, ok := trackMessages[lang][key]; ok { // the tracking page's forms and history (track_i18n.go)
-			return v
-		}
-		if v, ok := messages["en"][key]; ok {
-			return v
-		}
-		if v, ok := trackMessages["en"][key]; ok {
-			return v
-		}
-		return key
+		return loc.T(key)
 	}
 }
 
-// viewerLocale is the language and time zone a staff page is written for: the page's language
-// (?lang=, the lang cookie, Accept-Language) in the zone the viewer works in (UTC until users
-// carry their own setting).
-func viewerLocale(c *fiber.Ctx, _ access.User) i18n.Locale {
-	return i18n.New(i18n.Lang(language(c)), time.UTC)
+// viewerLocale is the language and time zone a staff page is written for. Language: ?lang=
+// or the lang cookie (a choice made on a page), else the user's own setting, else
+// Accept-Language. Zone: the user's own setting, else the deployment's (Deps.TimeZone), else
+// Europe/Moscow.
+func viewerLocale(c *fiber.Ctx, d Deps, u access.User) i18n.Locale {
+	var lang i18n.Lang
+	if _, ok := i18n.Parse(c.Query("lang")); ok {
+		lang = i18n.Lang(language(c)) // keeps the choice in the cookie
+	} else {
+		lang = i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), c.Cookies("lang"), u.Lang)
+	}
+	return i18n.New(lang, viewerZone(d, u))
 }
+
+// viewerZone is the zone a staff user reads times in.
+func viewerZone(d Deps, u access.User) *time.Location {
+	if u.TimeZone != "" {
+		if z, err := time.LoadLocation(u.TimeZone); err == nil {
+			return z
+		}
+	}
+	if d.TimeZone != nil {
+		return d.TimeZone
+	}
+	return moscow
+}
+
+// moscow is the zone of staff whose deployment and setting name none: most of wismo's agents work in it.
+var moscow = func() *time.Location {
+	z, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		return time.FixedZone("MSK", 3*3600)
+	}
+	return z
+}()
 
 // JSTexts are the catalog's texts for a page's scripts (keys under "js."), given to the page
 // as a JSON data block that static/wismo.js reads as T("js.key").
 func (p Page) JSTexts() map[string]string { return i18n.Default().Texts(p.L.Lang, "js.") }
+
+// ZoneName names the viewer's zone as pages write it after a time ("MSK", "UTC+7"), for
+// scripts that write times themselves.
+func (p Page) ZoneName() string {
+	if p.L.Zone == nil {
+		return "UTC"
+	}
+	return i18n.ZoneName(time.Now().In(p.L.Zone))
+}

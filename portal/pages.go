@@ -36,7 +36,9 @@ type Page struct {
 	Brands            []access.Brand
 	CSRF              string
 	Nav               []NavItem
-	Data              any
+	// Search shows the header's search box (the roles that may search).
+	Search bool
+	Data   any
 	// L writes the page's texts, dates, numbers and durations for the viewer:
 	// {{.L.T "key"}}, {{$.L.DateTime .At}}.
 	L i18n.Locale
@@ -48,16 +50,23 @@ type NavItem struct {
 	Current     bool
 }
 
-// navigation lists the staff pages and the roles that see them (admins see all).
+// navigation lists the staff pages and the roles that see them (admins see all); label is
+// the catalog key of the link's text (i18n/catalog/*/staff.json).
 var navigation = []struct {
 	href, label string
 	roles       []access.Role
 }{
-	{"/desk", "Agent desktop", []access.Role{access.RoleAgent, access.RoleSupervisor}},
-	{"/dashboard", "Dashboard", []access.Role{access.RoleSupervisor}},
-	{"/editor", "Editors", []access.Role{access.RoleBrandManager}},
-	{"/dead-letters", "Dead letters", deadLetterRoles},
+	{"/desk", "nav.desk", []access.Role{access.RoleAgent, access.RoleSupervisor}},
+	{"/cases", "nav.cases", []access.Role{access.RoleAgent, access.RoleSupervisor}},
+	{"/search", "nav.search", searchRoles},
+	{"/dashboard", "nav.dashboard", []access.Role{access.RoleSupervisor}},
+	{"/editor", "nav.editors", []access.Role{access.RoleBrandManager}},
+	{"/dead-letters", "nav.dead_letters", deadLetterRoles},
+	{"/settings", "nav.settings", nil},
 }
+
+// searchRoles may use the one search box (every staff page shows it to them).
+var searchRoles = []access.Role{access.RoleAgent, access.RoleSupervisor, access.RoleBrandManager}
 
 const sessionKey = "wismo.page.session"
 
@@ -69,20 +78,22 @@ const loginCSRFCookie = "wismo_login_csrf"
 func requirePage(d Deps, roles ...access.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess, err := d.Access.SessionByToken(c.UserContext(), c.Cookies(access.SessionCookie))
+		loc := viewerLocale(c, d, sess.User)
 		if errors.Is(err, access.ErrUnauthorized) {
 			if c.Method() != fiber.MethodGet {
-				return fiber.NewError(fiber.StatusUnauthorized, "your session has ended: log in again")
+				return fiber.NewError(fiber.StatusUnauthorized, loc.T("staff.err_session"))
 			}
 			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 		}
 		if err != nil {
 			return err
 		}
+		c.Locals(sessionKey, sess) // the error page, too, speaks the user's language
 		if sess.User.Role != access.RoleAdmin && len(roles) > 0 && !slices.Contains(roles, sess.User.Role) {
-			return fiber.NewError(fiber.StatusForbidden, "this page is not open to the role "+string(sess.User.Role))
+			return fiber.NewError(fiber.StatusForbidden, loc.T("staff.err_role", "role", loc.T("role."+string(sess.User.Role))))
 		}
 		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && !access.CheckCSRF(c, sess.CSRF) {
-			return fiber.NewError(fiber.StatusForbidden, "the form is out of date (missing or wrong CSRF token): reload the page and try again")
+			return fiber.NewError(fiber.StatusForbidden, loc.T("staff.err_csrf"))
 		}
 		c.Locals(sessionKey, sess)
 		access.SetPrincipal(c, access.SessionPrincipal(sess))
@@ -96,11 +107,15 @@ func pageSession(c *fiber.Ctx) access.Session {
 	return s
 }
 
-// render executes a staff page template inside the common frame.
+// render executes a staff page template inside the common frame. title is a catalog key
+// (or, for a page not yet in the catalog, the title itself).
 func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
 	sess := pageSession(c)
-	p := Page{Lang: language(c), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data,
-		L: viewerLocale(c, sess.User)}
+	loc := viewerLocale(c, d, sess.User)
+	if i18n.Default().Has(title) {
+		title = loc.T(title)
+	}
+	p := Page{Lang: string(loc.Lang), Title: title, Path: c.Path(), User: sess.User, CSRF: sess.CSRF, Data: data, L: loc}
 	if d.Access != nil {
 		brands, err := d.Access.Brands(c.UserContext(), access.ScopeOf(&sess.User))
 		if err != nil {
@@ -108,12 +123,22 @@ func render(c *fiber.Ctx, d Deps, name, title string, data any) error {
 		}
 		p.Brands = brands
 	}
+	p.Nav = navFor(sess.User.Role, p.Path, loc)
+	// The search page has its own, bigger box: the header's would be a second one.
+	p.Search = p.Path != "/search" && (sess.User.Role == access.RoleAdmin || slices.Contains(searchRoles, sess.User.Role))
+	return executePage(c, p.Lang, name, p)
+}
+
+// navFor is the header's navigation for role on the page at path.
+func navFor(role access.Role, path string, loc i18n.Locale) []NavItem {
+	var nav []NavItem
 	for _, n := range navigation {
-		if sess.User.Role == access.RoleAdmin || slices.Contains(n.roles, sess.User.Role) {
-			p.Nav = append(p.Nav, NavItem{Href: n.href, Label: n.label, Current: strings.HasPrefix(p.Path, n.href)})
+		if role == access.RoleAdmin || n.roles == nil || slices.Contains(n.roles, role) {
+			cur := path == n.href || strings.HasPrefix(path, n.href+"/")
+			nav = append(nav, NavItem{Href: n.href, Label: loc.T(n.label), Current: cur})
 		}
 	}
-	return executePage(c, p.Lang, name, p)
+	return nav
 }
 
 func executePage(c *fiber.Ctx, lang, name string, data any) error {
@@ -140,6 +165,7 @@ func homeOf(r access.Role) string {
 
 type loginPage struct {
 	Lang, CSRF, Next, Email, Error string
+	L                              i18n.Locale
 }
 
 // loginRoutes serve the HTML login form (POST /login) and logout (POST /logout). The JSON
@@ -150,13 +176,14 @@ func loginRoutes(app *fiber.App, d Deps) {
 	})
 	app.Post("/login", func(c *fiber.Ctx) error {
 		p := loginPage{Next: safeNext(c.FormValue("next")), Email: strings.TrimSpace(c.FormValue("email"))}
+		loc := i18n.New(i18n.Lang(language(c)), nil)
 		want := c.Cookies(loginCSRFCookie)
 		if access.CrossSite(c) || want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(want)) != 1 {
-			p.Error = "The login form was out of date. Please try again."
+			p.Error = loc.T("login.err_csrf")
 			return showLogin(c, d, p, fiber.StatusForbidden)
 		}
 		if p.Email == "" || c.FormValue("password") == "" {
-			p.Error = "Enter your email and your password."
+			p.Error = loc.T("login.err_empty")
 			return showLogin(c, d, p, fiber.StatusUnprocessableEntity)
 		}
 		sess, err := d.Access.LoginFrom(c.UserContext(), p.Email, c.FormValue("password"), c.IP())
@@ -186,6 +213,7 @@ func showLogin(c *fiber.Ctx, d Deps, p loginPage, status int) error {
 	rand.Read(b) //nolint:errcheck // crypto/rand does not fail on Linux
 	p.CSRF = hex.EncodeToString(b)
 	p.Lang = language(c)
+	p.L = i18n.New(i18n.Lang(p.Lang), nil)
 	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: p.CSRF, Path: "/login", HTTPOnly: true, Secure: d.SecureCookies,
 		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(time.Hour)})
 	c.Status(status)
@@ -200,13 +228,14 @@ func loginRefused(c *fiber.Ctx, d Deps, p loginPage, err error) error {
 		return err
 	}
 	var retry *access.RetryError
+	loc := i18n.New(i18n.Lang(language(c)), nil)
 	switch {
 	case fe.Code == fiber.StatusUnauthorized:
-		p.Error = "Wrong email or password."
+		p.Error = loc.T("login.err_wrong")
 	case errors.As(err, &retry) && errors.Is(err, access.ErrTooManyAttempts):
-		p.Error = "Too many failed attempts. Please wait " + access.WaitWords(retry.Wait) + ", then try again."
+		p.Error = loc.T("login.err_wait", "wait", loc.Duration((retry.Wait + time.Second - 1).Truncate(time.Second)))
 	case retry != nil:
-		p.Error = "Many people are logging in right now. Please try again in a few seconds."
+		p.Error = loc.T("login.err_busy")
 	default:
 		p.Error = fe.Message
 	}

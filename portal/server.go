@@ -20,6 +20,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -68,11 +69,16 @@ type Deps struct {
 	// MetricsToken, when set, is the Bearer token /metrics asks for; when empty, /metrics
 	// answers requests from this machine only (loopback, not forwarded by a proxy).
 	MetricsToken string
+	// TimeZone is the deployment's zone, for staff who have not chosen their own (nil:
+	// Europe/Moscow).
+	TimeZone *time.Location
 	// IdleTimeout closes a keep-alive connection that sends no next request (0: 60 s).
 	IdleTimeout time.Duration
 	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
 	// the wiring drops the pages of parcels that change.
 	TrackCache *TrackCache
+	// Search is the one search box's page, /search (nil: the page says search is not available).
+	Search *search.Search
 	// DeadLetters lists, retries and discards the outbox messages consumers set aside
 	// (deadletters.go; nil: the API and page answer 503).
 	DeadLetters DeadLetters
@@ -177,6 +183,8 @@ func New(d Deps) *fiber.App {
 	loginRoutes(app, d)
 	deskRoutes(app, d)
 	dashboardRoutes(app, d)
+	searchRoutes(app, d)
+	settingsRoutes(app, d)
 
 	access.SessionRoutes(app, d.Access, d.SecureCookies)
 	domains := app.Group("", apiAuth(d.Access))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"github.com/wismo/wismo/i18n"
 )
 
 //go:embed templates/*.html
@@ -21,7 +23,8 @@ var pages = parsePages()
 
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for lang := range messages {
+	for _, l := range i18n.Langs {
+		lang := string(l)
 		out[lang] = template.Must(template.New("").Funcs(template.FuncMap{"t": translator(lang), "caseurl": CaseURL, "dict2": pair}).ParseFS(templateFS, "templates/*.html"))
 	}
 	return out

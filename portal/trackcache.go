@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wismo/wismo/i18n"
 )
 
 // The tracking page is what customers reload, again and again, while a parcel is on its way;
@@ -109,8 +111,8 @@ func (pc *pageCache) Drop(ids ...string) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	for _, id := range ids {
-		for lang := range messages {
-			delete(pc.pages, lang+"/"+id)
+		for _, lang := range i18n.Langs {
+			delete(pc.pages, string(lang)+"/"+id)
 		}
 	}
 }

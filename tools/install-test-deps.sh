@@ -79,4 +79,31 @@ fi
   exit 1
 }
 
+# axe-core (the browser tests' accessibility check, browsertest.AssertAccessible) from npm,
+# pinned by its integrity hash; browsertest finds it here, or at $WISMO_AXE_JS.
+axe_dir=/usr/local/lib/wismo-test/axe-core-4.14.1
+axe_pkg=axe-core@4.14.1
+axe_integrity=sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+if [ -z "${WISMO_AXE_JS:-}" ] && [ ! -s "$axe_dir/axe.min.js" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-test-deps: need root to install axe-core into $axe_dir" >&2
+    exit 1
+  fi
+  echo "install-test-deps: installing axe-core 4.14.1 from npm ($axe_pkg)"
+  axe_tmp=$(mktemp -d)
+  (cd "$axe_tmp" && npm pack --silent "$axe_pkg" >/dev/null)
+  tgz=$(ls "$axe_tmp"/*.tgz)
+  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  if [ "$got" != "$axe_integrity" ]; then
+    echo "install-test-deps: $axe_pkg has integrity $got, expected $axe_integrity; not installing" >&2
+    rm -rf "$axe_tmp"
+    exit 1
+  fi
+  mkdir -p "$axe_dir"
+  tar -xzf "$tgz" -C "$axe_tmp"
+  install -m 0644 "$axe_tmp/package/axe.min.js" "$axe_dir/axe.min.js"
+  install -m 0644 "$axe_tmp/package/LICENSE" "$axe_dir/LICENSE"
+  rm -rf "$axe_tmp"
+fi
+
 echo "install-test-deps: ok"

@@ -45,11 +45,10 @@ func (a *app) openCases() *casesPart {
 	return &casesPart{svc: a.caseService(), search: search.New(a.db, backend), meili: meili}
 }
 
-// routes mounts the case and search API, and the search box page.
+// routes mounts the case and search API (the search box's page is portal's /search).
 func (p *casesPart) routes(r fiber.Router) {
 	cases.CaseRoutes(r, p.svc)
 	search.Routes(r, p.search)
-	search.Page(r)
 }
 
 // jobs are the SLA sweep, the escalation webhooks and, with Meilisearch, the outbox feed.

@@ -117,7 +117,7 @@ func href(q cases.ViewQuery, v cases.View, after string) string {
 
 func (p *pages) list(c *fiber.Ctx) error {
 	pr := access.PrincipalOf(c)
-	L := locale(c)
+	L := p.locale(c)
 	var me int64
 	if pr.User != nil {
 		me = pr.User.ID

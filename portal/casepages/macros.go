@@ -49,7 +49,7 @@ func (p *pages) macroBrand(c *fiber.Ctx) (access.Brand, []access.Brand, error) {
 func (p *pages) macroList(c *fiber.Ctx) error { return p.macroRender(c, "", "") }
 
 func (p *pages) macroRender(c *fiber.Ctx, errText string, _ string) error {
-	L := locale(c)
+	L := p.locale(c)
 	b, brands, err := p.macroBrand(c)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (p *pages) macroSave(c *fiber.Ctx) error {
 	var ve *input.ValidationError
 	if errors.As(err, &ve) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return p.macroRender(c, locale(c).T("cases.flash.refused", "reason", ve.Error()), "")
+		return p.macroRender(c, p.locale(c).T("cases.flash.refused", "reason", ve.Error()), "")
 	}
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func (p *pages) codeAdd(c *fiber.Ctx) error {
 	var ve *input.ValidationError
 	if errors.As(err, &ve) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return p.macroRender(c, locale(c).T("cases.flash.refused", "reason", ve.Error()), "")
+		return p.macroRender(c, p.locale(c).T("cases.flash.refused", "reason", ve.Error()), "")
 	}
 	if err != nil {
 		return err

@@ -94,7 +94,7 @@ func (p *pages) act(c *fiber.Ctx, done string, do func(ctx context.Context, sc a
 	pr := access.PrincipalOf(c)
 	number, brand := c.Params("number"), brandOf(c)
 	err := do(ctx, pr.Scope, cases.ActorOf(pr), number, brand)
-	L := portal.PageLocale(c)
+	L := p.locale(c)
 	var ve *input.ValidationError
 	switch {
 	case err == nil:
@@ -247,4 +247,4 @@ func (p *pages) macro(c *fiber.Ctx) error {
 }
 
 // locale is the viewer's locale.
-func locale(c *fiber.Ctx) i18n.Locale { return portal.PageLocale(c) }
+func (p *pages) locale(c *fiber.Ctx) i18n.Locale { return portal.PageLocale(c, p.page) }

@@ -60,7 +60,7 @@ type item struct {
 var mainLine = []tracking.Phase{"registered", "posted", "in_transit", "arrived", "customs", "at_delivery_office", "out_for_delivery", "delivered"}
 
 func (p *pages) show(c *fiber.Ctx) error {
-	L := locale(c)
+	L := p.locale(c)
 	flash := ""
 	if d := c.Query("done"); d != "" && slices.Contains([]string{"assigned", "updated", "noted", "escalated", "linked", "merged", "replied", "macro"}, d) {
 		flash = L.T("cases.done." + d)
@@ -73,7 +73,7 @@ func (p *pages) show(c *fiber.Ctx) error {
 func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText string) error {
 	ctx := c.UserContext()
 	pr := access.PrincipalOf(c)
-	L := locale(c)
+	L := p.locale(c)
 	v, err := p.o.Cases.Detail(ctx, pr.Scope, number, brand)
 	if errors.Is(err, cases.ErrNotFound) {
 		return fiber.NewError(fiber.StatusNotFound, L.T("cases.notfound", "number", number))
@@ -147,7 +147,7 @@ func (p *pages) parcel(c *fiber.Ctx, d *casePage) error {
 		return err
 	}
 	d.Parcel = &pv
-	zone := locale(c).Zone
+	zone := p.locale(c).Zone
 	if zone == nil {
 		zone = time.UTC
 	}

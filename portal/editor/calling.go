@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 )
 
@@ -20,13 +21,13 @@ import (
 // what to wait after each outcome, and which results end the sequence.
 
 var weekDays = []struct{ key, label string }{
-	{"mon", "Monday"}, {"tue", "Tuesday"}, {"wed", "Wednesday"}, {"thu", "Thursday"}, {"fri", "Friday"}, {"sat", "Saturday"}, {"sun", "Sunday"},
+	{"mon", "ed.day.mon"}, {"tue", "ed.day.tue"}, {"wed", "ed.day.wed"}, {"thu", "ed.day.thu"}, {"fri", "ed.day.fri"}, {"sat", "ed.day.sat"}, {"sun", "ed.day.sun"},
 }
 
 var windowChannels = []struct {
 	ch    dialer.Channel
 	label string
-}{{dialer.Call, "Calls"}, {dialer.SMS, "SMS"}, {dialer.Email, "Email"}}
+}{{dialer.Call, "ed.ch.call"}, {dialer.SMS, "ed.ch.sms"}, {dialer.Email, "ed.ch.email"}} // catalog keys
 
 type callingPage struct {
 	editorFrame
@@ -90,7 +91,7 @@ func (e *editor) showCalling(c *fiber.Ctx, p callingPage, w dialer.Windows, stat
 		p.Channels = append(p.Channels, cw)
 	}
 	c.Status(status)
-	return portal.RenderPage(c, e.page, "editor_calling.html", "Calling windows and attempts · "+p.Brand.Name, p)
+	return portal.RenderPage(c, e.page, "editor_calling.html", portal.PageLocale(c, e.page).T("ed.calling_windows_and_attempts")+" · "+p.Brand.Name, p)
 }
 
 func (e *editor) calling(c *fiber.Ctx) error {
@@ -147,13 +148,13 @@ func (e *editor) saveCalling(c *fiber.Ctx) error {
 			}
 		}
 		if len(p.Errors) > 0 {
-			p.Error = "The windows were not saved: see the days marked below."
+			p.Error = portal.PageLocale(c, e.page).T("ed.err_windows")
 			return e.showCalling(c, p, w, fiber.StatusUnprocessableEntity)
 		}
 	case "algorithm":
 		p.Alg = algorithmForm{MaxAttempts: strings.TrimSpace(c.FormValue("max_attempts")), DailyCap: strings.TrimSpace(c.FormValue("daily_cap")),
 			Spacing: strings.TrimSpace(c.FormValue("spacing")), Retry: formText(c, "retry"), Stop: strings.TrimSpace(c.FormValue("stop"))}
-		alg, fe := parseAlgorithmForm(p.Alg)
+		alg, fe := parseAlgorithmForm(p.Alg, portal.PageLocale(c, e.page))
 		if len(fe) == 0 {
 			if err := e.dialer.SetAlgorithm(ctx, brand, alg); err != nil {
 				if !errors.Is(err, dialer.ErrInvalid) {
@@ -163,7 +164,7 @@ func (e *editor) saveCalling(c *fiber.Ctx) error {
 			}
 		}
 		if len(fe) > 0 {
-			p.Errors, p.Error = fe, "The call-attempt algorithm was not saved: see the fields marked below."
+			p.Errors, p.Error = fe, portal.PageLocale(c, e.page).T("ed.err_algorithm")
 			return e.showCalling(c, p, w, fiber.StatusUnprocessableEntity)
 		}
 	default:
@@ -173,18 +174,18 @@ func (e *editor) saveCalling(c *fiber.Ctx) error {
 }
 
 // parseAlgorithmForm reads the algorithm's fields, naming each that cannot be read.
-func parseAlgorithmForm(f algorithmForm) (dialer.Algorithm, fieldErrors) {
+func parseAlgorithmForm(f algorithmForm, loc i18n.Locale) (dialer.Algorithm, fieldErrors) {
 	fe := fieldErrors{}
 	a := dialer.Algorithm{Retry: map[string]dialer.Duration{}, Stop: []string{}}
 	var err error
 	if a.MaxAttempts, err = strconv.Atoi(f.MaxAttempts); err != nil {
-		fe["max_attempts"] = []string{"a whole number from 1 to 20"}
+		fe["max_attempts"] = []string{loc.T("ed.err_1_20")}
 	}
 	if a.DailyCap, err = strconv.Atoi(f.DailyCap); err != nil {
-		fe["daily_cap"] = []string{"a whole number from 1 to 20"}
+		fe["daily_cap"] = []string{loc.T("ed.err_1_20")}
 	}
 	if d, err := time.ParseDuration(f.Spacing); err != nil {
-		fe["spacing"] = []string{"a duration such as 2h or 90m"}
+		fe["spacing"] = []string{loc.T("ed.err_spacing")}
 	} else {
 		a.Spacing = dialer.Duration(d)
 	}
@@ -196,7 +197,7 @@ func parseAlgorithmForm(f algorithmForm) (dialer.Algorithm, fieldErrors) {
 		k, v, ok := strings.Cut(strings.NewReplacer(":", "=").Replace(line), "=")
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if !ok || err != nil || strings.TrimSpace(k) == "" {
-			fe["retry"] = append(fe["retry"], fmt.Sprintf("line %d: write an outcome or disposition and a wait, like busy = 15m", i+1))
+			fe["retry"] = append(fe["retry"], loc.T("ed.err_retry_line", "line", i+1))
 			continue
 		}
 		a.Retry[strings.TrimSpace(k)] = dialer.Duration(d)

@@ -171,9 +171,10 @@ func (p *scriptPage) index() {
 
 func (e *editor) showScript(c *fiber.Ctx, p scriptPage, status int) error {
 	p.index()
-	title := "New call script"
+	loc := portal.PageLocale(c, e.page)
+	title := loc.T("ed.new_call_script")
 	if !p.New {
-		title = "Call script " + p.Name
+		title = loc.T("ed.call_script") + " " + p.Name
 	}
 	c.Status(status)
 	return portal.RenderPage(c, e.page, "editor_script.html", title+" · "+p.Brand.Name, p)
@@ -287,7 +288,7 @@ func (e *editor) saveScript(c *fiber.Ctx) error {
 			return err
 		}
 		if op == "json" && p.Errors != nil {
-			p.Errors["body_json"] = append(p.Errors["body_json"], "the script has errors: see the steps above")
+			p.Errors["body_json"] = append(p.Errors["body_json"], portal.PageLocale(c, e.page).T("ed.err_script_steps"))
 		}
 		return e.showScript(c, p, status)
 	}
@@ -348,7 +349,7 @@ func (e *editor) diffScript(c *fiber.Ctx) error {
 		_, _, _, err = editorFail(err)
 		return err
 	}
-	p := diffPage{editorFrame: f, What: "Call script " + cur.Name, Back: fmt.Sprintf("%s/scripts/%d", f.Base, id)}
+	p := diffPage{editorFrame: f, What: portal.PageLocale(c, e.page).T("ed.call_script") + " " + cur.Name, Back: fmt.Sprintf("%s/scripts/%d", f.Base, id)}
 	p.From, p.To = diffRange(c, cur.Version)
 	for v := cur.Version; v >= 1; v-- {
 		p.Versions = append(p.Versions, v)
@@ -363,5 +364,5 @@ func (e *editor) diffScript(c *fiber.Ctx) error {
 	}
 	p.Lines = lineDiff(scriptText(a.Body), scriptText(b.Body))
 	p.Changed = diffChanged(p.Lines)
-	return portal.RenderPage(c, e.page, "editor_diff.html", "Changes · "+p.What, p)
+	return portal.RenderPage(c, e.page, "editor_diff.html", portal.PageLocale(c, e.page).T("ed.changes")+" · "+p.What, p)
 }

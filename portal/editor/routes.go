@@ -22,6 +22,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -116,13 +117,14 @@ func (e *editor) frame(c *fiber.Ctx, section string) (editorFrame, error) {
 		return editorFrame{}, err
 	}
 	f := editorFrame{Brand: b, Brands: brands, Base: fmt.Sprintf("/editor/%d", b.ID), Section: section}
+	loc := portal.PageLocale(c, e.page)
 	switch {
 	case c.Query("rolledback") != "":
-		f.Flash = "Rolled back: version " + c.Query("rolledback") + " is published again as version " + c.Query("saved") + "."
+		f.Flash = loc.T("ed.flash_rolled_back", "from", c.Query("rolledback"), "to", c.Query("saved"))
 	case c.Query("saved") != "":
-		f.Flash = "Published version " + c.Query("saved") + "."
+		f.Flash = loc.T("ed.flash_published", "version", c.Query("saved"))
 	case c.Query("updated") != "":
-		f.Flash = "Saved."
+		f.Flash = loc.T("ed.flash_saved")
 	}
 	return f, nil
 }
@@ -153,7 +155,7 @@ func (e *editor) index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return portal.RenderPage(c, e.page, "editor.html", "Editors", editorFrame{Brands: brands})
+	return portal.RenderPage(c, e.page, "editor.html", "ed.editors", editorFrame{Brands: brands})
 }
 
 func parseID(s string) int64 {
@@ -184,7 +186,7 @@ func (e *editor) overview(c *fiber.Ctx) error {
 	if p.Rules, err = e.scripts.Rules(ctx, brand); err != nil {
 		return err
 	}
-	return portal.RenderPage(c, e.page, "editor_overview.html", "Editors · "+f.Brand.Name, p)
+	return portal.RenderPage(c, e.page, "editor_overview.html", portal.PageLocale(c, e.page).T("ed.editors")+" · "+f.Brand.Name, p)
 }
 
 // fieldErrors groups validation problems by field for showing them next to each input;
@@ -253,6 +255,7 @@ type versionsView struct {
 	URL       string // the item's editor page
 	Published int
 	CSRF      string
+	L         i18n.Locale // dates in the viewer's zone
 }
 
 type versionRow struct {
@@ -267,5 +270,5 @@ func historyOf(c *fiber.Ctx, url string, published int, rows []versionRow) versi
 			rows[i].Prev = rows[i].Version - 1
 		}
 	}
-	return versionsView{Rows: rows, URL: url, Published: published, CSRF: portal.PageCSRF(c)}
+	return versionsView{Rows: rows, URL: url, Published: published, CSRF: portal.PageCSRF(c), L: portal.PageLocale(c, portal.Deps{})}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -33,7 +34,7 @@ type rulePage struct {
 }
 
 // ruleFromForm reads the form; what cannot be parsed is reported by field.
-func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
+func ruleFromForm(c *fiber.Ctx, loc i18n.Locale) (scripts.Rule, string, string, fieldErrors) {
 	fe := fieldErrors{}
 	r := scripts.Rule{Name: strings.TrimSpace(c.FormValue("name")), Enabled: c.FormValue("enabled") != "",
 		Trigger: c.FormValue("trigger"), Condition: formText(c, "condition"), Action: c.FormValue("action"),
@@ -43,7 +44,7 @@ func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
 	if v := strings.TrimSpace(c.FormValue("position")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			fe["position"] = append(fe["position"], "a whole number: rules run in this order")
+			fe["position"] = append(fe["position"], loc.T("ed.err_position"))
 		}
 		r.Position = n
 	}
@@ -54,7 +55,7 @@ func ruleFromForm(c *fiber.Ctx) (scripts.Rule, string, string, fieldErrors) {
 	if delay != "" && delay != "0" {
 		d, err := time.ParseDuration(delay)
 		if err != nil {
-			fe["delay"] = append(fe["delay"], "a duration such as 30m, 2h or 1h30m")
+			fe["delay"] = append(fe["delay"], loc.T("ed.err_delay"))
 		}
 		r.Delay = dialer.Duration(d)
 	}
@@ -95,9 +96,10 @@ func (e *editor) showRule(c *fiber.Ctx, p rulePage, status int) error {
 	if p.Delay == "" && p.R.Delay != 0 {
 		p.Delay = shortDuration(time.Duration(p.R.Delay))
 	}
-	title := "New rule"
+	loc := portal.PageLocale(c, e.page)
+	title := loc.T("ed.new_rule")
 	if !p.New {
-		title = "Rule " + p.R.Name
+		title = loc.T("ed.rule") + " " + p.R.Name
 	}
 	c.Status(status)
 	return portal.RenderPage(c, e.page, "editor_rule.html", title+" · "+p.Brand.Name, p)
@@ -166,7 +168,7 @@ func (e *editor) saveRule(c *fiber.Ctx) error {
 		}
 	}
 	var fe fieldErrors
-	p.R, p.Codes, p.Delay, fe = ruleFromForm(c)
+	p.R, p.Codes, p.Delay, fe = ruleFromForm(c, portal.PageLocale(c, e.page))
 	if len(fe) > 0 {
 		p.Errors = fe
 		if probs := scripts.CheckRule(c.UserContext(), p.R); len(probs) > 0 {
@@ -253,7 +255,7 @@ func (e *editor) diffRule(c *fiber.Ctx) error {
 		_, _, _, err = editorFail(err)
 		return err
 	}
-	p := diffPage{editorFrame: f, What: "Rule " + versions[0].Rule.Name, Back: fmt.Sprintf("%s/rules/%d", f.Base, id)}
+	p := diffPage{editorFrame: f, What: portal.PageLocale(c, e.page).T("ed.rule") + " " + versions[0].Rule.Name, Back: fmt.Sprintf("%s/rules/%d", f.Base, id)}
 	p.From, p.To = diffRange(c, versions[0].Version)
 	texts := map[int]string{}
 	for _, v := range versions {
@@ -262,7 +264,7 @@ func (e *editor) diffRule(c *fiber.Ctx) error {
 	}
 	p.Lines = lineDiff(texts[p.From], texts[p.To])
 	p.Changed = diffChanged(p.Lines)
-	return portal.RenderPage(c, e.page, "editor_diff.html", "Changes · "+p.What, p)
+	return portal.RenderPage(c, e.page, "editor_diff.html", portal.PageLocale(c, e.page).T("ed.changes")+" · "+p.What, p)
 }
 
 // checkRule validates the rule form's JSON for the live check beside the condition.
@@ -278,7 +280,7 @@ func (e *editor) checkRule(c *fiber.Ctx) error {
 	fe, _ := problemsOf(scripts.CheckRule(c.UserContext(), r))
 	if d := strings.TrimSpace(in.Delay); d != "" && d != "0" {
 		if _, err := time.ParseDuration(d); err != nil {
-			fe["delay"] = []string{"a duration such as 30m, 2h or 1h30m"}
+			fe["delay"] = []string{portal.PageLocale(c, e.page).T("ed.err_delay")}
 		}
 	}
 	return c.JSON(fiber.Map{"ok": len(fe) == 0, "errors": fe})

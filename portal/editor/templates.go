@@ -59,13 +59,13 @@ func (e *editor) fillPreview(c *fiber.Ctx, p *templatePage) error {
 	case err == nil:
 		p.Preview = &r
 	case errors.Is(err, scripts.ErrNotFound):
-		p.PreviewError = fmt.Sprintf("No parcel %s of %s: the preview needs one of the brand's parcels, or none for the sample parcel.", p.Parcel, p.Brand.Name)
+		p.PreviewError = portal.PageLocale(c, e.page).T("ed.err_no_parcel", "parcel", p.Parcel, "brand", p.Brand.Name)
 	default:
 		if fe, ok := problemsOf(err); ok {
 			if p.Errors == nil {
 				p.Errors = fe
 			}
-			p.PreviewError = "The template has errors: see the fields."
+			p.PreviewError = portal.PageLocale(c, e.page).T("ed.err_template")
 			return nil
 		}
 		p.PreviewError = err.Error()
@@ -77,9 +77,10 @@ func (e *editor) showTemplate(c *fiber.Ctx, p templatePage, status int) error {
 	if err := e.fillPreview(c, &p); err != nil {
 		return err
 	}
-	title := "New template"
+	loc := portal.PageLocale(c, e.page)
+	title := loc.T("ed.new_template")
 	if !p.New {
-		title = "Template " + p.Name
+		title = loc.T("ed.template") + " " + p.Name
 	}
 	c.Status(status)
 	return portal.RenderPage(c, e.page, "editor_template.html", title+" · "+p.Brand.Name, p)
@@ -237,7 +238,7 @@ func (e *editor) diffTemplate(c *fiber.Ctx) error {
 		_, _, _, err = editorFail(err)
 		return err
 	}
-	p := diffPage{editorFrame: f, What: fmt.Sprintf("Template %s (%s, %s)", cur.Name, cur.Channel, cur.Language),
+	p := diffPage{editorFrame: f, What: fmt.Sprintf("%s %s (%s, %s)", portal.PageLocale(c, e.page).T("ed.template"), cur.Name, cur.Channel, cur.Language),
 		Back: fmt.Sprintf("%s/templates/%d", f.Base, id)}
 	p.From, p.To = diffRange(c, cur.Version)
 	for v := cur.Version; v >= 1; v-- {
@@ -255,7 +256,7 @@ func (e *editor) diffTemplate(c *fiber.Ctx) error {
 	}
 	p.Lines = lineDiff(templateText(cur.Channel, a.Content), templateText(cur.Channel, b.Content))
 	p.Changed = diffChanged(p.Lines)
-	return portal.RenderPage(c, e.page, "editor_diff.html", "Changes · "+p.What, p)
+	return portal.RenderPage(c, e.page, "editor_diff.html", portal.PageLocale(c, e.page).T("ed.changes")+" · "+p.What, p)
 }
 
 // diffRange reads ?from=&to=, by default the published version against the one before.

@@ -38,12 +38,28 @@ function fill(id, rows) {
   table.replaceChild(body, table.tBodies[0]);
 }
 
+// word is the catalog's word for a value (js.dash.<kind>.<value>), or the value as written.
+function word(kind, value) {
+  const key = `js.dash.${kind}.${value}`, w = T(key);
+  return w === key ? String(value || "").replaceAll("_", " ") : w;
+}
+
+// liveTime is the snapshot's time of day in the viewer's zone (the page names it), 24-hour.
+function liveTime(at) {
+  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+  try {
+    return at.toLocaleTimeString(document.documentElement.lang || undefined, { ...opts, timeZone: live.dataset.zone || undefined });
+  } catch (e) {
+    return at.toLocaleTimeString(undefined, opts); // a zone this browser does not know
+  }
+}
+
 function show(snap) {
-  fill("live-agents", snap.agents.map((a) => [a.email, a.state.replaceAll("_", " "), duration(a.for_s)]));
+  fill("live-agents", snap.agents.map((a) => [a.email, word("state", a.state), duration(a.for_s)]));
   fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
-  fill("live-calls", snap.calls.map((c) => [String(c.id), c.direction, c.state, c.parcel, c.agent, duration(c.for_s)]));
+  fill("live-calls", snap.calls.map((c) => [String(c.id), word("direction", c.direction), word("call", c.state), c.parcel, c.agent, duration(c.for_s)]));
   const at = new Date(snap.at);
-  status.textContent = `live · ${at.toLocaleTimeString()}`;
+  status.textContent = T("js.dash.live_at", { at: liveTime(at) });
   status.className = "pill ok";
   live.dataset.liveAt = snap.at;
 }
@@ -52,11 +68,11 @@ if (live && window.EventSource) {
   const source = new EventSource(live.dataset.src);
   source.addEventListener("snapshot", (e) => show(JSON.parse(e.data)));
   source.addEventListener("trouble", () => {
-    status.textContent = "live data delayed";
+    status.textContent = T("js.dash.delayed");
     status.className = "pill warn";
   });
   source.onerror = () => {
-    status.textContent = "reconnecting…";
+    status.textContent = T("js.dash.reconnecting");
     status.className = "pill warn";
   };
   window.addEventListener("pagehide", () => source.close());

@@ -22,15 +22,15 @@
   function deviceError(err) {
     var name = err && err.name, text;
     if (!window.isSecureContext || !navigator.mediaDevices) {
-      text = "The microphone needs a secure page: open wismo over https:// (the server's WISMO_TLS_CERT and WISMO_TLS_KEY), or on localhost.";
+      text = T("js.desk.mic_insecure");
     } else if (name === "NotAllowedError" || name === "SecurityError") {
-      text = "Microphone permission denied. Allow the microphone for this site (the icon in the address bar), then click Available again.";
+      text = T("js.desk.mic_denied");
     } else if (name === "NotFoundError" || name === "OverconstrainedError") {
-      text = "No microphone found. Plug in a headset or microphone, then click Available again.";
+      text = T("js.desk.mic_none");
     } else if (name === "NotReadableError" || name === "AbortError") {
-      text = "The microphone is busy or failed: close other programs that use it (another call app), or reconnect the headset.";
+      text = T("js.desk.mic_busy");
     } else {
-      text = "The microphone could not start" + (err && err.message ? ": " + err.message : ".");
+      text = err && err.message ? T("js.desk.mic_failed_why", { why: err.message }) : T("js.desk.mic_failed");
     }
     show($("device-error"), text);
   }
@@ -53,8 +53,8 @@
   function setConn(s) {
     var c = $("conn");
     c.className = "dot " + s;
-    c.setAttribute("aria-label", "Connection: " + (s === "up" ? "connected" : "reconnecting"));
-    if (s !== "up") setStateText("reconnecting…");
+    c.setAttribute("aria-label", s === "up" ? T("js.desk.conn_up") : T("js.desk.conn_down"));
+    if (s !== "up") setStateText(T("js.desk.reconnecting"));
   }
 
   function handle(m) {
@@ -72,23 +72,23 @@
       case "queue": setQueue(m.waiting); break;
       case "ring": showRing(m.call); break;
       case "ring_cancel":
-        if (ringing && ringing.id === m.call_id) { hideRing(); message(m.reason === "no_answer" ? "Missed call: it went to the next agent." : "The caller hung up."); }
+        if (ringing && ringing.id === m.call_id) { hideRing(); message(m.reason === "no_answer" ? T("js.desk.missed") : T("js.desk.caller_hung_up")); }
         break;
       case "answer":
-        if (pc) pc.setRemoteDescription({ type: "answer", sdp: m.sdp }).catch(function (e) { message("Audio setup failed: " + e.message); });
+        if (pc) pc.setRemoteDescription({ type: "answer", sdp: m.sdp }).catch(function (e) { message(T("js.desk.audio_failed", { why: e.message })); });
         break;
       case "ice":
         if (pc && m.candidate) pc.addIceCandidate(m.candidate).catch(function () {});
         break;
       case "talking":
         callStart = Date.now();
-        show($("call-status"), "Talking");
+        show($("call-status"), T("js.desk.talking"));
         break;
       case "held":
         held = m.on;
         $("btn-hold").setAttribute("aria-pressed", String(held));
-        $("btn-hold").textContent = held ? "Resume" : "Hold";
-        show($("call-status"), held ? "On hold" : "Talking");
+        $("btn-hold").textContent = held ? T("js.desk.resume") : T("js.desk.hold");
+        show($("call-status"), held ? T("js.desk.on_hold") : T("js.desk.talking"));
         break;
       case "ended": ended(m); break;
       case "replaced": replaced = true; message(m.message); break;
@@ -98,7 +98,12 @@
   }
 
   // ---- state, queue, timers ----
-  var stateNames = { available: "Available", paused: "Paused", ringing: "Ringing", on_call: "On a call", wrap_up: "Wrap-up", offline: "Offline" };
+  // deskWord is the catalog's word for a value (js.desk.<kind>.<value>), or the value with
+  // its underscores as spaces when the catalog has none (a brand's own disposition).
+  function deskWord(kind, v) { var k = "js.desk." + kind + "." + v, w = T(k); return w === k ? String(v).replace(/_/g, " ") : w; }
+  // pauseWord is a pause reason in the page's language (a reason the catalog lacks as itself).
+  function pauseWord(r) { var k = "js.desk.pause." + r, w = T(k); return w === k ? r : w; }
+  var stateNames = { available: T("js.desk.state.available"), paused: T("js.desk.state.paused"), ringing: T("js.desk.state.ringing"), on_call: T("js.desk.state.on_call"), wrap_up: T("js.desk.state.wrap_up"), offline: T("js.desk.state.offline") };
   function setStateText(t) { $("state").textContent = t; }
   function setState(m) {
     state = m.state;
@@ -107,7 +112,7 @@
     setStateText(stateNames[state] || state);
     $("state").className = "pill " + (state === "available" ? "ok" : state === "paused" || state === "offline" ? "warn" : "");
     desk.dataset.state = state;
-    show($("pause-why"), state === "paused" && m.reason ? "Reason: " + m.reason : "");
+    show($("pause-why"), state === "paused" && m.reason ? T("js.desk.reason", { reason: pauseWord(m.reason) }) : "");
     $("btn-dial").disabled = state !== "available";
     var busy = state === "ringing" || state === "on_call";
     $("btn-available").disabled = busy || state === "available" || state === "wrap_up";
@@ -186,11 +191,11 @@
     beep();
     ringTimer = setInterval(beep, 3000); // ring cadence
   }
-  function who(c) { return c.phone || "unknown number"; }
+  function who(c) { return c.phone || T("js.desk.unknown_number"); }
   function showRing(c) {
     ringing = c;
     $("ring-from").textContent = who(c);
-    $("ring-about").textContent = (c.direction === "inbound" ? "Hotline call" : "Your call") + (c.parcel_id ? " · parcel " + c.parcel_id : "");
+    $("ring-about").textContent = (c.direction === "inbound" ? T("js.desk.hotline_call") : T("js.desk.your_call")) + (c.parcel_id ? T("js.desk.about_parcel", { id: c.parcel_id }) : "");
     $("ring").hidden = false;
     screenPop(c);
     if (c.auto_answer) { answer(); return; }
@@ -205,7 +210,7 @@
     hideRing();
     startMic().then(function () {
       call = c;
-      showCall(c, c.direction === "inbound" ? "Connecting…" : "Calling the customer…");
+      showCall(c, c.direction === "inbound" ? T("js.desk.connecting") : T("js.desk.calling_customer"));
       return offer();
     }).then(function (desc) {
       send({ type: "accept", call_id: c.id, sdp: desc.sdp });
@@ -238,7 +243,7 @@
     };
     pc.onconnectionstatechange = function () {
       if (pc !== mine || !call) return;
-      if (mine.connectionState === "failed") { show($("call-status"), "Audio lost: reconnecting…"); reoffer(); }
+      if (mine.connectionState === "failed") { show($("call-status"), T("js.desk.audio_lost")); reoffer(); }
     };
     return pc.createOffer().then(function (o) { return pc.setLocalDescription(o); }).then(function () { return pc.localDescription; });
   }
@@ -246,19 +251,19 @@
   function resume(c) { // after a reload: the call is still up on the server
     call = c;
     callStart = c.answered_at ? Date.parse(c.answered_at) : Date.now();
-    showCall(c, c.talking ? "Talking (reconnected)" : "Reconnecting…");
+    showCall(c, c.talking ? T("js.desk.talking_again") : T("js.desk.reconnecting_call"));
     screenPop(c);
     reoffer();
   }
   function showCall(c, status) {
     $("call").hidden = false;
-    $("call-title").textContent = c.direction === "inbound" ? "Hotline call" : "Outbound call";
+    $("call-title").textContent = c.direction === "inbound" ? T("js.desk.hotline_call") : T("js.desk.outbound_call");
     $("call-with").textContent = who(c);
     show($("call-status"), status);
     $("dial").hidden = true;
     muted = false; held = false;
-    $("btn-mute").setAttribute("aria-pressed", "false"); $("btn-mute").textContent = "Mute";
-    $("btn-hold").setAttribute("aria-pressed", "false"); $("btn-hold").textContent = "Hold";
+    $("btn-mute").setAttribute("aria-pressed", "false"); $("btn-mute").textContent = T("js.desk.mute");
+    $("btn-hold").setAttribute("aria-pressed", "false"); $("btn-hold").textContent = T("js.desk.hold");
     $("btn-hangup").focus();
   }
   function ended(m) {
@@ -269,7 +274,7 @@
     call = null; callStart = null;
     $("call").hidden = true;
     $("dial").hidden = false;
-    var by = { agent: "You hung up.", customer: "The customer hung up.", system: "The call ended." }[m.by] || "The call ended.";
+    var by = { agent: T("js.desk.you_hung_up"), customer: T("js.desk.customer_hung_up"), system: T("js.desk.call_ended") }[m.by] || T("js.desk.call_ended");
     message(by);
   }
 
@@ -283,7 +288,7 @@
     var list = (c && c.dispositions && c.dispositions.length) ? c.dispositions : dispositions;
     sel.textContent = "";
     var blank = document.createElement("option");
-    blank.value = ""; blank.textContent = "Choose…";
+    blank.value = ""; blank.textContent = T("js.desk.choose");
     sel.appendChild(blank);
     list.forEach(function (d) {
       var o = document.createElement("option");
@@ -295,14 +300,29 @@
   }
   function wrapUp(then) {
     var d = $("disposition").value;
-    if (!d) { message("Choose a disposition."); $("disposition").focus(); return; }
+    if (!d) { message(T("js.desk.choose_disposition")); $("disposition").focus(); return; }
     send({ type: "wrap_up", call_id: lastCallID, disposition: d, note: $("note").value, then: then, reason: then === "pause" ? $("pause-reason").value : "", callback_at: window.wismoCallbackAt ? window.wismoCallbackAt() : undefined });
     $("note").value = ""; $("disposition").value = "";
   }
 
   // ---- the screen pop ----
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
-  function when(t) { return t ? new Date(t).toLocaleString() : ""; }
+  // when writes a time as every staff page does: "06.12.2026 14:05 MSK" in Russian, "6 Dec 2026
+  // 14:05 MSK" in English, in the viewer's zone (the page gives it, with its name).
+  function when(t) {
+    if (!t) return "";
+    var d = new Date(t), p = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: desk.dataset.zone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    } catch (e) {
+      return d.toLocaleString();
+    }
+    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    var day = document.documentElement.lang === "ru" ? p.day + "." + p.month + "." + p.year
+      : Number(p.day) + " " + months[Number(p.month) - 1] + " " + p.year;
+    return day + " " + p.hour + ":" + p.minute + (desk.dataset.zoneName ? " " + desk.dataset.zoneName : "");
+  }
   // ---- the call script: the call's own (a planned call's version) or the brand's first,
   // filled in with the parcel's data by the server; the agent walks it by the answers.
   var script = null, scriptDisposition = "";
@@ -338,7 +358,7 @@
     box.textContent = "";
     $("script-end").hidden = true;
     var choices = (st.question && st.question.options) || [];
-    if (!choices.length && st.next) choices = [{ label: "Next", next: st.next }];
+    if (!choices.length && st.next) choices = [{ label: T("js.desk.next"), next: st.next }];
     choices.forEach(function (o) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "btn subtle"; b.textContent = o.label || o.answer;
@@ -350,7 +370,7 @@
   function scriptEnd(e) {
     scriptDisposition = e.disposition;
     $("script-answers").textContent = "";
-    show($("script-end"), "End of script: " + e.disposition.replace(/_/g, " ") + (e.note ? " — " + e.note : ""));
+    show($("script-end"), T("js.desk.script_end", { disposition: e.disposition.replace(/_/g, " ") }) + (e.note ? " — " + e.note : ""));
   }
 
   function screenPop(c) {
@@ -364,19 +384,19 @@
       var events = (p.events || []).slice(-5).reverse().map(function (e) {
         return "<li><time>" + esc(e.local_time || when(e.occurred_at)) + "</time> " + esc(e.meaning || e.code) + (e.location ? " · " + esc(e.location) : "") + "</li>";
       }).join("");
-      return '<article class="parcel"><h3>' + esc(p.id) + ' <span class="pill">' + esc(p.phase) + "</span>" + (p.late ? ' <span class="pill bad">late</span>' : "") + "</h3>" +
+      return '<article class="parcel"><h3>' + esc(p.id) + ' <span class="pill">' + esc(T("js.phase." + p.phase)) + "</span>" + (p.late ? ' <span class="pill bad">' + esc(T("js.desk.late")) + "</span>" : "") + "</h3>" +
         '<p class="small muted">' + esc(p.recipient && p.recipient.name) + " · " + esc(p.origin_country) + " → " + esc(p.destination_country) +
-        (p.cod ? " · COD " + esc(p.cod.amount) + " " + esc(p.cod.currency) : "") + "</p>" +
+        (p.cod ? " · " + esc(T("js.desk.cod", { amount: p.cod.amount, currency: p.cod.currency })) : "") + "</p>" +
         '<ul class="plain events-mini">' + events + "</ul>" +
-        (p.recipient && p.recipient.phone ? '<button type="button" class="btn subtle small click-to-call" data-to="' + esc(p.recipient.phone) + '" data-parcel="' + esc(p.id) + '" data-brand="' + esc(p.brand_id) + '">Call recipient</button>' : "") +
+        (p.recipient && p.recipient.phone ? '<button type="button" class="btn subtle small click-to-call" data-to="' + esc(p.recipient.phone) + '" data-parcel="' + esc(p.id) + '" data-brand="' + esc(p.brand_id) + '">' + esc(T("js.desk.call_recipient")) + "</button>" : "") +
         "</article>";
     }).join("");
-    $("pop-parcels").innerHTML = html || '<p class="muted">No parcel matches this number.</p>';
+    $("pop-parcels").innerHTML = html || '<p class="muted">' + esc(T("js.desk.no_parcel")) + "</p>";
     var hist = (c.past_calls || []).map(function (pc) {
-      return "<li>" + esc(when(pc.started_at)) + " · " + esc(pc.direction) + " call · " + esc(pc.outcome || "in progress") + (pc.disposition ? " · " + esc(pc.disposition) : "") + "</li>";
+      return "<li>" + esc(T("js.desk.call_line", { when: when(pc.started_at), direction: T("js.dash.direction." + pc.direction), outcome: pc.outcome ? deskWord("outcome", pc.outcome) : T("js.desk.in_progress") })) + (pc.disposition ? " · " + esc(deskWord("disposition", pc.disposition)) : "") + "</li>";
     });
-    $("pop-history").innerHTML = hist.join("") || '<li class="muted">No earlier calls.</li>';
-    $("pop-cases").innerHTML = '<li class="muted">No open cases.</li>';
+    $("pop-history").innerHTML = hist.join("") || '<li class="muted">' + esc(T("js.desk.no_calls")) + "</li>";
+    $("pop-cases").innerHTML = '<li class="muted">' + esc(T("js.desk.no_cases")) + "</li>";
     var ids = parcels.map(function (p) { return p.id; });
     if (c.parcel_id && ids.indexOf(c.parcel_id) < 0) ids.unshift(c.parcel_id);
     ids.slice(0, 3).forEach(function (id) {
@@ -385,7 +405,7 @@
         if (!open.length) return;
         var ul = $("pop-cases");
         if (ul.firstChild && ul.firstChild.className === "muted") ul.innerHTML = "";
-        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", '<li><a href="/cases/' + encodeURIComponent(k.number) + '">' + esc(k.number) + "</a> · " + esc(k.type) + " · " + esc(k.status) + " · parcel " + esc(id) + "</li>"); });
+        open.forEach(function (k) { ul.insertAdjacentHTML("beforeend", "<li><a href=\"/cases/" + encodeURIComponent(k.number) + "\">" + esc(k.number) + "</a> · " + esc(deskWord("case_type", k.type)) + " · " + esc(deskWord("case_status", k.status)) + " · " + esc(T("js.desk.parcel", { id: id })) + "</li>"); });
       }).catch(function () {});
       fetch("/api/v1/parcels/" + encodeURIComponent(id) + "/timeline", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
         var entries = ((j && (j.timeline || j.entries)) || []).filter(function (e) { return e.kind !== "event"; }).slice(-5);
@@ -411,7 +431,7 @@
     muted = !muted;
     if (localStream) localStream.getAudioTracks().forEach(function (t) { t.enabled = !muted; });
     this.setAttribute("aria-pressed", String(muted));
-    this.textContent = muted ? "Unmute" : "Mute";
+    this.textContent = muted ? T("js.desk.unmute") : T("js.desk.mute");
   };
   $("btn-hold").onclick = function () { send({ type: "hold", on: !held, music: $("hold-music").checked }); };
   Array.prototype.forEach.call(document.querySelectorAll(".key"), function (b) {
@@ -430,10 +450,10 @@
     sel.appendChild(o);
   });
   function dial(to, parcel, brand) {
-    if (state !== "available") { message("Be available to place a call."); return; }
+    if (state !== "available") { message(T("js.desk.be_available")); return; }
     startMic().then(function () {
       send({ type: "dial", to: to, parcel_id: parcel || "", brand_id: Number(brand || sel.value || 0) });
-      message("Dialling " + to + "…");
+      message(T("js.desk.dialling", { to: to }));
     }).catch(deviceError);
   }
   $("dial").onsubmit = function (e) { e.preventDefault(); dial($("dial-to").value.trim(), $("dial-parcel").value, sel.value); };

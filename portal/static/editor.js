@@ -65,9 +65,9 @@
       if (mine !== seq || !out) return; // a newer request is on its way, or the network failed
       const err = document.getElementById("preview-error");
       showErrors(tform, out.errors, fields);
-      set("preview-on", parcel ? "On parcel " + parcel : "On the sample parcel");
+      set("preview-on", parcel ? T("js.ed.on_parcel", { parcel: parcel }) : T("js.ed.on_sample"));
       if (out.errors && Object.keys(out.errors).length) {
-        err.textContent = out.errors.parcel ? "Choose one of the brand's parcels, or none for the sample parcel." : "The template has errors: see the fields.";
+        err.textContent = out.errors.parcel ? T("js.ed.choose_parcel") : T("js.ed.template_errors");
         err.hidden = false;
         return;
       }
