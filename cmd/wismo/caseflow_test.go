@@ -287,38 +287,16 @@ func TestCaseFlowInBrowser(t *testing.T) {
 	agent1ID := w.user(agent1, access.RoleAgent)
 	agent2ID := w.user(agent2, access.RoleAgent)
 	w.user(supervisor, access.RoleSupervisor)
-	var tpls struct{ Templates []struct{ ID int64 } }
-	w.api("GET", "/api/v1/templates", nil, &tpls)
-	var sms struct {
-		ID      int64
-		Name    string
-		Content struct {
-			SMS string `json:"sms_text"`
-		}
-	}
-	for _, tp := range tpls.Templates {
-		var full struct {
-			ID       int64
-			Name     string
-			Channel  string
-			Language string
-			Content  struct {
-				SMS string `json:"sms_text"`
-			}
-		}
-		w.api("GET", fmt.Sprintf("/api/v1/templates/%d", tp.ID), nil, &full)
-		if full.Channel == "sms" && full.Language == "en" && sms.ID == 0 {
-			sms.ID, sms.Name, sms.Content.SMS = full.ID, full.Name, full.Content.SMS
-		}
-	}
-	if sms.ID == 0 {
-		t.Fatalf("the brand has no English SMS template: %+v", tpls)
-	}
+	// The brand's own template for answering cases (the standard ones speak of a tracking event).
+	var sms struct{ ID int64 }
+	const smsText = "{{.brand.name}}: we are looking into parcel {{.parcel.id}} and will call you back. {{.tracking_link}}"
+	w.api("POST", "/api/v1/templates", map[string]any{"name": "case_reply", "channel": "sms", "language": "en",
+		"content": map[string]string{"sms_text": smsText}}, &sms)
 	var preview struct{ Text string }
 	w.api("POST", "/api/v1/templates/preview", map[string]any{"channel": "sms", "parcel_id": flowParcel,
-		"content": map[string]string{"sms_text": sms.Content.SMS}}, &preview)
-	if preview.Text == "" {
-		t.Fatalf("template %q renders nothing for %s", sms.Name, flowParcel)
+		"content": map[string]string{"sms_text": smsText}}, &preview)
+	if !strings.Contains(preview.Text, flowParcel) {
+		t.Fatalf("the reply template renders %q for %s", preview.Text, flowParcel)
 	}
 
 	// 1. The agent's desk takes the hotline call.
@@ -404,6 +382,11 @@ func TestCaseFlowInBrowser(t *testing.T) {
 	w.done(agentCtx, "assign", "assigned")
 	w.until(agentCtx, "named Boris as assignee", fmt.Sprintf(`document.getElementById("case-assignee").textContent.trim() === %q`, agent2))
 	w.onTimeline(agentCtx, "case", "the assignment to Boris", w.en.T("cases.log.assigned", "who", agent2))
+	if lines := w.timeline(agentCtx, "case"); slices.ContainsFunc(lines, func(l string) bool {
+		return strings.Contains(l, w.en.T("cases.log.updated", "fields", w.en.T("cases.field.assignment")))
+	}) {
+		t.Errorf("an assignment shows twice on the timeline (also as a changed field): %q", lines)
+	}
 	if c := w.caseNow(number); c.AssigneeID == nil || *c.AssigneeID != agent2ID {
 		t.Fatalf("the case's assignee: %v, want Boris (%d)", c.AssigneeID, agent2ID)
 	}
@@ -428,6 +411,7 @@ func TestCaseFlowInBrowser(t *testing.T) {
 	w.onTimeline(agentCtx, "case", "the closing", closedLines...)
 	w.onTimeline(agentCtx, "call", "the hotline call", flowCustomer)
 	browsertest.Screenshot(t, agentCtx, shots, "flow-case.png")
+	browsertest.AssertAccessible(t, agentCtx, "the case page")
 
 	// 4. The call's recording in the case page's player: Range answered with 206.
 	src := eval[string](w, agentCtx, `document.querySelector("#timeline > li.tl-call audio")?.src || ""`)
@@ -487,6 +471,7 @@ func TestCaseFlowInBrowser(t *testing.T) {
 		t.Fatalf("the Breached view lists %q, want the breached cases %q by due time", rows, breached)
 	}
 	browsertest.Screenshot(t, supCtx, shots, "flow-cases-breached.png")
+	browsertest.AssertAccessible(t, supCtx, "/cases?view=breached")
 	w.do(supCtx, "move down, down, up, down", chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("k"), chromedp.KeyEvent("j"))
 	w.until(supCtx, "selected the second row", fmt.Sprintf(`document.querySelector("#case-list tr.selected a")?.textContent === %q`, target))
 	if res, err := chromedp.RunResponse(supCtx, chromedp.KeyEvent(kb.Enter)); err != nil || res.Status != 200 {
