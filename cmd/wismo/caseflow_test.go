@@ -411,6 +411,15 @@ func TestCaseFlowInBrowser(t *testing.T) {
 	w.onTimeline(agentCtx, "case", "the closing", closedLines...)
 	w.onTimeline(agentCtx, "call", "the hotline call", flowCustomer)
 	browsertest.Screenshot(t, agentCtx, shots, "flow-case.png")
+	if bad := eval[[]string](w, agentCtx, `[...document.querySelectorAll(".case-facts dt")].filter(dt => {
+			const dd = dt.nextElementSibling, a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();
+			return Math.abs(a.top - b.top) > 4 || a.right > b.left + 1 || dd.scrollWidth > dd.clientWidth + 1;
+		}).map(dt => dt.textContent)`); len(bad) > 0 {
+		t.Errorf("the case header's facts %q do not sit beside their values, or their values overflow", bad)
+	}
+	if wide := browsertest.Overflowing(t, agentCtx); wide != "" {
+		t.Errorf("the case page scrolls sideways at 1280 px: %s", wide)
+	}
 	browsertest.AssertAccessible(t, agentCtx, "the case page")
 
 	// 4. The call's recording in the case page's player: Range answered with 206.
