@@ -409,7 +409,7 @@ func TestCaseFlowInBrowser(t *testing.T) {
 		closedLines = append(closedLines, w.en.T("cases.log.status", "from", w.en.T("cases.status."+string(s)), "to", w.en.T("cases.status.closed")))
 	}
 	w.onTimeline(agentCtx, "case", "the closing", closedLines...)
-	w.onTimeline(agentCtx, "call", "the hotline call", flowCustomer)
+	w.onTimeline(agentCtx, "call", "the hotline call with its agent", w.en.T("cases.agent")+" "+agent1)
 	browsertest.Screenshot(t, agentCtx, shots, "flow-case.png")
 	if bad := eval[[]string](w, agentCtx, `[...document.querySelectorAll(".case-facts dt")].filter(dt => {
 			const dd = dt.nextElementSibling, a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();

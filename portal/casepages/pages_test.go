@@ -327,3 +327,23 @@ func TestTimelineSaysEachChangeOnce(t *testing.T) {
 		}
 	}
 }
+
+// agentCall is a timeline source with one call answered by agent id.
+type agentCall struct{ id int64 }
+
+func (a agentCall) TimelineFor(_ context.Context, _ access.Scope, parcels []string) ([]cases.TimelineEntry, error) {
+	return []cases.TimelineEntry{{At: trackingtest.Start, Kind: "call", Summary: "hotline call answered", Actor: "callcenter",
+		Ref: "call:10", Data: map[string]any{"id": 10, "outcome": "answered", "agent_id": a.id, "parcel_id": parcels[0]}}}, nil
+}
+
+// A call's agent shows by the name staff know them by, not by their number.
+func TestTimelineCallNamesItsAgent(t *testing.T) {
+	e := newEnv(t, nil)
+	e.Cases.AddTimelineSource(agentCall{id: e.agentID})
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	_, page, _ := e.login("agent2@a.example", "en").get("/cases/" + c.Number)
+	if !strings.Contains(page, "agent agent@a.example</span>") || strings.Contains(page, "agent #") {
+		t.Errorf("the call's agent is not named: %s", page)
+	}
+}

@@ -120,6 +120,9 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 		if !trimChanged(&it) {
 			continue
 		}
+		if id, ok := it.Fields["agent_id"].(float64); ok && people[int64(id)] != "" {
+			it.Fields["agent"] = people[int64(id)] // a call's agent by name, not by number
+		}
 		it.Text = describe(L, it, people)
 		d.Timeline = append(d.Timeline, it)
 	}
