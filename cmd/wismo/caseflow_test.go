@@ -437,18 +437,11 @@ func TestCaseFlowInBrowser(t *testing.T) {
 		t.Errorf("the player's request for the recording: %d %s %v, want 206 audio/wav", got.Response.Status, got.Response.MimeType, got.Response.Headers)
 	}
 	w.until(agentCtx, "loaded the recording into the player", `(a => a.readyState >= 1 && a.duration > 1)(document.querySelector("#timeline > li.tl-call audio"))`)
-	var ranged struct {
-		Status int
-		Type   string
-		Range  string
-		Head   string
+	type rangeAnswer struct {
+		Status            int
+		Type, Range, Head string
 	}
-	ranged = eval[struct {
-		Status int
-		Type   string
-		Range  string
-		Head   string
-	}](w, agentCtx, `fetch(document.querySelector("#timeline > li.tl-call audio").src, {headers: {Range: "bytes=0-43"}})
+	ranged := eval[rangeAnswer](w, agentCtx, `fetch(document.querySelector("#timeline > li.tl-call audio").src, {headers: {Range: "bytes=0-43"}})
 		.then(async r => ({Status: r.status, Type: r.headers.get("Content-Type"), Range: r.headers.get("Content-Range") || "",
 			Head: String.fromCharCode(...new Uint8Array(await r.arrayBuffer()).slice(0, 4))}))`)
 	if ranged.Status != 206 || ranged.Type != "audio/wav" || !strings.HasPrefix(ranged.Range, "bytes 0-43/") || ranged.Head != "RIFF" {
