@@ -298,3 +298,52 @@ func TestTimelineCallHasAnInlinePlayer(t *testing.T) {
 		}
 	}
 }
+
+// An assignment or a linked parcel is one line on the timeline ("assigned to ...", "parcels
+// linked: ..."), not a second "changed: assignment" beside it; other changed fields still
+// show as "changed: ...".
+func TestTimelineSaysEachChangeOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	other := tracking.MakeS10("RB", 300000, "GB")
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"), trackingtest.Parcel(other))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	b := e.login("agent@a.example", "en")
+	path := "/cases/" + c.Number
+	for _, f := range []struct {
+		action string
+		fields url.Values
+	}{{"/assign", url.Values{"assignee": {"me"}}}, {"/link", url.Values{"parcel": {other}}}, {"/update", url.Values{"priority": {"high"}}}} {
+		_, page, _ := b.get(path)
+		if st, body, _ := b.post(page, path+f.action, f.fields); st != 303 {
+			t.Fatalf("%s: %d %s", f.action, st, body)
+		}
+	}
+	_, page, _ := b.get(path)
+	page = html.UnescapeString(page)
+	for text, want := range map[string]int{"assigned to agent@a.example": 1, "parcels linked: " + other: 1, "changed: priority": 1,
+		"changed: assignment": 0, "changed: parcels": 0} {
+		if n := strings.Count(page, text); n != want {
+			t.Errorf("the timeline says %q %d times, want %d", text, n, want)
+		}
+	}
+}
+
+// agentCall is a timeline source with one call answered by agent id.
+type agentCall struct{ id int64 }
+
+func (a agentCall) TimelineFor(_ context.Context, _ access.Scope, parcels []string) ([]cases.TimelineEntry, error) {
+	return []cases.TimelineEntry{{At: trackingtest.Start, Kind: "call", Summary: "hotline call answered", Actor: "callcenter",
+		Ref: "call:10", Data: map[string]any{"id": 10, "outcome": "answered", "agent_id": a.id, "parcel_id": parcels[0]}}}, nil
+}
+
+// A call's agent shows by the name staff know them by, not by their number.
+func TestTimelineCallNamesItsAgent(t *testing.T) {
+	e := newEnv(t, nil)
+	e.Cases.AddTimelineSource(agentCall{id: e.agentID})
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	_, page, _ := e.login("agent2@a.example", "en").get("/cases/" + c.Number)
+	if !strings.Contains(page, "agent agent@a.example</span>") || strings.Contains(page, "agent #") {
+		t.Errorf("the call's agent is not named: %s", page)
+	}
+}

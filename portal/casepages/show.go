@@ -117,6 +117,12 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 	}
 	for _, e := range v.Timeline {
 		it := toItem(e)
+		if !trimChanged(&it) {
+			continue
+		}
+		if id, ok := it.Fields["agent_id"].(float64); ok && people[int64(id)] != "" {
+			it.Fields["agent"] = people[int64(id)] // a call's agent by name, not by number
+		}
 		it.Text = describe(L, it, people)
 		d.Timeline = append(d.Timeline, it)
 	}
@@ -205,4 +211,28 @@ func toItem(e cases.TimelineEntry) item {
 		it.AudioURL = "/api/v1/recordings/" + strconv.FormatInt(int64(id), 10) + "/audio"
 	}
 	return it
+}
+
+// ownLines are the changes the case log gives a line of their own ("assigned to ...",
+// "parcels linked: ..."): the "changed: ..." line the same update writes leaves them out.
+var ownLines = []string{"assignment", "parcels"}
+
+// trimChanged takes the fields with a line of their own out of a "changed: ..." line, and
+// reports whether the line has anything left to say.
+func trimChanged(it *item) bool {
+	if it.Kind != "case" || it.Fields["change"] != "updated" {
+		return true
+	}
+	fs, ok := it.Fields["fields"].([]any)
+	if !ok {
+		return true
+	}
+	keep := []any{}
+	for _, f := range fs {
+		if s, _ := f.(string); !slices.Contains(ownLines, s) {
+			keep = append(keep, f)
+		}
+	}
+	it.Fields["fields"] = keep
+	return len(keep) > 0
 }
