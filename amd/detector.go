@@ -47,10 +47,13 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 	floor := d.pushFloor(level)
 	voiced := level >= floor+c.VoiceAboveFloorDB && level >= c.VoiceMinDBFS
 
-	// A beep outranks everything: it is what a voicemail plays before it records.
-	if voiced && d.tone.feed(frame, energy) {
-		return d.decide(Machine, CauseBeep)
-	} else if !voiced {
+	// A beep outranks everything: it is what a voicemail plays before it records. A steady
+	// tone raises the floor to itself, so loudness alone gates it, not "voiced".
+	if level >= c.VoiceMinDBFS {
+		if d.tone.feed(frame, energy) {
+			return d.decide(Machine, CauseBeep)
+		}
+	} else {
 		d.tone.reset()
 	}
 
