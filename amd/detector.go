@@ -13,7 +13,7 @@ type Detector struct {
 	voicedRun, unvoicedRun int // ms
 	inUtterance            bool
 	utterances             int
-	curUtterance           int // ms of the current (or last) utterance
+	curUtterance           int // ms from the current (or last) utterance's start to its end, pauses included
 	speech                 int // ms of speech in all utterances
 	greeting               int // ms from the first utterance's start to the last one's end
 	firstStart             int // ms at which the first utterance started (-1: none yet)
@@ -77,9 +77,13 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 	case d.inUtterance && voiced:
 		d.curUtterance += c.FrameMs
 		d.speech += c.FrameMs
-	case d.inUtterance && d.unvoicedRun >= c.GapMs:
+	case d.inUtterance && d.unvoicedRun < c.GapMs:
+		// A pause inside the utterance (between syllables or words) is part of its length.
+		d.curUtterance += c.FrameMs
+	case d.inUtterance:
 		// The utterance ended where the gap began.
 		d.inUtterance = false
+		d.curUtterance -= d.unvoicedRun - c.FrameMs
 		d.greeting = d.elapsed - d.unvoicedRun - d.firstStart
 		d.silenceAfter = d.unvoicedRun
 	case !d.inUtterance && d.utterances > 0 && !voiced:
