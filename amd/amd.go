@@ -48,7 +48,7 @@ type Config struct {
 	VoiceMinDBFS      float64 // ...and at least this loud
 	OnsetMs           int     // voiced run that starts an utterance
 	GapMs             int     // unvoiced run that ends an utterance
-	LongUtteranceMs   int     // one utterance this long is a machine
+	LongTalkMs        int     // talk this long with no wait in it is a machine
 	LongSpeechMs      int     // this much speech in total is a machine
 	MaxUtterances     int     // more utterances than this before the far end waits: machine
 	ShortGreetingMs   int     // a greeting up to this long...
@@ -71,7 +71,7 @@ var Defaults = Config{
 	VoiceMinDBFS:      -48,
 	OnsetMs:           40,
 	GapMs:             300,
-	LongUtteranceMs:   1800,
+	LongTalkMs:        2000,
 	LongSpeechMs:      2200,
 	MaxUtterances:     3,
 	ShortGreetingMs:   1000,

@@ -15,8 +15,8 @@ type Detector struct {
 	utterances             int
 	curUtterance           int // ms from the current (or last) utterance's start to its end, pauses included
 	speech                 int // ms of speech in all utterances
-	greeting               int // ms from the first utterance's start to the last one's end
-	firstStart             int // ms at which the first utterance started (-1: none yet)
+	greeting               int // ms from the talk's start to its last utterance's end
+	talkStart              int // ms at which the far end started talking (-1: not yet)
 	silenceAfter           int // ms of silence since the last utterance ended
 
 	tone tone
@@ -26,7 +26,7 @@ type Detector struct {
 
 // NewDetector starts a detector at the moment the call was answered.
 func NewDetector(cfg Config) *Detector {
-	d := &Detector{cfg: cfg, n: SampleRate * cfg.FrameMs / 1000, firstStart: -1}
+	d := &Detector{cfg: cfg, n: SampleRate * cfg.FrameMs / 1000, talkStart: -1}
 	d.floorWin = make([]float64, 0, max(1, cfg.FloorWindowMs/cfg.FrameMs))
 	d.tone = newTone(cfg, d.n)
 	return d
@@ -70,8 +70,10 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 		d.utterances++
 		d.curUtterance = d.voicedRun
 		d.speech += d.voicedRun
-		if d.firstStart < 0 {
-			d.firstStart = d.elapsed - d.voicedRun
+		// Talk is utterances with no wait between them: a pause as long as a person's wait
+		// after their greeting starts a new one.
+		if d.talkStart < 0 || d.silenceAfter >= c.SilenceShortMs {
+			d.talkStart = d.elapsed - d.voicedRun
 		}
 		d.silenceAfter = 0
 	case d.inUtterance && voiced:
@@ -84,14 +86,14 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 		// The utterance ended where the gap began.
 		d.inUtterance = false
 		d.curUtterance -= d.unvoicedRun - c.FrameMs
-		d.greeting = d.elapsed - d.unvoicedRun - d.firstStart
+		d.greeting = d.elapsed - d.unvoicedRun - d.talkStart
 		d.silenceAfter = d.unvoicedRun
 	case !d.inUtterance && d.utterances > 0 && !voiced:
 		d.silenceAfter += c.FrameMs
 	}
 
 	switch {
-	case d.inUtterance && d.curUtterance >= c.LongUtteranceMs:
+	case d.inUtterance && d.elapsed-d.talkStart >= c.LongTalkMs:
 		return d.decide(Machine, CauseLongGreeting)
 	case d.speech >= c.LongSpeechMs:
 		return d.decide(Machine, CauseLongGreeting)
