@@ -76,7 +76,7 @@ var Defaults = Config{
 	MaxUtterances:     3,
 	ShortGreetingMs:   1000,
 	SilenceShortMs:    700,
-	SilenceMediumMs:   1000,
+	SilenceMediumMs:   800,
 	NoSpeechMs:        4000,
 	TotalMs:           5000,
 	BeepMinHz:         400,

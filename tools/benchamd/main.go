@@ -31,8 +31,9 @@ func main() {
 	secs := flag.Float64("seconds", 6, "length of each greeting")
 	out := flag.String("out", "", "BENCHMARKS.md to write the section into (empty: print only)")
 	verbose := flag.Bool("v", false, "print every clip either detector got wrong")
+	slow := flag.Int("slow", 0, "with -v, also print clips wismo took at least this many ms over")
 	flag.Parse()
-	if err := run(*seed, *n, *secs, *out, *verbose); err != nil {
+	if err := run(*seed, *n, *secs, *out, *verbose, *slow); err != nil {
 		fmt.Fprintln(os.Stderr, "benchamd:", err)
 		os.Exit(1)
 	}
@@ -85,7 +86,7 @@ func baselineResult(s amdbaseline.Status) string {
 	return "unsure"
 }
 
-func run(seed uint64, n int, secs float64, out string, verbose bool) error {
+func run(seed uint64, n int, secs float64, out string, verbose bool, slow int) error {
 	began := time.Now()
 	g, err := amdcorpus.NewGenerator(secs)
 	if err != nil {
@@ -117,7 +118,7 @@ func run(seed uint64, n int, secs float64, out string, verbose bool) error {
 		}
 		byKind[c.Kind] = k
 		count[c.Kind]++
-		if verbose && (string(d.Result) != c.Label || baselineResult(a.Status) != c.Label) {
+		if verbose && (string(d.Result) != c.Label || baselineResult(a.Status) != c.Label || (slow > 0 && d.DecidedAfterMs >= slow)) {
 			fmt.Printf("%-28s %-7s wismo %-7s %-22s %5d  asterisk %-7s %-14s %5d  %s %d %q\n", c.Name, c.Label,
 				d.Result, d.Cause, d.DecidedAfterMs, a.Status, a.Cause, a.TotalMs, c.Voice, c.Speed, c.Text)
 		}
