@@ -28,7 +28,7 @@ type Detector struct {
 func NewDetector(cfg Config) *Detector {
 	d := &Detector{cfg: cfg, n: SampleRate * cfg.FrameMs / 1000, talkStart: -1}
 	d.floorWin = make([]float64, 0, max(1, cfg.FloorWindowMs/cfg.FrameMs))
-	d.tone = newTone(cfg, d.n)
+	d.tone = newTone(cfg)
 	return d
 }
 
