@@ -22,6 +22,15 @@ func speech(segs ...int) []int16 {
 	return s
 }
 
+// clicks is n times 80 ms of voice and 700 ms of silence.
+func clicks(n int) []int16 {
+	var segs []int
+	for range n {
+		segs = append(segs, 80, -700)
+	}
+	return speech(segs...)
+}
+
 func abs(x int) int {
 	if x < 0 {
 		return -x
@@ -41,7 +50,8 @@ func TestDocumentedRules(t *testing.T) {
 		{"a word, then after_greeting_silence", speech(-300, 500, -1000), Human, "HUMAN"},
 		{"two words is maximum_number_of_words", speech(-300, 400, -200, 400, -2000), Machine, "MAXWORDS"},
 		{"one word past greeting", speech(-300, 2500), Machine, "LONGGREETING"},
-		{"nothing decided in total_analysis_time", speech(-200, 300, -600, 300, -600)[:0:0], NotSure, "TOOLONG"},
+		// Clicks shorter than min_word_length keep breaking the silence: no rule ever holds.
+		{"nothing decided in total_analysis_time", clicks(8), NotSure, "TOOLONG"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Classify(Defaults, tc.audio)
