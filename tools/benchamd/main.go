@@ -160,7 +160,16 @@ func report(seed uint64, n int, secs float64, humans int, w, b tally, byKind map
 	if b.errors() > 0 {
 		ratio = fmt.Sprintf("%.2f", float64(w.errors())/float64(b.errors()))
 	}
-	fmt.Fprintf(&s, "\nwismo's errors over the baseline's: %s (goal: at most 0.5; accuracy at least 95%%; p95 at most 3000 ms).\n\n", ratio)
+	fmt.Fprintf(&s, "\nwismo's errors over the baseline's: %s (goal: at most 0.5; accuracy at least 95%%; p95 at most 3000 ms).\n", ratio)
+	yes := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	acc := float64(w.correct) / float64(n)
+	fmt.Fprintf(&s, "Goals: accuracy %s, half the baseline's errors %s, decision p95 %s.\n\n",
+		yes(acc >= 0.95), yes(2*w.errors() <= b.errors()), yes(pct(w.times, 0.95) <= 3000))
 	s.WriteString("| kind | clips | wismo right | baseline right |\n|---|---:|---:|---:|\n")
 	kinds := make([]string, 0, len(count))
 	for k := range count {
