@@ -30,3 +30,7 @@ go run ./tools/benchtrack -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_TRACK_
 # WISMO_BENCH_CASES_ARGS overrides, e.g. "-parcels 100000 -cases 20000 -requests 50".
 # shellcheck disable=SC2086
 go run ./tools/benchcases -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_CASES_ARGS:-}
+# Answering-machine detection: wismo's detector (package amd) beside Asterisk's AMD algorithm
+# (tools/amdbaseline, amd.conf's defaults) on 400 greetings generated in the run by espeak-ng
+# and sox from a seed not used for tuning.
+go run ./tools/benchamd -out BENCHMARKS.md

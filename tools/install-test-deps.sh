@@ -10,6 +10,7 @@ declare -A need=(
   [baresip]=baresip-core
   [sipp]=sip-tester
   [sox]=sox
+  [espeak-ng]=espeak-ng
   [npm]=npm
   [chromium]=chromium
   [wrk]=wrk

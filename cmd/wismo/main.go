@@ -26,6 +26,8 @@ Usage:
   wismo brand key --id ID           issue another API key for a brand
   wismo post add --country CC       add a partner post; prints {"id", "api_key"}
   wismo user add --email E --role R --brand ID[,ID]   add a user; password on stdin
+  wismo amd classify FILE.wav       answering-machine detection on an 8 kHz mono 16-bit WAV;
+                                    prints {"result", "cause", "decided_after_ms"}
 
 Every command takes the settings flags (wismo serve -h lists them) and reads WISMO_*
 environment variables; a flag wins over its variable.
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return fmt.Errorf("%s needs a subcommand (see wismo help)", cmd)
 		}
 		return adminCmd(ctx, cmd+" "+rest[0], rest[1:], stdin, stdout)
+	case "amd":
+		return amdCmd(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
