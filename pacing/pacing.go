@@ -165,14 +165,14 @@ func Launch(cfg Config, s Snapshot) int {
 }
 
 // aimFactor scales the abandon aim of one decision by how the measured abandon rate stands
-// against the budget: press (up to 1.8x) when well under it, back off (down to 0.1x) at or
-// over it. The worse of the rolling window and the run so far counts.
+// against the budget: press (up to 2x) when well under it, back off (down to 0.05x) as it
+// nears or passes it. The worse of the rolling window and the run so far counts.
 func aimFactor(st Stats, budget float64) float64 {
 	r := st.RunRate
 	if st.Answers >= 30 {
 		r = max(r, st.AbandonRate)
 	}
-	return min(1.8, max(0.1, 1.8-1.5*r/budget))
+	return min(aimMax, max(0.05, 1+aimGain*(aimTarget-r/budget)))
 }
 
 // agentsFree is the mean and variance of the number of agents free within horizon: ready
@@ -255,3 +255,8 @@ func meanDuration(ds []time.Duration) time.Duration {
 	}
 	return sum / time.Duration(len(ds))
 }
+
+// The abandon controller: aim for aimTarget of the budget, press up to aimMax times the budget
+// when under it, with gain aimGain per budget of difference (tuned in the simulator, see
+// docs/pacing.md).
+var aimMax, aimGain, aimTarget = 2.0, 4.0, 0.75

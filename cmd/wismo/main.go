@@ -26,6 +26,9 @@ Usage:
   wismo brand key --id ID           issue another API key for a brand
   wismo post add --country CC       add a partner post; prints {"id", "api_key"}
   wismo user add --email E --role R --brand ID[,ID]   add a user; password on stdin
+  wismo dialer simulate [--mode predictive|progressive] [--agents N] [--answer-rate P]
+        [--aht DURATION] [--wrapup DURATION] [--hours H] [--seed S]
+                                    simulate a campaign's pacing; prints one JSON object
 
 Every command takes the settings flags (wismo serve -h lists them) and reads WISMO_*
 environment variables; a flag wins over its variable.
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return demoCmd(ctx, rest, stdout)
 	case "reindex":
 		return reindexCmd(ctx, rest, stdout)
+	case "dialer":
+		return dialerCmd(rest, stdout)
 	case "brand", "post", "user":
 		if len(rest) == 0 {
 			return fmt.Errorf("%s needs a subcommand (see wismo help)", cmd)
