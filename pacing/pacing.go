@@ -142,6 +142,14 @@ func Launch(cfg Config, s Snapshot) int {
 		return 0
 	}
 	aim := cfg.AbandonBudget * aimFactor(s.Stats, cfg.AbandonBudget)
+	n := launchHorizon(cfg, s, capacity, aim)
+	return max(n, progressive)
+}
+
+// launchHorizon is the largest n <= capacity for which the expected person answers of the
+// calls ringing and n new ones, less the agents expected free within the mean answer time plus
+// the grace, leave an expected overflow (answers without an agent) within aim of the answers.
+func launchHorizon(cfg Config, s Snapshot, capacity int, aim float64) int {
 	horizon := meanDuration(s.Stats.AnswerTimes) + cfg.Grace
 	freeMean, freeVar := agentsFree(s, horizon)
 	freeMean -= float64(s.Waiting)
@@ -161,7 +169,7 @@ func Launch(cfg Config, s Snapshot) int {
 		}
 		n++
 	}
-	return max(n, progressive)
+	return n
 }
 
 // aimFactor scales the abandon aim of one decision by how the measured abandon rate stands
