@@ -15,6 +15,8 @@ go run ./tools/benchingest -bin bin/wismo -out BENCHMARKS.md -order parcel -runs
 go run ./tools/benchcomms -out BENCHMARKS.md
 # Telephony: SIPp (Debian sip-tester) through wismo's SIP engine, beside SIPp calling SIPp.
 go run ./tools/benchsip -out BENCHMARKS.md
+# Pacing: predictive against progressive dialing in the campaign simulator (no database).
+go run ./tools/benchpacing -out BENCHMARKS.md
 # Search: 1M parcels and 200k cases (wismo demo, generated once into a kept PostgreSQL
 # database), embedded SQLite and PostgreSQL and Meilisearch beside plain Meilisearch.
 # WISMO_BENCH_SEARCH_ARGS overrides the size, e.g. "-parcels 100000 -cases 20000".

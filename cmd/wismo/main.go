@@ -28,6 +28,9 @@ Usage:
   wismo user add --email E --role R --brand ID[,ID]   add a user; password on stdin
   wismo amd classify FILE.wav       answering-machine detection on an 8 kHz mono 16-bit WAV;
                                     prints {"result", "cause", "decided_after_ms"}
+  wismo dialer simulate [--mode predictive|progressive] [--agents N] [--answer-rate P]
+        [--aht DURATION] [--wrapup DURATION] [--hours H] [--seed S]
+                                    simulate a campaign's pacing; prints one JSON object
 
 Every command takes the settings flags (wismo serve -h lists them) and reads WISMO_*
 environment variables; a flag wins over its variable.
@@ -80,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return demoCmd(ctx, rest, stdout)
 	case "reindex":
 		return reindexCmd(ctx, rest, stdout)
+	case "dialer":
+		return dialerCmd(rest, stdout)
 	case "brand", "post", "user":
 		if len(rest) == 0 {
 			return fmt.Errorf("%s needs a subcommand (see wismo help)", cmd)
