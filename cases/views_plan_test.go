@@ -58,6 +58,11 @@ func TestViewPagesWalkAnIndexInSortOrder(t *testing.T) {
 			if p := strings.Join(plan, "; "); strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("view %s sorted by %s sorts every match: %s", v, srt, p)
 			}
+			// An agent's first view walks only their own cases (migration 00019), not every
+			// open case of the brand filtered by assignee.
+			if p := strings.Join(plan, "; "); v == ViewMine && srt == SortDue && !strings.Contains(p, "cases_view_mine_due") {
+				t.Errorf("My open by SLA due should walk the viewer's own cases (cases_view_mine_due): %s", p)
+			}
 		}
 	}
 }
