@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -20,12 +19,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tools/benchcorpus"
+	"github.com/wismo/wismo/tools/benchproc"
 )
 
 // views are the case views measured, as /cases?view= names them, with the label the report uses.
@@ -95,12 +94,12 @@ func measureDB(ctx context.Context, o options, name, dbURL string, lite bool, c 
 	if err != nil {
 		return res, err
 	}
-	defer srv.stop()
-	client, err := login(ctx, srv.addr)
+	defer srv.Stop()
+	client, err := login(ctx, srv.Addr)
 	if err != nil {
 		return res, err
 	}
-	base := "http://" + srv.addr
+	base := "http://" + srv.Addr
 	pages := make([]string, len(sample))
 	for i, n := range sample {
 		pages[i] = base + "/cases/" + n
@@ -117,7 +116,7 @@ func measureDB(ctx context.Context, o options, name, dbURL string, lite bool, c 
 			res.kinds = append(res.kinds, measureHTTP(ctx, o, client, v.label+", next page", repeat(base+next, o.requests)))
 		}
 	}
-	if err := srv.check(); err != nil {
+	if err := srv.Check(); err != nil {
 		return res, err
 	}
 	step("%s: raw SELECT of a case row", name)
@@ -344,30 +343,14 @@ func login(ctx context.Context, addr string) (*http.Client, error) {
 	return client, nil
 }
 
-// server is the wismo process the benchmark started.
-type server struct {
-	addr string
-	cmd  *exec.Cmd
-	done chan error
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
 // startWismo runs `wismo serve` on dbURL with no background jobs (the pages alone are
 // measured), HTTP and SIP on free loopback ports.
-func startWismo(ctx context.Context, o options, dataDir, dbURL string) (*server, error) {
-	addr, err := freeAddr()
+func startWismo(ctx context.Context, o options, dataDir, dbURL string) (*benchproc.Server, error) {
+	addr, err := benchproc.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	sip, err := freeAddr()
+	sip, err := benchproc.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -382,56 +365,9 @@ func startWismo(ctx context.Context, o options, dataDir, dbURL string) (*server,
 		"WISMO_PUBLIC_URL=http://"+addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	step("starting wismo serve on %s (log: %s)", addr, logPath)
-	s := &server{addr: addr, cmd: cmd, done: make(chan error, 1)}
-	if err := cmd.Start(); err != nil {
-		return nil, err
+	srv, err := benchproc.Start(ctx, "wismo serve", cmd, addr, "/readyz", 5*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("%w (see %s)", err, logPath)
 	}
-	go func() { s.done <- cmd.Wait() }()
-	hc := &http.Client{Timeout: 2 * time.Second}
-	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); {
-		select {
-		case err := <-s.done:
-			return nil, fmt.Errorf("wismo serve exited before answering: %v (see %s)", err, logPath)
-		case <-ctx.Done():
-			s.stop()
-			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-		if resp, err := hc.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-	}
-	s.stop()
-	return nil, fmt.Errorf("wismo serve did not answer /readyz in 5 minutes (see %s)", logPath)
-}
-
-func (s *server) check() error {
-	select {
-	case err := <-s.done:
-		s.done <- err
-		return fmt.Errorf("wismo serve exited during the benchmark: %v", err)
-	default:
-		return nil
-	}
-}
-
-// stop sends SIGTERM, waits for the drain, and kills after 30 s; a second stop returns at once.
-func (s *server) stop() {
-	if s == nil || s.cmd.Process == nil {
-		return
-	}
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		s.cmd.Process.Kill()
-	}
-	var err error
-	select {
-	case err = <-s.done:
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		err = <-s.done
-	}
-	s.done <- err
+	return srv, nil
 }

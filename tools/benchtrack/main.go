@@ -110,14 +110,14 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer wismo.stop()
+	defer wismo.Stop()
 	hello, err := startHello(ctx)
 	if err != nil {
 		return err
 	}
-	defer hello.stop()
+	defer hello.Stop()
 
-	trackURL, helloURL := "http://"+wismo.addr, "http://"+hello.addr
+	trackURL, helloURL := "http://"+wismo.Addr, "http://"+hello.Addr
 	step("warming up (%s each)", o.warmup)
 	if _, err := runWrk(ctx, o, o.warmup, script.hello, helloURL); err != nil {
 		return err
@@ -126,7 +126,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	r := report{opts: o, began: began, corpus: c, machine: machineInfo(ctx)}
-	hit0, miss0, err := cacheCounts(ctx, wismo.addr)
+	hit0, miss0, err := cacheCounts(ctx, wismo.Addr)
 	if err != nil {
 		return err
 	}
@@ -145,10 +145,10 @@ func run(ctx context.Context, o options) error {
 		step("round %d/%d: tracking page %.0f req/s, p99 %s, non-2xx %d", i+1, o.runs, t.rps(), t.p99(), t.Status)
 		r.hello, r.track = append(r.hello, h), append(r.track, t)
 	}
-	if err := wismo.check(); err != nil {
+	if err := wismo.Check(); err != nil {
 		return err
 	}
-	hit1, miss1, err := cacheCounts(ctx, wismo.addr)
+	hit1, miss1, err := cacheCounts(ctx, wismo.Addr)
 	if err != nil {
 		return err
 	}
@@ -157,25 +157,25 @@ func run(ctx context.Context, o options) error {
 	}
 	// The same page rendered for every view (WISMO_TRACK_CACHE=0): what a view costs when it
 	// reads the database and runs the template.
-	wismo.stop()
+	wismo.Stop()
 	bare, err := startWismo(ctx, o, c.dataDir, "WISMO_TRACK_CACHE=0")
 	if err != nil {
 		return err
 	}
-	defer bare.stop()
-	if _, err := runWrk(ctx, o, o.warmup, script.track, "http://"+bare.addr); err != nil {
+	defer bare.Stop()
+	if _, err := runWrk(ctx, o, o.warmup, script.track, "http://"+bare.Addr); err != nil {
 		return err
 	}
 	for i := 0; i < o.runs; i++ {
 		step("round %d/%d: tracking page without the page cache", i+1, o.runs)
-		t, err := runWrk(ctx, o, o.duration, script.track, "http://"+bare.addr)
+		t, err := runWrk(ctx, o, o.duration, script.track, "http://"+bare.Addr)
 		if err != nil {
 			return err
 		}
 		step("round %d/%d: tracking page without the page cache %.0f req/s, p99 %s, non-2xx %d", i+1, o.runs, t.rps(), t.p99(), t.Status)
 		r.bare = append(r.bare, t)
 	}
-	if err := bare.check(); err != nil {
+	if err := bare.Check(); err != nil {
 		return err
 	}
 	r.took = time.Since(began)
