@@ -1,11 +1,13 @@
 package dialer
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,10 +17,10 @@ import (
 
 // Campaign groups call contacts: whose they are, the script agents follow, how calls go out
 // (preview: the agent asks for the call; progressive: a call per free agent — both through
-// the telephony engine; predictive: dialled as progressive until live pacing lands, see
-// docs/pacing.md), what an answered call does with an answering machine (AMD, docs/amd.md),
-// the caller id shown, and optionally its own attempt algorithm and
-// windows (nil: the brand's). Rules feed it by naming it in a "call" action.
+// the telephony engine; predictive: as progressive until live pacing lands, docs/pacing.md),
+// what an answered call does with an answering machine (AMD), the caller id shown, and
+// optionally its own attempt algorithm and windows (nil: the brand's). Rules feed it by naming
+// it in a "call" action.
 type Campaign struct {
 	ID        int64      `json:"id"`
 	BrandID   int64      `json:"brand_id"`
@@ -69,33 +71,19 @@ func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 	return c, nil
 }
 
-// Campaign AMD settings: what an answered call does when the detector hears a machine.
-const (
-	AMDOff       = "off"       // no detection: every answered call goes to an agent
-	AMDHangup    = "hangup"    // end the call
-	AMDVoicemail = "voicemail" // leave the brand's voicemail prompt after the beep
-	AMDConnect   = "connect"   // detect and record, but connect to an agent anyway
-)
-
-func validAMD(s string) bool {
-	switch s {
-	case AMDOff, AMDHangup, AMDVoicemail, AMDConnect:
-		return true
-	}
-	return false
-}
+// AMDSettings are what a campaign's answered calls do when the detector hears a machine
+// (docs/amd.md, "In live calls"): no detection, end the call, leave the voicemail, connect anyway.
+var AMDSettings = []string{"off", "hangup", "voicemail", "connect"}
 
 func (c *Campaign) validate() error {
 	c.Name = strings.TrimSpace(c.Name)
-	if c.AMD == "" {
-		c.AMD = AMDOff
-	}
+	c.AMD = cmp.Or(c.AMD, "off")
 	switch {
 	case c.Name == "" || len(c.Name) > 200:
 		return fmt.Errorf("%w: name must be 1 to 200 characters", ErrInvalid)
 	case c.Mode != "preview" && c.Mode != "progressive" && c.Mode != "predictive":
 		return fmt.Errorf("%w: mode must be preview, progressive or predictive", ErrInvalid)
-	case !validAMD(c.AMD):
+	case !slices.Contains(AMDSettings, c.AMD):
 		return fmt.Errorf("%w: amd must be off, hangup, voicemail or connect", ErrInvalid)
 	case c.CallerID != "" && sipuser.CheckCallerID(c.CallerID) != nil:
 		// It becomes the From of the campaign's calls: a line break would forge SIP headers.

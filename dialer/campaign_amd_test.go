@@ -14,21 +14,21 @@ func TestCampaignAMDSettingAndPredictiveMode(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	plain, err := e.svc.SaveCampaign(ctx, e.brand, Campaign{Name: "Plain", Mode: "progressive"})
-	if err != nil || plain.AMD != AMDOff {
+	if err != nil || plain.AMD != "off" {
 		t.Fatalf("campaign without amd: amd %q (%v), want off", plain.AMD, err)
 	}
-	c, err := e.svc.SaveCampaign(ctx, e.brand, Campaign{Name: "Fast", Mode: "predictive", AMD: AMDHangup})
+	c, err := e.svc.SaveCampaign(ctx, e.brand, Campaign{Name: "Fast", Mode: "predictive", AMD: "hangup"})
 	if err != nil {
 		t.Fatalf("predictive campaign with amd hangup: %v", err)
 	}
-	if c.Mode != "predictive" || c.AMD != AMDHangup {
+	if c.Mode != "predictive" || c.AMD != "hangup" {
 		t.Errorf("saved campaign: mode %q amd %q, want predictive hangup", c.Mode, c.AMD)
 	}
-	c.AMD = AMDVoicemail
-	if c, err = e.svc.SaveCampaign(ctx, e.brand, c); err != nil || c.AMD != AMDVoicemail {
+	c.AMD = "voicemail"
+	if c, err = e.svc.SaveCampaign(ctx, e.brand, c); err != nil || c.AMD != "voicemail" {
 		t.Errorf("amd changed to voicemail: %q (%v)", c.AMD, err)
 	}
-	if got, err := e.svc.Campaign(ctx, e.brand, c.ID); err != nil || got.AMD != AMDVoicemail {
+	if got, err := e.svc.Campaign(ctx, e.brand, c.ID); err != nil || got.AMD != "voicemail" {
 		t.Errorf("campaign read back: amd %q (%v), want voicemail", got.AMD, err)
 	}
 	for _, bad := range []Campaign{{Name: "X", Mode: "progressive", AMD: "detect"}, {Name: "Y", Mode: "robocall"}} {
