@@ -1,0 +1,176 @@
+package amdgate
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/amd"
+	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/store/storetest"
+)
+
+// clip reads one of amd's committed greetings.
+func clip(t *testing.T, name string) []int16 {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "amd", "testdata", "clips", name+".wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := amd.ReadWAV(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// packets is audio arriving as 20 ms RTP packets would; read counts what was taken.
+type packets struct {
+	s    []int16
+	read int
+}
+
+func (p *packets) Next(ctx context.Context) ([]int16, bool) {
+	if p.read >= len(p.s) {
+		return nil, false
+	}
+	end := min(p.read+160, len(p.s))
+	chunk := p.s[p.read:end]
+	p.read = end
+	return chunk, true
+}
+
+type fixture struct {
+	db    *store.DB
+	gate  *Gate
+	brand int64
+}
+
+func newFixture(t *testing.T) fixture {
+	db := storetest.Open(t)
+	f := fixture{db: db, gate: New(db, t.TempDir(), storetest.Logger(t))}
+	f.brand = f.insert(t, `INSERT INTO brands (name, created_at) VALUES ('Acme', ?) RETURNING id`, time.Now().UTC())
+	return f
+}
+
+func (f fixture) insert(t *testing.T, q string, args ...any) int64 {
+	t.Helper()
+	var id int64
+	if err := f.db.SQL.QueryRowContext(context.Background(), f.db.Rebind(q), args...).Scan(&id); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return id
+}
+
+func (f fixture) campaign(t *testing.T, name, setting string) string {
+	now := time.Now().UTC()
+	id := f.insert(t, `INSERT INTO campaigns (brand_id, name, mode, amd, status, created_at, updated_at)
+		VALUES (?, ?, 'progressive', ?, 'running', ?, ?) RETURNING id`, f.brand, name, setting, now, now)
+	return itoa(id)
+}
+
+func (f fixture) call(t *testing.T) int64 {
+	return f.insert(t, `INSERT INTO calls (direction, mode, brand_id, started_at, answered_at) VALUES ('outbound', 'progressive', ?, ?, ?) RETURNING id`,
+		f.brand, time.Now().UTC(), time.Now().UTC())
+}
+
+// row is the decision the call row holds.
+func (f fixture) row(t *testing.T, call int64) (result, cause sql.NullString, ms sql.NullInt64) {
+	t.Helper()
+	err := f.db.SQL.QueryRowContext(context.Background(), f.db.Rebind(`SELECT amd_result, amd_cause, amd_ms FROM calls WHERE id = ?`), call).Scan(&result, &cause, &ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+// TestMachineIsHungUpAndRecordedPersonIsBridged: on a campaign set to hang up on machines, a
+// voicemail greeting ends the call without an agent and the call row says machine and why;
+// a person's "hello" goes to an agent and the row says human.
+func TestMachineIsHungUpAndRecordedPersonIsBridged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	camp := f.campaign(t, "COD calls", HangupOn)
+
+	machine := clip(t, "007-machine_beep-en")
+	call := f.call(t)
+	act, dec, err := f.gate.Check(ctx, call, f.brand, camp, &packets{s: machine})
+	if err != nil || act != Hangup || dec.Result != amd.Machine {
+		t.Fatalf("machine greeting: %s (%+v, %v), want hangup on a machine", act, dec, err)
+	}
+	result, cause, ms := f.row(t, call)
+	if result.String != "machine" || cause.String == "" || cause.String != dec.Cause || !ms.Valid || ms.Int64 <= 0 {
+		t.Errorf("call row after a machine: amd_result %v amd_cause %v amd_ms %v, want machine with its cause and time", result, cause, ms)
+	}
+
+	person := clip(t, "001-person_word-en")
+	call = f.call(t)
+	act, dec, err = f.gate.Check(ctx, call, f.brand, camp, &packets{s: person})
+	if err != nil || act != Bridge || dec.Result != amd.Human {
+		t.Fatalf("person's hello: %s (%+v, %v), want bridge on a human", act, dec, err)
+	}
+	if result, cause, _ := f.row(t, call); result.String != "human" || cause.String != dec.Cause {
+		t.Errorf("call row after a person: amd_result %v amd_cause %v, want human", result, cause)
+	}
+}
+
+// TestSettingsDecideWhatAMachineGets: connect bridges a machine but records it; voicemail
+// leaves the prompt; off does not listen at all and leaves the row as it was.
+func TestSettingsDecideWhatAMachineGets(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	machine := clip(t, "010-machine_beep-ru")
+
+	call := f.call(t)
+	act, _, err := f.gate.Check(ctx, call, f.brand, f.campaign(t, "Connect", Connect), &packets{s: machine})
+	if result, _, _ := f.row(t, call); err != nil || act != Bridge || result.String != "machine" {
+		t.Errorf("connect: %s, row %v (%v), want bridge with machine recorded", act, result, err)
+	}
+	act, _, err = f.gate.Check(ctx, f.call(t), f.brand, f.campaign(t, "Voicemail", Voicemail), &packets{s: machine})
+	if err != nil || act != LeavePrompt {
+		t.Errorf("voicemail: %s (%v), want leave_prompt", act, err)
+	}
+	call = f.call(t)
+	src := &packets{s: machine}
+	act, _, err = f.gate.Check(ctx, call, f.brand, f.campaign(t, "Off", Off), src)
+	if result, _, _ := f.row(t, call); err != nil || act != Bridge || result.Valid || src.read != 0 {
+		t.Errorf("off: %s, row %v, %d samples read (%v), want bridge, nothing recorded or read", act, result, src.read, err)
+	}
+	// A call of no campaign (a preview or hotline call) is not screened.
+	if act, _, err := f.gate.Check(ctx, f.call(t), f.brand, "", src); err != nil || act != Bridge || src.read != 0 {
+		t.Errorf("no campaign: %s (%v), want bridge without listening", act, err)
+	}
+}
+
+// TestAnotherBrandsCampaignIsNotRead: a campaign reference of another brand is not looked up.
+func TestAnotherBrandsCampaignIsNotRead(t *testing.T) {
+	f := newFixture(t)
+	camp := f.campaign(t, "Theirs", HangupOn)
+	other := f.insert(t, `INSERT INTO brands (name, created_at) VALUES ('Other', ?) RETURNING id`, time.Now().UTC())
+	src := &packets{s: clip(t, "007-machine_beep-en")}
+	if act, _, _ := f.gate.Check(context.Background(), f.call(t), other, camp, src); act != Bridge || src.read != 0 {
+		t.Errorf("another brand's campaign: %s, %d samples read; want bridge without listening", act, src.read)
+	}
+}
+
+func TestDecide(t *testing.T) {
+	m, h, u := amd.Decision{Result: amd.Machine}, amd.Decision{Result: amd.Human}, amd.Decision{Result: amd.Unsure}
+	cases := []struct {
+		setting string
+		d       amd.Decision
+		want    Action
+	}{{HangupOn, m, Hangup}, {Voicemail, m, LeavePrompt}, {Connect, m, Bridge}, {Off, m, Bridge},
+		{HangupOn, h, Bridge}, {HangupOn, u, Bridge}, {Voicemail, u, Bridge}}
+	for _, c := range cases {
+		if got := Decide(c.setting, c.d); got != c.want {
+			t.Errorf("Decide(%s, %s) = %s, want %s", c.setting, c.d.Result, got, c.want)
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
