@@ -91,7 +91,16 @@ type Player interface {
 	Play(ctx context.Context, leg *telephony.Leg, samples []int16, loop bool)
 }
 
-// Gate is the screening call control asks for (it implements callcenter.AMDScreen).
+// Screener is what call control (callcenter.Config.AMD) calls once a campaign call's customer
+// answers, before an agent is rung: true means a machine and the call is over (the caller
+// hangs up and ends it as no_answer).
+type Screener interface {
+	Screen(ctx context.Context, callID, brand int64, campaignRef string, customer *telephony.Leg) bool
+}
+
+var _ Screener = (*Gate)(nil)
+
+// Gate is the screening call control asks for.
 type Gate struct {
 	db  *store.DB
 	log *slog.Logger
@@ -107,7 +116,7 @@ func New(db *store.DB, announcementsDir string, log *slog.Logger) *Gate {
 	return &Gate{db: db, log: log.With("component", "amdgate"), dir: announcementsDir, Config: amd.Defaults}
 }
 
-// Screen implements callcenter.AMDScreen: it screens the answered call callID of brand's
+// Screen implements Screener: it screens the answered call callID of brand's
 // campaign campaignRef and reports whether the call is over (a machine the campaign does not
 // want connected; the voicemail prompt, if any, has been played). The caller hangs up.
 func (g *Gate) Screen(ctx context.Context, callID, brand int64, campaignRef string, customer *telephony.Leg) bool {
