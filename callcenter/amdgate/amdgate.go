@@ -120,7 +120,7 @@ func New(db *store.DB, announcementsDir string, log *slog.Logger) *Gate {
 // campaign campaignRef and reports whether the call is over (a machine the campaign does not
 // want connected; the voicemail prompt, if any, has been played). The caller hangs up.
 func (g *Gate) Screen(ctx context.Context, callID, brand int64, campaignRef string, customer *telephony.Leg) bool {
-	act, dec, err := g.Check(ctx, callID, brand, campaignRef, legSource{customer})
+	act, dec, err := g.Check(ctx, callID, brand, campaignRef, newLegSource(customer))
 	if err != nil {
 		g.log.Error("amd decision not recorded", "call", callID, "err", err)
 	}
@@ -174,7 +174,7 @@ func (g *Gate) leavePrompt(ctx context.Context, brand int64, customer *telephony
 		return
 	}
 	if dec.Cause != amd.CauseBeep {
-		waitBeep(ctx, g.Config, legSource{customer})
+		waitBeep(ctx, g.Config, newLegSource(customer))
 	}
 	g.Player.Play(ctx, customer, prompt, false)
 }
@@ -234,12 +234,24 @@ const quietRMS = 130
 
 // legSource reads a leg's inbound RTP (before any bridge: the packets queue for Read) and
 // decodes its audio codec to PCM; other packets (telephone-events, comfort noise) are skipped.
-type legSource struct{ leg *telephony.Leg }
+// A read that times out counts as that much silence, so a far end that sends nothing is
+// decided on (no_speech: unsure) in the detector's time rather than waited for.
+type legSource struct {
+	leg *telephony.Leg
+	buf []byte
+	pcm []int16
+}
+
+func newLegSource(leg *telephony.Leg) *legSource {
+	return &legSource{leg: leg, buf: make([]byte, 1500)}
+}
 
 var codecs = media.NewCodecs()
 
-func (s legSource) Next(ctx context.Context) ([]int16, bool) {
-	buf := make([]byte, 1500)
+// readWait is how long one read waits for a packet; a timeout is readWait of silence.
+const readWait = 100 * time.Millisecond
+
+func (s *legSource) Next(ctx context.Context) ([]int16, bool) {
 	var pkt rtp.Packet
 	for {
 		select {
@@ -249,16 +261,17 @@ func (s legSource) Next(ctx context.Context) ([]int16, bool) {
 			return nil, false
 		default:
 		}
-		_, _, err := s.leg.Stream.Read(buf, &pkt, 100*time.Millisecond)
+		_, _, err := s.leg.Stream.Read(s.buf, &pkt, readWait)
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			continue
+			return make([]int16, amd.SampleRate*int(readWait/time.Millisecond)/1000), true
 		}
 		if err != nil {
 			return nil, false
 		}
 		if pkt.PayloadType == s.leg.Remote.Codec {
-			return codecs.Decode(nil, pkt.PayloadType, pkt.Payload), true
+			s.pcm = codecs.Decode(s.pcm[:0], pkt.PayloadType, pkt.Payload)
+			return s.pcm, true
 		}
 	}
 }

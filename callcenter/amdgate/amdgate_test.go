@@ -9,9 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/rtp"
+
 	"github.com/wismo/wismo/amd"
+	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/telephony"
 )
 
 // clip reads one of amd's committed greetings.
@@ -174,3 +178,76 @@ func TestDecide(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// fakeStream is a leg's media as the gate reads it: the queued packets, then timeouts.
+type fakeStream struct {
+	telephony.MediaStream
+	packets [][]byte
+	reads   int
+}
+
+type timeout struct{}
+
+func (timeout) Error() string   { return "i/o timeout" }
+func (timeout) Timeout() bool   { return true }
+func (timeout) Temporary() bool { return true }
+
+func (s *fakeStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, time.Time, error) {
+	s.reads++
+	if len(s.packets) == 0 {
+		return 0, time.Now(), timeout{}
+	}
+	n := copy(buf, s.packets[0])
+	s.packets = s.packets[1:]
+	return n, time.Now(), pkt.Unmarshal(buf[:n])
+}
+
+// rtpOf packs samples into 20 ms PCMU packets, with a telephone-event among them.
+func rtpOf(t *testing.T, samples []int16) [][]byte {
+	var out [][]byte
+	for i := 0; i < len(samples); i += 160 {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: media.PayloadPCMU, SequenceNumber: uint16(i / 160), Timestamp: uint32(i)},
+			Payload: media.Encode(nil, media.PayloadPCMU, samples[i:min(i+160, len(samples))])}
+		b, err := p.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+		if i == 1600 {
+			ev := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101}, Payload: []byte{1, 0x0a, 0, 160}}
+			b, _ := ev.Marshal()
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// TestScreenReadsTheCustomersRTP: Screen decodes the customer leg's inbound G.711 (skipping
+// telephone-events): a machine's greeting ends the call on a hangup campaign and is recorded;
+// a far end that sends nothing is decided on (unsure, so connected) instead of waited for.
+func TestScreenReadsTheCustomersRTP(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	camp := f.campaign(t, "COD calls", HangupOn)
+	leg := func(s *fakeStream) *telephony.Leg {
+		return new(telephony.Endpoint).AttachLeg(telephony.ExternalLeg{ID: "customer", Stream: s,
+			Remote: telephony.Media{Codec: media.PayloadPCMU, DTMF: 101}})
+	}
+
+	call := f.call(t)
+	if over := f.gate.Screen(ctx, call, f.brand, camp, leg(&fakeStream{packets: rtpOf(t, clip(t, "014-machine_beep-ru"))})); !over {
+		t.Error("a machine's greeting over RTP: the call goes on to an agent, want it over")
+	}
+	if result, cause, _ := f.row(t, call); result.String != "machine" || cause.String == "" {
+		t.Errorf("call row: amd_result %v amd_cause %v, want machine", result, cause)
+	}
+
+	call = f.call(t)
+	silent := &fakeStream{}
+	if over := f.gate.Screen(ctx, call, f.brand, camp, leg(silent)); over {
+		t.Error("a silent far end: the call is over, want it connected (unsure)")
+	}
+	if result, cause, _ := f.row(t, call); result.String != "unsure" || cause.String != amd.CauseNoSpeech {
+		t.Errorf("call row after silence: amd_result %v amd_cause %v, want unsure no_speech", result, cause)
+	}
+}
