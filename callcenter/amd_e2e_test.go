@@ -73,3 +73,48 @@ func TestProgressiveCallToAMachineEndsWithoutAgent(t *testing.T) {
 		t.Errorf("the agent kept for the call is %s, want available", ag.State)
 	}
 }
+
+// TestProgressiveCallToAPersonWithAMDReachesTheAgent: with AMD on, a person who answers
+// "Hello?" is still connected to the agent, and the call row says human.
+func TestProgressiveCallToAPersonWithAMDReachesTheAgent(t *testing.T) {
+	storetest.OnePass(t)
+	clip, err := filepath.Abs(filepath.Join("..", "amd", "testdata", "clips", "001-person_word-en.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Say: clip})
+	gate := &lateGate{}
+	w := newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort)}, Config{AgentRing: 3 * time.Second, AMD: gate})
+	gate.g = amdgate.New(w.db, t.TempDir(), storetest.Logger(t))
+	agentID, agentPhone := w.agent("agent1", agentTone)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	now := time.Now().UTC()
+	var camp int64
+	if err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`INSERT INTO campaigns (brand_id, name, mode, amd, status, created_at, updated_at)
+		VALUES (?, 'COD calls', 'predictive', 'hangup', 'running', ?, ?) RETURNING id`), w.brand, now, now).Scan(&camp); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(6 * time.Second)
+		agentPhone.Command("hangup", "")
+	}()
+	c, err := w.center.Progressive(ctx, OutboundRequest{BrandID: w.brand, To: customerE164, CampaignRef: itoa(int(camp)), ContactRef: "contact-9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.center.Calls.Get(ctx, access.Brands(w.brand), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Outcome != Answered || got.AgentID != agentID {
+		t.Errorf("call to a person: outcome %s, agent %d; want answered by agent %d", got.Outcome, got.AgentID, agentID)
+	}
+	var result sql.NullString
+	if err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT amd_result FROM calls WHERE id = ?`), c.ID).Scan(&result); err != nil {
+		t.Fatal(err)
+	}
+	if result.String != "human" {
+		t.Errorf("call row: amd_result %v, want human", result)
+	}
+}
