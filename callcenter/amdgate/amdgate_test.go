@@ -251,3 +251,49 @@ func TestScreenReadsTheCustomersRTP(t *testing.T) {
 		t.Errorf("call row after silence: amd_result %v amd_cause %v, want unsure no_speech", result, cause)
 	}
 }
+
+// player records what would be played to whom.
+type player struct{ played [][]int16 }
+
+func (p *player) Play(ctx context.Context, leg *telephony.Leg, samples []int16, loop bool) {
+	p.played = append(p.played, samples)
+}
+
+// TestVoicemailLeavesTheBrandsPrompt: on a voicemail campaign a machine gets the brand's
+// prompt, after which the call is over; a brand without a prompt has the call just ended.
+func TestVoicemailLeavesTheBrandsPrompt(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	camp := f.campaign(t, "Leave a message", Voicemail)
+	leg := func() *telephony.Leg {
+		s := &fakeStream{packets: rtpOf(t, clip(t, "007-machine_beep-en"))}
+		return new(telephony.Endpoint).AttachLeg(telephony.ExternalLeg{ID: "customer", Stream: s, Remote: telephony.Media{Codec: media.PayloadPCMU}})
+	}
+	p := &player{}
+	f.gate.Player = p
+	if over := f.gate.Screen(ctx, f.call(t), f.brand, camp, leg()); !over || len(p.played) != 0 {
+		t.Errorf("no prompt: over %v, %d prompts played; want over, nothing played", over, len(p.played))
+	}
+
+	dir := filepath.Join(f.gate.dir, itoa(f.brand))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w, err := media.CreateWAV(filepath.Join(dir, "voicemail.wav"), 8000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompt := make([]int16, 8000)
+	for i := range prompt {
+		prompt[i] = int16(i%200) * 50
+	}
+	if err := w.WriteSamples(prompt); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if over := f.gate.Screen(ctx, f.call(t), f.brand, camp, leg()); !over || len(p.played) != 1 || len(p.played[0]) != len(prompt) {
+		t.Errorf("with the brand's prompt: over %v, played %d; want over after the prompt played once", over, len(p.played))
+	}
+}
