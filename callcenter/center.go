@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter/amdgate"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
@@ -28,11 +29,12 @@ type ParcelFinder interface {
 
 // Config tunes call control.
 type Config struct {
-	CustomerRing     time.Duration // how long a customer's phone rings; default 30 s
-	AgentRing        time.Duration // how long an agent's phone rings (outbound); default 15 s
-	MaxCall          time.Duration // hard limit of a call; default 2 h
-	MaxAgentTries    int           // agents tried for one answered progressive call; default 3
-	AnnouncementsDir string        // <data dir>/announcements
+	CustomerRing     time.Duration    // how long a customer's phone rings; default 30 s
+	AgentRing        time.Duration    // how long an agent's phone rings (outbound); default 15 s
+	MaxCall          time.Duration    // hard limit of a call; default 2 h
+	MaxAgentTries    int              // agents tried for one answered progressive call; default 3
+	AnnouncementsDir string           // <data dir>/announcements
+	AMD              amdgate.Screener // screens answered campaign calls for machines; nil: none
 }
 
 // Center is call control: it places and takes calls through the telephony engine, bridges

@@ -157,8 +157,12 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 	}
 	noticeCtx, stopNotice := context.WithCancel(ctx)
 	go r.notice(noticeCtx, customer, settings.RecordingNotice)
-	agentID := first.UserID
-	for try := 0; try < c.cfg.MaxAgentTries; try++ {
+	agentID, outcome := first.UserID, Abandoned
+	if c.cfg.AMD != nil && c.cfg.AMD.Screen(ctx, r.call.ID, req.BrandID, req.CampaignRef, customer) {
+		outcome = NoAnswer // a machine: nobody to talk to (calls.amd_result says so)
+		c.release(r.down, agentID)
+	}
+	for try := 0; outcome == Abandoned && try < c.cfg.MaxAgentTries; try++ {
 		if try > 0 {
 			next, cont, err := c.reserveNext(ctx, req.BrandID, tried)
 			if err != nil {
@@ -188,10 +192,10 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 	// RFC 3261 §15: we end the answered call ourselves; nobody took it.
 	side := sideOf(customer, LegCustomer)
 	customer.Hangup(r.down, "")
-	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
+	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), outcome, side
 	r.saveLeg(cuLog)
 	r.call.AgentID = 0
-	return r.end(Abandoned, side)
+	return r.end(outcome, side)
 }
 
 // dialWhile dials an agent leg but gives up (CANCEL) when the customer hangs up meanwhile.

@@ -1,11 +1,13 @@
 package dialer
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,14 +17,17 @@ import (
 
 // Campaign groups call contacts: whose they are, the script agents follow, how calls go out
 // (preview: the agent asks for the call; progressive: a call per free agent — both through
-// the telephony engine), the caller id shown, and optionally its own attempt algorithm and
-// windows (nil: the brand's). Rules feed it by naming it in a "call" action.
+// the telephony engine; predictive: as progressive until live pacing lands, docs/pacing.md),
+// what an answered call does with an answering machine (AMD), the caller id shown, and
+// optionally its own attempt algorithm and windows (nil: the brand's). Rules feed it by naming
+// it in a "call" action.
 type Campaign struct {
 	ID        int64      `json:"id"`
 	BrandID   int64      `json:"brand_id"`
 	Name      string     `json:"name"`
 	ScriptID  int64      `json:"script_id,omitempty"`
 	Mode      string     `json:"mode"`
+	AMD       string     `json:"amd"` // off (default), hangup, voicemail, connect
 	CallerID  string     `json:"caller_id"`
 	Algorithm *Algorithm `json:"algorithm,omitempty"`
 	Windows   *Week      `json:"windows,omitempty"`
@@ -40,12 +45,12 @@ type Progress struct {
 	ByStatus map[string]int `json:"by_status"`
 }
 
-const campaignCols = `id, brand_id, name, COALESCE(script_id, 0), mode, caller_id, algorithm, windows, status, created_at, updated_at`
+const campaignCols = `id, brand_id, name, COALESCE(script_id, 0), mode, amd, caller_id, algorithm, windows, status, created_at, updated_at`
 
 func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 	var c Campaign
 	var alg, win string
-	if err := row.Scan(&c.ID, &c.BrandID, &c.Name, &c.ScriptID, &c.Mode, &c.CallerID, &alg, &win, &c.Status, &c.CreatedAt, &c.UpdatedAt); err != nil {
+	if err := row.Scan(&c.ID, &c.BrandID, &c.Name, &c.ScriptID, &c.Mode, &c.AMD, &c.CallerID, &alg, &win, &c.Status, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return c, err
 	}
 	if alg != "" {
@@ -66,13 +71,20 @@ func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 	return c, nil
 }
 
+// AMDSettings are what a campaign's answered calls do when the detector hears a machine
+// (docs/amd.md, "In live calls"): no detection, end the call, leave the voicemail, connect anyway.
+var AMDSettings = []string{"off", "hangup", "voicemail", "connect"}
+
 func (c *Campaign) validate() error {
 	c.Name = strings.TrimSpace(c.Name)
+	c.AMD = cmp.Or(c.AMD, "off")
 	switch {
 	case c.Name == "" || len(c.Name) > 200:
 		return fmt.Errorf("%w: name must be 1 to 200 characters", ErrInvalid)
-	case c.Mode != "preview" && c.Mode != "progressive":
-		return fmt.Errorf("%w: mode must be preview or progressive (predictive comes with the telephony engine)", ErrInvalid)
+	case c.Mode != "preview" && c.Mode != "progressive" && c.Mode != "predictive":
+		return fmt.Errorf("%w: mode must be preview, progressive or predictive", ErrInvalid)
+	case !slices.Contains(AMDSettings, c.AMD):
+		return fmt.Errorf("%w: amd must be off, hangup, voicemail or connect", ErrInvalid)
 	case c.CallerID != "" && sipuser.CheckCallerID(c.CallerID) != nil:
 		// It becomes the From of the campaign's calls: a line break would forge SIP headers.
 		return fmt.Errorf("%w: caller_id: %v", ErrInvalid, sipuser.CheckCallerID(c.CallerID))
@@ -102,14 +114,14 @@ func (s *Service) SaveCampaign(ctx context.Context, brand int64, c Campaign) (Ca
 	alg, win := optionalJSON(c.Algorithm, c.Algorithm == nil), optionalJSON(c.Windows, c.Windows == nil)
 	var err error
 	if c.ID == 0 {
-		err = s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO campaigns (brand_id, name, script_id, mode, caller_id, algorithm,
-			windows, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id`),
-			brand, c.Name, nullID(c.ScriptID), c.Mode, c.CallerID, alg, win, now, now).Scan(&c.ID)
+		err = s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO campaigns (brand_id, name, script_id, mode, amd, caller_id, algorithm,
+			windows, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id`),
+			brand, c.Name, nullID(c.ScriptID), c.Mode, c.AMD, c.CallerID, alg, win, now, now).Scan(&c.ID)
 	} else {
 		var res sql.Result
-		res, err = s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE campaigns SET name = ?, script_id = ?, mode = ?, caller_id = ?,
+		res, err = s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE campaigns SET name = ?, script_id = ?, mode = ?, amd = ?, caller_id = ?,
 			algorithm = ?, windows = ?, updated_at = ? WHERE id = ? AND brand_id = ?`),
-			c.Name, nullID(c.ScriptID), c.Mode, c.CallerID, alg, win, now, c.ID, brand)
+			c.Name, nullID(c.ScriptID), c.Mode, c.AMD, c.CallerID, alg, win, now, c.ID, brand)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return Campaign{}, fmt.Errorf("campaign %d: %w", c.ID, ErrNotFound)
@@ -135,9 +147,9 @@ func (s *Service) CreateCampaign(ctx context.Context, tx store.Tx, brand int64, 
 		c.Status = "draft"
 	}
 	now := s.now()
-	err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO campaigns (brand_id, name, script_id, mode, caller_id, algorithm,
-		windows, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		brand, c.Name, nullID(c.ScriptID), c.Mode, c.CallerID, optionalJSON(c.Algorithm, c.Algorithm == nil),
+	err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO campaigns (brand_id, name, script_id, mode, amd, caller_id, algorithm,
+		windows, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		brand, c.Name, nullID(c.ScriptID), c.Mode, c.AMD, c.CallerID, optionalJSON(c.Algorithm, c.Algorithm == nil),
 		optionalJSON(c.Windows, c.Windows == nil), c.Status, now, now).Scan(&c.ID)
 	if err != nil {
 		return 0, fmt.Errorf("create campaign: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/amdgate"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/telephony"
@@ -42,7 +43,9 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		a.log.Warn("repaired recordings a crash left unfinished", "count", n)
 	}
 	agents := callcenter.NewAgents(a.db, cfg.SIPRealm, a.access)
-	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements")},
+	// Answered campaign calls are screened for answering machines by their campaign's setting.
+	amdGate := amdgate.New(a.db, filepath.Join(cfg.DataDir, "announcements"), a.log)
+	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements"), AMD: amdGate},
 		a.db, agents, recs, a.cases, a.log, a.reg)
 	// sipgo logs a few transport events through its package-level logger; main is the one
 	// place allowed to set process-wide things.
@@ -60,6 +63,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		return nil, fmt.Errorf("WISMO_SIP_ADDR: %w", err)
 	}
 	registerSIPMetrics(a.reg, eng)
+	amdGate.Player = eng // the voicemail prompt
 	center.Attach(context.WithoutCancel(ctx), eng)
 	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
 	phones, err := center.EnableSoftphone(cfg.softphone())

@@ -146,6 +146,7 @@ type Phone struct {
 type PhoneOptions struct {
 	User      string  // AOR user part
 	Tone      float64 // Hz of what it says
+	Say       string  // an 8 kHz mono WAV it says instead of the tone (a recorded greeting)
 	Codec     string  // PCMU (default) or PCMA
 	Registrar string  // host:port to REGISTER with (an agent's phone); empty: no registration
 	Password  string  // digest secret for Registrar
@@ -185,7 +186,10 @@ func startPhone(t testing.TB, bin, dir string, o PhoneOptions) (*Phone, error) {
 	sipPort, ctrlPort := sipPorts(t)
 	p := &Phone{SIPPort: sipPort, CtrlPort: ctrlPort, RecDir: filepath.Join(dir, "rec"), User: o.User}
 	os.MkdirAll(p.RecDir, 0o750)
-	tone := ToneWAV(t, dir, o.Tone, 60)
+	tone := o.Say
+	if tone == "" {
+		tone = ToneWAV(t, dir, o.Tone, 60)
+	}
 	cfg := fmt.Sprintf(`sip_listen 127.0.0.1:%d
 net_interface 127.0.0.1
 dns_server 127.0.0.1:53
