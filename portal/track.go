@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	xlang "golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -20,6 +24,7 @@ import (
 
 type trackPage struct {
 	Lang, Other, Query, Error string
+	Brand                     string // the shop's name, in the header of a parcel's page
 	Parcel                    *trackParcel
 	// Communications and the customer's requests (cases), newest first.
 	Comms            []trackComm
@@ -40,8 +45,11 @@ type trackPage struct {
 type trackParcel struct {
 	ID, PhaseLabel, Tone, Service, From, To, Promised, DeliveredOn, Signature, COD, Zone string
 	Late                                                                                 bool
-	Steps                                                                                []trackStep
-	Events                                                                               []trackEvent
+	// Outcome replaces the promise when none holds: returning, returned, cancelled, waiting
+	// at the pickup point.
+	Outcome, OutcomeTone string
+	Steps                []trackStep
+	Events               []trackEvent
 }
 
 type trackStep struct{ Label, State string }
@@ -160,6 +168,11 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		return v, false, err
 	}
 	p.Parcel = publicView(v, lang)
+	if h.d.Access != nil {
+		if b, err := h.d.Access.Brand(c.UserContext(), v.BrandID); err == nil {
+			p.Brand = b.Name
+		}
+	}
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -245,7 +258,18 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 		loc = time.UTC
 	}
 	p := &trackParcel{ID: v.ID, PhaseLabel: t(string(v.Phase)), Service: t(string(v.ServiceLevel)),
-		From: v.OriginCountry, To: v.DestinationCountry, Late: v.Late, Zone: v.Recipient.TimeZone, Tone: "warn"}
+		From: countryName(v.OriginCountry, lang), To: countryName(v.DestinationCountry, lang), Late: v.Late,
+		Zone: v.Recipient.TimeZone, Tone: "warn"}
+	switch {
+	case v.Phase == tracking.PhaseReturned:
+		p.Outcome, p.OutcomeTone = t("badge_returned"), "bad"
+	case v.Phase == tracking.PhaseReturning || v.Returning:
+		p.Outcome, p.OutcomeTone = t("badge_returning"), "bad"
+	case v.Phase == "cancelled":
+		p.Outcome, p.OutcomeTone = t("badge_cancelled"), "bad"
+	case v.Phase == "ready_for_pickup":
+		p.Outcome, p.OutcomeTone = t("badge_pickup"), "warn"
+	}
 	switch v.Phase {
 	case tracking.PhaseDelivered:
 		p.Tone = "ok"
@@ -277,22 +301,48 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 	}
 	for i := len(v.Events) - 1; i >= 0; i-- { // newest first
 		e := v.Events[i]
-		ev := trackEvent{ISO: e.OccurredAt.Format(time.RFC3339), When: e.OccurredAt.In(loc).Format("02.01.2006 15:04"), Label: t(string(e.Phase))}
-		if lang == "en" && e.Meaning != "" {
-			ev.Label = e.Meaning
-		}
+		// The customer's words for the event, reason and action (never the code list's notes).
+		ev := trackEvent{ISO: e.OccurredAt.Format(time.RFC3339), When: e.OccurredAt.In(loc).Format("02.01.2006 15:04"),
+			Label: customerWords(t, "event."+e.Code, t(string(e.Phase)))}
+		var detail []string
 		if e.Reason != "" {
-			if r, ok := tracking.LookupReason(e.Reason); ok && lang == "en" {
-				ev.Detail = r.Meaning
-			}
+			detail = append(detail, customerWords(t, "reason."+e.Reason, ""))
 		}
-		ev.Place = strings.Trim(strings.Join([]string{e.Location, e.Country}, ", "), ", ")
+		if e.Action != "" {
+			detail = append(detail, customerWords(t, "action."+e.Action, ""))
+		}
+		ev.Detail = strings.Join(slices.DeleteFunc(detail, func(s string) bool { return s == "" }), ". ")
+		ev.Place = strings.Trim(strings.Join([]string{e.Location, countryName(e.Country, lang)}, ", "), ", ")
 		if e.Signature != "" {
 			p.Signature = initials(e.Signature)
 		}
 		p.Events = append(p.Events, ev)
 	}
 	return p
+}
+
+// customerWords is the catalog's customer sentence under track.<key>, or else.
+func customerWords(t func(string) string, key, or string) string {
+	if i18n.Default().Has("track." + key) {
+		return t(key)
+	}
+	return or
+}
+
+// countryName names an ISO country in the page's language ("TR" -> "Turkey" / "Турция").
+func countryName(cc, lang string) string {
+	r, err := xlang.ParseRegion(cc)
+	if cc == "" || err != nil {
+		return cc
+	}
+	tag := xlang.English
+	if lang == "ru" {
+		tag = xlang.Russian
+	}
+	if n := display.Regions(tag).Name(r); n != "" {
+		return n
+	}
+	return cc
 }
 
 // initials masks a signer's name for the public page: "Ivan Petrov" -> "I. P.".
