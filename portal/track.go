@@ -40,6 +40,7 @@ type trackPage struct {
 	CanChange, CanReturn   bool
 	MinDay, MaxDay         string // the new delivery day's bounds (ISO), in the recipient's zone
 	MinDayText, MaxDayText string
+	MinMessage             int // the message's minimum length, as the server checks it
 }
 
 type trackParcel struct {
@@ -205,6 +206,7 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		return v, true, nil
 	}
 	p.Forms = true
+	p.MinMessage = minMessageRunes
 	p.CSRF = csrfToken(c, h.d.SecureCookies)
 	for _, ct := range feedbackCategories {
 		p.Categories = append(p.Categories, option{Value: string(ct), Label: t("type_" + string(ct))})

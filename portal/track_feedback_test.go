@@ -316,8 +316,23 @@ func TestFeedbackRateLimits(t *testing.T) {
 			}
 		}
 		r := b.do("POST", "/track/RB123456785GB/feedback", feedbackForm(token))
-		if r.status != 429 || !strings.Contains(r.body, "Please wait about 60 minutes") || r.header.Get("Retry-After") == "" {
+		if r.status != 429 || !strings.Contains(r.body, "Too many requests: please try again in 60 minutes") || r.header.Get("Retry-After") == "" {
 			t.Fatalf("third post: %d %q %.500s", r.status, r.header.Get("Retry-After"), r.body)
+		}
+		// The answer is the parcel's page with the typed message kept, not an unrelated hint.
+		for _, want := range []string{">The box arrived crushed and wet.</textarea>", `id="form-error"`, "Tracking history", `minlength="10"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("rate-limited page lacks %q", want)
+			}
+		}
+		if strings.Contains(r.body, "A tracking number has 13 characters") {
+			t.Error("rate-limited page shows the tracking-number hint")
+		}
+		r = b.do("POST", "/track/RB123456785GB/feedback?lang=ru", feedbackForm(token, "message", "Коробка пришла мятой и мокрой."))
+		for _, want := range []string{"Слишком много запросов: попробуйте снова через 60 мин.", ">Коробка пришла мятой и мокрой.</textarea>", "История отслеживания"} {
+			if r.status != 429 || !strings.Contains(r.body, want) {
+				t.Errorf("Russian rate-limited page (%d) lacks %q", r.status, want)
+			}
 		}
 		if n := len(f.brandCases(t, f.brandA)); n != 2 {
 			t.Errorf("%d cases, want 2", n)
