@@ -40,7 +40,8 @@ type trackPage struct {
 	CanChange, CanReturn   bool
 	MinDay, MaxDay         string // the new delivery day's bounds (ISO), in the recipient's zone
 	MinDayText, MaxDayText string
-	MinMessage             int // the message's minimum length, as the server checks it
+	MinMessage             int      // the message's minimum length, as the server checks it
+	Days                   []option // the valid new delivery days, written in the page's language
 }
 
 type trackParcel struct {
@@ -221,6 +222,9 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 	first, last := today.AddDate(0, 0, 1), today.AddDate(0, 0, maxDaysAhead)
 	p.MinDay, p.MaxDay = first.Format("2006-01-02"), last.Format("2006-01-02")
 	p.MinDayText, p.MaxDayText = first.Format("02.01.2006"), last.Format("02.01.2006")
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		p.Days = append(p.Days, option{Value: d.Format("2006-01-02"), Label: dayLabel(d, lang)})
+	}
 	return v, true, nil
 }
 
@@ -345,6 +349,19 @@ func countryName(cc, lang string) string {
 		return n
 	}
 	return cc
+}
+
+var (
+	ruWeekdays = [...]string{"вс", "пн", "вт", "ср", "чт", "пт", "сб"}
+	ruMonths   = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}
+)
+
+// dayLabel writes a day for a choice of delivery days: "Mon 7 December" / "пн, 7 декабря".
+func dayLabel(d time.Time, lang string) string {
+	if lang == "ru" {
+		return fmt.Sprintf("%s, %d %s", ruWeekdays[d.Weekday()], d.Day(), ruMonths[d.Month()-1])
+	}
+	return d.Format("Mon 2 January")
 }
 
 // initials masks a signer's name for the public page: "Ivan Petrov" -> "I. P.".

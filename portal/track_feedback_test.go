@@ -467,3 +467,31 @@ func TestTrackingPageBadIDsAreHelpful(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveryDayChoices: the new delivery day is chosen among the valid days written in the
+// page's language (no browser date picker, whose mm/dd/yyyy follows the browser); a chosen
+// day is kept when the form comes back with an error.
+func TestDeliveryDayChoices(t *testing.T) {
+	f := newTrackFixture(t, FeedbackLimits{})
+	b := f.browser(t)
+	zone, _ := time.LoadLocation("Asia/Novosibirsk")
+	tomorrow := time.Now().In(zone).AddDate(0, 0, 1)
+	ruMonth := []string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}[tomorrow.Month()-1]
+	for lang, want := range map[string]string{
+		"en": tomorrow.Format("Mon 2 January"),
+		"ru": fmt.Sprintf("%d %s", tomorrow.Day(), ruMonth),
+	} {
+		r := b.do("GET", "/track/RB123456785GB?lang="+lang, nil)
+		if strings.Contains(r.body, `type="date"`) {
+			t.Errorf("%s: the page still has a browser date picker", lang)
+		}
+		if !strings.Contains(r.body, `<input type="radio" name="day" value="`+tomorrow.Format("2006-01-02")+`"> `) || !strings.Contains(r.body, want) {
+			t.Errorf("%s: no choice of tomorrow written as %q", lang, want)
+		}
+	}
+	token := formToken(t, b, "/track/RB123456785GB")
+	r := b.do("POST", "/track/RB123456785GB/request?lang=ru", url.Values{"_csrf": {token}, "option": {"day"}, "day": {tomorrow.Format("2006-01-02")}, "contact": {"anna@example.com"}})
+	if r.status != 422 || !strings.Contains(r.body, `value="`+tomorrow.Format("2006-01-02")+`" checked>`) {
+		t.Errorf("the chosen day is not kept: %d", r.status)
+	}
+}
