@@ -305,11 +305,28 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 			p.Steps = append(p.Steps, trackStep{Label: t(string(ph)), State: state})
 		}
 	}
+	// The way back: after the attempt that sent the parcel back, a scan is no news of the
+	// delivery ("arrived at your delivery office" in the sender's country, "delivered" to the
+	// sender).
+	back := make([]bool, len(v.Events))
+	returning := false
+	for i, e := range v.Events {
+		back[i] = returning
+		if e.Code == "EMH" && e.Action == tracking.ActionReturnToSender {
+			returning = true
+		}
+	}
 	for i := len(v.Events) - 1; i >= 0; i-- { // newest first
 		e := v.Events[i]
 		// The customer's words for the event, reason and action (never the code list's notes).
 		ev := trackEvent{ISO: e.OccurredAt.Format(time.RFC3339), When: e.OccurredAt.In(loc).Format("02.01.2006 15:04"),
 			Label: customerWords(t, "event."+e.Code, t(string(e.Phase)))}
+		switch {
+		case back[i] && e.Code == "EMI":
+			ev.Label = t("return.EMI")
+		case back[i]:
+			ev.Label = t("return.moving")
+		}
 		var detail []string
 		if e.Reason != "" {
 			detail = append(detail, customerWords(t, "reason."+e.Reason, ""))

@@ -37,10 +37,14 @@ func TestTrackingPageWords(t *testing.T) {
 			en:    []string{"Customs has released the parcel"},
 			ru:    []string{"Таможня выпустила посылку", "Посылка прибыла в страну назначения"},
 			notEN: []string{"Item returned from import customs"}}},
-		{"returning", "RB220000040GB", []string{"EMA", "EMH|REFUSED|RETURN_TO_SENDER"}, want{
-			en:    []string{"Returning to the sender: no delivery is expected", "The recipient refused the parcel"},
-			ru:    []string{"Возвращается отправителю: доставки не будет", "Получатель отказался от посылки"},
-			notEN: []string{"Expected by", "On time", "Late<"}, notRU: []string{"Ожидается к", "В срок"}}},
+		{"returning", "RB220000040GB", []string{"EMA", "EMH|REFUSED|RETURN_TO_SENDER", "EMG"}, want{
+			en:    []string{"Returning to the sender: no delivery is expected", "The recipient refused the parcel", "The parcel is on its way back to the sender"},
+			ru:    []string{"Возвращается отправителю: доставки не будет", "Получатель отказался от посылки", "Посылка едет обратно к отправителю"},
+			notEN: []string{"Expected by", "On time", "Late<", "arrived at your delivery office"}, notRU: []string{"Ожидается", "В срок", "в ваше отделение"}}},
+		{"returned", "RB220000075GB", []string{"EMA", "EMH|REFUSED|RETURN_TO_SENDER", "EMI"}, want{
+			en:    []string{"Returned to the sender", "The parcel was handed back to the sender"},
+			ru:    []string{"Возвращена отправителю", "Посылка вручена отправителю"},
+			notEN: []string{"Expected by", "On time", "The parcel was delivered"}, notRU: []string{"Ожидается", "В срок", "Посылка вручена<"}}},
 		{"cancelled", "RB220000053GB", []string{"EMA", "EMD", "EDX"}, want{
 			en:    []string{"Cancelled: the parcel will not be delivered", "The parcel was not allowed into the country"},
 			ru:    []string{"Отменена: посылка не будет доставлена", "Посылку не пропустили в страну"},
