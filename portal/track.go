@@ -264,7 +264,7 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 		loc = time.UTC
 	}
 	p := &trackParcel{ID: v.ID, PhaseLabel: t(string(v.Phase)), Service: t(string(v.ServiceLevel)),
-		From: countryName(v.OriginCountry, lang), To: countryName(v.DestinationCountry, lang), Late: v.Late,
+		From: countryPost(v.OriginCountry, lang), To: countryPost(v.DestinationCountry, lang), Late: v.Late,
 		Zone: v.Recipient.TimeZone, Tone: "warn"}
 	switch {
 	case v.Phase == tracking.PhaseReturned:
@@ -350,6 +350,30 @@ func customerWords(t func(string) string, key, or string) string {
 		return t(key)
 	}
 	return or
+}
+
+// postOf names the designated postal operator of a country, in the page's language where
+// its name differs: the carrier the customer knows for each end of the journey.
+var postOf = map[string][2]string{ // country -> {English, Russian}
+	"AU": {"Australia Post", "Australia Post"}, "BR": {"Correios", "Correios"}, "BY": {"Belpost", "Белпочта"},
+	"CA": {"Canada Post", "Canada Post"}, "CN": {"China Post", "China Post"}, "DE": {"Deutsche Post", "Deutsche Post"},
+	"ES": {"Correos", "Correos"}, "FR": {"La Poste", "La Poste"}, "GB": {"Royal Mail", "Royal Mail"},
+	"IL": {"Israel Post", "Israel Post"}, "IT": {"Poste Italiane", "Poste Italiane"}, "KR": {"Korea Post", "Korea Post"},
+	"KZ": {"Kazpost", "Казпочта"}, "MX": {"Correos de México", "Correos de México"}, "PL": {"Poczta Polska", "Poczta Polska"},
+	"RU": {"Russian Post", "Почта России"}, "TR": {"PTT", "PTT"}, "US": {"USPS", "USPS"},
+}
+
+// countryPost names a country and, where known, its post: "Turkey · PTT", "Россия · Почта России".
+func countryPost(cc, lang string) string {
+	name := countryName(cc, lang)
+	if p, ok := postOf[cc]; ok {
+		i := 0
+		if lang == "ru" {
+			i = 1
+		}
+		return name + " · " + p[i]
+	}
+	return name
 }
 
 // countryName names an ISO country in the page's language ("TR" -> "Turkey" / "Турция").

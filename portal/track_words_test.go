@@ -25,8 +25,8 @@ func TestTrackingPageWords(t *testing.T) {
 		want     want
 	}{
 		{"failed attempt", "RB220000019GB", []string{"EMA", "EMH|ABSENT|NOTICE_LEFT"}, want{
-			en:    []string{"The courier could not deliver the parcel", "Nobody was at home", "A notice was left", "Expected by", "Turkey", "Belarus", "Europe/Minsk"},
-			ru:    []string{"Курьер не смог вручить посылку", "Никого не было дома", "Оставлено извещение", "Ожидается", "Турция", "Беларусь", "Europe/Minsk"},
+			en:    []string{"The courier could not deliver the parcel", "Nobody was at home", "A notice was left", "Expected by", "Turkey · PTT", "Belarus · Belpost", "Europe/Minsk"},
+			ru:    []string{"Курьер не смог вручить посылку", "Никого не было дома", "Оставлено извещение", "Ожидается", "Турция · PTT", "Беларусь · Белпочта", "Europe/Minsk"},
 			notEN: []string{"Unsuccessful (attempted) delivery", "carries a", ">TR<", ">BY<", "Europe/Moscow"},
 			notRU: []string{"Unsuccessful", "Europe/Moscow"}}},
 		{"customs hold", "RB220000022GB", []string{"EMA", "EMD", "EDB", "EME|CUSTOMS_DUTIES"}, want{
