@@ -83,6 +83,13 @@ func PhoneZone(e164 string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	// A number of a country that keeps one clock everywhere is labelled with that country's
+	// zone: libphonenumber names a neighbour's zone for some (+375 Belarus -> Europe/Moscow).
+	if cc := phonenumbers.GetRegionCodeForNumber(num); cc != "" && !multiOffset[cc] {
+		if z, ok := countryZones[cc]; ok {
+			return z, true
+		}
+	}
 	zones, err := phonenumbers.GetTimezonesForNumber(num)
 	if err != nil || len(zones) != 1 || zones[0] == phonenumbers.UNKNOWN_TIMEZONE {
 		return "", false
@@ -91,6 +98,15 @@ func PhoneZone(e164 string) (string, bool) {
 		return "", false
 	}
 	return zones[0], true
+}
+
+// multiOffset lists the countries whose zones keep different clocks: there a number's
+// country does not decide its zone, and only libphonenumber's single answer (an area code)
+// may.
+var multiOffset = map[string]bool{
+	"AQ": true, "AU": true, "BR": true, "CA": true, "CD": true, "CL": true, "EC": true, "ES": true,
+	"FM": true, "GL": true, "ID": true, "KI": true, "KZ": true, "MN": true, "MX": true, "NZ": true,
+	"PF": true, "PG": true, "PT": true, "RU": true, "UA": true, "UM": true, "US": true,
 }
 
 // ZoneRule records which input decided a recipient's zone.

@@ -1,6 +1,10 @@
 package geo
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
 
 func TestNormalizePhone(t *testing.T) {
 	tests := []struct {
@@ -62,5 +66,44 @@ func TestRecipientZone(t *testing.T) {
 				t.Errorf("RecipientZone = %q (%s), want %q (%s)", got, rule, tt.want, tt.rule)
 			}
 		})
+	}
+}
+
+// TestPhoneZoneByCountry: a number of a country that keeps one clock is labelled with that
+// country's zone (a +375 number was labelled Europe/Moscow).
+func TestPhoneZoneByCountry(t *testing.T) {
+	for _, tc := range []struct{ phone, want string }{
+		{"+375291234567", "Europe/Minsk"}, {"+37491234567", "Asia/Yerevan"}, {"+995555123456", "Asia/Tbilisi"},
+		{"+996555123456", "Asia/Bishkek"}, {"+998901234567", "Asia/Tashkent"}, {"+992917123456", "Asia/Dushanbe"},
+		{"+994501234567", "Asia/Baku"}, {"+37369123456", "Europe/Chisinau"}, {"+4930901820", "Europe/Berlin"},
+	} {
+		if z, ok := PhoneZone(tc.phone); !ok || z != tc.want {
+			t.Errorf("PhoneZone(%s) = %q %v, want %s", tc.phone, z, ok, tc.want)
+		}
+		if z, rule, err := RecipientZone("", "", tc.phone, "RU"); err != nil || z != tc.want || rule != ZonePhone {
+			t.Errorf("RecipientZone(phone %s) = %q %s %v, want %s by phone", tc.phone, z, rule, err, tc.want)
+		}
+	}
+	// Every country with one clock: its example number maps to its own zone.
+	checked := 0
+	for cc, want := range countryZones {
+		if multiOffset[cc] {
+			continue
+		}
+		num := phonenumbers.GetExampleNumberForType(cc, phonenumbers.MOBILE)
+		if num == nil {
+			continue
+		}
+		e164 := phonenumbers.Format(num, phonenumbers.E164)
+		if phonenumbers.GetRegionCodeForNumber(num) != cc {
+			continue // a shared plan (+1, +7, +44 ...) names another country first
+		}
+		checked++
+		if z, ok := PhoneZone(e164); ok && z != want {
+			t.Errorf("%s %s: zone %s, want %s", cc, e164, z, want)
+		}
+	}
+	if checked < 150 {
+		t.Errorf("only %d countries checked", checked)
 	}
 }

@@ -231,9 +231,22 @@ func (h *trackHandler) post(which string, validate func(c *fiber.Ctx, p *trackPa
 		if ok, wait, byAddr := h.limits.check(c.IP(), id); !ok {
 			minutes := int(wait.Round(time.Minute) / time.Minute)
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-			p.Error = fmt.Sprintf(t("err_ratelimit"), max(minutes, 1))
-			c.Status(fiber.StatusTooManyRequests)
 			h.d.Log.Info("tracking page form rate-limited", "parcel", id, "ip", c.IP(), "per_ip", byAddr)
+			// The parcel's page itself answers, with the form as it was typed and the notice
+			// above it: the customer keeps the message and learns when to send it.
+			v, ok, err := h.load(c, &p, id)
+			if err != nil || !ok {
+				if err == nil {
+					return renderTrack(c, p)
+				}
+				return err
+			}
+			if h.d.CaseDesk != nil {
+				validate(c, &p, v)
+				p.Feedback.Errors, p.Options.Errors = nil, nil
+			}
+			p.FormError, p.Open = fmt.Sprintf(t("err_ratelimit"), max(minutes, 1)), which
+			c.Status(fiber.StatusTooManyRequests)
 			return renderTrack(c, p)
 		}
 		v, ok, err := h.load(c, &p, id)

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	xlang "golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -20,6 +24,7 @@ import (
 
 type trackPage struct {
 	Lang, Other, Query, Error string
+	Brand                     string // the shop's name, in the header of a parcel's page
 	Parcel                    *trackParcel
 	// Communications and the customer's requests (cases), newest first.
 	Comms            []trackComm
@@ -35,13 +40,18 @@ type trackPage struct {
 	CanChange, CanReturn   bool
 	MinDay, MaxDay         string // the new delivery day's bounds (ISO), in the recipient's zone
 	MinDayText, MaxDayText string
+	MinMessage             int      // the message's minimum length, as the server checks it
+	Days                   []option // the valid new delivery days, written in the page's language
 }
 
 type trackParcel struct {
 	ID, PhaseLabel, Tone, Service, From, To, Promised, DeliveredOn, Signature, COD, Zone string
 	Late                                                                                 bool
-	Steps                                                                                []trackStep
-	Events                                                                               []trackEvent
+	// Outcome replaces the promise when none holds: returning, returned, cancelled, waiting
+	// at the pickup point.
+	Outcome, OutcomeTone string
+	Steps                []trackStep
+	Events               []trackEvent
 }
 
 type trackStep struct{ Label, State string }
@@ -160,6 +170,11 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		return v, false, err
 	}
 	p.Parcel = publicView(v, lang)
+	if h.d.Access != nil {
+		if b, err := h.d.Access.Brand(c.UserContext(), v.BrandID); err == nil {
+			p.Brand = b.Name
+		}
+	}
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -192,6 +207,7 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		return v, true, nil
 	}
 	p.Forms = true
+	p.MinMessage = minMessageRunes
 	p.CSRF = csrfToken(c, h.d.SecureCookies)
 	for _, ct := range feedbackCategories {
 		p.Categories = append(p.Categories, option{Value: string(ct), Label: t("type_" + string(ct))})
@@ -206,6 +222,9 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 	first, last := today.AddDate(0, 0, 1), today.AddDate(0, 0, maxDaysAhead)
 	p.MinDay, p.MaxDay = first.Format("2006-01-02"), last.Format("2006-01-02")
 	p.MinDayText, p.MaxDayText = first.Format("02.01.2006"), last.Format("02.01.2006")
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		p.Days = append(p.Days, option{Value: d.Format("2006-01-02"), Label: dayLabel(d, lang)})
+	}
 	return v, true, nil
 }
 
@@ -245,7 +264,18 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 		loc = time.UTC
 	}
 	p := &trackParcel{ID: v.ID, PhaseLabel: t(string(v.Phase)), Service: t(string(v.ServiceLevel)),
-		From: v.OriginCountry, To: v.DestinationCountry, Late: v.Late, Zone: v.Recipient.TimeZone, Tone: "warn"}
+		From: countryPost(v.OriginCountry, lang), To: countryPost(v.DestinationCountry, lang), Late: v.Late,
+		Zone: v.Recipient.TimeZone, Tone: "warn"}
+	switch {
+	case v.Phase == tracking.PhaseReturned:
+		p.Outcome, p.OutcomeTone = t("badge_returned"), "bad"
+	case v.Phase == tracking.PhaseReturning || v.Returning:
+		p.Outcome, p.OutcomeTone = t("badge_returning"), "bad"
+	case v.Phase == "cancelled":
+		p.Outcome, p.OutcomeTone = t("badge_cancelled"), "bad"
+	case v.Phase == "ready_for_pickup":
+		p.Outcome, p.OutcomeTone = t("badge_pickup"), "warn"
+	}
 	switch v.Phase {
 	case tracking.PhaseDelivered:
 		p.Tone = "ok"
@@ -275,24 +305,104 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 			p.Steps = append(p.Steps, trackStep{Label: t(string(ph)), State: state})
 		}
 	}
+	// The way back: after the attempt that sent the parcel back, a scan is no news of the
+	// delivery ("arrived at your delivery office" in the sender's country, "delivered" to the
+	// sender).
+	back := make([]bool, len(v.Events))
+	returning := false
+	for i, e := range v.Events {
+		back[i] = returning
+		if e.Code == "EMH" && e.Action == tracking.ActionReturnToSender {
+			returning = true
+		}
+	}
 	for i := len(v.Events) - 1; i >= 0; i-- { // newest first
 		e := v.Events[i]
-		ev := trackEvent{ISO: e.OccurredAt.Format(time.RFC3339), When: e.OccurredAt.In(loc).Format("02.01.2006 15:04"), Label: t(string(e.Phase))}
-		if lang == "en" && e.Meaning != "" {
-			ev.Label = e.Meaning
+		// The customer's words for the event, reason and action (never the code list's notes).
+		ev := trackEvent{ISO: e.OccurredAt.Format(time.RFC3339), When: e.OccurredAt.In(loc).Format("02.01.2006 15:04"),
+			Label: customerWords(t, "event."+e.Code, t(string(e.Phase)))}
+		switch {
+		case back[i] && e.Code == "EMI":
+			ev.Label = t("return.EMI")
+		case back[i]:
+			ev.Label = t("return.moving")
 		}
+		var detail []string
 		if e.Reason != "" {
-			if r, ok := tracking.LookupReason(e.Reason); ok && lang == "en" {
-				ev.Detail = r.Meaning
-			}
+			detail = append(detail, customerWords(t, "reason."+e.Reason, ""))
 		}
-		ev.Place = strings.Trim(strings.Join([]string{e.Location, e.Country}, ", "), ", ")
+		if e.Action != "" {
+			detail = append(detail, customerWords(t, "action."+e.Action, ""))
+		}
+		ev.Detail = strings.Join(slices.DeleteFunc(detail, func(s string) bool { return s == "" }), ". ")
+		ev.Place = strings.Trim(strings.Join([]string{e.Location, countryName(e.Country, lang)}, ", "), ", ")
 		if e.Signature != "" {
 			p.Signature = initials(e.Signature)
 		}
 		p.Events = append(p.Events, ev)
 	}
 	return p
+}
+
+// customerWords is the catalog's customer sentence under track.<key>, or else.
+func customerWords(t func(string) string, key, or string) string {
+	if i18n.Default().Has("track." + key) {
+		return t(key)
+	}
+	return or
+}
+
+// postOf names the designated postal operator of a country, in the page's language where
+// its name differs: the carrier the customer knows for each end of the journey.
+var postOf = map[string][2]string{ // country -> {English, Russian}
+	"AU": {"Australia Post", "Australia Post"}, "BR": {"Correios", "Correios"}, "BY": {"Belpost", "Белпочта"},
+	"CA": {"Canada Post", "Canada Post"}, "CN": {"China Post", "China Post"}, "DE": {"Deutsche Post", "Deutsche Post"},
+	"ES": {"Correos", "Correos"}, "FR": {"La Poste", "La Poste"}, "GB": {"Royal Mail", "Royal Mail"},
+	"IL": {"Israel Post", "Israel Post"}, "IT": {"Poste Italiane", "Poste Italiane"}, "KR": {"Korea Post", "Korea Post"},
+	"KZ": {"Kazpost", "Казпочта"}, "MX": {"Correos de México", "Correos de México"}, "PL": {"Poczta Polska", "Poczta Polska"},
+	"RU": {"Russian Post", "Почта России"}, "TR": {"PTT", "PTT"}, "US": {"USPS", "USPS"},
+}
+
+// countryPost names a country and, where known, its post: "Turkey · PTT", "Россия · Почта России".
+func countryPost(cc, lang string) string {
+	name := countryName(cc, lang)
+	if p, ok := postOf[cc]; ok {
+		i := 0
+		if lang == "ru" {
+			i = 1
+		}
+		return name + " · " + p[i]
+	}
+	return name
+}
+
+// countryName names an ISO country in the page's language ("TR" -> "Turkey" / "Турция").
+func countryName(cc, lang string) string {
+	r, err := xlang.ParseRegion(cc)
+	if cc == "" || err != nil {
+		return cc
+	}
+	tag := xlang.English
+	if lang == "ru" {
+		tag = xlang.Russian
+	}
+	if n := display.Regions(tag).Name(r); n != "" {
+		return n
+	}
+	return cc
+}
+
+var (
+	ruWeekdays = [...]string{"вс", "пн", "вт", "ср", "чт", "пт", "сб"}
+	ruMonths   = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}
+)
+
+// dayLabel writes a day for a choice of delivery days: "Mon 7 December" / "пн, 7 декабря".
+func dayLabel(d time.Time, lang string) string {
+	if lang == "ru" {
+		return fmt.Sprintf("%s, %d %s", ruWeekdays[d.Weekday()], d.Day(), ruMonths[d.Month()-1])
+	}
+	return d.Format("Mon 2 January")
 }
 
 // initials masks a signer's name for the public page: "Ivan Petrov" -> "I. P.".

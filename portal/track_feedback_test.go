@@ -316,8 +316,23 @@ func TestFeedbackRateLimits(t *testing.T) {
 			}
 		}
 		r := b.do("POST", "/track/RB123456785GB/feedback", feedbackForm(token))
-		if r.status != 429 || !strings.Contains(r.body, "Please wait about 60 minutes") || r.header.Get("Retry-After") == "" {
+		if r.status != 429 || !strings.Contains(r.body, "Too many requests: please try again in 60 minutes") || r.header.Get("Retry-After") == "" {
 			t.Fatalf("third post: %d %q %.500s", r.status, r.header.Get("Retry-After"), r.body)
+		}
+		// The answer is the parcel's page with the typed message kept, not an unrelated hint.
+		for _, want := range []string{">The box arrived crushed and wet.</textarea>", `id="form-error"`, "Tracking history", `minlength="10"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("rate-limited page lacks %q", want)
+			}
+		}
+		if strings.Contains(r.body, "A tracking number has 13 characters") {
+			t.Error("rate-limited page shows the tracking-number hint")
+		}
+		r = b.do("POST", "/track/RB123456785GB/feedback?lang=ru", feedbackForm(token, "message", "Коробка пришла мятой и мокрой."))
+		for _, want := range []string{"Слишком много запросов: попробуйте снова через 60 мин.", ">Коробка пришла мятой и мокрой.</textarea>", "История отслеживания"} {
+			if r.status != 429 || !strings.Contains(r.body, want) {
+				t.Errorf("Russian rate-limited page (%d) lacks %q", r.status, want)
+			}
 		}
 		if n := len(f.brandCases(t, f.brandA)); n != 2 {
 			t.Errorf("%d cases, want 2", n)
@@ -450,5 +465,33 @@ func TestTrackingPageBadIDsAreHelpful(t *testing.T) {
 		if r.status != tc.status || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, `id="q"`) {
 			t.Errorf("%s %s: %d, want %d with %q and the search box", tc.method, tc.path, r.status, tc.status, tc.want)
 		}
+	}
+}
+
+// TestDeliveryDayChoices: the new delivery day is chosen among the valid days written in the
+// page's language (no browser date picker, whose mm/dd/yyyy follows the browser); a chosen
+// day is kept when the form comes back with an error.
+func TestDeliveryDayChoices(t *testing.T) {
+	f := newTrackFixture(t, FeedbackLimits{})
+	b := f.browser(t)
+	zone, _ := time.LoadLocation("Asia/Novosibirsk")
+	tomorrow := time.Now().In(zone).AddDate(0, 0, 1)
+	ruMonth := []string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}[tomorrow.Month()-1]
+	for lang, want := range map[string]string{
+		"en": tomorrow.Format("Mon 2 January"),
+		"ru": fmt.Sprintf("%d %s", tomorrow.Day(), ruMonth),
+	} {
+		r := b.do("GET", "/track/RB123456785GB?lang="+lang, nil)
+		if strings.Contains(r.body, `type="date"`) {
+			t.Errorf("%s: the page still has a browser date picker", lang)
+		}
+		if !strings.Contains(r.body, `<input type="radio" name="day" value="`+tomorrow.Format("2006-01-02")+`"> `) || !strings.Contains(r.body, want) {
+			t.Errorf("%s: no choice of tomorrow written as %q", lang, want)
+		}
+	}
+	token := formToken(t, b, "/track/RB123456785GB")
+	r := b.do("POST", "/track/RB123456785GB/request?lang=ru", url.Values{"_csrf": {token}, "option": {"day"}, "day": {tomorrow.Format("2006-01-02")}, "contact": {"anna@example.com"}})
+	if r.status != 422 || !strings.Contains(r.body, `value="`+tomorrow.Format("2006-01-02")+`" checked>`) {
+		t.Errorf("the chosen day is not kept: %d", r.status)
 	}
 }
