@@ -215,7 +215,7 @@ func (n *node) startJobs(ctx context.Context, cfg *Config, log *slog.Logger) err
 // announce tells the person who started wismo where to click.
 func (n *node) announce(w io.Writer, publicURL string, hints *portal.DemoHints) {
 	fmt.Fprintf(w, "\n  wismo is up: open %s/\n", publicURL)
-	fmt.Fprintf(w, "  staff log in at %s/login (agents: /desk, supervisors: /dashboard, brand managers: /editor)\n", publicURL)
+	fmt.Fprintf(w, "  staff log in at %s/login (agents: /desk and /cases, supervisors: /dashboard, brand managers: /editor; /settings for your language and time zone)\n", publicURL)
 	fmt.Fprintf(w, "  customers track parcels at %s/track\n", publicURL)
 	if hints != nil {
 		for _, l := range hints.Logins {
