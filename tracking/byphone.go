@@ -50,3 +50,29 @@ func (s *Service) ParcelsByPhone(ctx context.Context, scope access.Scope, e164 s
 	}
 	return out, nil
 }
+
+// RecipientsOtherParcels lists, in one query, the other parcels of brand whose recipient
+// phone is e164 (all but except), most recently updated first, as ids and phases: what a
+// case page shows of them, without reading each parcel and its scans.
+func (s *Service) RecipientsOtherParcels(ctx context.Context, scope access.Scope, brand int64, e164, except string) ([]ParcelRef, error) {
+	if e164 == "" || !scope.AllowsBrand(brand) {
+		return nil, nil
+	}
+	where, args := scope.SQL("brand_id", "origin_country", "destination_country")
+	q := s.db.Rebind(`SELECT id, brand_id, phase FROM parcels WHERE recipient_phone = ? AND brand_id = ? AND id <> ? AND ` + where +
+		fmt.Sprintf(` ORDER BY updated_at DESC, id LIMIT %d`, maxByPhone))
+	rows, err := s.db.SQL.QueryContext(ctx, q, append([]any{e164, brand, except}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("the recipient's other parcels: %w", err)
+	}
+	defer rows.Close()
+	var out []ParcelRef
+	for rows.Next() {
+		var r ParcelRef
+		if err := rows.Scan(&r.ID, &r.BrandID, &r.Phase); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

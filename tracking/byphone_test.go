@@ -32,3 +32,22 @@ func TestParcelsByPhone(t *testing.T) {
 		t.Fatal("empty phone matched")
 	}
 }
+
+// A case page's list of the recipient's other parcels: the same brand's, the case's own left
+// out, another brand's never, ids and phases from one query.
+func TestRecipientsOtherParcels(t *testing.T) {
+	e := trackingtest.New(t)
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"), trackingtest.Parcel("EA001234568GB"))
+	e.Upsert(e.ScopeB(), trackingtest.Parcel("CP123456785DE")) // brand B, same phone
+	ctx := context.Background()
+	got, err := e.Tracking.RecipientsOtherParcels(ctx, e.ScopeA(), e.BrandA, "+79131234567", "RB123456785GB")
+	if err != nil || len(got) != 1 || got[0].ID != "EA001234568GB" || got[0].Phase == "" {
+		t.Fatalf("brand A's other parcel of the recipient: %+v %v", got, err)
+	}
+	if got, _ := e.Tracking.RecipientsOtherParcels(ctx, e.ScopeB(), e.BrandA, "+79131234567", ""); len(got) != 0 {
+		t.Fatalf("brand B reads brand A's parcels: %+v", got)
+	}
+	if got, _ := e.Tracking.RecipientsOtherParcels(ctx, e.ScopeA(), e.BrandA, "", ""); len(got) != 0 {
+		t.Fatal("empty phone matched")
+	}
+}

@@ -111,7 +111,7 @@ func (e *env) openCase(scope access.Scope, parcel string, in cases.CaseInput) *c
 // their language's format and the timeline; another brand's agent gets 404.
 func TestCasePageInBothLanguagesAndBrandIsolation(t *testing.T) {
 	e := newEnv(t, nil)
-	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"), trackingtest.Parcel("EA001234568GB")) // the same recipient's second parcel
 	e.Events(e.ScopeA(), trackingtest.Event("RB123456785GB", "EMA", "2026-11-19T09:30:00Z"),
 		trackingtest.Event("RB123456785GB", "EMC", "2026-11-19T19:30:00Z"))
 	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{Note: "коробка мокрая"})
@@ -135,6 +135,11 @@ func TestCasePageInBothLanguagesAndBrandIsolation(t *testing.T) {
 		}
 		if !strings.Contains(page, `<li class="done">`) || !strings.Contains(page, `<li class="current">`) {
 			t.Errorf("%s: the phase bar marks no phase reached", tc.lang)
+		}
+		_, rest, found := strings.Cut(page, `id="other-parcels">`)
+		others, _, _ := strings.Cut(rest, "</ul>")
+		if !found || !strings.Contains(others, "EA001234568GB") || strings.Contains(others, "RB123456785GB") {
+			t.Errorf("%s: the recipient's other parcel should be listed, the case's own not: %q", tc.lang, others)
 		}
 		if !strings.Contains(page, "/desk?brand=") || !strings.Contains(page, "call=%2B79131234567") || !strings.Contains(page, "case="+c.Number) {
 			t.Errorf("%s: no call link to the desk with the phone, parcel and case", tc.lang)

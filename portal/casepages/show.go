@@ -25,7 +25,7 @@ type casePage struct {
 	BrandName   string
 	Parcel      *tracking.ParcelView
 	Phases      []phaseStep
-	Others      []tracking.ParcelView // other parcels of the same recipient
+	Others      []tracking.ParcelRef // other parcels of the same recipient
 	Timeline    []item
 	Assignees   []access.Staff
 	Assignee    string
@@ -178,14 +178,8 @@ func (p *pages) parcel(c *fiber.Ctx, d *casePage) error {
 		}
 	}
 	slices.Reverse(d.Parcel.Events) // newest first
-	others, err := p.o.Tracking.ParcelsByPhone(ctx, scope, pv.Recipient.Phone)
-	if err != nil {
+	if d.Others, err = p.o.Tracking.RecipientsOtherParcels(ctx, scope, pv.BrandID, pv.Recipient.Phone, pv.ID); err != nil {
 		return err
-	}
-	for _, o := range others {
-		if o.ID != pv.ID && o.BrandID == pv.BrandID {
-			d.Others = append(d.Others, o)
-		}
 	}
 	phone := d.Case.Contact.Phone
 	if phone == "" {
