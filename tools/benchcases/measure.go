@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -346,28 +345,7 @@ func login(ctx context.Context, addr string) (*http.Client, error) {
 // startWismo runs `wismo serve` on dbURL with no background jobs (the pages alone are
 // measured), HTTP and SIP on free loopback ports.
 func startWismo(ctx context.Context, o options, dataDir, dbURL string) (*benchproc.Server, error) {
-	addr, err := benchproc.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	sip, err := benchproc.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
 	logPath := filepath.Join(o.workDir, "cases-serve.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(o.bin, "serve")
-	cmd.Env = append(os.Environ(), "WISMO_DATA_DIR="+dataDir, "WISMO_HTTP_ADDR="+addr, "WISMO_SIP_ADDR="+sip,
-		"WISMO_DATABASE_URL="+dbURL, "WISMO_SEARCH_URL=", "WISMO_DEMO=false", "WISMO_JOBS=none", "WISMO_LOG_LEVEL=warn",
-		"WISMO_PUBLIC_URL=http://"+addr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	step("starting wismo serve on %s (log: %s)", addr, logPath)
-	srv, err := benchproc.Start(ctx, "wismo serve", cmd, addr, "/readyz", 5*time.Minute)
-	if err != nil {
-		return nil, fmt.Errorf("%w (see %s)", err, logPath)
-	}
-	return srv, nil
+	step("starting wismo serve (log: %s)", logPath)
+	return benchproc.StartWismo(ctx, o.bin, dataDir, logPath, "WISMO_DATABASE_URL="+dbURL, "WISMO_JOBS=none")
 }

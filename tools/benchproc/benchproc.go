@@ -90,3 +90,31 @@ func (s *Server) Stop() {
 	}
 	s.done <- err // for a later Check or Stop
 }
+
+// StartWismo runs `bin serve` on loopback (HTTP and SIP on free ports, no demo, no search
+// server, the embedded database unless env names one) with its output in logPath; env's
+// settings come last and win. It answers once /readyz does.
+func StartWismo(ctx context.Context, bin, dataDir, logPath string, env ...string) (*Server, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	sip, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "WISMO_DATA_DIR="+dataDir, "WISMO_HTTP_ADDR="+addr, "WISMO_SIP_ADDR="+sip,
+		"WISMO_DATABASE_URL=", "WISMO_SEARCH_URL=", "WISMO_DEMO=false", "WISMO_LOG_LEVEL=warn", "WISMO_PUBLIC_URL=http://"+addr)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	srv, err := Start(ctx, "wismo serve", cmd, addr, "/readyz", 5*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("%w (its log: %s)", err, logPath)
+	}
+	return srv, nil
+}

@@ -16,26 +16,9 @@ import (
 
 // startWismo runs `wismo serve` on the corpus, HTTP and SIP on free loopback ports.
 func startWismo(ctx context.Context, o options, dataDir string, env ...string) (*benchproc.Server, error) {
-	addr, err := benchproc.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	sip, err := benchproc.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
 	logPath := filepath.Join(o.workDir, "wismo-serve.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(o.bin, "serve")
-	cmd.Env = append(os.Environ(), "WISMO_DATA_DIR="+dataDir, "WISMO_HTTP_ADDR="+addr, "WISMO_SIP_ADDR="+sip,
-		"WISMO_DATABASE_URL=", "WISMO_SEARCH_URL=", "WISMO_DEMO=false", "WISMO_LOG_LEVEL=warn", "WISMO_PUBLIC_URL=http://"+addr)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	step("starting wismo serve on %s (log: %s)", addr, logPath)
-	return benchproc.Start(ctx, "wismo serve", cmd, addr, "/readyz", 5*time.Minute)
+	step("starting wismo serve (log: %s)", logPath)
+	return benchproc.StartWismo(ctx, o.bin, dataDir, logPath, env...)
 }
 
 // startHello runs this program's fiber hello-world in its own process.
