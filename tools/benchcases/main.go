@@ -42,10 +42,7 @@ func main() {
 	flag.IntVar(&o.requests, "requests", 200, "requests per kind (each run with 1 and with 8 clients)")
 	flag.DurationVar(&o.limit, "limit", 60*time.Second, "time limit of one kind and client count")
 	flag.StringVar(&o.workDir, "work-dir", "tools/bench-out", "where the SQLite corpus lives")
-	admin := os.Getenv("PG_ADMIN_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
+	admin := benchmd.PGAdmin()
 	flag.StringVar(&o.pgAdmin, "pg-admin", admin, "PostgreSQL server of the corpus database ($PG_ADMIN_URL)")
 	flag.Parse()
 	o.clients = []int{1, 8}

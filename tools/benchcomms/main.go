@@ -52,10 +52,7 @@ func main() {
 	flag.IntVar(&o.window, "window", 10, "SMPP send window")
 	flag.StringVar(&dialects, "dialects", "sqlite,postgres", "databases to measure")
 	flag.Parse()
-	o.adminURL = os.Getenv("PG_ADMIN_URL")
-	if o.adminURL == "" {
-		o.adminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
+	o.adminURL = benchmd.PGAdmin()
 	for _, d := range strings.Split(dialects, ",") {
 		o.dialects = append(o.dialects, store.Dialect(strings.TrimSpace(d)))
 	}

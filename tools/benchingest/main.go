@@ -63,10 +63,7 @@ func main() {
 	flag.IntVar(&o.batch, "batch", 1000, "items per API batch and per raw INSERT")
 	flag.IntVar(&o.sqliteRows, "sqlite-rows", 16, "rows per raw INSERT statement on SQLite, prepared once per transaction (its driver binds parameters in quadratic time)")
 	flag.DurationVar(&o.lookupFor, "lookup-time", 5*time.Second, "duration of each lookup loop")
-	admin := os.Getenv("PG_ADMIN_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
+	admin := benchmd.PGAdmin()
 	flag.StringVar(&o.pgAdmin, "pg-admin", admin, "PostgreSQL server for benchmark databases ($PG_ADMIN_URL)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -91,3 +91,12 @@ func Median(xs []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// PGAdmin is the PostgreSQL server the benchmarks make their databases on: $PG_ADMIN_URL, or
+// the local server's postgres database (as the Makefile sets it).
+func PGAdmin() string {
+	if u := os.Getenv("PG_ADMIN_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}

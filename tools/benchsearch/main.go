@@ -53,10 +53,7 @@ func main() {
 	flag.DurationVar(&o.kindTime, "kind-time", 60*time.Second, "time limit of one backend, kind and client count")
 	flag.BoolVar(&o.skipRebuild, "skip-rebuild", false, "do not time the embedded index rebuild (it rewrites 1.2M rows)")
 	flag.StringVar(&o.workDir, "work-dir", "tools/bench-out", "where the SQLite corpus and Meilisearch's data live")
-	admin := os.Getenv("PG_ADMIN_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
+	admin := benchmd.PGAdmin()
 	flag.StringVar(&o.pgAdmin, "pg-admin", admin, "PostgreSQL server for the corpus database ($PG_ADMIN_URL)")
 	flag.Parse()
 	o.clients = []int{1, 8}
