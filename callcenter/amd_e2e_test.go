@@ -27,24 +27,9 @@ func (l *lateGate) Screen(ctx context.Context, callID, brand int64, campaignRef 
 // phone never rings.
 func TestProgressiveCallToAMachineEndsWithoutAgent(t *testing.T) {
 	storetest.OnePass(t)
-	clip, err := filepath.Abs(filepath.Join("..", "amd", "testdata", "clips", "007-machine_beep-en.wav"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Say: clip})
-	gate := &lateGate{}
-	w := newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort)}, Config{AgentRing: 3 * time.Second, AMD: gate})
-	gate.g = amdgate.New(w.db, t.TempDir(), storetest.Logger(t))
-	gate.g.Player = w.eng
-	agentID, _ := w.agent("agent1", agentTone)
+	w, camp, agentID, _ := newAMDWorld(t, "007-machine_beep-en.wav", "progressive")
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	now := time.Now().UTC()
-	var camp int64
-	if err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`INSERT INTO campaigns (brand_id, name, mode, amd, status, created_at, updated_at)
-		VALUES (?, 'COD calls', 'progressive', 'hangup', 'running', ?, ?) RETURNING id`), w.brand, now, now).Scan(&camp); err != nil {
-		t.Fatal(err)
-	}
 	c, err := w.center.Progressive(ctx, OutboundRequest{BrandID: w.brand, To: customerE164, CampaignRef: itoa(int(camp)), ContactRef: "contact-9"})
 	if err != nil {
 		t.Fatal(err)
@@ -78,23 +63,9 @@ func TestProgressiveCallToAMachineEndsWithoutAgent(t *testing.T) {
 // "Hello?" is still connected to the agent, and the call row says human.
 func TestProgressiveCallToAPersonWithAMDReachesTheAgent(t *testing.T) {
 	storetest.OnePass(t)
-	clip, err := filepath.Abs(filepath.Join("..", "amd", "testdata", "clips", "001-person_word-en.wav"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Say: clip})
-	gate := &lateGate{}
-	w := newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort)}, Config{AgentRing: 3 * time.Second, AMD: gate})
-	gate.g = amdgate.New(w.db, t.TempDir(), storetest.Logger(t))
-	agentID, agentPhone := w.agent("agent1", agentTone)
+	w, camp, agentID, agentPhone := newAMDWorld(t, "001-person_word-en.wav", "predictive")
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	now := time.Now().UTC()
-	var camp int64
-	if err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`INSERT INTO campaigns (brand_id, name, mode, amd, status, created_at, updated_at)
-		VALUES (?, 'COD calls', 'predictive', 'hangup', 'running', ?, ?) RETURNING id`), w.brand, now, now).Scan(&camp); err != nil {
-		t.Fatal(err)
-	}
 	go func() {
 		time.Sleep(6 * time.Second)
 		agentPhone.Command("hangup", "")
@@ -117,4 +88,27 @@ func TestProgressiveCallToAPersonWithAMDReachesTheAgent(t *testing.T) {
 	if result.String != "human" {
 		t.Errorf("call row: amd_result %v, want human", result)
 	}
+}
+
+// newAMDWorld is a call center whose customer phone (a real baresip) answers by playing one of
+// amd's committed clips, with one agent and a running campaign of mode that hangs up on
+// machines.
+func newAMDWorld(t *testing.T, clipName, mode string) (w *world, campaign, agentID int64, agentPhone *telephonytest.Phone) {
+	t.Helper()
+	clip, err := filepath.Abs(filepath.Join("..", "amd", "testdata", "clips", clipName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Say: clip})
+	gate := &lateGate{}
+	w = newWorld(t, telephony.Trunk{URI: "sip:127.0.0.1:" + itoa(customer.SIPPort)}, Config{AgentRing: 3 * time.Second, AMD: gate})
+	gate.g = amdgate.New(w.db, t.TempDir(), storetest.Logger(t))
+	gate.g.Player = w.eng
+	agentID, agentPhone = w.agent("agent1", agentTone)
+	now := time.Now().UTC()
+	if err := w.db.SQL.QueryRow(w.db.Rebind(`INSERT INTO campaigns (brand_id, name, mode, amd, status, created_at, updated_at)
+		VALUES (?, 'COD calls', ?, 'hangup', 'running', ?, ?) RETURNING id`), w.brand, mode, now, now).Scan(&campaign); err != nil {
+		t.Fatal(err)
+	}
+	return w, campaign, agentID, agentPhone
 }
