@@ -13,8 +13,6 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store/storetest"
-	"github.com/wismo/wismo/telephony"
-	"github.com/wismo/wismo/telephony/telephonytest"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -38,21 +36,7 @@ func TestDialNumberIsE164(t *testing.T) {
 	if res, err := parcels.UpsertParcels(ctx, access.Brands(brand.ID), []tracking.ParcelItem{{Input: in}}); err != nil || res[0].Status != tracking.StatusAccepted {
 		t.Fatalf("parcel: %+v %v", res, err)
 	}
-	agents := NewAgents(db, "wismo", acc)
-	c := NewCenter(Config{AgentRing: time.Second}, db, agents, nil, parcels, log, nil)
-	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	port := telephonytest.FreePort(t, "udp") &^ 1
-	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: port, RTPPortMax: port + 20,
-		NoRTPTimeout: time.Minute}, log, agents, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	c.Attach(sctx, eng)
-	go eng.Serve(sctx)
-	t.Cleanup(func() { cancel(); eng.Close() })
+	c, agents := softphoneCenter(t, Config{AgentRing: time.Second}, db, acc, parcels, log)
 	if _, err := acc.CreateUser(ctx, "agent@a.test", "a login password 1", access.RoleAgent, []int64{brand.ID}); err != nil {
 		t.Fatal(err)
 	}

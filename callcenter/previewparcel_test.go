@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
@@ -65,21 +67,7 @@ func TestPreviewCallRefusesAnotherBrandsParcel(t *testing.T) {
 		}
 	}
 
-	agents := NewAgents(db, "wismo", acc)
-	c := NewCenter(Config{}, db, agents, nil, parcels, log, nil)
-	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	port := telephonytest.FreePort(t, "udp") &^ 1
-	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: port, RTPPortMax: port + 20,
-		NoRTPTimeout: time.Minute}, log, agents, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	c.Attach(sctx, eng)
-	go eng.Serve(sctx)
-	t.Cleanup(func() { cancel(); eng.Close() })
+	c, agents := softphoneCenter(t, Config{}, db, acc, parcels, log)
 
 	if _, err := acc.CreateUser(ctx, "agent@a.test", "a login password 1", access.RoleAgent, []int64{brandA.ID}); err != nil {
 		t.Fatal(err)
@@ -132,4 +120,27 @@ func TestPreviewCallRefusesAnotherBrandsParcel(t *testing.T) {
 	if id, err := c.parcelOf(ctx, brandA.ID, strings.ToLower(own[:2]+" "+own[2:])); err != nil || id != own {
 		t.Errorf("own parcel: %q %v", id, err)
 	}
+}
+
+// softphoneCenter is a call center with the browser softphone on, attached to a SIP engine on
+// loopback that runs until the test ends.
+func softphoneCenter(t *testing.T, cfg Config, db *store.DB, acc *access.Service, parcels *tracking.Service, log *slog.Logger) (*Center, *Agents) {
+	t.Helper()
+	agents := NewAgents(db, "wismo", acc)
+	c := NewCenter(cfg, db, agents, nil, parcels, log, nil)
+	if _, err := c.EnableSoftphone(SoftphoneConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	port := telephonytest.FreePort(t, "udp") &^ 1
+	ctx, cancel := context.WithCancel(context.Background())
+	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: port, RTPPortMax: port + 20,
+		NoRTPTimeout: time.Minute}, log, agents, c)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	c.Attach(ctx, eng)
+	go eng.Serve(ctx)
+	t.Cleanup(func() { cancel(); eng.Close() })
+	return c, agents
 }
