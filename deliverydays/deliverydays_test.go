@@ -105,7 +105,7 @@ func TestDaysSkipTheBrandsHolidaysAndStopAtTheStorageDeadline(t *testing.T) {
 // TestNoDaysOnceDeliveredOrReturningOrBeforeTheOffice.
 func TestNoDaysOnceDeliveredOrReturningOrBeforeTheOffice(t *testing.T) {
 	for name, codes := range map[string][]string{
-		"delivered": {"EMA", "EMC", "EMD", "EMG", "EMI"},
+		"delivered":  {"EMA", "EMC", "EMD", "EMG", "EMI"},
 		"in transit": {"EMA", "EMC"},
 		"cancelled":  {"EMA", "EMC", "EMD", "EDX"},
 	} {

@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
+	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
@@ -166,6 +167,11 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)
 	routes = append(routes, func(r fiber.Router) { callback.Routes(r, callbacks) })
+	// The days a parcel may be moved to and the customer's choice (docs/delivery-days.md):
+	// the API, the tracking page, phone menus; choices join case timelines.
+	days := deliverydays.New(a.db, cs.svc)
+	cs.svc.AddTimelineSource(days)
+	routes = append(routes, func(r fiber.Router) { deliverydays.Routes(r, days) })
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
