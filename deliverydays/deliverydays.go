@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/input"
+	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
 )
@@ -34,6 +35,9 @@ const (
 	ViaRobocall = "robocall" // an automated call wismo placed
 	ViaAgent    = "agent"    // an agent, on the customer's word
 )
+
+// TopicDayChosen is the outbox topic of a recorded choice (its payload a ChoiceView).
+const TopicDayChosen = "delivery_day.chosen"
 
 // Vias lists every way a choice is made.
 var Vias = []string{ViaWeb, ViaPhone, ViaRobocall, ViaAgent}
@@ -322,9 +326,14 @@ func (s *Service) ChooseBy(ctx context.Context, brandID int64, parcelID string, 
 		c = Choice{ParcelID: p.parcel.ID, BrandID: brandID, Date: date, Weekday: p.days[i].Weekday, Via: via, CallID: callID,
 			At: now, Planned: planned, By: who, seq: seq}
 		fresh = true
-		return tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO parcel_choices (brand_id, parcel_id, seq, day, planned, via,
+		if err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO parcel_choices (brand_id, parcel_id, seq, day, planned, via,
 			call_id, chosen_by, opening_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			brandID, c.ParcelID, seq, date, planned, via, callID, who, store.TimeArg(until), now).Scan(&c.ID)
+			brandID, c.ParcelID, seq, date, planned, via, callID, who, store.TimeArg(until), now).Scan(&c.ID); err != nil {
+			return err
+		}
+		// Every node's tracking page cache drops the parcel's page on this message.
+		return outbox.Write(ctx, s.db, tx, []outbox.Entry{{Topic: TopicDayChosen, BrandID: brandID, ItemID: c.ParcelID,
+			Payload: c.View()}}, now)
 	})
 	if err != nil {
 		return Choice{}, fmt.Errorf("choose a delivery day: %w", err)

@@ -33,9 +33,11 @@ func world(t *testing.T, phase ...string) (*casestest.Env, *deliverydays.Service
 	for _, c := range codes {
 		ev := trackingtest.Event(item, c, at.Format(time.RFC3339))
 		if c == "EMH" {
-			ev.Reason, ev.Action = "NOT_HOME", "ATTEMPT_AGAIN"
+			ev.Reason, ev.Action = "ABSENT", "REDELIVERY"
 		}
-		e.Events(e.ScopeA(), ev)
+		if res := e.Events(e.ScopeA(), ev); res[0].Status != tracking.StatusAccepted {
+			t.Fatalf("event %s: %+v", c, res[0])
+		}
 		at = at.Add(24 * time.Hour)
 	}
 	s := deliverydays.New(e.DB, e.Cases, deliverydays.WithClock(func() time.Time { return e.Now }))

@@ -97,6 +97,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /track/:id":              {public: "the customer's tracking page: masked personal data, by tracking number (docs/security.md)"},
 		"POST /track/:id/feedback":    {public: "the customer's feedback on their parcel's page (rate-limited)"},
 		"POST /track/:id/request":     {public: "the customer's request on their parcel's page (rate-limited)"},
+		"POST /track/:id/day":         {public: "the customer's choice of a delivery day on their parcel's page (rate-limited, CSRF)"},
 		"GET /unsubscribe/:token":     {public: "an email's unsubscribe link: the signed token is the authority"},
 		"POST /unsubscribe/:token":    {public: "one-click unsubscribe: the signed token is the authority"},
 		"GET /api/v1/agent":           {public: "the caller's own agent state (no brand's objects)"},

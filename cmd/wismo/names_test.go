@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/migrations"
 	"github.com/wismo/wismo/scripts"
@@ -44,6 +45,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		{cases.TopicCaseSLABreached, "case.sla_breached"},
 		{cases.TopicCaseUpdated, "case.updated"},
 		{dialer.TopicCallOutcome, "call.outcome"},
+		{deliverydays.TopicDayChosen, "delivery_day.chosen"},
 		// The Meilisearch index every node writes and reads.
 		{search.MeiliIndex, "wismo"},
 	}

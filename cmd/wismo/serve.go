@@ -190,13 +190,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		pages = portal.NewTrackCache(age, a.reg)
 		n.jobs = append(n.jobs, trackPagesJob(a.db, a.log, pages))
 	}
+	days.OnChoice(func(_ int64, parcel string) { pages.Drop(parcel) }) // at once on this node; others on the outbox
 	// Jobs that stop while the node runs are restarted; /readyz names those that are down.
 	n.sup = newSupervisor(a.log, a.reg)
 	proxies, _ := a.cfg.trustedProxies() // validated at start
 	n.web = portal.New(portal.Deps{Log: a.log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: n.sup,
 		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db), callbacks: callbacks}, CaseDesk: cs.svc,
-		Requests: cs.svc, Search: cs.search,
+		Requests: cs.svc, Days: days, Search: cs.search,
 		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})
 	return n, nil
