@@ -107,7 +107,7 @@ func dayRoutes(app *fiber.App, h *trackHandler) {
 			c.Status(fiber.StatusRequestEntityTooLarge)
 			return renderTrack(c, p)
 		}
-		limited, wait, _ := h.limits.check(c.IP(), id)
+		allowed, wait, _ := h.limits.check(c.IP(), id)
 		v, found, err := h.load(c, &p, id)
 		if err != nil || !found {
 			if err == nil {
@@ -126,7 +126,7 @@ func dayRoutes(app *fiber.App, h *trackHandler) {
 			c.Status(status)
 			return renderTrack(c, p)
 		}
-		if !limited {
+		if !allowed {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			return fail(fiber.StatusTooManyRequests, fmt.Sprintf(t("err_ratelimit"), max(int(wait.Round(time.Minute)/time.Minute), 1)))
 		}

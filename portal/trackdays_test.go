@@ -14,10 +14,14 @@ import (
 
 // newDaysFixture is the tracking page with delivery days (clock: Friday 20 November 2026,
 // 12:00 UTC) and its page cache, for RB123456785GB after a failed attempt on 19 November.
-func newDaysFixture(t *testing.T) (*trackFixture, *deliverydays.Service) {
+func newDaysFixture(t *testing.T, limits ...FeedbackLimits) (*trackFixture, *deliverydays.Service) {
 	t.Helper()
 	var days *deliverydays.Service
-	f := newTrackFixture(t, FeedbackLimits{}, withPageCache, func(d *Deps) {
+	lim := FeedbackLimits{}
+	if len(limits) > 0 {
+		lim = limits[0]
+	}
+	f := newTrackFixture(t, lim, withPageCache, func(d *Deps) {
 		days = deliverydays.New(d.DB.(*store.DB), d.CaseDesk.(*cases.CaseService),
 			deliverydays.WithClock(func() time.Time { return time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC) }))
 		d.Days = days
@@ -129,5 +133,26 @@ func TestTrackPageOffersNoDaysOnceDelivered(t *testing.T) {
 	page := f.browser(t).do("GET", "/track/RB123456785GB?lang=en", nil)
 	if strings.Contains(page.body, `id="move"`) || strings.Contains(page.body, `name="date"`) {
 		t.Errorf("a delivered parcel's page offers delivery days")
+	}
+}
+
+// TestTrackPageDayTapsAreRateLimited: past the per-address limit a tap answers 429 with the
+// page, the days and the reason, and records nothing.
+func TestTrackPageDayTapsAreRateLimited(t *testing.T) {
+	f, days := newDaysFixture(t, FeedbackLimits{PerIP: Limit{Requests: 1, Window: time.Hour}, PerParcel: Limit{Requests: 100, Window: time.Hour}})
+	b := f.browser(t)
+	page := b.do("GET", "/track/RB123456785GB?lang=en", nil)
+	token := csrfField.FindStringSubmatch(page.body)[1]
+	if r := b.do("POST", "/track/RB123456785GB/day", url.Values{"_csrf": {token}, "date": {"2026-11-24"}}); r.status != 303 {
+		t.Fatalf("first tap: %d", r.status)
+	}
+	r := b.do("POST", "/track/RB123456785GB/day?lang=en", url.Values{"_csrf": {token}, "date": {"2026-11-26"}})
+	if r.status != 429 || r.header.Get("Retry-After") == "" {
+		t.Fatalf("second tap: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	mustContain(t, "the refusal", r.body, `id="move-error"`, `value="2026-11-26"`)
+	l, err := days.Latest(context.Background(), f.brandA, "RB123456785GB")
+	if err != nil || l == nil || l.Date != "2026-11-24" {
+		t.Fatalf("the choice in force: %+v, %v", l, err)
 	}
 }
