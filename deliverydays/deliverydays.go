@@ -57,6 +57,12 @@ var ErrNotMovable = errors.New("the parcel cannot be moved to another delivery d
 // delivery office, out for delivery, after a failed attempt, at the pickup point.
 var movable = []tracking.Phase{"at_delivery_office", "out_for_delivery", "delivery_attempted", "ready_for_pickup"}
 
+// Movable reports whether a parcel in phase (turned back to the sender when returning) may
+// still be moved to another delivery day: callers that hold the parcel skip Days otherwise.
+func Movable(phase tracking.Phase, returning bool) bool {
+	return !returning && slices.Contains(movable, phase)
+}
+
 // Day is a day a parcel may be delivered on.
 type Day struct {
 	Date    string       // YYYY-MM-DD in the recipient's calendar
@@ -176,7 +182,7 @@ func (s *Service) plan(ctx context.Context, brandID int64, parcelID string) (pla
 	if out.latest, err = latest(ctx, s.db, s.db.SQL, brandID, id); err != nil {
 		return out, err
 	}
-	if p.Returning || !slices.Contains(movable, p.Phase) {
+	if !Movable(p.Phase, p.Returning) {
 		return out, nil
 	}
 	loc, err := geo.LoadZone(p.Recipient.TimeZone)

@@ -146,6 +146,9 @@ func TestChoosingAnotherDayOpensOneDeliveryChangeCase(t *testing.T) {
 	if err != nil || again.ID != c.ID || again.CaseID != c.CaseID {
 		t.Fatalf("the same choice again: %+v, %v (first %+v)", again, err, c)
 	}
+	if n := e.Messages(deliverydays.TopicDayChosen, item); n != 1 {
+		t.Errorf("%d %s messages after the same choice twice, want 1", n, deliverydays.TopicDayChosen)
+	}
 	if n := e.Count(`SELECT COUNT(*) FROM cases WHERE brand_id = ? AND type = 'delivery_change'`, e.BrandA); n != 1 {
 		t.Fatalf("%d delivery_change cases, want 1", n)
 	}

@@ -47,8 +47,8 @@ type trackDay struct {
 // loadMove fills the block for a parcel (nothing when the parcel cannot be moved and no
 // choice is in force).
 func (h *trackHandler) loadMove(c *fiber.Ctx, p *trackPage, v tracking.ParcelView) {
-	if h.d.Days == nil {
-		return
+	if h.d.Days == nil || !deliverydays.Movable(v.Phase, v.Returning) {
+		return // most parcels: no query at all
 	}
 	t := translator(p.Lang)
 	ctx := c.UserContext()
