@@ -32,8 +32,11 @@ func world(t *testing.T, phase ...string) (*casestest.Env, *deliverydays.Service
 	at := time.Date(2026, 11, 12, 6, 0, 0, 0, time.UTC)
 	for _, c := range codes {
 		ev := trackingtest.Event(item, c, at.Format(time.RFC3339))
-		if c == "EMH" {
+		switch c {
+		case "EMH":
 			ev.Reason, ev.Action = "ABSENT", "REDELIVERY"
+		case "EMH-return": // an attempt that sends the parcel back
+			ev.Code, ev.Reason, ev.Action = "EMH", "REFUSED", tracking.ActionReturnToSender
 		}
 		if res := e.Events(e.ScopeA(), ev); res[0].Status != tracking.StatusAccepted {
 			t.Fatalf("event %s: %+v", c, res[0])
@@ -110,6 +113,7 @@ func TestNoDaysOnceDeliveredOrReturningOrBeforeTheOffice(t *testing.T) {
 		"delivered":  {"EMA", "EMC", "EMD", "EMG", "EMI"},
 		"in transit": {"EMA", "EMC"},
 		"cancelled":  {"EMA", "EMC", "EMD", "EDX"},
+		"returning":  {"EMA", "EMC", "EMD", "EMG", "EMH-return"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e, s := world(t, codes...)
