@@ -166,7 +166,7 @@ func (r *run) notice(ctx context.Context, customer *telephony.Leg, want bool) {
 	if !want {
 		return
 	}
-	s, err := r.c.audio.load(r.call.BrandID, AnnNotice)
+	s, err := r.c.audio.Load(r.call.BrandID, AnnNotice)
 	if err != nil {
 		r.log.Warn("recording notice missing", "err", err)
 		return
