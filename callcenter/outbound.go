@@ -23,6 +23,7 @@ type OutboundRequest struct {
 	// The call script the agent follows (the dialer's planned version); 0: the brand's
 	// first script.
 	ScriptID, ScriptVersion int64
+	Language                string // the customer's ("ru", "en"): the abandoned-call message's
 }
 
 // ErrUnknownParcel is a call about a parcel that is not one of the call's brand. A parcel
