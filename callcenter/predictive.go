@@ -65,8 +65,10 @@ func (c *Center) connectWithin(ctx context.Context, r *run, req OutboundRequest,
 		}
 		tried[ag.UserID] = true
 		agLog := r.addLeg(LegAgent, ag.UserID, settings.CallerID, contact)
-		agent, err := r.dialWhile(ctx, customer, agLog, telephony.DialRequest{To: contact, CallerID: settings.CallerID, RingTimeout: max(time.Until(deadline), 100*time.Millisecond)})
-		if err != nil {
+		agent := pc.Session(ag.UserID) // the agent's phone is up already: bridged without a new offer/answer
+		if agent != nil {
+			agLog.AnsweredAt, agLog.SIPCallID, agLog.Codec = ptrTime(time.Now().UTC()), agent.CallID, telephony.CodecName(agent.Codec())
+		} else if agent, err = r.dialWhile(ctx, customer, agLog, telephony.DialRequest{To: contact, CallerID: settings.CallerID, RingTimeout: max(time.Until(deadline), 100*time.Millisecond)}); err != nil {
 			c.release(r.down, ag.UserID)
 			continue
 		}

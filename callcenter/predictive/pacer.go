@@ -47,6 +47,7 @@ type Pacer struct {
 
 	mu     sync.Mutex
 	brands map[int64]*brand
+	s      sessions // the agents' media sessions (sessions.go)
 }
 
 // brand is one brand's pacing state: its predictive campaigns share its agents.
@@ -84,7 +85,8 @@ type Decision struct {
 // New returns a pacer over db.
 func New(db *store.DB, log *slog.Logger) *Pacer {
 	return &Pacer{db: db, log: log.With("component", "predictive"), Grace: pacing.DefaultGrace,
-		now: func() time.Time { return time.Now().UTC() }, brands: map[int64]*brand{}}
+		now: func() time.Time { return time.Now().UTC() }, brands: map[int64]*brand{},
+		s: sessions{base: context.Background(), legs: map[int64]*session{}, dialing: map[int64]bool{}, left: map[int64]time.Time{}}}
 }
 
 func (p *Pacer) brand(id int64) *brand {
@@ -124,7 +126,8 @@ func (p *Pacer) Allow(ctx context.Context, brands []int64, free map[int64]int) (
 		if err != nil {
 			return free, err
 		}
-		n := p.decide(b, agents, ratio, day)
+		n, gone := p.decide(b, agents, ratio, day)
+		p.keepSessions(agents, gone)
 		if n > 0 {
 			free[b] = n
 		} else {
@@ -136,13 +139,15 @@ func (p *Pacer) Allow(ctx context.Context, brands []int64, free map[int64]int) (
 
 // agentRow is one agent's state as read.
 type agentRow struct {
-	id    int64
-	state string
-	since time.Time
+	id      int64
+	state   string
+	since   time.Time
+	sipUser string
 }
 
-// decide runs pacing.Launch for brand b and books the calls it grants.
-func (p *Pacer) decide(id int64, rows []agentRow, ratio, day float64) int {
+// decide runs pacing.Launch for brand b and books the calls it grants; gone are the agents
+// seen before who are no longer logged in.
+func (p *Pacer) decide(id int64, rows []agentRow, ratio, day float64) (n int, gone []int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -173,6 +178,7 @@ func (p *Pacer) decide(id int64, rows []agentRow, ratio, day float64) int {
 	for a := range b.agents {
 		if !present[a] {
 			delete(b.agents, a)
+			gone = append(gone, a)
 		}
 	}
 	for _, at := range b.ringing {
@@ -188,13 +194,13 @@ func (p *Pacer) decide(id int64, rows []agentRow, ratio, day float64) int {
 	b.granted = keep
 	snap.Stats = b.meter.Stats(now)
 	snap.Stats.RunRate = max(snap.Stats.RunRate, day)
-	n := pacing.Launch(pacing.Config{Mode: pacing.Predictive, MaxDialRatio: ratio, Grace: p.Grace}, snap)
+	n = pacing.Launch(pacing.Config{Mode: pacing.Predictive, MaxDialRatio: ratio, Grace: p.Grace}, snap)
 	for range n {
 		b.granted = append(b.granted, now)
 	}
 	b.last = Decision{At: now, Launch: n, Agents: len(snap.Agents), Ready: ready, Ringing: len(snap.Ringing), Waiting: b.waiting,
 		Dials: snap.Stats.Dials, PersonRate: snap.Stats.PersonRate, AbandonRate: snap.Stats.AbandonRate, DayRate: day, MaxDialRatio: ratio}
-	return n
+	return n, gone
 }
 
 // maxDialRatio is the lowest maximum dial ratio of brand's running predictive campaigns;
@@ -217,7 +223,7 @@ func (p *Pacer) maxDialRatio(ctx context.Context, b int64) (float64, bool, error
 // agents reads the states of brand's agents who are logged in (available, reserved, on a
 // call or in wrap-up), with the same brand rule as callcenter.Agents.Idle.
 func (p *Pacer) agents(ctx context.Context, b int64) ([]agentRow, error) {
-	rows, err := p.db.SQL.QueryContext(ctx, p.db.Rebind(`SELECT u.id, s.state, s.since FROM agent_states s JOIN users u ON u.id = s.user_id
+	rows, err := p.db.SQL.QueryContext(ctx, p.db.Rebind(`SELECT u.id, s.state, s.since, COALESCE(u.sip_username, '') FROM agent_states s JOIN users u ON u.id = s.user_id
 		WHERE s.state IN ('available','ringing','on_call','wrap_up') AND u.disabled_at IS NULL
 		AND (u.role IN ('admin','supervisor') OR EXISTS (SELECT 1 FROM user_brands ub WHERE ub.user_id = u.id AND ub.brand_id = ?))
 		ORDER BY u.id LIMIT 2000`), b)
@@ -229,7 +235,7 @@ func (p *Pacer) agents(ctx context.Context, b int64) ([]agentRow, error) {
 	for rows.Next() {
 		var r agentRow
 		var since store.NullTime
-		if err := rows.Scan(&r.id, &r.state, &since); err != nil {
+		if err := rows.Scan(&r.id, &r.state, &since, &r.sipUser); err != nil {
 			return nil, err
 		}
 		r.since = since.Time

@@ -69,6 +69,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	registerSIPMetrics(a.reg, eng)
 	amdGate.Player = eng // the voicemail prompt
 	center.Attach(context.WithoutCancel(ctx), eng)
+	pacer.Attach(context.WithoutCancel(ctx), eng) // agents of predictive campaigns keep one call to their phone
 	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
 	phones, err := center.EnableSoftphone(cfg.softphone())
 	if err != nil {
@@ -123,6 +124,7 @@ func (t *telephonyPart) job() job {
 func (t *telephonyPart) drain(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, drainTimeout)
 	defer cancel()
+	t.pacer.Close(ctx) // the agents' idle media sessions end; busy ones with their call
 	if err := t.eng.Drain(ctx); err != nil {
 		return err
 	}
