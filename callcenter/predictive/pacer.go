@@ -43,7 +43,10 @@ type Pacer struct {
 	log *slog.Logger
 	// Grace is how long a person who answered may wait for an agent (2 s: FTC and Ofcom).
 	Grace time.Duration
-	now   func() time.Time
+	// WarmUp is how many finished calls a brand's meter measures before dialling ahead
+	// (pacing.MinDials when 0).
+	WarmUp int
+	now    func() time.Time
 
 	mu     sync.Mutex
 	brands map[int64]*brand
@@ -194,7 +197,7 @@ func (p *Pacer) decide(id int64, rows []agentRow, ratio, day float64) (n int, go
 	b.granted = keep
 	snap.Stats = b.meter.Stats(now)
 	snap.Stats.RunRate = max(snap.Stats.RunRate, day)
-	n = pacing.Launch(pacing.Config{Mode: pacing.Predictive, MaxDialRatio: ratio, Grace: p.Grace}, snap)
+	n = pacing.Launch(pacing.Config{Mode: pacing.Predictive, MaxDialRatio: ratio, Grace: p.Grace, WarmUp: p.WarmUp}, snap)
 	for range n {
 		b.granted = append(b.granted, now)
 	}
