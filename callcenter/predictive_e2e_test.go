@@ -77,7 +77,8 @@ func TestPredictiveCallWithNoAgentIsAbandoned(t *testing.T) {
 
 // TestPredictiveAgentKeepsOneMediaSession: the pacer calls the available agent's SIP phone
 // once; two customers in a row are bridged into that same call (one SIP Call-ID on both agent
-// legs: no new offer/answer), the customer hears the agent, and the session outlives both.
+// legs: no new offer/answer), the customer hears the agent, and the session outlives both;
+// it ends once the campaign is paused.
 func TestPredictiveAgentKeepsOneMediaSession(t *testing.T) {
 	storetest.OnePass(t)
 	w, pc, campaign, customer := newPredictiveWorld(t)
@@ -119,5 +120,14 @@ func TestPredictiveAgentKeepsOneMediaSession(t *testing.T) {
 	if pc.Sessions() != 1 {
 		t.Errorf("sessions after two customers: %d, want the agent's one still up", pc.Sessions())
 	}
-	pc.Close(ctx)
+	// The campaign is paused: the agent has no predictive work left, the session is hung up.
+	if _, err := w.db.SQL.Exec(w.db.Rebind(`UPDATE campaigns SET status = 'paused' WHERE id = ?`), campaign); err != nil {
+		t.Fatal(err)
+	}
+	pc.Sweep(ctx)
+	for deadline := time.Now().Add(10 * time.Second); pc.Sessions() != 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the agent's session is still up 10 s after the campaign was paused")
+		}
+	}
 }

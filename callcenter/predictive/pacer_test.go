@@ -177,3 +177,26 @@ func TestMaxDialRatioIsValidated(t *testing.T) {
 		t.Errorf("pacing %+v %v, want ratio 2.5 of a predictive campaign", got, err)
 	}
 }
+
+// TestSessionsEndWithoutPredictiveWork: an agent keeps a media session while logged in with a
+// running predictive campaign of their brand, not once paused or once the campaign stops.
+func TestSessionsEndWithoutPredictiveWork(t *testing.T) {
+	e := newEnv(t, 1)
+	ctx := context.Background()
+	a := e.agents[0]
+	check := func(want bool, when string) {
+		t.Helper()
+		if got, err := e.p.hasWork(ctx, a); err != nil || got != want {
+			t.Errorf("%s: keeps the session %v (%v), want %v", when, got, err, want)
+		}
+	}
+	check(true, "available, campaign running")
+	e.state(t, a, "paused", e.now)
+	check(false, "paused")
+	e.state(t, a, "wrap_up", e.now)
+	check(true, "in wrap-up")
+	if _, err := e.db.SQL.Exec(e.db.Rebind(`UPDATE campaigns SET status = 'stopped' WHERE id = ?`), e.campaign); err != nil {
+		t.Fatal(err)
+	}
+	check(false, "campaign stopped")
+}

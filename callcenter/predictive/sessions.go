@@ -172,3 +172,57 @@ func (p *Pacer) openSession(agent int64, contact string) {
 	s.mu.Unlock()
 	p.log.Info("agent media session ended", "agent", agent, "by", leg.EndedBy())
 }
+
+// sweepEvery is how often Run looks for sessions to end.
+const sweepEvery = 5 * time.Second
+
+// Run ends, every few seconds until ctx ends, the idle sessions of agents who are no longer
+// available for a predictive campaign: paused or offline, or with no running predictive
+// campaign of their brands left (the campaign finished, was paused or stopped).
+func (p *Pacer) Run(ctx context.Context) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.Sweep(ctx)
+	}
+}
+
+// Sweep is one round of Run.
+func (p *Pacer) Sweep(ctx context.Context) {
+	p.s.mu.Lock()
+	var idle []int64
+	for a, s := range p.s.legs {
+		if !s.inUse {
+			idle = append(idle, a)
+		}
+	}
+	p.s.mu.Unlock()
+	for _, a := range idle {
+		if keep, err := p.hasWork(ctx, a); err != nil || keep {
+			continue
+		}
+		p.s.mu.Lock()
+		s := p.s.legs[a]
+		end := s != nil && !s.inUse
+		p.s.mu.Unlock()
+		if end {
+			p.log.Info("agent media session ended: no predictive work", "agent", a)
+			s.leg.Hangup(context.WithoutCancel(ctx), "")
+		}
+	}
+}
+
+// hasWork reports whether agent is logged in (available, reserved, on a call or in wrap-up)
+// and one of their brands has a running predictive campaign.
+func (p *Pacer) hasWork(ctx context.Context, agent int64) (bool, error) {
+	var keep bool
+	err := p.db.SQL.QueryRowContext(ctx, p.db.Rebind(`SELECT EXISTS (SELECT 1 FROM agent_states s WHERE s.user_id = ?
+		AND s.state IN ('available','ringing','on_call','wrap_up') AND EXISTS (SELECT 1 FROM campaigns k JOIN user_brands ub
+		ON ub.brand_id = k.brand_id WHERE ub.user_id = s.user_id AND k.mode = 'predictive' AND k.status = 'running'))`), agent).Scan(&keep)
+	return keep, err
+}

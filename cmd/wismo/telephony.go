@@ -70,6 +70,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	amdGate.Player = eng // the voicemail prompt
 	center.Attach(context.WithoutCancel(ctx), eng)
 	pacer.Attach(context.WithoutCancel(ctx), eng) // agents of predictive campaigns keep one call to their phone
+	go pacer.Run(ctx)                             // and it ends when they have no predictive work left
 	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
 	phones, err := center.EnableSoftphone(cfg.softphone())
 	if err != nil {
