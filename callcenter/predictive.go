@@ -56,7 +56,7 @@ func (c *Center) predictive(ctx context.Context, req OutboundRequest) (func() Ca
 // connectWithin connects the customer to the longest-idle agent of the brand who answers within the
 // grace, waiting for one to free meanwhile, and talks the call to its end. False: no agent in time.
 func (c *Center) connectWithin(ctx context.Context, r *run, req OutboundRequest, pc *predictive.Pacer, customer *telephony.Leg, cuLog *Leg, settings BrandSettings) (Call, bool) {
-	deadline, tried := time.Now().Add(pc.Grace), map[int64]bool{}
+	deadline, tried := pc.ConnectBy(ctx, r.call.ID), map[int64]bool{} // 2 s after the end of the greeting
 	for time.Now().Before(deadline) && customer.EndedBy() == "" {
 		ag, contact, err := c.reserveNext(ctx, req.BrandID, tried)
 		if err != nil {

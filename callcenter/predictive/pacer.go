@@ -20,12 +20,14 @@ package predictive
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/amd"
 	"github.com/wismo/wismo/pacing"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
@@ -350,4 +352,19 @@ func (p *Pacer) Talked(b int64, d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.brand(b).meter.Talked(d)
+}
+
+// ConnectBy is when an agent must be connected to the answered predictive call id: the grace
+// after the end of the customer's greeting. An AMD decision of a person (silence after the
+// greeting) comes after the detector heard that silence, so it is taken off (the longer of its
+// two waits, to be safe); without that decision the grace runs from now (the answer, or a
+// decision on a silent line), which is stricter.
+func (p *Pacer) ConnectBy(ctx context.Context, callID int64) time.Time {
+	now := p.now()
+	var cause sql.NullString
+	err := p.db.SQL.QueryRowContext(ctx, p.db.Rebind(`SELECT amd_cause FROM calls WHERE id = ?`), callID).Scan(&cause)
+	if err == nil && cause.String == amd.CauseSilenceAfter {
+		now = now.Add(-time.Duration(amd.Defaults.SilenceMediumMs) * time.Millisecond)
+	}
+	return now.Add(p.Grace)
 }

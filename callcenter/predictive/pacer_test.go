@@ -200,3 +200,25 @@ func TestSessionsEndWithoutPredictiveWork(t *testing.T) {
 	}
 	check(false, "campaign stopped")
 }
+
+// TestConnectByCountsFromTheGreetingsEnd: an agent must be connected 2 s after the end of the
+// customer's greeting; when AMD decided on the silence after it, the 800 ms the detector
+// listened to that silence are already gone.
+func TestConnectByCountsFromTheGreetingsEnd(t *testing.T) {
+	e := newEnv(t, 0)
+	ctx := context.Background()
+	insert := func(cause any) int64 {
+		var id int64
+		if err := e.db.SQL.QueryRowContext(ctx, e.db.Rebind(`INSERT INTO calls (direction, mode, brand_id, started_at, answered_at, amd_result, amd_cause)
+			VALUES ('outbound', 'predictive', ?, ?, ?, 'human', ?) RETURNING id`), e.brand, e.now, e.now, cause).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	if got := e.p.ConnectBy(ctx, insert("silence_after_greeting")).Sub(e.now); got != 1200*time.Millisecond {
+		t.Errorf("after an AMD decision on the silence after the greeting: %v left, want 1.2 s", got)
+	}
+	if got := e.p.ConnectBy(ctx, insert(nil)).Sub(e.now); got != 2*time.Second {
+		t.Errorf("without AMD: %v left, want 2 s from the answer", got)
+	}
+}
