@@ -1,22 +1,10 @@
 package callcenter
 
-import (
-	"embed"
-	"fmt"
-	"math"
-	"os"
-	"path/filepath"
-	"strconv"
+import "github.com/wismo/wismo/callcenter/announce"
 
-	"github.com/wismo/wismo/media"
-)
-
-// The shipped default announcements: short chimes, 8 kHz mono 16-bit. A brand's own go in
-// <data dir>/announcements/<brand id>/<name>.wav, a site-wide one in
-// <data dir>/announcements/<name>.wav.
-//
-//go:embed announcements/*.wav
-var shipped embed.FS
+// announcements finds the audio to play (package announce: a brand's own, the site's, the
+// shipped default).
+type announcements = announce.Dir
 
 // Announcement names.
 const (
@@ -25,46 +13,4 @@ const (
 	AnnClosed = "closed" // outside hours or after the maximum wait: we will call you back
 )
 
-// announcements finds the audio to play.
-type announcements struct{ dir string }
-
-// load returns the samples of announcement name for brand, falling back to the site-wide
-// file and then the shipped default.
-func (a announcements) load(brand int64, name string) ([]int16, error) {
-	var candidates []string
-	if a.dir != "" {
-		if brand != 0 {
-			candidates = append(candidates, filepath.Join(a.dir, strconv.FormatInt(brand, 10), name+".wav"))
-		}
-		candidates = append(candidates, filepath.Join(a.dir, name+".wav"))
-	}
-	for _, p := range candidates {
-		if _, err := os.Stat(p); err != nil {
-			continue
-		}
-		rate, ch, err := media.ReadWAV(p)
-		if err != nil || rate != 8000 {
-			return nil, fmt.Errorf("announcement %s must be 8 kHz 16-bit PCM WAV: %v", p, err)
-		}
-		return ch[0], nil
-	}
-	b, err := shipped.ReadFile("announcements/" + name + ".wav")
-	if err != nil {
-		return nil, fmt.Errorf("no announcement %q: %w", name, err)
-	}
-	_, ch, err := media.ParseWAV(name, b)
-	if err != nil {
-		return nil, err
-	}
-	return ch[0], nil
-}
-
-// ringback is one cadence of the ringing tone an agent hears while the customer's phone
-// rings: 425 Hz, 1 s on, 4 s off (ITU-T E.180 / the European ringing tone).
-func ringback() []int16 {
-	s := make([]int16, 5*8000)
-	for i := range 8000 {
-		s[i] = int16(6000 * math.Sin(2*math.Pi*425*float64(i)/8000))
-	}
-	return s
-}
+var ringback = announce.Ringback

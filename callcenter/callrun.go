@@ -24,7 +24,7 @@ func (c *Center) begin(ctx context.Context, call Call) (*run, error) {
 	if err := c.Calls.Create(ctx, &call); err != nil {
 		return nil, err
 	}
-	c.m.active.Inc()
+	c.m.Active.Inc()
 	c.running.Add(1)
 	r := &run{c: c, call: call, down: context.WithoutCancel(ctx)}
 	r.log = c.log.With("call", call.ID, "mode", call.Mode, "to", call.To)
@@ -39,8 +39,8 @@ func (r *run) end(outcome Outcome, side string) Call {
 	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
 		r.log.Error("call log not finished", "err", err)
 	}
-	r.c.m.attempts.WithLabelValues(r.call.Direction, string(outcome)).Inc()
-	r.c.m.active.Dec()
+	r.c.m.Attempts.WithLabelValues(r.call.Direction, string(outcome)).Inc()
+	r.c.m.Active.Dec()
 	r.c.running.Done()
 	r.log.Info("call ended", "outcome", outcome, "sip_status", r.call.SIPStatus, "hangup", side)
 	return r.call
@@ -135,7 +135,7 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 		side = sideOf(agent, LegAgent)
 	}
 	customer.Hangup(r.down, "")
-	agent.Hangup(r.down, "")
+	r.c.cfg.Pacer.Release(r.down, agent) // an agent's media session stays up; any other leg is hung up
 	now := ptrTime(time.Now().UTC())
 	for _, g := range []*Leg{cg, ag} {
 		g.EndedAt, g.Outcome, g.HangupSide = now, Answered, side
@@ -166,7 +166,7 @@ func (r *run) notice(ctx context.Context, customer *telephony.Leg, want bool) {
 	if !want {
 		return
 	}
-	s, err := r.c.audio.load(r.call.BrandID, AnnNotice)
+	s, err := r.c.audio.Load(r.call.BrandID, AnnNotice)
 	if err != nil {
 		r.log.Warn("recording notice missing", "err", err)
 		return

@@ -13,6 +13,8 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter/amdgate"
+	"github.com/wismo/wismo/callcenter/callmetrics"
+	"github.com/wismo/wismo/callcenter/predictive"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
@@ -29,12 +31,13 @@ type ParcelFinder interface {
 
 // Config tunes call control.
 type Config struct {
-	CustomerRing     time.Duration    // how long a customer's phone rings; default 30 s
-	AgentRing        time.Duration    // how long an agent's phone rings (outbound); default 15 s
-	MaxCall          time.Duration    // hard limit of a call; default 2 h
-	MaxAgentTries    int              // agents tried for one answered progressive call; default 3
-	AnnouncementsDir string           // <data dir>/announcements
-	AMD              amdgate.Screener // screens answered campaign calls for machines; nil: none
+	CustomerRing     time.Duration     // how long a customer's phone rings; default 30 s
+	AgentRing        time.Duration     // how long an agent's phone rings (outbound); default 15 s
+	MaxCall          time.Duration     // hard limit of a call; default 2 h
+	MaxAgentTries    int               // agents tried for one answered progressive call; default 3
+	AnnouncementsDir string            // <data dir>/announcements
+	AMD              amdgate.Screener  // screens answered campaign calls for machines; nil: none
+	Pacer            *predictive.Pacer // paces predictive campaigns; nil: they are dialled as progressive
 }
 
 // Center is call control: it places and takes calls through the telephony engine, bridges
@@ -48,7 +51,7 @@ type Center struct {
 	Agents  *Agents
 	recs    *recordings.Service
 	parcels ParcelFinder
-	m       *metrics
+	m       *callmetrics.Metrics
 	audio   announcements
 	running sync.WaitGroup
 	base    context.Context // calls started by API requests outlive them
@@ -74,7 +77,7 @@ func NewCenter(cfg Config, db *store.DB, agents *Agents, recs *recordings.Servic
 		cfg.MaxAgentTries = 3
 	}
 	return &Center{cfg: cfg, log: log.With("component", "callcenter"), db: db, Calls: NewCallLog(db), Agents: agents,
-		recs: recs, parcels: parcels, m: newMetrics(reg), audio: announcements{dir: cfg.AnnouncementsDir}}
+		recs: recs, parcels: parcels, m: callmetrics.New(reg), audio: announcements{Path: cfg.AnnouncementsDir}}
 }
 
 // Attach gives the center its telephony endpoint; calls started by API requests run under
@@ -175,22 +178,4 @@ func (c *Center) planCallback(ctx context.Context, call *Call, reason string) er
 	}
 	_, err = c.db.SQL.ExecContext(ctx, c.db.Rebind(`UPDATE callback_requests SET callback_id = ? WHERE id = ?`), cb, id)
 	return err
-}
-
-// metrics are the call center's Prometheus series.
-type metrics struct {
-	attempts *prometheus.CounterVec // by direction and outcome
-	active   prometheus.Gauge
-}
-
-func newMetrics(reg *prometheus.Registry) *metrics {
-	m := &metrics{
-		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_call_attempts_total",
-			Help: "Call attempts by direction and outcome."}, []string{"direction", "outcome"}),
-		active: prometheus.NewGauge(prometheus.GaugeOpts{Name: "wismo_calls_active", Help: "Calls in progress."}),
-	}
-	if reg != nil {
-		reg.MustRegister(m.attempts, m.active)
-	}
-	return m
 }

@@ -31,10 +31,10 @@ func TestPreviewBusyCustomer(t *testing.T) {
 	if got.Outcome != Busy || got.SIPStatus != 486 || got.AnsweredAt != nil || got.SIPCallID == "" || len(got.Legs) != 2 || got.Legs[1].Outcome != Busy {
 		t.Fatalf("call log: %+v", got)
 	}
-	if n := value(w.center.m.attempts.WithLabelValues(Outbound, string(Busy))); n != 1 {
+	if n := value(w.center.m.Attempts.WithLabelValues(Outbound, string(Busy))); n != 1 {
 		t.Fatalf("wismo_call_attempts_total{outbound,busy} = %v", n)
 	}
-	if n := value(w.center.m.active); n != 0 {
+	if n := value(w.center.m.Active); n != 0 {
 		t.Fatalf("wismo_calls_active = %v after the call", n)
 	}
 }

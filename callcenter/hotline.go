@@ -130,7 +130,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
 	defer stopMusic()
-	if s, err := c.audio.load(r.call.BrandID, AnnQueue); err == nil {
+	if s, err := c.audio.Load(r.call.BrandID, AnnQueue); err == nil {
 		go c.eng.Play(musicCtx, customer, s, true)
 	}
 	dequeue := c.phones.enqueue(r.call.BrandID) // desks show how many callers wait
@@ -180,7 +180,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 
 // closed plays the closed message, plans a callback and hangs up.
 func (c *Center) closed(ctx context.Context, r *run, customer *telephony.Leg, cuLog *Leg, reason string) {
-	if s, err := c.audio.load(r.call.BrandID, AnnClosed); err == nil {
+	if s, err := c.audio.Load(r.call.BrandID, AnnClosed); err == nil {
 		c.eng.Play(ctx, customer, s, false)
 	}
 	if err := c.planCallback(r.down, &r.call, reason); err != nil {

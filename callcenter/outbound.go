@@ -23,6 +23,7 @@ type OutboundRequest struct {
 	// The call script the agent follows (the dialer's planned version); 0: the brand's
 	// first script.
 	ScriptID, ScriptVersion int64
+	Language                string // the customer's ("ru", "en"): the abandoned-call message's
 }
 
 // ErrUnknownParcel is a call about a parcel that is not one of the call's brand. A parcel
@@ -189,6 +190,9 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 		return call
 	}
 	stopNotice()
+	if outcome == Abandoned { // a person no agent took: the brand's message (docs/outbound.md, "Abandoned calls")
+		_ = c.audio.PlayAbandoned(ctx, c.eng, customer, req.BrandID, req.Language)
+	}
 	// RFC 3261 §15: we end the answered call ourselves; nobody took it.
 	side := sideOf(customer, LegCustomer)
 	customer.Hangup(r.down, "")

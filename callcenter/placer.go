@@ -59,6 +59,9 @@ func (p *Placer) FreeAgents(ctx context.Context, brands []int64) (map[int64]int,
 			}
 		}
 	}
+	if p.c.cfg.Pacer != nil { // brands with a running predictive campaign: the pacer's count
+		return p.c.cfg.Pacer.Allow(ctx, brands, out)
+	}
 	return out, nil
 }
 
@@ -68,7 +71,7 @@ func (p *Placer) FreeAgents(ctx context.Context, brands []int64) (map[int64]int,
 func (p *Placer) PlaceCall(ctx context.Context, r dialer.CallRequest) error {
 	req := OutboundRequest{BrandID: r.BrandID, ParcelID: r.ParcelID, To: r.To,
 		CampaignRef: strconv.FormatInt(r.CampaignID, 10), ContactRef: strconv.FormatInt(r.ContactID, 10),
-		ScriptID: r.ScriptID, ScriptVersion: r.ScriptVersion}
+		ScriptID: r.ScriptID, ScriptVersion: r.ScriptVersion, Language: r.Language}
 	if cb := p.c.callbacks; cb != nil {
 		owner, until, err := cb.Owner(ctx, r.ContactID)
 		if err != nil {
@@ -78,7 +81,11 @@ func (p *Placer) PlaceCall(ctx context.Context, r dialer.CallRequest) error {
 			req.AgentID = owner
 		}
 	}
-	run, err := p.c.progressive(p.c.base, req)
+	start := p.c.progressive
+	if pc := p.c.cfg.Pacer; pc != nil && req.AgentID == 0 && pc.Predictive(ctx, r.BrandID, r.CampaignID) {
+		start = p.c.predictive // no agent reserved: the pacer dialled ahead of the agents
+	}
+	run, err := start(p.c.base, req)
 	if err != nil { // ErrNoAgent most of the time: nobody free yet
 		return fmt.Errorf("contact %d: %w: %w", r.ContactID, dialer.ErrNotSent, err)
 	}

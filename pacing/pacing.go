@@ -11,6 +11,7 @@
 package pacing
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -54,6 +55,9 @@ type Config struct {
 	MaxDialRatio float64
 	// Grace is how long an answered person waits for an agent before being abandoned.
 	Grace time.Duration
+	// WarmUp is how many finished calls predictive pacing measures before it dials ahead
+	// (MinDials when 0; short live runs and tests set fewer).
+	WarmUp int
 }
 
 func (c Config) withDefaults() Config {
@@ -134,7 +138,8 @@ func Launch(cfg Config, s Snapshot) int {
 		}
 	}
 	progressive := max(0, ready-s.Waiting-len(s.Ringing))
-	if cfg.Mode == Progressive || s.Stats.Dials < MinDials || len(s.Stats.Handles) < 10 || s.Stats.PersonRate <= 0 {
+	warm := cmp.Or(cfg.WarmUp, MinDials)
+	if cfg.Mode == Progressive || s.Stats.Dials < warm || len(s.Stats.Handles) < min(10, warm) || s.Stats.PersonRate <= 0 {
 		return progressive
 	}
 	capacity := int(math.Floor(cfg.MaxDialRatio*float64(len(s.Agents)))) - len(s.Ringing)

@@ -265,6 +265,11 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	for _, t := range kpiTables(p.KPI, loc) {
 		p.Tables = append(p.Tables, t.limited().forReader(loc))
 	}
+	ab, err := d.Dashboard.Abandons(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	p.Tables = append(p.Tables, abandonTable(ab, loc).limited().forReader(loc))
 	p.Charts = kpiCharts(p.KPI, loc)
 	if s := p.KPI.SLA.Live; s != nil {
 		p.SLALive = loc.T("dash.sla_live", "open", s.Open, "first", s.FirstResponseBreached, "resolution", s.ResolutionBreached,

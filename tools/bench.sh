@@ -17,6 +17,9 @@ go run ./tools/benchcomms -out BENCHMARKS.md
 go run ./tools/benchsip -out BENCHMARKS.md
 # Pacing: predictive against progressive dialing in the campaign simulator (no database).
 go run ./tools/benchpacing -out BENCHMARKS.md
+# Predictive dialing live: the dialer through wismo's SIP engine to SIPp customers that answer
+# with a probability, agents on SIP phones (a SIPp UAS each); progressive beside it, same peers.
+go run ./tools/benchpredictive -out BENCHMARKS.md
 # Search: 1M parcels and 200k cases (wismo demo, generated once into a kept PostgreSQL
 # database), embedded SQLite and PostgreSQL and Meilisearch beside plain Meilisearch.
 # WISMO_BENCH_SEARCH_ARGS overrides the size, e.g. "-parcels 100000 -cases 20000".

@@ -153,6 +153,8 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /api/v1/campaigns/:id/pause":      {path: "/api/v1/campaigns/{campaign}/pause"},
 		"POST /api/v1/campaigns/:id/stop":       {path: "/api/v1/campaigns/{campaign}/stop"},
 		"GET /api/v1/campaigns/:id/queue":       {path: "/api/v1/campaigns/{campaign}/queue"},
+		"GET /api/v1/campaigns/:id/pacing":      {path: "/api/v1/campaigns/{campaign}/pacing"},
+		"PUT /api/v1/campaigns/:id/pacing":      {path: "/api/v1/campaigns/{campaign}/pacing", body: `{"max_dial_ratio": 2}`},
 		"GET /api/v1/templates":                 {path: "/api/v1/templates?brand={brandA}"},
 		"POST /api/v1/templates":                {path: "/api/v1/templates?brand={brandA}", body: `{"name": "theirs", "channel": "sms", "language": "en", "content": {"sms": "hi"}}`},
 		"POST /api/v1/templates/preview":        {path: "/api/v1/templates/preview?brand={brandA}", body: `{"channel": "sms", "parcel_id": "{parcel}", "content": {"sms": "{{.parcel.id}}"}}`},
@@ -240,7 +242,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/amdgate"
+	"github.com/wismo/wismo/callcenter/predictive"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/telephony"
@@ -29,6 +30,7 @@ type telephonyPart struct {
 	eng    *telephony.Endpoint
 	recs   *recordings.Service
 	phones *callcenter.Softphone
+	pacer  *predictive.Pacer
 	log    *slog.Logger
 }
 
@@ -45,7 +47,9 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	agents := callcenter.NewAgents(a.db, cfg.SIPRealm, a.access)
 	// Answered campaign calls are screened for answering machines by their campaign's setting.
 	amdGate := amdgate.New(a.db, filepath.Join(cfg.DataDir, "announcements"), a.log)
-	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements"), AMD: amdGate},
+	// Predictive campaigns are paced live (docs/pacing.md, "The live pacer").
+	pacer := predictive.New(a.db, a.log)
+	center := callcenter.NewCenter(callcenter.Config{AnnouncementsDir: filepath.Join(cfg.DataDir, "announcements"), AMD: amdGate, Pacer: pacer},
 		a.db, agents, recs, a.cases, a.log, a.reg)
 	// sipgo logs a few transport events through its package-level logger; main is the one
 	// place allowed to set process-wide things.
@@ -65,13 +69,15 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 	registerSIPMetrics(a.reg, eng)
 	amdGate.Player = eng // the voicemail prompt
 	center.Attach(context.WithoutCancel(ctx), eng)
+	pacer.Attach(context.WithoutCancel(ctx), eng) // agents of predictive campaigns keep one call to their phone
+	go pacer.Run(ctx)                             // and it ends when they have no predictive work left
 	// Agents' browsers (the desk page's softphone); STUN/TURN from WISMO_ICE_SERVERS.
 	phones, err := center.EnableSoftphone(cfg.softphone())
 	if err != nil {
 		eng.Close()
 		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
 	}
-	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones, log: a.log}, nil
+	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones, pacer: pacer, log: a.log}, nil
 }
 
 // callTimeline puts the call log's calls on case and parcel timelines (cases.TimelineSource):
@@ -97,6 +103,7 @@ func (t callTimeline) TimelineFor(ctx context.Context, scope access.Scope, parce
 func (t *telephonyPart) routes(r fiber.Router) {
 	callcenter.Routes(r, t.center)
 	recordings.Routes(r, t.recs)
+	predictive.Routes(r, t.pacer)
 }
 
 // job serves SIP until the jobs stop (after the calls drained and HTTP stopped). When SIP
@@ -118,6 +125,7 @@ func (t *telephonyPart) job() job {
 func (t *telephonyPart) drain(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, drainTimeout)
 	defer cancel()
+	t.pacer.Close(ctx) // the agents' idle media sessions end; busy ones with their call
 	if err := t.eng.Drain(ctx); err != nil {
 		return err
 	}
