@@ -26,9 +26,9 @@ const maxCustomerRequests = 20
 func (s *CaseService) ParcelRequests(ctx context.Context, brandID int64, parcelID string) ([]CustomerRequest, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT c.number, c.type, c.status, c.created_at
 		FROM case_parcels cp JOIN cases c ON c.id = cp.case_id
-		WHERE cp.parcel_id = ? AND +c.brand_id = ? AND c.source IN (?, ?, ?)
+		WHERE cp.parcel_id = ? AND +c.brand_id = ? AND c.source IN (?, ?, ?, ?)
 		ORDER BY c.id DESC LIMIT ?`), parcelID, brandID,
-		string(SourceFeedbackForm), string(SourceCall), string(SourceEmail), maxCustomerRequests)
+		string(SourceFeedbackForm), string(SourceCall), string(SourceEmail), string(SourceSMS), maxCustomerRequests)
 	if err != nil {
 		return nil, fmt.Errorf("requests about %s: %w", parcelID, err)
 	}

@@ -59,5 +59,8 @@ func (s *Service) handleDeliver(ctx context.Context, d smpp.Deliver) error {
 		}
 		return s.HandleReceipt(ctx, "smpp", r.MessageID, state, detail)
 	}
+	if s.opts.MO != nil {
+		return s.opts.MO(ctx, d)
+	}
 	return s.HandleInbound(ctx, d.Source, d.Destination, d.Text)
 }

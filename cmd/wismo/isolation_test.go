@@ -129,6 +129,12 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/parcels/:id/timeline":          {path: "/api/v1/parcels/{parcel}/timeline"},
 		"GET /api/v1/search":                        {path: "/api/v1/search?q={name}", list: true},
 
+		// Customers writing back (package inbound).
+		"POST /api/v1/sms/inbound":     {public: "the HTTP SMS provider's replies: signed with the shared secret (X-Wismo-Signature), found by the number texted"},
+		"GET /api/v1/inbound/settings": {path: "/api/v1/inbound/settings?brand={brandA}"},
+		"PUT /api/v1/inbound/settings": {path: "/api/v1/inbound/settings?brand={brandA}", body: `{"sms_number": "+447700900999", "reopen_days": 3}`},
+		"GET /api/v1/inbound/review":   {path: "/api/v1/inbound/review?brand={brandA}"},
+
 		// Communications: settings, contacts, campaigns (the brand named with ?brand=).
 		"GET /api/v1/parcels/:id/contacts":      {path: "/api/v1/parcels/{parcel}/contacts"},
 		"GET /api/v1/contacts":                  {path: "/api/v1/contacts?brand={brandA}&status=unknown"},
@@ -237,7 +243,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks"}
+	"call_cases", "callbacks", "inbound_settings", "inbound_messages", "inbound_sms_parts"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

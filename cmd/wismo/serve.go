@@ -179,6 +179,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
+	// Customers writing back (inboundwiring.go): SMS replies and e-mail onto cases.
+	in, err := a.openInbound(comms, cs.svc)
+	if err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	routes = append(routes, in.routes)
+	n.jobs = append(n.jobs, in.jobs(a)...)
 	var pages *portal.TrackCache
 	if age, _ := a.cfg.trackPageAge(); age > 0 { // validated at start
 		pages = portal.NewTrackCache(age, a.reg)
