@@ -73,8 +73,17 @@ func (s *Service) RefuseRecipient(ctx context.Context, from, to string) {
 
 // RefuseTooLarge records a message refused because it passed the size cap.
 func (s *Service) RefuseTooLarge(ctx context.Context, from string, to []string, limit int64) {
-	m := Message{Channel: "email", Sender: strings.ToLower(from), Recipient: strings.Join(to, ","), Outcome: OutcomeTooLarge,
-		Detail: fmt.Sprintf("552 at DATA: larger than %d bytes", limit)}
+	s.refuseData(ctx, from, to, OutcomeTooLarge, fmt.Sprintf("552 at DATA: larger than %d bytes", limit))
+}
+
+// RefuseUnreadable records a message whose DATA could not be read (a line over the
+// listener's limit, a broken dot-stuffing...).
+func (s *Service) RefuseUnreadable(ctx context.Context, from string, to []string, err error) {
+	s.refuseData(ctx, from, to, OutcomeMalformed, "refused at DATA: "+err.Error())
+}
+
+func (s *Service) refuseData(ctx context.Context, from string, to []string, outcome, detail string) {
+	m := Message{Channel: "email", Sender: strings.ToLower(from), Recipient: strings.ToLower(strings.Join(to, ",")), Outcome: outcome, Detail: detail}
 	m.BrandID, _ = s.brandOfRecipients(ctx, to)
 	if err := s.record(ctx, &m); err != nil {
 		s.log.ErrorContext(ctx, "record a message too large", "err", err)

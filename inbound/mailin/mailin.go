@@ -151,7 +151,9 @@ func (x *session) Data(r io.Reader) error {
 		return smtp.ErrDataTooLarge
 	}
 	if err != nil {
-		return err
+		io.Copy(io.Discard, r) //nolint:errcheck // the rest of a refused message
+		x.s.in.RefuseUnreadable(ctx, x.from, x.to, err)
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "malformed message: " + err.Error()}
 	}
 	_, err = x.s.in.HandleMail(ctx, inbound.Mail{EnvelopeFrom: x.from, To: x.to, TrustedRelay: x.trusted, Raw: raw})
 	var ref *inbound.Refusal
