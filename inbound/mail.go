@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/store"
 )
@@ -538,13 +539,19 @@ func (s *Service) acknowledge(ctx context.Context, m *Message, st Settings, numb
 	if s.opts.Dialer == nil {
 		return
 	}
-	subject := strings.ReplaceAll(st.AckSubject, "{{case}}", number)
-	if !strings.Contains(subject, "["+number+"]") {
-		subject += " [" + number + "]"
-	}
+	subject := conversation.WithCaseToken(strings.ReplaceAll(st.AckSubject, "{{case}}", number), number)
 	req := dialer.Request{BrandID: m.BrandID, ParcelID: m.ParcelID, Channel: dialer.Email, To: m.Sender, TimeZone: "UTC",
 		TriggerRef: fmt.Sprintf("inbound-ack:%d", m.ID), Subject: subject, Body: strings.ReplaceAll(st.AckBody, "{{case}}", number)}
-	err := s.db.WriteTx(ctx, func(tx store.Tx) error { return s.opts.Dialer.Plan(ctx, tx, []dialer.Request{req}) })
+	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
+		if err := s.opts.Dialer.Plan(ctx, tx, []dialer.Request{req}); err != nil {
+			return err
+		}
+		id, err := s.opts.Dialer.PlannedID(ctx, tx, m.BrandID, req.TriggerRef)
+		if err != nil {
+			return fmt.Errorf("the planned acknowledgement: %w", err)
+		}
+		return conversation.Link(ctx, s.db, tx, m.CaseID, id, conversation.Out, "email", "system:acknowledgement", s.opts.Now())
+	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "plan the acknowledgement", "err", err, "case", number)
 		return

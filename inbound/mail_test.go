@@ -158,10 +158,31 @@ func TestMailOverSMTPLandsOnTheCase(t *testing.T) {
 	if n, err := e.dl.RunOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("the reply: %d %v", n, err)
 	}
-	replyID := fmt.Sprintf("wismo-%d-abc@shop-a.example", e.mail.sent[1].ContactID)
+	reply := e.mail.sent[1]
+	if reply.Headers["In-Reply-To"] != "<m1@example.com>" || reply.Headers["Reply-To"] != brandMail || !strings.HasSuffix(reply.Subject, "["+c.Number+"]") {
+		t.Errorf("the reply's thread: subject %q headers %v", reply.Subject, reply.Headers)
+	}
+	if ack := e.mail.sent[0]; ack.Headers["In-Reply-To"] != "<m1@example.com>" {
+		t.Errorf("the acknowledgement's thread: %v", ack.Headers)
+	}
+	replyID := fmt.Sprintf("wismo-%d-abc@shop-a.example", reply.ContactID)
 	e.send("ivan@example.com", "help@shop-a.example", letter("Subject: Re: your parcel\nIn-Reply-To: <"+replyID+">\nReferences: <m1@example.com> <"+replyID+">\n", "Thank you, it came."))
 	if m := e.last(); m.Outcome != inbound.OutcomeCase || m.CaseID != c.ID {
 		t.Errorf("the answer to wismo's reply: %+v", m)
+	}
+	// The case's timeline has both sides: what the customer wrote and the replies with their status.
+	v, err := e.Cases.Detail(ctx, e.ScopeA(), c.Number, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, en := range v.Timeline {
+		if en.Kind == "message_in" || en.Kind == "contact" {
+			kinds = append(kinds, en.Kind+": "+en.Summary)
+		}
+	}
+	if len(kinds) != 4 || !strings.Contains(strings.Join(kinds, "\n"), "email sent") {
+		t.Errorf("the conversation on the timeline:\n%s", strings.Join(kinds, "\n"))
 	}
 
 	// A stranger with the case token waits for review.

@@ -6,24 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/dialer/smpp"
+	"github.com/wismo/wismo/dialer/stopword"
 	"github.com/wismo/wismo/store"
 )
-
-// isStop reports whether a reply asks to stop messages: the word alone, in English or
-// Russian, whatever the case and punctuation (the dialer's list).
-func isStop(text string) bool {
-	w := strings.ToUpper(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
-	switch w {
-	case "STOP", "СТОП", "STOP ALL", "UNSUBSCRIBE", "ОТПИСАТЬСЯ", "ОТПИСКА":
-		return true
-	}
-	return false
-}
 
 // HandleSMPP takes a mobile-originated deliver_sm from the dialer's SMSC link
 // (dialer.Options.MO). A part of a concatenated message waits in inbound_sms_parts until
@@ -109,7 +98,7 @@ func (s *Service) HandleSMS(ctx context.Context, from, to, text string) (Message
 	}
 	if brand == 0 {
 		m.Outcome, m.Detail = OutcomeUnknownRecipient, "no brand has this number"
-		if isStop(text) && s.opts.Dialer != nil {
+		if stopword.Is(text) && s.opts.Dialer != nil {
 			if err := s.opts.Dialer.HandleInbound(ctx, m.Sender, m.Recipient, text); err != nil {
 				return m, err
 			}
@@ -118,7 +107,7 @@ func (s *Service) HandleSMS(ctx context.Context, from, to, text string) (Message
 		return m, s.record(ctx, &m)
 	}
 	m.BrandID = brand
-	if isStop(text) {
+	if stopword.Is(text) {
 		if s.opts.Dialer != nil {
 			if err := s.opts.Dialer.OptOut(ctx, brand, dialer.SMS, m.Sender, "sms_stop"); err != nil {
 				return m, err

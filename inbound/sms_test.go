@@ -37,6 +37,7 @@ func newEnv(t *testing.T, opts dialer.Options) *env {
 	log := storetest.Logger(t)
 	var in *inbound.Service
 	opts.MO = func(ctx context.Context, d smpp.Deliver) error { return in.HandleSMPP(ctx, d) }
+	opts.Prepare = func(ctx context.Context, m *dialer.Message) { in.Prepare(ctx, m) }
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return e.Now }
 	}
@@ -44,6 +45,7 @@ func newEnv(t *testing.T, opts dialer.Options) *env {
 	if e.dl, err = dialer.New(e.DB, log, opts); err != nil {
 		t.Fatal(err)
 	}
+	e.Cases.AddTimelineSource(e.dl)
 	in = inbound.New(e.DB, log, inbound.Options{Dialer: e.dl, Cases: e.Cases, SMSSecret: "s3cret", Now: func() time.Time { return e.Now }})
 	e.in = in
 	e.Upsert(e.ScopeA(), trackingtest.Parcel(parcelID))
@@ -135,7 +137,7 @@ func (e *env) caseOf(id int64) *cases.Case {
 // opts the number out and is no case; a stranger's SMS waits in the review queue.
 func TestSMSReplyOverSMPPLandsOnTheParcelsCase(t *testing.T) {
 	peer := smpptest.Start(t)
-	e := newEnv(t, dialer.Options{SMPP: &smpp.Config{Addr: peer.Addr, SystemID: "wismo", Password: "secret", SourceAddr: "447700900123",
+	e := newEnv(t, dialer.Options{SMPP: &smpp.Config{Addr: peer.Addr, SystemID: "wismo", Password: "secret", SourceAddr: "SHOP",
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}, Email: nopSender{}, Now: func() time.Time { return time.Now().UTC() }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -152,6 +154,9 @@ func TestSMSReplyOverSMPPLandsOnTheParcelsCase(t *testing.T) {
 	peer.WaitFor(t, 20*time.Second, "wismo's SMS", func(evs []smpptest.Event) bool {
 		for _, ev := range evs {
 			if ev.Ev == "submit" && ev.Dst == "79131234567" {
+				if ev.Src != "447700900123" {
+					t.Errorf("wismo's SMS came from %q, not the brand's number", ev.Src)
+				}
 				return true
 			}
 		}

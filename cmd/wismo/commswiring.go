@@ -28,7 +28,7 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	opts := a.cfg.dialerOptions()
 	opts.Registry = a.reg
 	mo := &moForward{}
-	opts.MO = mo.handle
+	opts.MO, opts.Prepare = mo.handle, mo.prepare
 	outcomes := &dialerOutcomes{}
 	if center != nil {
 		opts.Calls = callcenter.NewPlacer(center, outcomes)

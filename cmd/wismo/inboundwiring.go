@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/dialer/smpp"
 	"github.com/wismo/wismo/inbound"
 	"github.com/wismo/wismo/inbound/mailin"
@@ -34,6 +35,14 @@ func (f *moForward) handle(ctx context.Context, d smpp.Deliver) error {
 		return errors.New("inbound SMS: not ready yet") // the SMSC delivers it again
 	}
 	return s.HandleSMPP(ctx, d)
+}
+
+// prepare lets the inbound service set an outgoing message's brand number and thread
+// headers (dialer.Options.Prepare); before it is ready messages go as they are.
+func (f *moForward) prepare(ctx context.Context, m *dialer.Message) {
+	if s := f.in.Load(); s != nil {
+		s.Prepare(ctx, m)
+	}
 }
 
 // openInbound makes the inbound service over the dialer and the case tracker, and opens the
