@@ -117,6 +117,7 @@ func serveCmd(ctx context.Context, args []string) error {
 type node struct {
 	car  *demoCarrier
 	tel  *telephonyPart
+	in   *inboundPart
 	jobs []job
 	sup  *supervisor
 	web  *fiber.App
@@ -180,13 +181,12 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
 	// Customers writing back (inboundwiring.go): SMS replies and e-mail onto cases.
-	in, err := a.openInbound(comms, cs.svc)
-	if err != nil {
+	if n.in, err = a.openInbound(comms, cs.svc); err != nil {
 		n.car.stop()
 		return nil, err
 	}
-	routes = append(routes, in.routes)
-	n.jobs = append(n.jobs, in.jobs(a)...)
+	routes = append(routes, n.in.routes)
+	n.jobs = append(n.jobs, n.in.jobs(a)...)
 	var pages *portal.TrackCache
 	if age, _ := a.cfg.trackPageAge(); age > 0 { // validated at start
 		pages = portal.NewTrackCache(age, a.reg)
