@@ -312,8 +312,8 @@ func (s *Service) parcelOfEmail(ctx context.Context, brand int64, addr string) (
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", "", fmt.Errorf("the latest e-mail to the sender: %w", err)
 	}
-	err = s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM parcels WHERE LOWER(recipient_email) = ? AND brand_id = ?
-		ORDER BY created_at DESC, id DESC LIMIT 1`), addr, brand).Scan(&parcel)
+	err = s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM parcels WHERE brand_id = ? AND LOWER(recipient_email) = ?
+		AND recipient_email <> '' ORDER BY created_at DESC, id DESC LIMIT 1`), brand, addr).Scan(&parcel)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}

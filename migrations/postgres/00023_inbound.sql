@@ -34,6 +34,10 @@ CREATE INDEX inbound_messages_case ON inbound_messages (case_id) WHERE case_id I
 CREATE INDEX inbound_messages_mid ON inbound_messages (message_id) WHERE message_id <> '';
 CREATE INDEX inbound_messages_sender ON inbound_messages (sender, created_at);
 
+-- An e-mail from a customer without a thread finds the parcel by its recipient's address
+-- (tracking's table; the index serves package inbound's lookup only).
+CREATE INDEX parcels_recipient_email ON parcels (brand_id, LOWER(recipient_email)) WHERE recipient_email <> '';
+
 -- Parts of concatenated mobile-originated SMS until the last arrives.
 CREATE TABLE inbound_sms_parts (
     sender      TEXT NOT NULL,
@@ -47,6 +51,7 @@ CREATE TABLE inbound_sms_parts (
 );
 
 -- +goose Down
+DROP INDEX parcels_recipient_email;
 DROP TABLE inbound_sms_parts;
 DROP TABLE inbound_messages;
 DROP TABLE inbound_settings;
