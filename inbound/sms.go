@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
@@ -48,6 +50,9 @@ func (s *Service) assemble(ctx context.Context, d smpp.Deliver) (string, bool, e
 	}
 	if n < p.Total {
 		s.log.DebugContext(ctx, "SMS part stored; waiting for the others", "part", p.Seq, "of", p.Total)
+		if err := s.sweepParts(ctx); err != nil {
+			s.log.WarnContext(ctx, "sweep SMS parts that never completed", "err", err)
+		}
 		return "", false, nil
 	}
 	parts := make([]string, p.Total)
@@ -154,4 +159,63 @@ func (s *Service) parcelOfPhone(ctx context.Context, brand int64, phone string) 
 		return "", "", fmt.Errorf("the sender's parcel: %w", err)
 	}
 	return parcel, "recipient_phone", nil
+}
+
+// partsMaxWait is how long the parts of a concatenated SMS wait for the rest.
+const partsMaxWait = time.Hour
+
+// sweepParts takes the parts of messages whose other parts have not come within
+// partsMaxWait (run when a part waits): what did arrive goes to the brand's review queue as one
+// message, in order, saying which parts are missing, so nothing a customer wrote is lost.
+func (s *Service) sweepParts(ctx context.Context) error {
+	type key struct {
+		from, to   string
+		ref, total int
+	}
+	var got map[key][]string
+	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
+		got = map[key][]string{}
+		rows, err := tx.QueryContext(ctx, s.db.Rebind(`DELETE FROM inbound_sms_parts WHERE received_at < ? RETURNING sender, recipient, ref, total, seq, text`),
+			s.opts.Now().Add(-partsMaxWait))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k key
+			var seq int
+			var text string
+			if err := rows.Scan(&k.from, &k.to, &k.ref, &k.total, &seq, &text); err != nil {
+				return err
+			}
+			if got[k] == nil {
+				got[k] = make([]string, k.total)
+			}
+			if seq >= 1 && seq <= k.total {
+				got[k][seq-1] = text
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for k, parts := range got {
+		var missing []string
+		for i, p := range parts {
+			if p == "" {
+				missing = append(missing, strconv.Itoa(i+1))
+				parts[i] = "[…]"
+			}
+		}
+		m := Message{Channel: "sms", Sender: k.from, Recipient: k.to, Body: clip(strings.Join(parts, ""), cases.MaxNoteChars), Outcome: OutcomeReview,
+			Detail: fmt.Sprintf("parts %s of %d never arrived within %s", strings.Join(missing, ", "), k.total, partsMaxWait)}
+		if m.BrandID, _, _ = s.brandBy(ctx, "sms_number", k.to); m.BrandID == 0 {
+			m.Outcome = OutcomeUnknownRecipient
+		}
+		if err := s.record(ctx, &m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -215,3 +215,28 @@ type nopSender struct{}
 func (nopSender) Send(context.Context, dialer.Message) (dialer.Sent, error) {
 	return dialer.Sent{Provider: "test", IDs: []string{"x"}, Parts: 1}, nil
 }
+
+// A concatenated SMS whose last part never comes is not lost: after an hour, the next part
+// that waits sweeps it into the review queue with the parts that did arrive.
+func TestIncompleteSMSGoesToReview(t *testing.T) {
+	e := newEnv(t, dialer.Options{SMS: nopSender{}, Email: nopSender{}})
+	ctx := context.Background()
+	part := func(ref, seq int, text string) {
+		t.Helper()
+		if err := e.in.HandleSMPP(ctx, smpp.Deliver{Source: "+79131234567", Destination: "447700900123", Text: text,
+			Part: &smpp.Part{Ref: ref, Total: 3, Seq: seq}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	part(7, 1, "Где моя ")
+	part(7, 3, " неделю.")
+	if n := len(e.messages()); n != 0 {
+		t.Fatalf("an incomplete SMS was handled: %d", n)
+	}
+	e.Now = e.Now.Add(2 * time.Hour)
+	part(8, 1, "Другое")
+	ms := e.messages()
+	if len(ms) != 1 || ms[0].Outcome != inbound.OutcomeReview || ms[0].Body != "Где моя […] неделю." {
+		t.Fatalf("the incomplete SMS: %+v", ms)
+	}
+}

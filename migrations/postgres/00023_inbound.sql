@@ -49,6 +49,7 @@ CREATE TABLE inbound_sms_parts (
     received_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (sender, recipient, ref, total, seq)
 );
+CREATE INDEX inbound_sms_parts_age ON inbound_sms_parts (received_at);
 
 -- +goose Down
 DROP INDEX parcels_recipient_email;
