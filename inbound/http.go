@@ -2,12 +2,14 @@ package inbound
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/input"
 )
 
 // SMSInboundPath is the HTTP SMS provider's route for mobile-originated messages. It is
@@ -24,6 +26,7 @@ const signatureTolerance = 5 * time.Minute
 //	GET  /api/v1/inbound/settings?brand=  the brand's SMS number, inbound address, reopen days, acknowledgement
 //	PUT  /api/v1/inbound/settings?brand=  change them (brand managers, admins, brand keys)
 //	GET  /api/v1/inbound/review?brand=    messages from senders the brand does not know, newest first
+//	POST /api/v1/inbound/review/:id       {"case": "MM-000123"} puts it on that case; {"case": ""} sets it aside
 func Routes(r fiber.Router, s *Service) {
 	r.Post(SMSInboundPath, func(c *fiber.Ctx) error {
 		if s.opts.SMSSecret == "" {
@@ -68,8 +71,8 @@ func Routes(r fiber.Router, s *Service) {
 			return err
 		}
 		var in Settings
-		if err := json.Unmarshal(c.Body(), &in); err != nil {
-			return fiber.NewError(fiber.StatusBadRequest, "body: "+err.Error())
+		if fe := input.Decode(c.Body(), &in); fe != nil {
+			return cases.Errors.Answer(c, input.Invalid(fe))
 		}
 		st, err := s.SetSettings(c.UserContext(), access.PrincipalOf(c).Scope, brand, in)
 		if err != nil {
@@ -87,5 +90,23 @@ func Routes(r fiber.Router, s *Service) {
 			return cases.Errors.Answer(c, err)
 		}
 		return c.JSON(fiber.Map{"messages": list})
+	})
+	r.Post("/api/v1/inbound/review/:id<int>", func(c *fiber.Ctx) error {
+		p := access.PrincipalOf(c)
+		if _, _, post := p.Scope.Post(); post {
+			return fiber.NewError(fiber.StatusForbidden, "partner posts do not settle a brand's inbound messages")
+		}
+		var in struct {
+			Case string `json:"case"`
+		}
+		if fe := input.Decode(c.Body(), &in); fe != nil {
+			return cases.Errors.Answer(c, input.Invalid(fe))
+		}
+		id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+		m, err := s.Settle(c.UserContext(), p.Scope, p.Label, id, in.Case)
+		if err != nil {
+			return cases.Errors.Answer(c, err)
+		}
+		return c.JSON(m)
 	})
 }

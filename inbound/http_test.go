@@ -120,3 +120,38 @@ func TestSettingsAreValidatedAndUnique(t *testing.T) {
 		t.Errorf("read back: %s", b)
 	}
 }
+
+// The review queue is not a dead end: staff put a message on a case (it shows there as the
+// customer's) or set it aside; each message is settled once, and another brand cannot.
+func TestReviewQueueIsSettled(t *testing.T) {
+	e := newEnv(t, dialer.Options{SMS: nopSender{}, Email: nopSender{}})
+	ctx := context.Background()
+	a, err := e.in.HandleSMS(ctx, "+15550001111", "+447700900123", "It is Anna from my other phone: where is RB123456785GB?")
+	if err != nil || a.Outcome != inbound.OutcomeReview {
+		t.Fatalf("a stranger's SMS: %+v %v", a, err)
+	}
+	b, _ := e.in.HandleSMS(ctx, "+15550002222", "+447700900123", "WIN A PRIZE")
+	c := e.Open(e.ScopeA(), cases.CaseInput{Parcels: []string{parcelID}, Type: "damage"})
+	if _, err := e.in.Settle(ctx, e.ScopeB(), "user:b", a.ID, c.Number); err == nil {
+		t.Error("brand B settled brand A's message")
+	}
+	if _, err := e.in.Settle(ctx, e.ScopeA(), "user:agent@a.test", a.ID, "XX-999999"); err == nil {
+		t.Error("settled onto a case the brand does not have")
+	}
+	m, err := e.in.Settle(ctx, e.ScopeA(), "user:agent@a.test", a.ID, c.Number)
+	if err != nil || m.Outcome != inbound.OutcomeCase || m.CaseID != c.ID {
+		t.Fatalf("put on the case: %+v %v", m, err)
+	}
+	if lines := e.customerLines(c.Number); len(lines) != 1 || !strings.Contains(lines[0], "other phone") {
+		t.Errorf("the case: %q", lines)
+	}
+	if _, err := e.in.Settle(ctx, e.ScopeA(), "user:agent@a.test", a.ID, ""); err == nil {
+		t.Error("a message was settled twice")
+	}
+	if m, err := e.in.Settle(ctx, e.ScopeA(), "user:agent@a.test", b.ID, ""); err != nil || m.Outcome != inbound.OutcomeDismissed {
+		t.Errorf("set aside: %+v %v", m, err)
+	}
+	if left, _ := e.in.Review(ctx, e.ScopeA(), e.BrandA, 10); len(left) != 0 {
+		t.Errorf("still in review: %+v", left)
+	}
+}
