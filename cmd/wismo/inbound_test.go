@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/smtp"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +103,45 @@ func TestServeTakesCustomersReplies(t *testing.T) {
 	}
 	if want := fmt.Sprint([]string{"Where is my parcel?", "the parcel\n\nAlso by e-mail."}); fmt.Sprint(got) != want {
 		t.Errorf("what the customer wrote on the case: %q, want %s", got, want)
+	}
+
+	// A stranger's SMS waits on the review page; an agent puts it on the case from there.
+	stranger := `{"from": "+15550001111", "to": "+447700900123", "text": "Anna here, from my work phone"}`
+	req, _ = http.NewRequest("POST", base+"/api/v1/sms/inbound", strings.NewReader(stranger))
+	req.Header.Set(cases.SignatureHeader, cases.SignWebhook(secret, time.Now(), []byte(stranger)))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the stranger's SMS: %v %v", resp, err)
+	}
+	if _, err := a.access.CreateUser(ctx, "agent@matryoshka.example", "a long password 1", access.RoleAgent, []int64{brand.ID}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.access.Login(ctx, "agent@matryoshka.example", "a long password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(method, path, form string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
+		req.Header.Set(access.CSRFHeader, sess.CSRF)
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, html := page("GET", "/inbound/review?lang=ru", "")
+	m := regexp.MustCompile(`action="/inbound/review/(\d+)"`).FindStringSubmatch(html)
+	if code != 200 || m == nil || !strings.Contains(html, "Anna here, from my work phone") || !strings.Contains(html, "Сообщения на проверку") {
+		t.Fatalf("the review page: %d %.3000s", code, html)
+	}
+	if code, _ := page("POST", "/inbound/review/"+m[1], "_csrf="+sess.CSRF+"&case="+list[0].Number+"&action=case"); code != 303 {
+		t.Fatalf("putting it on the case: %d", code)
+	}
+	if _, html := page("GET", "/inbound/review?lang=en", ""); !strings.Contains(html, "Nothing to review.") {
+		t.Errorf("the review page after: %.2000s", html)
 	}
 }

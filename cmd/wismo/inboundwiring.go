@@ -8,17 +8,20 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/dialer/smpp"
 	"github.com/wismo/wismo/inbound"
 	"github.com/wismo/wismo/inbound/mailin"
+	"github.com/wismo/wismo/inbound/reviewpage"
 )
 
 // inboundPart is customers writing back (package inbound): SMS replies from the dialer's
 // SMSC link and the HTTP provider's route, e-mail from the SMTP listener (when
 // WISMO_MAIL_LISTEN_ADDR is set), all onto cases.
 type inboundPart struct {
+	acc  *access.Service
 	svc  *inbound.Service
 	mail *mailin.Server // nil when the listener is off
 }
@@ -54,7 +57,7 @@ func (a *app) openInbound(comms *commsPart, cs *cases.CaseService) (*inboundPart
 	if comms.mo != nil {
 		comms.mo.in.Store(svc)
 	}
-	p := &inboundPart{svc: svc}
+	p := &inboundPart{acc: a.access, svc: svc}
 	if a.cfg.MailListenAddr == "" {
 		return p, nil
 	}
@@ -69,7 +72,11 @@ func (a *app) openInbound(comms *commsPart, cs *cases.CaseService) (*inboundPart
 	return p, nil
 }
 
-func (p *inboundPart) routes(r fiber.Router) { inbound.Routes(r, p.svc) }
+// routes: the inbound API and the staff page of the review queue (/inbound/review).
+func (p *inboundPart) routes(r fiber.Router) {
+	inbound.Routes(r, p.svc)
+	reviewpage.Routes(r, p.acc, p.svc)
+}
 
 // jobs: the SMTP listener, when configured. A listener that fails is opened again.
 func (p *inboundPart) jobs(a *app) []job {

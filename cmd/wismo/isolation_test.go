@@ -135,6 +135,8 @@ func baseRoutes() map[string]isolationRoute {
 		"PUT /api/v1/inbound/settings":         {path: "/api/v1/inbound/settings?brand={brandA}", body: `{"sms_number": "+447700900999", "reopen_days": 3}`},
 		"GET /api/v1/inbound/review":           {path: "/api/v1/inbound/review?brand={brandA}"},
 		"POST /api/v1/inbound/review/:id<int>": {path: "/api/v1/inbound/review/{review}", body: `{"case": "{case}"}`},
+		"GET /inbound/review":                  {path: "/inbound/review?brand={brandA}"},
+		"POST /inbound/review/:id<int>":        {path: "/inbound/review/{review}", body: "form:case={case}&action=case"},
 
 		// Communications: settings, contacts, campaigns (the brand named with ?brand=).
 		"GET /api/v1/parcels/:id/contacts":      {path: "/api/v1/parcels/{parcel}/contacts"},
