@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,6 +65,8 @@ type Service struct {
 	opts     Options
 	count    *prometheus.CounterVec
 	attCount *prometheus.CounterVec
+
+	settingsCache sync.Map // brand -> cachedSettings (Prepare)
 }
 
 // New returns the inbound service.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wismo/wismo/dialer"
 )
@@ -18,7 +19,7 @@ const maxReferences = 10
 // the customer's messages on that case (RFC 5322 §3.6.4), so their mail program threads it.
 // A lookup that fails leaves the message as it is (it still goes out; the log says why).
 func (s *Service) Prepare(ctx context.Context, m *dialer.Message) {
-	st, err := s.settings(ctx, s.db.SQL, m.BrandID)
+	st, err := s.cachedSettings(ctx, m.BrandID)
 	if err != nil {
 		s.log.WarnContext(ctx, "outgoing message without the brand's inbound settings", "err", err, "contact", m.ContactID)
 		return
@@ -66,4 +67,28 @@ func (s *Service) threadOf(ctx context.Context, contact int64) ([]string, error)
 		ids = append([]string{id}, ids...)
 	}
 	return ids, rows.Err()
+}
+
+// settingsTTL is how long Prepare trusts a brand's settings it read (a change made on another
+// node shows within it; one made here at once).
+const settingsTTL = 30 * time.Second
+
+type cachedSettings struct {
+	st Settings
+	at time.Time
+}
+
+// cachedSettings spares the dialer a query per message: a brand's settings, read at most
+// every settingsTTL.
+func (s *Service) cachedSettings(ctx context.Context, brand int64) (Settings, error) {
+	now := time.Now()
+	if v, ok := s.settingsCache.Load(brand); ok && now.Sub(v.(cachedSettings).at) < settingsTTL {
+		return v.(cachedSettings).st, nil
+	}
+	st, err := s.settings(ctx, s.db.SQL, brand)
+	if err != nil {
+		return Settings{}, err
+	}
+	s.settingsCache.Store(brand, cachedSettings{st: st, at: now})
+	return st, nil
 }

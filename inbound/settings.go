@@ -150,6 +150,7 @@ func (s *Service) SetSettings(ctx context.Context, scope access.Scope, brand int
 	if err != nil {
 		return Settings{}, err
 	}
+	s.settingsCache.Delete(brand)
 	return in, nil
 }
 
