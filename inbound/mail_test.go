@@ -12,7 +12,9 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
+	"net"
 	"net/netip"
 	"net/smtp"
 	"os"
@@ -354,5 +356,40 @@ func TestAuthenticationResultsOnlyFromTrustedRelays(t *testing.T) {
 	e.send("ivan@example.com", "help@shop-a.example", forged)
 	if m := e.last(); m.Outcome != inbound.OutcomeReview || !strings.Contains(m.Detail, "Authentication-Results") {
 		t.Errorf("the trusted relay's verdict was ignored: %+v", m)
+	}
+}
+
+// The listener's per-address cap: a connection over it is closed before the greeting; the
+// ones within it are greeted. A silent connection is closed after the timeout.
+func TestMailListenerLimits(t *testing.T) {
+	e := newMailEnv(t, func(o *mailin.Options) { o.Limits.PerAddr = 2; o.Timeout = 300 * time.Millisecond })
+	greeting := func(c net.Conn) string {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b := make([]byte, 256)
+		n, _ := c.Read(b)
+		return string(b[:n])
+	}
+	var conns []net.Conn
+	for range 3 {
+		c, err := net.Dial("tcp", e.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	if g := greeting(conns[0]); !strings.HasPrefix(g, "220 ") {
+		t.Errorf("the first connection: %q", g)
+	}
+	if g := greeting(conns[1]); !strings.HasPrefix(g, "220 ") {
+		t.Errorf("the second connection: %q", g)
+	}
+	if g := greeting(conns[2]); g != "" {
+		t.Errorf("the third connection from one address was greeted: %q", g)
+	}
+	// The first connection says nothing: the listener closes it (EOF, not our deadline).
+	conns[0].SetReadDeadline(time.Now().Add(5 * time.Second))
+	if rest, err := io.ReadAll(conns[0]); err != nil {
+		t.Errorf("a silent connection stayed open: %v (read %q)", err, rest)
 	}
 }
