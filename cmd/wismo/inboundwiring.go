@@ -58,8 +58,8 @@ func (a *app) openInbound(comms *commsPart, cs *cases.CaseService) (*inboundPart
 		comms.mo.in.Store(svc)
 	}
 	p := &inboundPart{acc: a.access, svc: svc}
-	if a.cfg.MailListenAddr == "" {
-		return p, nil
+	if run, _ := a.cfg.jobSet(); a.cfg.MailListenAddr == "" || !run["mail-listener"] { // validated at start
+		return p, nil // off, or another node's (WISMO_JOBS): this one does not bind the port
 	}
 	var err error
 	if p.mail, err = mailin.Listen(mo, svc, a.log); err != nil {
