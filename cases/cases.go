@@ -132,10 +132,11 @@ const (
 	SourcePartnerPost  Source = "partner_post"
 	SourceAgent        Source = "agent"
 	SourceRule         Source = "rule"
+	SourceSMS          Source = "sms" // a customer's SMS reply (package inbound)
 )
 
 // Sources lists every source.
-var Sources = []Source{SourceCall, SourceFeedbackForm, SourceEmail, SourcePartnerPost, SourceAgent, SourceRule}
+var Sources = []Source{SourceCall, SourceFeedbackForm, SourceEmail, SourcePartnerPost, SourceAgent, SourceRule, SourceSMS}
 
 // ResolutionCodes are the outcomes a resolved case records.
 var ResolutionCodes = []string{"delivered", "redelivery_arranged", "returned_to_sender", "refund_issued",

@@ -223,6 +223,21 @@ func (b *CaseBatch) Update(scope access.Scope, actor Actor, c *Case, p CasePatch
 	return b.s.apply(b.ctx, b.tx, b.now, c, cfg, b.s.updateFn(b.ctx, scope, actor, p))
 }
 
+// LogCustomerMessage puts what a customer wrote (kind "message_in", summary the text) on a
+// case; reopen moves a resolved or closed case back to open first (package inbound).
+func (s *CaseService) LogCustomerMessage(ctx context.Context, brandID int64, number, from, text string, data any, reopen bool) (*Case, error) {
+	return s.change(ctx, access.Brands(brandID), number, brandID, func(tx store.Tx, c *Case, cfg SLAConfig, now time.Time) ([]logEntry, []outbox.Entry, error) {
+		logs := []logEntry{{At: now, Kind: "message_in", Actor: "customer:" + from, Summary: text, Data: data}}
+		if !reopen || c.Status.IsOpen() {
+			return logs, nil, nil
+		}
+		from := c.Status
+		c.enter(StatusOpen, "", cfg.Calendar, now)
+		logs = append([]logEntry{statusLog(Actor{Label: "system", System: true}, from, StatusOpen, now, " (the customer wrote)")}, logs...)
+		return logs, []outbox.Entry{caseMessage(TopicCaseStatusChanged, c, from)}, nil
+	})
+}
+
 // LogReply records on a case that a reply went to the customer (summary says how); it is a
 // response for the first-response clock and a change of the case (IfVersion applies).
 func (s *CaseService) LogReply(ctx context.Context, scope access.Scope, actor Actor, number string, brandID int64, summary string, data any) (*Case, error) {

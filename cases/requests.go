@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/wismo/wismo/store"
 )
 
 // CustomerRequest is a case a customer started about a parcel, as the public tracking page
@@ -13,6 +15,7 @@ type CustomerRequest struct {
 	Type      CaseType
 	Status    CaseStatus
 	CreatedAt time.Time
+	RepliedAt store.NullTime // the service's latest reply to the customer (a "reply" in the log): when, never what
 }
 
 // maxCustomerRequests bounds the requests a parcel's page lists.
@@ -24,11 +27,11 @@ const maxCustomerRequests = 20
 // (brand_id, number) index instead, which cost ~0.7 ms per page at 10,000 cases and grows with
 // the brand.
 func (s *CaseService) ParcelRequests(ctx context.Context, brandID int64, parcelID string) ([]CustomerRequest, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT c.number, c.type, c.status, c.created_at
-		FROM case_parcels cp JOIN cases c ON c.id = cp.case_id
-		WHERE cp.parcel_id = ? AND +c.brand_id = ? AND c.source IN (?, ?, ?)
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT c.number, c.type, c.status, c.created_at,
+		(SELECT MAX(l.at) FROM case_log l WHERE l.case_id = c.id AND l.kind = 'reply') FROM case_parcels cp JOIN cases c ON c.id = cp.case_id
+		WHERE cp.parcel_id = ? AND +c.brand_id = ? AND c.source IN (?, ?, ?, ?)
 		ORDER BY c.id DESC LIMIT ?`), parcelID, brandID,
-		string(SourceFeedbackForm), string(SourceCall), string(SourceEmail), maxCustomerRequests)
+		string(SourceFeedbackForm), string(SourceCall), string(SourceEmail), string(SourceSMS), maxCustomerRequests)
 	if err != nil {
 		return nil, fmt.Errorf("requests about %s: %w", parcelID, err)
 	}
@@ -36,7 +39,7 @@ func (s *CaseService) ParcelRequests(ctx context.Context, brandID int64, parcelI
 	var out []CustomerRequest
 	for rows.Next() {
 		var q CustomerRequest
-		if err := rows.Scan(&q.Number, &q.Type, &q.Status, &q.CreatedAt); err != nil {
+		if err := rows.Scan(&q.Number, &q.Type, &q.Status, &q.CreatedAt, &q.RepliedAt); err != nil {
 			return nil, fmt.Errorf("requests about %s: %w", parcelID, err)
 		}
 		q.CreatedAt = q.CreatedAt.UTC()

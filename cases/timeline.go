@@ -90,7 +90,7 @@ func logEntries(ctx context.Context, db *store.DB, q store.Tx, cases map[int64]s
 			json.Unmarshal([]byte(data), &d) //nolint:errcheck // written by insertLog; a bad row shows without data
 			d["change"] = kind
 			k := "case"
-			if kind == "note" || kind == "attachment" {
+			if kind == "note" || kind == "attachment" || kind == "message_in" { // message_in: what a customer wrote (inbound)
 				k, d = kind, nil
 			}
 			out = append(out, TimelineEntry{At: at.UTC(), Kind: k, Summary: summary, Actor: actor, Ref: number, Data: d})

@@ -6,7 +6,9 @@
 // (the dialer's timeline source) with its delivery status as it moves on.
 //
 // It owns the table case_conversation (case_id, contact_id, direction, channel, actor,
-// created_at); the inbound messages work adds rows with direction "in" later.
+// created_at). E-mail replies carry the case token in their subject; package inbound adds
+// the brand's Reply-To and the thread's In-Reply-To/References when they go out, and puts
+// what the customer writes back on the case (case_log "message_in").
 package conversation
 
 import (
@@ -16,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/wismo/wismo/access"
@@ -116,7 +119,7 @@ func (s *Service) Reply(ctx context.Context, scope access.Scope, actor cases.Act
 	ref := "case-reply:" + c.Number + ":" + token()
 	req := dialer.Request{BrandID: c.BrandID, ParcelID: parcel.ID, Channel: dialer.Channel(channel), To: to,
 		TimeZone: parcel.Recipient.TimeZone, Language: parcel.Recipient.Language, TriggerRef: ref,
-		TemplateID: t.ID, TemplateVersion: int64(t.Version), Subject: r.Subject, Body: r.Text, HTML: r.HTML}
+		TemplateID: t.ID, TemplateVersion: int64(t.Version), Subject: WithCaseToken(r.Subject, c.Number), Body: r.Text, HTML: r.HTML}
 	err = s.db.WriteTx(ctx, func(tx store.Tx) error {
 		if err := s.dialer.Plan(ctx, tx, []dialer.Request{req}); err != nil {
 			return err
@@ -125,14 +128,30 @@ func (s *Service) Reply(ctx context.Context, scope access.Scope, actor cases.Act
 		if err != nil {
 			return fmt.Errorf("the planned reply: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO case_conversation (case_id, contact_id, direction, channel, actor, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`), c.ID, id, Out, channel, actor.Label, s.now())
-		return err
+		return Link(ctx, s.db, tx, c.ID, id, Out, channel, actor.Label, s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("reply to case %s: %w", c.Number, err)
 	}
 	return nil
+}
+
+// Link records contact as a message of case caseID's conversation, in tx (a reply, or
+// package inbound's acknowledgement of a customer's e-mail).
+func Link(ctx context.Context, db *store.DB, tx store.Tx, caseID, contact int64, direction, channel, actor string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO case_conversation (case_id, contact_id, direction, channel, actor, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), caseID, contact, direction, channel, actor, at)
+	return err
+}
+
+// WithCaseToken adds the case token "[MM-000123]" to an e-mail subject that lacks it: the
+// customer's answer finds its case by it (package inbound) even when their mail program
+// drops In-Reply-To.
+func WithCaseToken(subject, number string) string {
+	if number == "" || strings.Contains(subject, "["+number+"]") {
+		return subject
+	}
+	return strings.TrimSpace(subject + " [" + number + "]")
 }
 
 // Message is one message of a case's conversation.

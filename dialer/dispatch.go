@@ -76,7 +76,11 @@ func (s *Service) sendOne(ctx context.Context, c claimed) result {
 	if c.channel == Call {
 		r = result{c: c, err: s.calls.PlaceCall(sctx, c.callRequest())}
 	} else {
-		sent, err := s.sender(c.channel).Send(sctx, c.message(s.opts.PublicURL))
+		m := c.message(s.opts.PublicURL)
+		if s.opts.Prepare != nil {
+			s.opts.Prepare(sctx, &m)
+		}
+		sent, err := s.sender(c.channel).Send(sctx, m)
 		r = result{c: c, sent: sent, err: err}
 	}
 	r.at = s.now()

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/wismo/wismo/dialer/stopword"
 	"github.com/wismo/wismo/store"
 )
 
@@ -80,23 +80,10 @@ func (s *Service) optOutTx(ctx context.Context, tx store.Tx, brand int64, ch Cha
 	return err
 }
 
-// isStop reports whether a mobile-originated text asks to stop messages: the word alone,
-// in English or Russian, whatever the case and the punctuation around it.
-func isStop(text string) bool {
-	w := strings.ToUpper(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
-	switch w {
-	case "STOP", "СТОП", "STOP ALL", "UNSUBSCRIBE", "ОТПИСАТЬСЯ", "ОТПИСКА":
-		return true
-	}
-	return false
-}
-
-// HandleInbound handles a mobile-originated SMS. STOP (or СТОП) puts the sender on the
-// opt-out list of the brand that texted the number last — the message the customer
-// answers. Other replies are logged and kept for nobody (agents get them with the
-// callcenter work).
+// HandleInbound handles STOP (stopword.Is) from a handset: the sender is opted out of the
+// SMS of the brand that texted it last. Other replies are package inbound's (Options.MO).
 func (s *Service) HandleInbound(ctx context.Context, from, to, text string) error {
-	if !isStop(text) {
+	if !stopword.Is(text) {
 		s.log.InfoContext(ctx, "mobile-originated SMS that is not STOP; ignored", "to", to, "chars", len([]rune(text)))
 		return nil
 	}

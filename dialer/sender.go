@@ -15,9 +15,11 @@ type Message struct {
 	BrandID   int64
 	Channel   Channel
 	To        string
-	Subject   string // email
-	Text      string // the SMS, or the email's text part
-	HTML      string // the email's HTML part
+	Subject   string            // email
+	Text      string            // the SMS, or the email's text part
+	HTML      string            // the email's HTML part
+	From      string            // SMS over SMPP: the brand's reply-capable number ("" is WISMO_SMPP_SOURCE_ADDR)
+	Headers   map[string]string // email: Reply-To and the thread's In-Reply-To and References
 	// UnsubscribeURL is the email's List-Unsubscribe link (RFC 2369, one-click per RFC 8058).
 	UnsubscribeURL string
 }

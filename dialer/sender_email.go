@@ -77,6 +77,9 @@ func (m *smtpSender) Send(ctx context.Context, msg Message) (Sent, error) {
 	if msg.HTML != "" {
 		e.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
 	}
+	for k, v := range msg.Headers {
+		e.SetGenHeader(gomail.Header(k), oneLine(v))
+	}
 	if msg.UnsubscribeURL != "" {
 		e.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+msg.UnsubscribeURL+">")
 		e.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")

@@ -224,3 +224,33 @@ func TestEmailSubjectStaysOneHeader(t *testing.T) {
 		t.Fatalf("subject %q (%v), want the one line %q", subj, err, want)
 	}
 }
+
+// TestPrepareSetsThreadHeaders: Options.Prepare (package inbound) sets Reply-To and the
+// thread's In-Reply-To/References; they reach the wire, each on one line.
+func TestPrepareSetsThreadHeaders(t *testing.T) {
+	sink := startSMTP(t)
+	e := newEnv(t, func(o *Options) {
+		o.Email, o.SMTPURL, o.SMTPFrom = nil, "smtp://wismo:secret@"+sink.addr+"?tls=none", "Dialer Shop <noreply@shop.example>"
+		o.Prepare = func(_ context.Context, m *Message) {
+			m.Headers = map[string]string{"Reply-To": "help@shop.example", "In-Reply-To": "<c2@example.com>", "References": "<c1@example.com>\r\n<c2@example.com>"}
+		}
+	})
+	id := tracking.MakeS10("RB", 300003, "GB")
+	e.parcel(id, "Europe/Moscow")
+	e.plan(Request{ParcelID: id, Channel: Email, To: "anna@example.com", TimeZone: "Europe/Moscow", RuleID: 1, TriggerRef: "p",
+		Subject: "Re: your parcel", Body: "It is on its way."})
+	e.runOnce()
+	got := sink.received()
+	if len(got) != 1 {
+		t.Fatalf("the server received %d messages", len(got))
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(got[0].data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"Reply-To": "<help@shop.example>", "In-Reply-To": "<c2@example.com>", "References": "<c1@example.com> <c2@example.com>"} {
+		if v := msg.Header.Get(k); v != want && !(k == "Reply-To" && v == "help@shop.example") {
+			t.Errorf("%s: %q, want %q", k, v, want)
+		}
+	}
+}

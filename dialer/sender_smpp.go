@@ -24,7 +24,7 @@ func (s *Service) newSMPPSender(cfg smpp.Config) Sender {
 // SMPP's answer onto the dialer's: never written is ErrNotSent, refused by the SMSC is
 // ErrRefused (or ErrNotSent when it only asks to slow down), anything else is unknown.
 func (p smppSender) Send(ctx context.Context, m Message) (Sent, error) {
-	res, err := p.c.Submit(ctx, smpp.Message{To: m.To, Text: m.Text, Receipt: true})
+	res, err := p.c.Submit(ctx, smpp.Message{To: m.To, From: m.From, Text: m.Text, Receipt: true})
 	sent := Sent{Provider: "smpp", IDs: res.IDs, Encoding: string(res.Encoding), Parts: res.Parts}
 	var se *smpp.StatusError
 	switch {
@@ -58,6 +58,9 @@ func (s *Service) handleDeliver(ctx context.Context, d smpp.Deliver) error {
 			detail += " err:" + r.Err
 		}
 		return s.HandleReceipt(ctx, "smpp", r.MessageID, state, detail)
+	}
+	if s.opts.MO != nil {
+		return s.opts.MO(ctx, d)
 	}
 	return s.HandleInbound(ctx, d.Source, d.Destination, d.Text)
 }

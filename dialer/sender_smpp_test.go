@@ -89,15 +89,6 @@ func TestSMSOverSMPP(t *testing.T) {
 	}
 }
 
-func TestInboundStopWords(t *testing.T) {
-	for text, want := range map[string]bool{"STOP": true, " stop ": true, "Stop!": true, "СТОП": true, "стоп.": true,
-		"stop all": true, "please stop sending": false, "": false, "OK": false} {
-		if isStop(text) != want {
-			t.Errorf("isStop(%q) = %v", text, !want)
-		}
-	}
-}
-
 // TestSMSOverHTTP: the HTTP provider adapter against a local provider.
 func TestSMSOverHTTP(t *testing.T) {
 	var mu sync.Mutex

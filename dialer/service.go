@@ -35,6 +35,8 @@ type Options struct {
 	// DispositionWait is how long an answered call waits for the agent's disposition before
 	// the attempt algorithm decides it as reached (default 10 min).
 	DispositionWait time.Duration
+	MO              func(ctx context.Context, d smpp.Deliver) error // SMPP replies that are not receipts (package inbound); nil: STOP only
+	Prepare         func(ctx context.Context, m *Message)           // sets From and Headers before a send (package inbound)
 	Registry        prometheus.Registerer
 	Now             func() time.Time
 }

@@ -62,7 +62,8 @@ type trackStep struct{ Label, State string }
 type trackEvent struct{ ISO, When, Label, Detail, Place string }
 
 // trackRequest is one of the customer's cases about the parcel.
-type trackRequest struct{ Number, ISO, When, Type, Status, Tone string }
+// Replied says when the service last answered the customer about it (never what).
+type trackRequest struct{ Number, ISO, When, Type, Status, Tone, RepliedISO, Replied string }
 
 type option struct{ Value, Label string }
 
@@ -203,8 +204,12 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 			if !cs.Status.IsOpen() {
 				tone = "ok"
 			}
-			p.Requests = append(p.Requests, trackRequest{Number: cs.Number, ISO: cs.CreatedAt.Format(time.RFC3339),
-				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone})
+			r := trackRequest{Number: cs.Number, ISO: cs.CreatedAt.Format(time.RFC3339),
+				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone}
+			if cs.RepliedAt.Valid {
+				r.RepliedISO, r.Replied = cs.RepliedAt.Time.Format(time.RFC3339), cs.RepliedAt.Time.In(loc).Format("02.01.2006 15:04")
+			}
+			p.Requests = append(p.Requests, r)
 		}
 	}
 	if h.d.CaseDesk == nil {

@@ -35,6 +35,10 @@ go run ./tools/benchtrack -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_TRACK_
 # WISMO_BENCH_CASES_ARGS overrides, e.g. "-parcels 100000 -cases 20000 -requests 50".
 # shellcheck disable=SC2086
 go run ./tools/benchcases -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_CASES_ARGS:-}
+# Inbound SMS and e-mail (package inbound): arrival to on the case, p50/p99, over HTTP, SMPP
+# parts and the SMTP listener, beside a case note added through the case tracker and a raw
+# case_log INSERT, on SQLite and PostgreSQL.
+go run ./tools/benchinbound -out BENCHMARKS.md
 # Answering-machine detection: wismo's detector (package amd) beside Asterisk's AMD algorithm
 # (tools/amdbaseline, amd.conf's defaults) on 400 greetings generated in the run by espeak-ng
 # and sox from a seed not used for tuning.

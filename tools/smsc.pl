@@ -9,6 +9,10 @@
 # stdin:
 #
 #   mo FROM TO TEXT     send a mobile-originated deliver_sm (UCS-2 when TEXT is not ASCII)
+#   mo_split HOW N FROM TO TEXT
+#                       send TEXT as N parts of a concatenated MO, each its own deliver_sm, the
+#                       last part first; HOW is udh (IEI 0x00 header), udh16 (IEI 0x08) or sar
+#                       (sar_* TLVs); HOW payload sends the whole TEXT in one message_payload
 #   drop                close every connection now
 #   drop_after N        close the connection on the Nth submit_sm from now, unanswered
 #   fail PREFIX         receipts for destinations starting with PREFIX say UNDELIV
@@ -123,6 +127,34 @@ sub command {
     for my $c (@conns) {
       $c->deliver_sm(source_addr_ton => 1, source_addr_npi => 1, source_addr => $from, destination_addr => $to,
         esm_class => 0, data_coding => $ascii ? 0 : 8, short_message => $ascii ? $text : encode('UTF-16BE', $text), async => 1);
+    }
+    emit({ev => 'mo_sent', from => $from, to => $to, text => $text, conns => scalar @conns});
+  } elsif ($cmd eq 'mo_split') {
+    my ($how, $n, $from, $to, @words) = @args;
+    my $text = decode('UTF-8', join(' ', @words));
+    my $ascii = $text !~ /[^\x20-\x7E]/;
+    my $enc = sub { $ascii ? $_[0] : encode('UTF-16BE', $_[0]) };
+    my %common = (source_addr_ton => 1, source_addr_npi => 1, source_addr => $from, destination_addr => $to,
+      data_coding => $ascii ? 0 : 8, async => 1);
+    my $ref = int(rand(200)) + 1;
+    my @parts;
+    if ($how eq 'payload') {
+      @parts = ({%common, esm_class => 0, short_message => '', message_payload => $enc->($text)});
+    } else {
+      my $size = int((length($text) + $n - 1) / $n);
+      for my $i (1 .. $n) {
+        my $piece = $enc->(substr($text, ($i - 1) * $size, $size));
+        if ($how eq 'sar') {
+          push @parts, {%common, esm_class => 0, short_message => $piece, sar_msg_ref_num => pack('n', $ref),
+            sar_total_segments => pack('C', $n), sar_segment_seqnum => pack('C', $i)};
+        } else {
+          my $udh = $how eq 'udh16' ? pack('CCCnCC', 6, 0x08, 4, $ref, $n, $i) : pack('CCCCCC', 5, 0x00, 3, $ref, $n, $i);
+          push @parts, {%common, esm_class => 0x40, short_message => $udh . $piece};
+        }
+      }
+    }
+    for my $c (@conns) {
+      $c->deliver_sm(%$_) for reverse @parts;
     }
     emit({ev => 'mo_sent', from => $from, to => $to, text => $text, conns => scalar @conns});
   } elsif ($cmd eq 'drop') {

@@ -17,6 +17,7 @@ import (
 type commsPart struct {
 	dialer  *dialer.Service
 	scripts *scripts.Service
+	mo      *moForward // SMPP replies to the inbound service (inboundwiring.go)
 }
 
 // openComms builds the dialer on the channels the settings choose and the rules over it.
@@ -26,6 +27,8 @@ type commsPart struct {
 func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*commsPart, error) {
 	opts := a.cfg.dialerOptions()
 	opts.Registry = a.reg
+	mo := &moForward{}
+	opts.MO, opts.Prepare = mo.handle, mo.prepare
 	outcomes := &dialerOutcomes{}
 	if center != nil {
 		opts.Calls = callcenter.NewPlacer(center, outcomes)
@@ -50,7 +53,7 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	}
 	outcomes.d = d
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
-	return &commsPart{dialer: d, scripts: s}, nil
+	return &commsPart{dialer: d, scripts: s, mo: mo}, nil
 }
 
 // dialerOutcomes hands call outcomes from the call center to the dialer, which is created

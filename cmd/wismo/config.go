@@ -85,6 +85,19 @@ type Config struct {
 	// often its demo customers call the demo hotline.
 	DemoCarrierAddr string
 	DemoCalls       string
+	// Customers writing back (inboundconfig.go): the HTTP SMS provider's secret and the
+	// SMTP listener for customers' e-mail.
+	SMSInboundSecret    string
+	MailListenAddr      string
+	MailDomain          string
+	MailTLSCert         string
+	MailTLSKey          string
+	MailMaxBytes        string
+	MailMaxConns        string
+	MailMaxConnsPerAddr string
+	MailTimeout         string
+	MailTrustedRelays   string
+	MailRate            string
 }
 
 // setting binds one flag to its environment variable.
@@ -94,7 +107,7 @@ type setting struct {
 }
 
 func (c *Config) settings() []setting {
-	return []setting{
+	return append([]setting{
 		{"data-dir", "WISMO_DATA_DIR", "./data", "SQLite file, recordings, announcements", &c.DataDir},
 		{"http-addr", "WISMO_HTTP_ADDR", "127.0.0.1:8080", "portal and API listen address", &c.HTTPAddr},
 		{"debug-addr", "WISMO_DEBUG_ADDR", "", "Go profiler (net/http/pprof) listen address, loopback only; empty = off", &c.DebugAddr},
@@ -141,7 +154,7 @@ func (c *Config) settings() []setting {
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
-	}
+	}, c.inboundSettings()...)
 }
 
 // bindConfig registers the config's flags on fs with defaults taken from the environment.
@@ -182,6 +195,7 @@ func (c *Config) validate() error {
 	c.validateSIPLimits(bad)
 	c.validateDemoCarrier(bad)
 	c.validateWeb(bad)
+	c.validateInbound(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}
@@ -359,7 +373,7 @@ func (c *Config) newLogger() *slog.Logger {
 
 // jobNames are the background jobs of wismo serve, for WISMO_JOBS.
 var jobNames = []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-	"comms-rules", "dialer", "tracking-page-cache"}
+	"comms-rules", "dialer", "tracking-page-cache", "mail-listener"}
 
 // jobSet is WISMO_JOBS as the set of jobs to run.
 func (c *Config) jobSet() (map[string]bool, error) {

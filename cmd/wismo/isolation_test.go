@@ -132,6 +132,15 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /api/v1/parcels/:id/delivery-day":     {path: "/api/v1/parcels/{parcel}/delivery-day", body: `{"date": "2026-12-08"}`},
 		"GET /api/v1/search":                        {path: "/api/v1/search?q={name}", list: true},
 
+		// Customers writing back (package inbound).
+		"POST /api/v1/sms/inbound":             {public: "the HTTP SMS provider's replies: signed with the shared secret (X-Wismo-Signature), found by the number texted"},
+		"GET /api/v1/inbound/settings":         {path: "/api/v1/inbound/settings?brand={brandA}"},
+		"PUT /api/v1/inbound/settings":         {path: "/api/v1/inbound/settings?brand={brandA}", body: `{"sms_number": "+447700900999", "reopen_days": 3}`},
+		"GET /api/v1/inbound/review":           {path: "/api/v1/inbound/review?brand={brandA}"},
+		"POST /api/v1/inbound/review/:id<int>": {path: "/api/v1/inbound/review/{review}", body: `{"case": "{case}"}`},
+		"GET /inbound/review":                  {path: "/inbound/review?brand={brandA}"},
+		"POST /inbound/review/:id<int>":        {path: "/inbound/review/{review}", body: "form:case={case}&action=case"},
+
 		// Communications: settings, contacts, campaigns (the brand named with ?brand=).
 		"GET /api/v1/parcels/:id/contacts":      {path: "/api/v1/parcels/{parcel}/contacts"},
 		"GET /api/v1/contacts":                  {path: "/api/v1/contacts?brand={brandA}&status=unknown"},
@@ -242,7 +251,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
@@ -514,6 +523,12 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 		t.Fatal(err)
 	}
 	w.ids["letter"] = strconv.FormatInt(letter, 10)
+	var review int64 // a message of A's review queue, as package inbound records it
+	if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`INSERT INTO inbound_messages (brand_id, channel, sender, recipient, outcome, body, created_at)
+		VALUES (?, 'sms', '+15550001111', '+447700900123', 'review', 'who is this', ?) RETURNING id`), brandA.ID, now).Scan(&review); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["review"] = strconv.FormatInt(review, 10)
 	w.ids["name"] = url.QueryEscape("Петров")
 	// The post's webhook (never called: no jobs run), so that A's case can be escalated.
 	if code, raw := w.call(t, "PUT", "/api/v1/posts/"+w.ids["post"]+"/webhook", `{"url": "https://example.com/hook"}`, postKey, nil); code/100 != 2 {

@@ -58,7 +58,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -71,6 +71,9 @@ func TestJobNamesArePinned(t *testing.T) {
 		wired = append(wired, j.name)
 	}
 	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name)
+	for _, j := range (&inboundPart{}).jobs(&app{}) {
+		wired = append(wired, j.name)
+	}
 	slices.Sort(wired)
 	sorted := slices.Sorted(slices.Values(want))
 	if !slices.Equal(wired, sorted) {
@@ -86,6 +89,8 @@ func TestMetricNamesArePinned(t *testing.T) {
 		"wismo_calls_active",
 		"wismo_contacts_total",
 		"wismo_http_requests_total",
+		"wismo_inbound_attachments_total",
+		"wismo_inbound_messages_total",
 		"wismo_ingest_items_total",
 		"wismo_job_restarts_total",
 		"wismo_job_up",
@@ -172,7 +177,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00005_search_name_starts.sql", "00006_track_history.sql", "00007_rule_versions.sql", "00008_call_notes.sql",
 		"00009_ingest_writes.sql", "00010_comms_changes.sql", "00011_outbox_parts.sql", "00012_outbox_lz4.sql",
 		"00013_outbox_dead_letters.sql", "00014_user_locale.sql", "00015_case_workspace.sql", "00016_call_cases.sql",
-		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00021_parcel_choices.sql", "00022_predictive_pacing.sql"}
+		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

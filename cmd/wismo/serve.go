@@ -118,6 +118,7 @@ func serveCmd(ctx context.Context, args []string) error {
 type node struct {
 	car  *demoCarrier
 	tel  *telephonyPart
+	in   *inboundPart
 	jobs []job
 	sup  *supervisor
 	web  *fiber.App
@@ -185,6 +186,13 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
+	// Customers writing back (inboundwiring.go): SMS replies and e-mail onto cases.
+	if n.in, err = a.openInbound(comms, cs.svc); err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	routes = append(routes, n.in.routes)
+	n.jobs = append(n.jobs, n.in.jobs(a)...)
 	var pages *portal.TrackCache
 	if age, _ := a.cfg.trackPageAge(); age > 0 { // validated at start
 		pages = portal.NewTrackCache(age, a.reg)

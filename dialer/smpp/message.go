@@ -81,6 +81,41 @@ type Deliver struct {
 	Destination string   // our address
 	Receipt     *Receipt // set for delivery receipts
 	Text        string   // a mobile-originated message's text
+	// Part is set when the message is one part of a concatenated one (a user data header's
+	// IEI 0x00 or 0x08, or the sar_* TLVs); Text is then this part's text only.
+	Part *Part
+}
+
+// Part says which part of a concatenated message a deliver_sm carries.
+type Part struct {
+	Ref        int // the reference shared by the parts (8 or 16 bits)
+	Total, Seq int // Seq counts from 1
+}
+
+// concatPart reads the concatenation information element of a user data header (3GPP TS
+// 23.040 §9.2.3.24.1 and .8): nil when the header has none.
+func concatPart(udh []byte) *Part {
+	for i := 0; i+1 < len(udh); {
+		iei, n := udh[i], int(udh[i+1])
+		v := udh[i+2 : min(i+2+n, len(udh))]
+		switch {
+		case iei == 0x00 && len(v) == 3 && v[1] > 0:
+			return &Part{Ref: int(v[0]), Total: int(v[1]), Seq: int(v[2])}
+		case iei == 0x08 && len(v) == 4 && v[2] > 0:
+			return &Part{Ref: int(v[0])<<8 | int(v[1]), Total: int(v[2]), Seq: int(v[3])}
+		}
+		i += 2 + n
+	}
+	return nil
+}
+
+// sarPart reads the sar_* TLVs (§5.3.2.22-24): nil when they are not all there.
+func sarPart(tlv map[uint16][]byte) *Part {
+	ref, tot, seq := tlv[tagSARMsgRefNum], tlv[tagSARTotalSegments], tlv[tagSARSegmentSeqnum]
+	if len(ref) != 2 || len(tot) != 1 || len(seq) != 1 || tot[0] == 0 {
+		return nil
+	}
+	return &Part{Ref: int(ref[0])<<8 | int(ref[1]), Total: int(tot[0]), Seq: int(seq[0])}
 }
 
 // Receipt is an SMSC delivery receipt (§2.11, Appendix B).
@@ -149,10 +184,16 @@ func parseDeliver(body []byte) (Deliver, error) {
 	if len(sm) == 0 {
 		sm = tlv[tagMessagePayload]
 	}
+	d := Deliver{Source: src, Destination: dst, Part: sarPart(tlv)}
 	if esm&esmUDHI != 0 && len(sm) > 0 && int(sm[0])+1 <= len(sm) {
+		if p := concatPart(sm[1 : int(sm[0])+1]); p != nil {
+			d.Part = p
+		}
 		sm = sm[int(sm[0])+1:]
 	}
-	d := Deliver{Source: src, Destination: dst}
+	if d.Part != nil && (d.Part.Total < 2 || d.Part.Seq < 1 || d.Part.Seq > d.Part.Total) {
+		d.Part = nil // a "concatenated" message of one part, or a part out of range: take it as it is
+	}
 	if srcTON == 1 && src != "" && !strings.HasPrefix(src, "+") {
 		d.Source = "+" + src
 	}

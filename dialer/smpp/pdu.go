@@ -43,6 +43,9 @@ const (
 	tagReceiptedMessageID uint16 = 0x001E
 	tagMessagePayload     uint16 = 0x0424
 	tagMessageState       uint16 = 0x0427
+	tagSARMsgRefNum       uint16 = 0x020C // concatenation by TLVs (§5.3.2.22-24)
+	tagSARTotalSegments   uint16 = 0x020E
+	tagSARSegmentSeqnum   uint16 = 0x020F
 )
 
 const (

@@ -1,6 +1,7 @@
 package smpp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ func (e *StatusError) Is(target error) bool { return target == ErrNotSent && e.T
 // Message is a short message to submit.
 type Message struct {
 	To      string // E.164 with a plus
+	From    string // the source address of this message ("" is Config.SourceAddr)
 	Text    string
 	Receipt bool // ask for a delivery receipt
 }
@@ -80,7 +82,7 @@ func (c *Client) Submit(ctx context.Context, m Message) (Result, error) {
 		if len(parts) > 1 {
 			udh = concatUDH(ref, len(parts), i+1)
 		}
-		id, err := c.submitPart(ctx, submitBody(c.cfg.SourceAddr, m.To, coding, udh, payload, m.Receipt))
+		id, err := c.submitPart(ctx, submitBody(cmp.Or(m.From, c.cfg.SourceAddr), m.To, coding, udh, payload, m.Receipt))
 		if err != nil {
 			if i > 0 {
 				return res, fmt.Errorf("%w: part %d of %d: %v (parts %s were accepted)", ErrUnknown, i+1, len(parts), err, strings.Join(res.IDs, ","))
