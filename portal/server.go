@@ -58,6 +58,8 @@ type Deps struct {
 	Comms CommsHistory
 	// CaseDesk opens the cases the tracking page's forms ask for (nil: no forms).
 	CaseDesk CaseDesk
+	// Ratings keeps the tracking page's ratings and the dashboard's CSAT (nil: no ratings).
+	Ratings Ratings
 	// Requests lists the customer's requests (cases) on the tracking page (nil: none).
 	Requests RequestHistory
 	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/tracking"
@@ -42,6 +43,9 @@ type trackPage struct {
 	MinDayText, MaxDayText string
 	MinMessage             int      // the message's minimum length, as the server checks it
 	Days                   []option // the valid new delivery days, written in the page's language
+	// Ratings offered or given (track_rating.go), and a message about the rating form.
+	Ratings     []trackRating
+	RatingError string
 }
 
 type trackParcel struct {
@@ -59,7 +63,10 @@ type trackStep struct{ Label, State string }
 type trackEvent struct{ ISO, When, Label, Detail, Place string }
 
 // trackRequest is one of the customer's cases about the parcel.
-type trackRequest struct{ Number, ISO, When, Type, Status, Tone string }
+type trackRequest struct {
+	Number, ISO, When, Type, Status, Tone string
+	Resolved                              bool // resolved or closed: the service can be rated
+}
 
 type option struct{ Value, Label string }
 
@@ -121,7 +128,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 			return renderTrack(c, p)
 		}
 		token := p.CSRF
-		if p.Forms {
+		if p.CSRF != "" { // the forms' and ratings' token is the visitor's: never cached
 			p.CSRF = csrfSlot
 		}
 		html, err := executeTrack(c, p)
@@ -132,6 +139,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 		return sendTrack(c, withToken(html, token))
 	})
 	formRoutes(app, h)
+	ratingRoutes(app, h)
 }
 
 // start reads the page's language and tracking number; a malformed number is a helpful 400.
@@ -200,9 +208,11 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 				tone = "ok"
 			}
 			p.Requests = append(p.Requests, trackRequest{Number: cs.Number, ISO: cs.CreatedAt.Format(time.RFC3339),
-				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone})
+				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone,
+				Resolved: cs.Status == cases.StatusResolved || cs.Status == cases.StatusClosed})
 		}
 	}
+	h.loadRatings(c, p, v)
 	if h.d.CaseDesk == nil {
 		return v, true, nil
 	}

@@ -97,6 +97,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /track/:id":              {public: "the customer's tracking page: masked personal data, by tracking number (docs/security.md)"},
 		"POST /track/:id/feedback":    {public: "the customer's feedback on their parcel's page (rate-limited)"},
 		"POST /track/:id/request":     {public: "the customer's request on their parcel's page (rate-limited)"},
+		"POST /track/:id/rating":      {public: "the customer's rating of their parcel's delivery or resolved request (rate-limited)"},
 		"GET /unsubscribe/:token":     {public: "an email's unsubscribe link: the signed token is the authority"},
 		"POST /unsubscribe/:token":    {public: "one-click unsubscribe: the signed token is the authority"},
 		"GET /api/v1/agent":           {public: "the caller's own agent state (no brand's objects)"},
@@ -237,7 +238,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks"}
+	"call_cases", "callbacks", "ratings", "eta_lane_stats"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
