@@ -53,6 +53,8 @@ var forced = []spec{
 	{story: "ready_for_pickup", brand: 0, dest: "BY", level: tracking.Standard, cod: 1, cut: "EDH"},
 	{story: "cancelled", brand: 2, dest: "MX", level: tracking.Standard, outcome: exportCancelled, cut: "EXX"},
 	{story: "no_phone", brand: 1, dest: "DE", level: tracking.Standard, noPhone: true, cut: "EMI", courier: true},
+	{story: "posted", brand: 0, dest: "RU", level: tracking.Standard, cod: -1, cut: "EMA"},
+	{story: "in_transit", brand: 1, dest: "RU", level: tracking.Standard, cod: -1, cut: "EMC"},
 }
 
 // sampleStories are the stories whose parcels Summary.Sample lists.

@@ -54,7 +54,11 @@ type trackParcel struct {
 	// Outcome replaces the promise when none holds: returning, returned, cancelled, waiting
 	// at the pickup point.
 	Outcome, OutcomeTone string
-	Steps                []trackStep
+	// Expected is the date predicted from recent deliveries (track_promise.go), shown when it
+	// differs from the promise; Customs what to do at import customs.
+	Expected string
+	Customs  *trackCustoms
+	Steps    []trackStep
 	Events               []trackEvent
 }
 
@@ -351,6 +355,7 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 		}
 		p.Events = append(p.Events, ev)
 	}
+	addPromise(p, v, lang, loc)
 	return p
 }
 
