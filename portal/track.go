@@ -59,7 +59,7 @@ type trackParcel struct {
 	Expected string
 	Customs  *trackCustoms
 	Steps    []trackStep
-	Events               []trackEvent
+	Events   []trackEvent
 }
 
 type trackStep struct{ Label, State string }

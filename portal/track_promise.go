@@ -80,4 +80,6 @@ func addPromise(p *trackParcel, v tracking.ParcelView, lang string, loc *time.Lo
 	p.Customs = c
 }
 
-func hasTrackKey(key string) bool { return customerWords(func(string) string { return "x" }, key, "") != "" }
+func hasTrackKey(key string) bool {
+	return customerWords(func(string) string { return "x" }, key, "") != ""
+}

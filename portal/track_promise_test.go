@@ -72,7 +72,9 @@ func TestPromisePerDemoPhase(t *testing.T) {
 		phase tracking.Phase
 		want  func(v tracking.ParcelView) want
 	}{
-		{"posted", func(v tracking.ParcelView) want { return join(promise(v), want{en: []string{"Posted"}, ru: []string{"Принята почтой"}}) }},
+		{"posted", func(v tracking.ParcelView) want {
+			return join(promise(v), want{en: []string{"Posted"}, ru: []string{"Принята почтой"}})
+		}},
 		{"in_transit", func(v tracking.ParcelView) want {
 			return join(promise(v), want{en: []string{"In transit"}, ru: []string{"В пути"}})
 		}},
