@@ -10,6 +10,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/eta"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
@@ -133,5 +134,27 @@ func TestPromisePerDemoPhase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Beside the promise, the page shows the date predicted from recent deliveries, with its
+// weekday, in both languages.
+func TestPageShowsExpectedDate(t *testing.T) {
+	est := eta.New(nil, nil)
+	f := newFixture(t, func(d *Deps) { d.Cases.SetExpecter(est.Fill) })
+	clock := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	est.SetClock(func() time.Time { return clock })
+	est.SetStats(map[eta.Key]eta.Stat{{Origin: "GB", Destination: "RU", Level: "standard", Phase: "posted"}: {Parcels: eta.MinParcels, Days: 25}})
+	f.do(t, "POST", "/api/v1/parcels", f.keyA, parcelJSON)
+	f.do(t, "POST", "/api/v1/events", f.keyA, `{"events":[{"item_id":"RB123456785GB","code":"EMA","occurred_at":"2026-11-01T10:00:00Z","office":"GBLONA","location":"London","country":"GB"}]}`)
+	nsk, _ := time.LoadLocation("Asia/Novosibirsk")
+	want := eta.AddWorkingDays(time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), 25, nsk)
+	for lang, words := range map[string][]string{"en": {"Most likely by", dayText(want, "en")}, "ru": {"Скорее всего, к", dayText(want, "ru")}} {
+		r := f.do(t, "GET", "/track/RB123456785GB?lang="+lang, "", "")
+		for _, w := range words {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("%s page lacks %q", lang, w)
+			}
+		}
 	}
 }

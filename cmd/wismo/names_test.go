@@ -56,7 +56,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache"}
+		"comms-rules", "dialer", "tracking-page-cache", "eta-refresh"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -68,7 +68,7 @@ func TestJobNamesArePinned(t *testing.T) {
 	for _, j := range (&commsPart{}).jobs() {
 		wired = append(wired, j.name)
 	}
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name)
 	slices.Sort(wired)
 	sorted := slices.Sorted(slices.Values(want))
 	if !slices.Equal(wired, sorted) {

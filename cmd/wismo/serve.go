@@ -24,6 +24,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/csat"
+	"github.com/wismo/wismo/eta"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
@@ -143,6 +144,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	routes = append(routes, n.tel.routes)
 	n.jobs = append(n.jobs, n.tel.job())
+	// Expected dates from recent deliveries on every parcel view: the page, the API, messages.
+	expect := eta.New(a.db, a.log)
+	a.cases.SetExpecter(expect.Fill)
+	n.jobs = append(n.jobs, etaJob(expect))
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
