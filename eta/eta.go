@@ -294,9 +294,9 @@ type Estimate struct {
 //
 //   - "region": the lane's own figure for the region;
 //   - "region": the lane's figure for the whole country, moved by how much longer (or
-//     shorter) the region takes than the country, over every origin and service level (the
-//     region's own reality: remote regions have few deliveries per lane and level, but
-//     enough all together);
+//     shorter) the region takes than the country over every origin, at the parcel's service
+//     level or else over every level (the region's own reality: remote regions have few
+//     deliveries per lane and level, but enough all together);
 //   - "country": the lane's figure for the whole country;
 //   - none: the caller falls back to the promised date (the transit standard).
 func (e *Estimator) Lookup(origin, dest, level, region, phase string) (Stat, string, bool) {
@@ -316,11 +316,13 @@ func (e *Estimator) Lookup(origin, dest, level, region, phase string) (Stat, str
 		return Stat{}, "", false
 	}
 	if region != "" {
-		r, okR := e.stats[Key{"", dest, "", region, phase}]
-		c, okC := e.stats[Key{"", dest, "", "", phase}]
-		if okR && okC && r.Parcels >= MinParcels && c.Parcels >= MinParcels {
-			lane.Days = max(0, lane.Days+r.Days-c.Days)
-			return lane, "region", true
+		for _, lvl := range []string{level, ""} { // the service level's own difference, else every level's
+			r, okR := e.stats[Key{"", dest, lvl, region, phase}]
+			c, okC := e.stats[Key{"", dest, lvl, "", phase}]
+			if okR && okC && r.Parcels >= MinParcels && c.Parcels >= MinParcels {
+				lane.Days = max(0, lane.Days+r.Days-c.Days)
+				return lane, "region", true
+			}
 		}
 	}
 	return lane, "country", true
