@@ -60,6 +60,8 @@ type Deps struct {
 	CaseDesk CaseDesk
 	// Ratings keeps the tracking page's ratings and the dashboard's CSAT (nil: no ratings).
 	Ratings Ratings
+	// Updates keeps the tracking page's requests for SMS or e-mail updates (nil: not offered).
+	Updates Updates
 	// Requests lists the customer's requests (cases) on the tracking page (nil: none).
 	Requests RequestHistory
 	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory

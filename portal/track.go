@@ -46,6 +46,8 @@ type trackPage struct {
 	// Ratings offered or given (track_rating.go), and a message about the rating form.
 	Ratings     []trackRating
 	RatingError string
+	// Updates on request (track_updates.go; nil: not offered).
+	Updates *trackUpdates
 }
 
 type trackParcel struct {
@@ -144,6 +146,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 	})
 	formRoutes(app, h)
 	ratingRoutes(app, h)
+	updatesRoutes(app, h)
 }
 
 // start reads the page's language and tracking number; a malformed number is a helpful 400.
@@ -217,6 +220,7 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		}
 	}
 	h.loadRatings(c, p, v)
+	h.loadUpdates(c, p, v)
 	if h.d.CaseDesk == nil {
 		return v, true, nil
 	}

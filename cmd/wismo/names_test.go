@@ -20,6 +20,7 @@ import (
 	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/updates"
 )
 
 // The names below live outside the code: in the database (outbox topics and consumer cursors,
@@ -35,6 +36,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		// Consumers: their cursors are rows of outbox_cursors keyed by this name.
 		{search.MeiliConsumer, "search.meilisearch"},
 		{scripts.Consumer, "scripts.rules"},
+		{updates.Consumer, "updates.parcel"},
 		// Topics: stored in every outbox row and matched by the consumers above.
 		{tracking.TopicParcelCreated, "parcel.created"},
 		{tracking.TopicParcelUpdated, "parcel.updated"},
@@ -56,7 +58,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "eta-refresh"}
+		"comms-rules", "dialer", "tracking-page-cache", "eta-refresh", "parcel-updates"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -68,7 +70,7 @@ func TestJobNamesArePinned(t *testing.T) {
 	for _, j := range (&commsPart{}).jobs() {
 		wired = append(wired, j.name)
 	}
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name)
 	slices.Sort(wired)
 	sorted := slices.Sorted(slices.Values(want))
 	if !slices.Equal(wired, sorted) {

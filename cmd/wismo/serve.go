@@ -24,11 +24,11 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/csat"
-	"github.com/wismo/wismo/eta"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/eta"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
@@ -38,6 +38,7 @@ import (
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/updates"
 )
 
 // app is the wired product: what serve and the admin commands share.
@@ -185,6 +186,8 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
+	parcelUpdates := updates.New(a.db, comms.dialer)
+	n.jobs = append(n.jobs, updatesJob(a, parcelUpdates))
 	var pages *portal.TrackCache
 	if age, _ := a.cfg.trackPageAge(); age > 0 { // validated at start
 		pages = portal.NewTrackCache(age, a.reg)
@@ -196,7 +199,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	n.web = portal.New(portal.Deps{Log: a.log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: n.sup,
 		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db), callbacks: callbacks}, CaseDesk: cs.svc,
-		Requests: cs.svc, Search: cs.search, Ratings: csat.New(a.db),
+		Requests: cs.svc, Search: cs.search, Ratings: csat.New(a.db), Updates: parcelUpdates,
 		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})
 	return n, nil

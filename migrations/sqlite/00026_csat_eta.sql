@@ -37,6 +37,27 @@ CREATE TABLE eta_lane_stats (
     PRIMARY KEY (origin_country, destination_country, service_level, region, phase)
 );
 
+-- Updates on request (package updates): a customer asked the tracking page for SMS or e-mail
+-- updates about one parcel, to the number or address on file (on_file, active at once) or to
+-- a new one, active once confirmed by the code (SMS) or link (e-mail) whose hash is
+-- secret_hash until then.
+CREATE TABLE parcel_updates (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    brand_id      INTEGER NOT NULL REFERENCES brands(id),
+    parcel_id     TEXT NOT NULL,
+    channel       TEXT NOT NULL CHECK (channel IN ('sms','email')),
+    address       TEXT NOT NULL,
+    on_file       INTEGER NOT NULL,
+    language      TEXT NOT NULL DEFAULT '',
+    secret_hash   TEXT NOT NULL DEFAULT '',
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    expires_at    DATETIME,
+    created_at    DATETIME NOT NULL,
+    confirmed_at  DATETIME
+);
+CREATE UNIQUE INDEX parcel_updates_address ON parcel_updates (parcel_id, channel, address);
+
 -- +goose Down
+DROP TABLE parcel_updates;
 DROP TABLE eta_lane_stats;
 DROP TABLE ratings;
