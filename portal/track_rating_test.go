@@ -173,3 +173,21 @@ func TestDashboardShowsCSAT(t *testing.T) {
 		t.Errorf("CSAT export: %d %s", csv.status, csv.body)
 	}
 }
+
+// Ratings count against the page's form limits: past them the page answers 429 with the
+// rating form as it was typed.
+func TestRatingIsRateLimited(t *testing.T) {
+	f := newTrackFixture(t, FeedbackLimits{PerIP: Limit{Requests: 1, Window: time.Hour}, PerParcel: Limit{Requests: 10, Window: time.Hour}}, func(d *Deps) {
+		d.Ratings = csat.New(d.DB.(*store.DB))
+	})
+	f.do(t, "POST", "/api/v1/events", f.keyA, deliveredEvent)
+	b := f.browser(t)
+	token := formToken(t, b, "/track/RB123456785GB")
+	if r := b.do("POST", "/track/RB123456785GB/rating", rateForm(token, "", "5", "")); r.status != http.StatusSeeOther {
+		t.Fatalf("first rating: %d", r.status)
+	}
+	r := b.do("POST", "/track/RB123456785GB/rating", rateForm(token, "", "3", "Second thoughts"))
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "Second thoughts") {
+		t.Errorf("second rating from the same address: %d %q", r.status, r.header.Get("Retry-After"))
+	}
+}
