@@ -53,6 +53,8 @@ var forced = []spec{
 	{story: "ready_for_pickup", brand: 0, dest: "BY", level: tracking.Standard, cod: 1, cut: "EDH"},
 	{story: "cancelled", brand: 2, dest: "MX", level: tracking.Standard, outcome: exportCancelled, cut: "EXX"},
 	{story: "no_phone", brand: 1, dest: "DE", level: tracking.Standard, noPhone: true, cut: "EMI", courier: true},
+	{story: "posted", brand: 0, dest: "RU", level: tracking.Standard, cod: -1, cut: "EMA"},
+	{story: "in_transit", brand: 1, dest: "RU", level: tracking.Standard, cod: -1, cut: "EMC"},
 }
 
 // sampleStories are the stories whose parcels Summary.Sample lists.
@@ -269,7 +271,7 @@ func (g *gen) tracked(s *spec, oc *originCity, pl *place, cod bool, per person) 
 	if r.IntN(100) < 30 {
 		g.scan("EMF", in, 2*hour, 16*hour)
 	}
-	h := haul(in, pl)
+	h := haul(in, pl) + g.remoteDelay(pl)
 	if r.IntN(100) < 75 {
 		g.scan("EDD", pl.sort, h*7/10, h*13/10)
 		if r.IntN(100) < 25 {
@@ -361,6 +363,24 @@ func (g *gen) deliver(s *spec, oc *originCity, pl *place, in, out, deliv *office
 		g.scan("EMG", oc.post, 10*hour, 2*day)
 		g.scan("EMI", oc.post, 4*hour, 2*day)
 	}
+}
+
+// remoteDelays are the extra days (lo, hi) the trunk haul takes to remote regions, where
+// flights wait for weather and the winter roads open and close: their own reality, which a
+// country-wide transit standard does not know (docs/expected-dates.md).
+var remoteDelays = map[string][2]int{"RU-CHU": {4, 12}, "RU-KAM": {3, 9}, "RU-SA": {2, 8}, "RU-MAG": {3, 9}}
+
+// remoteDelay draws the extra haul of a remote place (nothing elsewhere: other parcels'
+// histories do not change).
+func (g *gen) remoteDelay(pl *place) time.Duration {
+	if !pl.remote {
+		return 0
+	}
+	d, ok := remoteDelays[pl.region]
+	if !ok {
+		d = [2]int{1, 4}
+	}
+	return time.Duration(d[0]+g.r.IntN(d[1]-d[0]+1)) * day
 }
 
 func indexOf(list []*office, o *office) int {

@@ -271,6 +271,9 @@ func buildDashboard(c *fiber.Ctx, d Deps) (*dashboardPage, error) {
 	}
 	p.Tables = append(p.Tables, abandonTable(ab, loc).limited().forReader(loc))
 	p.Charts = kpiCharts(p.KPI, loc)
+	if err := addCSAT(ctx, d, p, scope, f.From, f.To.AddDate(0, 0, 1), loc); err != nil {
+		return nil, err
+	}
 	if s := p.KPI.SLA.Live; s != nil {
 		p.SLALive = loc.T("dash.sla_live", "open", s.Open, "first", s.FirstResponseBreached, "resolution", s.ResolutionBreached,
 			"near", s.NearBreach, "paused", s.Paused)

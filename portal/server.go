@@ -61,6 +61,10 @@ type Deps struct {
 	// Days lists the days a parcel may be moved to and records the customer's choice on the
 	// tracking page (nil: no such block).
 	Days DeliveryDays
+	// Ratings keeps the tracking page's ratings and the dashboard's CSAT (nil: no ratings).
+	Ratings Ratings
+	// Updates keeps the tracking page's requests for SMS or e-mail updates (nil: not offered).
+	Updates Updates
 	// Requests lists the customer's requests (cases) on the tracking page (nil: none).
 	Requests RequestHistory
 	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/tracking"
@@ -45,6 +46,11 @@ type trackPage struct {
 
 	// Move is the "choose another delivery day" block (trackdays.go).
 	Move *trackMove
+	// Ratings offered or given (track_rating.go), and a message about the rating form.
+	Ratings     []trackRating
+	RatingError string
+	// Updates on request (track_updates.go; nil: not offered).
+	Updates *trackUpdates
 }
 
 type trackParcel struct {
@@ -53,8 +59,12 @@ type trackParcel struct {
 	// Outcome replaces the promise when none holds: returning, returned, cancelled, waiting
 	// at the pickup point.
 	Outcome, OutcomeTone string
-	Steps                []trackStep
-	Events               []trackEvent
+	// Expected is the date predicted from recent deliveries (track_promise.go), shown when it
+	// differs from the promise; Customs what to do at import customs.
+	Expected string
+	Customs  *trackCustoms
+	Steps    []trackStep
+	Events   []trackEvent
 }
 
 type trackStep struct{ Label, State string }
@@ -63,7 +73,10 @@ type trackEvent struct{ ISO, When, Label, Detail, Place string }
 
 // trackRequest is one of the customer's cases about the parcel.
 // Replied says when the service last answered the customer about it (never what).
-type trackRequest struct{ Number, ISO, When, Type, Status, Tone, RepliedISO, Replied string }
+type trackRequest struct {
+	Number, ISO, When, Type, Status, Tone, RepliedISO, Replied string
+	Resolved                                                   bool // resolved or closed: the service can be rated
+}
 
 type option struct{ Value, Label string }
 
@@ -125,7 +138,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 			return renderTrack(c, p)
 		}
 		token := p.CSRF
-		if p.Forms {
+		if p.CSRF != "" { // the forms' and ratings' token is the visitor's: never cached
 			p.CSRF = csrfSlot
 		}
 		html, err := executeTrack(c, p)
@@ -137,6 +150,8 @@ func trackRoutes(app *fiber.App, d Deps) {
 	})
 	formRoutes(app, h)
 	dayRoutes(app, h)
+	ratingRoutes(app, h)
+	updatesRoutes(app, h)
 }
 
 // start reads the page's language and tracking number; a malformed number is a helpful 400.
@@ -205,13 +220,16 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 				tone = "ok"
 			}
 			r := trackRequest{Number: cs.Number, ISO: cs.CreatedAt.Format(time.RFC3339),
-				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone}
+				When: cs.CreatedAt.In(loc).Format("02.01.2006 15:04"), Type: t("type_" + string(cs.Type)), Status: t("status_" + string(cs.Status)), Tone: tone,
+				Resolved: cs.Status == cases.StatusResolved || cs.Status == cases.StatusClosed}
 			if cs.RepliedAt.Valid {
 				r.RepliedISO, r.Replied = cs.RepliedAt.Time.Format(time.RFC3339), cs.RepliedAt.Time.In(loc).Format("02.01.2006 15:04")
 			}
 			p.Requests = append(p.Requests, r)
 		}
 	}
+	h.loadRatings(c, p, v)
+	h.loadUpdates(c, p, v)
 	if h.d.CaseDesk == nil {
 		return v, true, nil
 	}
@@ -351,6 +369,7 @@ func publicView(v tracking.ParcelView, lang string) *trackParcel {
 		}
 		p.Events = append(p.Events, ev)
 	}
+	addPromise(p, v, lang, loc)
 	return p
 }
 

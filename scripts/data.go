@@ -13,12 +13,13 @@ import (
 //
 //	.parcel.id .parcel.service_level .parcel.kind .parcel.weight_kg .parcel.phase
 //	.parcel.origin_country .parcel.destination_country .parcel.promised_date
+//	.parcel.expected_date (predicted from recent deliveries; the promised date without data)
 //	.recipient.name .recipient.first_name .recipient.phone .recipient.email
 //	.recipient.address .recipient.language .recipient.time_zone
 //	.cod.present .cod.amount .cod.currency .cod.text
 //	.event.code .event.meaning .event.reason .event.reason_text .event.action
 //	.event.location .event.country .event.local_time .event.date
-//	.brand.name  .tracking_link  .delivery_date
+//	.brand.name  .tracking_link  .delivery_date  .expected_delivery_date
 //
 // Times and dates are written in the recipient's zone and language (ru: 02.01.2006 15:04,
 // otherwise 2 Jan 2006 15:04).
@@ -43,17 +44,22 @@ func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) 
 	if p.COD != nil {
 		cod = map[string]any{"present": true, "amount": p.COD.Amount, "currency": p.COD.Currency, "text": p.COD.Amount + " " + p.COD.Currency}
 	}
+	expected := p.ExpectedDate
+	if expected == "" {
+		expected = p.PromisedDate
+	}
 	d := Data{
 		"parcel": map[string]any{"id": p.ID, "service_level": string(p.ServiceLevel), "kind": string(p.Kind), "weight_kg": p.WeightKg,
 			"phase": string(p.Phase), "origin_country": p.OriginCountry, "destination_country": p.DestinationCountry,
-			"promised_date": p.PromisedDate},
+			"promised_date": p.PromisedDate, "expected_date": expected},
 		"recipient": map[string]any{"name": p.Recipient.Name, "first_name": first, "phone": p.Recipient.Phone, "email": p.Recipient.Email,
 			"address": p.Recipient.Address, "language": lang, "time_zone": p.Recipient.TimeZone},
-		"cod":           cod,
-		"brand":         map[string]any{"name": brand},
-		"tracking_link": link,
-		"delivery_date": localDate(p.PromisedDate, lang),
-		"event":         map[string]any{"code": "", "meaning": "", "reason": "", "reason_text": "", "action": "", "location": "", "country": "", "local_time": "", "date": ""},
+		"cod":                    cod,
+		"brand":                  map[string]any{"name": brand},
+		"tracking_link":          link,
+		"delivery_date":          localDate(p.PromisedDate, lang),
+		"expected_delivery_date": localDate(expected, lang),
+		"event":                  map[string]any{"code": "", "meaning": "", "reason": "", "reason_text": "", "action": "", "location": "", "country": "", "local_time": "", "date": ""},
 	}
 	if ev != nil {
 		reason := ev.Reason

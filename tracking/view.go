@@ -28,11 +28,17 @@ type ParcelView struct {
 	Returning          bool          `json:"returning"`
 	PromisedDate       string        `json:"promised_date,omitempty"`
 	Late               bool          `json:"late"`
-	PostedAt           *time.Time    `json:"posted_at,omitempty"`
-	DeliveredAt        *time.Time    `json:"delivered_at,omitempty"`
-	CreatedAt          time.Time     `json:"created_at"`
-	UpdatedAt          time.Time     `json:"updated_at"`
-	Events             []EventView   `json:"events"`
+	// ExpectedDate is the date predicted from parcels recently delivered on the same lane,
+	// service level and region (package eta; set when the service has an estimator), and
+	// ExpectedBasis what it rests on: "region", "country" or "standard" (too few deliveries:
+	// the promised date).
+	ExpectedDate  string      `json:"expected_date,omitempty"`
+	ExpectedBasis string      `json:"expected_basis,omitempty"`
+	PostedAt      *time.Time  `json:"posted_at,omitempty"`
+	DeliveredAt   *time.Time  `json:"delivered_at,omitempty"`
+	CreatedAt     time.Time   `json:"created_at"`
+	UpdatedAt     time.Time   `json:"updated_at"`
+	Events        []EventView `json:"events"`
 }
 
 // RecipientView is the recipient as the API returns it, with the rule that chose the zone.

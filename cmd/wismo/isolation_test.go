@@ -83,27 +83,31 @@ func baseRoutes() map[string]isolationRoute {
 	parcelJSON := `{"parcels": [{"id": "{parcel}", "service_level": "standard", "kind": "packet", "weight_kg": 1, "origin_country": "GB", "destination_country": "RU", "recipient": {"name": "Chuzhoy", "phone": "+79131234567", "address": "x"}}]}`
 	return map[string]isolationRoute{
 		// Public: no brand's data, or the link holder's own view.
-		"GET /":                       {public: "the home page: links only"},
-		"GET /healthz":                {public: "liveness: no data"},
-		"GET /readyz":                 {public: "readiness: names of jobs, no data"},
-		"GET /metrics":                {public: "Prometheus metrics (token-guarded, counts only, no brand data)"},
-		"GET /login":                  {public: "the login form"},
-		"POST /login":                 {public: "logging in"},
-		"POST /logout":                {public: "logging out ends the caller's own session"},
-		"POST /api/v1/session":        {public: "logging in"},
-		"GET /api/v1/session":         {public: "the caller's own session"},
-		"DELETE /api/v1/session":      {public: "ends the caller's own session"},
-		"GET /track":                  {public: "the customer's tracking form"},
-		"GET /track/:id":              {public: "the customer's tracking page: masked personal data, by tracking number (docs/security.md)"},
-		"POST /track/:id/feedback":    {public: "the customer's feedback on their parcel's page (rate-limited)"},
-		"POST /track/:id/request":     {public: "the customer's request on their parcel's page (rate-limited)"},
-		"POST /track/:id/day":         {public: "the customer's choice of a delivery day on their parcel's page (rate-limited, CSRF)"},
-		"GET /unsubscribe/:token":     {public: "an email's unsubscribe link: the signed token is the authority"},
-		"POST /unsubscribe/:token":    {public: "one-click unsubscribe: the signed token is the authority"},
-		"GET /api/v1/agent":           {public: "the caller's own agent state (no brand's objects)"},
-		"GET /api/v1/agent/softphone": {public: "the caller's own softphone settings"},
-		"PUT /api/v1/agent/state":     {public: "the caller's own agent state"},
-		"PUT /api/v1/agent/sip":       {public: "the caller's own SIP password"},
+		"GET /":                           {public: "the home page: links only"},
+		"GET /healthz":                    {public: "liveness: no data"},
+		"GET /readyz":                     {public: "readiness: names of jobs, no data"},
+		"GET /metrics":                    {public: "Prometheus metrics (token-guarded, counts only, no brand data)"},
+		"GET /login":                      {public: "the login form"},
+		"POST /login":                     {public: "logging in"},
+		"POST /logout":                    {public: "logging out ends the caller's own session"},
+		"POST /api/v1/session":            {public: "logging in"},
+		"GET /api/v1/session":             {public: "the caller's own session"},
+		"DELETE /api/v1/session":          {public: "ends the caller's own session"},
+		"GET /track":                      {public: "the customer's tracking form"},
+		"GET /track/:id":                  {public: "the customer's tracking page: masked personal data, by tracking number (docs/security.md)"},
+		"POST /track/:id/feedback":        {public: "the customer's feedback on their parcel's page (rate-limited)"},
+		"POST /track/:id/request":         {public: "the customer's request on their parcel's page (rate-limited)"},
+		"POST /track/:id/day":             {public: "the customer's choice of a delivery day on their parcel's page (rate-limited, CSRF)"},
+		"GET /unsubscribe/:token":         {public: "an email's unsubscribe link: the signed token is the authority"},
+		"POST /unsubscribe/:token":        {public: "one-click unsubscribe: the signed token is the authority"},
+		"GET /api/v1/agent":               {public: "the caller's own agent state (no brand's objects)"},
+		"GET /api/v1/agent/softphone":     {public: "the caller's own softphone settings"},
+		"PUT /api/v1/agent/state":         {public: "the caller's own agent state"},
+		"PUT /api/v1/agent/sip":           {public: "the caller's own SIP password"},
+		"POST /track/:id/rating":          {public: "the customer's rating of their parcel's delivery or resolved request (rate-limited)"},
+		"POST /track/:id/updates":         {public: "the customer's request for SMS or e-mail updates about their parcel (rate-limited; new addresses confirmed)"},
+		"POST /track/:id/updates/confirm": {public: "the one-time code that confirms a new number for updates (rate-limited)"},
+		"GET /track/:id/updates/confirm":  {public: "the e-mail link that confirms a new address for updates (the token is the secret)"},
 
 		// The tracking API.
 		"POST /api/v1/parcels":          {body: parcelJSON, items: true},
@@ -251,7 +255,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

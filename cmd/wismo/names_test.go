@@ -21,6 +21,7 @@ import (
 	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/updates"
 )
 
 // The names below live outside the code: in the database (outbox topics and consumer cursors,
@@ -36,6 +37,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		// Consumers: their cursors are rows of outbox_cursors keyed by this name.
 		{search.MeiliConsumer, "search.meilisearch"},
 		{scripts.Consumer, "scripts.rules"},
+		{updates.Consumer, "updates.parcel"},
 		// Topics: stored in every outbox row and matched by the consumers above.
 		{tracking.TopicParcelCreated, "parcel.created"},
 		{tracking.TopicParcelUpdated, "parcel.updated"},
@@ -58,7 +60,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "mail-listener"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -70,7 +72,7 @@ func TestJobNamesArePinned(t *testing.T) {
 	for _, j := range (&commsPart{}).jobs() {
 		wired = append(wired, j.name)
 	}
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name)
 	for _, j := range (&inboundPart{}).jobs(&app{}) {
 		wired = append(wired, j.name)
 	}
@@ -177,7 +179,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00005_search_name_starts.sql", "00006_track_history.sql", "00007_rule_versions.sql", "00008_call_notes.sql",
 		"00009_ingest_writes.sql", "00010_comms_changes.sql", "00011_outbox_parts.sql", "00012_outbox_lz4.sql",
 		"00013_outbox_dead_letters.sql", "00014_user_locale.sql", "00015_case_workspace.sql", "00016_call_cases.sql",
-		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql"}
+		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00026_csat_eta.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

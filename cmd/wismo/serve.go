@@ -23,11 +23,13 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
+	"github.com/wismo/wismo/csat"
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/eta"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
@@ -37,6 +39,7 @@ import (
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/updates"
 )
 
 // app is the wired product: what serve and the admin commands share.
@@ -144,6 +147,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	routes = append(routes, n.tel.routes)
 	n.jobs = append(n.jobs, n.tel.job())
+	// Expected dates from recent deliveries on every parcel view: the page, the API, messages.
+	expect := eta.New(a.db, a.log)
+	a.cases.SetExpecter(expect.Fill)
+	n.jobs = append(n.jobs, etaJob(expect))
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
@@ -193,6 +200,8 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	routes = append(routes, n.in.routes)
 	n.jobs = append(n.jobs, n.in.jobs(a)...)
+	parcelUpdates := updates.New(a.db, comms.dialer)
+	n.jobs = append(n.jobs, updatesJob(a, parcelUpdates))
 	var pages *portal.TrackCache
 	if age, _ := a.cfg.trackPageAge(); age > 0 { // validated at start
 		pages = portal.NewTrackCache(age, a.reg)
@@ -205,7 +214,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	n.web = portal.New(portal.Deps{Log: a.log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: n.sup,
 		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db), callbacks: callbacks}, CaseDesk: cs.svc,
-		Requests: cs.svc, Days: days, Search: cs.search,
+		Requests: cs.svc, Days: days, Search: cs.search, Ratings: csat.New(a.db), Updates: parcelUpdates,
 		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})
 	return n, nil
