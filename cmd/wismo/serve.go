@@ -282,6 +282,9 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 			if err := a.demoWorkspace(ctx, caseSvc); err != nil {
 				return nil, err
 			}
+			if err := demo.Looks(ctx, branding.New(a.db), sum); err != nil { // the first brand's tracking page in its look
+				return nil, err
+			}
 			if err := store.EnsurePrivateDir(a.cfg.DataDir, a.log); err != nil {
 				return nil, err
 			}
