@@ -7,18 +7,16 @@ import (
 	"github.com/wismo/wismo/branding"
 )
 
-// matryoshkaLogo is the first demo brand's logo: a nesting doll beside the shop's name, an
-// SVG of plain shapes (as the brand manager's upload is checked: branding.CheckLogo).
-const matryoshkaLogo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 48" width="200" height="48">
+// matryoshkaLogo is the first demo brand's logo: a nesting doll (the header writes the shop's
+// name beside it), an SVG of plain shapes (as the brand manager's upload is checked: branding.CheckLogo).
+const matryoshkaLogo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 44 48" width="44" height="48">
 <title>Matryoshka Market</title>
-<ellipse cx="22" cy="31" rx="15" ry="15" fill="#ffd8a8"/>
-<circle cx="22" cy="14" r="11" fill="#ffd8a8"/>
-<circle cx="22" cy="15" r="7" fill="#fff4e6"/>
-<circle cx="19.5" cy="14" r="1.2" fill="#4a1520"/><circle cx="24.5" cy="14" r="1.2" fill="#4a1520"/>
-<path d="M19 18 q3 2 6 0" stroke="#c92a2a" stroke-width="1.4" fill="none"/>
-<ellipse cx="22" cy="34" rx="8" ry="7" fill="#f08c00"/><circle cx="22" cy="34" r="3" fill="#ffec99"/>
-<text x="44" y="31" font-family="Georgia, serif" font-size="19" font-weight="700" fill="#ffffff">Matryoshka</text>
-<text x="155" y="31" font-family="Georgia, serif" font-size="19" fill="#ffd8a8">Market</text>
+<ellipse cx="22" cy="32" rx="16" ry="15" fill="#ffd8a8"/>
+<circle cx="22" cy="14" r="12" fill="#ffd8a8"/>
+<circle cx="22" cy="15" r="8" fill="#fff4e6"/>
+<circle cx="19" cy="14" r="1.3" fill="#4a1520"/><circle cx="25" cy="14" r="1.3" fill="#4a1520"/>
+<path d="M19 18.5 q3 2.2 6 0" stroke="#c92a2a" stroke-width="1.5" fill="none"/>
+<ellipse cx="22" cy="35" rx="9" ry="8" fill="#f08c00"/><circle cx="22" cy="35" r="3.5" fill="#ffec99"/>
 </svg>`
 
 // Looks gives the first demo brand (the demo brand manager's) its look on the tracking page:

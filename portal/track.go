@@ -24,7 +24,7 @@ import (
 
 type trackPage struct {
 	Lang, Other, Query, Error string
-	Brand                     string // the shop's name, in the header of a parcel's page
+	Brand                     string    // the shop's name, in the header of a parcel's page
 	Look                      *pageLook // the shop's look (trackbrand.go); nil: neutral
 	Parcel                    *trackParcel
 	// Communications and the customer's requests (cases), newest first.

@@ -104,4 +104,3 @@ func TestTrackingPageInTheShopsLook(t *testing.T) {
 		t.Errorf("brand B's logo: %d", r.status)
 	}
 }
-
