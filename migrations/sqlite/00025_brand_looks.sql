@@ -1,5 +1,5 @@
 -- +goose Up
--- The shop's brand on the public tracking page (issue 18; package branding, docs/branding.md):
+-- The shop's brand on the public tracking page (issue 18; package branding; README, docs/security.md):
 -- one row per brand that set anything. Colours are validated hex (#rrggbb); the logo is the
 -- uploaded image as checked (type by content, size and pixel dimensions); words are the
 -- brand's overrides of the track catalog's customer words, {"en": {key: text}, "ru": {...}}.
