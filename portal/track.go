@@ -185,7 +185,7 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		p.Look = lookOf(l, lang)
 		words = p.Look.Words
 	}
-	p.Parcel = publicViewWords(v, lang, words)
+	p.Parcel = publicView(v, lang, words)
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -268,12 +268,12 @@ func sendTrack(c *fiber.Ctx, html []byte) error {
 
 // publicView renders what a customer may see of a parcel: no name, phone, address or e-mail;
 // times in the recipient's zone.
-func publicView(v tracking.ParcelView, lang string) *trackParcel {
-	return publicViewWords(v, lang, nil)
-}
-
-// publicViewWords is publicView with a brand's words over the catalog's (trackbrand.go).
-func publicViewWords(v tracking.ParcelView, lang string, words map[string]string) *trackParcel {
+// A brand's words (trackbrand.go), when given, come before the catalog's.
+func publicView(v tracking.ParcelView, lang string, brandWords ...map[string]string) *trackParcel {
+	var words map[string]string
+	if len(brandWords) > 0 {
+		words = brandWords[0]
+	}
 	t := withWords(translator(lang), words)
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
