@@ -52,9 +52,9 @@ var Langs = []string{"en", "ru"}
 
 // The neutral look's colours (portal/static/wismo.css): the page's background and its text.
 const (
-	pageBG  = "#f6f7fb"
-	cardBG  = "#ffffff"
-	inkDark = "#1d2330"
+	pageBG   = "#f6f7fb"
+	cardBG   = "#ffffff"
+	inkDark  = "#1d2330"
 	inkOnBar = "#ffffff"
 )
 
@@ -63,7 +63,9 @@ var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // Check validates a look and returns it cleaned up (trimmed, colours in lower case).
 func Check(l Look) (Look, Problems) {
 	var probs Problems
-	add := func(field, key string, args ...any) { probs = append(probs, Problem{Field: field, Key: key, Args: args}) }
+	add := func(field, key string, args ...any) {
+		probs = append(probs, Problem{Field: field, Key: key, Args: args})
+	}
 	l.ShopURL = strings.TrimSpace(l.ShopURL)
 	if l.ShopURL != "" {
 		u, err := url.Parse(l.ShopURL)
