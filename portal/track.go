@@ -178,7 +178,7 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 	}
 	var words map[string]string
 	if h.d.Looks != nil {
-		l, err := h.d.Looks.Get(c.UserContext(), v.BrandID)
+		l, err := h.brandLook(c.UserContext(), v.BrandID)
 		if err != nil {
 			return v, false, err
 		}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -124,4 +125,34 @@ func brandAssetRoutes(app *fiber.App, d Deps) {
 		c.Set(fiber.HeaderContentType, typ)
 		return c.Send(data)
 	})
+}
+
+type cachedLook struct {
+	look    branding.Look
+	expires time.Time
+}
+
+// brandLook reads a brand's look through the node's page cache: a rendered page costs no read
+// of the look while the brand's pages are kept (DropBrand forgets it with them).
+func (h *trackHandler) brandLook(ctx context.Context, brand int64) (branding.Look, error) {
+	pc := h.cache
+	if pc != nil {
+		pc.mu.Lock()
+		l, ok := pc.looks[brand]
+		pc.mu.Unlock()
+		if ok && pc.now().Before(l.expires) {
+			return l.look, nil
+		}
+	}
+	l, err := h.d.Looks.Get(ctx, brand)
+	if err != nil || pc == nil {
+		return l, err
+	}
+	pc.mu.Lock()
+	if len(pc.looks) >= maxTrackPages {
+		clear(pc.looks)
+	}
+	pc.looks[brand] = cachedLook{look: l, expires: pc.now().Add(pc.ttl)}
+	pc.mu.Unlock()
+	return l, nil
 }

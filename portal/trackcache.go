@@ -57,6 +57,7 @@ type pageCache struct {
 	now       func() time.Time
 	mu        sync.Mutex
 	pages     map[string]cachedPage
+	looks     map[int64]cachedLook // brands' looks, read once per page age (trackbrand.go)
 	hit, miss prometheus.Counter
 }
 
@@ -66,7 +67,7 @@ func newPageCache(maxAge time.Duration, now func() time.Time, reg prometheus.Reg
 	if reg != nil {
 		reg.MustRegister(counts)
 	}
-	return &pageCache{ttl: maxAge, now: now, pages: map[string]cachedPage{},
+	return &pageCache{ttl: maxAge, now: now, pages: map[string]cachedPage{}, looks: map[int64]cachedLook{},
 		hit: counts.WithLabelValues("hit"), miss: counts.WithLabelValues("miss")}
 }
 
@@ -135,5 +136,8 @@ func (pc *pageCache) DropBrand(brands ...int64) {
 		if slices.Contains(brands, p.brand) {
 			delete(pc.pages, k)
 		}
+	}
+	for _, b := range brands {
+		delete(pc.looks, b)
 	}
 }

@@ -29,7 +29,7 @@ type demoTrackWorld struct {
 	byPhase map[string]string // "phase/brand" -> a parcel
 }
 
-func newDemoTrackWorld(t *testing.T, parcels int) *demoTrackWorld {
+func newDemoTrackWorld(t testing.TB, parcels int) *demoTrackWorld {
 	t.Helper()
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
@@ -136,5 +136,33 @@ func TestTrackingPageIsLight(t *testing.T) {
 		if !phases[want] {
 			t.Errorf("the demo has no parcel in phase %s (phases: %v)", want, phases)
 		}
+	}
+}
+
+// BenchmarkTrackPageRender renders a parcel's page for every view (no page cache), in the
+// brand's look and neutral, over the same demo parcel: what the look costs a rendered page
+// (one more read by key, the header's and footer's actions). Run:
+//
+//	go test ./portal -run '^$' -bench TrackPageRender -benchtime 3s
+func BenchmarkTrackPageRender(b *testing.B) {
+	w := newDemoTrackWorld(b, 300)
+	id := w.byPhase["delivery_attempted/branded"]
+	for _, v := range []struct {
+		name  string
+		looks Looks
+	}{{"branded", w.deps.Looks}, {"neutral", nil}} {
+		d := w.deps
+		d.Looks = v.looks
+		d.Registry = prometheus.NewRegistry()
+		app := New(d)
+		b.Run(v.name, func(b *testing.B) {
+			for b.Loop() {
+				resp, err := app.Test(httptest.NewRequest("GET", "/track/"+id, nil), -1)
+				if err != nil || resp.StatusCode != 200 {
+					b.Fatal(err, resp.StatusCode)
+				}
+				resp.Body.Close()
+			}
+		})
 	}
 }
