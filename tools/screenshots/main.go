@@ -131,6 +131,11 @@ func (r *run) main(bin string, callWait time.Duration) error {
 				name, w, h = "track-branded-phone", 360, 780
 			}
 			ctx, cancel = r.browser(lang, w, h)
+			if lang == "ru" { // a headless window is at least 500 px wide: emulate the phone's 360
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 780, chromedp.EmulateMobile)); err != nil {
+					r.failed = append(r.failed, name+": emulate a 360 px phone: "+err.Error())
+				}
+			}
 			r.shot(ctx, "/track/"+sum.Sample[1], name, ".brandbar img.logo")
 			cancel()
 		}
