@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
@@ -318,5 +319,16 @@ func BenchmarkRun(b *testing.B) {
 		b.Logf("phases: %v", countBy(b, db, "phase"))
 		b.Logf("rules: %v", countBy(b, db, "time_zone_rule"))
 		b.Logf("destinations: %v", countBy(b, db, "destination_country"))
+	}
+}
+
+// The demo brand's look passes the checks a brand manager's does.
+func TestDemoLookIsValid(t *testing.T) {
+	if _, p := branding.CheckLogo([]byte(matryoshkaLogo)); p != nil {
+		t.Errorf("demo logo: %+v", p)
+	}
+	if _, probs := branding.Check(branding.Look{Bar: "#5c1a28", Accent: "#a3263a", Hotline: "+7 495 777-12-34", ShopURL: "https://matryoshka.example",
+		Words: branding.Words{"ru": {"event.EMI": "x"}}}); len(probs) > 0 {
+		t.Errorf("demo look: %v", probs)
 	}
 }

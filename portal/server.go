@@ -84,6 +84,8 @@ type Deps struct {
 	// TrackCache keeps rendered tracking pages on this node (nil: every view is rendered);
 	// the wiring drops the pages of parcels that change.
 	TrackCache *TrackCache
+	// Looks are the brands' looks on the tracking page (trackbrand.go; nil: the neutral look).
+	Looks Looks
 	// Search is the one search box's page, /search (nil: the page says search is not available).
 	Search *search.Search
 	// DeadLetters lists, retries and discards the outbox messages consumers set aside
@@ -187,6 +189,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/", home(d))
 	mountStatic(app)
 	trackRoutes(app, d)
+	brandAssetRoutes(app, d)
 	loginRoutes(app, d)
 	deskRoutes(app, d)
 	dashboardRoutes(app, d)

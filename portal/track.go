@@ -25,7 +25,8 @@ import (
 
 type trackPage struct {
 	Lang, Other, Query, Error string
-	Brand                     string // the shop's name, in the header of a parcel's page
+	Brand                     string    // the shop's name, in the header of a parcel's page
+	Look                      *pageLook // the shop's look (trackbrand.go); nil: neutral
 	Parcel                    *trackParcel
 	// Communications and the customer's requests (cases), newest first.
 	Comms            []trackComm
@@ -123,7 +124,8 @@ func trackRoutes(app *fiber.App, d Deps) {
 				return sendTrack(c, withToken(html, csrfToken(c, h.d.SecureCookies)))
 			}
 		}
-		if _, ok, err := h.load(c, &p, id); err != nil || !ok {
+		v, ok, err := h.load(c, &p, id)
+		if err != nil || !ok {
 			if err == nil {
 				return renderTrack(c, p)
 			}
@@ -145,7 +147,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 		if err != nil {
 			return err
 		}
-		h.cache.put(p.Lang, id, html)
+		h.cache.put(p.Lang, id, v.BrandID, html)
 		return sendTrack(c, withToken(html, token))
 	})
 	formRoutes(app, h)
@@ -189,12 +191,21 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 	if err != nil {
 		return v, false, err
 	}
-	p.Parcel = publicView(v, lang)
 	if h.d.Access != nil {
 		if b, err := h.d.Access.Brand(c.UserContext(), v.BrandID); err == nil {
 			p.Brand = b.Name
 		}
 	}
+	var words map[string]string
+	if h.d.Looks != nil {
+		l, err := h.brandLook(c.UserContext(), v.BrandID)
+		if err != nil {
+			return v, false, err
+		}
+		p.Look = lookOf(l, lang)
+		words = p.Look.Words
+	}
+	p.Parcel = publicView(v, lang, words)
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -285,8 +296,13 @@ func sendTrack(c *fiber.Ctx, html []byte) error {
 
 // publicView renders what a customer may see of a parcel: no name, phone, address or e-mail;
 // times in the recipient's zone.
-func publicView(v tracking.ParcelView, lang string) *trackParcel {
-	t := translator(lang)
+// A brand's words (trackbrand.go), when given, come before the catalog's.
+func publicView(v tracking.ParcelView, lang string, brandWords ...map[string]string) *trackParcel {
+	var words map[string]string
+	if len(brandWords) > 0 {
+		words = brandWords[0]
+	}
+	t := withWords(translator(lang), words)
 	loc, err := geo.LoadZone(v.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC

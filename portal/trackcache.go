@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +34,7 @@ const maxTrackPages = 20000
 const csrfSlot = "wismo-csrf-slot-0000000000000000"
 
 type cachedPage struct {
+	brand   int64
 	html    []byte
 	expires time.Time
 }
@@ -55,6 +57,7 @@ type pageCache struct {
 	now       func() time.Time
 	mu        sync.Mutex
 	pages     map[string]cachedPage
+	looks     map[int64]cachedLook // brands' looks, read once per page age (trackbrand.go)
 	hit, miss prometheus.Counter
 }
 
@@ -64,7 +67,7 @@ func newPageCache(maxAge time.Duration, now func() time.Time, reg prometheus.Reg
 	if reg != nil {
 		reg.MustRegister(counts)
 	}
-	return &pageCache{ttl: maxAge, now: now, pages: map[string]cachedPage{},
+	return &pageCache{ttl: maxAge, now: now, pages: map[string]cachedPage{}, looks: map[int64]cachedLook{},
 		hit: counts.WithLabelValues("hit"), miss: counts.WithLabelValues("miss")}
 }
 
@@ -83,7 +86,7 @@ func (pc *pageCache) get(lang, id string) ([]byte, bool) {
 	return p.html, true
 }
 
-func (pc *pageCache) put(lang, id string, html []byte) {
+func (pc *pageCache) put(lang, id string, brand int64, html []byte) {
 	if pc == nil {
 		return
 	}
@@ -100,7 +103,7 @@ func (pc *pageCache) put(lang, id string, html []byte) {
 			clear(pc.pages)
 		}
 	}
-	pc.pages[lang+"/"+id] = cachedPage{html: html, expires: now.Add(pc.ttl)}
+	pc.pages[lang+"/"+id] = cachedPage{brand: brand, html: html, expires: now.Add(pc.ttl)}
 }
 
 // Drop forgets the parcels' pages in every language.
@@ -120,4 +123,21 @@ func (pc *pageCache) Drop(ids ...string) {
 // withToken returns a stored page with the visitor's token in its slot.
 func withToken(html []byte, token string) []byte {
 	return bytes.ReplaceAll(html, []byte(csrfSlot), []byte(token))
+}
+
+// DropBrand forgets every page of the brands' parcels: their look changed.
+func (pc *pageCache) DropBrand(brands ...int64) {
+	if pc == nil || len(brands) == 0 {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for k, p := range pc.pages {
+		if slices.Contains(brands, p.brand) {
+			delete(pc.pages, k)
+		}
+	}
+	for _, b := range brands {
+		delete(pc.looks, b)
+	}
 }

@@ -56,7 +56,7 @@ func TestTrackPageCache(t *testing.T) {
 func TestPageCacheBoundAndExpiry(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	pc := newPageCache(5*time.Second, func() time.Time { return now }, nil)
-	pc.put("en", "RB123456785GB", []byte("page"))
+	pc.put("en", "RB123456785GB", 1, []byte("page"))
 	if _, ok := pc.get("en", "RB123456785GB"); !ok {
 		t.Fatal("fresh page not found")
 	}
@@ -65,13 +65,13 @@ func TestPageCacheBoundAndExpiry(t *testing.T) {
 		t.Fatal("expired page served")
 	}
 	for i := range maxTrackPages + 10 {
-		pc.put("en", strings.Repeat("x", 3)+string(rune('a'+i%26))+time.Duration(i).String(), []byte("p"))
+		pc.put("en", strings.Repeat("x", 3)+string(rune('a'+i%26))+time.Duration(i).String(), 1, []byte("p"))
 	}
 	if n := len(pc.pages); n > maxTrackPages {
 		t.Fatalf("cache holds %d pages, bound %d", n, maxTrackPages)
 	}
-	pc.put("en", "RB123456785GB", []byte("page"))
-	pc.put("ru", "RB123456785GB", []byte("страница"))
+	pc.put("en", "RB123456785GB", 1, []byte("page"))
+	pc.put("ru", "RB123456785GB", 1, []byte("страница"))
 	pc.Drop("RB123456785GB")
 	if _, ok := pc.get("ru", "RB123456785GB"); ok {
 		t.Fatal("a dropped parcel's page served")

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/demo"
 )
 
@@ -128,6 +129,9 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		Progress: func(done, total int) { bar.Set(done) }}, a.access, a.cases, a.log)
 	bar.Finish()
 	if err != nil {
+		return err
+	}
+	if err := demo.Looks(ctx, branding.New(a.db), sum); err != nil { // the first brand's tracking page in its look
 		return err
 	}
 	if caseCount < 0 {

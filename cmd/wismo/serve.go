@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
@@ -181,8 +182,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	cs.svc.AddTimelineSource(days)
 	routes = append(routes, func(r fiber.Router) { deliverydays.Routes(r, days) })
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
+	// The shop's look on the tracking page (package branding; the editor's look page sets it).
+	looks := branding.New(a.db)
 	routes = append(routes, func(r fiber.Router) {
-		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
+		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer, Looks: looks})
 	})
 	// The agents' case workspace (/cases): views and the case page.
 	// Replies go through the dialer (conversation); macros bundle a reply with case changes.
@@ -215,7 +218,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db), callbacks: callbacks}, CaseDesk: cs.svc,
 		Requests: cs.svc, Days: days, Search: cs.search, Ratings: csat.New(a.db), Updates: parcelUpdates,
-		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
+		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, Looks: looks, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})
 	return n, nil
 }
@@ -301,6 +304,9 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 				return nil, fmt.Errorf("demo cases: %w", err)
 			}
 			if err := a.demoWorkspace(ctx, caseSvc); err != nil {
+				return nil, err
+			}
+			if err := demo.Looks(ctx, branding.New(a.db), sum); err != nil { // the first brand's tracking page in its look
 				return nil, err
 			}
 			if err := store.EnsurePrivateDir(a.cfg.DataDir, a.log); err != nil {

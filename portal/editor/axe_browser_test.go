@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/dialer"
@@ -51,7 +52,7 @@ func TestStaffPagesAccessible(t *testing.T) {
 	app := portal.New(portal.Deps{Log: log, DB: db, Access: acc, Cases: cs, PublicURL: "http://127.0.0.1:8080",
 		Dashboard: reports.NewDashboard(db, caseSvc), DeadLetters: outbox.NewDeadLetters(db), Search: search.New(db, search.NewEmbeddedBackend(db)),
 		Routes: []func(fiber.Router){func(r fiber.Router) {
-			Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl})
+			Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl, Looks: branding.New(db)})
 			replies := conversation.New(db, log, dl, sc, caseSvc, cs)
 			casepages.Routes(r, casepages.Options{Access: acc, Cases: caseSvc, Tracking: cs, Replier: replies,
 				Macros: macros.New(db, caseSvc, replies)})
@@ -94,7 +95,7 @@ func TestStaffPagesAccessible(t *testing.T) {
 	}
 	eb := fmt.Sprintf("/editor/%d", a.ID)
 	for _, p := range []string{"/settings", "/desk", "/search?q=RB123456785GB", "/dashboard", "/dead-letters", eb,
-		eb + "/templates/new?channel=sms", eb + "/templates/new?channel=email", eb + "/scripts/new", eb + "/rules/new", eb + "/calling",
+		eb + "/templates/new?channel=sms", eb + "/templates/new?channel=email", eb + "/scripts/new", eb + "/rules/new", eb + "/calling", eb + "/look",
 		"/cases", "/cases?view=open", "/cases/" + kase.Number, "/cases/macros", "/no-such-page"} {
 		if err := chromedp.Do(bctx, chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("#main"))); err != nil {
 			t.Fatalf("%s: %v", p, err)

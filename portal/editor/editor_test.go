@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
@@ -46,9 +47,10 @@ func newEditorEnv(t *testing.T) *editorEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	looks := branding.New(db)
 	sc := scripts.New(db, log, scripts.Options{PublicURL: "http://127.0.0.1:8080", Planner: dl, Parcels: cs, Brands: acc})
 	app := portal.New(portal.Deps{Log: log, DB: db, Access: acc, Cases: cs, PublicURL: "http://127.0.0.1:8080",
-		Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl}) }}})
+		Looks: looks, Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl, Looks: looks}) }}})
 	a, keyA, _ := acc.CreateBrand(ctx, "Brand A")
 	b, _, err := acc.CreateBrand(ctx, "Brand B")
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/portal"
@@ -32,6 +33,8 @@ type Options struct {
 	Access  *access.Service
 	Scripts *scripts.Service
 	Dialer  *dialer.Service
+	// Looks are the brands' looks on the tracking page (nil: the look page answers 503).
+	Looks *branding.Service
 }
 
 // editor serves the editor pages.
@@ -39,6 +42,7 @@ type editor struct {
 	acc     *access.Service
 	scripts *scripts.Service
 	dialer  *dialer.Service
+	looks   *branding.Service
 	page    portal.Deps // what the portal's page frame needs
 }
 
@@ -54,7 +58,7 @@ type editorFrame struct {
 
 // Routes mounts the editor pages on r (serve passes them to portal.Deps.Routes).
 func Routes(r fiber.Router, o Options) {
-	e := &editor{acc: o.Access, scripts: o.Scripts, dialer: o.Dialer, page: portal.Deps{Access: o.Access}}
+	e := &editor{acc: o.Access, scripts: o.Scripts, dialer: o.Dialer, looks: o.Looks, page: portal.Deps{Access: o.Access}}
 	g := r.Group("/editor", portal.RequirePage(e.page, access.RoleBrandManager))
 	g.Get("/", e.index)
 	b := g.Group("/:brand<int>", e.brandGuard)
@@ -81,6 +85,9 @@ func Routes(r fiber.Router, o Options) {
 	b.Get("/rules/:id<int>/diff", e.diffRule)
 	b.Get("/calling", e.calling)
 	b.Post("/calling", e.saveCalling)
+	b.Get("/look", e.look)
+	b.Post("/look", e.saveLook)
+	b.Get("/look/preview.css", e.previewCSS)
 }
 
 const editorBrandKey = "wismo.editor.brand"

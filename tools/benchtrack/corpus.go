@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/wismo/wismo/branding"
+	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/store"
 )
@@ -24,6 +26,7 @@ type corpus struct {
 	genTook   time.Duration
 	ids       []string
 	sizeBytes int64
+	branded   int // brands given the demo look (logo, colours, hotline, footer, words)
 }
 
 // corpusMark records a finished corpus; a directory without it is half-made and is redone.
@@ -75,6 +78,11 @@ func openCorpus(ctx context.Context, o options) (*corpus, error) {
 	if _, err := db.Migrate(ctx, log); err != nil {
 		return nil, err
 	}
+	if o.branding {
+		if c.branded, err = brandAll(ctx, db); err != nil {
+			return nil, err
+		}
+	}
 	if err := db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM parcels`).Scan(&c.parcels); err != nil {
 		return nil, err
 	}
@@ -113,4 +121,38 @@ func openCorpus(ctx context.Context, o options) (*corpus, error) {
 	}
 	step("requests spread over %d parcels of %d", len(c.ids), c.parcels)
 	return c, nil
+}
+
+// brandAll gives every brand of the corpus the demo brand's look where it has none, so that
+// every page measured is branded: it links its brand's stylesheet and logo, shows the hotline,
+// the shop link and the footer, and reads the brand's words over the catalog's.
+func brandAll(ctx context.Context, db *store.DB) (int, error) {
+	rows, err := db.SQL.QueryContext(ctx, `SELECT id, name FROM brands ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	var brands []demo.BrandInfo
+	for rows.Next() {
+		var b demo.BrandInfo
+		if err := rows.Scan(&b.ID, &b.Name); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		brands = append(brands, b)
+	}
+	rows.Close()
+	looks := branding.New(db)
+	for _, b := range brands {
+		l, err := looks.Get(ctx, b.ID)
+		if err != nil {
+			return 0, err
+		}
+		if l.Version > 0 {
+			continue
+		}
+		if err := demo.Looks(ctx, looks, demo.Summary{Brands: []demo.BrandInfo{b}}); err != nil {
+			return 0, err
+		}
+	}
+	return len(brands), nil
 }

@@ -35,6 +35,8 @@ type options struct {
 	duration, warmup      time.Duration
 	connections, threads  int
 	noReport, prepareOnly bool
+	branding              bool
+	section               string
 	helloAddr             string
 }
 
@@ -53,6 +55,8 @@ func main() {
 	flag.IntVar(&o.threads, "t", 2, "wrk threads")
 	flag.BoolVar(&o.noReport, "no-report", false, "print the section instead of writing it")
 	flag.BoolVar(&o.prepareOnly, "prepare", false, "only generate (or check) the corpus, then exit (run it under nice ahead of time)")
+	flag.BoolVar(&o.branding, "branding", true, "give every brand of the corpus the demo brand's look (logo, colours, hotline, footer, words) first")
+	flag.StringVar(&o.section, "section", "track", "the BENCHMARKS.md section (between <!-- NAME:begin --> and <!-- NAME:end -->) the figures go to")
 	flag.StringVar(&o.helloAddr, "serve-hello", "", "internal: serve the fiber hello-world on this address and block")
 	flag.Parse()
 	if o.helloAddr != "" {
@@ -184,10 +188,10 @@ func run(ctx context.Context, o options) error {
 		fmt.Print(section)
 		return nil
 	}
-	if err := benchmd.WriteSection(o.out, "track", section); err != nil {
+	if err := benchmd.WriteSection(o.out, o.section, section); err != nil {
 		return err
 	}
-	step("wrote the track section of %s", o.out)
+	step("wrote the %s section of %s", o.section, o.out)
 	return nil
 }
 

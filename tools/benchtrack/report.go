@@ -73,12 +73,21 @@ func (r report) markdown() string {
 		errs += x.errors()
 	}
 	var b strings.Builder
-	b.WriteString("<!-- track:begin -->\n## Public tracking page: requests per second and p99\n\n")
+	title := "## Public tracking page: requests per second and p99"
+	if r.corpus.branded > 0 {
+		title += ", every brand in its look"
+	}
+	fmt.Fprintf(&b, "<!-- %s:begin -->\n%s\n\n", o.section, title)
 	fmt.Fprintf(&b, "`GET /track/{id}` of `wismo serve` (embedded SQLite, every middleware; a view is either served from the node's page "+
 		"cache or reads the parcel, events, communications and requests and renders the template) over **%d demo parcels**, requests spread over %d randomly chosen parcels, "+
 		"beside fiber's hello-world handler (`c.SendString`, default config, its own process) as the ceiling, both driven by "+
 		"wrk on loopback in the same run, alternating, %d round(s) of %s each after a %s warm-up; medians.\n\n",
 		r.corpus.parcels, len(r.corpus.ids), o.runs, o.duration, o.warmup)
+	if r.corpus.branded > 0 {
+		fmt.Fprintf(&b, "Branding on: each of the corpus's %d brands has a look (logo, header and link colours as a stylesheet, hotline, shop link, "+
+			"footer, its own words for a delivery; `-branding`, as `make run`'s first demo brand), so every page measured links its brand's stylesheet and logo "+
+			"and reads the brand's look when it is rendered.\n\n", r.corpus.branded)
+	}
 	b.WriteString("| | requests/s | p50 | p99 | rounds (req/s) |\n|---|---:|---:|---:|---|\n")
 	fmt.Fprintf(&b, "| fiber hello-world (ceiling) | %.0f | %s | %s | %s |\n", hRPS, ms(hP50), ms(hP99), rounds(r.hello))
 	fmt.Fprintf(&b, "| tracking page (node page cache %s, as shipped) | %.0f | %s | %s | %s |\n", defaultTTL, tRPS, ms(tP50), ms(tP99), rounds(r.track))
@@ -107,15 +116,19 @@ func (r report) markdown() string {
 	fmt.Fprintf(&b, "\nCorpus: `wismo demo --parcels %d --seed %d` into SQLite (%s, %s, %.0f MB). The rules' outbox cursor is set to "+
 		"the head first, so the node is measured settled rather than replaying the demo's backlog.\n\n", o.parcels, o.seed, gen,
 		r.corpus.genTook.Round(time.Second), float64(r.corpus.sizeBytes)/(1<<20))
-	fmt.Fprintf(&b, "Command: `go run ./tools/benchtrack -bin %s -parcels %d -runs %d -duration %s -c %d -t %d` (in `make bench`); "+
-		"each run is `%s`.\n\n", o.bin, o.parcels, o.runs, o.duration, o.connections, o.threads,
+	extra := ""
+	if o.section != "track" {
+		extra = " -section " + o.section
+	}
+	fmt.Fprintf(&b, "Command: `go run ./tools/benchtrack -bin %s -parcels %d -runs %d -duration %s -c %d -t %d%s` (in `make bench`: 1,000,000 parcels); "+
+		"each run is `%s`.\n\n", o.bin, o.parcels, o.runs, o.duration, o.connections, o.threads, extra,
 		wrkCommand(o, "track.lua", "http://127.0.0.1:PORT"))
 	fmt.Fprintf(&b, "Machine: %s CPU(s), %s; %s; %s; revision %s. Date: %s (took %s). The machine is shared and "+
 		"wrk runs on the same cores as the server: compare the ratio more than the absolute figures.\n",
 		r.machine.nproc, r.machine.cpu, r.machine.goVersion, r.machine.wrk, r.machine.revision,
 		r.began.UTC().Format("2006-01-02 15:04 MST"), r.took.Round(time.Second))
 	b.WriteString(whereTheTimeGoes)
-	b.WriteString("\n<!-- track:end -->\n")
+	fmt.Fprintf(&b, "\n<!-- %s:end -->\n", o.section)
 	return b.String()
 }
 

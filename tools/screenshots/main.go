@@ -3,7 +3,8 @@
 // the demo agent and the demo supervisor in headless Chromium (Debian package `chromium`),
 // and saves the desk (idle and, when a demo customer calls in time, in a call), the case
 // views, a case page, a template in the editor (the demo brand manager), the dashboard and
-// parcels' tracking pages on a desktop and a phone, in English and in Russian,
+// parcels' tracking pages on a desktop and a phone, in English and in Russian, a branded one
+// (the first demo brand's look) on a desktop and a 360 px phone, the editor's look page,
 // as PNGs into -out. A page that answers an error is reported and skipped, not fatal: the
 // run ends with a list of what was saved and what was not, and exits 1 when something was
 // not.
@@ -98,6 +99,12 @@ func (r *run) main(bin string, callWait time.Duration) error {
 				return
 			}
 			r.shot(ctx, href, "editor-template"+suffix, "main")
+			// The brand's tracking-page look (Editors -> Tracking page).
+			if look, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("a[href$='/look']") || {getAttribute: () => ""}).getAttribute("href")`)); err == nil && look != "" {
+				r.shot(ctx, look, "editor-look"+suffix, "#look-form")
+			} else {
+				r.failed = append(r.failed, fmt.Sprintf("editor-look%s: no Tracking page tab: %v", suffix, err))
+			}
 		})
 		r.staff(lang, suffix, "supervisor@demo.wismo", sum.Password, func(ctx context.Context) {
 			r.shot(ctx, "/dashboard", "dashboard"+suffix, "main")
@@ -116,6 +123,22 @@ func (r *run) main(bin string, callWait time.Duration) error {
 			r.shot(ctx, "/track/"+sum.Sample[1], phone, "main")
 		}
 		cancel()
+		// The shop's look: the demo's first brand (Matryoshka Market, whose parcel Sample[1] is)
+		// has a logo, colours, hotline and footer; the phone is 360 px wide, in Russian.
+		if len(sum.Sample) > 1 {
+			name, w, h := "track-branded-desktop", 1280, 900
+			if lang == "ru" {
+				name, w, h = "track-branded-phone", 360, 780
+			}
+			ctx, cancel = r.browser(lang, w, h)
+			if lang == "ru" { // a headless window is at least 500 px wide: emulate the phone's 360
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 780, chromedp.EmulateMobile)); err != nil {
+					r.failed = append(r.failed, name+": emulate a 360 px phone: "+err.Error())
+				}
+			}
+			r.shot(ctx, "/track/"+sum.Sample[1], name, ".brandbar img.logo")
+			cancel()
+		}
 	}
 	return nil
 }
