@@ -27,6 +27,7 @@ import (
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
@@ -166,6 +167,15 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)
 	routes = append(routes, func(r fiber.Router) { callback.Routes(r, callbacks) })
+	// Automated calls' prompts (docs/ivr.md): brands' texts and key maps, spoken by espeak-ng
+	// (optional) or recorded under <data dir>/prompts/<brand>/, with a preview.
+	prompts, err := ivr.New(ivr.Config{Dir: filepath.Join(a.cfg.DataDir, "prompts"), Log: a.log})
+	if err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	promptSettings := ivr.NewSettings(a.db)
+	routes = append(routes, func(r fiber.Router) { ivr.Routes(r, promptSettings, prompts) })
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
