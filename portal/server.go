@@ -58,6 +58,9 @@ type Deps struct {
 	Comms CommsHistory
 	// CaseDesk opens the cases the tracking page's forms ask for (nil: no forms).
 	CaseDesk CaseDesk
+	// Days lists the days a parcel may be moved to and records the customer's choice on the
+	// tracking page (nil: no such block).
+	Days DeliveryDays
 	// Requests lists the customer's requests (cases) on the tracking page (nil: none).
 	Requests RequestHistory
 	// FeedbackLimits bound the tracking page's form posts per IP and per parcel, in memory

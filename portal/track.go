@@ -42,6 +42,9 @@ type trackPage struct {
 	MinDayText, MaxDayText string
 	MinMessage             int      // the message's minimum length, as the server checks it
 	Days                   []option // the valid new delivery days, written in the page's language
+
+	// Move is the "choose another delivery day" block (trackdays.go).
+	Move *trackMove
 }
 
 type trackParcel struct {
@@ -132,6 +135,7 @@ func trackRoutes(app *fiber.App, d Deps) {
 		return sendTrack(c, withToken(html, token))
 	})
 	formRoutes(app, h)
+	dayRoutes(app, h)
 }
 
 // start reads the page's language and tracking number; a malformed number is a helpful 400.
@@ -225,6 +229,7 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		p.Days = append(p.Days, option{Value: d.Format("2006-01-02"), Label: dayLabel(d, lang)})
 	}
+	h.loadMove(c, p, v)
 	return v, true, nil
 }
 

@@ -97,6 +97,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /track/:id":              {public: "the customer's tracking page: masked personal data, by tracking number (docs/security.md)"},
 		"POST /track/:id/feedback":    {public: "the customer's feedback on their parcel's page (rate-limited)"},
 		"POST /track/:id/request":     {public: "the customer's request on their parcel's page (rate-limited)"},
+		"POST /track/:id/day":         {public: "the customer's choice of a delivery day on their parcel's page (rate-limited, CSRF)"},
 		"GET /unsubscribe/:token":     {public: "an email's unsubscribe link: the signed token is the authority"},
 		"POST /unsubscribe/:token":    {public: "one-click unsubscribe: the signed token is the authority"},
 		"GET /api/v1/agent":           {public: "the caller's own agent state (no brand's objects)"},
@@ -127,6 +128,8 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/sla":                           {path: "/api/v1/sla?brand_id={brandA}"},
 		"PUT /api/v1/sla":                           {path: "/api/v1/sla?brand_id={brandA}", body: `{"brand_id": {brandA}, "time_zone": "Europe/Moscow"}`},
 		"GET /api/v1/parcels/:id/timeline":          {path: "/api/v1/parcels/{parcel}/timeline"},
+		"GET /api/v1/parcels/:id/delivery-days":     {path: "/api/v1/parcels/{parcel}/delivery-days"},
+		"POST /api/v1/parcels/:id/delivery-day":     {path: "/api/v1/parcels/{parcel}/delivery-day", body: `{"date": "2026-12-08"}`},
 		"GET /api/v1/search":                        {path: "/api/v1/search?q={name}", list: true},
 
 		// Communications: settings, contacts, campaigns (the brand named with ?brand=).
@@ -241,7 +244,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "ivr_prompts"}
+	"call_cases", "callbacks", "ivr_prompts", "parcel_choices"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

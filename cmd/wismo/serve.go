@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
+	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/deskcase"
@@ -167,6 +168,11 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)
 	routes = append(routes, func(r fiber.Router) { callback.Routes(r, callbacks) })
+	// The days a parcel may be moved to and the customer's choice (docs/delivery-days.md):
+	// the API, the tracking page, phone menus; choices join case timelines.
+	days := deliverydays.New(a.db, cs.svc)
+	cs.svc.AddTimelineSource(days)
+	routes = append(routes, func(r fiber.Router) { deliverydays.Routes(r, days) })
 	// Automated calls' prompts (docs/ivr.md): brands' texts and key maps, spoken by espeak-ng
 	// (optional) or recorded under <data dir>/prompts/<brand>/, with a preview.
 	prompts, err := ivr.New(ivr.Config{Dir: filepath.Join(a.cfg.DataDir, "prompts"), Log: a.log})
@@ -194,13 +200,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		pages = portal.NewTrackCache(age, a.reg)
 		n.jobs = append(n.jobs, trackPagesJob(a.db, a.log, pages))
 	}
+	days.OnChoice(func(_ int64, parcel string) { pages.Drop(parcel) }) // at once on this node; others on the outbox
 	// Jobs that stop while the node runs are restarted; /readyz names those that are down.
 	n.sup = newSupervisor(a.log, a.reg)
 	proxies, _ := a.cfg.trustedProxies() // validated at start
 	n.web = portal.New(portal.Deps{Log: a.log, DB: a.db, Access: a.access, Cases: a.cases, Registry: a.reg, Jobs: n.sup,
 		SecureCookies: a.cfg.TLSCert != "", PublicURL: a.cfg.PublicURL, DemoHints: hints, Routes: routes,
 		Comms: trackComms{dialer: comms.dialer, calls: callcenter.NewCallLog(a.db), callbacks: callbacks}, CaseDesk: cs.svc,
-		Requests: cs.svc, Search: cs.search,
+		Requests: cs.svc, Days: days, Search: cs.search,
 		Dashboard: reports.NewDashboard(a.db, cs.svc), TrackCache: pages, DeadLetters: outbox.NewDeadLetters(a.db),
 		TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdleTimeout: a.cfg.httpIdleTimeout()})
 	return n, nil

@@ -23,6 +23,8 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 			text += " " + L.T("cases.log.planned_for", "at", str("due_local"))
 		}
 		return text
+	case "choice":
+		return describeChoice(L, it)
 	case "case":
 	default:
 		return it.Summary
