@@ -19,7 +19,14 @@ CREATE TABLE ivr_prompts (
 ALTER TABLE calls ADD COLUMN ivr_answer TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN ivr_keys TEXT NOT NULL DEFAULT '';
 
+-- Campaign mode 'robocall': the call plays the brand's prompt and collects a key, no agent.
+ALTER TABLE campaigns DROP CONSTRAINT campaigns_mode_check;
+ALTER TABLE campaigns ADD CONSTRAINT campaigns_mode_check CHECK (mode IN ('preview','progressive','predictive','robocall'));
+
 -- +goose Down
+UPDATE campaigns SET mode = 'progressive' WHERE mode = 'robocall';
+ALTER TABLE campaigns DROP CONSTRAINT campaigns_mode_check;
+ALTER TABLE campaigns ADD CONSTRAINT campaigns_mode_check CHECK (mode IN ('preview','progressive','predictive'));
 ALTER TABLE calls DROP COLUMN ivr_keys;
 ALTER TABLE calls DROP COLUMN ivr_answer;
 DROP TABLE ivr_prompts;

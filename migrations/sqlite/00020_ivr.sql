@@ -19,7 +19,58 @@ CREATE TABLE ivr_prompts (
 ALTER TABLE calls ADD COLUMN ivr_answer TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN ivr_keys TEXT NOT NULL DEFAULT '';
 
+-- Campaign mode 'robocall': the call plays the brand's prompt and collects a key, no agent.
+-- SQLite cannot change a CHECK in place: campaigns is rebuilt with its rows, as in 00018.
+CREATE TEMP TABLE rule_campaigns_00020 AS SELECT id, campaign_id FROM rules WHERE campaign_id IS NOT NULL;
+UPDATE rules SET campaign_id = NULL WHERE campaign_id IS NOT NULL;
+CREATE TABLE campaigns_00020 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    brand_id    INTEGER NOT NULL REFERENCES brands(id),
+    name        TEXT NOT NULL,
+    script_id   INTEGER REFERENCES call_scripts(id),
+    mode        TEXT NOT NULL CHECK (mode IN ('preview','progressive','predictive','robocall')),
+    caller_id   TEXT NOT NULL DEFAULT '',
+    algorithm   TEXT NOT NULL DEFAULT '', -- '' = the brand's
+    windows     TEXT NOT NULL DEFAULT '', -- '' = the brand's
+    status      TEXT NOT NULL CHECK (status IN ('draft','running','paused','stopped')),
+    created_at  DATETIME NOT NULL,
+    updated_at  DATETIME NOT NULL,
+    amd         TEXT NOT NULL DEFAULT 'off' CHECK (amd IN ('off','hangup','voicemail','connect')),
+    UNIQUE (brand_id, name)
+);
+INSERT INTO campaigns_00020 (id, brand_id, name, script_id, mode, caller_id, algorithm, windows, status, created_at, updated_at, amd)
+    SELECT id, brand_id, name, script_id, mode, caller_id, algorithm, windows, status, created_at, updated_at, amd FROM campaigns;
+DROP TABLE campaigns;
+ALTER TABLE campaigns_00020 RENAME TO campaigns;
+UPDATE rules SET campaign_id = (SELECT r.campaign_id FROM rule_campaigns_00020 r WHERE r.id = rules.id)
+    WHERE id IN (SELECT id FROM rule_campaigns_00020);
+DROP TABLE rule_campaigns_00020;
+
 -- +goose Down
+CREATE TEMP TABLE rule_campaigns_00020 AS SELECT id, campaign_id FROM rules WHERE campaign_id IS NOT NULL;
+UPDATE rules SET campaign_id = NULL WHERE campaign_id IS NOT NULL;
+CREATE TABLE campaigns_00020 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    brand_id    INTEGER NOT NULL REFERENCES brands(id),
+    name        TEXT NOT NULL,
+    script_id   INTEGER REFERENCES call_scripts(id),
+    mode        TEXT NOT NULL CHECK (mode IN ('preview','progressive','predictive')),
+    caller_id   TEXT NOT NULL DEFAULT '',
+    algorithm   TEXT NOT NULL DEFAULT '', -- '' = the brand's
+    windows     TEXT NOT NULL DEFAULT '', -- '' = the brand's
+    status      TEXT NOT NULL CHECK (status IN ('draft','running','paused','stopped')),
+    created_at  DATETIME NOT NULL,
+    updated_at  DATETIME NOT NULL,
+    amd         TEXT NOT NULL DEFAULT 'off' CHECK (amd IN ('off','hangup','voicemail','connect')),
+    UNIQUE (brand_id, name)
+);
+INSERT INTO campaigns_00020 (id, brand_id, name, script_id, mode, caller_id, algorithm, windows, status, created_at, updated_at, amd)
+    SELECT id, brand_id, name, script_id, CASE mode WHEN 'robocall' THEN 'progressive' ELSE mode END, caller_id, algorithm, windows, status, created_at, updated_at, amd FROM campaigns;
+DROP TABLE campaigns;
+ALTER TABLE campaigns_00020 RENAME TO campaigns;
+UPDATE rules SET campaign_id = (SELECT r.campaign_id FROM rule_campaigns_00020 r WHERE r.id = rules.id)
+    WHERE id IN (SELECT id FROM rule_campaigns_00020);
+DROP TABLE rule_campaigns_00020;
 ALTER TABLE calls DROP COLUMN ivr_keys;
 ALTER TABLE calls DROP COLUMN ivr_answer;
 DROP TABLE ivr_prompts;
