@@ -3,7 +3,6 @@ package callcenter
 import (
 	"embed"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,14 +56,4 @@ func (a announcements) load(brand int64, name string) ([]int16, error) {
 		return nil, err
 	}
 	return ch[0], nil
-}
-
-// ringback is one cadence of the ringing tone an agent hears while the customer's phone
-// rings: 425 Hz, 1 s on, 4 s off (ITU-T E.180 / the European ringing tone).
-func ringback() []int16 {
-	s := make([]int16, 5*8000)
-	for i := range 8000 {
-		s[i] = int16(6000 * math.Sin(2*math.Pi*425*float64(i)/8000))
-	}
-	return s
 }

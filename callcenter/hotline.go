@@ -130,7 +130,10 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
 	defer stopMusic()
-	if s, err := c.audio.load(r.call.BrandID, AnnQueue); err == nil {
+	reason := "max_wait" // or "queue": the caller pressed 1 to be called back (QueueWait)
+	if s, err := c.audio.load(r.call.BrandID, AnnQueue); err == nil && c.cfg.QueueWait != nil {
+		stopMusic = c.cfg.QueueWait(musicCtx, customer, r.call, s, func() { reason = "queue"; stopWait() })
+	} else if err == nil {
 		go c.eng.Play(musicCtx, customer, s, true)
 	}
 	dequeue := c.phones.enqueue(r.call.BrandID) // desks show how many callers wait
@@ -175,7 +178,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		r.end(Abandoned, side)
 		return
 	}
-	c.closed(ctx, r, customer, cuLog, "max_wait")
+	c.closed(ctx, r, customer, cuLog, reason)
 }
 
 // closed plays the closed message, plans a callback and hangs up.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/tracking"
 )
@@ -90,7 +91,7 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 	r.call.From = c.eng.CallerID(settings.CallerID)
 	cuLog := r.addLeg(LegCustomer, 0, r.call.From, req.To)
 	ringCtx, stopRing := context.WithCancel(ctx)
-	go c.eng.Play(ringCtx, agent, ringback(), true) // the agent hears the customer's phone ring
+	go c.eng.Play(ringCtx, agent, media.Ringback(), true) // the agent hears the customer's phone ring
 	customer, err := r.dial(ctx, cuLog, telephony.DialRequest{To: req.To, CallerID: settings.CallerID, RingTimeout: c.cfg.CustomerRing})
 	stopRing()
 	if err != nil {

@@ -38,3 +38,13 @@ func RMS(samples []int16) float64 {
 	}
 	return math.Sqrt(sum / float64(len(samples)))
 }
+
+// Ringback is one cadence of the ringing tone a caller hears while the far end rings: 425 Hz,
+// 1 s on, 4 s off (ITU-T E.180 / the European ringing tone), 8 kHz.
+func Ringback() []int16 {
+	s := make([]int16, 5*8000)
+	for i := range 8000 {
+		s[i] = int16(6000 * math.Sin(2*math.Pi*425*float64(i)/8000))
+	}
+	return s
+}

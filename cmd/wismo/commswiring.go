@@ -9,6 +9,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/scripts"
 )
 
@@ -17,6 +18,7 @@ import (
 type commsPart struct {
 	dialer  *dialer.Service
 	scripts *scripts.Service
+	robo    *ivr.Robocall // places robocall campaigns' calls, the rest through the center (nil: no center)
 }
 
 // openComms builds the dialer on the channels the settings choose and the rules over it.
@@ -27,8 +29,12 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	opts := a.cfg.dialerOptions()
 	opts.Registry = a.reg
 	outcomes := &dialerOutcomes{}
+	var robo *ivr.Robocall
 	if center != nil {
-		opts.Calls = callcenter.NewPlacer(center, outcomes)
+		// Robocall campaigns' calls are placed by package ivr, the others by the call center;
+		// serve completes robo (prompts, delivery days) once those are built.
+		robo = &ivr.Robocall{DB: a.db, Calls: center.Calls, Next: callcenter.NewPlacer(center, outcomes), Outcomes: outcomes, Log: a.log}
+		opts.Calls = robo
 	}
 	// Demo mode without an SMSC or a mail server: the demo provider delivers every message
 	// and says so with a receipt, so that the demo's messages show as delivered.
@@ -50,7 +56,7 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	}
 	outcomes.d = d
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
-	return &commsPart{dialer: d, scripts: s}, nil
+	return &commsPart{dialer: d, scripts: s, robo: robo}, nil
 }
 
 // dialerOutcomes hands call outcomes from the call center to the dialer, which is created

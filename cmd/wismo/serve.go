@@ -182,6 +182,12 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	promptSettings := ivr.NewSettings(a.db)
 	routes = append(routes, func(r fiber.Router) { ivr.Routes(r, promptSettings, prompts) })
+	if r := comms.robo; r != nil { // robocall campaigns (docs/ivr.md)
+		r.Eng, r.Prompts, r.Settings, r.Days, r.Agents = n.tel.eng, prompts, promptSettings, days, callbacks
+		r.Start(ctx)
+	}
+	// Queued hotline callers hear "press 1 to be called back" (docs/ivr.md).
+	n.tel.center.UseQueueWait((&ivr.QueueOffer{Eng: n.tel.eng, Prompts: prompts}).Wait)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
 		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})

@@ -23,7 +23,14 @@ ALTER TABLE calls ADD COLUMN ivr_keys TEXT NOT NULL DEFAULT '';
 ALTER TABLE campaigns DROP CONSTRAINT campaigns_mode_check;
 ALTER TABLE campaigns ADD CONSTRAINT campaigns_mode_check CHECK (mode IN ('preview','progressive','predictive','robocall'));
 
+-- A hotline caller who pressed 1 in the queue to be called back (docs/ivr.md, "Press 1").
+ALTER TABLE callback_requests DROP CONSTRAINT callback_requests_reason_check;
+ALTER TABLE callback_requests ADD CONSTRAINT callback_requests_reason_check CHECK (reason IN ('after_hours','max_wait','no_agent','queue'));
+
 -- +goose Down
+UPDATE callback_requests SET reason = 'max_wait' WHERE reason = 'queue';
+ALTER TABLE callback_requests DROP CONSTRAINT callback_requests_reason_check;
+ALTER TABLE callback_requests ADD CONSTRAINT callback_requests_reason_check CHECK (reason IN ('after_hours','max_wait','no_agent'));
 UPDATE campaigns SET mode = 'progressive' WHERE mode = 'robocall';
 ALTER TABLE campaigns DROP CONSTRAINT campaigns_mode_check;
 ALTER TABLE campaigns ADD CONSTRAINT campaigns_mode_check CHECK (mode IN ('preview','progressive','predictive'));

@@ -46,7 +46,41 @@ UPDATE rules SET campaign_id = (SELECT r.campaign_id FROM rule_campaigns_00020 r
     WHERE id IN (SELECT id FROM rule_campaigns_00020);
 DROP TABLE rule_campaigns_00020;
 
+-- A hotline caller who pressed 1 in the queue to be called back (docs/ivr.md, "Press 1").
+CREATE TABLE callback_requests_00020 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    call_id       INTEGER REFERENCES calls(id) ON DELETE SET NULL,
+    brand_id      INTEGER REFERENCES brands(id),
+    parcel_id     TEXT NOT NULL DEFAULT '',
+    phone         TEXT NOT NULL,
+    reason        TEXT NOT NULL CHECK (reason IN ('after_hours','max_wait','no_agent','queue')),
+    requested_at  DATETIME NOT NULL,
+    done_at       DATETIME,
+    callback_id   INTEGER -- callbacks(id); no REFERENCES so that 00017's Down can drop it
+);
+INSERT INTO callback_requests_00020 (id, call_id, brand_id, parcel_id, phone, reason, requested_at, done_at, callback_id)
+    SELECT id, call_id, brand_id, parcel_id, phone, reason, requested_at, done_at, callback_id FROM callback_requests;
+DROP TABLE callback_requests;
+ALTER TABLE callback_requests_00020 RENAME TO callback_requests;
+CREATE INDEX callback_requests_open ON callback_requests (done_at, requested_at);
+
 -- +goose Down
+CREATE TABLE callback_requests_00020 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    call_id       INTEGER REFERENCES calls(id) ON DELETE SET NULL,
+    brand_id      INTEGER REFERENCES brands(id),
+    parcel_id     TEXT NOT NULL DEFAULT '',
+    phone         TEXT NOT NULL,
+    reason        TEXT NOT NULL CHECK (reason IN ('after_hours','max_wait','no_agent')),
+    requested_at  DATETIME NOT NULL,
+    done_at       DATETIME,
+    callback_id   INTEGER -- callbacks(id); no REFERENCES so that 00017's Down can drop it
+);
+INSERT INTO callback_requests_00020 (id, call_id, brand_id, parcel_id, phone, reason, requested_at, done_at, callback_id)
+    SELECT id, call_id, brand_id, parcel_id, phone, CASE reason WHEN 'queue' THEN 'max_wait' ELSE reason END, requested_at, done_at, callback_id FROM callback_requests;
+DROP TABLE callback_requests;
+ALTER TABLE callback_requests_00020 RENAME TO callback_requests;
+CREATE INDEX callback_requests_open ON callback_requests (done_at, requested_at);
 CREATE TEMP TABLE rule_campaigns_00020 AS SELECT id, campaign_id FROM rules WHERE campaign_id IS NOT NULL;
 UPDATE rules SET campaign_id = NULL WHERE campaign_id IS NOT NULL;
 CREATE TABLE campaigns_00020 (
