@@ -85,7 +85,9 @@ func NewCenter(cfg Config, db *store.DB, agents *Agents, recs *recordings.Servic
 func (c *Center) Attach(base context.Context, e *telephony.Endpoint) { c.base, c.eng = base, e }
 
 // UseQueueWait sets Config.QueueWait (before calls come).
-func (c *Center) UseQueueWait(w func(context.Context, *telephony.Leg, Call, []int16, func()) func()) { c.cfg.QueueWait = w }
+func (c *Center) UseQueueWait(w func(context.Context, *telephony.Leg, Call, []int16, func()) func()) {
+	c.cfg.QueueWait = w
+}
 
 // Wait blocks until every call the center runs has been logged (used at shutdown, after
 // the endpoint drained).
