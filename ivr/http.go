@@ -24,7 +24,8 @@ const sampleParcel = "RA123456789RU"
 //	GET  /api/v1/ivr/prompts/robocall            {"prompts": [en, ru], "placeholders": [...]}
 //	PUT  /api/v1/ivr/prompts/robocall            {"lang", "text", "keys": {"confirm", "other_days", "agent"}}
 //	                                             200 the saved prompt; 422 naming the field
-//	GET  /api/v1/ivr/prompts/robocall/preview    ?lang=ru: the saved prompt as audio/wav
+//	GET  /api/v1/ivr/prompts/robocall/preview    ?lang=ru: the saved prompt as audio/wav; with
+//	                                             &text=&confirm=&other_days=&agent=: as typed
 //	POST /api/v1/ivr/prompts/robocall/preview    an unsaved prompt (the PUT body) as audio/wav
 //
 // Previews fill the placeholders with a sample parcel due tomorrow.
@@ -92,6 +93,13 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		pt, err := s.Prompt(c.UserContext(), brand, PromptRobocall, lang)
 		if err != nil {
 			return err
+		}
+		if c.Query("text") != "" || c.Query("confirm") != "" { // as typed in the editor, unsaved
+			pt = PromptText{Lang: lang, Text: c.Query("text"), Keys: KeyMap{Confirm: c.Query("confirm", DefaultKeys.Confirm),
+				OtherDays: c.Query("other_days", DefaultKeys.OtherDays), Agent: c.Query("agent", DefaultKeys.Agent)}}
+			if fe := pt.Validate(locale(c)); fe != nil {
+				return input.Invalid(fe)
+			}
 		}
 		return preview(c, brand, pt)
 	}))

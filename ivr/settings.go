@@ -191,3 +191,9 @@ func (s *Settings) BrandName(ctx context.Context, brand int64) (string, error) {
 	}
 	return name, nil
 }
+
+// DefaultText is the catalog's text of the prompt's language: what plays when the brand
+// wrote none.
+func (p PromptText) DefaultText() string {
+	return i18n.New(i18n.Lang(p.Lang), time.UTC).T("ivr.robocall.default")
+}

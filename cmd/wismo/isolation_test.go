@@ -232,6 +232,8 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /editor/:brand<int>/":           {path: "/editor/{brandA}/"},
 		"GET /editor/:brand<int>/calling":    {path: "/editor/{brandA}/calling"},
 		"POST /editor/:brand<int>/calling":   {path: "/editor/{brandA}/calling", body: `{}`},
+		"GET /editor/:brand<int>/robocall":   {path: "/editor/{brandA}/robocall"},
+		"POST /editor/:brand<int>/robocall":  {path: "/editor/{brandA}/robocall", body: "form:lang=en&text=mine&confirm=1&other_days=2&agent=0&op=save"},
 	}
 }
 

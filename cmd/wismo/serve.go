@@ -190,7 +190,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	n.tel.center.UseQueueWait((&ivr.QueueOffer{Eng: n.tel.eng, Prompts: prompts}).Wait)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	routes = append(routes, func(r fiber.Router) {
-		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer})
+		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer, Prompts: promptSettings})
 	})
 	// The agents' case workspace (/cases): views and the case page.
 	// Replies go through the dialer (conversation); macros bundle a reply with case changes.

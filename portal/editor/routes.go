@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/i18n"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -32,6 +33,7 @@ type Options struct {
 	Access  *access.Service
 	Scripts *scripts.Service
 	Dialer  *dialer.Service
+	Prompts *ivr.Settings // the automated call's prompt and keys (nil: no such page)
 }
 
 // editor serves the editor pages.
@@ -39,6 +41,7 @@ type editor struct {
 	acc     *access.Service
 	scripts *scripts.Service
 	dialer  *dialer.Service
+	prompts *ivr.Settings
 	page    portal.Deps // what the portal's page frame needs
 }
 
@@ -54,7 +57,7 @@ type editorFrame struct {
 
 // Routes mounts the editor pages on r (serve passes them to portal.Deps.Routes).
 func Routes(r fiber.Router, o Options) {
-	e := &editor{acc: o.Access, scripts: o.Scripts, dialer: o.Dialer, page: portal.Deps{Access: o.Access}}
+	e := &editor{acc: o.Access, scripts: o.Scripts, dialer: o.Dialer, prompts: o.Prompts, page: portal.Deps{Access: o.Access}}
 	g := r.Group("/editor", portal.RequirePage(e.page, access.RoleBrandManager))
 	g.Get("/", e.index)
 	b := g.Group("/:brand<int>", e.brandGuard)
@@ -81,6 +84,10 @@ func Routes(r fiber.Router, o Options) {
 	b.Get("/rules/:id<int>/diff", e.diffRule)
 	b.Get("/calling", e.calling)
 	b.Post("/calling", e.saveCalling)
+	if o.Prompts != nil {
+		b.Get("/robocall", e.robocall)
+		b.Post("/robocall", e.saveRobocall)
+	}
 }
 
 const editorBrandKey = "wismo.editor.brand"
