@@ -145,6 +145,11 @@ func (r *Result) key(k byte, via byte, c Collect, timer *<-chan time.Time, playi
 	return false
 }
 
+// lastEvents holds, per leg, the RTP timestamp of the last telephone-event a collection saw:
+// a key that ended one question (on its first packet) goes on sending repeats and end
+// packets while the next question starts, and those are not a new key.
+var lastEvents sync.Map // *telephony.Leg -> uint32
+
 // readEvents reads the leg's inbound RTP until ctx ends and sends each RFC 4733 key once: the
 // packets of one event share its RTP timestamp (RFC 4733 §2.5.1.3: the start, repeats and
 // three end packets), so a new timestamp is a new key. Audio packets are dropped.
@@ -153,6 +158,17 @@ func readEvents(ctx context.Context, leg *telephony.Leg, out chan<- byte) {
 	var pkt rtp.Packet
 	var last uint32
 	seen := false
+	if v, ok := lastEvents.Load(leg); ok {
+		last, seen = v.(uint32), true
+	}
+	defer func() {
+		if !seen {
+			return
+		}
+		if _, had := lastEvents.Swap(leg, last); !had {
+			go func() { <-leg.Done(); lastEvents.Delete(leg) }()
+		}
+	}()
 	for ctx.Err() == nil {
 		_, _, err := leg.Stream.Read(buf, &pkt, 50*time.Millisecond)
 		var ne net.Error

@@ -162,3 +162,30 @@ func TestCollectHangup(t *testing.T) {
 		t.Fatalf("%+v %v", r, err)
 	}
 }
+
+// TestCollectIgnoresTheTailOfTheLastKey: a key answers the first question on its first
+// packet; its repeats and end packets, arriving while the next question plays, are not an
+// answer to it (found with baresip: "2" then "1" read as "2", "2").
+func TestCollectIgnoresTheTailOfTheLastKey(t *testing.T) {
+	e := startEndpoint(t)
+	leg, s := fakeLeg(t, e)
+	first := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, Timestamp: 1000, Marker: true}, Payload: []byte{2, 10, 0, 40}}
+	b, _ := first.Marshal()
+	s.in <- b
+	r, err := PlayCollect(context.Background(), e, leg, seconds(0.1), Collect{})
+	if err != nil || r.Digits != "2" {
+		t.Fatalf("first question: %+v %v", r, err)
+	}
+	go func() {
+		for i := range 4 { // the tail of 2: a repeat and three end packets
+			p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, Timestamp: 1000, SequenceNumber: uint16(i + 1)}, Payload: []byte{2, 10 | 0x80, 0, 80}}
+			b, _ := p.Marshal()
+			s.in <- b
+		}
+		s.event(1, 5000)
+	}()
+	r, err = PlayCollect(context.Background(), e, leg, seconds(0.1), Collect{FirstDigit: 5 * time.Second})
+	if err != nil || r.Digits != "1" {
+		t.Fatalf("second question: %+v %v, want 1", r, err)
+	}
+}

@@ -159,3 +159,54 @@ func TestRobocallCampaignConfirmsByKey1(t *testing.T) {
 		t.Fatalf("parcel choice %+v %v", ch, err)
 	}
 }
+
+// TestRobocallOtherDayByKey2: the customer presses 2, hears the other days by key and presses
+// 1 for the first of them: the parcel's choice is that day by robocall in this call, a
+// delivery_change case is open for it, and the call row says day:<date> with keys "21".
+func TestRobocallOtherDayByKey2(t *testing.T) {
+	storetest.OnePass(t)
+	phone := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customer, Tone: 1000})
+	w := newRobocallWorld(t, phone.SIPPort)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	days, err := w.days.Days(ctx, w.BrandA, item)
+	if err != nil || len(days) < 2 {
+		t.Fatalf("days %+v %v", days, err)
+	}
+	var want string
+	for _, d := range days {
+		if !d.Planned {
+			want = d.Date
+			break
+		}
+	}
+	go func() {
+		for i := 0; i < 100 && ctx.Err() == nil; i++ {
+			time.Sleep(200 * time.Millisecond)
+			if out, _ := phone.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
+				time.Sleep(1500 * time.Millisecond)
+				phone.Command("sndcode", "2")
+				time.Sleep(2500 * time.Millisecond) // the list of days starts
+				phone.Command("sndcode", "1")
+				return
+			}
+		}
+	}()
+	if n, err := w.d.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("robocall placed: %d (%v)", n, err)
+	}
+	c := w.answered(ctx)
+	var id int64
+	var answer, keys string
+	if err := w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT id, ivr_answer, ivr_keys FROM calls WHERE brand_id = ? AND contact_ref = ?`),
+		w.BrandA, strconv.FormatInt(c.ID, 10)).Scan(&id, &answer, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if answer != AnswerDay+want || keys != "21" {
+		t.Fatalf("call row: answer %q keys %q, want day:%s and 21\n%s", answer, keys, want, phone.Output())
+	}
+	ch, err := w.days.Latest(ctx, w.BrandA, item)
+	if err != nil || ch == nil || ch.Planned || ch.Date != want || ch.Via != deliverydays.ViaRobocall || ch.CallID != id || ch.CaseNumber == "" {
+		t.Fatalf("parcel choice %+v %v: want %s by robocall in call %d with a delivery_change case", ch, err, want, id)
+	}
+}
