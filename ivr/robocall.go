@@ -134,16 +134,18 @@ func (r *Robocall) PlaceCall(ctx context.Context, req dialer.CallRequest) error 
 	}
 	go func() {
 		defer func() { <-r.lines }()
-		outcome := r.run(r.base, req, &call)
-		if err := r.Outcomes.RecordCallOutcome(r.base, req.ContactID, string(outcome), "", "robocall", time.Time{}); err != nil {
+		outcome, disposition := r.run(r.base, req, &call)
+		if err := r.Outcomes.RecordCallOutcome(r.base, req.ContactID, string(outcome), disposition, "robocall", time.Time{}); err != nil {
 			r.Log.Error("robocall outcome not handed to the dialer", "contact", req.ContactID, "call", call.ID, "err", err)
 		}
 	}()
 	return nil
 }
 
-// run dials, talks and logs one robocall; it returns the attempt's outcome.
-func (r *Robocall) run(ctx context.Context, req dialer.CallRequest, call *callcenter.Call) callcenter.Outcome {
+// run dials, talks and logs one robocall; it returns the attempt's outcome and, for an
+// answered call, its disposition (no agent will give one): reached when the customer keyed an
+// answer, no_answer when they did not (the algorithm retries it after its spacing).
+func (r *Robocall) run(ctx context.Context, req dialer.CallRequest, call *callcenter.Call) (callcenter.Outcome, string) {
 	log := r.Log.With("call", call.ID, "contact", req.ContactID, "parcel", req.ParcelID)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -159,7 +161,7 @@ func (r *Robocall) run(ctx context.Context, req dialer.CallRequest, call *callce
 	if err != nil {
 		o, status := telephony.OutcomeOf(err)
 		call.SIPStatus = status
-		return end(callcenter.Outcome(o), callcenter.SideSystem)
+		return end(callcenter.Outcome(o), callcenter.SideSystem), ""
 	}
 	call.AnsweredAt, call.SIPStatus = ptr(leg.AnsweredAt.UTC()), leg.Status
 	r.Calls.Update(ctx, call)
@@ -174,7 +176,11 @@ func (r *Robocall) run(ctx context.Context, req dialer.CallRequest, call *callce
 		side = callcenter.LegCustomer // the customer hung up
 	}
 	leg.Hangup(context.WithoutCancel(ctx), "")
-	return end(callcenter.Answered, side)
+	disposition := "reached"
+	if answer == AnswerNone {
+		disposition = "no_answer"
+	}
+	return end(callcenter.Answered, side), disposition
 }
 
 func ptr[T any](v T) *T { return &v }

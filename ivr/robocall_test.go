@@ -142,8 +142,8 @@ func TestRobocallCampaignConfirmsByKey1(t *testing.T) {
 		t.Fatalf("robocall placed: %d (%v)", n, err)
 	}
 	c := w.answered(ctx)
-	if c.Outcome != "answered" {
-		t.Fatalf("contact outcome %q\n%s", c.Outcome, phone.Output())
+	if c.Outcome != "answered" || c.Status != dialer.StatusDone {
+		t.Fatalf("contact outcome %q status %q, want answered and done (reached)\n%s", c.Outcome, c.Status, phone.Output())
 	}
 	var id int64
 	var mode, answer, keys string
