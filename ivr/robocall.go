@@ -80,8 +80,8 @@ func (r *Robocall) Start(base context.Context) {
 }
 
 // FreeAgents implements dialer.AgentCapacity: the call center's free agents, plus the free
-// robocall lines for every brand (robocalls need no agent; a brand's agent calls that find
-// no agent are handed back by the call center as before).
+// robocall lines for the brands with robocalls due (robocalls need no agent). A brand's agent
+// calls claimed on those lines and finding no agent are handed back, no attempt, as before.
 func (r *Robocall) FreeAgents(ctx context.Context, brands []int64) (map[int64]int, error) {
 	out := map[int64]int{}
 	if cp, ok := r.Next.(dialer.AgentCapacity); ok {
@@ -92,10 +92,22 @@ func (r *Robocall) FreeAgents(ctx context.Context, brands []int64) (map[int64]in
 		out = n
 	}
 	free := r.Lines - len(r.lines)
-	for _, b := range brands {
-		out[b] += free
+	if free <= 0 || len(brands) == 0 {
+		return out, nil
 	}
-	return out, nil
+	rows, err := r.DB.SQL.QueryContext(ctx, r.DB.Rebind(`SELECT DISTINCT c.brand_id FROM contacts c JOIN campaigns k ON k.id = c.campaign_id
+		WHERE c.channel = 'call' AND c.status = 'planned' AND c.due_at <= ? AND k.status = 'running' AND k.mode = ?`), time.Now().UTC(), ModeRobocall)
+	if err != nil {
+		return nil, fmt.Errorf("brands with robocalls due: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b int64
+		if rows.Scan(&b) == nil {
+			out[b] += free
+		}
+	}
+	return out, rows.Err()
 }
 
 // campaignMode is the mode of campaign id of brand ("" when there is none).
