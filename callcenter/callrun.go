@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wismo/wismo/callcenter/announce"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/telephony"
 )
@@ -166,7 +167,7 @@ func (r *run) notice(ctx context.Context, customer *telephony.Leg, want bool) {
 	if !want {
 		return
 	}
-	s, err := r.c.audio.load(r.call.BrandID, AnnNotice)
+	s, err := r.c.audio.Load(r.call.BrandID, announce.Notice)
 	if err != nil {
 		r.log.Warn("recording notice missing", "err", err)
 		return

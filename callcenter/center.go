@@ -13,6 +13,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter/amdgate"
+	"github.com/wismo/wismo/callcenter/announce"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
@@ -52,7 +53,7 @@ type Center struct {
 	recs    *recordings.Service
 	parcels ParcelFinder
 	m       *metrics
-	audio   announcements
+	audio   announce.Dir
 	running sync.WaitGroup
 	base    context.Context // calls started by API requests outlive them
 	phones  *Softphone      // agents' browsers (EnableSoftphone); nil: SIP phones only
@@ -77,7 +78,7 @@ func NewCenter(cfg Config, db *store.DB, agents *Agents, recs *recordings.Servic
 		cfg.MaxAgentTries = 3
 	}
 	return &Center{cfg: cfg, log: log.With("component", "callcenter"), db: db, Calls: NewCallLog(db), Agents: agents,
-		recs: recs, parcels: parcels, m: newMetrics(reg), audio: announcements{dir: cfg.AnnouncementsDir}}
+		recs: recs, parcels: parcels, m: newMetrics(reg), audio: announce.Dir(cfg.AnnouncementsDir)}
 }
 
 // Attach gives the center its telephony endpoint; calls started by API requests run under

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/wismo/wismo/callcenter/announce"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/telephony"
 )
@@ -441,7 +442,7 @@ func (d *desk) hold(on, music bool) error {
 		c.music = nil
 	}
 	if on && music {
-		if s, err := d.p.c.audio.load(c.brand, AnnQueue); err == nil {
+		if s, err := d.p.c.audio.Load(c.brand, announce.Queue); err == nil {
 			ctx, cancel := context.WithCancel(d.p.c.base)
 			c.music = cancel
 			go d.p.c.eng.Play(ctx, c.customer, s, true)

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,14 +20,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wismo/wismo/callcenter/announce"
 	"github.com/wismo/wismo/media"
 )
-
-// The fallback prompt: a short chime (the shipped "notice" announcement), played when neither
-// a recording nor a synthesiser is there.
-//
-//go:embed fallback/prompt.wav
-var fallbackWAV []byte
 
 // Languages prompts are kept in, and the espeak-ng voice of each.
 var voices = map[string]string{"en": "en", "ru": "ru"}
@@ -305,11 +299,12 @@ func (p *Prompts) Recorded(brand int64, name, lang string) ([]int16, bool) {
 	return s, true
 }
 
-// Fallback is the shipped chime.
+// Fallback is the shipped chime (the call center's "notice" announcement), played when
+// neither a recording nor a synthesiser is there.
 func Fallback() []int16 {
-	s, err := parsePrompt("fallback/prompt.wav", fallbackWAV)
+	s, err := announce.Dir("").Load(0, announce.Notice)
 	if err != nil {
-		panic(err) // the embedded file is checked by the tests
+		panic(err) // shipped in the binary; the tests play it
 	}
 	return s
 }

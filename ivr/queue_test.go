@@ -16,7 +16,7 @@ import (
 	"github.com/wismo/wismo/tracking/trackingtest"
 )
 
-const hotline = "+74951112233"
+const hotline = "+74951112233" // the brand's hotline number
 
 // TestQueuedCallerPresses1ToBeCalledBack (issue 16 acceptance): a caller (baresip) waits in the
 // brand's hotline queue with no agent, hears "press 1 ...", presses 1 (RFC 4733): they hear

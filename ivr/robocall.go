@@ -35,6 +35,11 @@ type Days interface {
 	Confirm(ctx context.Context, brandID int64, parcelID string, via string, callID int64) (deliverydays.Choice, error)
 }
 
+// Transferer takes an answered leg into the brand's hotline queue (*callcenter.Center): key 0.
+type Transferer interface {
+	Transfer(ctx context.Context, customer *telephony.Leg, brand int64, parcel, phone string) error
+}
+
 // Promiser plans a callback (*callback.Service): what key 0 does until robocalls can join the
 // hotline queue live.
 type Promiser interface {
@@ -54,7 +59,8 @@ type Robocall struct {
 	Calls    *callcenter.CallLog
 	Outcomes callcenter.OutcomeRecorder
 	Next     dialer.CallPlacer // the call center's placer (nil: robocalls only)
-	Agents   Promiser          // key 0 (nil: the answer is recorded, nobody calls back)
+	Queue    Transferer        // key 0: the brand's hotline queue (nil, or no queue: Agents)
+	Agents   Promiser          // key 0 without a queue: a callback (nil: the answer is recorded only)
 	Log      *slog.Logger
 	Lines    int     // robocalls at once (default 4)
 	Collect  Collect // timeouts of each question (defaults: one key, 8 s)
@@ -177,7 +183,7 @@ func (r *Robocall) run(ctx context.Context, req dialer.CallRequest, call *callce
 	}
 	call.AnsweredAt, call.SIPStatus = ptr(leg.AnsweredAt.UTC()), leg.Status
 	r.Calls.Update(ctx, call)
-	answer, keys := r.Talk(ctx, leg, req.BrandID, req.ParcelID, req.Language, call.ID)
+	answer, keys := r.Talk(ctx, leg, req.BrandID, req.ParcelID, req.To, req.Language, call.ID)
 	if _, err := r.DB.SQL.ExecContext(context.WithoutCancel(ctx), r.DB.Rebind(`UPDATE calls SET ivr_answer = ?, ivr_keys = ? WHERE id = ? AND brand_id = ?`),
 		answer, keys, call.ID, req.BrandID); err != nil {
 		log.Error("robocall answer not recorded", "err", err)
@@ -207,9 +213,9 @@ func lang(l string) string {
 
 // Talk runs the robocall's dialogue on an answered leg: the prompt with the parcel's data,
 // then by key: confirm the planned day, list other days and take one, or ask for an agent.
-// No key (or a key that means nothing) repeats the question once. It returns the answer and
-// the keys as pressed.
-func (r *Robocall) Talk(ctx context.Context, leg *telephony.Leg, brand int64, parcel, language string, callID int64) (string, string) {
+// No key (or a key that means nothing) repeats the question once. phone is the customer's
+// (E.164). It returns the answer and the keys as pressed.
+func (r *Robocall) Talk(ctx context.Context, leg *telephony.Leg, brand int64, parcel, phone, language string, callID int64) (string, string) {
 	lg := lang(language)
 	loc := i18n.New(i18n.Lang(lg), time.UTC)
 	pt, err := r.Settings.Prompt(ctx, brand, PromptRobocall, lg)
@@ -257,8 +263,14 @@ func (r *Robocall) Talk(ctx context.Context, leg *telephony.Leg, brand int64, pa
 			return answer, keys + more
 		case pt.Keys.Agent:
 			r.say(ctx, leg, brand, "robocall.to_agent", lg, loc.T("ivr.robocall.to_agent"))
+			if r.Queue != nil { // the caller waits for an agent as a hotline caller; returns when it ends
+				err := r.Queue.Transfer(ctx, leg, brand, parcel, phone)
+				if err == nil {
+					return AnswerAgent, keys
+				}
+				r.Log.Warn("robocall: key 0 not put through to the hotline queue", "parcel", parcel, "err", err)
+			}
 			if r.Agents != nil {
-				phone := leg.To
 				if _, err := r.Agents.Promise(ctx, callcenter.Promise{BrandID: brand, ParcelID: parcel, Phone: phone, Source: "queue",
 					CallID: callID, At: time.Now(), Actor: "robocall"}); err != nil {
 					r.Log.Warn("robocall: callback for key 0 not planned", "parcel", parcel, "err", err)

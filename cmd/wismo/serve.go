@@ -183,7 +183,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	promptSettings := ivr.NewSettings(a.db)
 	routes = append(routes, func(r fiber.Router) { ivr.Routes(r, promptSettings, prompts) })
 	if r := comms.robo; r != nil { // robocall campaigns (docs/ivr.md)
-		r.Eng, r.Prompts, r.Settings, r.Days, r.Agents = n.tel.eng, prompts, promptSettings, days, callbacks
+		r.Eng, r.Prompts, r.Settings, r.Days, r.Queue, r.Agents = n.tel.eng, prompts, promptSettings, days, n.tel.center, callbacks
 		r.Start(ctx)
 	}
 	// Queued hotline callers hear "press 1 to be called back" (docs/ivr.md).

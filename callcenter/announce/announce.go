@@ -1,4 +1,6 @@
-package callcenter
+// Package announce finds the call center's announcements: a brand's own WAV, the site's, or
+// the shipped chimes (callcenter, docs/telephony.md).
+package announce
 
 import (
 	"embed"
@@ -14,28 +16,29 @@ import (
 // <data dir>/announcements/<brand id>/<name>.wav, a site-wide one in
 // <data dir>/announcements/<name>.wav.
 //
-//go:embed announcements/*.wav
+//go:embed *.wav
 var shipped embed.FS
 
 // Announcement names.
 const (
-	AnnNotice = "notice" // "this call is recorded", played to the customer first
-	AnnQueue  = "queue"  // looped while a hotline caller waits
-	AnnClosed = "closed" // outside hours or after the maximum wait: we will call you back
+	Notice = "notice" // "this call is recorded", played to the customer first
+	Queue  = "queue"  // looped while a hotline caller waits
+	Closed = "closed" // outside hours or after the maximum wait: we will call you back
 )
 
-// announcements finds the audio to play.
-type announcements struct{ dir string }
+// Dir finds the audio to play under a directory (<data dir>/announcements; "": the shipped
+// chimes only).
+type Dir string
 
 // load returns the samples of announcement name for brand, falling back to the site-wide
 // file and then the shipped default.
-func (a announcements) load(brand int64, name string) ([]int16, error) {
+func (a Dir) Load(brand int64, name string) ([]int16, error) {
 	var candidates []string
-	if a.dir != "" {
+	if string(a) != "" {
 		if brand != 0 {
-			candidates = append(candidates, filepath.Join(a.dir, strconv.FormatInt(brand, 10), name+".wav"))
+			candidates = append(candidates, filepath.Join(string(a), strconv.FormatInt(brand, 10), name+".wav"))
 		}
-		candidates = append(candidates, filepath.Join(a.dir, name+".wav"))
+		candidates = append(candidates, filepath.Join(string(a), name+".wav"))
 	}
 	for _, p := range candidates {
 		if _, err := os.Stat(p); err != nil {
@@ -47,7 +50,7 @@ func (a announcements) load(brand int64, name string) ([]int16, error) {
 		}
 		return ch[0], nil
 	}
-	b, err := shipped.ReadFile("announcements/" + name + ".wav")
+	b, err := shipped.ReadFile(name + ".wav")
 	if err != nil {
 		return nil, fmt.Errorf("no announcement %q: %w", name, err)
 	}
