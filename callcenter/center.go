@@ -38,6 +38,9 @@ type Config struct {
 	AnnouncementsDir string            // <data dir>/announcements
 	AMD              amdgate.Screener  // screens answered campaign calls for machines; nil: none
 	Pacer            *predictive.Pacer // paces predictive campaigns; nil: they are dialled as progressive
+	// QueueWait plays the music to a queued hotline caller and may take keys (ivr.QueueOffer:
+	// 1 = call me back, then callback()); stop ends it and waits. nil: the music alone.
+	QueueWait func(ctx context.Context, leg *telephony.Leg, call Call, music []int16, callback func()) (stop func())
 }
 
 // Center is call control: it places and takes calls through the telephony engine, bridges
@@ -83,6 +86,11 @@ func NewCenter(cfg Config, db *store.DB, agents *Agents, recs *recordings.Servic
 // Attach gives the center its telephony endpoint; calls started by API requests run under
 // base (which shutdown does not cancel: calls drain instead).
 func (c *Center) Attach(base context.Context, e *telephony.Endpoint) { c.base, c.eng = base, e }
+
+// UseQueueWait sets Config.QueueWait (before calls come).
+func (c *Center) UseQueueWait(w func(context.Context, *telephony.Leg, Call, []int16, func()) func()) {
+	c.cfg.QueueWait = w
+}
 
 // Wait blocks until every call the center runs has been logged (used at shutdown, after
 // the endpoint drained).

@@ -130,7 +130,10 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
 	defer stopMusic()
-	if s, err := c.audio.Load(r.call.BrandID, AnnQueue); err == nil {
+	reason := "max_wait" // or "queue": the caller pressed 1 to be called back (QueueWait)
+	if s, err := c.audio.Load(r.call.BrandID, AnnQueue); err == nil && c.cfg.QueueWait != nil {
+		stopMusic = c.cfg.QueueWait(musicCtx, customer, r.call, s, func() { reason = "queue"; stopWait() })
+	} else if err == nil {
 		go c.eng.Play(musicCtx, customer, s, true)
 	}
 	dequeue := c.phones.enqueue(r.call.BrandID) // desks show how many callers wait
@@ -175,7 +178,32 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		r.end(Abandoned, side)
 		return
 	}
-	c.closed(ctx, r, customer, cuLog, "max_wait")
+	c.closed(ctx, r, customer, cuLog, reason)
+}
+
+// Transfer serves an answered customer leg of another call (key 0 of an automated call,
+// package ivr) in the brand's first hotline queue as a hotline caller would be, logged as a
+// hotline call of its own. It returns when that call ends; ErrNotFound: the brand has no queue.
+func (c *Center) Transfer(ctx context.Context, customer *telephony.Leg, brand int64, parcel, phone string) error {
+	var number string
+	if err := c.db.SQL.QueryRowContext(ctx, c.db.Rebind(`SELECT n.number FROM hotline_numbers n JOIN hotline_queues q ON q.id = n.queue_id
+		WHERE q.brand_id = ? ORDER BY q.id, n.number LIMIT 1`), brand).Scan(&number); err != nil {
+		return fmt.Errorf("brand %d: no hotline queue: %w", brand, ErrNotFound)
+	}
+	q, err := c.queueFor(ctx, number)
+	if err != nil {
+		return err
+	}
+	r, err := c.begin(ctx, Call{Direction: Inbound, Mode: ModeHotline, BrandID: brand, QueueID: q.ID, ParcelID: parcel, From: phone,
+		To: number, SIPCallID: customer.CallID, AnsweredAt: ptrTime(time.Now().UTC()), SIPStatus: customer.Status})
+	if err != nil {
+		return err
+	}
+	cuLog := r.addLeg(LegCustomer, 0, phone, number)
+	cuLog.SIPCallID, cuLog.AnsweredAt, cuLog.SIPStatus = customer.CallID, r.call.AnsweredAt, customer.Status
+	r.saveLeg(cuLog)
+	c.serveQueue(r, q, customer, cuLog)
+	return nil
 }
 
 // closed plays the closed message, plans a callback and hangs up.

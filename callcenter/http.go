@@ -11,12 +11,12 @@ import (
 )
 
 // Routes mounts the call center's API on r (authenticated under /api/ by the portal): the
-// call log, agents' state and SIP account, preview calls, and telephony settings.
+// call log, agents' state and SIP account, preview calls (telephony settings: package
+// telephonyadmin).
 func Routes(r fiber.Router, c *Center) {
 	callLogRoutes(r, c.Calls)
 	agentRoutes(r, c)
 	softphoneRoutes(r, c)
-	adminRoutes(r, c)
 }
 
 // callLogRoutes mounts the call log API:

@@ -81,8 +81,8 @@ func (c *Campaign) validate() error {
 	switch {
 	case c.Name == "" || len(c.Name) > 200:
 		return fmt.Errorf("%w: name must be 1 to 200 characters", ErrInvalid)
-	case c.Mode != "preview" && c.Mode != "progressive" && c.Mode != "predictive":
-		return fmt.Errorf("%w: mode must be preview, progressive or predictive", ErrInvalid)
+	case c.Mode != "preview" && c.Mode != "progressive" && c.Mode != "predictive" && c.Mode != "robocall":
+		return fmt.Errorf("%w: mode must be preview, progressive, predictive or robocall", ErrInvalid)
 	case !slices.Contains(AMDSettings, c.AMD):
 		return fmt.Errorf("%w: amd must be off, hangup, voicemail or connect", ErrInvalid)
 	case c.CallerID != "" && sipuser.CheckCallerID(c.CallerID) != nil:

@@ -31,7 +31,7 @@ func TestCampaignAMDSettingAndPredictiveMode(t *testing.T) {
 	if got, err := e.svc.Campaign(ctx, e.brand, c.ID); err != nil || got.AMD != "voicemail" {
 		t.Errorf("campaign read back: amd %q (%v), want voicemail", got.AMD, err)
 	}
-	for _, bad := range []Campaign{{Name: "X", Mode: "progressive", AMD: "detect"}, {Name: "Y", Mode: "robocall"}} {
+	for _, bad := range []Campaign{{Name: "X", Mode: "progressive", AMD: "detect"}, {Name: "Y", Mode: "blaster"}} {
 		_, err := e.svc.SaveCampaign(ctx, e.brand, bad)
 		field := "amd"
 		if bad.AMD == "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/i18n"
+	"github.com/wismo/wismo/portal/svgchart"
 	"github.com/wismo/wismo/reports"
 )
 
@@ -382,28 +383,28 @@ func kpiTables(k reports.KPIReport, loc i18n.Locale) []table {
 const chartBars = 12
 
 func kpiCharts(k reports.KPIReport, loc i18n.Locale) []template.HTML {
-	line := LineChart{Title: loc.T("dash.contact_and_answer_rate_by_day"), Series: []string{loc.T("dash.contact_rate"), loc.T("dash.answer_rate")}, Max: 100,
+	line := svgchart.LineChart{Title: loc.T("dash.contact_and_answer_rate_by_day"), Series: []string{loc.T("dash.contact_rate"), loc.T("dash.answer_rate")}, Max: 100,
 		Format: func(v float64) string { return loc.NumberText(strconv.FormatFloat(v, 'f', 0, 64)) + "%" }}
 	for _, d := range k.Days {
-		line.Points = append(line.Points, Point{Label: d.Day[5:], Values: []float64{reports.Ratio(d.Contacted, d.Parcels) * 100, reports.Ratio(d.CallsReached, d.CallAttempts) * 100}})
+		line.Points = append(line.Points, svgchart.Point{Label: d.Day[5:], Values: []float64{reports.Ratio(d.Contacted, d.Parcels) * 100, reports.Ratio(d.CallsReached, d.CallAttempts) * 100}})
 	}
 	format := func(v float64) string { return loc.NumberText(strconv.FormatFloat(v, 'f', 1, 64)) + "%" }
-	contact := BarChart{Title: loc.T("dash.contact_rate_by_region_busiest_regions"), Max: 100, Format: format}
-	answer := BarChart{Title: loc.T("dash.answer_rate_by_region_busiest_regions"), Max: 100, Format: format}
+	contact := svgchart.BarChart{Title: loc.T("dash.contact_rate_by_region_busiest_regions"), Max: 100, Format: format}
+	answer := svgchart.BarChart{Title: loc.T("dash.answer_rate_by_region_busiest_regions"), Max: 100, Format: format}
 	for _, r := range k.Regions {
 		if len(contact.Bars) < chartBars && r.Parcels > 0 {
-			contact.Bars = append(contact.Bars, Bar{Label: regionName(r.Region, loc), Value: r.ContactRate * 100, Note: fmt.Sprintf("%d/%d", r.Contacted, r.Parcels)})
+			contact.Bars = append(contact.Bars, svgchart.Bar{Label: regionName(r.Region, loc), Value: r.ContactRate * 100, Note: fmt.Sprintf("%d/%d", r.Contacted, r.Parcels)})
 		}
 		if len(answer.Bars) < chartBars && r.CallAttempts > 0 {
-			answer.Bars = append(answer.Bars, Bar{Label: regionName(r.Region, loc), Value: r.AnswerRate * 100, Note: fmt.Sprintf("%d/%d", r.CallsReached, r.CallAttempts)})
+			answer.Bars = append(answer.Bars, svgchart.Bar{Label: regionName(r.Region, loc), Value: r.AnswerRate * 100, Note: fmt.Sprintf("%d/%d", r.CallsReached, r.CallAttempts)})
 		}
 	}
-	lanes := BarChart{Title: loc.T("dash.delivered_on_time_by_lane_and_service"), Max: 100, Format: format}
+	lanes := svgchart.BarChart{Title: loc.T("dash.delivered_on_time_by_lane_and_service"), Max: 100, Format: format}
 	for _, l := range k.Lanes {
 		if len(lanes.Bars) == chartBars {
 			break
 		}
-		lanes.Bars = append(lanes.Bars, Bar{Label: l.Origin + "→" + l.Destination + " " + l.Service, Value: l.OnTimeShare * 100, Note: fmt.Sprintf("%d/%d", l.OnTime, l.Delivered)})
+		lanes.Bars = append(lanes.Bars, svgchart.Bar{Label: l.Origin + "→" + l.Destination + " " + l.Service, Value: l.OnTimeShare * 100, Note: fmt.Sprintf("%d/%d", l.OnTime, l.Delivered)})
 	}
 	return []template.HTML{line.SVG(), contact.SVG(), answer.SVG(), lanes.SVG()}
 }

@@ -33,6 +33,7 @@ type Leg struct {
 	// external hangs up a leg whose signalling is not SIP (AttachLeg).
 	external func(ctx context.Context)
 	done     chan struct{}
+	keys     chan byte // SIP INFO DTMF (info.go)
 	once     sync.Once
 	endMu    sync.Mutex
 	endBy    string
@@ -45,7 +46,7 @@ type Leg struct {
 }
 
 func (e *Endpoint) newLeg(l *Leg) *Leg {
-	l.e, l.done = e, make(chan struct{})
+	l.e, l.done, l.keys = e, make(chan struct{}), make(chan byte, keyQueue)
 	l.remoteMedia(l.Remote, l.AnsweredAt)
 	e.active.Add(1)
 	e.legs.Store(l.CallID, l) // complete before published: a re-INVITE may look it up at once

@@ -58,7 +58,7 @@ func (e *Endpoint) AttachLeg(x ExternalLeg) *Leg {
 		hangup = func(context.Context) {}
 	}
 	l := &Leg{CallID: x.ID, Stream: x.Stream, Remote: x.Remote, From: x.From, To: x.To, AnsweredAt: time.Now(),
-		Status: sip.StatusOK, e: e, external: hangup, done: make(chan struct{})}
+		Status: sip.StatusOK, e: e, external: hangup, done: make(chan struct{}), keys: make(chan byte, keyQueue)}
 	l.remoteMedia(x.Remote, l.AnsweredAt)
 	e.active.Add(1)
 	e.legs.Store(l.CallID, l)

@@ -55,7 +55,7 @@ func trimParams(p sip.HeaderParams) sip.HeaderParams {
 }
 
 // allowed is what the endpoint answers; 405 responses list it (RFC 3261 §20.5, §21.4.6).
-const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO"
 
 // checked answers a request no handler should see before h runs (RFC 3261 §8.2: the UAS
 // inspects the request before acting on it):

@@ -9,6 +9,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/scripts"
 )
 
@@ -17,7 +18,8 @@ import (
 type commsPart struct {
 	dialer  *dialer.Service
 	scripts *scripts.Service
-	mo      *moForward // SMPP replies to the inbound service (inboundwiring.go)
+	mo      *moForward    // SMPP replies to the inbound service (inboundwiring.go)
+	robo    *ivr.Robocall // places robocall campaigns' calls, the rest through the center (nil: no center)
 }
 
 // openComms builds the dialer on the channels the settings choose and the rules over it.
@@ -30,8 +32,12 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	mo := &moForward{}
 	opts.MO, opts.Prepare = mo.handle, mo.prepare
 	outcomes := &dialerOutcomes{}
+	var robo *ivr.Robocall
 	if center != nil {
-		opts.Calls = callcenter.NewPlacer(center, outcomes)
+		// Robocall campaigns' calls are placed by package ivr, the others by the call center;
+		// serve completes robo (prompts, delivery days) once those are built.
+		robo = &ivr.Robocall{DB: a.db, Calls: center.Calls, Next: callcenter.NewPlacer(center, outcomes), Outcomes: outcomes, Log: a.log}
+		opts.Calls = robo
 	}
 	// Demo mode without an SMSC or a mail server: the demo provider delivers every message
 	// and says so with a receipt, so that the demo's messages show as delivered.
@@ -53,7 +59,7 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	}
 	outcomes.d = d
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
-	return &commsPart{dialer: d, scripts: s, mo: mo}, nil
+	return &commsPart{dialer: d, scripts: s, mo: mo, robo: robo}, nil
 }
 
 // dialerOutcomes hands call outcomes from the call center to the dialer, which is created

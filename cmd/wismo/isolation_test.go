@@ -190,24 +190,28 @@ func baseRoutes() map[string]isolationRoute {
 		"PUT /api/v1/rules/:id":                 {path: "/api/v1/rules/{rule}", body: "{ruleJSON}"},
 
 		// Telephony and the call log.
-		"GET /api/v1/brands/:id/telephony":  {path: "/api/v1/brands/{brandA}/telephony"},
-		"PUT /api/v1/brands/:id/telephony":  {path: "/api/v1/brands/{brandA}/telephony", body: `{"caller_id": "+74950000000"}`},
-		"POST /api/v1/hotline/queues":       {body: `{"name": "theirs", "brand_id": {brandA}, "numbers": ["+74951112233"]}`},
-		"GET /api/v1/calls":                 {list: true},
-		"GET /api/v1/calls/:id":             {path: "/api/v1/calls/{call}"},
-		"PUT /api/v1/calls/:id/disposition": {path: "/api/v1/calls/{call}/disposition", body: `{"disposition": "reached", "note": "mine"}`},
-		"POST /api/v1/agent/calls":          {body: `{"to": "+79131234567", "brand_id": {brandA}, "parcel_id": "{parcel}"}`},
-		"GET /api/v1/recordings/:id":        {path: "/api/v1/recordings/{recording}"},
-		"GET /api/v1/calls/:id/cases":       {path: "/api/v1/calls/{call}/cases"},
-		"POST /api/v1/calls/:id/cases":      {path: "/api/v1/calls/{call}/cases", body: `{"type": "non_receipt_or_delay", "note": "mine"}`},
-		"POST /api/v1/cases/:number/merge":  {path: "/api/v1/cases/{case}/merge", body: `{"into": "{case2}"}`},
-		"GET /api/v1/macros":                {path: "/api/v1/macros?brand_id={brandA}"},
-		"POST /api/v1/macros":               {path: "/api/v1/macros?brand_id={brandA}", body: `{"name": "theirs", "note": "theirs"}`},
-		"PUT /api/v1/macros/:id<int>":       {path: "/api/v1/macros/{macro}", body: `{"name": "theirs", "note": "theirs"}`},
-		"DELETE /api/v1/macros/:id<int>":    {path: "/api/v1/macros/{macro}"},
-		"GET /api/v1/callbacks":             {list: true},
-		"POST /api/v1/callbacks":            {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
-		"GET /api/v1/recordings/:id/audio":  {path: "/api/v1/recordings/{recording}/audio"},
+		"GET /api/v1/brands/:id/telephony":          {path: "/api/v1/brands/{brandA}/telephony"},
+		"PUT /api/v1/brands/:id/telephony":          {path: "/api/v1/brands/{brandA}/telephony", body: `{"caller_id": "+74950000000"}`},
+		"POST /api/v1/hotline/queues":               {body: `{"name": "theirs", "brand_id": {brandA}, "numbers": ["+74951112233"]}`},
+		"GET /api/v1/calls":                         {list: true},
+		"GET /api/v1/calls/:id":                     {path: "/api/v1/calls/{call}"},
+		"PUT /api/v1/calls/:id/disposition":         {path: "/api/v1/calls/{call}/disposition", body: `{"disposition": "reached", "note": "mine"}`},
+		"POST /api/v1/agent/calls":                  {body: `{"to": "+79131234567", "brand_id": {brandA}, "parcel_id": "{parcel}"}`},
+		"GET /api/v1/recordings/:id":                {path: "/api/v1/recordings/{recording}"},
+		"GET /api/v1/calls/:id/cases":               {path: "/api/v1/calls/{call}/cases"},
+		"POST /api/v1/calls/:id/cases":              {path: "/api/v1/calls/{call}/cases", body: `{"type": "non_receipt_or_delay", "note": "mine"}`},
+		"POST /api/v1/cases/:number/merge":          {path: "/api/v1/cases/{case}/merge", body: `{"into": "{case2}"}`},
+		"GET /api/v1/macros":                        {path: "/api/v1/macros?brand_id={brandA}"},
+		"POST /api/v1/macros":                       {path: "/api/v1/macros?brand_id={brandA}", body: `{"name": "theirs", "note": "theirs"}`},
+		"PUT /api/v1/macros/:id<int>":               {path: "/api/v1/macros/{macro}", body: `{"name": "theirs", "note": "theirs"}`},
+		"DELETE /api/v1/macros/:id<int>":            {path: "/api/v1/macros/{macro}"},
+		"GET /api/v1/ivr/prompts/robocall":          {path: "/api/v1/ivr/prompts/robocall?brand={brandA}"},
+		"PUT /api/v1/ivr/prompts/robocall":          {path: "/api/v1/ivr/prompts/robocall?brand={brandA}", body: `{"lang": "en", "text": "Brand B says hi"}`},
+		"GET /api/v1/ivr/prompts/robocall/preview":  {path: "/api/v1/ivr/prompts/robocall/preview?brand={brandA}&lang=en"},
+		"POST /api/v1/ivr/prompts/robocall/preview": {path: "/api/v1/ivr/prompts/robocall/preview?brand={brandA}", body: `{"lang": "en", "text": "Brand B says hi"}`},
+		"GET /api/v1/callbacks":                     {list: true},
+		"POST /api/v1/callbacks":                    {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
+		"GET /api/v1/recordings/:id/audio":          {path: "/api/v1/recordings/{recording}/audio"},
 
 		// Operators' dead letters.
 		"GET /api/v1/dead-letters":              {list: true},
@@ -248,6 +252,8 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /editor/:brand<int>/look":             {path: "/editor/{brandA}/look"},
 		"POST /editor/:brand<int>/look":            {path: "/editor/{brandA}/look", body: "form:op=save&shop_url=https://theirs.example&bar=%23000000"},
 		"GET /editor/:brand<int>/look/preview.css": {path: "/editor/{brandA}/look/preview.css?bar=%23000000"},
+		"GET /editor/:brand<int>/robocall":         {path: "/editor/{brandA}/robocall"},
+		"POST /editor/:brand<int>/robocall":        {path: "/editor/{brandA}/robocall", body: "form:lang=en&text=mine&confirm=1&other_days=2&agent=0&op=save"},
 	}
 }
 
@@ -260,7 +266,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

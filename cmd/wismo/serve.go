@@ -31,6 +31,7 @@ import (
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/eta"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
@@ -181,11 +182,26 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	days := deliverydays.New(a.db, cs.svc)
 	cs.svc.AddTimelineSource(days)
 	routes = append(routes, func(r fiber.Router) { deliverydays.Routes(r, days) })
+	// Automated calls' prompts (docs/ivr.md): brands' texts and key maps, spoken by espeak-ng
+	// (optional) or recorded under <data dir>/prompts/<brand>/, with a preview.
+	prompts, err := ivr.New(ivr.Config{Dir: filepath.Join(a.cfg.DataDir, "prompts"), Log: a.log})
+	if err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	promptSettings := ivr.NewSettings(a.db)
+	routes = append(routes, func(r fiber.Router) { ivr.Routes(r, promptSettings, prompts) })
+	if r := comms.robo; r != nil { // robocall campaigns (docs/ivr.md)
+		r.Eng, r.Prompts, r.Settings, r.Days, r.Queue, r.Agents = n.tel.eng, prompts, promptSettings, days, n.tel.center, callbacks
+		r.Start(ctx)
+	}
+	// Queued hotline callers hear "press 1 to be called back" (docs/ivr.md).
+	n.tel.center.UseQueueWait((&ivr.QueueOffer{Eng: n.tel.eng, Prompts: prompts}).Wait)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	// The shop's look on the tracking page (package branding; the editor's look page sets it).
 	looks := branding.New(a.db)
 	routes = append(routes, func(r fiber.Router) {
-		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer, Looks: looks})
+		editor.Routes(r, editor.Options{Access: a.access, Scripts: comms.scripts, Dialer: comms.dialer, Looks: looks, Prompts: promptSettings})
 	})
 	// The agents' case workspace (/cases): views and the case page.
 	// Replies go through the dialer (conversation); macros bundle a reply with case changes.

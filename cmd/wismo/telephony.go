@@ -15,6 +15,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/amdgate"
 	"github.com/wismo/wismo/callcenter/predictive"
+	"github.com/wismo/wismo/callcenter/telephonyadmin"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/telephony"
@@ -102,6 +103,7 @@ func (t callTimeline) TimelineFor(ctx context.Context, scope access.Scope, parce
 // routes mounts the call log, agent and recording APIs.
 func (t *telephonyPart) routes(r fiber.Router) {
 	callcenter.Routes(r, t.center)
+	telephonyadmin.Routes(r, t.center)
 	recordings.Routes(r, t.recs)
 	predictive.Routes(r, t.pacer)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/store/storetest"
@@ -48,9 +49,16 @@ func newEditorEnv(t *testing.T) *editorEnv {
 		t.Fatal(err)
 	}
 	looks := branding.New(db)
+	prompts, err := ivr.New(ivr.Config{Dir: t.TempDir(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sc := scripts.New(db, log, scripts.Options{PublicURL: "http://127.0.0.1:8080", Planner: dl, Parcels: cs, Brands: acc})
 	app := portal.New(portal.Deps{Log: log, DB: db, Access: acc, Cases: cs, PublicURL: "http://127.0.0.1:8080",
-		Looks: looks, Routes: []func(fiber.Router){func(r fiber.Router) { Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl, Looks: looks}) }}})
+		Looks: looks, Routes: []func(fiber.Router){func(r fiber.Router) {
+			Routes(r, Options{Access: acc, Scripts: sc, Dialer: dl, Looks: looks, Prompts: ivr.NewSettings(db)})
+			ivr.Routes(r, ivr.NewSettings(db), prompts)
+		}}})
 	a, keyA, _ := acc.CreateBrand(ctx, "Brand A")
 	b, _, err := acc.CreateBrand(ctx, "Brand B")
 	if err != nil {

@@ -55,7 +55,7 @@ func TestEditorPagesInRussian(t *testing.T) {
 	}
 	for _, p := range []string{base, base + "/templates/new?channel=sms", base + "/templates/new?channel=email",
 		fmt.Sprintf("%s/templates/%d", base, tpls[0].ID), base + "/scripts/new", base + "/rules/new",
-		fmt.Sprintf("%s/rules/%d", base, rules[0].ID), base + "/calling", base + "?saved=2"} {
+		fmt.Sprintf("%s/rules/%d", base, rules[0].ID), base + "/calling", base + "/robocall", base + "?saved=2"} {
 		r := mgr.do("GET", p, nil)
 		if r.status != http.StatusOK || !strings.Contains(r.body, `<html lang="ru">`) {
 			t.Errorf("GET %s: %d %.300s", p, r.status, r.body)

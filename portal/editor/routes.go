@@ -24,6 +24,7 @@ import (
 	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/i18n"
+	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/scripts"
 )
@@ -34,7 +35,8 @@ type Options struct {
 	Scripts *scripts.Service
 	Dialer  *dialer.Service
 	// Looks are the brands' looks on the tracking page (nil: the look page answers 503).
-	Looks *branding.Service
+	Looks   *branding.Service
+	Prompts *ivr.Settings // the automated call's prompt and keys (nil: no such page)
 }
 
 // editor serves the editor pages.
@@ -43,6 +45,7 @@ type editor struct {
 	scripts *scripts.Service
 	dialer  *dialer.Service
 	looks   *branding.Service
+	prompts *ivr.Settings
 	page    portal.Deps // what the portal's page frame needs
 }
 
@@ -58,7 +61,7 @@ type editorFrame struct {
 
 // Routes mounts the editor pages on r (serve passes them to portal.Deps.Routes).
 func Routes(r fiber.Router, o Options) {
-	e := &editor{acc: o.Access, scripts: o.Scripts, dialer: o.Dialer, looks: o.Looks, page: portal.Deps{Access: o.Access}}
+	e := &editor{acc: o.Access, scripts: o.Scripts, dialer: o.Dialer, looks: o.Looks, prompts: o.Prompts, page: portal.Deps{Access: o.Access}}
 	g := r.Group("/editor", portal.RequirePage(e.page, access.RoleBrandManager))
 	g.Get("/", e.index)
 	b := g.Group("/:brand<int>", e.brandGuard)
@@ -88,6 +91,10 @@ func Routes(r fiber.Router, o Options) {
 	b.Get("/look", e.look)
 	b.Post("/look", e.saveLook)
 	b.Get("/look/preview.css", e.previewCSS)
+	if o.Prompts != nil {
+		b.Get("/robocall", e.robocall)
+		b.Post("/robocall", e.saveRobocall)
+	}
 }
 
 const editorBrandKey = "wismo.editor.brand"

@@ -1,4 +1,7 @@
-package callcenter
+// Package telephonyadmin is the HTTP API of call control's settings: a brand's caller id,
+// recording notice and hotline hours, and the operators' hotline queues (split out of
+// callcenter for size).
+package telephonyadmin
 
 import (
 	"strconv"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/apierr"
+	"github.com/wismo/wismo/callcenter"
 )
 
 // brandSettingsJSON is the API shape of BrandSettings.
@@ -19,7 +23,7 @@ type brandSettingsJSON struct {
 	TimeZone        string `json:"time_zone"`
 }
 
-// adminRoutes mounts the brand and operator settings of telephony:
+// Routes mounts the brand and operator settings of telephony:
 //
 //	GET, PUT /api/v1/brands/:id/telephony  caller id, recording notice, hotline hours (the
 //	                                       brand's key, its brand managers, supervisors, admins);
@@ -29,9 +33,9 @@ type brandSettingsJSON struct {
 //	                                       "max_wait_seconds", "numbers": [...]} (operators)
 //
 // adminErrors are call control's errors as the HTTP edge answers them (apierr).
-var adminErrors = apierr.Mapper{{Err: ErrInvalid, Kind: apierr.Invalid}}
+var adminErrors = apierr.Mapper{{Err: callcenter.ErrInvalid, Kind: apierr.Invalid}}
 
-func adminRoutes(r fiber.Router, c *Center) {
+func Routes(r fiber.Router, c *callcenter.Center) {
 	// The brand in the path, through access.WriteBrand: agents read it, the others change it.
 	brandOf := func(ctx *fiber.Ctx) (int64, error) {
 		id, err := strconv.ParseInt(ctx.Params("id"), 10, 64)
@@ -109,7 +113,7 @@ func adminRoutes(r fiber.Router, c *Center) {
 		if in.MaxWait <= 0 {
 			in.MaxWait = 120
 		}
-		q, err := c.AddQueue(ctx.UserContext(), Queue{Name: in.Name, BrandID: in.BrandID,
+		q, err := c.AddQueue(ctx.UserContext(), callcenter.Queue{Name: in.Name, BrandID: in.BrandID,
 			Ring: time.Duration(in.Ring) * time.Second, MaxWait: time.Duration(in.MaxWait) * time.Second}, in.Numbers...)
 		if err != nil {
 			return fiber.NewError(fiber.StatusConflict, "queue name or number already in use, or no such brand")

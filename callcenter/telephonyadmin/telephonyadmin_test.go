@@ -1,9 +1,12 @@
-package callcenter
+package telephonyadmin
 
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,22 +14,23 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/store/storetest"
 )
 
 // adminAPI serves the telephony admin routes over brands One and Two and returns a caller
 // of them with One's key.
-func adminAPI(t *testing.T) (c *Center, one, two int64, call func(method, path, body string) (int, string)) {
+func adminAPI(t *testing.T) (c *callcenter.Center, one, two int64, call func(method, path, body string) (int, string)) {
 	t.Helper()
 	db := storetest.Open(t)
 	ctx := context.Background()
 	acc := access.NewService(db)
 	b1, key1, _ := acc.CreateBrand(ctx, "One")
 	b2, _, _ := acc.CreateBrand(ctx, "Two")
-	c = NewCenter(Config{}, db, NewAgents(db, "wismo", acc), nil, nil, storetest.Logger(t), nil)
+	c = callcenter.NewCenter(callcenter.Config{}, db, callcenter.NewAgents(db, "wismo", acc), nil, nil, storetest.Logger(t), nil)
 	app := fiber.New()
 	app.Use(access.Authenticate(acc))
-	adminRoutes(app, c)
+	Routes(app, c)
 	call = func(method, path, body string) (int, string) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+key1)
@@ -39,7 +43,7 @@ func adminAPI(t *testing.T) (c *Center, one, two int64, call func(method, path, 
 func TestBrandTelephonySettingsAPI(t *testing.T) {
 	ctx := context.Background()
 	c, b1, b2, call := adminAPI(t)
-	p1 := "/api/v1/brands/" + itoa(int(b1)) + "/telephony"
+	p1 := "/api/v1/brands/" + strconv.FormatInt(b1, 10) + "/telephony"
 	code, body := call("GET", p1, "")
 	var s brandSettingsJSON
 	if json.Unmarshal([]byte(body), &s); code != 200 || s.RecordingNotice == nil || !*s.RecordingNotice {
@@ -59,7 +63,7 @@ func TestBrandTelephonySettingsAPI(t *testing.T) {
 	if code, _ := call("PUT", p1, `{"time_zone": "Mars/Olympus"}`); code != 422 {
 		t.Fatalf("bad zone: %d", code)
 	}
-	if code, _ := call("GET", "/api/v1/brands/"+itoa(int(b2))+"/telephony", ""); code != 404 {
+	if code, _ := call("GET", "/api/v1/brands/"+strconv.FormatInt(b2, 10)+"/telephony", ""); code != 404 {
 		t.Fatalf("another brand's settings: %d", code)
 	}
 	if code, _ := call("POST", "/api/v1/hotline/queues", `{"name": "q", "numbers": ["+74951112233"]}`); code != 403 {
@@ -72,14 +76,14 @@ func TestBrandTelephonySettingsAPI(t *testing.T) {
 // the API refuses it with a 422 that names caller_id and says why, and keeps the old value.
 func TestBrandCallerIDRefusesHeaderInjection(t *testing.T) {
 	c, b, _, call := adminAPI(t)
-	path := "/api/v1/brands/" + itoa(int(b)) + "/telephony"
+	path := "/api/v1/brands/" + strconv.FormatInt(b, 10) + "/telephony"
 	put := func(callerID string) (int, string, string) {
 		body, _ := json.Marshal(map[string]string{"caller_id": callerID})
 		code, raw := call("PUT", path, string(body))
 		var out struct {
 			Error struct {
-				Message string       `json:"message"`
-				Fields  []FieldError `json:"fields"`
+				Message string                  `json:"message"`
+				Fields  []callcenter.FieldError `json:"fields"`
 			} `json:"error"`
 		}
 		json.Unmarshal([]byte(raw), &out)
@@ -107,4 +111,15 @@ func TestBrandCallerIDRefusesHeaderInjection(t *testing.T) {
 	if got, _ := c.Brand(context.Background(), b); got.CallerID != "+74950000000" {
 		t.Fatalf("the stored caller id became %q", got.CallerID)
 	}
+}
+
+// serve has app answer req and returns the status and body.
+func serve(t *testing.T, app *fiber.App, req *http.Request) (int, string) {
+	t.Helper()
+	res, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

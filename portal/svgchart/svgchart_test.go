@@ -1,4 +1,4 @@
-package portal
+package svgchart
 
 import (
 	"encoding/xml"

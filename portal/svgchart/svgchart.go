@@ -1,4 +1,5 @@
-package portal
+// Package svgchart renders the dashboards' charts as server-side SVG (no JavaScript).
+package svgchart
 
 import (
 	"fmt"

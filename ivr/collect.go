@@ -1,0 +1,197 @@
+package ivr
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/wismo/wismo/telephony"
+)
+
+// Collect says how many keys to collect and how long to wait for them.
+type Collect struct {
+	MaxDigits  int           // stop after this many keys (default 1)
+	FirstDigit time.Duration // wait this long for the first key after the prompt ends (default 5 s)
+	InterDigit time.Duration // and this long between keys (default 3 s)
+	// Terminator ends the input early and is not part of it (default '#'; set NoTerminator to
+	// collect '#' as a key).
+	Terminator   byte
+	NoTerminator bool
+	NoBargeIn    bool // play the whole prompt even if a key comes
+}
+
+// Why collecting stopped.
+const (
+	StopMaxDigits  = "max_digits"
+	StopTerminator = "terminator"
+	StopTimeout    = "timeout"
+	StopHangup     = "hangup"
+)
+
+// Result is what the caller keyed.
+type Result struct {
+	Digits string
+	Stop   string // StopMaxDigits, StopTerminator, StopTimeout, StopHangup
+	Barged bool   // a key stopped the prompt
+	// Via says where each key came from: 'r' RFC 4733 telephone-event, 'i' SIP INFO.
+	Via string
+}
+
+// Player plays audio on a leg (telephony.Endpoint.Play).
+type Player interface {
+	Play(ctx context.Context, leg *telephony.Leg, samples []int16, loop bool)
+}
+
+func (c Collect) withDefaults() Collect {
+	if c.MaxDigits <= 0 {
+		c.MaxDigits = 1
+	}
+	if c.FirstDigit <= 0 {
+		c.FirstDigit = 5 * time.Second
+	}
+	if c.InterDigit <= 0 {
+		c.InterDigit = 3 * time.Second
+	}
+	if c.Terminator == 0 && !c.NoTerminator {
+		c.Terminator = '#'
+	}
+	return c
+}
+
+// PlayCollect plays prompt on leg and collects DTMF keys: RFC 4733 telephone-events read
+// from the leg's inbound RTP, and SIP INFO keys of its dialog (telephony.Leg.Keys). A key
+// stops the prompt (barge-in) unless NoBargeIn. The first-digit timeout runs from the end
+// of the prompt (or from the first key's barge-in), the inter-digit timeout from each key.
+// The leg must not be bridged meanwhile: PlayCollect reads its RTP, and returns only after
+// it stopped reading. The error is ctx's when ctx ended.
+func PlayCollect(ctx context.Context, p Player, leg *telephony.Leg, prompt []int16, c Collect) (Result, error) {
+	c = c.withDefaults()
+	var res Result
+	leg.Stream.Discard()
+	for drained := false; !drained; { // keys sent before the question are not answers to it
+		select {
+		case <-leg.Keys():
+		default:
+			drained = true
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	rtpKeys := make(chan byte, 16)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); readEvents(ctx, leg, rtpKeys) }()
+
+	playCtx, stopPlay := context.WithCancel(ctx)
+	played := make(chan struct{})
+	go func() { defer close(played); p.Play(playCtx, leg, prompt, false) }()
+	defer func() { stopPlay(); cancel(); <-played; wg.Wait() }() // the leg is the caller's again
+
+	var timer <-chan time.Time // nil while the prompt plays: no timeout yet
+	playing := played
+	for {
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-leg.Done():
+			res.Stop = StopHangup
+			return res, nil
+		case <-playing:
+			playing = nil
+			if res.Digits == "" {
+				timer = time.After(c.FirstDigit)
+			} else if timer == nil { // keys came during a prompt that played on
+				timer = time.After(c.InterDigit)
+			}
+		case <-timer:
+			res.Stop = StopTimeout
+			return res, nil
+		case k := <-rtpKeys:
+			if done := res.key(k, 'r', c, &timer, playing != nil, stopPlay); done {
+				return res, nil
+			}
+		case k := <-leg.Keys():
+			if done := res.key(k, 'i', c, &timer, playing != nil, stopPlay); done {
+				return res, nil
+			}
+		}
+	}
+}
+
+// key takes one key; it reports whether collecting is over.
+func (r *Result) key(k byte, via byte, c Collect, timer *<-chan time.Time, playing bool, stopPlay func()) bool {
+	if playing && !c.NoBargeIn {
+		r.Barged = true
+		stopPlay()
+	}
+	if k == c.Terminator && !c.NoTerminator {
+		r.Stop = StopTerminator
+		return true
+	}
+	r.Digits += string(k)
+	r.Via += string(via)
+	if len(r.Digits) >= c.MaxDigits {
+		r.Stop = StopMaxDigits
+		return true
+	}
+	if !playing || !c.NoBargeIn {
+		*timer = time.After(c.InterDigit)
+	}
+	return false
+}
+
+// lastEvents holds, per leg, the RTP timestamp of the last telephone-event a collection saw:
+// a key that ended one question (on its first packet) goes on sending repeats and end
+// packets while the next question starts, and those are not a new key.
+var lastEvents sync.Map // *telephony.Leg -> uint32
+
+// readEvents reads the leg's inbound RTP until ctx ends and sends each RFC 4733 key once: the
+// packets of one event share its RTP timestamp (RFC 4733 §2.5.1.3: the start, repeats and
+// three end packets), so a new timestamp is a new key. Audio packets are dropped.
+func readEvents(ctx context.Context, leg *telephony.Leg, out chan<- byte) {
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	var last uint32
+	seen := false
+	if v, ok := lastEvents.Load(leg); ok {
+		last, seen = v.(uint32), true
+	}
+	defer func() {
+		if !seen {
+			return
+		}
+		if _, had := lastEvents.Swap(leg, last); !had {
+			go func() { <-leg.Done(); lastEvents.Delete(leg) }()
+		}
+	}()
+	for ctx.Err() == nil {
+		_, _, err := leg.Stream.Read(buf, &pkt, 50*time.Millisecond)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			continue
+		}
+		if err != nil {
+			return // the leg ended
+		}
+		dtmf := leg.Remote.DTMF
+		if dtmf == 0 || pkt.PayloadType != dtmf || len(pkt.Payload) < 4 {
+			continue
+		}
+		if seen && pkt.Timestamp == last {
+			continue
+		}
+		seen, last = true, pkt.Timestamp
+		if k := telephony.EventKey(pkt.Payload[0]); k != 0 {
+			select {
+			case out <- k:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
