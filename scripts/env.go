@@ -41,6 +41,8 @@ type ParcelEnv struct {
 	Late               bool    `expr:"late"`
 	Returning          bool    `expr:"returning"`
 	Events             int     `expr:"events"` // how many tracking events it has
+	FailedAttempts     int     `expr:"failed_attempts"` // its EMH events
+	PickupDeadline     string  `expr:"pickup_deadline"` // the last day to collect (YYYY-MM-DD), "" when unknown
 }
 
 // RecipientEnv is the person contacted.
@@ -71,6 +73,7 @@ type TriggerEnv struct {
 	Kind        string `expr:"kind"`
 	PhaseBefore string `expr:"phase_before"`
 	PhaseAfter  string `expr:"phase_after"`
+	N           int    `expr:"n"` // elapsed triggers: the rule's N (days or attempts; docs/elapsed.md)
 }
 
 // CallEnv is the call attempt that ended (call_outcome).
@@ -109,6 +112,14 @@ func envFor(p tracking.ParcelView, now time.Time) Env {
 		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events)},
 		Recipient: RecipientEnv{Language: p.Recipient.Language, TimeZone: p.Recipient.TimeZone, Region: p.Recipient.Region,
 			HasPhone: p.Recipient.Phone != "", HasEmail: p.Recipient.Email != ""}}
+	for _, ev := range p.Events {
+		if ev.Code == "EMH" {
+			e.Parcel.FailedAttempts++
+		}
+	}
+	if p.Pickup != nil {
+		e.Parcel.PickupDeadline = p.Pickup.Deadline
+	}
 	if p.COD != nil {
 		e.Parcel.HasCOD, e.Parcel.CODCurrency = true, p.COD.Currency
 		e.Parcel.CODAmount, _ = strconv.ParseFloat(p.COD.Amount, 64)

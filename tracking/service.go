@@ -415,7 +415,11 @@ func (s *Service) Parcel(ctx context.Context, scope access.Scope, rawID string) 
 	for i, e := range stored {
 		evs[i] = &e.Event
 	}
-	return p.View(evs, s.now()), nil
+	v := p.View(evs, s.now())
+	if v.Pickup, err = ReadPickup(ctx, s.db, s.db.SQL, p.ID); err != nil {
+		return ParcelView{}, err
+	}
+	return v, nil
 }
 
 // IsNotFound reports whether err means the thing asked for is absent or not the caller's.
