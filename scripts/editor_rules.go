@@ -155,7 +155,7 @@ func CheckRule(ctx context.Context, r Rule) Problems {
 
 // Triggers are the news a rule can fire on.
 func Triggers() []string {
-	return []string{"event", "phase", "call_outcome", "case_opened", "case_status", "case_sla_breached"}
+	return append([]string{"event", "phase", "call_outcome", "case_opened", "case_status", "case_sla_breached"}, ElapsedTriggers()...)
 }
 
 // Actions are what a rule can do.

@@ -34,6 +34,7 @@ type Rule struct {
 	CaseType   string          `json:"case_type,omitempty"`   // open_case
 	Note       string          `json:"note,omitempty"`        // open_case
 	Delay      dialer.Duration `json:"delay"`
+	N          int             `json:"n,omitempty"` // elapsed-time triggers: days or attempts (elapsedhook.go)
 	CreatedAt  time.Time       `json:"created_at"`
 	UpdatedAt  time.Time       `json:"updated_at"`
 }
@@ -137,8 +138,8 @@ func (r *Rule) validate(ctx context.Context) Problems {
 	if r.Name == "" || len(r.Name) > 200 {
 		add("name", "1 to 200 characters")
 	}
-	if _, ok := topicOf(r.Trigger); !ok {
-		add("trigger", "must be event, phase, call_outcome, case_opened, case_status or case_sla_breached")
+	if _, ok := topicOf(r.Trigger); !ok && !IsElapsed(r.Trigger) {
+		add("trigger", "must be event, phase, call_outcome, case_opened, case_status, case_sla_breached or one of "+strings.Join(ElapsedTriggers(), ", "))
 	}
 	for i, c := range r.Codes {
 		r.Codes[i] = strings.TrimSpace(c)
@@ -149,6 +150,7 @@ func (r *Rule) validate(ctx context.Context) Problems {
 			}
 		}
 	}
+	r.validateElapsed(add)
 	if prog, prob := compileCondition(r.Condition); prob != nil {
 		p = append(p, *prob)
 	} else if prob := trySample(ctx, prog, r.Trigger); prob != nil {

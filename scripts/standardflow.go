@@ -38,7 +38,7 @@ func (s *Service) ensureFlow(ctx context.Context, tx store.Tx, brand int64) erro
 
 func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) error {
 	sample := SampleData(s.opts.PublicURL)
-	for _, t := range standardTemplates() {
+	for _, t := range append(standardTemplates(), standardElapsedTemplates()...) {
 		if _, probs := compileContent(ctx, t.channel, t.content, sample); len(probs) > 0 {
 			return probs // a defect of the shipped flow, caught by its tests
 		}
@@ -56,7 +56,7 @@ func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) err
 	if err != nil {
 		return err
 	}
-	for i, r := range standardRules(campaign) {
+	for i, r := range append(standardRules(campaign), standardElapsedRules()...) {
 		r.Enabled, r.Position = true, (i+1)*10
 		if probs := r.validate(ctx); len(probs) > 0 {
 			return probs

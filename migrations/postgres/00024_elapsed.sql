@@ -33,7 +33,18 @@ CREATE TABLE elapsed_due (
 CREATE INDEX elapsed_due_pending ON elapsed_due (due_at) WHERE fired_at IS NULL;
 CREATE INDEX elapsed_due_rule ON elapsed_due (rule_id);
 
+-- How far each elapsed rule has armed the parcels that existed before it (or before its last
+-- change): the backfill walks a brand's parcels by id from after_id, a page per sweep.
+CREATE TABLE elapsed_rule_arming (
+    rule_id          BIGINT PRIMARY KEY REFERENCES rules(id) ON DELETE CASCADE,
+    rule_updated_at  TIMESTAMPTZ NOT NULL,
+    after_id         TEXT NOT NULL DEFAULT '',
+    done             BOOLEAN NOT NULL DEFAULT FALSE,
+    updated_at       TIMESTAMPTZ NOT NULL
+);
+
 -- +goose Down
+DROP TABLE elapsed_rule_arming;
 DROP TABLE elapsed_due;
 ALTER TABLE rules DROP COLUMN trigger_n;
 DROP TABLE pickup_points;
