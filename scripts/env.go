@@ -40,7 +40,7 @@ type ParcelEnv struct {
 	PromisedDate       string  `expr:"promised_date"`
 	Late               bool    `expr:"late"`
 	Returning          bool    `expr:"returning"`
-	Events             int     `expr:"events"` // how many tracking events it has
+	Events             int     `expr:"events"`          // how many tracking events it has
 	FailedAttempts     int     `expr:"failed_attempts"` // its EMH events
 	PickupDeadline     string  `expr:"pickup_deadline"` // the last day to collect (YYYY-MM-DD), "" when unknown
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/elapsed"
 	"github.com/wismo/wismo/scripts"
 )
 
@@ -17,6 +18,7 @@ import (
 type commsPart struct {
 	dialer  *dialer.Service
 	scripts *scripts.Service
+	elapsed *elapsed.Service // the rules on elapsed time (docs/elapsed.md)
 }
 
 // openComms builds the dialer on the channels the settings choose and the rules over it.
@@ -50,7 +52,8 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	}
 	outcomes.d = d
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
-	return &commsPart{dialer: d, scripts: s}, nil
+	el := elapsed.New(a.db, a.log, s, elapsed.Options{Outbox: a.outbox})
+	return &commsPart{dialer: d, scripts: s, elapsed: el}, nil
 }
 
 // dialerOutcomes hands call outcomes from the call center to the dialer, which is created
@@ -75,6 +78,7 @@ func (p *commsPart) routes(r fiber.Router) {
 func (p *commsPart) jobs() []job {
 	return []job{
 		{name: "comms-rules", run: p.scripts.Run},
+		{name: "elapsed-rules", run: func(ctx context.Context) { p.elapsed.Run(ctx) }},
 		{name: "dialer", run: func(ctx context.Context) { p.dialer.Run(ctx) }},
 	}
 }

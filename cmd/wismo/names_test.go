@@ -15,6 +15,7 @@ import (
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/elapsed"
 	"github.com/wismo/wismo/migrations"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/search"
@@ -35,6 +36,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		// Consumers: their cursors are rows of outbox_cursors keyed by this name.
 		{search.MeiliConsumer, "search.meilisearch"},
 		{scripts.Consumer, "scripts.rules"},
+		{elapsed.Consumer, "elapsed.arm"},
 		// Topics: stored in every outbox row and matched by the consumers above.
 		{tracking.TopicParcelCreated, "parcel.created"},
 		{tracking.TopicParcelUpdated, "parcel.updated"},
@@ -56,7 +58,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache"}
+		"comms-rules", "dialer", "tracking-page-cache", "elapsed-rules"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
