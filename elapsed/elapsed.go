@@ -203,6 +203,20 @@ func (s *Service) Arm(ctx context.Context, tx store.Tx, brand int64, ids []strin
 }
 
 func (s *Service) arm(ctx context.Context, tx store.Tx, brand int64, ids []string, rules []scripts.Rule) error {
+	if len(rules) == 0 { // most brands: nothing to arm, only rows of rules since turned off to drop
+		for start := 0; start < len(ids); start += 500 {
+			page := ids[start:min(start+500, len(ids))]
+			args := []any{brand}
+			for _, id := range page {
+				args = append(args, id)
+			}
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM elapsed_due WHERE brand_id = ? AND parcel_id IN (`+
+				strings.TrimSuffix(strings.Repeat("?,", len(page)), ",")+`)`), args...); err != nil {
+				return fmt.Errorf("disarm: %w", err)
+			}
+		}
+		return nil
+	}
 	states, err := s.readStates(ctx, tx, brand, ids)
 	if err != nil {
 		return err

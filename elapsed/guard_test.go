@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wismo/wismo/elapsed"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/tracking"
 	"github.com/wismo/wismo/tracking/trackingtest"
@@ -146,5 +147,26 @@ func TestFailedAttempts(t *testing.T) {
 	w.tick()
 	if n := w.fired(id, r.ID); n != 2 {
 		t.Fatalf("after a third attempt: %d, want 2", n)
+	}
+}
+
+// A brand that had the standard flow before opts in to the elapsed-time defaults: the rules
+// it lacks are added, enabled, and a second opt-in adds nothing.
+func TestOptInForAnExistingBrand(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.DB.SQL.Exec(w.DB.Rebind(`DELETE FROM rules WHERE brand_id = ? AND trigger_kind IN ('customs_held', 'no_scan', 'pickup_deadline')`), w.BrandB)
+	added, err := elapsed.OptIn(ctx, w.sc, w.BrandB)
+	if err != nil || len(added) != 3 {
+		t.Fatalf("opt-in: %v %q, want the 3 rules", err, added)
+	}
+	if id := w.rule(w.BrandB, stallRule); id == 0 {
+		t.Fatal("no-scan rule missing")
+	}
+	if added, err := elapsed.OptIn(ctx, w.sc, w.BrandB); err != nil || len(added) != 0 {
+		t.Fatalf("second opt-in: %v %q, want nothing added", err, added)
+	}
+	if n := w.Count(`SELECT COUNT(*) FROM rules WHERE brand_id = ? AND trigger_kind = 'no_scan'`, w.BrandA); n != 1 {
+		t.Fatalf("brand A's rules changed by B's opt-in: %d no-scan rules", n)
 	}
 }

@@ -72,6 +72,7 @@ func (o *dialerOutcomes) OptOut(ctx context.Context, brand int64, ch dialer.Chan
 func (p *commsPart) routes(r fiber.Router) {
 	dialer.Routes(r, p.dialer)
 	scripts.Routes(r, p.scripts)
+	elapsed.Routes(r, p.scripts)
 }
 
 // jobs are the rules' outbox consumer and the dialer (claims, sweeps, the SMSC link).

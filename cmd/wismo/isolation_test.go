@@ -166,6 +166,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/rules":                     {path: "/api/v1/rules?brand={brandA}"},
 		"POST /api/v1/rules":                    {path: "/api/v1/rules?brand={brandA}", body: `{"name": "theirs", "trigger": "event", "codes": ["EDD"], "action": "sms"}`},
 		"POST /api/v1/rules/check":              {path: "/api/v1/rules/check?brand={brandA}", body: `{"condition": "true"}`},
+		"POST /api/v1/rules/elapsed-defaults":   {path: "/api/v1/rules/elapsed-defaults?brand={brandA}"},
 		"GET /api/v1/rules/:id":                 {path: "/api/v1/rules/{rule}"},
 		"PUT /api/v1/rules/:id":                 {path: "/api/v1/rules/{rule}", body: "{ruleJSON}"},
 
