@@ -204,54 +204,67 @@ func (s *Service) Arm(ctx context.Context, tx store.Tx, brand int64, ids []strin
 
 func (s *Service) arm(ctx context.Context, tx store.Tx, brand int64, ids []string, rules []scripts.Rule) error {
 	if len(rules) == 0 { // most brands: nothing to arm, only rows of rules since turned off to drop
-		for start := 0; start < len(ids); start += 500 {
-			page := ids[start:min(start+500, len(ids))]
-			args := []any{brand}
-			for _, id := range page {
-				args = append(args, id)
-			}
-			if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM elapsed_due WHERE brand_id = ? AND parcel_id IN (`+
-				strings.TrimSuffix(strings.Repeat("?,", len(page)), ",")+`)`), args...); err != nil {
-				return fmt.Errorf("disarm: %w", err)
-			}
-		}
-		return nil
+		return s.deleteRows(ctx, tx, `DELETE FROM elapsed_due WHERE brand_id = ? AND parcel_id IN `, brand, ids)
 	}
 	states, err := s.readStates(ctx, tx, brand, ids)
 	if err != nil {
 		return err
 	}
+	type armed struct {
+		parcel, anchor string
+		rule           int64
+		due            time.Time
+	}
+	var rows []armed
+	off := map[int64][]string{} // rule -> parcels it does not apply to
 	for _, id := range ids {
 		st, ok := states[id]
-		if !ok {
-			continue // not this brand's parcel
-		}
-		var keep []any
 		for _, r := range rules {
-			due, anchor, ok := dueOf(r, st)
-			if !ok {
-				continue
+			if !ok { // not this brand's parcel (or gone): leave its rows alone
+				break
 			}
-			keep = append(keep, r.ID)
-			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO elapsed_due (parcel_id, rule_id, brand_id, due_at, anchor)
-				VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (parcel_id, rule_id) DO UPDATE SET due_at = excluded.due_at, anchor = excluded.anchor,
-					fired_at = CASE WHEN elapsed_due.anchor = excluded.anchor THEN elapsed_due.fired_at END,
-					outcome = CASE WHEN elapsed_due.anchor = excluded.anchor THEN elapsed_due.outcome ELSE '' END`),
-				id, r.ID, brand, due, anchor); err != nil {
-				return fmt.Errorf("arm rule %d on %s: %w", r.ID, id, err)
+			if due, anchor, ok := dueOf(r, st); ok {
+				rows = append(rows, armed{id, anchor, r.ID, due})
+			} else {
+				off[r.ID] = append(off[r.ID], id)
 			}
-		}
-		q, args := `DELETE FROM elapsed_due WHERE brand_id = ? AND parcel_id = ?`, []any{brand, id}
-		if len(keep) > 0 {
-			q += ` AND rule_id NOT IN (` + strings.TrimSuffix(strings.Repeat("?,", len(keep)), ",") + `)`
-			args = append(args, keep...)
-		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(q), args...); err != nil {
-			return fmt.Errorf("disarm %s: %w", id, err)
 		}
 	}
-	return nil
+	err = s.db.BulkExec(ctx, tx, `INSERT INTO elapsed_due (parcel_id, rule_id, brand_id, due_at, anchor)`,
+		`ON CONFLICT (parcel_id, rule_id) DO UPDATE SET due_at = excluded.due_at, anchor = excluded.anchor,
+			fired_at = CASE WHEN elapsed_due.anchor = excluded.anchor THEN elapsed_due.fired_at END,
+			outcome = CASE WHEN elapsed_due.anchor = excluded.anchor THEN elapsed_due.outcome ELSE '' END`,
+		5, len(rows), nil, func(i int, dst []any) []any {
+			r := rows[i]
+			return append(dst, r.parcel, r.rule, brand, r.due, r.anchor)
+		})
+	if err != nil {
+		return fmt.Errorf("arm: %w", err)
+	}
+	// Rows of rules that no longer apply, and of rules since turned off or deleted.
+	for rule, list := range off {
+		if err := s.deleteRows(ctx, tx, `DELETE FROM elapsed_due WHERE rule_id = ? AND parcel_id IN `, rule, list); err != nil {
+			return err
+		}
+	}
+	keep := make([]any, 0, len(rules)+1)
+	keep = append(keep, brand)
+	for _, r := range rules {
+		keep = append(keep, r.ID)
+	}
+	return store.InChunks(s.db, ids, func(list string, args []any) error {
+		_, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM elapsed_due WHERE brand_id = ? AND rule_id NOT IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(rules)), ",")+`) AND parcel_id IN (`+list+`)`), append(append([]any{}, keep...), args...)...)
+		return err
+	})
+}
+
+// deleteRows runs q (ending in "parcel_id IN ") with arg and ids, in chunks.
+func (s *Service) deleteRows(ctx context.Context, tx store.Tx, q string, arg any, ids []string) error {
+	return store.InChunks(s.db, ids, func(list string, args []any) error {
+		_, err := tx.ExecContext(ctx, s.db.Rebind(q+"("+list+")"), append([]any{arg}, args...)...)
+		return err
+	})
 }
 
 // Handle is the elapsed.arm outbox handler: news of a parcel (an event, its registration or

@@ -54,13 +54,22 @@ func (w *world) restart() {
 func (w *world) tick() elapsed.Swept {
 	w.T.Helper()
 	ctx := context.Background()
-	for {
+	// On PostgreSQL a committed message is read once no older transaction runs: consume until
+	// the cursor has passed the last message written.
+	last := int64(w.Count(`SELECT COALESCE(MAX(id), 0) FROM outbox`))
+	for deadline := time.Now().Add(2 * time.Minute); ; {
 		n, err := outbox.Consume(ctx, w.DB, elapsed.Consumer, 100, w.el.Handle)
 		if err != nil {
 			w.T.Fatal(err)
 		}
-		if n == 0 {
+		if at := w.Count(`SELECT COALESCE(MAX(last_id), 0) FROM outbox_cursors WHERE consumer = ?`, elapsed.Consumer); int64(at) >= last {
 			break
+		}
+		if time.Now().After(deadline) {
+			w.T.Fatal("the outbox did not drain within 2 minutes")
+		}
+		if n == 0 {
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	for {
