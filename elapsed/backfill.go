@@ -57,33 +57,51 @@ func (s *Service) ArmRules(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	// One walk per brand arms all its rules that need it: a page is armed for every rule of
+	// the brand at once, from the least advanced cursor.
 	armed := 0
+	var brands []int64
+	byBrand := map[int64][]job{}
 	for _, j := range jobs {
-		rules, err := s.elapsedRules(ctx, j.brand)
+		if _, ok := byBrand[j.brand]; !ok {
+			brands = append(brands, j.brand)
+		}
+		byBrand[j.brand] = append(byBrand[j.brand], j)
+	}
+	for _, b := range brands {
+		after := byBrand[b][0].after
+		for _, j := range byBrand[b] {
+			after = min(after, j.after)
+		}
+		rules, err := s.elapsedRules(ctx, b)
 		if err != nil {
 			return armed, err
 		}
 		err = s.db.WriteTx(ctx, func(tx store.Tx) error {
-			ids, err := s.unfinished(ctx, tx, j.brand, j.after)
+			ids, err := s.unfinished(ctx, tx, b, after)
 			if err != nil {
 				return err
 			}
-			if err := s.arm(ctx, tx, j.brand, ids, rules); err != nil {
+			if err := s.arm(ctx, tx, b, ids, rules); err != nil {
 				return err
 			}
-			last := j.after
+			last := after
 			if len(ids) > 0 {
 				last = ids[len(ids)-1]
 			}
 			armed += len(ids)
-			_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO elapsed_rule_arming (rule_id, rule_updated_at, after_id, done, updated_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (rule_id) DO UPDATE SET rule_updated_at = excluded.rule_updated_at,
-				after_id = excluded.after_id, done = excluded.done, updated_at = excluded.updated_at`),
-				j.rule, j.updated, last, len(ids) < backfillPage, s.now())
-			return err
+			for _, j := range byBrand[b] {
+				if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO elapsed_rule_arming (rule_id, rule_updated_at, after_id, done, updated_at)
+					VALUES (?, ?, ?, ?, ?) ON CONFLICT (rule_id) DO UPDATE SET rule_updated_at = excluded.rule_updated_at,
+					after_id = excluded.after_id, done = excluded.done, updated_at = excluded.updated_at`),
+					j.rule, j.updated, last, len(ids) < backfillPage, s.now()); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
-			return armed, fmt.Errorf("arm rule %d on existing parcels: %w", j.rule, err)
+			return armed, fmt.Errorf("arm the rules of brand %d on existing parcels: %w", b, err)
 		}
 	}
 	return armed, nil
