@@ -36,3 +36,8 @@ go run ./tools/benchcases -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_CASES_
 # (tools/amdbaseline, amd.conf's defaults) on 400 greetings generated in the run by espeak-ng
 # and sox from a seed not used for tuning.
 go run ./tools/benchamd -out BENCHMARKS.md
+# Rules on elapsed time: the sweep over 1M armed parcels (a fresh database per dialect, dropped
+# afterwards) beside a raw indexed COUNT of the same due rows in the same run.
+# WISMO_BENCH_ELAPSED_ARGS overrides, e.g. "-parcels 100000 -due 1000 -runs 1".
+# shellcheck disable=SC2086
+go run ./tools/benchelapsed -out BENCHMARKS.md ${WISMO_BENCH_ELAPSED_ARGS:-}
