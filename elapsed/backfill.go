@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/scripts/elapsedrules"
 	"github.com/wismo/wismo/store"
 )
 
@@ -21,7 +21,7 @@ const backfillPage = 1000
 // out due long ago meet the freshness guard in the sweep: turning a rule on arms a million
 // old parcels but contacts none of them.
 func (s *Service) ArmRules(ctx context.Context) (int, error) {
-	kinds := scripts.ElapsedTriggers()
+	kinds := elapsedrules.Kinds()
 	args := []any{true}
 	for _, k := range kinds {
 		args = append(args, k)

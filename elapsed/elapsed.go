@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/scripts/elapsedrules"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
 )
@@ -188,7 +189,7 @@ func (s *Service) elapsedRules(ctx context.Context, brand int64) ([]scripts.Rule
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(r scripts.Rule) bool { return !r.Enabled || !scripts.IsElapsed(r.Trigger) }), nil
+	return slices.DeleteFunc(all, func(r scripts.Rule) bool { return !r.Enabled || !elapsedrules.Is(r.Trigger) }), nil
 }
 
 // Arm (re-)arms brand's elapsed rules for parcels ids inside tx: each applicable rule's row

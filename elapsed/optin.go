@@ -9,6 +9,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/scripts/elapsedrules"
 )
 
 // OptIn gives a brand that had the standard flow before the rules on elapsed time its three
@@ -16,13 +17,13 @@ import (
 // days: SMS) with their templates. What the brand already has by name is left as it is; it
 // returns the names of what it added. New brands get them with the standard flow.
 func OptIn(ctx context.Context, sc *scripts.Service, brand int64) ([]string, error) {
-	tpls, rules := scripts.StandardElapsed()
 	have, err := sc.Templates(ctx, brand)
 	if err != nil {
 		return nil, err
 	}
 	added := []string{}
-	for _, t := range tpls {
+	for _, st := range elapsedrules.StandardTemplates() {
+		t := scripts.TemplateInput{Name: st.Name, Channel: "sms", Language: st.Language, Content: scripts.Content{SMS: st.SMS}}
 		if slices.ContainsFunc(have, func(h scripts.Template) bool {
 			return h.Name == t.Name && h.Channel == t.Channel && h.Language == t.Language
 		}) {
@@ -37,7 +38,9 @@ func OptIn(ctx context.Context, sc *scripts.Service, brand int64) ([]string, err
 	if err != nil {
 		return added, err
 	}
-	for i, r := range rules {
+	for i, sr := range elapsedrules.StandardRules() {
+		r := scripts.Rule{Name: sr.Name, Enabled: true, Trigger: sr.Trigger, N: sr.N, Condition: sr.Condition, Action: sr.Action,
+			Template: sr.Template, CaseType: sr.CaseType, Note: sr.Note}
 		if slices.ContainsFunc(existing, func(e scripts.Rule) bool { return e.Name == r.Name }) {
 			continue
 		}

@@ -76,9 +76,9 @@ func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) 
 // like delivery_date.
 func pickupData(pp *tracking.PickupView, lang string) map[string]any {
 	if pp == nil {
-		return map[string]any{"present": false, "name": "", "address": "", "hours": "", "deadline": "", "map_link": ""}
+		pp = &tracking.PickupView{}
 	}
-	return map[string]any{"present": true, "name": pp.Name, "address": pp.Address, "hours": pp.Hours,
+	return map[string]any{"present": pp.Address != "", "name": pp.Name, "address": pp.Address, "hours": pp.Hours,
 		"deadline": localDate(pp.Deadline, lang), "map_link": pp.MapLink}
 }
 

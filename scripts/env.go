@@ -109,17 +109,10 @@ type ContactEnv struct {
 func envFor(p tracking.ParcelView, now time.Time) Env {
 	e := Env{Parcel: ParcelEnv{ID: p.ID, ServiceLevel: string(p.ServiceLevel), Kind: string(p.Kind), WeightKg: p.WeightKg,
 		Phase: string(p.Phase), OriginCountry: p.OriginCountry, DestinationCountry: p.DestinationCountry,
-		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events)},
+		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events),
+		FailedAttempts: p.FailedAttempts(), PickupDeadline: p.PickupDeadline()},
 		Recipient: RecipientEnv{Language: p.Recipient.Language, TimeZone: p.Recipient.TimeZone, Region: p.Recipient.Region,
 			HasPhone: p.Recipient.Phone != "", HasEmail: p.Recipient.Email != ""}}
-	for _, ev := range p.Events {
-		if ev.Code == "EMH" {
-			e.Parcel.FailedAttempts++
-		}
-	}
-	if p.Pickup != nil {
-		e.Parcel.PickupDeadline = p.Pickup.Deadline
-	}
 	if p.COD != nil {
 		e.Parcel.HasCOD, e.Parcel.CODCurrency = true, p.COD.Currency
 		e.Parcel.CODAmount, _ = strconv.ParseFloat(p.COD.Amount, 64)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/scripts/elapsedrules"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -34,7 +35,7 @@ type Rule struct {
 	CaseType   string          `json:"case_type,omitempty"`   // open_case
 	Note       string          `json:"note,omitempty"`        // open_case
 	Delay      dialer.Duration `json:"delay"`
-	N          int             `json:"n,omitempty"` // elapsed-time triggers: days or attempts (elapsedhook.go)
+	N          int             `json:"n,omitempty"` // elapsed-time triggers: days or attempts (elapsedrules)
 	CreatedAt  time.Time       `json:"created_at"`
 	UpdatedAt  time.Time       `json:"updated_at"`
 }
@@ -138,8 +139,8 @@ func (r *Rule) validate(ctx context.Context) Problems {
 	if r.Name == "" || len(r.Name) > 200 {
 		add("name", "1 to 200 characters")
 	}
-	if _, ok := topicOf(r.Trigger); !ok && !IsElapsed(r.Trigger) {
-		add("trigger", "must be event, phase, call_outcome, case_opened, case_status, case_sla_breached or one of "+strings.Join(ElapsedTriggers(), ", "))
+	if _, ok := topicOf(r.Trigger); !ok && !elapsedrules.Is(r.Trigger) {
+		add("trigger", "must be "+strings.Join(Triggers(), ", "))
 	}
 	for i, c := range r.Codes {
 		r.Codes[i] = strings.TrimSpace(c)
@@ -150,7 +151,9 @@ func (r *Rule) validate(ctx context.Context) Problems {
 			}
 		}
 	}
-	r.validateElapsed(add)
+	for _, pr := range elapsedrules.Check(r.Trigger, r.N, r.Codes, time.Duration(r.Delay)) {
+		add(pr.Field, pr.Message)
+	}
 	if prog, prob := compileCondition(r.Condition); prob != nil {
 		p = append(p, *prob)
 	} else if prob := trySample(ctx, prog, r.Trigger); prob != nil {

@@ -126,3 +126,22 @@ func ReadPickup(ctx context.Context, db *store.DB, q store.Tx, itemID string) (*
 	v.Since, v.MapLink = v.Since.UTC(), MapLink(v.Address)
 	return &v, nil
 }
+
+// FailedAttempts counts the parcel's EMH (attempted delivery) events.
+func (v *ParcelView) FailedAttempts() int {
+	n := 0
+	for _, e := range v.Events {
+		if e.Code == "EMH" {
+			n++
+		}
+	}
+	return n
+}
+
+// PickupDeadline is the last day to collect the parcel at its pick-up point, "" when unknown.
+func (v *ParcelView) PickupDeadline() string {
+	if v.Pickup == nil {
+		return ""
+	}
+	return v.Pickup.Deadline
+}
