@@ -114,7 +114,9 @@ func (s *Service) unfinished(ctx context.Context, q store.Tx, brand int64, after
 		args = append(args, string(p))
 	}
 	args = append(args, backfillPage)
-	rows, err := q.QueryContext(ctx, s.db.Rebind(`SELECT id FROM parcels WHERE brand_id = ? AND id > ? AND phase NOT IN (?, ?, ?)
+	// A walk in primary key order (+brand_id keeps SQLite off parcels_brand, which made each
+	// page sort all the brand's parcels: 75 parcels/s at a million).
+	rows, err := q.QueryContext(ctx, s.db.Rebind(`SELECT id FROM parcels WHERE +brand_id = ? AND id > ? AND phase NOT IN (?, ?, ?)
 		ORDER BY id LIMIT ?`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("parcels to arm: %w", err)
