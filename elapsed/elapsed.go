@@ -194,7 +194,8 @@ func (s *Service) elapsedRules(ctx context.Context, brand int64) ([]scripts.Rule
 
 // Arm (re-)arms brand's elapsed rules for parcels ids inside tx: each applicable rule's row
 // gets its due time; a row armed at the same anchor keeps whether it fired (a late scan that
-// does not move the parcel does not fire it twice); rows of rules that no longer apply go.
+// does not move the parcel does not fire it twice) unless the sweep set it aside as moved (its
+// rule was off then: turned on again, it is due again); rows of rules that no longer apply go.
 func (s *Service) Arm(ctx context.Context, tx store.Tx, brand int64, ids []string) error {
 	rules, err := s.elapsedRules(ctx, brand)
 	if err != nil {
@@ -233,8 +234,8 @@ func (s *Service) arm(ctx context.Context, tx store.Tx, brand int64, ids []strin
 	}
 	err = s.db.BulkExec(ctx, tx, `INSERT INTO elapsed_due (parcel_id, rule_id, brand_id, due_at, anchor)`,
 		`ON CONFLICT (parcel_id, rule_id) DO UPDATE SET due_at = excluded.due_at, anchor = excluded.anchor,
-			fired_at = CASE WHEN elapsed_due.anchor = excluded.anchor THEN elapsed_due.fired_at END,
-			outcome = CASE WHEN elapsed_due.anchor = excluded.anchor THEN elapsed_due.outcome ELSE '' END`,
+			fired_at = CASE WHEN elapsed_due.anchor = excluded.anchor AND elapsed_due.outcome <> 'moved' THEN elapsed_due.fired_at END,
+			outcome = CASE WHEN elapsed_due.anchor = excluded.anchor AND elapsed_due.outcome <> 'moved' THEN elapsed_due.outcome ELSE '' END`,
 		5, len(rows), nil, func(i int, dst []any) []any {
 			r := rows[i]
 			return append(dst, r.parcel, r.rule, brand, r.due, r.anchor)

@@ -170,3 +170,36 @@ func TestOptInForAnExistingBrand(t *testing.T) {
 		t.Fatalf("brand A's rules changed by B's opt-in: %d no-scan rules", n)
 	}
 }
+
+// A rule that was off when its row came due is set aside, not fired; turned on again within
+// the freshness limit, it fires for that parcel.
+func TestRuleOffThenOnAgain(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	id := tracking.MakeS10("RB", 500001, "GB")
+	w.Upsert(w.ScopeA(), trackingtest.Parcel(id))
+	held := trackingtest.Event(id, "EME", at(w.Now.Add(-time.Hour)))
+	held.Reason = "CUSTOMS_DUTIES"
+	w.Events(w.ScopeA(), held)
+	w.tick()
+	w.Now = w.Now.Add(time.Minute)
+	rid := w.rule(w.BrandA, customsRule)
+	r, _ := w.sc.Rule(ctx, w.BrandA, rid)
+	r.Enabled = false
+	if _, err := w.sc.SaveRule(ctx, w.BrandA, rid, r); err != nil {
+		t.Fatal(err)
+	}
+	w.Now = w.Now.Add(3 * 24 * time.Hour)
+	if s := w.tick(); s.Moved != 1 || w.fired(id, rid) != 0 {
+		t.Fatalf("due while off: %+v, fired %d", s, w.fired(id, rid))
+	}
+	w.Now = w.Now.Add(time.Hour)
+	r.Enabled = true
+	if _, err := w.sc.SaveRule(ctx, w.BrandA, rid, r); err != nil {
+		t.Fatal(err)
+	}
+	w.tick()
+	if n := w.fired(id, rid); n != 1 {
+		t.Fatalf("turned on again: %d SMS, want 1", n)
+	}
+}
