@@ -150,7 +150,8 @@ func dueOf(r scripts.Rule, st state) (time.Time, string, bool) {
 	return time.Time{}, "", false
 }
 
-// readStates reads the states of brand's parcels ids.
+// readStates reads the states of brand's parcels ids. (+brand_id: with hundreds of ids SQLite
+// otherwise walks parcels_brand, every parcel of the brand, for each page.)
 func (s *Service) readStates(ctx context.Context, q store.Tx, brand int64, ids []string) (map[string]state, error) {
 	out := make(map[string]state, len(ids))
 	for start := 0; start < len(ids); start += 500 {
@@ -163,7 +164,7 @@ func (s *Service) readStates(ctx context.Context, q store.Tx, brand int64, ids [
 			p.time_zone, COALESCE(pp.deadline, ''),
 			(SELECT COUNT(*) FROM events e WHERE e.item_id = p.id AND e.code = 'EMH' AND e.brand_id = p.brand_id)
 			FROM parcels p LEFT JOIN pickup_points pp ON pp.item_id = p.id
-			WHERE p.brand_id = ? AND p.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(page)), ",")+`)`), args...)
+			WHERE +p.brand_id = ? AND p.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(page)), ",")+`)`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("parcel states: %w", err)
 		}
