@@ -262,7 +262,7 @@ func report(ctx context.Context, o options, rs []result) string {
 		"through the partial index; *idle sweep* is `Sweep` when nothing is due (every 30 s tick on a quiet day); *sweep* is `Sweep` firing the due rows " +
 		"(each re-checked against its parcel's state and rule, marked fired, run through the rule's condition and action: a case request), " +
 		"reset between runs. Medians of 5 (count, idle) and of -runs (sweep); the database is dropped afterwards.\n\n")
-	b.WriteString("| database | parcels | armed rows | due | count (raw) | idle sweep | sweep of the due rows | fired/s | sweep ÷ due rows read by count | load | arming backfill |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| database | parcels | armed rows | due | count (raw) | idle sweep | sweep of the due rows | fired/s | sweep ÷ count | load | arming backfill |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
 		c, idle, sw := benchmd.Median(r.count), benchmd.Median(r.idle), benchmd.Median(r.sweep)
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.2f ms | %.2f ms | %.0f ms | %.0f | %.0f× | %s | %s (%.0f parcels/s) |\n",
@@ -273,9 +273,11 @@ func report(ctx context.Context, o options, rs []result) string {
 	for _, r := range rs {
 		fmt.Fprintf(&b, "- %s:\n\n  ```\n  %s\n  ```\n", r.version, strings.ReplaceAll(r.plan, "\n", "\n  "))
 	}
-	b.WriteString("\nWhat it shows: the idle sweep costs about what the raw count costs — the sweep reads the rows due, not the " +
-		"parcels; firing costs per due row (its parcel's state re-read, its rule's condition run, a case request written, in " +
-		"batches of 500 per transaction), not per armed parcel.\n")
+	b.WriteString("\nWhat it shows: with a million parcels armed, a tick with nothing due costs under a millisecond (the index " +
+		"range below now is empty: the sweep reads the rows due, not the parcels), and counting the due rows through the same " +
+		"index a few milliseconds. Firing is work per due row, not per parcel: its parcel's state re-read, its rule's condition " +
+		"run on the parcel (read whole, as every rule reads it), the row marked and a case request written, 500 rows per " +
+		"transaction — the sweep÷count ratio is that work, the read itself is the count's.\n")
 	b.WriteString(end + "\n")
 	return b.String()
 }
