@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
 	"strings"
 	"time"
 
@@ -282,4 +281,3 @@ func report(ctx context.Context, o options, rs []result) string {
 	return b.String()
 }
 
-var _ = os.Getenv
