@@ -66,7 +66,10 @@ type trackParcel struct {
 	Customs  *trackCustoms
 	Steps    []trackStep
 	Events   []trackEvent
+	Pickup   *trackPickup // while the parcel waits at a pick-up point (track_pickup.html)
 }
+
+type trackPickup struct{ Name, Address, Hours, Deadline, MapLink string }
 
 type trackStep struct{ Label, State string }
 
@@ -329,6 +332,12 @@ func publicView(v tracking.ParcelView, lang string, brandWords ...map[string]str
 	if v.PromisedDate != "" {
 		if d, err := time.Parse("2006-01-02", v.PromisedDate); err == nil {
 			p.Promised = d.Format("02.01.2006")
+		}
+	}
+	if pp := v.Pickup; pp != nil && v.Phase == "ready_for_pickup" {
+		p.Pickup = &trackPickup{Name: pp.Name, Address: pp.Address, Hours: pp.Hours, MapLink: pp.MapLink}
+		if d, err := time.Parse(time.DateOnly, pp.Deadline); err == nil {
+			p.Pickup.Deadline = d.Format("02.01.2006")
 		}
 	}
 	if v.DeliveredAt != nil {

@@ -16,7 +16,10 @@ import (
 // could not be done.
 func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p tracking.ParcelView, set Settings, now time.Time) (*ContactEnv, error) {
 	tx := b.tx
-	ref := "outbox:" + n.msg.Ref()
+	ref := n.ref
+	if ref == "" {
+		ref = "outbox:" + n.msg.Ref()
+	}
 	notBefore := now.Add(time.Duration(r.Delay))
 	req := dialer.Request{BrandID: p.BrandID, ParcelID: p.ID, TimeZone: p.Recipient.TimeZone, Language: p.Recipient.Language,
 		RuleID: r.ID, TriggerRef: ref, NotBefore: notBefore}

@@ -20,6 +20,7 @@ import (
 //	.event.code .event.meaning .event.reason .event.reason_text .event.action
 //	.event.location .event.country .event.local_time .event.date
 //	.brand.name  .tracking_link  .delivery_date  .expected_delivery_date
+//	.pickup.present .pickup.name .pickup.address .pickup.hours .pickup.deadline .pickup.map_link
 //
 // Times and dates are written in the recipient's zone and language (ru: 02.01.2006 15:04,
 // otherwise 2 Jan 2006 15:04).
@@ -59,6 +60,7 @@ func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) 
 		"tracking_link":          link,
 		"delivery_date":          localDate(p.PromisedDate, lang),
 		"expected_delivery_date": localDate(expected, lang),
+		"pickup":                 pickupData(p.Pickup, lang),
 		"event":                  map[string]any{"code": "", "meaning": "", "reason": "", "reason_text": "", "action": "", "location": "", "country": "", "local_time": "", "date": ""},
 	}
 	if ev != nil {
@@ -74,6 +76,16 @@ func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) 
 			"action": ev.Action, "location": ev.Location, "country": ev.Country, "local_time": localTime(at, lang), "date": localDate(at.Format("2006-01-02"), lang)}
 	}
 	return d
+}
+
+// pickupData is the point where the parcel waits (tracking.PickupView), its last day written
+// like delivery_date.
+func pickupData(pp *tracking.PickupView, lang string) map[string]any {
+	if pp == nil {
+		pp = &tracking.PickupView{}
+	}
+	return map[string]any{"present": pp.Address != "", "name": pp.Name, "address": pp.Address, "hours": pp.Hours,
+		"deadline": localDate(pp.Deadline, lang), "map_link": pp.MapLink}
 }
 
 func localTime(t time.Time, lang string) string {
@@ -117,7 +129,9 @@ func sampleParcel() (tracking.ParcelView, *tracking.EventView) {
 		OriginCountry: "GB", DestinationCountry: "RU", COD: &tracking.MoneyInput{Amount: "1200.00", Currency: "RUB"},
 		Recipient: tracking.RecipientView{Name: "Петров Иван", Phone: "+79131234567", Email: "ivan@example.com",
 			Address: "ул. Ленина 1, Новосибирск", Region: "RU-NVS", Language: "ru", TimeZone: "Asia/Novosibirsk"},
-		Phase: "at_sorting_center", PromisedDate: "2026-11-24"}
+		Phase: "at_sorting_center", PromisedDate: "2026-11-24",
+		Pickup: &tracking.PickupView{Deadline: "2026-11-30", Name: "Пункт выдачи №5", Address: "Красный проспект 2, Новосибирск",
+			Hours: "Пн-Пт 9:00-20:00", MapLink: tracking.MapLink("Красный проспект 2, Новосибирск")}}
 	ev := &tracking.EventView{Code: "EMH", Meaning: "Unsuccessful (attempted) delivery", OccurredAt: at, Office: "RUNSKA",
 		Location: "Новосибирск", Country: "RU", TimeZone: "Asia/Novosibirsk", Reason: "ABSENT", Action: "NOTICE_LEFT"}
 	return p, ev

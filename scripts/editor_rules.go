@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wismo/wismo/scripts/elapsedrules"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
 )
@@ -155,7 +156,7 @@ func CheckRule(ctx context.Context, r Rule) Problems {
 
 // Triggers are the news a rule can fire on.
 func Triggers() []string {
-	return []string{"event", "phase", "call_outcome", "case_opened", "case_status", "case_sla_breached"}
+	return append([]string{"event", "phase", "call_outcome", "case_opened", "case_status", "case_sla_breached"}, elapsedrules.Kinds()...)
 }
 
 // Actions are what a rule can do.

@@ -26,6 +26,7 @@ type news struct {
 	event    *tracking.EventView
 	at       time.Time // when it happened, for the freshness limit
 	env      Env
+	ref      string // the trigger_ref of what it plans; "" is "outbox:" and the message's ref
 }
 
 // Handle is the rules' outbox handler: it runs inside the consumer's transaction, so the

@@ -40,7 +40,9 @@ type ParcelEnv struct {
 	PromisedDate       string  `expr:"promised_date"`
 	Late               bool    `expr:"late"`
 	Returning          bool    `expr:"returning"`
-	Events             int     `expr:"events"` // how many tracking events it has
+	Events             int     `expr:"events"`          // how many tracking events it has
+	FailedAttempts     int     `expr:"failed_attempts"` // its EMH events
+	PickupDeadline     string  `expr:"pickup_deadline"` // the last day to collect (YYYY-MM-DD), "" when unknown
 }
 
 // RecipientEnv is the person contacted.
@@ -71,6 +73,7 @@ type TriggerEnv struct {
 	Kind        string `expr:"kind"`
 	PhaseBefore string `expr:"phase_before"`
 	PhaseAfter  string `expr:"phase_after"`
+	N           int    `expr:"n"` // elapsed triggers: the rule's N (days or attempts; docs/elapsed.md)
 }
 
 // CallEnv is the call attempt that ended (call_outcome).
@@ -106,7 +109,8 @@ type ContactEnv struct {
 func envFor(p tracking.ParcelView, now time.Time) Env {
 	e := Env{Parcel: ParcelEnv{ID: p.ID, ServiceLevel: string(p.ServiceLevel), Kind: string(p.Kind), WeightKg: p.WeightKg,
 		Phase: string(p.Phase), OriginCountry: p.OriginCountry, DestinationCountry: p.DestinationCountry,
-		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events)},
+		PromisedDate: p.PromisedDate, Late: p.Late, Returning: p.Returning, Events: len(p.Events),
+		FailedAttempts: p.FailedAttempts(), PickupDeadline: p.PickupDeadline()},
 		Recipient: RecipientEnv{Language: p.Recipient.Language, TimeZone: p.Recipient.TimeZone, Region: p.Recipient.Region,
 			HasPhone: p.Recipient.Phone != "", HasEmail: p.Recipient.Email != ""}}
 	if p.COD != nil {

@@ -71,7 +71,7 @@ func TestEditorsAPI(t *testing.T) {
 		Rules     []Rule     `json:"rules"`
 		Scripts   []CallScript
 	}
-	if code := a.do("GET", "/api/v1/templates", key, nil, &list); code != 200 || len(list.Templates) != 10 {
+	if code := a.do("GET", "/api/v1/templates", key, nil, &list); code != 200 || len(list.Templates) != 14 { // 10, and 4 of the rules on elapsed time
 		t.Fatalf("standard templates: %d %d", code, len(list.Templates))
 	}
 	var bad struct{ Problems []Problem }
@@ -94,7 +94,7 @@ func TestEditorsAPI(t *testing.T) {
 		t.Fatalf("preview on a real parcel: %d %+v", code, preview)
 	}
 
-	if code := a.do("GET", "/api/v1/rules", key, nil, &list); code != 200 || len(list.Rules) != 7 {
+	if code := a.do("GET", "/api/v1/rules", key, nil, &list); code != 200 || len(list.Rules) != 10 { // 7, and 3 on elapsed time
 		t.Fatalf("standard rules: %d %d", code, len(list.Rules))
 	}
 	code = a.do("POST", "/api/v1/rules", key, Rule{Name: "x", Trigger: "event", Codes: []string{"EDD"}, Action: "sms", Template: "promo",

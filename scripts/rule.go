@@ -14,6 +14,7 @@ import (
 
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/scripts/elapsedrules"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -34,6 +35,7 @@ type Rule struct {
 	CaseType   string          `json:"case_type,omitempty"`   // open_case
 	Note       string          `json:"note,omitempty"`        // open_case
 	Delay      dialer.Duration `json:"delay"`
+	N          int             `json:"n,omitempty"` // elapsed-time triggers: days or attempts (elapsedrules)
 	CreatedAt  time.Time       `json:"created_at"`
 	UpdatedAt  time.Time       `json:"updated_at"`
 }
@@ -137,8 +139,8 @@ func (r *Rule) validate(ctx context.Context) Problems {
 	if r.Name == "" || len(r.Name) > 200 {
 		add("name", "1 to 200 characters")
 	}
-	if _, ok := topicOf(r.Trigger); !ok {
-		add("trigger", "must be event, phase, call_outcome, case_opened, case_status or case_sla_breached")
+	if _, ok := topicOf(r.Trigger); !ok && !elapsedrules.Is(r.Trigger) {
+		add("trigger", "must be "+strings.Join(Triggers(), ", "))
 	}
 	for i, c := range r.Codes {
 		r.Codes[i] = strings.TrimSpace(c)
@@ -148,6 +150,9 @@ func (r *Rule) validate(ctx context.Context) Problems {
 				add("codes", fmt.Sprintf("%q is not a UPU event code wismo knows", c))
 			}
 		}
+	}
+	for _, pr := range elapsedrules.Check(r.Trigger, r.N, r.Codes, time.Duration(r.Delay)) {
+		add(pr.Field, pr.Message)
 	}
 	if prog, prob := compileCondition(r.Condition); prob != nil {
 		p = append(p, *prob)

@@ -69,15 +69,15 @@ func (s *Service) checkRefs(ctx context.Context, q store.Tx, brand int64, r *Rul
 func (s *Service) writeRule(ctx context.Context, tx store.Tx, brand, id int64, r Rule) (int64, error) {
 	now := s.now()
 	args := []any{r.Name, r.Enabled, r.Position, r.Trigger, strings.Join(r.Codes, ","), r.Condition, r.Action, r.Template,
-		nullID(r.CampaignID), r.CaseType, r.Note, int64(time.Duration(r.Delay) / time.Second), now}
+		nullID(r.CampaignID), r.CaseType, r.Note, int64(time.Duration(r.Delay) / time.Second), r.N, now}
 	if id == 0 {
 		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO rules (name, enabled, position, trigger_kind, codes, condition, action,
-			template, campaign_id, case_type, note, delay_s, updated_at, brand_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), append(args, brand, now)...).Scan(&id)
+			template, campaign_id, case_type, note, delay_s, trigger_n, updated_at, brand_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), append(args, brand, now)...).Scan(&id)
 		return id, err
 	}
 	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE rules SET name = ?, enabled = ?, position = ?, trigger_kind = ?, codes = ?,
-		condition = ?, action = ?, template = ?, campaign_id = ?, case_type = ?, note = ?, delay_s = ?, updated_at = ?
+		condition = ?, action = ?, template = ?, campaign_id = ?, case_type = ?, note = ?, delay_s = ?, trigger_n = ?, updated_at = ?
 		WHERE brand_id = ? AND id = ?`), append(args, brand, id)...)
 	if err != nil {
 		return 0, err
@@ -96,14 +96,14 @@ func nullID(v int64) any {
 }
 
 const ruleCols = `id, brand_id, name, enabled, position, trigger_kind, codes, condition, action, template,
-	COALESCE(campaign_id, 0), case_type, note, delay_s, created_at, updated_at`
+	COALESCE(campaign_id, 0), case_type, note, delay_s, created_at, updated_at, trigger_n`
 
 func scanRule(row interface{ Scan(...any) error }) (Rule, error) {
 	var r Rule
 	var codes string
 	var delay int64
 	err := row.Scan(&r.ID, &r.BrandID, &r.Name, &r.Enabled, &r.Position, &r.Trigger, &codes, &r.Condition, &r.Action,
-		&r.Template, &r.CampaignID, &r.CaseType, &r.Note, &delay, &r.CreatedAt, &r.UpdatedAt)
+		&r.Template, &r.CampaignID, &r.CaseType, &r.Note, &delay, &r.CreatedAt, &r.UpdatedAt, &r.N)
 	r.Codes = []string{}
 	if codes != "" {
 		r.Codes = strings.Split(codes, ",")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/scripts/elapsedrules"
 	"github.com/wismo/wismo/store"
 )
 
@@ -38,7 +39,11 @@ func (s *Service) ensureFlow(ctx context.Context, tx store.Tx, brand int64) erro
 
 func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) error {
 	sample := SampleData(s.opts.PublicURL)
-	for _, t := range standardTemplates() {
+	tpls := standardTemplates()
+	for _, t := range elapsedrules.StandardTemplates() { // the rules on elapsed time (docs/elapsed.md)
+		tpls = append(tpls, stdTemplate{t.Name, "sms", t.Language, Content{SMS: t.SMS}})
+	}
+	for _, t := range tpls {
 		if _, probs := compileContent(ctx, t.channel, t.content, sample); len(probs) > 0 {
 			return probs // a defect of the shipped flow, caught by its tests
 		}
@@ -56,7 +61,12 @@ func (s *Service) installFlow(ctx context.Context, tx store.Tx, brand int64) err
 	if err != nil {
 		return err
 	}
-	for i, r := range standardRules(campaign) {
+	rules := standardRules(campaign)
+	for _, r := range elapsedrules.StandardRules() { // on elapsed time
+		rules = append(rules, Rule{Name: r.Name, Trigger: r.Trigger, N: r.N, Condition: r.Condition, Action: r.Action, Template: r.Template,
+			CaseType: r.CaseType, Note: r.Note})
+	}
+	for i, r := range rules {
 		r.Enabled, r.Position = true, (i+1)*10
 		if probs := r.validate(ctx); len(probs) > 0 {
 			return probs

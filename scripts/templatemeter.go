@@ -6,6 +6,8 @@ import (
 	"sync"
 	"text/template"
 	"text/template/parse"
+
+	"github.com/wismo/wismo/scripts/tplshape"
 )
 
 // Go's templates have no budget and no cancellation, so wismo gives a brand's template
@@ -192,14 +194,14 @@ const maxRangeDepth = 4
 // refuses ranges nested deeper than maxRangeDepth too.
 func refuseShapes(field string, trees []*parse.Tree) Problems {
 	for _, t := range trees {
-		if n := tooDeep(t.Root); n != nil {
+		if n := tplshape.TooDeep(t.Root, maxRangeDepth); n != nil {
 			line, col := position(t, n)
 			return Problems{{Field: field, Line: line, Column: col,
 				Message: fmt.Sprintf("{{range}} inside {{range}} goes %d deep here: a brand's template nests loops at most %d deep", maxRangeDepth+1, maxRangeDepth)}}
 		}
 	}
 	for _, t := range trees {
-		if n := findTemplateCall(t.Root); n != nil {
+		if n := tplshape.TemplateCall(t.Root); n != nil {
 			line, col := position(t, n)
 			return Problems{{Field: field, Line: line, Column: col,
 				Message: "{{template}} and {{block}} are not allowed in a brand's template: write the text where it is needed"}}
@@ -211,52 +213,4 @@ func refuseShapes(field string, trees []*parse.Tree) Problems {
 		return Problems{{Field: field, Line: line, Message: "{{define}} is not allowed in a brand's template: write the text where it is needed"}}
 	}
 	return nil
-}
-
-// tooDeep returns the first {{range}} under n nested deeper than maxRangeDepth.
-func tooDeep(n parse.Node) parse.Node {
-	return findNode(n, 0, func(n parse.Node, depth int) bool {
-		_, isRange := n.(*parse.RangeNode)
-		return isRange && depth == maxRangeDepth
-	})
-}
-
-func findTemplateCall(n parse.Node) parse.Node {
-	return findNode(n, 0, func(n parse.Node, _ int) bool {
-		_, isCall := n.(*parse.TemplateNode)
-		return isCall
-	})
-}
-
-// findNode returns the first node under n, in the lists and branches of its actions, that
-// match accepts; depth is how many {{range}} bodies the node is in.
-func findNode(n parse.Node, depth int, match func(parse.Node, int) bool) parse.Node {
-	if match(n, depth) {
-		return n
-	}
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return nil
-		}
-		for _, c := range n.Nodes {
-			if f := findNode(c, depth, match); f != nil {
-				return f
-			}
-		}
-	case *parse.IfNode:
-		return firstOf(findNode(n.List, depth, match), findNode(n.ElseList, depth, match))
-	case *parse.WithNode:
-		return firstOf(findNode(n.List, depth, match), findNode(n.ElseList, depth, match))
-	case *parse.RangeNode:
-		return firstOf(findNode(n.List, depth+1, match), findNode(n.ElseList, depth, match))
-	}
-	return nil
-}
-
-func firstOf(a, b parse.Node) parse.Node {
-	if a != nil {
-		return a
-	}
-	return b
 }

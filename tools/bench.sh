@@ -46,3 +46,8 @@ go run ./tools/benchamd -out BENCHMARKS.md
 # Expected dates (package eta): the share of delivered demo parcels (region-dependent delays)
 # that arrived by their expected date and the mean error in days, beside the transit standard.
 go run ./tools/benchexpected -out BENCHMARKS.md
+# Rules on elapsed time: the sweep over 1M armed parcels (a fresh database per dialect, dropped
+# afterwards) beside a raw indexed COUNT of the same due rows in the same run.
+# WISMO_BENCH_ELAPSED_ARGS overrides, e.g. "-parcels 100000 -due 1000 -runs 1".
+# shellcheck disable=SC2086
+go run ./tools/benchelapsed -out BENCHMARKS.md ${WISMO_BENCH_ELAPSED_ARGS:-}

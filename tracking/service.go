@@ -422,6 +422,9 @@ func (s *Service) Parcel(ctx context.Context, scope access.Scope, rawID string) 
 		evs[i] = &e.Event
 	}
 	v := p.View(evs, s.now())
+	if v.Pickup, err = ReadPickup(ctx, s.db, s.db.SQL, p.ID); err != nil {
+		return ParcelView{}, err
+	}
 	if s.expect != nil {
 		s.expect(&v)
 	}

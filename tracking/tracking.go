@@ -128,6 +128,7 @@ type Event struct {
 	Action     string
 	Signature  string
 	ReceivedAt time.Time
+	Pickup     *Pickup // as sent with this delivery of the event; stored in pickup_points
 }
 
 // sameDetails reports whether two events with one identity carry the same details.

@@ -39,6 +39,7 @@ type ParcelView struct {
 	CreatedAt     time.Time   `json:"created_at"`
 	UpdatedAt     time.Time   `json:"updated_at"`
 	Events        []EventView `json:"events"`
+	Pickup        *PickupView `json:"pickup,omitempty"` // the point where it waits (pickup.go)
 }
 
 // RecipientView is the recipient as the API returns it, with the rule that chose the zone.

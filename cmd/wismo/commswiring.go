@@ -9,6 +9,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/elapsed"
 	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/scripts"
 )
@@ -18,8 +19,9 @@ import (
 type commsPart struct {
 	dialer  *dialer.Service
 	scripts *scripts.Service
-	mo      *moForward    // SMPP replies to the inbound service (inboundwiring.go)
-	robo    *ivr.Robocall // places robocall campaigns' calls, the rest through the center (nil: no center)
+	mo      *moForward       // SMPP replies to the inbound service (inboundwiring.go)
+	robo    *ivr.Robocall    // places robocall campaigns' calls, the rest through the center (nil: no center)
+	elapsed *elapsed.Service // the rules on elapsed time (docs/elapsed.md)
 }
 
 // openComms builds the dialer on the channels the settings choose and the rules over it.
@@ -59,7 +61,8 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 	}
 	outcomes.d = d
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
-	return &commsPart{dialer: d, scripts: s, mo: mo, robo: robo}, nil
+	el := elapsed.New(a.db, a.log, s, elapsed.Options{Outbox: a.outbox})
+	return &commsPart{dialer: d, scripts: s, mo: mo, robo: robo, elapsed: el}, nil
 }
 
 // dialerOutcomes hands call outcomes from the call center to the dialer, which is created
@@ -78,12 +81,14 @@ func (o *dialerOutcomes) OptOut(ctx context.Context, brand int64, ch dialer.Chan
 func (p *commsPart) routes(r fiber.Router) {
 	dialer.Routes(r, p.dialer)
 	scripts.Routes(r, p.scripts)
+	elapsed.Routes(r, p.scripts)
 }
 
 // jobs are the rules' outbox consumer and the dialer (claims, sweeps, the SMSC link).
 func (p *commsPart) jobs() []job {
 	return []job{
 		{name: "comms-rules", run: p.scripts.Run},
+		{name: "elapsed-rules", run: func(ctx context.Context) { p.elapsed.Run(ctx) }},
 		{name: "dialer", run: func(ctx context.Context) { p.dialer.Run(ctx) }},
 	}
 }

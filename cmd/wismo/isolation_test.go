@@ -186,6 +186,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/rules":                     {path: "/api/v1/rules?brand={brandA}"},
 		"POST /api/v1/rules":                    {path: "/api/v1/rules?brand={brandA}", body: `{"name": "theirs", "trigger": "event", "codes": ["EDD"], "action": "sms"}`},
 		"POST /api/v1/rules/check":              {path: "/api/v1/rules/check?brand={brandA}", body: `{"condition": "true"}`},
+		"POST /api/v1/rules/elapsed-defaults":   {path: "/api/v1/rules/elapsed-defaults?brand={brandA}"},
 		"GET /api/v1/rules/:id":                 {path: "/api/v1/rules/{rule}"},
 		"PUT /api/v1/rules/:id":                 {path: "/api/v1/rules/{rule}", body: "{ruleJSON}"},
 
@@ -266,7 +267,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

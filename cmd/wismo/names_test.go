@@ -17,6 +17,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/elapsed"
 	"github.com/wismo/wismo/migrations"
 	"github.com/wismo/wismo/scripts"
 	"github.com/wismo/wismo/search"
@@ -39,6 +40,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 		{search.MeiliConsumer, "search.meilisearch"},
 		{scripts.Consumer, "scripts.rules"},
 		{updates.Consumer, "updates.parcel"},
+		{elapsed.Consumer, "elapsed.arm"},
 		// Topics: stored in every outbox row and matched by the consumers above.
 		{tracking.TopicParcelCreated, "parcel.created"},
 		{tracking.TopicParcelUpdated, "parcel.updated"},
@@ -62,7 +64,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -182,8 +184,8 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00009_ingest_writes.sql", "00010_comms_changes.sql", "00011_outbox_parts.sql", "00012_outbox_lz4.sql",
 		"00013_outbox_dead_letters.sql", "00014_user_locale.sql", "00015_case_workspace.sql", "00016_call_cases.sql",
 		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00020_ivr.sql",
-		"00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00025_brand_looks.sql",
-		"00026_csat_eta.sql"}
+		"00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00024_elapsed.sql",
+		"00025_brand_looks.sql", "00026_csat_eta.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

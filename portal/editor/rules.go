@@ -48,6 +48,13 @@ func ruleFromForm(c *fiber.Ctx, loc i18n.Locale) (scripts.Rule, string, string, 
 		}
 		r.Position = n
 	}
+	if v := strings.TrimSpace(c.FormValue("n")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fe["n"] = append(fe["n"], loc.T("elapsed.err_n"))
+		}
+		r.N = n
+	}
 	if v := c.FormValue("campaign_id"); v != "" {
 		r.CampaignID = parseID(v)
 	}
