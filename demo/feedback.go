@@ -223,9 +223,13 @@ func demoInbound(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *F
 	open := `SELECT c.number, c.brand_id, p.recipient_phone, p.recipient_email, p.destination_country FROM cases c
 		JOIN case_parcels cp ON cp.case_id = c.id JOIN parcels p ON p.id = cp.parcel_id
 		WHERE c.status IN ('new', 'open', 'waiting_customer') AND c.merged_into IS NULL AND `
-	smsCases, err := queryStrings(ctx, d, 5, open+`p.recipient_phone <> '' AND `+onlyPhone+` ORDER BY c.id LIMIT 3`)
-	if err != nil {
-		return err
+	var smsCases [][]string // one per brand
+	for _, b := range brandList {
+		rows, err := queryStrings(ctx, d, 5, open+`c.brand_id = ? AND p.recipient_phone <> '' AND `+onlyPhone+` ORDER BY c.id LIMIT 1`, b)
+		if err != nil {
+			return err
+		}
+		smsCases = append(smsCases, rows...)
 	}
 	smsTexts := map[string][]string{
 		"en": {"Hi, I'm at work until 6pm, can the courier come after that?", "Thanks, got the message. Is it still coming this week?",
@@ -260,24 +264,6 @@ func demoInbound(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *F
 			return err
 		}
 	}
-	// A parcel without a case: the customer's SMS opens one (source sms).
-	fresh, err := queryStrings(ctx, d, 3, `SELECT p.brand_id, p.recipient_phone, p.destination_country FROM parcels p
-		WHERE p.phase NOT IN ('registered', 'delivered', 'returning', 'returned', 'cancelled') AND p.recipient_phone <> '' AND `+onlyPhone+`
-		AND NOT EXISTS (SELECT 1 FROM case_parcels cp WHERE cp.parcel_id = p.id) ORDER BY p.id LIMIT 1`)
-	if err != nil {
-		return err
-	}
-	for _, f := range fresh {
-		text := map[string]string{"en": "Where is my parcel? The tracking has not changed for days.",
-			"ru": "Где моя посылка? Статус не меняется уже несколько дней."}[lang(f[2])]
-		m, err := svc.HandleSMS(ctx, f[1], number(f[0]), text)
-		if err != nil {
-			return err
-		}
-		if err := count(m); err != nil {
-			return err
-		}
-	}
 	// E-mail onto open cases: one answering with the case number in the subject, one without.
 	mailCases, err := queryStrings(ctx, d, 5, open+`p.recipient_email <> '' AND `+onlyEmail+` ORDER BY c.id DESC LIMIT 2`)
 	if err != nil {
@@ -293,6 +279,24 @@ func demoInbound(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *F
 		raw := "From: " + c[3] + "\r\nTo: " + address(c[1]) + "\r\nSubject: " + subject + "\r\nMessage-ID: <demo-" + strconv.Itoa(i) + "-" +
 			strings.ToLower(c[0]) + "@mail.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
 		m, err := svc.HandleMail(ctx, inbound.Mail{EnvelopeFrom: c[3], To: []string{address(c[1])}, Raw: []byte(raw)})
+		if err != nil {
+			return err
+		}
+		if err := count(m); err != nil {
+			return err
+		}
+	}
+	// A parcel without a case: the customer's SMS opens one (source sms).
+	fresh, err := queryStrings(ctx, d, 3, `SELECT p.brand_id, p.recipient_phone, p.destination_country FROM parcels p
+		WHERE p.phase NOT IN ('registered', 'delivered', 'returning', 'returned', 'cancelled') AND p.recipient_phone <> '' AND `+onlyPhone+`
+		AND NOT EXISTS (SELECT 1 FROM case_parcels cp WHERE cp.parcel_id = p.id) ORDER BY p.id LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	for _, f := range fresh {
+		text := map[string]string{"en": "Where is my parcel? The tracking has not changed for days.",
+			"ru": "Где моя посылка? Статус не меняется уже несколько дней."}[lang(f[2])]
+		m, err := svc.HandleSMS(ctx, f[1], number(f[0]), text)
 		if err != nil {
 			return err
 		}

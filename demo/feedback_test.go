@@ -13,6 +13,7 @@ import (
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/dialer"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/inbound"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/reports"
@@ -105,6 +106,21 @@ func TestFeedback(t *testing.T) {
 	}
 	if n := count(`SELECT COUNT(*) FROM case_log WHERE kind = 'message_in'`); n < 4 {
 		t.Errorf("%d message_in entries on case timelines", n)
+	}
+	// The case page names what the demo shows in both languages (no raw catalog keys): every
+	// case source and the customer's message on the timeline.
+	srcs, err := queryStrings(ctx, deps, 1, `SELECT DISTINCT source FROM cases`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"cases.kind.message_in", "cases.kind.choice"}
+	for _, s := range srcs {
+		keys = append(keys, "cases.source."+s[0])
+	}
+	for _, k := range keys {
+		if !i18n.Default().Has(k) {
+			t.Errorf("the case page shows the raw key %s: not in the catalog", k)
+		}
 	}
 	q, err := in.Review(ctx, everyone, brands[0], 10)
 	if err != nil || len(q) != 1 {
