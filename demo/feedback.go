@@ -357,6 +357,10 @@ func demoDays(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *Feed
 	return nil
 }
 
+// predictiveDispositions are the wrap-ups of the answered predictive calls, in turn.
+var predictiveDispositions = []string{callcenter.DispReached, callcenter.DispReached, callcenter.DispCallbackRequested,
+	callcenter.DispReached, callcenter.DispReached, callcenter.DispRefused, callcenter.DispReached, callcenter.DispWrongNumber}
+
 // demoAbandons creates a predictive campaign for the first two brands and its calls of the
 // last 30 days: the first brand's paced well (under 3% abandoned), the second's pressed too
 // hard on its first day (over 3%).
@@ -409,6 +413,12 @@ func demoAbandons(ctx context.Context, d WorkspaceDeps, r *rand.Rand, brandList 
 			}
 			if err := d.Calls.Update(ctx, &call); err != nil {
 				return err
+			}
+			if outcome == callcenter.Answered { // the agent's wrap-up, as the dashboard's answer rate reads it
+				disp := predictiveDispositions[k%len(predictiveDispositions)]
+				if err := d.Calls.SetDisposition(ctx, access.Brands(b), call.ID, disp); err != nil {
+					return err
+				}
 			}
 			sum.PredictiveCalls++
 			if outcome == callcenter.Abandoned {

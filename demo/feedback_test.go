@@ -169,6 +169,10 @@ func TestFeedback(t *testing.T) {
 			under++
 		}
 	}
+	// The answered ones were wrapped up: the dashboard's answer rate reads them.
+	if n := count(`SELECT COUNT(*) FROM calls WHERE mode = 'predictive' AND outcome = 'answered' AND disposition = ''`); n != 0 {
+		t.Errorf("%d answered predictive calls without a disposition", n)
+	}
 	if under != 1 || over != 1 {
 		t.Errorf("predictive campaigns with abandoned calls: %d under 3%%, %d over, want 1 and 1: %+v", under, over, ab)
 	}
