@@ -383,7 +383,8 @@ func migrateCmd(ctx context.Context, args []string) error {
 }
 
 // demoWorkspace gives the demo agent a campaign, a recorded call history and cases of their
-// own (demo.Workspace), after the SLA clocks of the demo cases are brought up to date.
+// own (demo.Workspace), after the SLA clocks of the demo cases are brought up to date, then
+// the customers' side (demo.Feedback): ratings, replies, delivery days, abandoned calls.
 func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
 	if _, err := cs.SweepSLA(ctx); err != nil {
 		return fmt.Errorf("demo workspace: %w", err)
@@ -392,12 +393,15 @@ func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
 	if err != nil {
 		return err
 	}
-	_, err = demo.Workspace(ctx, demo.WorkspaceDeps{DB: a.db, Parcels: a.cases, Cases: cs, Calls: callcenter.NewCallLog(a.db),
+	deps := demo.WorkspaceDeps{DB: a.db, Parcels: a.cases, Cases: cs, Calls: callcenter.NewCallLog(a.db),
 		Recordings: recordings.NewService(a.db, filepath.Join(a.cfg.DataDir, "recordings"), a.log), Dialer: dl, Log: a.log,
-		Voice: carrier.Clip},
-		time.Now().UnixNano(), time.Now().UTC())
-	if err != nil {
+		Voice: carrier.Clip}
+	if _, err = demo.Workspace(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo workspace: %w", err)
+	}
+	// Ratings, customers' replies, delivery-day choices and abandoned predictive calls.
+	if _, err = demo.Feedback(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
+		return fmt.Errorf("demo feedback: %w", err)
 	}
 	return nil
 }
