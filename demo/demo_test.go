@@ -100,6 +100,17 @@ func TestRun(t *testing.T) {
 			t.Errorf("rule %s never used: %v", r, rules)
 		}
 	}
+	// Every parcel waiting at a pick-up point says where, until when and when it is open
+	// (the tracking page shows it; the pickup-deadline rule counts from it).
+	var waiting, without int
+	if err := db.SQL.QueryRow(`SELECT count(*), count(*) - count(pp.item_id) FROM parcels p
+		LEFT JOIN pickup_points pp ON pp.item_id = p.id AND pp.address <> '' AND pp.deadline <> '' AND pp.hours <> ''
+		WHERE p.phase = 'ready_for_pickup'`).Scan(&waiting, &without); err != nil {
+		t.Fatal(err)
+	}
+	if waiting == 0 || without != 0 {
+		t.Errorf("%d parcels wait at a pick-up point, %d of them with no address, hours or deadline", waiting, without)
+	}
 	acc := access.NewService(db)
 	for _, u := range sum.Users {
 		if _, err := acc.Login(context.Background(), u.Email, u.Password); err != nil {

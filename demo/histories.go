@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/wismo/wismo/tracking"
@@ -206,7 +207,7 @@ func (g *gen) history(s *spec, id string, oc *originCity, pl *place, cod bool, p
 		}
 		g.events = append(g.events, tracking.EventInput{ItemID: id, Code: sc.code, OccurredAt: sc.at.In(sc.o.loc).Format(time.RFC3339),
 			Office: sc.o.code, Location: sc.o.city, Country: sc.o.country, TimeZone: sc.o.zone,
-			Reason: sc.reason, Action: sc.action, Signature: sc.signing})
+			Reason: sc.reason, Action: sc.action, Signature: sc.signing, Pickup: pickupPoint(sc)})
 	}
 	return g.events
 }
@@ -390,4 +391,26 @@ func indexOf(list []*office, o *office) int {
 		}
 	}
 	return 0
+}
+
+// pickupStreets are the demo's pick-up points' streets (picked by the office code, so the
+// random stream that shapes the demo stays as it was).
+var pickupStreets = []string{"Lenina St 12", "Sovetskaya St 45", "Mira Ave 8", "Gagarina St 21", "Pushkina St 3", "Pobedy Ave 17"}
+
+// pickupPoint is the point an EDH (arrived at the collection point) scan names: the office's
+// address and hours, and a storage deadline 30 days after arrival, as posts send them
+// (docs/ingest.md, "Pick-up points").
+func pickupPoint(sc scan) *tracking.PickupInput {
+	if sc.code != tracking.PickupCode {
+		return nil
+	}
+	n := 0
+	for _, c := range sc.o.code {
+		n += int(c)
+	}
+	local := sc.at.In(sc.o.loc)
+	return &tracking.PickupInput{Name: "Post office " + sc.o.code,
+		Address:  fmt.Sprintf("%s, %s", pickupStreets[n%len(pickupStreets)], sc.o.city),
+		Hours:    "Mon-Fri 08:00-20:00, Sat 09:00-18:00",
+		Deadline: local.AddDate(0, 0, 30).Format(time.DateOnly)}
 }
