@@ -15,6 +15,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/telephony"
 )
 
@@ -78,7 +79,7 @@ func (c *Center) EnableSoftphone(cfg SoftphoneConfig) (*Softphone, error) {
 	if cfg.WrapUpLimit == 0 {
 		cfg.WrapUpLimit = 2 * time.Minute
 	}
-	api, err := newWebRTCAPI(cfg)
+	api, err := rtcapi.New(cfg.IPFilter, cfg.PortMin, cfg.PortMax)
 	if err != nil {
 		return nil, fmt.Errorf("softphone: %w", err)
 	}
@@ -94,19 +95,9 @@ func (c *Center) EnableSoftphone(cfg SoftphoneConfig) (*Softphone, error) {
 func (p *Softphone) iceServers() []webrtc.ICEServer {
 	var out []webrtc.ICEServer
 	for _, u := range p.cfg.ICEServers {
-		out = append(out, iceServer(u))
+		out = append(out, rtcapi.ICEServer(u))
 	}
 	return out
-}
-
-// iceServer splits "turn:user:secret@host:3478" into URL and credentials.
-func iceServer(u string) webrtc.ICEServer {
-	scheme, rest, _ := strings.Cut(u, ":")
-	if cred, host, ok := strings.Cut(rest, "@"); ok {
-		user, pass, _ := strings.Cut(cred, ":")
-		return webrtc.ICEServer{URLs: []string{scheme + ":" + host}, Username: user, Credential: pass}
-	}
-	return webrtc.ICEServer{URLs: []string{u}}
 }
 
 // locate is where agent ag takes calls: the desk page when it is connected, else the SIP

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/telephony"
 )
@@ -221,7 +222,7 @@ func (d *desk) newPeer(stream *browserStream, offer string) (*peer, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	pe := &peer{pc: pc, stream: stream, dtmf: offerDTMF(offer), up: make(chan struct{}), down: make(chan struct{})}
+	pe := &peer{pc: pc, stream: stream, dtmf: rtcapi.OfferDTMF(offer), up: make(chan struct{}), down: make(chan struct{})}
 	fail := func(err error) (*peer, string, error) { pc.Close(); return nil, "", err }
 	if _, err := pc.AddTrack(stream.out); err != nil {
 		return fail(err)
