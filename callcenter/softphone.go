@@ -103,7 +103,7 @@ func (p *Softphone) iceServers() []webrtc.ICEServer {
 // locate is where agent ag takes calls: the desk page when it is connected, else the SIP
 // phone registered for the agent's account.
 func (c *Center) locate(ag Agent) (string, bool) {
-	if c.phones != nil && c.phones.online(ag.UserID) {
+	if c.phones != nil && c.phones.Online(ag.UserID) {
 		return webrtcScheme + strconv.FormatInt(ag.UserID, 10), true
 	}
 	if ag.SIPUser == "" {
@@ -126,12 +126,19 @@ func (c *Center) dialLeg(ctx context.Context, r *run, req telephony.DialRequest,
 	return c.phones.ring(ctx, r, agentID, req, callID)
 }
 
-// online reports whether agentID's desk page is connected.
-func (p *Softphone) online(agentID int64) bool {
+// Online reports whether agentID's desk page is connected.
+func (p *Softphone) Online(agentID int64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	d := p.desks[agentID]
 	return d != nil && d.connected()
+}
+
+// OpenSession rings agentID's desk page for the agent's media session of a predictive shift
+// (docs/softphone.md, "The shift's line"): the page answers on its own with one offer, and the
+// leg stays up while customers are bridged into it one after another (predictive.Browsers).
+func (p *Softphone) OpenSession(ctx context.Context, agentID int64) (*telephony.Leg, error) {
+	return p.ring(ctx, &run{c: p.c, down: p.c.base}, agentID, telephony.DialRequest{}, nil)
 }
 
 // deskOf returns agentID's desk, made on first use.
