@@ -64,11 +64,16 @@ func TestDeskPredictiveLine(t *testing.T) {
 		}
 		checkBrowserLeg(t, c, agentID)
 		var agentLeg string
+		var answered, bridged time.Time
 		for _, l := range c.Legs {
-			if l.Kind == LegAgent {
-				agentLeg = l.SIPCallID
+			if l.Kind == LegAgent && l.AnsweredAt != nil {
+				agentLeg, bridged = l.SIPCallID, *l.AnsweredAt
+			}
+			if l.Kind == LegCustomer && l.AnsweredAt != nil {
+				answered = *l.AnsweredAt
 			}
 		}
+		t.Logf("call %d: customer answered to agent connected on the line: %v", i, bridged.Sub(answered).Round(time.Millisecond))
 		if line == "" {
 			line = agentLeg
 		}
