@@ -239,12 +239,14 @@ func (d *desk) between(c *deskCall, r *run, customer *telephony.Leg) {
 		return // the line ended: watch tells the page
 	}
 	c.mu.Lock()
-	c.customer, c.talking, c.held = nil, false, false
-	if c.music != nil {
-		c.music()
-		c.music = nil
+	if c.customer == customer { // not the next customer's already
+		c.customer, c.talking, c.held = nil, false, false
+		if c.music != nil {
+			c.music()
+			c.music = nil
+		}
+		c.stream.held.Store(false)
 	}
-	c.stream.held.Store(false)
 	c.mu.Unlock()
 	d.mu.Lock()
 	d.last = r.call.ID
