@@ -48,9 +48,14 @@ func newDeskWorld(t *testing.T) *deskWorld { return newDeskWorldGrace(t, 2*time.
 
 // newDeskWorldGrace is newDeskWorld with the softphone's reconnect grace given.
 func newDeskWorldGrace(t *testing.T, grace time.Duration) *deskWorld {
+	return newDeskWorldTrunk(t, grace, telephony.Trunk{})
+}
+
+// newDeskWorldTrunk is newDeskWorldGrace with calls to numbers going out through trunk.
+func newDeskWorldTrunk(t *testing.T, grace time.Duration, trunk telephony.Trunk) *deskWorld {
 	t.Helper()
 	requirePeers(t)
-	w := newWorld(t, telephony.Trunk{}, Config{AgentRing: 20 * time.Second})
+	w := newWorld(t, trunk, Config{AgentRing: 20 * time.Second})
 	phones, err := w.center.EnableSoftphone(SoftphoneConfig{ReconnectGrace: grace, WrapUpLimit: time.Minute,
 		IPFilter: func(ip net.IP) bool { return ip.IsLoopback() }})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/telephony"
 )
 
@@ -78,7 +79,7 @@ func (c *Center) EnableSoftphone(cfg SoftphoneConfig) (*Softphone, error) {
 	if cfg.WrapUpLimit == 0 {
 		cfg.WrapUpLimit = 2 * time.Minute
 	}
-	api, err := newWebRTCAPI(cfg)
+	api, err := rtcapi.New(cfg.IPFilter, cfg.PortMin, cfg.PortMax)
 	if err != nil {
 		return nil, fmt.Errorf("softphone: %w", err)
 	}
@@ -94,25 +95,15 @@ func (c *Center) EnableSoftphone(cfg SoftphoneConfig) (*Softphone, error) {
 func (p *Softphone) iceServers() []webrtc.ICEServer {
 	var out []webrtc.ICEServer
 	for _, u := range p.cfg.ICEServers {
-		out = append(out, iceServer(u))
+		out = append(out, rtcapi.ICEServer(u))
 	}
 	return out
-}
-
-// iceServer splits "turn:user:secret@host:3478" into URL and credentials.
-func iceServer(u string) webrtc.ICEServer {
-	scheme, rest, _ := strings.Cut(u, ":")
-	if cred, host, ok := strings.Cut(rest, "@"); ok {
-		user, pass, _ := strings.Cut(cred, ":")
-		return webrtc.ICEServer{URLs: []string{scheme + ":" + host}, Username: user, Credential: pass}
-	}
-	return webrtc.ICEServer{URLs: []string{u}}
 }
 
 // locate is where agent ag takes calls: the desk page when it is connected, else the SIP
 // phone registered for the agent's account.
 func (c *Center) locate(ag Agent) (string, bool) {
-	if c.phones != nil && c.phones.online(ag.UserID) {
+	if c.phones != nil && c.phones.Online(ag.UserID) {
 		return webrtcScheme + strconv.FormatInt(ag.UserID, 10), true
 	}
 	if ag.SIPUser == "" {
@@ -135,12 +126,19 @@ func (c *Center) dialLeg(ctx context.Context, r *run, req telephony.DialRequest,
 	return c.phones.ring(ctx, r, agentID, req, callID)
 }
 
-// online reports whether agentID's desk page is connected.
-func (p *Softphone) online(agentID int64) bool {
+// Online reports whether agentID's desk page is connected.
+func (p *Softphone) Online(agentID int64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	d := p.desks[agentID]
 	return d != nil && d.connected()
+}
+
+// OpenSession rings agentID's desk page for the agent's media session of a predictive shift
+// (docs/softphone.md, "The shift's line"): the page answers on its own with one offer, and the
+// leg stays up while customers are bridged into it one after another (predictive.Browsers).
+func (p *Softphone) OpenSession(ctx context.Context, agentID int64) (*telephony.Leg, error) {
+	return p.ring(ctx, &run{c: p.c, down: p.c.base}, agentID, telephony.DialRequest{}, nil)
 }
 
 // deskOf returns agentID's desk, made on first use.

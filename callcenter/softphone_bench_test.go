@@ -17,6 +17,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
@@ -65,7 +66,7 @@ func newBenchRig(t testing.TB) *benchRig {
 	r.phones = start(r.answer)
 	r.wismo = start(nil)
 	cfg := SoftphoneConfig{ConnectTimeout: 10 * time.Second, IPFilter: func(ip net.IP) bool { return ip.IsLoopback() }}
-	api, err := newWebRTCAPI(cfg)
+	api, err := rtcapi.New(cfg.IPFilter, cfg.PortMin, cfg.PortMax)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/telephony"
 )
@@ -58,6 +59,12 @@ type deskCall struct {
 	music    context.CancelFunc
 }
 
+func (c *deskCall) customerNow() *telephony.Leg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.customer
+}
+
 // infoNow is the call as a reloaded page needs it.
 func (c *deskCall) infoNow() msg {
 	c.mu.Lock()
@@ -85,6 +92,9 @@ func (p *Softphone) ring(ctx context.Context, r *run, agentID int64, req telepho
 	}
 	pr := &pendingRing{callID: r.call.ID, info: p.callInfo(ctx, r, d), accepted: make(chan *peer, 1),
 		declined: make(chan struct{}), gone: make(chan struct{})}
+	if r.call.ID == 0 { // the shift's line (OpenSession): no customer yet
+		pr.info = msg{"id": 0, "session": true, "auto_answer": true}
+	}
 	d.mu.Lock()
 	busy := d.ring != nil || d.call != nil
 	if !busy {
@@ -170,7 +180,7 @@ func (d *desk) watch(c *deskCall) {
 	if d.call == c {
 		d.call = nil // first: closing the media below is then no "media lost"
 	}
-	d.last = c.callID
+	d.last = max(d.last, c.callID) // the shift's line (0) keeps its last customer's
 	d.mu.Unlock()
 	c.mu.Lock()
 	pe, customer := c.peer, c.customer
@@ -212,7 +222,40 @@ func (d *desk) talking(r *run, customer, agent *telephony.Leg) {
 	c.mu.Lock()
 	c.customer, c.talking, c.brand = customer, true, r.call.BrandID
 	c.mu.Unlock()
+	if c.callID == 0 { // a customer bridged into the shift's line: a screen pop per customer
+		go d.between(c, r, customer)
+		return
+	}
 	d.send(msg{"type": "talking", "call_id": c.callID})
+}
+
+// between shows the page the customer bridged into the shift's line c, and when the customer
+// leaves tells it the call ended (wrap-up follows) while the line stays up.
+func (d *desk) between(c *deskCall, r *run, customer *telephony.Leg) {
+	d.send(msg{"type": "talking", "call_id": r.call.ID, "call": d.p.callInfo(d.p.c.base, r, d)})
+	select {
+	case <-customer.Done():
+	case <-c.leg.Done():
+		return // the line ended: watch tells the page
+	}
+	c.mu.Lock()
+	if c.customer == customer { // not the next customer's already
+		c.customer, c.talking, c.held = nil, false, false
+		if c.music != nil {
+			c.music()
+			c.music = nil
+		}
+		c.stream.held.Store(false)
+	}
+	c.mu.Unlock()
+	d.mu.Lock()
+	d.last = r.call.ID
+	d.mu.Unlock()
+	by := LegCustomer
+	if customer.EndedBy() != telephony.EndedRemote {
+		by = "system"
+	}
+	d.send(msg{"type": "ended", "call_id": r.call.ID, "by": by, "line_open": true})
 }
 
 // newPeer answers the page's SDP offer with a peer connection whose audio is stream.
@@ -221,7 +264,7 @@ func (d *desk) newPeer(stream *browserStream, offer string) (*peer, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	pe := &peer{pc: pc, stream: stream, dtmf: offerDTMF(offer), up: make(chan struct{}), down: make(chan struct{})}
+	pe := &peer{pc: pc, stream: stream, dtmf: rtcapi.OfferDTMF(offer), up: make(chan struct{}), down: make(chan struct{})}
 	fail := func(err error) (*peer, string, error) { pc.Close(); return nil, "", err }
 	if _, err := pc.AddTrack(stream.out); err != nil {
 		return fail(err)
@@ -413,6 +456,8 @@ func (d *desk) hangup() {
 	c, pr := d.call, d.ring
 	d.mu.Unlock()
 	switch {
+	case c != nil && c.callID == 0 && c.customerNow() != nil: // the customer, not the shift's line
+		c.customerNow().Hangup(d.p.c.base, "")
 	case c != nil:
 		c.leg.End(telephony.EndedRemote)
 	case pr != nil:

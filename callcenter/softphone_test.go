@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter/rtcapi"
 )
 
 // chromeOffer is the audio part of an offer Chrome makes with only PCMU and
@@ -18,10 +19,10 @@ const chromeOffer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 
 	"a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:126 telephone-event/8000\r\na=rtpmap:110 telephone-event/48000\r\n"
 
 func TestOfferDTMF(t *testing.T) {
-	if pt := offerDTMF(chromeOffer); pt != 126 {
+	if pt := rtcapi.OfferDTMF(chromeOffer); pt != 126 {
 		t.Fatalf("telephone-event/8000 of Chrome's offer: %d, want 126", pt)
 	}
-	if pt := offerDTMF("v=0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"); pt != 0 {
+	if pt := rtcapi.OfferDTMF("v=0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"); pt != 0 {
 		t.Fatalf("no telephone-event: %d", pt)
 	}
 }
@@ -34,7 +35,7 @@ func TestICEServer(t *testing.T) {
 		{"turn:agent:s3cret@turn.example.org:3478?transport=udp", "turn:turn.example.org:3478?transport=udp", "agent", "s3cret"},
 		{"turns:u:p@turn.example.org:5349", "turns:turn.example.org:5349", "u", "p"},
 	} {
-		s := iceServer(tc.in)
+		s := rtcapi.ICEServer(tc.in)
 		pass, _ := s.Credential.(string)
 		if len(s.URLs) != 1 || s.URLs[0] != tc.url || s.Username != tc.user || pass != tc.pass {
 			t.Errorf("%s: %+v", tc.in, s)

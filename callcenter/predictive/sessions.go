@@ -29,10 +29,19 @@ type Phones interface {
 	Registrar() *telephony.Registrar
 }
 
+// Browsers is what sessions need of the agents' browser softphone (callcenter.Softphone): an
+// agent whose desk page is connected gets their session as one WebRTC leg (one offer/answer,
+// the page answers on its own) instead of a call to a SIP phone.
+type Browsers interface {
+	Online(agent int64) bool
+	OpenSession(ctx context.Context, agent int64) (*telephony.Leg, error)
+}
+
 // sessions are the agents' open media sessions.
 type sessions struct {
 	mu      sync.Mutex
 	phones  Phones
+	browser Browsers
 	base    context.Context
 	legs    map[int64]*session
 	dialing map[int64]bool
@@ -52,6 +61,14 @@ func (p *Pacer) Attach(base context.Context, phones Phones) {
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
 	p.s.phones, p.s.base = phones, base
+}
+
+// AttachBrowsers makes agents whose desk page is connected keep their session in the
+// browser (one WebRTC leg for the shift); nil: browser agents are rung per customer.
+func (p *Pacer) AttachBrowsers(b Browsers) {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	p.s.browser = b
 }
 
 // Session takes agent's open media session for a customer's call: the agent's phone leg,
@@ -119,7 +136,7 @@ func (p *Pacer) keepSessions(rows []agentRow, gone []int64) {
 	s := &p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.phones == nil || s.closing {
+	if (s.phones == nil && s.browser == nil) || s.closing {
 		return
 	}
 	for _, a := range gone {
@@ -129,7 +146,15 @@ func (p *Pacer) keepSessions(rows []agentRow, gone []int64) {
 	}
 	now := time.Now()
 	for _, r := range rows {
-		if r.state != "available" || r.sipUser == "" || s.legs[r.id] != nil || s.dialing[r.id] || now.Sub(s.left[r.id]) < sessionBackoff {
+		if r.state != "available" || s.legs[r.id] != nil || s.dialing[r.id] || now.Sub(s.left[r.id]) < sessionBackoff {
+			continue
+		}
+		if b := s.browser; b != nil && b.Online(r.id) { // the desk page, as call control locates agents
+			s.dialing[r.id] = true
+			go p.openSession(r.id, func() (*telephony.Leg, error) { return b.OpenSession(s.base, r.id) })
+			continue
+		}
+		if r.sipUser == "" || s.phones == nil {
 			continue
 		}
 		contact, ok := s.phones.Registrar().Locate(r.sipUser)
@@ -137,15 +162,17 @@ func (p *Pacer) keepSessions(rows []agentRow, gone []int64) {
 			continue
 		}
 		s.dialing[r.id] = true
-		go p.openSession(r.id, contact)
+		go p.openSession(r.id, func() (*telephony.Leg, error) {
+			return s.phones.Dial(s.base, telephony.DialRequest{To: contact, RingTimeout: sessionRing}, nil)
+		})
 	}
 }
 
-// openSession calls agent's phone at contact and keeps the answered leg as their session
-// until it ends.
-func (p *Pacer) openSession(agent int64, contact string) {
+// openSession calls agent's phone or desk page (dial) and keeps the answered leg as their
+// session until it ends.
+func (p *Pacer) openSession(agent int64, dial func() (*telephony.Leg, error)) {
 	s := &p.s
-	leg, err := s.phones.Dial(s.base, telephony.DialRequest{To: contact, RingTimeout: sessionRing}, nil)
+	leg, err := dial()
 	s.mu.Lock()
 	delete(s.dialing, agent)
 	if err != nil {

@@ -78,6 +78,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		eng.Close()
 		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
 	}
+	pacer.AttachBrowsers(phones) // and browser agents one WebRTC leg (the shift's line)
 	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones, pacer: pacer, log: a.log}, nil
 }
 

@@ -13,6 +13,8 @@
   var iceServers = [], dispositions = [];
   var state = "offline", stateSince = Date.now(), wrapUntil = null;
   var pc = null, localStream = null, ringing = null, call = null, lastCallID = null, lastCall = null;
+  // line is the shift's line of a predictive campaign (one WebRTC leg kept between customers).
+  var line = null;
   var muted = false, held = false, callStart = null;
   var audioCtx = null, ringTimer = null;
 
@@ -82,6 +84,7 @@
         break;
       case "talking":
         callStart = Date.now();
+        if (m.call) { call = m.call; showCall(m.call, T("js.desk.talking")); screenPop(m.call); } // a customer on the shift's line
         show($("call-status"), T("js.desk.talking"));
         break;
       case "held":
@@ -193,6 +196,7 @@
   }
   function who(c) { return c.phone || T("js.desk.unknown_number"); }
   function showRing(c) {
+    if (c.session) { openLine(c); return; }
     ringing = c;
     $("ring-from").textContent = who(c);
     $("ring-about").textContent = (c.direction === "inbound" ? T("js.desk.hotline_call") : T("js.desk.your_call")) + (c.parcel_id ? T("js.desk.about_parcel", { id: c.parcel_id }) : "");
@@ -220,6 +224,20 @@
       send({ type: "decline", call_id: c.id });
     });
   }
+  // openLine answers the shift's line on its own: one offer/answer, kept while customers come
+  // and go (docs/softphone.md, "The shift's line").
+  function openLine(c) {
+    line = c;
+    show($("line"), T("js.desk.line.opening"));
+    startMic().then(offer).then(function (desc) {
+      send({ type: "accept", call_id: 0, sdp: desc.sdp });
+      pc.flush();
+    }).catch(function (e) {
+      deviceError(e);
+      line = null; show($("line"), "");
+      send({ type: "decline", call_id: 0 });
+    });
+  }
   function decline() { if (ringing) { send({ type: "decline", call_id: ringing.id }); hideRing(); } }
 
   // ---- the call's media ----
@@ -242,13 +260,15 @@
       meter(s, $("spk-meter"));
     };
     pc.onconnectionstatechange = function () {
-      if (pc !== mine || !call) return;
+      if (pc !== mine || (!call && !line)) return;
+      if (mine.connectionState === "connected" && line) show($("line"), T("js.desk.line.open"));
       if (mine.connectionState === "failed") { show($("call-status"), T("js.desk.audio_lost")); reoffer(); }
     };
     return pc.createOffer().then(function (o) { return pc.setLocalDescription(o); }).then(function () { return pc.localDescription; });
   }
   function reoffer() { startMic().then(offer).then(function (d) { send({ type: "offer", sdp: d.sdp }); pc.flush(); }).catch(deviceError); }
   function resume(c) { // after a reload: the call is still up on the server
+    if (c.session) { line = c; show($("line"), T("js.desk.line.opening")); reoffer(); return; }
     call = c;
     callStart = c.answered_at ? Date.parse(c.answered_at) : Date.now();
     showCall(c, c.talking ? T("js.desk.talking_again") : T("js.desk.reconnecting_call"));
@@ -267,10 +287,17 @@
     $("btn-hangup").focus();
   }
   function ended(m) {
+    if (m.call_id === 0) { // the shift's line closed (paused, offline, no predictive work left)
+      line = null; show($("line"), "");
+      if (pc && !call) { pc.close(); pc = null; }
+      message(T("js.desk.line.closed"));
+      return;
+    }
     lastCallID = m.call_id;
     desk.dispatchEvent(new CustomEvent("wismo:ended", { detail: m })); // desk_cases.js
     if (call) lastCall = call;
-    if (pc) { pc.close(); pc = null; }
+    if (pc && !m.line_open) { pc.close(); pc = null; }
+    if (m.line_open) show($("line"), T("js.desk.line.open"));
     call = null; callStart = null;
     $("call").hidden = true;
     $("dial").hidden = false;
