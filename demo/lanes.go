@@ -169,3 +169,13 @@ var brands = []brandProfile{
 }
 
 var brandWeights = newWeighted("0", brands[0].weight, "1", brands[1].weight, "2", brands[2].weight)
+
+// Mailboxes are the demo brands' mail box names, in brand order (the demo's customers write
+// to them: demo/feedback).
+func Mailboxes() []string {
+	out := make([]string, len(brands))
+	for i, b := range brands {
+		out[i] = b.mailbox
+	}
+	return out
+}

@@ -78,7 +78,7 @@ func Workspace(ctx context.Context, d WorkspaceDeps, seed int64, now time.Time) 
 
 // demoCampaigns creates a running preview campaign per brand: its calls wait for the agent.
 func demoCampaigns(ctx context.Context, d WorkspaceDeps) (map[int64]int64, error) {
-	brands, err := brandIDs(ctx, d.DB)
+	brands, err := BrandIDs(ctx, d.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,8 @@ func demoCampaigns(ctx context.Context, d WorkspaceDeps) (map[int64]int64, error
 	return out, nil
 }
 
-func brandIDs(ctx context.Context, db *store.DB) ([]int64, error) {
+// BrandIDs are the ids of every brand, in order.
+func BrandIDs(ctx context.Context, db *store.DB) ([]int64, error) {
 	rows, err := db.SQL.QueryContext(ctx, `SELECT id FROM brands ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -164,8 +165,8 @@ func demoCalls(ctx context.Context, d WorkspaceDeps, r *rand.Rand, agentID int64
 	return nil
 }
 
-// hotlineNumber is the demo hotline's number (cmd/wismo's demo carrier calls it).
-const hotlineNumber = "+78005550100"
+// HotlineNumber is the demo hotline's number (cmd/wismo's demo carrier calls it).
+const HotlineNumber = "+78005550100"
 
 func writeCall(ctx context.Context, d WorkspaceDeps, m demoCall, p tracking.ParcelView, agentID, campaign int64, at time.Time, sum *WorkspaceSummary) error {
 	lang := "en"
@@ -173,9 +174,9 @@ func writeCall(ctx context.Context, d WorkspaceDeps, m demoCall, p tracking.Parc
 		lang = "ru"
 	}
 	c := callcenter.Call{Direction: m.direction, Mode: m.mode, BrandID: p.BrandID, ParcelID: p.ID, AgentID: agentID,
-		From: hotlineNumber, To: p.Recipient.Phone, StartedAt: at, SIPCallID: "demo-" + strconv.FormatInt(at.Unix(), 36)}
+		From: HotlineNumber, To: p.Recipient.Phone, StartedAt: at, SIPCallID: "demo-" + strconv.FormatInt(at.Unix(), 36)}
 	if m.direction == callcenter.Inbound {
-		c.From, c.To = p.Recipient.Phone, hotlineNumber
+		c.From, c.To = p.Recipient.Phone, HotlineNumber
 	}
 	if m.mode == callcenter.ModeProgressive {
 		c.CampaignRef = strconv.FormatInt(campaign, 10)

@@ -28,6 +28,7 @@ import (
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
+	"github.com/wismo/wismo/demo/feedback"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/eta"
@@ -384,7 +385,7 @@ func migrateCmd(ctx context.Context, args []string) error {
 
 // demoWorkspace gives the demo agent a campaign, a recorded call history and cases of their
 // own (demo.Workspace), after the SLA clocks of the demo cases are brought up to date, then
-// the customers' side (demo.Feedback): ratings, replies, delivery days, abandoned calls.
+// the customers' side (demo/feedback): ratings, replies, delivery days, abandoned calls.
 func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
 	if _, err := cs.SweepSLA(ctx); err != nil {
 		return fmt.Errorf("demo workspace: %w", err)
@@ -400,7 +401,7 @@ func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
 		return fmt.Errorf("demo workspace: %w", err)
 	}
 	// Ratings, customers' replies, delivery-day choices and abandoned predictive calls.
-	if _, err = demo.Feedback(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
+	if _, err = feedback.Create(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo feedback: %w", err)
 	}
 	return nil

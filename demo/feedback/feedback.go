@@ -1,4 +1,8 @@
-package demo
+// Package feedback makes the customers' side of the demo (ratings, replies by SMS and e-mail,
+// delivery-day choices, abandoned predictive calls) through the domains' services. It sits
+// apart from package demo because inbound imports conversation and scripts, whose tests
+// load the demo.
+package feedback
 
 import (
 	"context"
@@ -13,6 +17,7 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/csat"
 	"github.com/wismo/wismo/deliverydays"
+	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/inbound"
 )
@@ -35,16 +40,16 @@ type FeedbackSummary struct {
 // delivery days chosen on the tracking page and by an automated call (deliverydays), and
 // predictive campaigns whose call history has abandoned calls, one campaign under the 3%
 // limit and one over it (the dashboard's "Abandoned outbound calls"). now is the demo's clock.
-func Feedback(ctx context.Context, d WorkspaceDeps, seed int64, now time.Time) (FeedbackSummary, error) {
+func Create(ctx context.Context, d demo.WorkspaceDeps, seed int64, now time.Time) (FeedbackSummary, error) {
 	var sum FeedbackSummary
 	now = now.UTC().Truncate(time.Second)
 	r := rand.New(rand.NewPCG(uint64(seed), 0xfeed))
-	brands, err := brandIDs(ctx, d.DB)
+	brands, err := demo.BrandIDs(ctx, d.DB)
 	if err != nil {
 		return sum, err
 	}
 	var agentID int64
-	if err := d.DB.SQL.QueryRowContext(ctx, d.DB.Rebind(`SELECT id FROM users WHERE email = ?`), AgentEmail).Scan(&agentID); err != nil {
+	if err := d.DB.SQL.QueryRowContext(ctx, d.DB.Rebind(`SELECT id FROM users WHERE email = ?`), demo.AgentEmail).Scan(&agentID); err != nil {
 		return sum, fmt.Errorf("demo feedback: the demo agent: %w", err)
 	}
 	steps := []struct {
@@ -68,7 +73,7 @@ func Feedback(ctx context.Context, d WorkspaceDeps, seed int64, now time.Time) (
 }
 
 // queryStrings reads rows of n text columns.
-func queryStrings(ctx context.Context, d WorkspaceDeps, n int, q string, args ...any) ([][]string, error) {
+func queryStrings(ctx context.Context, d demo.WorkspaceDeps, n int, q string, args ...any) ([][]string, error) {
 	rows, err := d.DB.SQL.QueryContext(ctx, d.DB.Rebind(q), args...)
 	if err != nil {
 		return nil, err
@@ -107,7 +112,7 @@ var ratingComments = map[int]map[string][]string{
 // demoRatings rates delivered parcels of every brand (credited to the brand, the destination's
 // post, region and the origin) and the resolved cases of the demo agent, over the last 6 days
 // (the dashboard's default week).
-func demoRatings(ctx context.Context, d WorkspaceDeps, r *rand.Rand, brands []int64, agentID int64, now time.Time, sum *FeedbackSummary) error {
+func demoRatings(ctx context.Context, d demo.WorkspaceDeps, r *rand.Rand, brands []int64, agentID int64, now time.Time, sum *FeedbackSummary) error {
 	svc := csat.New(d.DB)
 	at := now
 	svc.SetClock(func() time.Time { return at })
@@ -147,7 +152,7 @@ func demoRatings(ctx context.Context, d WorkspaceDeps, r *rand.Rand, brands []in
 	}
 	for _, x := range extra {
 		brand, _ := strconv.ParseInt(x[1], 10, 64)
-		if _, err := d.Cases.Update(ctx, access.Brands(brand), cases.Actor{Label: "user:" + AgentEmail}, x[0], brand,
+		if _, err := d.Cases.Update(ctx, access.Brands(brand), cases.Actor{Label: "user:" + demo.AgentEmail}, x[0], brand,
 			cases.CasePatch{AssigneeID: &agentID}); err != nil {
 			return fmt.Errorf("case %s: %w", x[0], err)
 		}
@@ -181,7 +186,8 @@ func demoRatings(ctx context.Context, d WorkspaceDeps, r *rand.Rand, brands []in
 func inboundNumber(i int) string { return "+7800555020" + strconv.Itoa(i+1) }
 
 func inboundAddress(i int) string {
-	return "support@" + strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(brands[i%len(brands)].mailbox, "orders."), "shop."), "dispatch.") + ".example"
+	mailboxes := demo.Mailboxes()
+	return "support@" + strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(mailboxes[i%len(mailboxes)], "orders."), "shop."), "dispatch.") + ".example"
 }
 
 // unknownSender is the review queue's demo sender: a number none of the demo parcels has
@@ -193,7 +199,7 @@ const unknownSender = "+12025550142"
 // write back: SMS replies and e-mail onto open demo cases, one SMS about a parcel without a
 // case (a new case, source sms), and an SMS from a number the brand does not know (the review
 // queue).
-func demoInbound(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *FeedbackSummary) error {
+func demoInbound(ctx context.Context, d demo.WorkspaceDeps, brandList []int64, sum *FeedbackSummary) error {
 	svc := inbound.New(d.DB, d.Log, inbound.Options{Cases: d.Cases})
 	for i, b := range brandList {
 		if _, err := svc.SetSettings(ctx, access.Brands(b), b, inbound.Settings{SMSNumber: inboundNumber(i),
@@ -319,7 +325,7 @@ func demoInbound(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *F
 
 // demoDays lets customers choose another delivery day for two movable parcels: one on the
 // tracking page, one in an automated call. Each opens a delivery_change case.
-func demoDays(ctx context.Context, d WorkspaceDeps, brandList []int64, sum *FeedbackSummary) error {
+func demoDays(ctx context.Context, d demo.WorkspaceDeps, brandList []int64, sum *FeedbackSummary) error {
 	svc := deliverydays.New(d.DB, d.Cases)
 	vias := []string{deliverydays.ViaWeb, deliverydays.ViaRobocall}
 	for _, b := range brandList {
@@ -364,7 +370,7 @@ var predictiveDispositions = []string{callcenter.DispReached, callcenter.DispRea
 // demoAbandons creates a predictive campaign for the first two brands and its calls of the
 // last 30 days: the first brand's paced well (under 3% abandoned), the second's pressed too
 // hard on its first day (over 3%).
-func demoAbandons(ctx context.Context, d WorkspaceDeps, r *rand.Rand, brandList []int64, agentID int64, now time.Time, sum *FeedbackSummary) error {
+func demoAbandons(ctx context.Context, d demo.WorkspaceDeps, r *rand.Rand, brandList []int64, agentID int64, now time.Time, sum *FeedbackSummary) error {
 	plans := []struct {
 		name                string
 		answered, abandoned int
@@ -398,7 +404,7 @@ func demoAbandons(ctx context.Context, d WorkspaceDeps, r *rand.Rand, brandList 
 			}
 			start := now.Add(-time.Duration(1+r.IntN(pl.days*24*60)) * time.Minute)
 			call := callcenter.Call{Direction: callcenter.Outbound, Mode: callcenter.ModePredictive, BrandID: b, ParcelID: ph[0],
-				CampaignRef: strconv.FormatInt(c.ID, 10), From: hotlineNumber, To: ph[1], StartedAt: start,
+				CampaignRef: strconv.FormatInt(c.ID, 10), From: demo.HotlineNumber, To: ph[1], StartedAt: start,
 				SIPCallID: "demo-pd-" + strconv.FormatInt(c.ID, 10) + "-" + strconv.Itoa(k)}
 			if err := d.Calls.Create(ctx, &call); err != nil {
 				return err

@@ -1,4 +1,4 @@
-package demo
+package feedback
 
 import (
 	"context"
@@ -11,12 +11,14 @@ import (
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/csat"
 	"github.com/wismo/wismo/deliverydays"
+	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/inbound"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 )
@@ -32,7 +34,7 @@ func TestFeedback(t *testing.T) {
 	db, _ := runDemo(t, 2000, 12)
 	log := storetest.Logger(t)
 	cs := cases.NewCaseService(db, log, "http://127.0.0.1:8080")
-	if _, err := Cases(ctx, CaseOptions{Cases: 200, Seed: 12, Now: testNow}, db, cs, log); err != nil {
+	if _, err := demo.Cases(ctx, demo.CaseOptions{Cases: 200, Seed: 12, Now: testNow}, db, cs, log); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cs.SweepSLA(ctx); err != nil {
@@ -42,12 +44,12 @@ func TestFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := WorkspaceDeps{DB: db, Parcels: tracking.NewService(db, log, nil), Cases: cs, Calls: callcenter.NewCallLog(db),
+	deps := demo.WorkspaceDeps{DB: db, Parcels: tracking.NewService(db, log, nil), Cases: cs, Calls: callcenter.NewCallLog(db),
 		Recordings: recordings.NewService(db, t.TempDir(), log), Dialer: dl, Log: log, Voice: carrier.Clip}
-	if _, err := Workspace(ctx, deps, 12, testNow); err != nil {
+	if _, err := demo.Workspace(ctx, deps, 12, testNow); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Feedback(ctx, deps, 12, testNow)
+	sum, err := Create(ctx, deps, 12, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +80,12 @@ func TestFeedback(t *testing.T) {
 	if n := count(`SELECT COUNT(*) FROM ratings WHERE case_number = '' AND score <= 3 AND comment <> ''`); n == 0 {
 		t.Error("no low delivery rating with a comment")
 	}
-	if cs2.Service.Ratings == 0 || len(cs2.Agents) == 0 || cs2.Agents[0].Name != AgentEmail {
+	if cs2.Service.Ratings == 0 || len(cs2.Agents) == 0 || cs2.Agents[0].Name != demo.AgentEmail {
 		t.Errorf("service CSAT: %d ratings, agents %+v", cs2.Service.Ratings, cs2.Agents)
 	}
 
 	// Customers writing back.
-	brands, err := brandIDs(ctx, db)
+	brands, err := demo.BrandIDs(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,4 +178,19 @@ func TestFeedback(t *testing.T) {
 	if under != 1 || over != 1 {
 		t.Errorf("predictive campaigns with abandoned calls: %d under 3%%, %d over, want 1 and 1: %+v", under, over, ab)
 	}
+}
+
+// testNow is the demo's clock in these tests (as package demo's tests use).
+var testNow = time.Now().UTC().Truncate(time.Second)
+
+// runDemo loads n demo parcels into a new test database.
+func runDemo(t testing.TB, n int, seed int64) (*store.DB, demo.Summary) {
+	t.Helper()
+	db := storetest.Open(t)
+	sum, err := demo.Run(context.Background(), demo.Options{Parcels: n, Seed: seed, Now: testNow},
+		access.NewService(db), tracking.NewService(db, storetest.Logger(t), nil), storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, sum
 }
