@@ -85,24 +85,11 @@ func (h *trackHandler) loadRatings(c *fiber.Ctx, p *trackPage, v tracking.Parcel
 // ratingRoutes mount POST /track/:id/rating.
 func ratingRoutes(app *fiber.App, h *trackHandler) {
 	app.Post("/track/:id/rating", func(c *fiber.Ctx) error {
-		p, id, ok := h.start(c)
-		if !ok {
-			return renderTrack(c, p)
-		}
-		t := translator(p.Lang)
-		if len(c.Body()) > maxFormBytes {
-			p.Error = fmt.Sprintf(t("err_toolarge"), maxFormBytes>>10)
-			c.Status(fiber.StatusRequestEntityTooLarge)
-			return renderTrack(c, p)
-		}
-		allowed, wait, _ := h.limits.check(c.IP(), id)
-		v, found, err := h.load(c, &p, id)
-		if err != nil {
+		f0, answered, err := h.formStart(c)
+		if answered {
 			return err
 		}
-		if !found {
-			return renderTrack(c, p)
-		}
+		p, id, t, allowed, wait, v := f0.p, f0.id, f0.t, f0.allowed, f0.wait, f0.v
 		if h.d.Ratings == nil {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "ratings are not available on this server")
 		}

@@ -97,24 +97,11 @@ func dayParts(d time.Time, lang string) (string, string) {
 // back with it (or with why not, keeping the days).
 func dayRoutes(app *fiber.App, h *trackHandler) {
 	app.Post("/track/:id/day", func(c *fiber.Ctx) error {
-		p, id, ok := h.start(c)
-		if !ok {
-			return renderTrack(c, p)
-		}
-		t := translator(p.Lang)
-		if len(c.Body()) > maxFormBytes {
-			p.Error = fmt.Sprintf(t("err_toolarge"), maxFormBytes>>10)
-			c.Status(fiber.StatusRequestEntityTooLarge)
-			return renderTrack(c, p)
-		}
-		allowed, wait, _ := h.limits.check(c.IP(), id)
-		v, found, err := h.load(c, &p, id)
-		if err != nil || !found {
-			if err == nil {
-				return renderTrack(c, p)
-			}
+		f0, answered, err := h.formStart(c)
+		if answered {
 			return err
 		}
+		p, id, t, allowed, wait, v := f0.p, f0.id, f0.t, f0.allowed, f0.wait, f0.v
 		if h.d.Days == nil {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "delivery days are not available on this server")
 		}
