@@ -111,6 +111,9 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	if err := insertEvents(ctx, s.db, tx, b.inserts); err != nil {
 		return err
 	}
+	if err := storeDuties(ctx, s.db, tx, valid, results, now); err != nil {
+		return err
+	}
 	if err := s.settle(ctx, tx, b.touched, b.folding(), now); err != nil {
 		return err
 	}

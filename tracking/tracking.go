@@ -128,6 +128,7 @@ type Event struct {
 	Action     string
 	Signature  string
 	ReceivedAt time.Time
+	Duties     *Duties // import customs only (duties.go)
 }
 
 // sameDetails reports whether two events with one identity carry the same details.

@@ -58,6 +58,8 @@ type EventInput struct {
 	Reason     string `json:"reason,omitempty"`
 	Action     string `json:"action,omitempty"`
 	Signature  string `json:"signature,omitempty"`
+	// Duties: on import customs events only (duties.go).
+	Duties *DutiesInput `json:"duties,omitempty"`
 }
 
 // currencyExponent returns the number of minor-unit digits of an ISO 4217 currency.
@@ -336,6 +338,9 @@ func (in *EventInput) toEvent(now time.Time) (*Event, *input.FieldError) {
 		return nil, input.Errorf("signature", "only EMI (final delivery) events carry a signature")
 	}
 	if fe := input.Text("signature", e.Signature, input.MaxShort); fe != nil {
+		return nil, fe
+	}
+	if e.Duties, fe = parseDuties(e.Code, in.Duties); fe != nil {
 		return nil, fe
 	}
 	return e, nil

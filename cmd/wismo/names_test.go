@@ -181,7 +181,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00005_search_name_starts.sql", "00006_track_history.sql", "00007_rule_versions.sql", "00008_call_notes.sql",
 		"00009_ingest_writes.sql", "00010_comms_changes.sql", "00011_outbox_parts.sql", "00012_outbox_lz4.sql",
 		"00013_outbox_dead_letters.sql", "00014_user_locale.sql", "00015_case_workspace.sql", "00016_call_cases.sql",
-		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00026_csat_eta.sql", "00025_brand_looks.sql"}
+		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00026_csat_eta.sql", "00025_brand_looks.sql", "00028_customs_duties.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {
