@@ -40,10 +40,7 @@ type trackPage struct {
 	Feedback, Options      form
 	FormError, Open        string // a form-wide message, and which form it is about ("feedback", "options")
 	CanChange, CanReturn   bool
-	MinDay, MaxDay         string // the new delivery day's bounds (ISO), in the recipient's zone
-	MinDayText, MaxDayText string
-	MinMessage             int      // the message's minimum length, as the server checks it
-	Days                   []option // the valid new delivery days, written in the page's language
+	MinMessage             int // the message's minimum length, as the server checks it
 
 	// Move is the "choose another delivery day" block (trackdays.go).
 	Move *trackMove
@@ -256,13 +253,6 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		p.CanChange = true
 	}
 	p.CanReturn = v.Phase != tracking.PhaseReturning && v.Phase != tracking.PhaseReturned && v.Phase != "cancelled"
-	today := h.now().In(loc)
-	first, last := today.AddDate(0, 0, 1), today.AddDate(0, 0, maxDaysAhead)
-	p.MinDay, p.MaxDay = first.Format("2006-01-02"), last.Format("2006-01-02")
-	p.MinDayText, p.MaxDayText = first.Format("02.01.2006"), last.Format("02.01.2006")
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		p.Days = append(p.Days, option{Value: d.Format("2006-01-02"), Label: dayLabel(d, lang)})
-	}
 	h.loadMove(c, p, v)
 	return v, true, nil
 }
