@@ -467,4 +467,3 @@ func TestTrackingPageBadIDsAreHelpful(t *testing.T) {
 		}
 	}
 }
-

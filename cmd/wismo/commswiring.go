@@ -6,10 +6,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/trackwords"
 )
 
 // commsPart is brand communications as serve wires them: the rules (scripts) that plan
@@ -52,7 +54,8 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 		p.Receipts = d
 	}
 	outcomes.d = d
-	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
+	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox,
+		Words: trackwords.NewCache(branding.New(a.db))}) // the customer words of messages (issue 18)
 	return &commsPart{dialer: d, scripts: s, mo: mo}, nil
 }
 
