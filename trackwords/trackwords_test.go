@@ -18,7 +18,7 @@ func TestEventWords(t *testing.T) {
 		{Code: "EMI", Phase: tracking.PhaseDelivered},
 	}
 	for lang, want := range map[string][]Event{
-		"en": {{"The courier could not deliver the parcel", "Nobody was at home or nobody opened the door. A notice was left: collect the parcel at the post office or ask for another delivery"}},
+		"en":    {{"The courier could not deliver the parcel", "Nobody was at home or nobody opened the door. A notice was left: collect the parcel at the post office or ask for another delivery"}},
 		"ru-RU": {{"Курьер не смог вручить посылку", "Никого не было дома или дверь не открыли. Оставлено извещение: заберите посылку в отделении или попросите доставить ещё раз"}},
 	} {
 		got := For(lang, nil).Events(evs)
