@@ -17,6 +17,7 @@ import (
 //	.parcel.expected_date (predicted from recent deliveries; the promised date without data)
 //	.parcel.status_words .parcel.status_detail (the latest event, its reason and action, in
 //	the customer words of the tracking page, recipient's language, brand's overrides: trackwords)
+//	.parcel.duties .parcel.duties_pay_url (at import customs, when the data carries duties)
 //	.recipient.name .recipient.first_name .recipient.phone .recipient.email
 //	.recipient.address .recipient.language .recipient.time_zone
 //	.cod.present .cod.amount .cod.currency .cod.text

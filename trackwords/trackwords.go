@@ -146,8 +146,32 @@ func (c *Cache) Brand(ctx context.Context, brand int64, lang string) map[string]
 }
 
 // Fill adds the customer words of the parcel's latest event to a template's parcel map:
-// status_words (the event) and status_detail (its reason and action).
+// status_words (the event) and status_detail (its reason and action); and at import customs
+// the duties due, written in the recipient's language, and the post's link to pay them
+// (duties, duties_pay_url; "" for none).
 func Fill(parcel map[string]any, p tracking.ParcelView, brand map[string]string) {
-	ev := For(p.Recipient.Language, brand).Latest(p)
+	w := For(p.Recipient.Language, brand)
+	ev := w.Latest(p)
 	parcel["status_words"], parcel["status_detail"] = ev.Label, ev.Detail
+	parcel["duties"], parcel["duties_pay_url"] = "", ""
+	if d := DutiesDue(p.Events); d != nil {
+		parcel["duties"], parcel["duties_pay_url"] = w.Duties(*d), d.PayURL
+	}
+}
+
+// DutiesDue is the duties of the latest customs event that carries them, among the events since
+// the parcel reached import customs (tracking/duties.go); nil when none, or once it left customs.
+func DutiesDue(evs []tracking.EventView) *tracking.DutiesView {
+	for i := len(evs) - 1; i >= 0 && evs[i].Phase == "customs"; i-- {
+		if d := evs[i].Duties; d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// Duties writes duties due in w's language: "Duties to pay: ₽1,250.00" / "Пошлины к оплате:
+// 1 250,00 ₽".
+func (w Words) Duties(d tracking.DutiesView) string {
+	return w.loc.T("track.duties_due", "amount", w.loc.Money(d.Amount, d.Currency))
 }

@@ -71,3 +71,22 @@ func TestCacheRereadsAfterAMinute(t *testing.T) {
 		t.Fatalf("nil cache: %v", w)
 	}
 }
+
+// Templates get the duties due at customs in the recipient's language, and nothing once the
+// parcel has left customs.
+func TestFillDuties(t *testing.T) {
+	due := &tracking.DutiesView{Amount: "1250.00", Currency: "RUB", PayURL: "https://pay.example.ru/1"}
+	evs := []tracking.EventView{{Code: "EDB", Phase: "customs"}, {Code: "EME", Phase: "customs", Reason: "CUSTOMS_DUTIES", Duties: due}}
+	for lang, want := range map[string]string{"ru": "Пошлины к оплате: 1\u00a0250,00\u00a0₽", "en": "Duties to pay: ₽1,250.00"} {
+		m := map[string]any{}
+		Fill(m, tracking.ParcelView{Phase: "customs", Recipient: tracking.RecipientView{Language: lang}, Events: evs}, nil)
+		if m["duties"] != want || m["duties_pay_url"] != due.PayURL {
+			t.Errorf("%s: %q %q", lang, m["duties"], m["duties_pay_url"])
+		}
+	}
+	m := map[string]any{}
+	Fill(m, tracking.ParcelView{Events: append(evs, tracking.EventView{Code: "EDC", Phase: "arrived"})}, nil)
+	if m["duties"] != "" || m["duties_pay_url"] != "" {
+		t.Errorf("released: %q %q", m["duties"], m["duties_pay_url"])
+	}
+}
