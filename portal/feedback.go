@@ -25,8 +25,9 @@ import (
 )
 
 // The tracking page's forms: feedback (a case of type feedback or a customer's category) and
-// delivery options (a new delivery day or a pick-up point: delivery_change; a return:
-// return_request). Each opens a case in the parcel's brand with source feedback_form. The page
+// delivery options (a pick-up point: delivery_change; a return: return_request). A new
+// delivery day is chosen only with the day buttons (trackdays.go, package deliverydays): the
+// page offers one set of days. Each opens a case in the parcel's brand with source feedback_form. The page
 // has no session, so CSRF is a double-submit token: a random value in a cookie scoped to
 // /track and the same value in the form.
 
@@ -43,7 +44,6 @@ const (
 	maxNameRunes    = 100
 	maxContactRunes = 254
 	maxPointRunes   = 200
-	maxDaysAhead    = 30
 )
 
 // feedbackCategories are the case types a customer may choose on the feedback form; delivery
@@ -163,25 +163,8 @@ func formRoutes(app *fiber.App, h *trackHandler) {
 		f := readForm(c, "option", "day", "point", "reason", "name", "contact")
 		in := cases.CaseInput{Parcels: []string{v.ID}, Source: string(cases.SourceFeedbackForm)}
 		switch f.V("option") {
-		case "day":
-			in.Type, in.Subject = string(cases.TypeDeliveryChange), "Tracking page: new delivery day"
-			if !p.CanChange {
-				f.fail("option", t("err_nochange"))
-				break
-			}
-			day, err := time.Parse("2006-01-02", f.V("day"))
-			first, _ := time.Parse("2006-01-02", p.MinDay)
-			last, _ := time.Parse("2006-01-02", p.MaxDay)
-			switch {
-			case f.V("day") == "":
-				f.fail("day", t("err_day"))
-			case err != nil:
-				f.fail("day", t("err_daybad"))
-			case day.Before(first) || day.After(last):
-				f.fail("day", fmt.Sprintf(t("err_dayrange"), p.MinDayText, p.MaxDayText))
-			default:
-				in.Note = "The customer asks for delivery on " + day.Format("2006-01-02") + " (tracking page)."
-			}
+		case "day": // the form's own day list is gone: a stale page's post is pointed to the buttons
+			f.fail("option", t("options_day_buttons"))
 		case "pickup":
 			in.Type, in.Subject = string(cases.TypeDeliveryChange), "Tracking page: pick-up point"
 			if !p.CanChange {

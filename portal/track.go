@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/trackwords"
 )
 
 // The public tracking page: anyone with a tracking number sees the parcel's phases and scans,
@@ -34,16 +34,13 @@ type trackPage struct {
 	Requests         []trackRequest
 	Sent             string // the case number a form just opened
 	// The forms: shown when the server has a case desk.
-	Forms                  bool
-	CSRF                   string
-	Categories             []option
-	Feedback, Options      form
-	FormError, Open        string // a form-wide message, and which form it is about ("feedback", "options")
-	CanChange, CanReturn   bool
-	MinDay, MaxDay         string // the new delivery day's bounds (ISO), in the recipient's zone
-	MinDayText, MaxDayText string
-	MinMessage             int      // the message's minimum length, as the server checks it
-	Days                   []option // the valid new delivery days, written in the page's language
+	Forms                bool
+	CSRF                 string
+	Categories           []option
+	Feedback, Options    form
+	FormError, Open      string // a form-wide message, and which form it is about ("feedback", "options")
+	CanChange, CanReturn bool
+	MinMessage           int // the message's minimum length, as the server checks it
 
 	// Move is the "choose another delivery day" block (trackdays.go).
 	Move *trackMove
@@ -259,13 +256,6 @@ func (h *trackHandler) load(c *fiber.Ctx, p *trackPage, id string) (tracking.Par
 		p.CanChange = true
 	}
 	p.CanReturn = v.Phase != tracking.PhaseReturning && v.Phase != tracking.PhaseReturned && v.Phase != "cancelled"
-	today := h.now().In(loc)
-	first, last := today.AddDate(0, 0, 1), today.AddDate(0, 0, maxDaysAhead)
-	p.MinDay, p.MaxDay = first.Format("2006-01-02"), last.Format("2006-01-02")
-	p.MinDayText, p.MaxDayText = first.Format("02.01.2006"), last.Format("02.01.2006")
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		p.Days = append(p.Days, option{Value: d.Format("2006-01-02"), Label: dayLabel(d, lang)})
-	}
 	h.loadMove(c, p, v)
 	return v, true, nil
 }
@@ -358,36 +348,14 @@ func publicView(v tracking.ParcelView, lang string, brandWords ...map[string]str
 			p.Steps = append(p.Steps, trackStep{Label: t(string(ph)), State: state})
 		}
 	}
-	// The way back: after the attempt that sent the parcel back, a scan is no news of the
-	// delivery ("arrived at your delivery office" in the sender's country, "delivered" to the
-	// sender).
-	back := make([]bool, len(v.Events))
-	returning := false
-	for i, e := range v.Events {
-		back[i] = returning
-		if e.Code == "EMH" && e.Action == tracking.ActionReturnToSender {
-			returning = true
-		}
-	}
+	// The customer's words for the event, reason and action (never the code list's notes), the
+	// way back after the attempt that sent the parcel back: package trackwords, which messages
+	// and call scripts speak from too.
+	said := trackwords.For(lang, words).Events(v.Events)
 	for i := len(v.Events) - 1; i >= 0; i-- { // newest first
 		e := v.Events[i]
-		// The customer's words for the event, reason and action (never the code list's notes).
 		ev := trackEvent{ISO: e.OccurredAt.Format(time.RFC3339), When: e.OccurredAt.In(loc).Format("02.01.2006 15:04"),
-			Label: customerWords(t, "event."+e.Code, t(string(e.Phase)))}
-		switch {
-		case back[i] && e.Code == "EMI":
-			ev.Label = t("return.EMI")
-		case back[i]:
-			ev.Label = t("return.moving")
-		}
-		var detail []string
-		if e.Reason != "" {
-			detail = append(detail, customerWords(t, "reason."+e.Reason, ""))
-		}
-		if e.Action != "" {
-			detail = append(detail, customerWords(t, "action."+e.Action, ""))
-		}
-		ev.Detail = strings.Join(slices.DeleteFunc(detail, func(s string) bool { return s == "" }), ". ")
+			Label: said[i].Label, Detail: said[i].Detail}
 		ev.Place = strings.Trim(strings.Join([]string{e.Location, countryName(e.Country, lang)}, ", "), ", ")
 		if e.Signature != "" {
 			p.Signature = initials(e.Signature)

@@ -164,7 +164,6 @@ func TestDeliveryOptionsOpenTypedCases(t *testing.T) {
 		want                 cases.CaseType
 		note                 string
 	}{
-		{"day", "day", tomorrow, cases.TypeDeliveryChange, tomorrow},
 		{"pickup", "point", "Pick-up point Lenina 5", cases.TypeDeliveryChange, "Pick-up point Lenina 5"},
 		{"return", "reason", "Ordered the wrong size", cases.TypeReturn, "Ordered the wrong size"},
 	} {
@@ -190,15 +189,16 @@ func TestDeliveryOptionsOpenTypedCases(t *testing.T) {
 			t.Errorf("%s: page lacks the confirmed request %s", tc.option, got[0].Number)
 		}
 	}
-	// A day outside the window is refused next to the field, and nothing is opened.
+	// A new day is no longer asked for here (the day buttons choose it): a stale page's post
+	// is refused with where to choose, and nothing is opened.
 	token := formToken(t, b, "/track/RB123456785GB")
-	r := b.do("POST", "/track/RB123456785GB/request", url.Values{"_csrf": {token}, "option": {"day"}, "day": {"2020-01-01"},
+	r := b.do("POST", "/track/RB123456785GB/request", url.Values{"_csrf": {token}, "option": {"day"}, "day": {tomorrow},
 		"name": {"Anna"}, "contact": {"anna@example.com"}})
-	if r.status != 422 || !regexp.MustCompile(`id="do-day-err">Choose a day from \d\d\.\d\d\.\d{4} to`).MatchString(r.body) {
-		t.Errorf("day in the past: %d %.3000s", r.status, r.body)
+	if r.status != 422 || !strings.Contains(r.body, `id="do-option-err">A new delivery day is chosen with the day buttons`) {
+		t.Errorf("a day by the form: %d %.3000s", r.status, r.body)
 	}
-	if n := len(f.brandCases(t, f.brandA)); n != 3 {
-		t.Errorf("%d cases after a refused request, want 3", n)
+	if n := len(f.brandCases(t, f.brandA)); n != 2 {
+		t.Errorf("%d cases after a refused request, want 2", n)
 	}
 }
 
@@ -465,33 +465,5 @@ func TestTrackingPageBadIDsAreHelpful(t *testing.T) {
 		if r.status != tc.status || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, `id="q"`) {
 			t.Errorf("%s %s: %d, want %d with %q and the search box", tc.method, tc.path, r.status, tc.status, tc.want)
 		}
-	}
-}
-
-// TestDeliveryDayChoices: the new delivery day is chosen among the valid days written in the
-// page's language (no browser date picker, whose mm/dd/yyyy follows the browser); a chosen
-// day is kept when the form comes back with an error.
-func TestDeliveryDayChoices(t *testing.T) {
-	f := newTrackFixture(t, FeedbackLimits{})
-	b := f.browser(t)
-	zone, _ := time.LoadLocation("Asia/Novosibirsk")
-	tomorrow := time.Now().In(zone).AddDate(0, 0, 1)
-	ruMonth := []string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}[tomorrow.Month()-1]
-	for lang, want := range map[string]string{
-		"en": tomorrow.Format("Mon 2 January"),
-		"ru": fmt.Sprintf("%d %s", tomorrow.Day(), ruMonth),
-	} {
-		r := b.do("GET", "/track/RB123456785GB?lang="+lang, nil)
-		if strings.Contains(r.body, `type="date"`) {
-			t.Errorf("%s: the page still has a browser date picker", lang)
-		}
-		if !strings.Contains(r.body, `<input type="radio" name="day" value="`+tomorrow.Format("2006-01-02")+`"> `) || !strings.Contains(r.body, want) {
-			t.Errorf("%s: no choice of tomorrow written as %q", lang, want)
-		}
-	}
-	token := formToken(t, b, "/track/RB123456785GB")
-	r := b.do("POST", "/track/RB123456785GB/request?lang=ru", url.Values{"_csrf": {token}, "option": {"day"}, "day": {tomorrow.Format("2006-01-02")}, "contact": {"anna@example.com"}})
-	if r.status != 422 || !strings.Contains(r.body, `value="`+tomorrow.Format("2006-01-02")+`" checked>`) {
-		t.Errorf("the chosen day is not kept: %d", r.status)
 	}
 }

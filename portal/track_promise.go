@@ -17,6 +17,9 @@ import (
 type trackCustoms struct {
 	Reason string // the retention reason (CUSTOMS_DUTIES, ...), "" while customs only checks
 	Todo   string // what the customer must do, in the page's language
+	// Duties is the amount due ("Duties to pay: 1 250,00 ₽"), PayURL where to pay it (https),
+	// when the customs event carries them (tracking/duties.go).
+	Duties, PayURL string
 }
 
 // dayText writes a calendar day with its weekday: "Thu 10 December 2026" / "чт, 10 декабря 2026".
@@ -72,6 +75,7 @@ func addPromise(p *trackParcel, v tracking.ParcelView, lang string, loc *time.Lo
 			break
 		}
 	}
+	addDuties(c, v.Events, lang)
 	key := "customs_todo." + c.Reason
 	if c.Reason == "" || !hasTrackKey(key) {
 		key = "customs_todo.none"

@@ -36,7 +36,7 @@ func (s *Service) act(ctx context.Context, b *batch, r *compiledRule, n news, p 
 			s.log.Warn("published template does not compile; skipped", "rule", r.ID, "template", tpl.ID, "err", err)
 			return nil, nil
 		}
-		out, err := render(ctx, tpl.Channel, fields, dataFor(p, n.event, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)))
+		out, err := render(ctx, tpl.Channel, fields, dataFor(p, n.event, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID), s.opts.Words.Brand(ctx, p.BrandID, p.Recipient.Language)))
 		if err != nil && ctx.Err() != nil {
 			return nil, err // wismo is stopping: the news is handled again after the restart
 		}

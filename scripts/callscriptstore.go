@@ -193,7 +193,7 @@ func (s *Service) parcelData(ctx context.Context, scope access.Scope, parcelID s
 	if n := len(p.Events); n > 0 {
 		ev = &p.Events[n-1]
 	}
-	return dataFor(p, ev, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID)), nil
+	return dataFor(p, ev, s.brandName(ctx, p.BrandID), s.trackingLink(p.ID), s.opts.Words.Brand(ctx, p.BrandID, p.Recipient.Language)), nil
 }
 
 // scriptVersion is the published version of call script id inside q: 0 for no script (id 0)

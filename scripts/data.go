@@ -6,6 +6,7 @@ import (
 
 	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/trackwords"
 )
 
 // Data is what a template sees, as nested maps so that text/template's missingkey=error
@@ -14,6 +15,9 @@ import (
 //	.parcel.id .parcel.service_level .parcel.kind .parcel.weight_kg .parcel.phase
 //	.parcel.origin_country .parcel.destination_country .parcel.promised_date
 //	.parcel.expected_date (predicted from recent deliveries; the promised date without data)
+//	.parcel.status_words .parcel.status_detail (the latest event, its reason and action, in
+//	the customer words of the tracking page, recipient's language, brand's overrides: trackwords)
+//	.parcel.duties .parcel.duties_pay_url (at import customs, when the data carries duties)
 //	.recipient.name .recipient.first_name .recipient.phone .recipient.email
 //	.recipient.address .recipient.language .recipient.time_zone
 //	.cod.present .cod.amount .cod.currency .cod.text
@@ -27,8 +31,8 @@ import (
 type Data map[string]any
 
 // dataFor builds the template data of a parcel, the event that fired (nil for none) and
-// the brand.
-func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) Data {
+// the brand, with the brand's overrides of the customer words (trackwords).
+func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string, words map[string]string) Data {
 	loc, err := geo.LoadZone(p.Recipient.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -75,6 +79,7 @@ func dataFor(p tracking.ParcelView, ev *tracking.EventView, brand, link string) 
 		d["event"] = map[string]any{"code": ev.Code, "meaning": ev.Meaning, "reason": ev.Reason, "reason_text": reason,
 			"action": ev.Action, "location": ev.Location, "country": ev.Country, "local_time": localTime(at, lang), "date": localDate(at.Format("2006-01-02"), lang)}
 	}
+	trackwords.Fill(d["parcel"].(map[string]any), p, words)
 	return d
 }
 
@@ -140,5 +145,6 @@ func sampleParcel() (tracking.ParcelView, *tracking.EventView) {
 // SampleData is the data templates are validated and previewed with when no parcel is given.
 func SampleData(publicURL string) Data {
 	p, ev := sampleParcel()
-	return dataFor(p, ev, "Sample Shop", strings.TrimSuffix(publicURL, "/")+"/track/"+p.ID)
+	p.Events = []tracking.EventView{*ev}
+	return dataFor(p, ev, "Sample Shop", strings.TrimSuffix(publicURL, "/")+"/track/"+p.ID, nil)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/trackwords"
 )
 
 // Sentinel errors, mapped to statuses at the edge.
@@ -118,6 +119,7 @@ type Options struct {
 	Parcels   ParcelReader
 	Cases     CaseOpener
 	Brands    BrandReader
+	Words     *trackwords.Cache // brands' overrides of the customer words (nil: the catalog's)
 	Now       func() time.Time
 	// Outbox is how the rules' consumer treats news it cannot handle (the zero Policy:
 	// outbox.DefaultMaxAttempts, no metrics).

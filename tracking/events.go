@@ -114,6 +114,9 @@ func (s *Service) ingestEvents(ctx context.Context, tx store.Tx, scope access.Sc
 	if err := writePickups(ctx, s.db, tx, valid, results, now); err != nil {
 		return err
 	}
+	if err := storeDuties(ctx, s.db, tx, valid, results, now); err != nil {
+		return err
+	}
 	if err := s.settle(ctx, tx, b.touched, b.folding(), now); err != nil {
 		return err
 	}

@@ -421,6 +421,9 @@ func (s *Service) Parcel(ctx context.Context, scope access.Scope, rawID string) 
 	for i, e := range stored {
 		evs[i] = &e.Event
 	}
+	if err := attachDuties(ctx, s.db, s.db.SQL, p.BrandID, p.ID, evs); err != nil {
+		return ParcelView{}, err
+	}
 	v := p.View(evs, s.now())
 	if v.Pickup, err = ReadPickup(ctx, s.db, s.db.SQL, p.ID); err != nil {
 		return ParcelView{}, err

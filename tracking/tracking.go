@@ -129,6 +129,7 @@ type Event struct {
 	Signature  string
 	ReceivedAt time.Time
 	Pickup     *Pickup // as sent with this delivery of the event; stored in pickup_points
+	Duties     *Duties // import customs only (duties.go)
 }
 
 // sameDetails reports whether two events with one identity carry the same details.

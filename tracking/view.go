@@ -56,18 +56,19 @@ type RecipientView struct {
 
 // EventView is one tracking event as the API returns it.
 type EventView struct {
-	Code       string    `json:"code"`
-	Meaning    string    `json:"meaning,omitempty"`
-	Phase      Phase     `json:"phase,omitempty"`
-	OccurredAt time.Time `json:"occurred_at"`
-	LocalTime  string    `json:"local_time,omitempty"`
-	Office     string    `json:"office,omitempty"`
-	Location   string    `json:"location,omitempty"`
-	Country    string    `json:"country,omitempty"`
-	TimeZone   string    `json:"time_zone,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
-	Action     string    `json:"action,omitempty"`
-	Signature  string    `json:"signature,omitempty"`
+	Code       string      `json:"code"`
+	Meaning    string      `json:"meaning,omitempty"`
+	Phase      Phase       `json:"phase,omitempty"`
+	OccurredAt time.Time   `json:"occurred_at"`
+	LocalTime  string      `json:"local_time,omitempty"`
+	Office     string      `json:"office,omitempty"`
+	Location   string      `json:"location,omitempty"`
+	Country    string      `json:"country,omitempty"`
+	TimeZone   string      `json:"time_zone,omitempty"`
+	Reason     string      `json:"reason,omitempty"`
+	Action     string      `json:"action,omitempty"`
+	Signature  string      `json:"signature,omitempty"`
+	Duties     *DutiesView `json:"duties,omitempty"`
 }
 
 // View renders the event as the API shows it; loc, when set, gives the local time of the
@@ -77,7 +78,7 @@ func (e *Event) View(loc *time.Location) EventView { return eventJSONOf(e, loc) 
 // eventJSONOf renders an event; loc, when set, gives the local time of the office.
 func eventJSONOf(e *Event, loc *time.Location) EventView {
 	v := EventView{Code: e.Code, OccurredAt: e.OccurredAt, Office: e.Office, Location: e.Location, Country: e.Country,
-		TimeZone: e.TimeZone, Reason: e.Reason, Action: e.Action, Signature: e.Signature}
+		TimeZone: e.TimeZone, Reason: e.Reason, Action: e.Action, Signature: e.Signature, Duties: dutiesView(e.Duties)}
 	if c, ok := LookupEventCode(e.Code); ok {
 		v.Meaning = c.Meaning
 		v.Phase = c.Phase

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/mail"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,55 +59,23 @@ type EventInput struct {
 	Signature  string `json:"signature,omitempty"`
 	// Pickup is the point where the item waits: EDH events only (pickup.go).
 	Pickup *PickupInput `json:"pickup,omitempty"`
+	// Duties: on import customs events only (duties.go).
+	Duties *DutiesInput `json:"duties,omitempty"`
 }
-
-// currencyExponent returns the number of minor-unit digits of an ISO 4217 currency.
-func currencyExponent(cur string) int {
-	switch cur {
-	case "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG", "RWF", "KMF", "GNF", "DJF", "VUV", "XPF":
-		return 0
-	case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
-		return 3
-	}
-	return 2
-}
-
-var amountRE = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,3})?$`)
 
 func parseMoney(field string, in *MoneyInput) (*Money, *input.FieldError) {
 	if in == nil {
 		return nil, nil
 	}
-	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
-	if len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return nil, input.Errorf(field+".currency", "must be an ISO 4217 code such as RUB")
-	}
-	amt := strings.TrimSpace(in.Amount)
-	if !amountRE.MatchString(amt) {
-		return nil, input.Errorf(field+".amount", "must be a decimal string such as \"1200.00\", got %q", in.Amount)
-	}
-	exp := currencyExponent(cur)
-	whole, frac, _ := strings.Cut(amt, ".")
-	if len(frac) > exp {
-		return nil, input.Errorf(field+".amount", "%s has %d decimal places at most", cur, exp)
-	}
-	frac += strings.Repeat("0", exp-len(frac))
-	minor, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil {
-		return nil, input.Errorf(field+".amount", "is out of range")
+	minor, cur, fe := input.Money(field, in.Amount, in.Currency)
+	if fe != nil {
+		return nil, fe
 	}
 	return &Money{Minor: minor, Currency: cur}, nil
 }
 
 // FormatMoney writes minor units back as a decimal string.
-func FormatMoney(m Money) string {
-	exp := currencyExponent(m.Currency)
-	if exp == 0 {
-		return strconv.FormatInt(m.Minor, 10)
-	}
-	p := int64(math.Pow10(exp))
-	return fmt.Sprintf("%d.%0*d", m.Minor/p, exp, m.Minor%p)
-}
+func FormatMoney(m Money) string { return input.FormatMinor(m.Minor, m.Currency) }
 
 var hsCodeRE = regexp.MustCompile(`^[0-9]{6,10}$`)
 
@@ -341,6 +308,9 @@ func (in *EventInput) toEvent(now time.Time) (*Event, *input.FieldError) {
 		return nil, fe
 	}
 	if e.Pickup, fe = in.Pickup.toPickup(e); fe != nil {
+		return nil, fe
+	}
+	if e.Duties, fe = parseDuties(e.Code, in.Duties); fe != nil {
 		return nil, fe
 	}
 	return e, nil

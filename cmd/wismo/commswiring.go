@@ -6,12 +6,14 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/elapsed"
 	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/scripts"
+	"github.com/wismo/wismo/trackwords"
 )
 
 // commsPart is brand communications as serve wires them: the rules (scripts) that plan
@@ -60,7 +62,8 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 		p.Receipts = d
 	}
 	outcomes.d = d
-	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox})
+	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox,
+		Words: trackwords.NewCache(branding.New(a.db))}) // the customer words of messages (issue 18)
 	el := elapsed.New(a.db, a.log, s, elapsed.Options{Outbox: a.outbox})
 	return &commsPart{dialer: d, scripts: s, mo: mo, robo: robo, elapsed: el}, nil
 }

@@ -1,6 +1,7 @@
 // Package tplshape finds the shapes of a parsed text/template that a brand's template may
 // not have (package scripts refuses them before a template is saved): {{range}} nested too
-// deep, and {{template}} or {{block}} calls. Split out of scripts, which is at its size limit.
+// deep, and {{template}} or {{block}} calls; and how much text a value prints (Measure), for
+// the templates' output budget. Split out of scripts, which is at its size limit.
 package tplshape
 
 import "text/template/parse"
