@@ -334,7 +334,7 @@ func publicView(v tracking.ParcelView, lang string, brandWords ...map[string]str
 		p.DeliveredOn = v.DeliveredAt.In(loc).Format("02.01.2006 15:04")
 	}
 	if v.COD != nil {
-		p.COD = v.COD.Amount + " " + v.COD.Currency
+		p.COD = i18n.New(i18n.Lang(lang), nil).Money(v.COD.Amount, v.COD.Currency) // "8 490,00 ₽" / "₽8,490.00"
 	}
 	if s, ok := stepOf[v.Phase]; ok {
 		for i, ph := range journey {

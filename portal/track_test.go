@@ -17,7 +17,7 @@ func TestTrackingPage(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	for _, want := range []string{"RB123456785GB", "Delivery attempted", "Nobody was at home", "A notice was left", "Novosibirsk, Russia", "Russia", "United Kingdom",
-		"09.11.2026 13:00", "Asia/Novosibirsk", "1200.00 RUB"} {
+		"09.11.2026 13:00", "Asia/Novosibirsk", "₽1,200.00"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -28,7 +28,8 @@ func TestTrackingPage(t *testing.T) {
 			t.Errorf("public page shows personal data %q", secret)
 		}
 	}
-	if r := f.do(t, "GET", "/track/RB123456785GB?lang=ru", "", ""); !strings.Contains(r.body, "Курьер не смог вручить посылку") || !strings.Contains(r.body, "Никого не было дома") || !strings.Contains(r.body, `lang="ru"`) {
+	if r := f.do(t, "GET", "/track/RB123456785GB?lang=ru", "", ""); !strings.Contains(r.body, "Курьер не смог вручить посылку") || !strings.Contains(r.body, "Никого не было дома") || !strings.Contains(r.body, `lang="ru"`) ||
+		!strings.Contains(r.body, "1\u00a0200,00\u00a0₽") { // cash on delivery as Russians write money
 		t.Errorf("Russian page: %.300s", r.body)
 	}
 	if r := f.do(t, "GET", "/track/RB123456785GB", "", "", "Accept-Language", "ru-RU,ru;q=0.9,en;q=0.8"); !strings.Contains(r.body, "Где мой заказ") {
