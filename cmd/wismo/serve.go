@@ -39,6 +39,7 @@ import (
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/recordings/talk"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
@@ -154,6 +155,8 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	expect := eta.New(a.db, a.log)
 	a.cases.SetExpecter(expect.Fill)
 	n.jobs = append(n.jobs, etaJob(expect))
+	// Talk analytics of every finished recording (cmd/wismo/talk.go).
+	n.jobs = append(n.jobs, talkJob(talk.NewService(a.db, a.log)))
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
