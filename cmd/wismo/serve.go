@@ -39,7 +39,6 @@ import (
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/recordings"
-	"github.com/wismo/wismo/recordings/talk"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
@@ -156,7 +155,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	a.cases.SetExpecter(expect.Fill)
 	n.jobs = append(n.jobs, etaJob(expect))
 	// Talk analytics of every finished recording (cmd/wismo/talk.go).
-	n.jobs = append(n.jobs, talkJob(talk.NewService(a.db, a.log)))
+	n.jobs = append(n.jobs, talkJob(n.tel.talk))
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
