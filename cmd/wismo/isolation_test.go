@@ -202,6 +202,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/recordings/:id":                {path: "/api/v1/recordings/{recording}"},
 		"GET /api/v1/calls/:id/cases":               {path: "/api/v1/calls/{call}/cases"},
 		"GET /api/v1/calls/:id/talk":                {path: "/api/v1/calls/{call}/talk"},
+		"GET /api/v1/calls/:id/talk.svg":            {path: "/api/v1/calls/{call}/talk.svg"},
 		"POST /api/v1/calls/:id/cases":              {path: "/api/v1/calls/{call}/cases", body: `{"type": "non_receipt_or_delay", "note": "mine"}`},
 		"POST /api/v1/cases/:number/merge":          {path: "/api/v1/cases/{case}/merge", body: `{"into": "{case2}"}`},
 		"GET /api/v1/macros":                        {path: "/api/v1/macros?brand_id={brandA}"},
@@ -659,7 +660,7 @@ func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
 	// about ids that do not exist.
 	for _, path := range []string{"/api/v1/parcels/{parcel}", "/api/v1/cases/{case}", "/api/v1/cases/{case}/attachments/{attachment}",
 		"/api/v1/templates/{template}", "/api/v1/scripts/{script}/versions", "/api/v1/rules/{rule}", "/api/v1/campaigns/{campaign}",
-		"/api/v1/calls/{call}", "/api/v1/calls/{call}/talk", "/api/v1/recordings/{recording}", "/api/v1/brands/{brandA}/telephony", "/api/v1/sla",
+		"/api/v1/calls/{call}", "/api/v1/calls/{call}/talk", "/api/v1/calls/{call}/talk.svg", "/api/v1/recordings/{recording}", "/api/v1/brands/{brandA}/telephony", "/api/v1/sla",
 		"/api/v1/comms/windows"} {
 		if code, raw := w.call(t, "GET", w.fill(path), "", w.keyA, nil); code != 200 {
 			t.Errorf("brand A reading its own %s: %d %.200s", path, code, raw)
