@@ -44,9 +44,22 @@ func StripRoute(r fiber.Router, s *Service) {
 		if err != nil {
 			return fiber.NewError(fiber.StatusNotFound, "no such call")
 		}
-		got, err := s.ForCall(c.UserContext(), access.PrincipalOf(c).Scope, id)
+		scope := access.PrincipalOf(c).Scope
+		l := i18n.New(i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), c.Cookies("lang")), time.UTC)
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+		got, err := s.ForCall(c.UserContext(), scope, id)
 		if errors.Is(err, ErrNotFound) {
-			return fiber.NewError(fiber.StatusNotFound, "no talk analytics for this call (not analysed yet, or not yours)")
+			// A recording of the caller's brand not analysed yet draws empty lanes (the case
+			// page shows the strip under every recorded call); another brand's call is a 404.
+			rec, rerr := s.recorded(c.UserContext(), scope, id)
+			if rerr != nil {
+				return rerr
+			}
+			if !rec {
+				return fiber.NewError(fiber.StatusNotFound, "no such call")
+			}
+			c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
+			return c.Send(PendingStrip(l))
 		}
 		if err != nil {
 			return err
@@ -63,9 +76,7 @@ func StripRoute(r fiber.Router, s *Service) {
 				return fiber.NewError(fiber.StatusNotFound, "recording: not a recording of this call")
 			}
 		}
-		l := i18n.New(i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), c.Cookies("lang")), time.UTC)
 		c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
-		c.Set(fiber.HeaderCacheControl, "private, no-store")
 		return c.Send(Strip(l, pick.Metrics, pick.Segments))
 	})
 }

@@ -173,3 +173,14 @@ func (s *Service) ForCall(ctx context.Context, scope access.Scope, callID int64)
 	}
 	return out, nil
 }
+
+// recorded reports whether call has a recording scope may see.
+func (s *Service) recorded(ctx context.Context, scope access.Scope, callID int64) (bool, error) {
+	where, args := scope.SQL("brand_id", "", "")
+	var one int
+	err := s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT 1 FROM recordings WHERE `+where+` AND call_id = ? LIMIT 1`), append(args, callID)...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -19,11 +19,16 @@ const (
 // agent's in the lower, over the call's duration. No inline styles (the pages' CSP): colours are
 // presentation attributes and classes (talk-customer, talk-agent); each segment carries its
 // start in data-start-ms for a player to seek to, and a title with its times.
-func Strip(l i18n.Locale, m Metrics, s Segments) []byte {
+func Strip(l i18n.Locale, m Metrics, s Segments) []byte { return strip(l, "talk.strip_title", m, s) }
+
+// PendingStrip is the strip of a recording not analysed yet: empty lanes, a title saying so.
+func PendingStrip(l i18n.Locale) []byte { return strip(l, "talk.pending", Metrics{}, Segments{}) }
+
+func strip(l i18n.Locale, titleKey string, m Metrics, s Segments) []byte {
 	var b strings.Builder
 	h := 2*laneHeight + 6
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="talk-strip" viewBox="0 0 %d %d" role="img">`, StripWidth, h)
-	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(l.T("talk.strip_title")))
+	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(l.T(titleKey)))
 	span := float64(StripWidth - labelWidth)
 	lane := func(y int, side, key, fill string, segs []Segment) {
 		name := l.T(key)
