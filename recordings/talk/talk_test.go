@@ -167,3 +167,20 @@ func BenchmarkAnalyze2Min(b *testing.B) {
 		Analyze(rate, c, a)
 	}
 }
+
+// BenchmarkAnalyzeFile2Min: the same call read from its WAV file, as the job does.
+func BenchmarkAnalyzeFile2Min(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var cb, ab []burst
+	for s := int64(0); s < 120000; s += 6000 {
+		cb = append(cb, burst{s, s + 2500})
+		ab = append(ab, burst{s + 3000, s + 5800})
+	}
+	path := writeStereo(b, channel(r, 120000, 30, false, cb...), channel(r, 120000, 30, true, ab...))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, err := AnalyzeFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
