@@ -61,3 +61,17 @@ func TestStripDrawsEachSegment(t *testing.T) {
 		}
 	}
 }
+
+// TestStripMarksDeadAir: a stretch of dead air over 20 s (the flag) is a band across both
+// lanes titled with its times; a shorter one is not.
+func TestStripMarksDeadAir(t *testing.T) {
+	m := Metrics{DurationMS: 40000}
+	s := Segments{Customer: []Segment{{27000, 30000}}, Agent: []Segment{{0, 2000}, {30000, 31000}, {38000, 40000}}}
+	svg := string(Strip(i18n.New(i18n.RU, time.UTC), m, s))
+	if n := strings.Count(svg, `class="talk-dead-air"`); n != 1 {
+		t.Fatalf("%d dead-air bands, want 1 (25 s from 2 s; the 7 s one is not flagged): %s", n, svg)
+	}
+	if !strings.Contains(svg, `data-start-ms="2000"><title>Тишина 0:02.0–0:27.0</title>`) {
+		t.Errorf("dead-air band not at 2 s with its times: %s", svg)
+	}
+}
