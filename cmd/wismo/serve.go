@@ -154,6 +154,8 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	expect := eta.New(a.db, a.log)
 	a.cases.SetExpecter(expect.Fill)
 	n.jobs = append(n.jobs, etaJob(expect))
+	// Talk analytics of every finished recording (cmd/wismo/talk.go).
+	n.jobs = append(n.jobs, talkJob(n.tel.talk))
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.

@@ -18,6 +18,7 @@ import (
 	"github.com/wismo/wismo/callcenter/telephonyadmin"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/recordings/talk"
 	"github.com/wismo/wismo/telephony"
 )
 
@@ -30,6 +31,7 @@ type telephonyPart struct {
 	center *callcenter.Center
 	eng    *telephony.Endpoint
 	recs   *recordings.Service
+	talk   *talk.Service // talk analytics of finished recordings (job talk-analytics)
 	phones *callcenter.Softphone
 	pacer  *predictive.Pacer
 	log    *slog.Logger
@@ -79,7 +81,7 @@ func (a *app) openTelephony(ctx context.Context) (*telephonyPart, error) {
 		return nil, fmt.Errorf("WISMO_ICE_SERVERS: %w", err)
 	}
 	pacer.AttachBrowsers(phones) // and browser agents one WebRTC leg (the shift's line)
-	return &telephonyPart{center: center, eng: eng, recs: recs, phones: phones, pacer: pacer, log: a.log}, nil
+	return &telephonyPart{center: center, eng: eng, recs: recs, talk: talk.NewService(a.db, a.log), phones: phones, pacer: pacer, log: a.log}, nil
 }
 
 // callTimeline puts the call log's calls on case and parcel timelines (cases.TimelineSource):
@@ -106,6 +108,7 @@ func (t *telephonyPart) routes(r fiber.Router) {
 	callcenter.Routes(r, t.center)
 	telephonyadmin.Routes(r, t.center)
 	recordings.Routes(r, t.recs)
+	talk.Routes(r, t.talk)
 	predictive.Routes(r, t.pacer)
 }
 

@@ -297,6 +297,8 @@ func TestTimelineCallHasAnInlinePlayer(t *testing.T) {
 	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
 	_, page, _ := e.login("agent@a.example", "ru").get("/cases/" + c.Number)
 	for _, want := range []string{`<audio controls preload="none" src="/api/v1/recordings/41/audio"></audio>`, "hotline call answered",
+		// The talk strip under the player (recordings/talk), titled in the reader's language.
+		`<img class="talk-strip" src="/api/v1/calls/9/talk.svg?recording=41" alt="Кто когда говорил: клиент сверху, оператор снизу" loading="lazy">`,
 		"told the customer about customs", "Итог: resolved", "оператор #3", "Звонок"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the call on the timeline lacks %q", want)

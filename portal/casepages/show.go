@@ -54,6 +54,7 @@ type item struct {
 	Fields   map[string]any // the entry's data as JSON fields (call outcome, SMS text and status...)
 	Text     string         // what happened, in the viewer's language
 	AudioURL string         // a call's recording, played through the permission-checked API
+	TalkURL  string         // its talk strip (recordings/talk), through the same checks
 }
 
 // mainLine is the phase bar: the phases a parcel passes on its way to the recipient.
@@ -203,6 +204,9 @@ func toItem(e cases.TimelineEntry) item {
 	}
 	if id, ok := it.Fields["recording_id"].(float64); ok && id > 0 {
 		it.AudioURL = "/api/v1/recordings/" + strconv.FormatInt(int64(id), 10) + "/audio"
+		if call, ok := it.Fields["id"].(float64); ok && call > 0 {
+			it.TalkURL = "/api/v1/calls/" + strconv.FormatInt(int64(call), 10) + "/talk.svg?recording=" + strconv.FormatInt(int64(id), 10)
+		}
 	}
 	return it
 }

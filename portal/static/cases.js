@@ -19,3 +19,23 @@
     else if (ev.key === 'Enter' && at >= 0 && t === document.body) { window.location.href = rows[at].dataset.href; ev.preventDefault(); }
   });
 })();
+
+// The talk strip under a call's player (recordings/talk, talk.svg): a click seeks the player to
+// that moment. The strip's viewBox is 1000 wide, its lanes start after a 90-wide label.
+(function () {
+  document.querySelectorAll('img.talk-strip').forEach(function (img) {
+    const li = img.closest('li');
+    const audio = li && li.querySelector('audio');
+    if (!audio) return;
+    img.addEventListener('click', function (ev) {
+      const r = img.getBoundingClientRect();
+      const x = (ev.clientX - r.left) / r.width * 1000;
+      const frac = Math.max(0, Math.min(1, (x - 90) / 910));
+      function seek() { audio.currentTime = frac * audio.duration; audio.play().catch(function () {}); }
+      if (isFinite(audio.duration)) { seek(); return; }
+      audio.addEventListener('loadedmetadata', seek, { once: true });
+      audio.preload = 'metadata';
+      audio.load();
+    });
+  });
+})();
