@@ -126,6 +126,11 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		return
 	}
 	r.notice(ctx, customer, settings.RecordingNotice)
+	if c.cfg.SelfService != nil && r.call.ParcelID != "" {
+		if after := c.cfg.SelfService(ctx, customer, r.call); after != nil {
+			defer func() { after(r.call.AgentID != 0) }()
+		}
+	}
 	waitCtx, stopWait := context.WithTimeout(ctx, q.MaxWait)
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
