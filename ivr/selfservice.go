@@ -182,11 +182,7 @@ func firstOf(s ...string) string {
 // id): the date chosen ("" none) and the keys.
 func (s *SelfService) otherDay(ctx context.Context, leg *telephony.Leg, call callcenter.Call, lg string, loc i18n.Locale,
 	options []deliverydays.Day, c Collect) (string, string) {
-	var text string
-	for i, d := range options {
-		text += loc.T("ivr.robocall.day_option", "key", strconv.Itoa(i+1), "date", SpokenDate(loc, day(d.Date))) + " "
-	}
-	audio, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.days", lg, text)
+	audio, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.days", lg, dayOptions(loc, options))
 	res, err := PlayCollect(ctx, s.Eng, leg, audio, c)
 	if err != nil || res.Stop == StopHangup {
 		return "", res.Digits
@@ -214,4 +210,13 @@ func (s *SelfService) record(call callcenter.Call, answer, keys string) {
 		answer, keys, call.ID, call.BrandID); err != nil {
 		s.Log.Error("self-service answer not logged", "call", call.ID, "err", err)
 	}
+}
+
+// dayOptions is "Press 1 for Wednesday 9 December. Press 2 for ..." (the robocall's words).
+func dayOptions(loc i18n.Locale, options []deliverydays.Day) string {
+	var text string
+	for i, d := range options {
+		text += loc.T("ivr.robocall.day_option", "key", strconv.Itoa(i+1), "date", SpokenDate(loc, day(d.Date))) + " "
+	}
+	return text
 }
