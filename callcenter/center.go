@@ -96,7 +96,9 @@ func (c *Center) UseQueueWait(w func(context.Context, *telephony.Leg, Call, []in
 }
 
 // UseSelfService sets Config.SelfService (before calls come).
-func (c *Center) UseSelfService(s func(context.Context, *telephony.Leg, Call) func(bool)) { c.cfg.SelfService = s }
+func (c *Center) UseSelfService(s func(context.Context, *telephony.Leg, Call) func(bool)) {
+	c.cfg.SelfService = s
+}
 
 // Wait blocks until every call the center runs has been logged (used at shutdown, after
 // the endpoint drained).

@@ -48,10 +48,10 @@ type SelfService struct {
 	Settings *Settings
 	Days     Days
 	DB       *store.DB // the call row's ivr_answer, ivr_keys (nil: not written)
-	Log     *slog.Logger
-	Collect Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
-	Count   *prometheus.CounterVec
-	Now     func() time.Time
+	Log      *slog.Logger
+	Collect  Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
+	Count    *prometheus.CounterVec
+	Now      func() time.Time
 }
 
 // NewSelfServiceCounter is wismo_hotline_selfservice_total{outcome}; register it once.
