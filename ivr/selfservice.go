@@ -139,6 +139,20 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 // the public tracking page says: the brand, the customer words of the latest event, the
 // event's place and the expected day; no name, no address.
 func (s *SelfService) status(ctx context.Context, brand int64, lg string, loc i18n.Locale, p tracking.ParcelView) []int16 {
+	var out []int16
+	for _, t := range s.statusTexts(ctx, brand, lg, loc, p) {
+		a, err := s.Prompts.Synthesize(ctx, lg, t)
+		if err != nil {
+			a, _ = s.Prompts.Audio(ctx, brand, "selfservice.status", lg, "")
+			return a
+		}
+		out = append(append(out, a...), make([]int16, 1600)...)
+	}
+	return out
+}
+
+// statusTexts are the fragments of the status sentence.
+func (s *SelfService) statusTexts(ctx context.Context, brand int64, lg string, loc i18n.Locale, p tracking.ParcelView) []string {
 	name, _ := s.Settings.BrandName(ctx, brand)
 	words := trackwords.For(lg, s.Words.Brand(ctx, brand, lg))
 	ev := words.Latest(p)
@@ -157,16 +171,7 @@ func (s *SelfService) status(ctx context.Context, brand int64, lg string, loc i1
 			texts = append(texts, loc.T("ivr.self.expected", "date", SpokenDate(loc, day(d))))
 		}
 	}
-	var out []int16
-	for _, t := range texts {
-		a, err := s.Prompts.Synthesize(ctx, lg, t)
-		if err != nil {
-			a, _ = s.Prompts.Audio(ctx, brand, "selfservice.status", lg, "")
-			return a
-		}
-		out = append(append(out, a...), make([]int16, 1600)...)
-	}
-	return out
+	return texts
 }
 
 func firstOf(s ...string) string {

@@ -212,3 +212,76 @@ func (w *selfWorld) count(outcome string) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestSelfServiceStatusSaysWhatTheTrackingPageSays: the status sentence is the brand, the
+// tracking page's customer words of the latest event (trackwords) with its place, and the
+// expected day, in the caller's language; never the recipient's name or address.
+func TestSelfServiceStatusSaysWhatTheTrackingPageSays(t *testing.T) {
+	e := casestest.New(t)
+	e.Upsert(e.ScopeA(), trackingtest.Parcel(item))
+	at := time.Date(2026, 11, 12, 6, 0, 0, 0, time.UTC)
+	for _, c := range []string{"EMA", "EMC", "EMD", "EMG", "EDG", "EMH"} {
+		ev := trackingtest.Event(item, c, at.Format(time.RFC3339))
+		if c == "EMH" {
+			ev.Reason, ev.Action = "ABSENT", "REDELIVERY"
+		}
+		e.Events(e.ScopeA(), ev)
+		at = at.Add(24 * time.Hour)
+	}
+	ctx := context.Background()
+	p, err := e.Tracking.Parcel(ctx, access.Brands(e.BrandA), item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &SelfService{Settings: NewSettings(e.DB)}
+	brand, _ := s.Settings.BrandName(ctx, e.BrandA)
+	for _, lg := range []string{"en", "ru"} {
+		loc := i18n.New(i18n.Lang(lg), time.UTC)
+		texts := s.statusTexts(ctx, e.BrandA, lg, loc, p)
+		all := strings.Join(texts, " ")
+		words := trackwords.For(lg, nil).Latest(p).Label
+		if !strings.Contains(all, brand) || !strings.Contains(all, words) || !strings.Contains(all, "London") {
+			t.Errorf("%s: %q: want the brand %q, the status %q and the place", lg, all, brand, words)
+		}
+		if d := firstOf(p.ExpectedDate, p.PromisedDate); d != "" && !strings.Contains(all, SpokenDate(loc, day(d))) {
+			t.Errorf("%s: %q: want the expected day %s", lg, all, d)
+		}
+		for _, private := range []string{p.Recipient.Name, "Петров", "Ленина", item} {
+			if private != "" && strings.Contains(all, private) {
+				t.Errorf("%s: %q says %q, which the public tracking page does not", lg, all, private)
+			}
+		}
+	}
+}
+
+// TestSelfServiceStatusSharesTheCache: a second caller whose parcel is at the same stage in
+// the same place costs no synthesis (the fragments are cached), only a new day would.
+func TestSelfServiceStatusSharesTheCache(t *testing.T) {
+	e := casestest.New(t)
+	prompts, _ := New(Config{Dir: t.TempDir(), Log: storetest.Logger(t)})
+	if !prompts.CanSynthesize() {
+		t.Skip("no espeak-ng or sox")
+	}
+	ctx := context.Background()
+	s := &SelfService{Settings: NewSettings(e.DB), Prompts: prompts}
+	loc := i18n.New(i18n.EN, time.UTC)
+	var views []tracking.ParcelView
+	for _, id := range []string{item, "RB123456799GB"} {
+		e.Upsert(e.ScopeA(), trackingtest.Parcel(id))
+		e.Events(e.ScopeA(), trackingtest.Event(id, "EMG", "2026-11-12T06:00:00Z"))
+		p, err := e.Tracking.Parcel(ctx, access.Brands(e.BrandA), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views = append(views, p)
+	}
+	s.status(ctx, e.BrandA, "en", loc, views[0])
+	first := prompts.Runs()
+	if first == 0 {
+		t.Fatal("no synthesis for the first caller")
+	}
+	s.status(ctx, e.BrandA, "en", loc, views[1])
+	if n := prompts.Runs(); n != first {
+		t.Fatalf("the second caller with the same status cost %d more synthesiser runs, want 0", n-first)
+	}
+}
