@@ -41,8 +41,9 @@ type Config struct {
 	// QueueWait plays the music to a queued hotline caller and may take keys (ivr.QueueOffer:
 	// 1 = call me back, then callback()); stop ends it and waits. nil: the music alone.
 	QueueWait func(ctx context.Context, leg *telephony.Leg, call Call, music []int16, callback func()) (stop func())
-	// SelfService runs before the queue for a caller matched to a parcel (ivr.SelfService); the
-	// func it returns is called when the call ends, with whether an agent answered.
+	// SelfService runs before the queue for a caller who dialled a brand's hotline
+	// (ivr.SelfService); the func it returns is called when the call ends, with whether an
+	// agent answered.
 	SelfService func(ctx context.Context, leg *telephony.Leg, call Call) (after func(agent bool))
 }
 

@@ -127,7 +127,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		return
 	}
 	r.notice(ctx, customer, settings.RecordingNotice)
-	if c.cfg.SelfService != nil && self && r.call.ParcelID != "" {
+	if c.cfg.SelfService != nil && self {
 		if after := c.cfg.SelfService(ctx, customer, r.call); after != nil {
 			defer func() { after(r.call.AgentID != 0) }()
 		}

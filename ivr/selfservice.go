@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +22,8 @@ import (
 // Answers the hotline's self-service records on its call row (calls.ivr_answer; keys in
 // calls.ivr_keys); AnswerDay + YYYY-MM-DD when the caller chose a delivery day.
 const (
-	AnswerStatus = "status" // heard the status, then went on to the queue (0, no key, nothing usable)
+	AnswerStatus   = "status"    // heard the status, then went on to the queue (0, no key, nothing usable)
+	AnswerNotFound = "not_found" // keyed digits (or 0) that found no parcel: the queue
 )
 
 // Outcomes of wismo_hotline_selfservice_total.
@@ -33,7 +35,17 @@ const (
 // Parcels reads a parcel as the public tracking page shows it (*tracking.Service).
 type Parcels interface {
 	Parcel(ctx context.Context, scope access.Scope, rawID string) (tracking.ParcelView, error)
+	ParcelsBySerial(ctx context.Context, scope access.Scope, digits string) ([]tracking.ParcelView, error)
 }
+
+// Keying in tracking numbers is throttled: a caller's number gets MaxLookups lookups an hour
+// (every call together), and one call three tries.
+const (
+	MaxLookups     = 6
+	lookupsPer     = time.Hour
+	triesPerCall   = 3
+	trackingDigits = 9 // the S10 serial and its check digit
+)
 
 // SelfService is the hotline's self-service before the queue (issue 19 item 1, the core):
 // a caller whose number matched a parcel (callcenter.Call.ParcelID) hears that parcel's status
@@ -52,6 +64,9 @@ type SelfService struct {
 	Collect  Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
 	Count    *prometheus.CounterVec
 	Now      func() time.Time
+
+	mu      sync.Mutex
+	lookups map[string][]time.Time // a caller's number: when it looked parcels up (the last hour)
 }
 
 // NewSelfServiceCounter is wismo_hotline_selfservice_total{outcome}; register it once.
@@ -65,13 +80,27 @@ func NewSelfServiceCounter() *prometheus.CounterVec {
 // queue (or hung up, or was hung up on after choosing a day), and gives the function the call
 // center calls at the end of the call with whether an agent answered (nil: nothing was said).
 func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callcenter.Call) func(agent bool) {
-	if call.ParcelID == "" || call.BrandID == 0 {
+	if call.BrandID == 0 {
 		return nil
 	}
-	p, err := s.Parcels.Parcel(ctx, access.Brands(call.BrandID), call.ParcelID)
-	if err != nil || p.BrandID != call.BrandID {
-		s.Log.Warn("self-service: parcel not read", "parcel", call.ParcelID, "err", err)
-		return nil
+	var p tracking.ParcelView
+	var keyed string               // the digits keyed in, each try ending in #
+	matched := call.ParcelID != "" // by the caller's number: the caller is the recipient
+	if matched {
+		var err error
+		p, err = s.Parcels.Parcel(ctx, access.Brands(call.BrandID), call.ParcelID)
+		if err != nil || p.BrandID != call.BrandID {
+			s.Log.Warn("self-service: parcel not read", "parcel", call.ParcelID, "err", err)
+			return nil
+		}
+	} else {
+		var ok bool
+		if p, keyed, ok = s.keyIn(ctx, leg, call); !ok {
+			if keyed != "" {
+				s.record(call, AnswerNotFound, keyed)
+			}
+			return nil
+		}
 	}
 	lg := callerLang(call.From)
 	if p.Recipient.Language != "" {
@@ -80,8 +109,8 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 	loc := i18n.New(i18n.Lang(lg), time.UTC)
 	status := s.status(ctx, call.BrandID, lg, loc, p)
 	var days []deliverydays.Day
-	if s.Days != nil {
-		days, _ = s.Days.Days(ctx, call.BrandID, p.ID) // matched by phone: the caller is the recipient
+	if s.Days != nil && matched { // a change needs the caller's number to be the recipient's
+		days, _ = s.Days.Days(ctx, call.BrandID, p.ID)
 	}
 	var options []deliverydays.Day
 	for _, d := range days {
@@ -100,7 +129,7 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 		c.FirstDigit = 6 * time.Second
 	}
 	c.MaxDigits, c.NoTerminator = 1, true
-	answer, keys := AnswerStatus, ""
+	answer, keys := AnswerStatus, keyed
 	defer func() { s.record(call, answer, keys) }()
 	for try := 0; try < 3 && ctx.Err() == nil; try++ {
 		res, err := PlayCollect(ctx, s.Eng, leg, prompt, c)
@@ -131,6 +160,64 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 			s.Count.WithLabelValues(outcome).Inc()
 		}
 	}
+}
+
+// keyIn asks a caller whose number matched no parcel for the tracking number's nine digits
+// and finds the brand's parcel (the most recently updated when several share them); ok false:
+// 0, no key, the tries or the number's lookups used up: the queue.
+func (s *SelfService) keyIn(ctx context.Context, leg *telephony.Leg, call callcenter.Call) (tracking.ParcelView, string, bool) {
+	lg := callerLang(call.From)
+	loc := i18n.New(i18n.Lang(lg), time.UTC)
+	ask, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.key_in", lg, loc.T("ivr.self.key_in"))
+	c := Collect{MaxDigits: trackingDigits + 1, // # ends it: a 9th digit must not end it and leave # to the menu
+		FirstDigit: 8 * time.Second, InterDigit: 4 * time.Second}
+	if s.Collect.FirstDigit != 0 {
+		c.FirstDigit = s.Collect.FirstDigit
+	}
+	var keys string
+	for try := 0; try < triesPerCall && ctx.Err() == nil; try++ {
+		res, err := PlayCollect(ctx, s.Eng, leg, ask, c)
+		if res.Digits != "" {
+			keys += res.Digits + "#"
+		}
+		if err != nil || res.Stop == StopHangup || res.Digits == "" || res.Digits == "0" || !s.allow(call.From) {
+			return tracking.ParcelView{}, keys, false
+		}
+		if ps, err := s.Parcels.ParcelsBySerial(ctx, access.Brands(call.BrandID), res.Digits); err == nil && len(ps) > 0 {
+			return ps[0], keys, true
+		}
+		nf, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.not_found", lg, loc.T("ivr.self.not_found"))
+		s.Eng.Play(ctx, leg, nf, false)
+	}
+	return tracking.ParcelView{}, keys, false
+}
+
+// allow counts a lookup for the caller's number: false past MaxLookups in the last hour.
+func (s *SelfService) allow(from string) bool {
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lookups == nil {
+		s.lookups = map[string][]time.Time{}
+	}
+	var recent []time.Time
+	for _, t := range s.lookups[from] {
+		if now.Sub(t) < lookupsPer {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= MaxLookups {
+		s.lookups[from] = recent
+		return false
+	}
+	s.lookups[from] = append(recent, now)
+	if len(s.lookups) > 10000 { // a bound on the memory: forget every number's history
+		clear(s.lookups)
+	}
+	return true
 }
 
 // status is the spoken status of the parcel: "Your parcel from <brand>." "<status words>:

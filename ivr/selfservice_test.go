@@ -87,6 +87,8 @@ func (w *selfWorld) warm(ctx context.Context) {
 	loc := i18n.New(i18n.Lang(lg), time.UTC)
 	w.self.status(ctx, w.BrandA, lg, loc, p)
 	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.menu", lg, loc.T("ivr.self.menu"))
+	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.menu", lg, loc.T("ivr.self.menu_no_days"))
+	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.key_in", "ru", i18n.New(i18n.RU, time.UTC).T("ivr.self.key_in"))
 	days, _ := w.days.Days(ctx, w.BrandA, item)
 	var options []deliverydays.Day
 	for _, d := range days {
@@ -100,8 +102,12 @@ func (w *selfWorld) warm(ctx context.Context) {
 // call dials the hotline from the customer's phone (baresip), sends keys once the call is
 // up (each after its pause) and returns the hotline call row once it ended.
 func (w *selfWorld) call(ctx context.Context, keys []string, pauses []time.Duration) (callcenter.Call, string) {
+	return w.callFrom(ctx, customer, keys, pauses)
+}
+
+func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pauses []time.Duration) (callcenter.Call, string) {
 	t := w.T
-	caller := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customer, Tone: 1000})
+	caller := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: from, Tone: 1000})
 	if _, err := caller.Command("dial", "sip:"+hotline+"@"+w.eng.Addr()); err != nil {
 		t.Fatal(err)
 	}
@@ -283,5 +289,51 @@ func TestSelfServiceStatusSharesTheCache(t *testing.T) {
 	s.status(ctx, e.BrandA, "en", loc, views[1])
 	if n := prompts.Runs(); n != first {
 		t.Fatalf("the second caller with the same status cost %d more synthesiser runs, want 0", n-first)
+	}
+}
+
+// TestHotlineSelfServiceKeyedTrackingNumber (issue 19.1): a caller whose number matches no
+// parcel keys in the tracking number's nine digits and #: they hear the parcel's status, but
+// 2 changes nothing (their number is not the recipient's) and goes to the queue; the call row
+// says status with the keys as pressed.
+func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "baresip", "baresip-core")
+	w := newSelfWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	keys := strings.Split("123456785#2", "")
+	pauses := []time.Duration{3 * time.Second}
+	for range keys[1:] {
+		pauses = append(pauses, 400*time.Millisecond)
+	}
+	pauses[len(pauses)-1] = 2 * time.Second // the status starts
+	_, ivr := w.callFrom(ctx, "+79130000001", keys, pauses)
+	if ivr != AnswerStatus+" 123456785#2" {
+		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#2")
+	}
+	if ch, err := w.days.Latest(ctx, w.BrandA, item); err != nil || ch != nil {
+		t.Fatalf("a delivery-day choice by a caller who is not the recipient: %+v %v", ch, err)
+	}
+}
+
+// TestKeyedLookupsAreThrottled: a caller's number gets MaxLookups lookups an hour.
+func TestKeyedLookupsAreThrottled(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	s := &SelfService{Now: func() time.Time { return now }}
+	for i := 0; i < MaxLookups; i++ {
+		if !s.allow("+79130000001") {
+			t.Fatalf("lookup %d refused", i+1)
+		}
+	}
+	if s.allow("+79130000001") {
+		t.Fatal("a lookup past the hour's allowance was allowed")
+	}
+	if !s.allow("+79130000002") {
+		t.Fatal("another number was refused")
+	}
+	now = now.Add(lookupsPer)
+	if !s.allow("+79130000001") {
+		t.Fatal("refused an hour later")
 	}
 }
