@@ -41,6 +41,10 @@ type Config struct {
 	// QueueWait plays the music to a queued hotline caller and may take keys (ivr.QueueOffer:
 	// 1 = call me back, then callback()); stop ends it and waits. nil: the music alone.
 	QueueWait func(ctx context.Context, leg *telephony.Leg, call Call, music []int16, callback func()) (stop func())
+	// SelfService runs before the queue for a caller who dialled a brand's hotline
+	// (ivr.SelfService); the func it returns is called when the call ends, with whether an
+	// agent answered.
+	SelfService func(ctx context.Context, leg *telephony.Leg, call Call) (after func(agent bool))
 }
 
 // Center is call control: it places and takes calls through the telephony engine, bridges
@@ -90,6 +94,11 @@ func (c *Center) Attach(base context.Context, e *telephony.Endpoint) { c.base, c
 // UseQueueWait sets Config.QueueWait (before calls come).
 func (c *Center) UseQueueWait(w func(context.Context, *telephony.Leg, Call, []int16, func()) func()) {
 	c.cfg.QueueWait = w
+}
+
+// UseSelfService sets Config.SelfService (before calls come).
+func (c *Center) UseSelfService(s func(context.Context, *telephony.Leg, Call) func(bool)) {
+	c.cfg.SelfService = s
 }
 
 // Wait blocks until every call the center runs has been logged (used at shutdown, after

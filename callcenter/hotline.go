@@ -113,11 +113,12 @@ func (c *Center) answerQueue(r *run, q Queue, in *telephony.InboundCall, custome
 	cuLog.AnsweredAt, cuLog.SIPStatus, cuLog.Codec = ptrTime(customer.AnsweredAt.UTC()), customer.Status, telephony.CodecName(customer.Codec())
 	r.call.AnsweredAt, r.call.SIPStatus = cuLog.AnsweredAt, cuLog.SIPStatus
 	r.saveLeg(cuLog)
-	c.serveQueue(r, q, customer, cuLog)
+	c.serveQueue(r, q, customer, cuLog, true)
 }
 
-// serveQueue runs an answered hotline call to its end.
-func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg) {
+// serveQueue runs an answered hotline call to its end; self: a caller who dialled the
+// hotline (not one put through by Transfer, who asked for an agent) gets Config.SelfService.
+func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg, self bool) {
 	ctx, cancel := context.WithTimeout(r.down, c.cfg.MaxCall)
 	defer cancel()
 	settings, _ := c.Brand(ctx, r.call.BrandID)
@@ -126,6 +127,11 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		return
 	}
 	r.notice(ctx, customer, settings.RecordingNotice)
+	if c.cfg.SelfService != nil && self {
+		if after := c.cfg.SelfService(ctx, customer, r.call); after != nil {
+			defer func() { after(r.call.AgentID != 0) }()
+		}
+	}
 	waitCtx, stopWait := context.WithTimeout(ctx, q.MaxWait)
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
@@ -202,7 +208,7 @@ func (c *Center) Transfer(ctx context.Context, customer *telephony.Leg, brand in
 	cuLog := r.addLeg(LegCustomer, 0, phone, number)
 	cuLog.SIPCallID, cuLog.AnsweredAt, cuLog.SIPStatus = customer.CallID, r.call.AnsweredAt, customer.Status
 	r.saveLeg(cuLog)
-	c.serveQueue(r, q, customer, cuLog)
+	c.serveQueue(r, q, customer, cuLog, false)
 	return nil
 }
 

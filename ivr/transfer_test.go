@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"context"
+	dto "github.com/prometheus/client_model/go"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +41,10 @@ func TestRobocallKey0GoesToAnAgentThroughTheQueue(t *testing.T) {
 	go eng.Serve(sctx)
 	t.Cleanup(func() { stop(); eng.Close() })
 	w.robo.Eng, w.robo.Queue = eng, center
+	// A customer put through by key 0 asked for an agent: no self-service on the way.
+	self := &SelfService{Eng: eng, Prompts: w.robo.Prompts, Parcels: w.Tracking, Settings: w.robo.Settings, Days: w.days, DB: w.DB,
+		Log: log, Count: NewSelfServiceCounter()}
+	center.UseSelfService(self.Serve)
 	if _, err := center.AddQueue(ctx, callcenter.Queue{Name: "main", BrandID: w.BrandA, Ring: 10 * time.Second, MaxWait: 40 * time.Second}, hotline); err != nil {
 		t.Fatal(err)
 	}
@@ -90,5 +95,13 @@ func TestRobocallKey0GoesToAnAgentThroughTheQueue(t *testing.T) {
 	if err != nil || len(calls) != 1 || calls[0].AgentID != u.ID || calls[0].Outcome != callcenter.Answered || calls[0].ParcelID != item ||
 		calls[0].From != customer || calls[0].Mode != callcenter.ModeHotline {
 		t.Fatalf("the queue call: %+v %v\n%s", calls, err, agentPhone.Output())
+	}
+	center.Wait()
+	for _, o := range []string{OutcomeAgent, OutcomeDeflected} {
+		var m dto.Metric
+		self.Count.WithLabelValues(o).Write(&m)
+		if n := m.GetCounter().GetValue(); n != 0 {
+			t.Errorf("self-service %s %v for a caller put through by key 0, want none", o, n)
+		}
 	}
 }

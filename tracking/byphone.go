@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/wismo/wismo/access"
 )
@@ -17,12 +18,28 @@ func (s *Service) ParcelsByPhone(ctx context.Context, scope access.Scope, e164 s
 	if e164 == "" {
 		return nil, nil
 	}
+	return s.parcelsWhere(ctx, scope, "recipient_phone = ?", e164)
+}
+
+// ParcelsBySerial returns the parcels visible to scope whose S10 id has the nine digits a
+// hotline caller keyed in (the serial and its check digit), most recently updated first;
+// none, without a query, when the check digit is wrong.
+func (s *Service) ParcelsBySerial(ctx context.Context, scope access.Scope, digits string) ([]ParcelView, error) {
+	if len(digits) != 9 || strings.Trim(digits, "0123456789") != "" || S10CheckDigit(digits[:8]) != int(digits[8]-'0') {
+		return nil, nil
+	}
+	return s.parcelsWhere(ctx, scope, "id LIKE ?", "__"+digits+"__")
+}
+
+// parcelsWhere reads the parcels visible to scope matching cond (one argument), most
+// recently updated first, at most maxByPhone.
+func (s *Service) parcelsWhere(ctx context.Context, scope access.Scope, cond string, arg any) ([]ParcelView, error) {
 	where, args := scope.SQL("brand_id", "origin_country", "destination_country")
-	q := s.db.Rebind(`SELECT id FROM parcels WHERE recipient_phone = ? AND ` + where +
+	q := s.db.Rebind(`SELECT id FROM parcels WHERE ` + cond + ` AND ` + where +
 		fmt.Sprintf(` ORDER BY updated_at DESC, id LIMIT %d`, maxByPhone))
-	rows, err := s.db.SQL.QueryContext(ctx, q, append([]any{e164}, args...)...)
+	rows, err := s.db.SQL.QueryContext(ctx, q, append([]any{arg}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("parcels by phone: %w", err)
+		return nil, fmt.Errorf("parcels where %s: %w", cond, err)
 	}
 	var ids []string
 	for rows.Next() {

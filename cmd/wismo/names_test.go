@@ -94,6 +94,7 @@ func TestMetricNamesArePinned(t *testing.T) {
 		"wismo_call_attempts_total",
 		"wismo_calls_active",
 		"wismo_contacts_total",
+		"wismo_hotline_selfservice_total",
 		"wismo_http_requests_total",
 		"wismo_inbound_attachments_total",
 		"wismo_inbound_messages_total",

@@ -42,6 +42,7 @@ import (
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/trackwords"
 	"github.com/wismo/wismo/updates"
 )
 
@@ -200,6 +201,12 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	}
 	// Queued hotline callers hear "press 1 to be called back" (docs/ivr.md).
 	n.tel.center.UseQueueWait((&ivr.QueueOffer{Eng: n.tel.eng, Prompts: prompts}).Wait)
+	// Before the queue, a caller matched to a parcel hears its status and may choose another
+	// delivery day (docs/ivr.md "Self-service on the hotline").
+	selfCount := ivr.NewSelfServiceCounter()
+	a.reg.MustRegister(selfCount)
+	n.tel.center.UseSelfService((&ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: trackwords.NewCache(branding.New(a.db)),
+		Settings: promptSettings, Days: days, DB: a.db, Log: a.log, Count: selfCount}).Serve)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	// The shop's look on the tracking page (package branding; the editor's look page sets it).
 	looks := branding.New(a.db)

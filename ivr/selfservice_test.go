@@ -1,0 +1,339 @@
+package ivr
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/cases/casestest"
+	"github.com/wismo/wismo/deliverydays"
+	"github.com/wismo/wismo/i18n"
+	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/store/storetest"
+	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/telephony/telephonytest"
+	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/tracking/trackingtest"
+	"github.com/wismo/wismo/trackwords"
+)
+
+// selfWorld is brand A's hotline (no agent, a short maximum wait) with self-service, and the
+// caller's parcel after a failed delivery attempt (so other days can be chosen).
+type selfWorld struct {
+	*casestest.Env
+	center *callcenter.Center
+	eng    *telephony.Endpoint
+	self   *SelfService
+	days   *deliverydays.Service
+}
+
+func newSelfWorld(t *testing.T) *selfWorld {
+	t.Helper()
+	e := casestest.New(t)
+	e.Upsert(e.ScopeA(), trackingtest.Parcel(item)) // the recipient's phone is the caller's
+	at := time.Date(2026, 11, 12, 6, 0, 0, 0, time.UTC)
+	for _, c := range []string{"EMA", "EMC", "EMD", "EMG", "EDG", "EMH"} {
+		ev := trackingtest.Event(item, c, at.Format(time.RFC3339))
+		if c == "EMH" {
+			ev.Reason, ev.Action = "ABSENT", "REDELIVERY"
+		}
+		if res := e.Events(e.ScopeA(), ev); res[0].Status != tracking.StatusAccepted {
+			t.Fatalf("event %s: %+v", c, res[0])
+		}
+		at = at.Add(24 * time.Hour)
+	}
+	log := storetest.Logger(t)
+	w := &selfWorld{Env: e, days: deliverydays.New(e.DB, e.Cases, deliverydays.WithClock(func() time.Time { return e.Now }))}
+	agents := callcenter.NewAgents(e.DB, "wismo", e.Access)
+	w.center = callcenter.NewCenter(callcenter.Config{}, e.DB, agents, recordings.NewService(e.DB, t.TempDir(), log), e.Tracking, log, nil)
+	p := telephonytest.FreePort(t, "udp") &^ 1
+	var err error
+	w.eng, err = telephony.New(context.Background(), telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: p, RTPPortMax: p + 200, Realm: "wismo"},
+		log, agents, w.center)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.center.Attach(context.Background(), w.eng)
+	sctx, stop := context.WithCancel(context.Background())
+	go w.eng.Serve(sctx)
+	t.Cleanup(func() { stop(); w.eng.Close() })
+	prompts, _ := New(Config{Dir: t.TempDir(), Log: log})
+	w.self = &SelfService{Eng: w.eng, Prompts: prompts, Parcels: e.Tracking, Settings: NewSettings(e.DB), Days: w.days, DB: e.DB,
+		Log: log, Collect: Collect{FirstDigit: 6 * time.Second}, Count: NewSelfServiceCounter()}
+	w.center.UseSelfService(w.self.Serve)
+	if _, err := w.center.AddQueue(sctx, callcenter.Queue{Name: "main", BrandID: e.BrandA, Ring: 5 * time.Second, MaxWait: 3 * time.Second}, hotline); err != nil {
+		t.Fatal(err)
+	}
+	w.warm(sctx)
+	return w
+}
+
+// warm synthesises what the caller will hear beforehand, so the keys the test sends on a
+// timetable meet the question (a busy hotline has these in its cache too).
+func (w *selfWorld) warm(ctx context.Context) {
+	p, err := w.Tracking.Parcel(ctx, access.Brands(w.BrandA), item)
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	lg := string(trackwords.LangOf(p.Recipient.Language))
+	if p.Recipient.Language == "" {
+		lg = callerLang(customer)
+	}
+	loc := i18n.New(i18n.Lang(lg), time.UTC)
+	w.self.status(ctx, w.BrandA, lg, loc, p)
+	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.menu", lg, loc.T("ivr.self.menu"))
+	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.menu", lg, loc.T("ivr.self.menu_no_days"))
+	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.key_in", "ru", i18n.New(i18n.RU, time.UTC).T("ivr.self.key_in"))
+	days, _ := w.days.Days(ctx, w.BrandA, item)
+	var options []deliverydays.Day
+	for _, d := range days {
+		if !d.Planned && len(options) < 9 {
+			options = append(options, d)
+		}
+	}
+	w.self.Prompts.Audio(ctx, w.BrandA, "selfservice.days", lg, dayOptions(loc, options))
+}
+
+// call dials the hotline from the customer's phone (baresip), sends keys once the call is
+// up (each after its pause) and returns the hotline call row once it ended.
+func (w *selfWorld) call(ctx context.Context, keys []string, pauses []time.Duration) (callcenter.Call, string) {
+	return w.callFrom(ctx, customer, keys, pauses)
+}
+
+func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pauses []time.Duration) (callcenter.Call, string) {
+	t := w.T
+	caller := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: from, Tone: 1000})
+	if _, err := caller.Command("dial", "sip:"+hotline+"@"+w.eng.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for i := 0; i < 100 && ctx.Err() == nil; i++ {
+			time.Sleep(200 * time.Millisecond)
+			if out, _ := caller.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
+				for i, k := range keys {
+					time.Sleep(pauses[i])
+					caller.Command("sndcode", k)
+				}
+				return
+			}
+		}
+	}()
+	for {
+		calls, err := w.center.Calls.List(ctx, access.Brands(w.BrandA), callcenter.CallFilter{Direction: callcenter.Inbound})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) == 1 && calls[0].EndedAt != nil {
+			w.center.Wait()
+			var answer, got string
+			if err := w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT COALESCE(ivr_answer, ''), COALESCE(ivr_keys, '') FROM calls WHERE id = ? AND brand_id = ?`),
+				calls[0].ID, w.BrandA).Scan(&answer, &got); err != nil {
+				t.Fatal(err)
+			}
+			return calls[0], answer + " " + got
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the hotline call did not end: %+v\n%s", calls, caller.Output())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// TestHotlineSelfServiceKey0GoesToTheQueue (issue 19.1): a caller whose number is the
+// parcel's recipient's hears the status and the menu and presses 0: they wait in the queue as
+// today (no agent: after the maximum wait the closed message and a callback request,
+// reason max_wait); the call row says status, keys 0; no delivery-day choice; the call counts
+// as deflected (it ended without an agent).
+func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "baresip", "baresip-core")
+	w := newSelfWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	call, ivr := w.call(ctx, []string{"0"}, []time.Duration{3 * time.Second})
+	if ivr != AnswerStatus+" 0" {
+		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 0")
+	}
+	var reason string
+	if err := w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT reason FROM callback_requests WHERE call_id = ? AND brand_id = ?`),
+		call.ID, w.BrandA).Scan(&reason); err != nil || reason != "max_wait" {
+		t.Fatalf("after 0 the caller did not wait in the queue to its maximum wait: request %q %v", reason, err)
+	}
+	if ch, err := w.days.Latest(ctx, w.BrandA, item); err != nil || ch != nil {
+		t.Fatalf("a delivery-day choice after 0: %+v %v", ch, err)
+	}
+	if n := w.count(OutcomeDeflected); n != 1 {
+		t.Fatalf("deflected %v, want 1", n)
+	}
+}
+
+// TestHotlineSelfServiceKey2ChoosesADay (issue 19.1): the caller presses 2, hears the other
+// days and presses 1: the first other day is the parcel's choice, made by phone in that call
+// (a delivery_change case); wismo says so and hangs up; the call row says day:<date>, keys
+// 21; it counts as deflected.
+func TestHotlineSelfServiceKey2ChoosesADay(t *testing.T) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "baresip", "baresip-core")
+	w := newSelfWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	days, err := w.days.Days(ctx, w.BrandA, item)
+	if err != nil || len(days) < 2 {
+		t.Fatalf("days %+v %v", days, err)
+	}
+	var want string
+	for _, d := range days {
+		if !d.Planned {
+			want = d.Date
+			break
+		}
+	}
+	call, ivr := w.call(ctx, []string{"2", "1"}, []time.Duration{3 * time.Second, 2500 * time.Millisecond})
+	if ivr != AnswerDay+want+" 21" {
+		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerDay+want+" 21")
+	}
+	ch, err := w.days.Latest(ctx, w.BrandA, item)
+	if err != nil || ch == nil || ch.Date != want || ch.Via != deliverydays.ViaPhone || ch.CallID != call.ID || ch.CaseNumber == "" {
+		t.Fatalf("parcel choice %+v %v: want %s by phone in call %d with a delivery_change case", ch, err, want, call.ID)
+	}
+	if call.HangupSide != callcenter.SideSystem || call.AgentID != 0 {
+		t.Errorf("the call was not ended by wismo without an agent: %+v", call)
+	}
+	if n := w.count(OutcomeDeflected); n != 1 {
+		t.Fatalf("deflected %v, want 1", n)
+	}
+}
+
+// count reads wismo_hotline_selfservice_total{outcome}.
+func (w *selfWorld) count(outcome string) float64 {
+	var m dto.Metric
+	if err := w.self.Count.WithLabelValues(outcome).Write(&m); err != nil {
+		w.T.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
+// TestSelfServiceStatusSaysWhatTheTrackingPageSays: the status sentence is the brand, the
+// tracking page's customer words of the latest event (trackwords) with its place, and the
+// expected day, in the caller's language; never the recipient's name or address.
+func TestSelfServiceStatusSaysWhatTheTrackingPageSays(t *testing.T) {
+	e := casestest.New(t)
+	e.Upsert(e.ScopeA(), trackingtest.Parcel(item))
+	at := time.Date(2026, 11, 12, 6, 0, 0, 0, time.UTC)
+	for _, c := range []string{"EMA", "EMC", "EMD", "EMG", "EDG", "EMH"} {
+		ev := trackingtest.Event(item, c, at.Format(time.RFC3339))
+		if c == "EMH" {
+			ev.Reason, ev.Action = "ABSENT", "REDELIVERY"
+		}
+		e.Events(e.ScopeA(), ev)
+		at = at.Add(24 * time.Hour)
+	}
+	ctx := context.Background()
+	p, err := e.Tracking.Parcel(ctx, access.Brands(e.BrandA), item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &SelfService{Settings: NewSettings(e.DB)}
+	brand, _ := s.Settings.BrandName(ctx, e.BrandA)
+	for _, lg := range []string{"en", "ru"} {
+		loc := i18n.New(i18n.Lang(lg), time.UTC)
+		texts := s.statusTexts(ctx, e.BrandA, lg, loc, p)
+		all := strings.Join(texts, " ")
+		words := trackwords.For(lg, nil).Latest(p).Label
+		if !strings.Contains(all, brand) || !strings.Contains(all, words) || !strings.Contains(all, "London") {
+			t.Errorf("%s: %q: want the brand %q, the status %q and the place", lg, all, brand, words)
+		}
+		if d := firstOf(p.ExpectedDate, p.PromisedDate); d != "" && !strings.Contains(all, SpokenDate(loc, day(d))) {
+			t.Errorf("%s: %q: want the expected day %s", lg, all, d)
+		}
+		for _, private := range []string{p.Recipient.Name, "Петров", "Ленина", item} {
+			if private != "" && strings.Contains(all, private) {
+				t.Errorf("%s: %q says %q, which the public tracking page does not", lg, all, private)
+			}
+		}
+	}
+}
+
+// TestSelfServiceStatusSharesTheCache: a second caller whose parcel is at the same stage in
+// the same place costs no synthesis (the fragments are cached), only a new day would.
+func TestSelfServiceStatusSharesTheCache(t *testing.T) {
+	e := casestest.New(t)
+	prompts, _ := New(Config{Dir: t.TempDir(), Log: storetest.Logger(t)})
+	if !prompts.CanSynthesize() {
+		t.Skip("no espeak-ng or sox")
+	}
+	ctx := context.Background()
+	s := &SelfService{Settings: NewSettings(e.DB), Prompts: prompts}
+	loc := i18n.New(i18n.EN, time.UTC)
+	var views []tracking.ParcelView
+	for _, id := range []string{item, "RB123456799GB"} {
+		e.Upsert(e.ScopeA(), trackingtest.Parcel(id))
+		e.Events(e.ScopeA(), trackingtest.Event(id, "EMG", "2026-11-12T06:00:00Z"))
+		p, err := e.Tracking.Parcel(ctx, access.Brands(e.BrandA), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views = append(views, p)
+	}
+	s.status(ctx, e.BrandA, "en", loc, views[0])
+	first := prompts.Runs()
+	if first == 0 {
+		t.Fatal("no synthesis for the first caller")
+	}
+	s.status(ctx, e.BrandA, "en", loc, views[1])
+	if n := prompts.Runs(); n != first {
+		t.Fatalf("the second caller with the same status cost %d more synthesiser runs, want 0", n-first)
+	}
+}
+
+// TestHotlineSelfServiceKeyedTrackingNumber (issue 19.1): a caller whose number matches no
+// parcel keys in the tracking number's nine digits and #: they hear the parcel's status, but
+// 2 changes nothing (their number is not the recipient's) and goes to the queue; the call row
+// says status with the keys as pressed.
+func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "baresip", "baresip-core")
+	w := newSelfWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	keys := strings.Split("123456785#2", "")
+	pauses := []time.Duration{3 * time.Second}
+	for range keys[1:] {
+		pauses = append(pauses, 400*time.Millisecond)
+	}
+	pauses[len(pauses)-1] = 2 * time.Second // the status starts
+	_, ivr := w.callFrom(ctx, "+79130000001", keys, pauses)
+	if ivr != AnswerStatus+" 123456785#2" {
+		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#2")
+	}
+	if ch, err := w.days.Latest(ctx, w.BrandA, item); err != nil || ch != nil {
+		t.Fatalf("a delivery-day choice by a caller who is not the recipient: %+v %v", ch, err)
+	}
+}
+
+// TestKeyedLookupsAreThrottled: a caller's number gets MaxLookups lookups an hour.
+func TestKeyedLookupsAreThrottled(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	s := &SelfService{Now: func() time.Time { return now }}
+	for i := 0; i < MaxLookups; i++ {
+		if !s.allow("+79130000001") {
+			t.Fatalf("lookup %d refused", i+1)
+		}
+	}
+	if s.allow("+79130000001") {
+		t.Fatal("a lookup past the hour's allowance was allowed")
+	}
+	if !s.allow("+79130000002") {
+		t.Fatal("another number was refused")
+	}
+	now = now.Add(lookupsPer)
+	if !s.allow("+79130000001") {
+		t.Fatal("refused an hour later")
+	}
+}
