@@ -280,4 +280,3 @@ func report(ctx context.Context, o options, rs []result) string {
 	b.WriteString(end + "\n")
 	return b.String()
 }
-
