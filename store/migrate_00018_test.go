@@ -2,15 +2,10 @@ package store_test
 
 import (
 	"context"
-	"io/fs"
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
-	"github.com/wismo/wismo/migrations"
 	"github.com/wismo/wismo/store"
-	"github.com/wismo/wismo/store/storetest"
 )
 
 // TestMigration00018KeepsCampaignsAndTheirRules: 00018 lets campaigns be predictive and gives
@@ -19,33 +14,8 @@ import (
 // is off; going back down turns predictive campaigns into progressive ones.
 func TestMigration00018KeepsCampaignsAndTheirRules(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, storetest.URL(t), "", storetest.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	dir, err := fs.Sub(migrations.FS, string(db.Dialect))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gd := goose.DialectSQLite3
-	if db.Dialect == store.Postgres {
-		gd = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(gd, db.SQL, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 17); err != nil {
-		t.Fatal(err)
-	}
+	db, p, exec := migratedTo(t, 17)
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.SQL.ExecContext(ctx, db.Rebind(q), args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 	exec(`INSERT INTO brands (id, name, created_at) VALUES (1, 'Acme', ?)`, now)
 	exec(`INSERT INTO campaigns (id, brand_id, name, mode, caller_id, status, created_at, updated_at)
 		VALUES (7, 1, 'COD calls', 'progressive', '+74950000000', 'running', ?, ?)`, now, now)

@@ -2,15 +2,8 @@ package store_test
 
 import (
 	"context"
-	"io/fs"
 	"testing"
 	"time"
-
-	"github.com/pressly/goose/v3"
-
-	"github.com/wismo/wismo/migrations"
-	"github.com/wismo/wismo/store"
-	"github.com/wismo/wismo/store/storetest"
 )
 
 // TestMigration00020KeepsCampaignsAndCallbackRequests: 00020 lets campaigns be robocalls and
@@ -20,33 +13,8 @@ import (
 // into max_wait ones.
 func TestMigration00020KeepsCampaignsAndCallbackRequests(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, storetest.URL(t), "", storetest.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	dir, err := fs.Sub(migrations.FS, string(db.Dialect))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gd := goose.DialectSQLite3
-	if db.Dialect == store.Postgres {
-		gd = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(gd, db.SQL, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 19); err != nil {
-		t.Fatal(err)
-	}
+	db, p, exec := migratedTo(t, 19)
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.SQL.ExecContext(ctx, db.Rebind(q), args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 	exec(`INSERT INTO brands (id, name, created_at) VALUES (1, 'Acme', ?)`, now)
 	exec(`INSERT INTO campaigns (id, brand_id, name, mode, caller_id, status, created_at, updated_at, amd)
 		VALUES (7, 1, 'COD calls', 'predictive', '+74950000000', 'running', ?, ?, 'hangup')`, now, now)
