@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -59,40 +58,13 @@ type flowWorld struct {
 func newFlowWorld(t *testing.T) *flowWorld {
 	t.Helper()
 	peer := smpptest.Start(t)
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
 	rtp := telephonytest.FreePort(t, "udp") &^ 1
-	for k, v := range map[string]string{
-		"WISMO_DATABASE_URL": storetest.URL(t), "WISMO_DATA_DIR": t.TempDir(), "WISMO_PUBLIC_URL": base,
+	ctx, a, n, base := serveInTest(t, map[string]string{
 		"WISMO_SIP_ADDR": fmt.Sprintf("127.0.0.1:%d", telephonytest.FreeSIPPort(t)), "WISMO_RTP_PORTS": fmt.Sprintf("%d-%d", rtp, rtp+100),
-		"WISMO_DEMO": "false", "WISMO_JOBS": "sip,dialer", "WISMO_LOG_LEVEL": "warn",
+		"WISMO_JOBS":      "sip,dialer",
 		"WISMO_SMPP_ADDR": peer.Addr, "WISMO_SMPP_SYSTEM_ID": "wismo", "WISMO_SMPP_PASSWORD": "secret", "WISMO_SMPP_SOURCE_ADDR": "SHOP",
-	} {
-		t.Setenv(k, v)
-	}
-	cfg, _, err := parseFlags("serve", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := openApp(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.db.Close() })
-	n, err := a.wire(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.startJobs(ctx, cfg, a.log); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); n.sup.wait(); n.tel.eng.Close() })
-	go n.web.Listener(ln)
-	t.Cleanup(func() { n.web.ShutdownWithTimeout(2 * time.Second) })
+	})
+	var err error
 	w := &flowWorld{t: t, a: a, n: n, base: base, peer: peer, cases: a.caseService(), en: i18n.New("en", time.UTC)}
 	if w.brand, w.key, err = a.access.CreateBrand(ctx, "Matryoshka"); err != nil {
 		t.Fatal(err)

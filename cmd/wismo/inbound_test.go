@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/smtp"
 	"regexp"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
-	"github.com/wismo/wismo/store/storetest"
 )
 
 // TestServeTakesCustomersReplies wires a node as `wismo serve` does with the SMTP listener
@@ -22,39 +19,9 @@ import (
 // provider's signed MO (no session or key) and an e-mail to the listener both land on the
 // parcel's case.
 func TestServeTakesCustomersReplies(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
 	secret := "0123456789abcdef-test"
-	for k, v := range map[string]string{
-		"WISMO_DATABASE_URL": storetest.URL(t), "WISMO_DATA_DIR": t.TempDir(), "WISMO_PUBLIC_URL": base, "WISMO_DEMO": "false",
-		"WISMO_JOBS": "mail-listener", "WISMO_LOG_LEVEL": "warn", "WISMO_MAIL_LISTEN_ADDR": "127.0.0.1:0", "WISMO_SMS_INBOUND_SECRET": secret,
-		"WISMO_SIP_ADDR": "127.0.0.1:0",
-	} {
-		t.Setenv(k, v)
-	}
-	cfg, _, err := parseFlags("serve", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := openApp(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.db.Close() })
-	n, err := a.wire(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.startJobs(ctx, cfg, a.log); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); n.sup.wait(); n.tel.eng.Close() })
-	go n.web.Listener(ln)
-	t.Cleanup(func() { n.web.ShutdownWithTimeout(2 * time.Second) })
+	ctx, a, n, base := serveInTest(t, map[string]string{"WISMO_JOBS": "mail-listener", "WISMO_MAIL_LISTEN_ADDR": "127.0.0.1:0",
+		"WISMO_SMS_INBOUND_SECRET": secret, "WISMO_SIP_ADDR": "127.0.0.1:0"})
 	brand, key, err := a.access.CreateBrand(ctx, "Matryoshka")
 	if err != nil {
 		t.Fatal(err)
