@@ -20,22 +20,8 @@ import (
 // is not analysed yet and another brand a 404; after it ran, the strip has the agent's
 // segment; a recording of another call is refused.
 func TestStripRoute(t *testing.T) {
-	db := storetest.Open(t)
-	ctx := context.Background()
-	acc := access.NewService(db)
-	b1, _, err := acc.CreateBrand(ctx, "One")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b2, _, err := acc.CreateBrand(ctx, "Two")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	var callID int64
-	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`INSERT INTO calls (direction, brand_id, started_at) VALUES ('outbound', ?, ?) RETURNING id`), b1.ID, now).Scan(&callID); err != nil {
-		t.Fatal(err)
-	}
+	db, b1, b2, callID := twoBrandsAndACall(t)
+	ctx, now := context.Background(), time.Now().UTC()
 	r := rand.New(rand.NewPCG(9, 10))
 	path := writeStereo(t, channel(r, 3000, 20, false), channel(r, 3000, 20, true, burst{1000, 2000}))
 	if _, err := db.SQL.ExecContext(ctx, db.Rebind(`INSERT INTO recordings (call_id, brand_id, path, started_at, finished_at) VALUES (?, ?, ?, ?, ?)`),

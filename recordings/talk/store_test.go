@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 )
 
@@ -16,22 +17,8 @@ import (
 // recording it cannot read with its error (and does not retry it), leaves a recording still
 // being written alone, and another brand cannot read the result.
 func TestJobStoresEachRecordingOnce(t *testing.T) {
-	db := storetest.Open(t)
-	ctx := context.Background()
-	acc := access.NewService(db)
-	b1, _, err := acc.CreateBrand(ctx, "One")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b2, _, err := acc.CreateBrand(ctx, "Two")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	var callID int64
-	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`INSERT INTO calls (direction, brand_id, started_at) VALUES ('outbound', ?, ?) RETURNING id`), b1.ID, now).Scan(&callID); err != nil {
-		t.Fatal(err)
-	}
+	db, b1, b2, callID := twoBrandsAndACall(t)
+	ctx, now := context.Background(), time.Now().UTC()
 	r := rand.New(rand.NewPCG(7, 8))
 	// 25 s of dead air between the agent's greeting and the customer: flagged.
 	good := writeStereo(t, channel(r, 30000, 20, false, burst{27000, 29000}), channel(r, 30000, 20, true, burst{500, 2000}))
@@ -75,4 +62,24 @@ func TestJobStoresEachRecordingOnce(t *testing.T) {
 	if _, err := svc.ForCall(ctx, access.Brands(b2.ID), callID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("brand Two reads brand One's call analytics: %v, want ErrNotFound", err)
 	}
+}
+
+// twoBrandsAndACall makes a test database with brands One and Two and an outbound call of One.
+func twoBrandsAndACall(t *testing.T) (db *store.DB, one, two access.Brand, callID int64) {
+	t.Helper()
+	db = storetest.Open(t)
+	ctx := context.Background()
+	acc := access.NewService(db)
+	one, _, err := acc.CreateBrand(ctx, "One")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if two, _, err = acc.CreateBrand(ctx, "Two"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`INSERT INTO calls (direction, brand_id, started_at) VALUES ('outbound', ?, ?) RETURNING id`),
+		one.ID, time.Now().UTC()).Scan(&callID); err != nil {
+		t.Fatal(err)
+	}
+	return db, one, two, callID
 }
