@@ -21,9 +21,10 @@ import (
 type commsPart struct {
 	dialer  *dialer.Service
 	scripts *scripts.Service
-	mo      *moForward       // SMPP replies to the inbound service (inboundwiring.go)
-	robo    *ivr.Robocall    // places robocall campaigns' calls, the rest through the center (nil: no center)
-	elapsed *elapsed.Service // the rules on elapsed time (docs/elapsed.md)
+	mo      *moForward        // SMPP replies to the inbound service (inboundwiring.go)
+	robo    *ivr.Robocall     // places robocall campaigns' calls, the rest through the center (nil: no center)
+	elapsed *elapsed.Service  // the rules on elapsed time (docs/elapsed.md)
+	words   *trackwords.Cache // customers' words with the brands' overrides: messages and the hotline speak them
 }
 
 // openComms builds the dialer on the channels the settings choose and the rules over it.
@@ -62,10 +63,11 @@ func (a *app) openComms(cases scripts.CaseOpener, center *callcenter.Center) (*c
 		p.Receipts = d
 	}
 	outcomes.d = d
+	words := trackwords.NewCache(branding.New(a.db))
 	s := scripts.New(a.db, a.log, scripts.Options{PublicURL: a.cfg.PublicURL, Planner: d, Parcels: a.cases, Cases: cases, Brands: a.access, Outbox: a.outbox,
-		Words: trackwords.NewCache(branding.New(a.db))}) // the customer words of messages (issue 18)
+		Words: words}) // the customer words of messages (issue 18)
 	el := elapsed.New(a.db, a.log, s, elapsed.Options{Outbox: a.outbox})
-	return &commsPart{dialer: d, scripts: s, mo: mo, robo: robo, elapsed: el}, nil
+	return &commsPart{dialer: d, scripts: s, mo: mo, robo: robo, elapsed: el, words: words}, nil
 }
 
 // dialerOutcomes hands call outcomes from the call center to the dialer, which is created

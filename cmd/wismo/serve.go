@@ -42,7 +42,6 @@ import (
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/tracking"
-	"github.com/wismo/wismo/trackwords"
 	"github.com/wismo/wismo/updates"
 )
 
@@ -205,7 +204,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// delivery day (docs/ivr.md "Self-service on the hotline").
 	selfCount := ivr.NewSelfServiceCounter()
 	a.reg.MustRegister(selfCount)
-	n.tel.center.UseSelfService((&ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: trackwords.NewCache(branding.New(a.db)),
+	n.tel.center.UseSelfService((&ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: comms.words,
 		Settings: promptSettings, Days: days, DB: a.db, Log: a.log, Count: selfCount}).Serve)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	// The shop's look on the tracking page (package branding; the editor's look page sets it).
