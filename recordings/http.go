@@ -2,7 +2,9 @@ package recordings
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,9 +14,12 @@ import (
 // Routes mounts playback on r (authenticated under /api/ by the portal):
 //
 //	GET /api/v1/recordings/:id        the row as JSON
-//	GET /api/v1/recordings/:id/audio  the WAV, with Range support (RFC 9110 §14)
+//	GET /api/v1/recordings/:id/audio  the WAV, with Range support (RFC 9110 §14);
+//	                                  ?download=1 as an attachment
 //
 // Only users and keys of the call's brand (and operators) get an answer; others get 404.
+// Each playback is written to the audit log once: the request that starts at the first byte
+// (a player asks for later ranges as it seeks; those are the same playback).
 func Routes(r fiber.Router, s *Service) {
 	load := func(c *fiber.Ctx) (Recording, error) {
 		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -38,6 +43,21 @@ func Routes(r fiber.Router, s *Service) {
 		rec, err := load(c)
 		if err != nil {
 			return err
+		}
+		action := ActionPlay
+		if c.Query("download") != "" {
+			action = ActionDownload
+			c.Attachment(fmt.Sprintf("call-%d-recording-%d.wav", rec.CallID, rec.ID))
+		}
+		if rng := c.Get(fiber.HeaderRange); rng == "" || strings.HasPrefix(rng, "bytes=0-") {
+			p := access.PrincipalOf(c)
+			e := AuditEntry{BrandID: rec.BrandID, RecordingID: rec.ID, CallID: rec.CallID, Action: action, Detail: p.Label}
+			if p.User != nil {
+				e.UserID = p.User.ID
+			}
+			if err := s.Audit(c.UserContext(), e); err != nil {
+				return err // no playback that the log cannot show
+			}
 		}
 		c.Set(fiber.HeaderContentType, "audio/wav")
 		c.Set(fiber.HeaderCacheControl, "private, no-store")

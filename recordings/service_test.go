@@ -98,6 +98,35 @@ func TestStoreRepairAndPlayback(t *testing.T) {
 	if err != nil || other.code != 404 {
 		t.Fatalf("another brand got %d", other.code)
 	}
+	if _, err := get(key1, path, "bytes=44-99"); err != nil { // a seek inside the same playback
+		t.Fatal(err)
+	}
+	dl, err := get(key1, path+"?download=1", "")
+	if err != nil || dl.code != 200 {
+		t.Fatalf("download: %+v %v", dl, err)
+	}
+	// Each playback and download is in the audit log once, for the brand only.
+	log, err := svc.AuditLog(ctx, access.Operator(), rec.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+		if e.BrandID != b1.ID || e.CallID != callID {
+			t.Errorf("audit row %+v: want brand %d call %d", e, b1.ID, callID)
+		}
+	}
+	if fmt.Sprint(actions) != "[download play play]" {
+		t.Fatalf("audit log actions (newest first) = %v, want [download play play]", actions)
+	}
+	two, err := acc.Authenticate(ctx, key2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if theirs, err := svc.AuditLog(ctx, two.Scope, 0, 100); err != nil || len(theirs) != 0 {
+		t.Fatalf("another brand sees %d audit rows (%v)", len(theirs), err)
+	}
 }
 
 type httpResult struct {
