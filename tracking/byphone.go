@@ -21,6 +21,9 @@ func (s *Service) ParcelsByPhone(ctx context.Context, scope access.Scope, e164 s
 	return s.parcelsWhere(ctx, scope, "recipient_phone = ?", e164)
 }
 
+// serialCond is the keyed lookup's condition, the expression of index parcels_serial.
+const serialCond = "substr(id, 3, 9) = ?"
+
 // ParcelsBySerial returns the parcels visible to scope whose S10 id has the nine digits a
 // hotline caller keyed in (the serial and its check digit), most recently updated first;
 // none, without a query, when the check digit is wrong.
@@ -28,7 +31,7 @@ func (s *Service) ParcelsBySerial(ctx context.Context, scope access.Scope, digit
 	if len(digits) != 9 || strings.Trim(digits, "0123456789") != "" || S10CheckDigit(digits[:8]) != int(digits[8]-'0') {
 		return nil, nil
 	}
-	return s.parcelsWhere(ctx, scope, "id LIKE ?", "__"+digits+"__")
+	return s.parcelsWhere(ctx, scope, serialCond, digits)
 }
 
 // parcelsWhere reads the parcels visible to scope matching cond (one argument), most

@@ -36,3 +36,6 @@ var DecodeEvents = decodeEvents
 func DecodeParcels(body []byte) ([]ParcelInput, []*input.FieldError, error) {
 	return decodeItems[ParcelInput](body, "parcels")
 }
+
+// SerialCond is the keyed tracking-number lookup's condition (index parcels_serial).
+const SerialCond = serialCond
