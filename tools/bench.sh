@@ -51,3 +51,9 @@ go run ./tools/benchexpected -out BENCHMARKS.md
 # WISMO_BENCH_ELAPSED_ARGS overrides, e.g. "-parcels 100000 -due 1000 -runs 1".
 # shellcheck disable=SC2086
 go run ./tools/benchelapsed -out BENCHMARKS.md ${WISMO_BENCH_ELAPSED_ARGS:-}
+# Hotline self-service: SIPp callers key a tracking number (SIP INFO) and hear their parcel's
+# status over 1M parcels (a kept SQLite corpus in $TMPDIR/wismo-benchhotline), beside SIPp
+# calling SIPp on the same scenario; a ladder of concurrent calls, the first step cold.
+# WISMO_BENCH_HOTLINE_ARGS overrides, e.g. "-parcels 100000 -levels 100,200,400".
+# shellcheck disable=SC2086
+go run ./tools/benchhotline -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_HOTLINE_ARGS:-}

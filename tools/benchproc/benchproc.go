@@ -4,6 +4,7 @@
 package benchproc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -117,4 +120,28 @@ func StartWismo(ctx context.Context, bin, dataDir, logPath string, env ...string
 		return nil, fmt.Errorf("%w (its log: %s)", err, logPath)
 	}
 	return srv, nil
+}
+
+// Pid is the server's process id (0 when it did not start).
+func (s *Server) Pid() int {
+	if s == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
+// CPU reads the user+system CPU time of a running process from /proc (proc(5)).
+func CPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/tools/benchproc"
 )
 
 //go:embed scenarios/*.xml
@@ -142,9 +143,9 @@ func run(ctx context.Context) error {
 		for _, r := range o.rates {
 			n := r * o.rateSecs
 			waitIdle(eng)
-			c0, u0 := selfCPU(), procCPU(uas.Process.Pid)
+			c0, u0 := selfCPU(), benchproc.CPU(uas.Process.Pid)
 			res := sp.client(ctx, "uac_setup.xml", target.addr, "-r", strconv.Itoa(r), "-m", strconv.Itoa(n), "-l", strconv.Itoa(4*r))
-			wismoCPU, uasCPU := selfCPU()-c0, procCPU(uas.Process.Pid)-u0
+			wismoCPU, uasCPU := selfCPU()-c0, benchproc.CPU(uas.Process.Pid)-u0
 			fmt.Fprintf(os.Stderr, "setup %s rate %d: ok=%v in %s\n", target.name, r, res.ok, res.wall.Round(time.Millisecond))
 			if !res.ok || ctx.Err() != nil {
 				break
@@ -259,7 +260,7 @@ type window struct {
 }
 
 func sample(eng *telephony.Endpoint, run *clientRun, uas *exec.Cmd) window {
-	return window{self: selfCPU(), uac: procCPU(run.cmd.Process.Pid), uas: procCPU(uas.Process.Pid), relayed: eng.Relayed()}
+	return window{self: selfCPU(), uac: benchproc.CPU(run.cmd.Process.Pid), uas: benchproc.CPU(uas.Process.Pid), relayed: eng.Relayed()}
 }
 
 // waitIdle gives calls left over from an overloaded step up to 40 s to end.

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -125,22 +124,6 @@ func (s *sipp) server(ctx context.Context, port, mport int) (*exec.Cmd, error) {
 	}
 	time.Sleep(300 * time.Millisecond) // let it bind
 	return cmd, nil
-}
-
-// procCPU reads the user+system CPU time of a running process from /proc (proc(5)).
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // selfCPU is this process's user+system CPU time (the wismo engine under test).
