@@ -212,8 +212,8 @@ func TestAgentRoutingIsCheckedAndBrandScoped(t *testing.T) {
 		{AgentRouting{Skills: many}, "skills"},
 	} {
 		c.in.UserID, c.in.BrandID = id, f.a
-		var fe *input.FieldError
-		if _, err := f.svc.SetAgent(ctx, c.in); !errors.As(err, &fe) || fe.Field != c.field {
+		var fe *input.ValidationError
+		if _, err := f.svc.SetAgent(ctx, c.in); !errors.As(err, &fe) || fe.Fields[0].Field != c.field {
 			t.Errorf("%+v: %v, want a field error on %s", c.in, err, c.field)
 		}
 	}
@@ -227,8 +227,8 @@ func TestAgentRoutingIsCheckedAndBrandScoped(t *testing.T) {
 		{QueueRouting{Announce: 5 * time.Second}, "announce_seconds"},
 	} {
 		c.in.QueueID = f.queue
-		var fe *input.FieldError
-		if _, err := f.svc.SetQueue(ctx, c.in); !errors.As(err, &fe) || fe.Field != c.field {
+		var fe *input.ValidationError
+		if _, err := f.svc.SetQueue(ctx, c.in); !errors.As(err, &fe) || fe.Fields[0].Field != c.field {
 			t.Errorf("%+v: %v, want a field error on %s", c.in, err, c.field)
 		}
 	}

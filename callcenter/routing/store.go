@@ -6,6 +6,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/store"
 )
 
@@ -41,15 +43,15 @@ func (s *Service) Agent(ctx context.Context, brand, userID int64) (AgentRouting,
 }
 
 // SetAgent validates and stores an agent's routing in a brand; a bad field is an
-// *input.FieldError naming it.
+// *input.ValidationError naming it.
 func (s *Service) SetAgent(ctx context.Context, r AgentRouting) (AgentRouting, error) {
 	langs, fe := CheckLanguages(r.Languages)
 	if fe != nil {
-		return r, fe
+		return r, input.Invalid(fe)
 	}
 	skills, fe := CheckSkills("skills", r.Skills)
 	if fe != nil {
-		return r, fe
+		return r, input.Invalid(fe)
 	}
 	r.Languages, r.Skills = langs, skills
 	err := s.db.WriteTx(ctx, func(tx store.Tx) error {
@@ -110,7 +112,7 @@ func (s *Service) SetQueue(ctx context.Context, q QueueRouting) (QueueRouting, e
 	q.BrandID = cur.BrandID
 	q, fe := CheckQueue(q)
 	if fe != nil {
-		return q, fe
+		return q, input.Invalid(fe)
 	}
 	var brand any
 	if q.BrandID != 0 {
@@ -148,4 +150,28 @@ func (s *Service) brandAgents(ctx context.Context, brand int64) (map[int64]agent
 		out[id] = agentRow{langs: splitList(langs), skills: splitList(skills), serving: state != "offline" && state != "paused"}
 	}
 	return out, rows.Err()
+}
+
+// Listed is an agent of a brand with their routing there.
+type Listed struct {
+	AgentRouting
+	Email string
+}
+
+// List is every agent and supervisor of brand (access.BrandStaff, within scope) with their
+// routing in the brand.
+func (s *Service) List(ctx context.Context, acc *access.Service, scope access.Scope, brand int64) ([]Listed, error) {
+	staff, err := acc.BrandStaff(ctx, scope, brand)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Listed, 0, len(staff))
+	for _, m := range staff {
+		r, err := s.Agent(ctx, brand, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Listed{AgentRouting: r, Email: m.Email})
+	}
+	return out, nil
 }
