@@ -256,3 +256,66 @@ func TestPosition(t *testing.T) {
 		t.Fatalf("a caller who left: %d", p)
 	}
 }
+
+// TestExpectedWaitAndFragments: the expected wait is position × the average handle time of the
+// queue's recent answered calls ÷ the brand's serving agents, in whole minutes rounded up; the
+// announcement's fragments come in order in the recipient's language.
+func TestExpectedWaitAndFragments(t *testing.T) {
+	f := newFloor(t)
+	ctx := context.Background()
+	f.router.now = time.Now
+	ag1 := f.agent("one", f.a, callcenter.Available, time.Minute, []string{"ru"}, nil)
+	f.agent("two", f.a, callcenter.Available, time.Minute, []string{"en"}, nil)
+	f.agent("paused", f.a, callcenter.Paused, time.Minute, []string{"ru"}, nil) // not serving
+	f.agent("b", f.b, callcenter.Available, time.Minute, []string{"ru"}, nil)   // another brand's
+	now := time.Now().UTC()
+	// Handle times 200 s and 280 s (average 240 s) in this queue; an older call and another
+	// queue's long call do not count.
+	var other int64
+	if err := f.db.SQL.QueryRowContext(ctx, f.db.Rebind(`INSERT INTO hotline_queues (name, brand_id) VALUES ('A other', ?) RETURNING id`), f.a).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		queue   int64
+		started time.Time
+		handle  time.Duration
+	}{{f.queue, now.Add(-time.Hour), 200 * time.Second}, {f.queue, now.Add(-30 * time.Minute), 280 * time.Second},
+		{f.queue, now.Add(-10 * 24 * time.Hour), time.Hour}, {other, now.Add(-time.Hour), time.Hour}} {
+		var id int64
+		if err := f.db.SQL.QueryRowContext(ctx, f.db.Rebind(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, outcome)
+			VALUES ('inbound', 'hotline', ?, ?, ?, 'answered') RETURNING id`), f.a, c.queue, c.started).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		at := c.started.Add(20 * time.Second)
+		if _, err := f.db.SQL.ExecContext(ctx, f.db.Rebind(`INSERT INTO call_legs (call_id, kind, agent_id, started_at, answered_at, ended_at)
+			VALUES (?, 'agent', ?, ?, ?, ?)`), id, ag1, c.started, at, at.Add(c.handle)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ pos, minutes int }{{1, 2}, {2, 4}, {3, 6}} { // 240 s × pos ÷ 2 agents
+		if got := f.svc.expectedWait(ctx, f.queue, f.a, c.pos, now); got != c.minutes {
+			t.Errorf("position %d: %d minutes, want %d", c.pos, got, c.minutes)
+		}
+	}
+	if got := f.svc.expectedWait(ctx, f.queue+1000, f.a, 1, now); got != 0 {
+		t.Errorf("a queue with no history: %d minutes, want 0 (not said)", got)
+	}
+
+	// Two callers wait; the second hears "you are number 2 in the queue, about 4 minutes" in
+	// Russian (a language given with the offer; the recipient's otherwise).
+	call := func(id int64) callcenter.Call { return callcenter.Call{ID: id, BrandID: f.a, QueueID: f.queue} }
+	defer f.router.Queued(callcenter.Offer{Call: call(1), Language: "ru", Since: now.Add(-time.Minute)})()
+	defer f.router.Queued(callcenter.Offer{Call: call(2), Language: "ru-RU", Since: now})()
+	frags, lang, every := f.router.Fragments(ctx, call(2))
+	var names []string
+	for _, fr := range frags {
+		names = append(names, fr.name)
+	}
+	want := []string{FragYouAre, FragNumber(2), FragInQueue, FragWaitAbout, FragMinutes(4)}
+	if !slices.Equal(names, want) || lang != "ru" || every != DefaultAnnounce {
+		t.Fatalf("fragments %v in %q every %v; want %v in ru every %v", names, lang, every, want, DefaultAnnounce)
+	}
+	if frags, _, _ := f.router.Fragments(ctx, call(3)); len(frags) != 0 {
+		t.Fatalf("a call that does not wait: %v", frags)
+	}
+}
