@@ -49,7 +49,10 @@ func (a *Announcer) Announce(ctx context.Context, call callcenter.Call) ([]int16
 	loc := i18n.New(i18n.Lang(lang), time.UTC)
 	var out []int16
 	for _, f := range names {
-		s, _ := a.Prompts.Audio(ctx, call.BrandID, f.name, lang, f.text(loc))
+		s, src := a.Prompts.Audio(ctx, call.BrandID, f.name, lang, f.text(loc))
+		if src == ivr.SourceFallback {
+			return nil, every // no synthesiser and no recording: chimes would say nothing
+		}
 		out = append(append(out, s...), make([]int16, fragmentGap)...)
 	}
 	return out, every

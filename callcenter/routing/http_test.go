@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"io"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -41,16 +42,9 @@ func TestRoutingAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := resp.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return resp.StatusCode, b.String()
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
 	}
 	a := strconv.FormatInt(f.a, 10)
 	path := "/api/v1/brands/" + a + "/agents/" + strconv.FormatInt(agent, 10) + "/routing"
