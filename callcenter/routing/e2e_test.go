@@ -45,7 +45,7 @@ type hotlineFloor struct {
 	queue  callcenter.Queue
 }
 
-func newHotlineFloor(t *testing.T) *hotlineFloor {
+func newHotlineFloor(t *testing.T, trunk telephony.Trunk) *hotlineFloor {
 	t.Helper()
 	telephonytest.Require(t, "baresip", "baresip-core")
 	e := trackingtest.New(t)
@@ -56,7 +56,7 @@ func newHotlineFloor(t *testing.T) *hotlineFloor {
 	center := callcenter.NewCenter(callcenter.Config{}, e.DB, agents, recordings.NewService(e.DB, t.TempDir(), log), e.Tracking, log, nil)
 	p := telephonytest.FreePort(t, "udp") &^ 1
 	eng, err := telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: p, RTPPortMax: p + 200, Realm: "wismo",
-		NoRTPTimeout: 5 * time.Second}, log, agents, center)
+		NoRTPTimeout: 5 * time.Second, Trunk: trunk}, log, agents, center)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func agentAnswered(ctx context.Context, f *hotlineFloor, id int64) bool {
 // fragments in order, every 15 s (twice), and then reaches the English agent.
 func TestRussianCallerReachesTheRussianAgentThenAnyoneAfterTheWait(t *testing.T) {
 	storetest.OnePass(t)
-	f := newHotlineFloor(t)
+	f := newHotlineFloor(t, telephony.Trunk{})
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	if _, err := f.svc.SetQueue(ctx, QueueRouting{QueueID: f.queue.ID, Fallback: 22 * time.Second, Announce: 15 * time.Second}); err != nil {
@@ -254,4 +254,38 @@ func runs(got, want []float64) int {
 		}
 	}
 	return n
+}
+
+// TestProgressiveCallPrefersTheLanguageButNeverWaits: a progressive call to the Russian
+// recipient (a baresip customer behind the trunk, baresip agents) reserves the Russian speaker,
+// not the English agent idle an hour longer; with the Russian speaker wrapping up, the next
+// call goes to the English agent at once (outbound customers wait for no language).
+func TestProgressiveCallPrefersTheLanguageButNeverWaits(t *testing.T) {
+	storetest.OnePass(t)
+	phone := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customer, Tone: 1000})
+	f := newHotlineFloor(t, telephony.Trunk{URI: "sip:127.0.0.1:" + strconv.Itoa(phone.SIPPort)})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	now := time.Now().UTC()
+	en := f.agent("english", []string{"en"}, 600, now.Add(-time.Hour))
+	ru := f.agent("russian", []string{"ru"}, 450, now.Add(-time.Minute))
+	place := func() callcenter.Call {
+		t.Helper()
+		go func() {
+			time.Sleep(4 * time.Second)
+			phone.Command("hangup", "") //nolint:errcheck // the call's end is checked in the log
+		}()
+		c, err := f.center.Progressive(ctx, callcenter.OutboundRequest{BrandID: f.e.BrandA, ParcelID: parcelID, To: customer, Language: "ru"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := place(); c.AgentID != ru || c.Outcome != callcenter.Answered {
+		t.Fatalf("first call: agent %d outcome %s; want the Russian speaker %d (the English agent %d was idle longer)", c.AgentID, c.Outcome, ru, en)
+	}
+	// Had the router held it for the Russian speaker, Progressive would find no agent (ErrNoAgent).
+	if c := place(); c.AgentID != en || c.Outcome != callcenter.Answered {
+		t.Fatalf("second call with the Russian speaker wrapping up: agent %d outcome %s; want the English agent %d", c.AgentID, c.Outcome, en)
+	}
 }
