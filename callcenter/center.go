@@ -66,6 +66,7 @@ type Center struct {
 	// callbacks plans the calls promised to customers (UseCallbacks); nil: callback
 	// requests are only stored.
 	callbacks Callbacks
+	router    Router // offers calls by language and skill (UseRouter); nil: longest idle of the brand
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the

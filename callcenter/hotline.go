@@ -136,6 +136,9 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
 	defer stopMusic()
+	offer := Offer{Call: r.call, Since: time.Now()}
+	leave := c.queued(offer) // before the music: its announcements say the caller's place (Router)
+	defer leave()
 	reason := "max_wait" // or "queue": the caller pressed 1 to be called back (QueueWait)
 	if s, err := c.audio.Load(r.call.BrandID, AnnQueue); err == nil && c.cfg.QueueWait != nil {
 		stopMusic = c.cfg.QueueWait(musicCtx, customer, r.call, s, func() { reason = "queue"; stopWait() })
@@ -146,7 +149,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	defer dequeue()
 	tried := map[int64]bool{}
 	for waitCtx.Err() == nil && customer.EndedBy() == "" {
-		ag, contact, err := c.reserveNext(waitCtx, r.call.BrandID, tried)
+		ag, contact, err := c.reserveNext(waitCtx, offer, tried)
 		if errors.Is(err, ErrNoAgent) && len(tried) > 0 {
 			clear(tried) // everyone was tried once: go round again
 			continue
@@ -168,6 +171,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		}
 		stopMusic()
 		dequeue()
+		leave()
 		c.setState(r.down, ag.UserID, OnCall)
 		r.call.AgentID = ag.UserID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)

@@ -130,7 +130,7 @@ func (c *Center) progressive(ctx context.Context, req OutboundRequest) (func() C
 	if req.AgentID != 0 { // a callback offered to its owner only
 		first, contact, err = c.reserveAgent(ctx, req.AgentID)
 	} else {
-		first, contact, err = c.reserveNext(ctx, req.BrandID, tried)
+		first, contact, err = c.reserveNext(ctx, Offer{Call: c.newCall(req, ModeProgressive), Language: req.Language}, tried)
 	}
 	if err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 	}
 	for try := 0; outcome == Abandoned && try < c.cfg.MaxAgentTries; try++ {
 		if try > 0 {
-			next, cont, err := c.reserveNext(ctx, req.BrandID, tried)
+			next, cont, err := c.reserveNext(ctx, Offer{Call: r.call, Language: req.Language}, tried)
 			if err != nil {
 				break
 			}
@@ -226,11 +226,15 @@ func (c *Center) newCall(req OutboundRequest, mode string) Call {
 		ContactRef: req.ContactRef, AgentID: req.AgentID, To: req.To, ScriptID: req.ScriptID, ScriptVersion: req.ScriptVersion}
 }
 
-// reserveNext reserves the longest-idle available agent of brand with a registered phone.
-func (c *Center) reserveNext(ctx context.Context, brand int64, skip map[int64]bool) (Agent, string, error) {
-	idle, err := c.Agents.Idle(ctx, brand, skip)
+// reserveNext reserves the first available agent of o's brand with a registered phone that
+// the router offers o to (without one: the longest idle).
+func (c *Center) reserveNext(ctx context.Context, o Offer, skip map[int64]bool) (Agent, string, error) {
+	idle, err := c.Agents.Idle(ctx, o.Call.BrandID, skip)
 	if err != nil {
 		return Agent{}, "", err
+	}
+	if c.router != nil {
+		idle = c.router.Route(ctx, o, idle)
 	}
 	for _, ag := range idle {
 		contact, ok := c.locate(ag)

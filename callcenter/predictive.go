@@ -58,7 +58,7 @@ func (c *Center) predictive(ctx context.Context, req OutboundRequest) (func() Ca
 func (c *Center) connectWithin(ctx context.Context, r *run, req OutboundRequest, pc *predictive.Pacer, customer *telephony.Leg, cuLog *Leg, settings BrandSettings) (Call, bool) {
 	deadline, tried := pc.ConnectBy(ctx, r.call.ID), map[int64]bool{} // 2 s after the end of the greeting
 	for time.Now().Before(deadline) && customer.EndedBy() == "" {
-		ag, contact, err := c.reserveNext(ctx, req.BrandID, tried)
+		ag, contact, err := c.reserveNext(ctx, Offer{Call: r.call, Language: req.Language}, tried)
 		if err != nil {
 			time.Sleep(50 * time.Millisecond) // an agent may free within the grace
 			continue

@@ -20,6 +20,9 @@ import (
 type QueueOffer struct {
 	Eng     *telephony.Endpoint
 	Prompts *Prompts
+	// Announce, when set, gives the caller's place and expected wait to say before each round
+	// of music, and how long a round lasts (callcenter/routing.Announcer, docs/routing.md).
+	Announce func(ctx context.Context, call callcenter.Call) ([]int16, time.Duration)
 }
 
 // Wait implements callcenter.Config.QueueWait.
@@ -28,18 +31,24 @@ func (q *QueueOffer) Wait(ctx context.Context, leg *telephony.Leg, call callcent
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if call.ParcelID == "" || call.BrandID == 0 {
+		offers := call.ParcelID != "" && call.BrandID != 0
+		if !offers && q.Announce == nil {
 			q.Eng.Play(ctx, leg, music, true)
 			return
 		}
 		lg := callerLang(call.From)
 		loc := i18n.New(i18n.Lang(lg), time.UTC)
-		offer, _ := q.Prompts.Audio(ctx, call.BrandID, "queue.press1", lg, loc.T("ivr.queue.press1"))
-		cycle := append(append([]int16(nil), offer...), make([]int16, 4000)...)
-		for range 3 {
-			cycle = append(cycle, music...)
+		var offer []int16
+		if offers {
+			offer, _ = q.Prompts.Audio(ctx, call.BrandID, "queue.press1", lg, loc.T("ivr.queue.press1"))
+			offer = append(append([]int16(nil), offer...), make([]int16, 4000)...)
 		}
 		for ctx.Err() == nil && leg.EndedBy() == "" {
+			cycle := q.round(ctx, call, offer, music)
+			if !offers {
+				q.Eng.Play(ctx, leg, cycle, false)
+				continue
+			}
 			res, err := PlayCollect(ctx, q.Eng, leg, cycle, Collect{MaxDigits: 1, FirstDigit: 10 * time.Millisecond, NoTerminator: true})
 			if err != nil || res.Stop == StopHangup {
 				return
@@ -54,6 +63,30 @@ func (q *QueueOffer) Wait(ctx context.Context, leg *telephony.Leg, call callcent
 	}()
 	var once sync.Once
 	return func() { once.Do(func() { cancel(); <-done }) }
+}
+
+// round is one round of the wait: the announcement (if any), the offer (if any), then the
+// music three times, or as often as fills the announcement interval.
+func (q *QueueOffer) round(ctx context.Context, call callcenter.Call, offer, music []int16) []int16 {
+	var out []int16
+	var every time.Duration
+	if q.Announce != nil {
+		var said []int16
+		said, every = q.Announce(ctx, call)
+		out = append(out, said...)
+	}
+	out = append(out, offer...)
+	if len(music) == 0 {
+		music = make([]int16, 8000)
+	}
+	want := len(out) + 3*len(music)
+	if every > 0 {
+		want = int(every.Seconds() * 8000)
+	}
+	for first := true; first || len(out) < want; first = false {
+		out = append(out, music...)
+	}
+	return out
 }
 
 // callerLang guesses a hotline caller's language from the number: Russian for +7, else

@@ -61,6 +61,7 @@ var navigation = []struct {
 	{"/search", "nav.search", searchRoles},
 	{"/dashboard", "nav.dashboard", []access.Role{access.RoleSupervisor}},
 	{"/editor", "nav.editors", []access.Role{access.RoleBrandManager}},
+	{"/routing", "nav.routing", []access.Role{access.RoleSupervisor, access.RoleBrandManager}},
 	{"/dead-letters", "nav.dead_letters", deadLetterRoles},
 	{"/settings", "nav.settings", nil},
 }

@@ -217,6 +217,16 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /api/v1/callbacks":                    {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
 		"GET /api/v1/recordings/:id/audio":          {path: "/api/v1/recordings/{recording}/audio"},
 
+		// Routing by language and skill (callcenter/routing).
+		"GET /api/v1/brands/:brand/agents/routing":     {path: "/api/v1/brands/{brandA}/agents/routing"},
+		"GET /api/v1/brands/:brand/agents/:id/routing": {path: "/api/v1/brands/{brandA}/agents/{agentA}/routing"},
+		"PUT /api/v1/brands/:brand/agents/:id/routing": {path: "/api/v1/brands/{brandA}/agents/{agentA}/routing", body: `{"languages": ["ru"]}`},
+		"GET /api/v1/hotline/queues/:id/routing":       {path: "/api/v1/hotline/queues/{queueA}/routing"},
+		"PUT /api/v1/hotline/queues/:id/routing":       {path: "/api/v1/hotline/queues/{queueA}/routing", body: `{"fallback_seconds": 5}`},
+		"GET /routing/":                                {list: true},
+		"GET /routing/:brand<int>":                     {path: "/routing/{brandA}"},
+		"POST /routing/:brand<int>":                    {path: "/routing/{brandA}", body: "form:op=agent&id={agentA}&languages=ru"},
+
 		// Operators' dead letters.
 		"GET /api/v1/dead-letters":              {list: true},
 		"GET /api/v1/dead-letters/:id":          {path: "/api/v1/dead-letters/{letter}"},
@@ -270,7 +280,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
@@ -509,6 +519,16 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 		t.Fatal(err)
 	}
 	w.ids["call"] = strconv.FormatInt(call.ID, 10)
+	// Routing (callcenter/routing): brand A's agent and hotline queue.
+	agentA, err := a.access.CreateUser(ctx, "agent@alpha.test", "a long password 1", access.RoleAgent, []int64{brandA.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queueA int64
+	if err := a.db.SQL.QueryRowContext(ctx, a.db.Rebind(`INSERT INTO hotline_queues (name, brand_id) VALUES ('Alpha support', ?) RETURNING id`), brandA.ID).Scan(&queueA); err != nil {
+		t.Fatal(err)
+	}
+	w.ids["agentA"], w.ids["queueA"] = strconv.FormatInt(agentA.ID, 10), strconv.FormatInt(queueA, 10)
 	rec, err := n.tel.recs.Start(ctx, call.ID, brandA.ID, call.StartedAt)
 	if err != nil {
 		t.Fatal(err)
@@ -661,7 +681,7 @@ func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
 	for _, path := range []string{"/api/v1/parcels/{parcel}", "/api/v1/cases/{case}", "/api/v1/cases/{case}/attachments/{attachment}",
 		"/api/v1/templates/{template}", "/api/v1/scripts/{script}/versions", "/api/v1/rules/{rule}", "/api/v1/campaigns/{campaign}",
 		"/api/v1/calls/{call}", "/api/v1/calls/{call}/talk", "/api/v1/calls/{call}/talk.svg", "/api/v1/recordings/{recording}", "/api/v1/brands/{brandA}/telephony", "/api/v1/sla",
-		"/api/v1/comms/windows"} {
+		"/api/v1/comms/windows", "/api/v1/brands/{brandA}/agents/{agentA}/routing", "/api/v1/hotline/queues/{queueA}/routing"} {
 		if code, raw := w.call(t, "GET", w.fill(path), "", w.keyA, nil); code != 200 {
 			t.Errorf("brand A reading its own %s: %d %.200s", path, code, raw)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/routing"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/csat"
@@ -198,8 +199,19 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		r.Eng, r.Prompts, r.Settings, r.Days, r.Queue, r.Agents = n.tel.eng, prompts, promptSettings, days, n.tel.center, callbacks
 		r.Start(ctx)
 	}
+	// Routing by language and skill (docs/routing.md): calls go first to the agents who speak
+	// the recipient's language (and have the queue's skill), after the queue's wait to anyone
+	// of the brand; queued callers hear their place and expected wait between the music.
+	routingSvc := routing.NewService(a.db)
+	router := routing.NewRouter(routingSvc, a.cases, a.log)
+	n.tel.center.UseRouter(router)
+	routes = append(routes, func(r fiber.Router) {
+		routing.Routes(r, routingSvc, a.access)
+		routing.PageRoutes(r, routingSvc, a.access)
+	})
 	// Queued hotline callers hear "press 1 to be called back" (docs/ivr.md).
-	n.tel.center.UseQueueWait((&ivr.QueueOffer{Eng: n.tel.eng, Prompts: prompts}).Wait)
+	n.tel.center.UseQueueWait((&ivr.QueueOffer{Eng: n.tel.eng, Prompts: prompts,
+		Announce: (&routing.Announcer{Router: router, Prompts: prompts}).Announce}).Wait)
 	// Before the queue, a caller matched to a parcel hears its status and may choose another
 	// delivery day (docs/ivr.md "Self-service on the hotline").
 	selfCount := ivr.NewSelfServiceCounter()
