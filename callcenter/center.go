@@ -66,6 +66,8 @@ type Center struct {
 	// callbacks plans the calls promised to customers (UseCallbacks); nil: callback
 	// requests are only stored.
 	callbacks Callbacks
+	liveMu    sync.Mutex
+	live      map[int64]*Live // calls in talk, by call id (Live)
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the

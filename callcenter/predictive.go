@@ -80,7 +80,7 @@ func (c *Center) connectWithin(ctx context.Context, r *run, req OutboundRequest,
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
 		pc.Talked(req.BrandID, time.Since(start))
 		call := r.end(Answered, side)
-		c.setState(r.down, ag.UserID, WrapUp)
+		r.wrapUp(ag.UserID)
 		return call, true
 	}
 	return Call{}, false
