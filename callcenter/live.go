@@ -115,6 +115,9 @@ func (l *Live) bridge(ctx context.Context, rec telephony.Recorder) *telephony.Le
 		select { // paused by a transfer
 		case n := <-l.next:
 			l.swap(s, n)
+			if ns, ok := rec.(interface{ NewSource(ch int) }); ok && n.Leg != s.Leg {
+				ns.NewSource(1) // the right channel: the staff voice the customer hears
+			}
 		case <-l.Customer.Done():
 			return l.Customer
 		case <-ctx.Done():

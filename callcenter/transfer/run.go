@@ -102,6 +102,7 @@ func (s *Service) run(ctx, ringCtx context.Context, a *active, tg target) {
 	staff, err := lv.Dial(ringCtx, tg.kind, tg.agentID, tg.contact, s.ring)
 	a.stopRing()
 	if err != nil {
+		s.log.Warn("transfer target not reached", "call", lv.CallID(), "to", tg.contact, "err", err)
 		s.unreserve(ctx, tg)
 		music()
 		a.mu.Lock()

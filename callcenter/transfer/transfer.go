@@ -61,8 +61,12 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // Unwrap makes the error its kind.
 func (e *FieldError) Unwrap() error { return e.kind }
 
-func invalid(field, msg string) error   { return &FieldError{Field: field, Message: msg, kind: ErrInvalid} }
-func forbidden(field, msg string) error { return &FieldError{Field: field, Message: msg, kind: ErrForbidden} }
+func invalid(field, msg string) error {
+	return &FieldError{Field: field, Message: msg, kind: ErrInvalid}
+}
+func forbidden(field, msg string) error {
+	return &FieldError{Field: field, Message: msg, kind: ErrForbidden}
+}
 
 // Target is who the customer goes to: exactly one of an agent, a queue, a number.
 type Target struct {
