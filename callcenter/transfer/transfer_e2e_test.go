@@ -183,7 +183,9 @@ func TestTransferToExternalNumber(t *testing.T) {
 		t.Fatalf("call: agent %d (want A, who transferred), legs %+v", c.AgentID, c.Legs)
 	}
 	time.Sleep(300 * time.Millisecond)
-	win := func(s []int16) []int16 { return window(s, hungUp, completed.Add(time.Second), hungUp.Add(-time.Second)) }
+	win := func(s []int16) []int16 {
+		return window(s, hungUp, completed.Add(time.Second), hungUp.Add(-time.Second))
+	}
 	hears(t, "the customer after the transfer", win(customer.Heard(t)), agentBTone, agentATone)
 	hears(t, "the external party", win(external.Heard(t)), customerTone, agentATone)
 }
