@@ -34,6 +34,7 @@ type world struct {
 	center *callcenter.Center
 	eng    *telephony.Endpoint
 	recs   *recordings.Service
+	cases  *tracking.Service
 	svc    *Service
 	brand  int64
 	queue  int64
@@ -45,7 +46,7 @@ func newWorld(t *testing.T, trunk telephony.Trunk) *world {
 	db := storetest.Open(t)
 	log := storetest.Logger(t)
 	ctx := context.Background()
-	w := &world{t: t, db: db, acc: access.NewService(db)}
+	w := &world{t: t, db: db, acc: access.NewService(db), cases: tracking.NewService(db, log, nil)}
 	b, _, err := w.acc.CreateBrand(ctx, "Matryoshka")
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func newWorld(t *testing.T, trunk telephony.Trunk) *world {
 	w.brand = b.ID
 	w.recs = recordings.NewService(db, t.TempDir(), log)
 	agents := callcenter.NewAgents(db, "wismo", w.acc)
-	w.center = callcenter.NewCenter(callcenter.Config{AgentRing: 10 * time.Second}, db, agents, w.recs, tracking.NewService(db, log, nil), log, nil)
+	w.center = callcenter.NewCenter(callcenter.Config{AgentRing: 10 * time.Second}, db, agents, w.recs, w.cases, log, nil)
 	p := telephonytest.FreePort(t, "udp") &^ 1
 	w.eng, err = telephony.New(ctx, telephony.Config{ListenAddr: "127.0.0.1:0", RTPPortMin: p, RTPPortMax: p + 200, Trunk: trunk,
 		Realm: "wismo", NoRTPTimeout: 5 * time.Second}, log, agents, w.center)
@@ -105,13 +106,20 @@ func (w *world) eventually(within time.Duration, what string, cond func() bool) 
 	}
 }
 
-// call has the customer dial the hotline and waits until agent a talks to them.
-func (w *world) call(a *access.User) *telephonytest.Phone {
+// customerDials has the customer's phone dial the hotline.
+func (w *world) customerDials() *telephonytest.Phone {
 	w.t.Helper()
 	customer := telephonytest.StartPhone(w.t, telephonytest.PhoneOptions{User: customerE164, Tone: customerTone})
 	if out, err := customer.Command("dial", "sip:"+hotline+"@"+w.eng.Addr()); err != nil {
 		w.t.Fatalf("dial: %v %s", err, out)
 	}
+	return customer
+}
+
+// call has the customer dial the hotline and waits until agent a talks to them.
+func (w *world) call(a *access.User) *telephonytest.Phone {
+	w.t.Helper()
+	customer := w.customerDials()
 	w.eventually(20*time.Second, "agent talks to the customer", func() bool { return w.center.Live(a.ID) != nil })
 	return customer
 }
