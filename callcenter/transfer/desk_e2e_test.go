@@ -3,10 +3,7 @@ package transfer
 import (
 	"context"
 	"fmt"
-	"math"
 	"net"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 	"github.com/wismo/wismo/portal/browsertest"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/telephony/telephonytest"
 )
 
 // TestDeskAttendedTransfer: agent A on the desk page (Chromium, a 600 Hz microphone) takes a
@@ -52,7 +50,7 @@ func TestDeskAttendedTransfer(t *testing.T) {
 	}
 	a := &access.User{ID: ua.ID, Role: access.RoleAgent, BrandIDs: []int64{w.brand}}
 
-	bctx, stop := browsertest.New(t, browsertest.Options{FakeAudio: micWAV(t, agentATone), Width: 1280, Height: 900, Timeout: 3 * time.Minute})
+	bctx, stop := browsertest.New(t, browsertest.Options{FakeAudio: telephonytest.MicWAV(t, t.TempDir(), agentATone, 40), Width: 1280, Height: 900, Timeout: 3 * time.Minute})
 	defer stop()
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -115,25 +113,4 @@ func TestDeskAttendedTransfer(t *testing.T) {
 	hears(t, "recording right before", window(ch[1], *c.EndedAt, started.Add(-2*time.Second), started.Add(-margin)), agentATone, agentBTone)
 	hears(t, "recording right after", window(ch[1], *c.EndedAt, completed.Add(margin), hungUp.Add(-margin)), agentBTone, agentATone)
 	hears(t, "recording left after", window(ch[0], *c.EndedAt, completed.Add(margin), hungUp.Add(-margin)), customerTone)
-}
-
-// micWAV writes the browser's fake microphone: 48 kHz 16-bit mono, 40 s of a sine.
-func micWAV(t *testing.T, freq float64) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "mic"+strconv.Itoa(int(freq))+".wav")
-	wv, err := media.CreateWAV(path, 48000, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := make([]int16, 48000*40)
-	for i := range s {
-		s[i] = int16(12000 * math.Sin(2*math.Pi*freq*float64(i)/48000))
-	}
-	if err := wv.WriteSamples(s); err != nil {
-		t.Fatal(err)
-	}
-	if err := wv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
