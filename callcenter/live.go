@@ -43,6 +43,18 @@ func (c *Center) Live(agentID int64) *Live {
 	return nil
 }
 
+// LiveOn is the call whose staff leg is leg (an agent's phone that sent REFER), or nil.
+func (c *Center) LiveOn(leg *telephony.Leg) *Live {
+	c.liveMu.Lock()
+	defer c.liveMu.Unlock()
+	for _, l := range c.live {
+		if l.Staff().Leg == leg {
+			return l
+		}
+	}
+	return nil
+}
+
 // CallID, BrandID and QueueID are the live call's.
 func (l *Live) CallID() int64  { return l.r.call.ID }
 func (l *Live) BrandID() int64 { return l.r.call.BrandID }

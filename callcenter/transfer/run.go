@@ -111,6 +111,7 @@ func (s *Service) run(ctx, ringCtx context.Context, a *active, tg target) {
 			a.t.Outcome = Cancelled
 		}
 		a.mu.Unlock()
+		a.told(503)
 		s.finish(ctx, a)
 		lv.Resume(a.orig) // the customer is back with the agent (a no-op when the call ended)
 		return
@@ -125,8 +126,10 @@ func (s *Service) run(ctx, ringCtx context.Context, a *active, tg target) {
 	}
 	switch outcome {
 	case Completed:
+		a.told(200) // before the agent's leg is released: the NOTIFY goes in its dialog
 		lv.Resume(staff) // the agent's leg is released to wrap-up; the target has the call
 	default:
+		a.told(487)
 		lv.Drop(staff, callcenter.LegAgent)
 		s.unreserve(ctx, tg)
 		lv.Resume(a.orig)

@@ -41,6 +41,15 @@ type active struct {
 	decide    chan string      // Completed or Cancelled, from the agent (attended)
 	stopRing  context.CancelFunc
 	cancelled bool
+	notify    func(status int) // a REFER's NOTIFY (nil: started from the desk)
+}
+
+// told gives a REFER's sender the transfer's end: 200 when the target has the customer.
+func (a *active) told(status int) {
+	if a.notify != nil {
+		a.notify(status)
+		a.notify = nil
+	}
 }
 
 func (a *active) snapshot() Transfer {
@@ -64,6 +73,11 @@ type target struct {
 
 // Start starts transfer req of the call agent u talks in; it returns as the target rings.
 func (s *Service) Start(ctx context.Context, u *access.User, req Request) (Transfer, error) {
+	return s.start(ctx, u, req, nil)
+}
+
+// start is Start; notify (may be nil) is told the transfer's end as a SIP status (REFER).
+func (s *Service) start(ctx context.Context, u *access.User, req Request, notify func(status int)) (Transfer, error) {
 	if req.Kind != Blind && req.Kind != Attended {
 		return Transfer{}, invalid("kind", "choose blind or attended")
 	}
@@ -84,7 +98,7 @@ func (s *Service) Start(ctx context.Context, u *access.User, req Request) (Trans
 	if err != nil {
 		return Transfer{}, err
 	}
-	a := &active{live: lv, orig: lv.Staff(), decide: make(chan string, 1), t: Transfer{BrandID: lv.BrandID(), CallID: lv.CallID(),
+	a := &active{live: lv, orig: lv.Staff(), decide: make(chan string, 1), notify: notify, t: Transfer{BrandID: lv.BrandID(), CallID: lv.CallID(),
 		Kind: string(req.Kind), FromAgentID: u.ID, ToAgentID: tg.agentID, ToQueueID: req.Target.QueueID, ToNumber: tg.contactNumber(),
 		StartedAt: time.Now().UTC(), State: StateRinging}}
 	s.mu.Lock()

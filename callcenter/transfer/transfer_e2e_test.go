@@ -189,3 +189,36 @@ func TestTransferToExternalNumber(t *testing.T) {
 	hears(t, "the customer after the transfer", win(customer.Heard(t)), agentBTone, agentATone)
 	hears(t, "the external party", win(external.Heard(t)), customerTone, agentATone)
 }
+
+// TestReferFromAgentPhone: agent A's SIP phone (baresip) sends REFER to agent B's SIP
+// username ("transfer <uri>"): a blind transfer, and the customer talks to B.
+func TestReferFromAgentPhone(t *testing.T) {
+	storetest.OnePass(t)
+	w := newWorld(t, telephony.Trunk{})
+	ctx := context.Background()
+	w.eng.OnRefer(func(leg *telephony.Leg, to string, done func(int)) error { return w.svc.Refer(ctx, leg, to, done) })
+	a, phA := w.agent("agenta", w.brand, agentATone)
+	customer := w.call(a)
+	b, _ := w.agent("agentb", w.brand, agentBTone)
+	time.Sleep(2 * time.Second)
+	if out, err := phA.Command("transfer", "sip:agentb@"+w.eng.Addr()); err != nil {
+		t.Fatalf("transfer: %v %s", err, out)
+	}
+	w.eventually(10*time.Second, "the REFER started a transfer", func() bool {
+		list, _ := w.svc.List(ctx, access.Brands(w.brand), 1)
+		return len(list) == 1
+	})
+	got := w.done(a, 1)
+	if got.Kind != string(Blind) || got.Outcome != Completed || got.FromAgentID != a.ID || got.ToAgentID != b.ID {
+		t.Fatalf("transfer row: %+v", got)
+	}
+	completed := time.Now()
+	time.Sleep(4 * time.Second)
+	hungUp := time.Now()
+	c := w.ended(customer)
+	if c.AgentID != b.ID || len(c.Legs) != 3 {
+		t.Fatalf("call: agent %d, legs %+v", c.AgentID, c.Legs)
+	}
+	time.Sleep(300 * time.Millisecond)
+	hears(t, "the customer after the REFER", window(customer.Heard(t), hungUp, completed.Add(time.Second), hungUp.Add(-time.Second)), agentBTone, agentATone)
+}

@@ -43,6 +43,7 @@ import (
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/tracking"
 	"github.com/wismo/wismo/updates"
 )
@@ -179,6 +180,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// Transfers of live calls (docs/transfers.md) and the call page /calls/{id} with the
 	// call's legs, transfers, recording and cases (package callpages; sections plug in there).
 	transfers := transfer.New(a.db, n.tel.center, a.log, 0)
+	n.tel.eng.OnRefer(func(leg *telephony.Leg, to string, done func(int)) error { return transfers.Refer(ctx, leg, to, done) })
 	routes = append(routes, func(r fiber.Router) {
 		transfer.Routes(r, transfers)
 		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc})
