@@ -126,7 +126,7 @@ func (s *Service) run(ctx, ringCtx context.Context, a *active, tg target) {
 	}
 	switch outcome {
 	case Completed:
-		a.told(200) // before the agent's leg is released: the NOTIFY goes in its dialog
+		a.told(200)      // before the agent's leg is released: the NOTIFY goes in its dialog
 		lv.Resume(staff) // the agent's leg is released to wrap-up; the target has the call
 	default:
 		a.told(487)
