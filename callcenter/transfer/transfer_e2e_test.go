@@ -222,3 +222,52 @@ func TestReferFromAgentPhone(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	hears(t, "the customer after the REFER", window(customer.Heard(t), hungUp, completed.Add(time.Second), hungUp.Add(-time.Second)), agentBTone, agentATone)
 }
+
+// TestTransferComesBack: a blind transfer to an agent who does not answer (a phone that only
+// rings) gives the customer back to A (outcome failed); an attended one A cancels during the
+// consult does too (outcome cancelled); the targets are available again and A keeps the call.
+func TestTransferComesBack(t *testing.T) {
+	storetest.OnePass(t)
+	w := newWorld(t, telephony.Trunk{})
+	ctx := context.Background()
+	a, _ := w.agent("agenta", w.brand, agentATone)
+	customer := w.call(a)
+	deaf, _ := w.agentPhone("deaf", w.brand, telephonytest.PhoneOptions{Tone: agentBTone, Manual: true})
+	time.Sleep(time.Second)
+	tr, err := w.svc.Start(ctx, a, Request{Kind: Blind, Target: Target{AgentID: deaf.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.done(a, tr.CallID); got.Outcome != Failed || got.ToAgentID != deaf.ID {
+		t.Fatalf("unanswered blind transfer: %+v", got)
+	}
+	if ag, _ := w.center.Agents.Get(ctx, deaf.ID); ag.State != callcenter.Available {
+		t.Errorf("the agent who did not answer is %s, want available", ag.State)
+	}
+	b, _ := w.agent("agentb", w.brand, agentBTone)
+	if _, err := w.svc.Start(ctx, a, Request{Kind: Attended, Target: Target{AgentID: b.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	w.eventually(10*time.Second, "A consults B", func() bool { cur, err := w.svc.Current(a); return err == nil && cur.State == StateConsulting })
+	time.Sleep(2 * time.Second)
+	if err := w.svc.Cancel(a); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.done(a, tr.CallID); got.Outcome != Cancelled || got.ToAgentID != b.ID {
+		t.Fatalf("cancelled attended transfer: %+v", got)
+	}
+	back := time.Now()
+	time.Sleep(4 * time.Second)
+	hungUp := time.Now()
+	c := w.ended(customer)
+	if c.AgentID != a.ID || len(c.Legs) != 4 || c.Legs[2].AgentID != deaf.ID || c.Legs[2].AnsweredAt != nil || c.Legs[3].AgentID != b.ID {
+		t.Fatalf("call: agent %d (want A), legs %+v", c.AgentID, c.Legs)
+	}
+	if ag, _ := w.center.Agents.Get(ctx, b.ID); ag.State != callcenter.Available {
+		t.Errorf("B after the cancelled consult is %s, want available", ag.State)
+	}
+	time.Sleep(300 * time.Millisecond)
+	hears(t, "the customer back with A", window(customer.Heard(t), hungUp, back.Add(time.Second), hungUp.Add(-time.Second)), agentATone, agentBTone)
+	ch := w.recording(c)
+	hears(t, "recording right back with A", window(ch[1], *c.EndedAt, back.Add(time.Second), hungUp.Add(-time.Second)), agentATone, agentBTone)
+}

@@ -70,13 +70,19 @@ func newWorld(t *testing.T, trunk telephony.Trunk) *world {
 		t.Fatal(err)
 	}
 	w.queue = q.ID
-	w.svc = New(db, w.center, log, 10*time.Second)
+	w.svc = New(db, w.center, log, 5*time.Second)
 	return w
 }
 
 // agent creates an agent of brand with a SIP phone (baresip, auto-answer) saying tone, and
 // makes the agent available.
 func (w *world) agent(name string, brand int64, tone float64) (*access.User, *telephonytest.Phone) {
+	w.t.Helper()
+	return w.agentPhone(name, brand, telephonytest.PhoneOptions{Tone: tone})
+}
+
+// agentPhone is agent with the phone's options given (Manual: it rings, never answers).
+func (w *world) agentPhone(name string, brand int64, o telephonytest.PhoneOptions) (*access.User, *telephonytest.Phone) {
 	w.t.Helper()
 	ctx := context.Background()
 	u, err := w.acc.CreateUser(ctx, name+"@example.com", "a login password 1", access.RoleAgent, []int64{brand})
@@ -86,7 +92,8 @@ func (w *world) agent(name string, brand int64, tone float64) (*access.User, *te
 	if err := w.center.Agents.SetSIPSecret(ctx, u.ID, name, "sip-secret-"+name); err != nil {
 		w.t.Fatal(err)
 	}
-	ph := telephonytest.StartPhone(w.t, telephonytest.PhoneOptions{User: name, Tone: tone, Registrar: w.eng.Addr(), Password: "sip-secret-" + name})
+	o.User, o.Registrar, o.Password = name, w.eng.Addr(), "sip-secret-"+name
+	ph := telephonytest.StartPhone(w.t, o)
 	w.eventually(10*time.Second, "agent phone "+name+" registered", func() bool { _, ok := w.eng.Registrar().Locate(name); return ok })
 	if err := w.center.Agents.SetState(ctx, u.ID, callcenter.Available); err != nil {
 		w.t.Fatal(err)
