@@ -19,6 +19,7 @@ type run struct {
 	// after a transfer (Live.swap): the agent on the staff leg now, 0 for an external party
 	transferred bool
 	staffAgent  int64
+	shiftLine   bool // the agent's leg is a predictive shift's line, which outlives the call
 }
 
 // begin logs the start of call and counts it active.

@@ -60,6 +60,9 @@ func (l *Live) CallID() int64  { return l.r.call.ID }
 func (l *Live) BrandID() int64 { return l.r.call.BrandID }
 func (l *Live) QueueID() int64 { return l.r.call.QueueID }
 
+// ShiftLine reports whether the agent talks on a predictive shift's line (not transferred).
+func (l *Live) ShiftLine() bool { return l.r.shiftLine }
+
 // Staff is who talks to the customer now (or did before Pause).
 func (l *Live) Staff() Staff {
 	l.mu.Lock()

@@ -11,7 +11,7 @@ import (
 )
 
 var mapper = apierr.Mapper{
-	{Err: ErrNoCall, Kind: apierr.Conflict}, {Err: ErrInProgress, Kind: apierr.Conflict},
+	{Err: ErrNoCall, Kind: apierr.Conflict}, {Err: ErrShiftLine, Kind: apierr.Conflict}, {Err: ErrInProgress, Kind: apierr.Conflict},
 	{Err: ErrNotYet, Kind: apierr.Conflict}, {Err: ErrBusy, Kind: apierr.Conflict},
 	{Err: ErrNoTransfer, Kind: apierr.NotFound}, {Err: ErrNotFound, Kind: apierr.NotFound},
 }

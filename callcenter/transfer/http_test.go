@@ -21,6 +21,7 @@ func TestRefusalsNameTheField(t *testing.T) {
 		{invalid("agent_id", "not an agent of this call's brand"), 422, "agent_id"},
 		{invalid("kind", "choose blind or attended"), 422, "kind"},
 		{ErrNoCall, 409, ""},
+		{ErrShiftLine, 409, ""},
 		{fmt.Errorf("agent_id: the agent is on_call, not available: %w", ErrBusy), 409, ""},
 		{ErrNotYet, 409, ""},
 		{ErrNoTransfer, 404, ""},

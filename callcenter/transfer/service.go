@@ -88,6 +88,9 @@ func (s *Service) start(ctx context.Context, u *access.User, req Request, notify
 	if lv == nil {
 		return Transfer{}, ErrNoCall
 	}
+	if lv.ShiftLine() {
+		return Transfer{}, ErrShiftLine
+	}
 	s.mu.Lock()
 	busy := s.runs[lv.CallID()] != nil
 	s.mu.Unlock()

@@ -40,6 +40,7 @@ const (
 // Sentinel errors, mapped to statuses at the edge.
 var (
 	ErrNoCall     = errors.New("you are in no call with a customer")
+	ErrShiftLine  = errors.New("calls on a predictive shift's line are not transferred")
 	ErrInProgress = errors.New("a transfer of this call is in progress already")
 	ErrNoTransfer = errors.New("no transfer in progress")
 	ErrNotYet     = errors.New("the target has not answered yet")
