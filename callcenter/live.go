@@ -98,8 +98,13 @@ func (l *Live) Resume(s Staff) {
 // Dial logs a leg of kind (LegAgent with agentID, or LegExternal) and places it to contact
 // (a desk page, a SIP phone or a number through the trunk) for as long as ring.
 func (l *Live) Dial(ctx context.Context, kind string, agentID int64, contact string, ring time.Duration) (Staff, error) {
+	req := telephony.DialRequest{To: contact, RingTimeout: ring}
+	if kind == LegExternal { // the number sees the brand's caller id, as the brand's own calls
+		settings, _ := l.r.c.Brand(ctx, l.r.call.BrandID)
+		req.CallerID = settings.CallerID
+	}
 	g := l.r.addLeg(kind, agentID, l.r.call.From, contact)
-	leg, err := l.r.dial(ctx, g, telephony.DialRequest{To: contact, RingTimeout: ring})
+	leg, err := l.r.dial(ctx, g, req)
 	return Staff{Leg: leg, Log: g}, err
 }
 
