@@ -16,6 +16,10 @@ type run struct {
 	log  *slog.Logger
 	call Call
 	down context.Context
+	// after a transfer (Live.swap): the agent on the staff leg now, 0 for an external party
+	transferred bool
+	staffAgent  int64
+	shiftLine   bool // the agent's leg is a predictive shift's line, which outlives the call
 }
 
 // begin logs the start of call and counts it active.
@@ -125,8 +129,10 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.MaxCall)
 	defer cancel()
-	r.c.phones.onTalk(r, customer, agent)
-	first := r.c.eng.Bridge(ctx, customer, agent, rec)
+	live, done := r.goLive(customer, Staff{Leg: agent, Log: ag})
+	first := live.bridge(ctx, rec) // again after each transfer (package callcenter/transfer)
+	done()
+	agent, ag = live.Staff().Leg, live.Staff().Log
 	side := SideSystem
 	switch first {
 	case customer:

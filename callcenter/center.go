@@ -67,6 +67,8 @@ type Center struct {
 	// requests are only stored.
 	callbacks Callbacks
 	router    Router // offers calls by language and skill (UseRouter); nil: longest idle of the brand
+	liveMu    sync.Mutex
+	live      map[int64]*Live // calls in talk, by call id (Live)
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the

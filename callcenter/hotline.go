@@ -176,7 +176,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 		r.call.AgentID = ag.UserID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
 		r.end(Answered, side) // logged before wrap-up: the disposition is for a finished call
-		c.setState(r.down, ag.UserID, WrapUp)
+		r.wrapUp(ag.UserID)
 		return
 	}
 	stopMusic()

@@ -104,7 +104,7 @@ func (c *Center) Preview(ctx context.Context, req OutboundRequest) (Call, error)
 	r.notice(ctx, customer, settings.RecordingNotice)
 	side := r.talk(ctx, customer, agent, cuLog, agLog)
 	call := r.end(Answered, side) // logged before wrap-up: the disposition is for a finished call
-	c.setState(r.down, req.AgentID, WrapUp)
+	r.wrapUp(req.AgentID)
 	return call, nil
 }
 
@@ -186,7 +186,7 @@ func (c *Center) runProgressive(ctx context.Context, r *run, req OutboundRequest
 		r.call.AgentID = agentID
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
 		call := r.end(Answered, side)
-		c.setState(r.down, agentID, WrapUp)
+		r.wrapUp(agentID)
 		return call
 	}
 	stopNotice()

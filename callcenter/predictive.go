@@ -67,6 +67,7 @@ func (c *Center) connectWithin(ctx context.Context, r *run, req OutboundRequest,
 		agLog := r.addLeg(LegAgent, ag.UserID, settings.CallerID, contact)
 		agent := pc.Session(ag.UserID) // the agent's phone is up already: bridged without a new offer/answer
 		if agent != nil {
+			r.shiftLine = true // not transferred (docs/transfers.md)
 			agLog.AnsweredAt, agLog.SIPCallID, agLog.Codec = ptrTime(time.Now().UTC()), agent.CallID, telephony.CodecName(agent.Codec())
 		} else if agent, err = r.dialWhile(ctx, customer, agLog, telephony.DialRequest{To: contact, CallerID: settings.CallerID, RingTimeout: max(time.Until(deadline), 100*time.Millisecond)}); err != nil {
 			c.release(r.down, ag.UserID)
@@ -80,7 +81,7 @@ func (c *Center) connectWithin(ctx context.Context, r *run, req OutboundRequest,
 		side := r.talk(ctx, customer, agent, cuLog, agLog)
 		pc.Talked(req.BrandID, time.Since(start))
 		call := r.end(Answered, side)
-		c.setState(r.down, ag.UserID, WrapUp)
+		r.wrapUp(ag.UserID)
 		return call, true
 	}
 	return Call{}, false

@@ -17,6 +17,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/wismo/wismo/callcenter/browsermedia"
 	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/telephony/telephonytest"
@@ -150,7 +151,7 @@ func (r *benchRig) browserLeg(api *webrtc.API, n int) (*telephony.Leg, *browser)
 	r.desk.mu.Lock()
 	r.desk.conn = sinkTo{pc: pc}
 	r.desk.mu.Unlock()
-	stream, err := newBrowserStream()
+	stream, err := browsermedia.New()
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -283,7 +284,7 @@ func measureFromBrowser(t testing.TB, b *browser, to *telephony.Leg, packets int
 
 // BenchmarkSoftphoneRelayLatency measures one packet's trip phone -> wismo's relay -> peer,
 // for a SIP peer (the baseline: two loopback UDP hops and the relay) and for a browser peer
-// (pion's SRTP and our browserStream instead of the second UDP socket), both directions.
+// (pion's SRTP and our browsermedia.Stream instead of the second UDP socket), both directions.
 // The difference of the medians is what the browser leg adds per packet.
 //
 //	go test -run '^$' -bench SoftphoneRelayLatency -benchtime 1x ./callcenter/

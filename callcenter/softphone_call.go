@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/wismo/wismo/callcenter/browsermedia"
 	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/telephony"
@@ -28,10 +29,10 @@ type pendingRing struct {
 func (r *pendingRing) decline() { r.once.Do(func() { close(r.declined) }) }
 func (r *pendingRing) leave()   { r.goneOnce.Do(func() { close(r.gone) }) }
 
-// peer is one WebRTC peer connection with the page, carrying a call's browserStream.
+// peer is one WebRTC peer connection with the page, carrying a call's browsermedia.Stream.
 type peer struct {
 	pc       *webrtc.PeerConnection
-	stream   *browserStream
+	stream   *browsermedia.Stream
 	dtmf     uint8
 	up, down chan struct{}
 	upOnce   sync.Once
@@ -48,7 +49,7 @@ type deskCall struct {
 	callID   int64
 	info     msg
 	leg      *telephony.Leg
-	stream   *browserStream
+	stream   *browsermedia.Stream
 	started  time.Time
 	mu       sync.Mutex
 	peer     *peer
@@ -245,7 +246,7 @@ func (d *desk) between(c *deskCall, r *run, customer *telephony.Leg) {
 			c.music()
 			c.music = nil
 		}
-		c.stream.held.Store(false)
+		c.stream.Hold(false)
 	}
 	c.mu.Unlock()
 	d.mu.Lock()
@@ -259,19 +260,19 @@ func (d *desk) between(c *deskCall, r *run, customer *telephony.Leg) {
 }
 
 // newPeer answers the page's SDP offer with a peer connection whose audio is stream.
-func (d *desk) newPeer(stream *browserStream, offer string) (*peer, string, error) {
+func (d *desk) newPeer(stream *browsermedia.Stream, offer string) (*peer, string, error) {
 	pc, err := d.p.api.NewPeerConnection(webrtc.Configuration{ICEServers: d.p.iceServers()})
 	if err != nil {
 		return nil, "", err
 	}
 	pe := &peer{pc: pc, stream: stream, dtmf: rtcapi.OfferDTMF(offer), up: make(chan struct{}), down: make(chan struct{})}
 	fail := func(err error) (*peer, string, error) { pc.Close(); return nil, "", err }
-	if _, err := pc.AddTrack(stream.out); err != nil {
+	if _, err := pc.AddTrack(stream.Track()); err != nil {
 		return fail(err)
 	}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if tr.Kind() == webrtc.RTPCodecTypeAudio {
-			go stream.pump(tr)
+			go stream.Pump(tr)
 		}
 	})
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
@@ -283,8 +284,7 @@ func (d *desk) newPeer(stream *browserStream, offer string) (*peer, string, erro
 		d.log.Debug("peer connection", "state", s.String())
 		switch s {
 		case webrtc.PeerConnectionStateConnected:
-			stream.lastRx.Store(time.Now().UnixNano())
-			stream.attached.Store(true)
+			stream.Connected()
 			pe.upOnce.Do(func() { close(pe.up) })
 		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 			pe.downOnce.Do(func() { close(pe.down) })
@@ -312,7 +312,7 @@ func (d *desk) accept(callID int64, offer string) error {
 	if pr == nil || pr.callID != callID {
 		return errNotRinging
 	}
-	stream, err := newBrowserStream()
+	stream, err := browsermedia.New()
 	if err != nil {
 		return err
 	}
@@ -433,7 +433,7 @@ func (d *desk) mediaCheck() {
 		mediaUp = true
 	}
 	if !mediaUp {
-		c.stream.attached.Store(false)
+		c.stream.Detached()
 	}
 	away := d.conn == nil || !mediaUp
 	switch {
@@ -480,7 +480,7 @@ func (d *desk) hold(on, music bool) error {
 		return errors.New("the customer is not connected yet")
 	}
 	c.held = on
-	c.stream.held.Store(on)
+	c.stream.Hold(on)
 	if c.music != nil {
 		c.music()
 		c.music = nil

@@ -97,6 +97,17 @@ func (r *Recorder) Write(ch int, ts uint32, at time.Time, samples []int16) {
 	}
 }
 
+// NewSource says that channel ch's packets come from another sender from now on (a
+// transferred call's new agent): its first packet anchors the channel to the call's clock
+// again, as RTP timestamps of different senders are unrelated (RFC 3550 §5.1).
+func (r *Recorder) NewSource(ch int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ch >= 0 && ch <= 1 {
+		r.ch[ch].started = false
+	}
+}
+
 // flushTo writes frames up to frame n (silence where nothing arrived) and slides the buffer.
 func (r *Recorder) flushTo(n int64) {
 	for r.flushed < n && r.err == nil {

@@ -47,6 +47,7 @@ type Endpoint struct {
 	rtpTx    atomic.Uint64 // and sent
 	relayed  atomic.Uint64 // RTP packets relayed by bridges, live
 	onDTMF   atomic.Pointer[func(DTMF)]
+	onRefer  atomic.Pointer[ReferFunc]
 	draining atomic.Bool
 	addr     string // host:port the sockets are bound to
 	endpointState

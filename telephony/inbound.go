@@ -28,6 +28,7 @@ func (e *Endpoint) routes() {
 	e.srv.OnAck(checked(func(req *sip.Request, tx sip.ServerTransaction) { e.uas.ReadAck(req, tx) }))
 	e.srv.OnBye(checked(e.onBye))
 	e.srv.OnInfo(checked(e.onInfo))
+	e.srv.OnRefer(checked(e.onReferRequest)) // refer.go: 405 until call control takes REFERs
 	e.srv.OnRegister(checked(e.reg.onRegister))
 	// RFC 3261 §11.2: OPTIONS is answered as an INVITE would be, with what we support.
 	e.srv.OnOptions(checked(func(req *sip.Request, tx sip.ServerTransaction) {

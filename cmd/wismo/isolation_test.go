@@ -216,6 +216,16 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/callbacks":                     {list: true},
 		"POST /api/v1/callbacks":                    {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
 		"GET /api/v1/recordings/:id/audio":          {path: "/api/v1/recordings/{recording}/audio"},
+		// Transfers act on the caller's own live call (B's staff have none: 409) and read A's by id.
+		"GET /api/v1/transfers/targets":            {also: []int{409}},
+		"POST /api/v1/transfers":                   {body: `{"kind": "blind", "target": {"queue_id": 1}}`, also: []int{409}},
+		"GET /api/v1/transfers/current":            {},
+		"POST /api/v1/transfers/current/complete":  {},
+		"POST /api/v1/transfers/current/cancel":    {},
+		"GET /api/v1/calls/:id/transfers":          {path: "/api/v1/calls/{call}/transfers", list: true},
+		"GET /api/v1/brands/:id/transfer-settings": {path: "/api/v1/brands/{brandA}/transfer-settings"},
+		"PUT /api/v1/brands/:id/transfer-settings": {path: "/api/v1/brands/{brandA}/transfer-settings", body: `{"allow_external": true}`},
+		"GET /calls/:id<int>":                      {path: "/calls/{call}"},
 
 		// Routing by language and skill (callcenter/routing).
 		"GET /api/v1/brands/:brand/agents/routing":     {path: "/api/v1/brands/{brandA}/agents/routing"},
@@ -280,7 +290,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

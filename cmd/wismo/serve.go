@@ -23,6 +23,7 @@ import (
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/routing"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/csat"
@@ -37,11 +38,13 @@ import (
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/callpages"
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/tracking"
 	"github.com/wismo/wismo/updates"
 )
@@ -175,6 +178,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// The desk and the cases as one workspace: cases opened from calls, calls linked to them.
 	dc := deskcase.New(a.db, n.tel.center.Calls, cs.svc)
 	routes = append(routes, func(r fiber.Router) { deskcase.Routes(r, dc) })
+	// Transfers of live calls (docs/transfers.md) and the call page /calls/{id} with the
+	// call's legs, transfers, recording and cases (package callpages; sections plug in there).
+	transfers := transfer.New(a.db, n.tel.center, a.log, 0)
+	n.tel.eng.OnRefer(func(leg *telephony.Leg, to string, done func(int)) error { return transfers.Refer(ctx, leg, to, done) })
+	routes = append(routes, func(r fiber.Router) {
+		transfer.Routes(r, transfers)
+		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc})
+	})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
 	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).

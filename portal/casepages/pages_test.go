@@ -299,7 +299,8 @@ func TestTimelineCallHasAnInlinePlayer(t *testing.T) {
 	for _, want := range []string{`<audio controls preload="none" src="/api/v1/recordings/41/audio"></audio>`, "hotline call answered",
 		// The talk strip under the player (recordings/talk), titled in the reader's language.
 		`<img class="talk-strip" src="/api/v1/calls/9/talk.svg?recording=41" alt="Кто когда говорил: клиент сверху, оператор снизу" loading="lazy">`,
-		"told the customer about customs", "Итог: resolved", "оператор #3", "Звонок"} {
+		"told the customer about customs", "Итог: resolved", "оператор #3", "Звонок",
+		`<a class="call-link" href="/calls/9">Страница звонка</a>`} { // the call page (portal/callpages)
 		if !strings.Contains(page, want) {
 			t.Errorf("the call on the timeline lacks %q", want)
 		}

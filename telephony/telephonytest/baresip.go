@@ -113,14 +113,25 @@ func sipPorts(t testing.TB) (sip, ctrl int) {
 // ToneWAV writes a mono 8 kHz 16-bit WAV of seconds of a freq Hz sine at half scale.
 func ToneWAV(t testing.TB, dir string, freq float64, seconds int) string {
 	t.Helper()
-	path := filepath.Join(dir, fmt.Sprintf("tone%.0f.wav", freq))
-	w, err := media.CreateWAV(path, 8000, 1)
+	return sineWAV(t, filepath.Join(dir, fmt.Sprintf("tone%.0f.wav", freq)), 8000, freq, seconds, 16000)
+}
+
+// MicWAV writes a browser agent's voice for Chromium's fake microphone
+// (--use-file-for-fake-audio-capture wants 48 kHz 16-bit mono): seconds of a freq Hz sine.
+func MicWAV(t testing.TB, dir string, freq float64, seconds int) string {
+	t.Helper()
+	return sineWAV(t, filepath.Join(dir, fmt.Sprintf("mic%.0f.wav", freq)), 48000, freq, seconds, 12000)
+}
+
+func sineWAV(t testing.TB, path string, rate int, freq float64, seconds int, amp float64) string {
+	t.Helper()
+	w, err := media.CreateWAV(path, rate, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := make([]int16, 8000*seconds)
+	s := make([]int16, rate*seconds)
 	for i := range s {
-		s[i] = int16(16000 * math.Sin(2*math.Pi*freq*float64(i)/8000))
+		s[i] = int16(amp * math.Sin(2*math.Pi*freq*float64(i)/float64(rate)))
 	}
 	if err := w.WriteSamples(s); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,7 @@
-package callcenter
+// Package browsermedia is an agent's browser as a telephony.MediaStream: the audio of a
+// WebRTC peer connection (pion) read and written as RTP, surviving a change of peer
+// connection (a page reload) so that the bridge and the recording carry on.
+package browsermedia
 
 import (
 	"io"
@@ -22,11 +25,11 @@ func (timeoutError) Temporary() bool { return true }
 
 var _ net.Error = timeoutError{}
 
-// browserStream is an agent's browser as a telephony.MediaStream: packets from the peer
+// Stream is an agent's browser as a telephony.MediaStream: packets from the peer
 // connection's remote audio track are read, and packets for the browser go to one local
 // track. The peer connection may be replaced while the call lasts (a page reload): the
 // stream, and so the bridge and the recording, carry on.
-type browserStream struct {
+type Stream struct {
 	out   *webrtc.TrackLocalStaticRTP
 	in    chan []byte // packets from the browser, copied
 	done  chan struct{}
@@ -47,20 +50,21 @@ type browserStream struct {
 	started bool
 }
 
-func newBrowserStream() (*browserStream, error) {
+// New returns a stream with no peer connection yet.
+func New() (*Stream, error) {
 	out, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "wismo")
 	if err != nil {
 		return nil, err
 	}
-	s := &browserStream{out: out, in: make(chan []byte, 64), done: make(chan struct{}), timer: time.NewTimer(time.Hour)}
+	s := &Stream{out: out, in: make(chan []byte, 64), done: make(chan struct{}), timer: time.NewTimer(time.Hour)}
 	s.timer.Stop()
 	s.lastRx.Store(time.Now().UnixNano())
 	return s, nil
 }
 
-// pump reads the browser's audio track until it ends, queueing packets for Read; when the
+// Pump reads the browser's audio track until it ends, queueing packets for Read; when the
 // reader lags the oldest packets are dropped (live audio: late is as good as lost).
-func (s *browserStream) pump(tr *webrtc.TrackRemote) {
+func (s *Stream) Pump(tr *webrtc.TrackRemote) {
 	buf := make([]byte, 1500)
 	for {
 		n, _, err := tr.Read(buf)
@@ -93,7 +97,7 @@ func (s *browserStream) pump(tr *webrtc.TrackRemote) {
 }
 
 // Read implements telephony.MediaStream.
-func (s *browserStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, time.Time, error) {
+func (s *Stream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, time.Time, error) {
 	s.timer.Reset(wait)
 	defer s.timer.Stop()
 	for {
@@ -116,7 +120,7 @@ func (s *browserStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (i
 // and a timestamp that continues across a change of source (RFC 3550 §5.1: one SSRC, one
 // timeline; pion sets the SSRC and payload type of the binding). Telephone-events from the
 // customer are not sent: a browser plays no RFC 4733 events.
-func (s *browserStream) WriteRaw(b []byte) error {
+func (s *Stream) WriteRaw(b []byte) error {
 	if s.held.Load() || len(b) < 12 || b[1]&0x7f != media.PayloadPCMU {
 		return nil
 	}
@@ -138,7 +142,7 @@ func (s *browserStream) WriteRaw(b []byte) error {
 }
 
 // WriteAudio implements telephony.MediaStream (ringback while a preview call dials).
-func (s *browserStream) WriteAudio(pt uint8, payload []byte, _ []byte) error {
+func (s *Stream) WriteAudio(pt uint8, payload []byte, _ []byte) error {
 	if s.held.Load() {
 		return nil
 	}
@@ -157,7 +161,7 @@ func (s *browserStream) WriteAudio(pt uint8, payload []byte, _ []byte) error {
 }
 
 // Discard implements telephony.MediaStream.
-func (s *browserStream) Discard() {
+func (s *Stream) Discard() {
 	for {
 		select {
 		case <-s.in:
@@ -170,7 +174,7 @@ func (s *browserStream) Discard() {
 // SinceLastRx implements telephony.MediaStream. While no peer connection carries the call
 // (the page is reloading) it reports 0: the softphone's reconnect grace decides, not the
 // bridge's silence timer.
-func (s *browserStream) SinceLastRx() time.Duration {
+func (s *Stream) SinceLastRx() time.Duration {
 	if !s.attached.Load() {
 		return 0
 	}
@@ -178,10 +182,25 @@ func (s *browserStream) SinceLastRx() time.Duration {
 }
 
 // Packets implements telephony.MediaStream.
-func (s *browserStream) Packets() (rx, tx uint64) { return s.rx.Load(), s.tx.Load() }
+func (s *Stream) Packets() (rx, tx uint64) { return s.rx.Load(), s.tx.Load() }
 
 // Close implements telephony.MediaStream; the peer connections are the softphone's.
-func (s *browserStream) Close() error {
+func (s *Stream) Close() error {
 	s.close.Do(func() { close(s.done) })
 	return nil
 }
+
+// Track is the local track carrying the stream's audio to the browser.
+func (s *Stream) Track() *webrtc.TrackLocalStaticRTP { return s.out }
+
+// Connected marks a peer connection as carrying the media from now on.
+func (s *Stream) Connected() {
+	s.lastRx.Store(time.Now().UnixNano())
+	s.attached.Store(true)
+}
+
+// Detached marks the media as carried by no peer connection (the page is away).
+func (s *Stream) Detached() { s.attached.Store(false) }
+
+// Hold stops (or restarts) everything passing either way.
+func (s *Stream) Hold(on bool) { s.held.Store(on) }

@@ -1,0 +1,222 @@
+package callcenter
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/wismo/wismo/telephony"
+)
+
+// LegExternal is the leg of a party outside wismo a call was transferred to (00034).
+const LegExternal = "external"
+
+// Live is a call whose customer talks to staff (run.talk). Package callcenter/transfer
+// pauses its bridge (the customer's leg stays up) and resumes it with the same or another
+// staff leg; the recorder carries on, so the call keeps one recording (docs/transfers.md).
+type Live struct {
+	r        *run
+	Customer *telephony.Leg
+	mu       sync.Mutex
+	staff    Staff
+	pause    context.CancelFunc
+	next     chan Staff
+	done     chan struct{}
+}
+
+// Staff is the leg talking to the customer with its call_legs row: an agent's
+// (Log.AgentID), or an external party's (Log.Kind LegExternal).
+type Staff struct {
+	Leg *telephony.Leg
+	Log *Leg
+}
+
+// Live is the call agentID talks in (their leg is its staff leg), or nil.
+func (c *Center) Live(agentID int64) *Live {
+	c.liveMu.Lock()
+	defer c.liveMu.Unlock()
+	for _, l := range c.live {
+		if l.Staff().Log.AgentID == agentID {
+			return l
+		}
+	}
+	return nil
+}
+
+// LiveOn is the call whose staff leg is leg (an agent's phone that sent REFER), or nil.
+func (c *Center) LiveOn(leg *telephony.Leg) *Live {
+	c.liveMu.Lock()
+	defer c.liveMu.Unlock()
+	for _, l := range c.live {
+		if l.Staff().Leg == leg {
+			return l
+		}
+	}
+	return nil
+}
+
+// CallID, BrandID and QueueID are the live call's.
+func (l *Live) CallID() int64  { return l.r.call.ID }
+func (l *Live) BrandID() int64 { return l.r.call.BrandID }
+func (l *Live) QueueID() int64 { return l.r.call.QueueID }
+
+// ShiftLine reports whether the agent talks on a predictive shift's line (not transferred).
+func (l *Live) ShiftLine() bool { return l.r.shiftLine }
+
+// Staff is who talks to the customer now (or did before Pause).
+func (l *Live) Staff() Staff {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.staff
+}
+
+// Done is closed when the call's talk ends (the customer hung up, or staff did).
+func (l *Live) Done() <-chan struct{} { return l.done }
+
+// Pause ends the customer's bridge without hanging up anyone; Resume bridges again. It
+// reports false when there is no bridge to pause (not up yet, or paused already).
+func (l *Live) Pause() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pause == nil {
+		return false
+	}
+	l.pause()
+	l.pause = nil
+	return true
+}
+
+// Resume bridges the paused customer with s: the same staff leg (a cancelled transfer) or a
+// new one, whose agent (if any) is then the call's, the previous one going to wrap-up.
+func (l *Live) Resume(s Staff) {
+	select {
+	case l.next <- s:
+	case <-l.done:
+	}
+}
+
+// Dial logs a leg of kind (LegAgent with agentID, or LegExternal) and places it to contact
+// (a desk page, a SIP phone or a number through the trunk) for as long as ring.
+func (l *Live) Dial(ctx context.Context, kind string, agentID int64, contact string, ring time.Duration) (Staff, error) {
+	req := telephony.DialRequest{To: contact, RingTimeout: ring}
+	if kind == LegExternal { // the number sees the brand's caller id, as the brand's own calls
+		settings, _ := l.r.c.Brand(ctx, l.r.call.BrandID)
+		req.CallerID = settings.CallerID
+	}
+	g := l.r.addLeg(kind, agentID, l.r.call.From, contact)
+	leg, err := l.r.dial(ctx, g, req)
+	return Staff{Leg: leg, Log: g}, err
+}
+
+// Music plays the brand's queue music to the paused customer until the returned func.
+func (l *Live) Music() (stop func()) {
+	ctx, cancel := context.WithCancel(l.r.down)
+	if s, err := l.r.c.audio.Load(l.r.call.BrandID, AnnQueue); err == nil {
+		go l.r.c.eng.Play(ctx, l.Customer, s, true)
+	}
+	return cancel
+}
+
+// bridge runs the customer's bridges with staff until a side hangs up or ctx ends; a Pause
+// ends the current one and the Staff given to Resume is bridged next, with the same rec.
+func (l *Live) bridge(ctx context.Context, rec telephony.Recorder) *telephony.Leg {
+	for {
+		bctx, cancel := context.WithCancel(ctx)
+		l.mu.Lock()
+		s := l.staff
+		l.pause = cancel
+		l.mu.Unlock()
+		l.r.c.phones.onTalk(l.r, l.Customer, s.Leg)
+		first := l.r.c.eng.Bridge(bctx, l.Customer, s.Leg, rec)
+		cancel()
+		if first != nil || ctx.Err() != nil {
+			return first
+		}
+		select { // paused by a transfer
+		case n := <-l.next:
+			l.swap(s, n)
+			if ns, ok := rec.(interface{ NewSource(ch int) }); ok && n.Leg != s.Leg {
+				ns.NewSource(1) // the right channel: the staff voice the customer hears
+			}
+		case <-l.Customer.Done():
+			return l.Customer
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// swap makes n the staff leg after old: old's leg is released and logged as ended by its
+// side, its agent goes to wrap-up, and n's agent is the call's (calls.agent_id: the agent who
+// had the call last; an external party leaves it to the agent who transferred).
+func (l *Live) swap(old, n Staff) {
+	if n.Leg == old.Leg {
+		return
+	}
+	r := l.r
+	l.mu.Lock()
+	l.staff = n
+	l.mu.Unlock()
+	old.Log.EndedAt, old.Log.Outcome, old.Log.HangupSide = ptrTime(time.Now().UTC()), Answered, LegAgent
+	r.saveLeg(old.Log)
+	r.c.cfg.Pacer.Release(r.down, old.Leg)
+	if old.Log.AgentID != 0 {
+		r.c.setState(r.down, old.Log.AgentID, WrapUp)
+	}
+	r.transferred, r.staffAgent = true, n.Log.AgentID
+	if n.Log.AgentID != 0 {
+		r.c.setState(r.down, n.Log.AgentID, OnCall)
+		r.call.AgentID = n.Log.AgentID
+	}
+	r.saveCall()
+}
+
+// wrapUp puts the agent who ended the call into wrap-up: agentID, or after a transfer the
+// agent who had the call last (none when an external party had it).
+func (r *run) wrapUp(agentID int64) {
+	if r.transferred {
+		agentID = r.staffAgent
+	}
+	if agentID != 0 {
+		r.c.setState(r.down, agentID, WrapUp)
+	}
+}
+
+// goLive registers the call's talk for transfers until the returned func.
+func (r *run) goLive(customer *telephony.Leg, s Staff) (*Live, func()) {
+	l := &Live{r: r, Customer: customer, staff: s, next: make(chan Staff), done: make(chan struct{})}
+	r.c.liveMu.Lock()
+	if r.c.live == nil {
+		r.c.live = map[int64]*Live{}
+	}
+	r.c.live[r.call.ID] = l
+	r.c.liveMu.Unlock()
+	return l, func() {
+		r.c.liveMu.Lock()
+		delete(r.c.live, r.call.ID)
+		r.c.liveMu.Unlock()
+		close(l.done)
+	}
+}
+
+// Contact is where agent ag takes calls now (their desk page, else their SIP phone).
+func (c *Center) Contact(ag Agent) (string, bool) { return c.locate(ag) }
+
+// Number is typed as the trunk dials it (E.164; a sip: URI as it is), or an ErrBadNumber.
+func (l *Live) Number(ctx context.Context, typed string) (string, error) {
+	return l.r.c.numberToDial(ctx, l.r.call.BrandID, l.r.call.ParcelID, typed)
+}
+
+// Consult bridges the transferring agent's leg a with the target's b (unrecorded: the
+// customer hears neither) until one ends or ctx does; the target's desk shows a call.
+func (l *Live) Consult(ctx context.Context, a, b *telephony.Leg) *telephony.Leg {
+	l.r.c.phones.onTalk(l.r, a, b)
+	return l.r.c.eng.Bridge(ctx, a, b, nil)
+}
+
+// Drop hangs up s, a target that never took the customer, and logs its end by side.
+func (l *Live) Drop(s Staff, side string) {
+	s.Leg.Hangup(l.r.down, "")
+	s.Log.EndedAt, s.Log.Outcome, s.Log.HangupSide = ptrTime(time.Now().UTC()), Answered, side
+	l.r.saveLeg(s.Log)
+}
