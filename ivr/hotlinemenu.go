@@ -136,6 +136,9 @@ func (s *Settings) SaveHotlineMenu(ctx context.Context, brand int64, m HotlineMe
 // menuOffer is what this caller may do after the status.
 type menuOffer struct{ days, sms bool }
 
+// FullMenu offers every option (the editor's default text and the preview).
+var FullMenu = menuOffer{days: true, sms: true}
+
 // GreetingText is the greeting as spoken: the brand's text or the catalog's, {brand} filled.
 func (m HotlineMenu) GreetingText(brand string) string {
 	loc := i18n.New(i18n.Lang(m.Lang), time.UTC)

@@ -28,7 +28,8 @@ const sampleParcel = "RA123456789RU"
 //	                                             &text=&confirm=&other_days=&agent=: as typed
 //	POST /api/v1/ivr/prompts/robocall/preview    an unsaved prompt (the PUT body) as audio/wav
 //
-// Previews fill the placeholders with a sample parcel due tomorrow.
+// Previews fill the placeholders with a sample parcel due tomorrow. The hotline's menu has
+// its own routes beside these (hotlineRoutes).
 func Routes(r fiber.Router, s *Settings, p *Prompts) {
 	r.Get("/api/v1/ivr/prompts/robocall", answer(func(c *fiber.Ctx) error {
 		brand, err := access.QueryBrand(c, Editors...)
@@ -114,6 +115,7 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		}
 		return preview(c, brand, in)
 	}))
+	hotlineRoutes(r, s, p)
 }
 
 // answer answers a handler's error through apierr: a wrong field is a 422 naming it.

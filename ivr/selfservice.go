@@ -180,7 +180,7 @@ func (s *SelfService) menu(ctx context.Context, leg *telephony.Leg, call callcen
 	}
 	offer := menuOffer{days: len(options) > 0, sms: matched && s.SMS != nil && p.Recipient.Phone != ""}
 	name, _ := s.Settings.BrandName(ctx, call.BrandID)
-	menu, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.menu", lg, cfg.MenuText(name, offer))
+	menu, _ := s.Prompts.Audio(ctx, call.BrandID, PromptHotlineMenu, lg, cfg.MenuText(name, offer))
 	status := s.status(ctx, call.BrandID, lg, loc, p)
 	join := func(parts ...[]int16) []int16 {
 		var out []int16

@@ -204,8 +204,10 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// delivery day (docs/ivr.md "Self-service on the hotline").
 	selfCount := ivr.NewSelfServiceCounter()
 	a.reg.MustRegister(selfCount)
+	// The greeting and menu are the brand's (/editor/{brand}/hotline-menu); key 3 plans the
+	// tracking link by SMS through the dialer; calls.self_service counts deflection.
 	n.tel.center.UseSelfService((&ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: comms.words,
-		Settings: promptSettings, Days: days, DB: a.db, Log: a.log, Count: selfCount}).Serve)
+		Settings: promptSettings, Days: days, SMS: comms.dialer, PublicURL: a.cfg.PublicURL, DB: a.db, Log: a.log, Count: selfCount}).Serve)
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	// The shop's look on the tracking page (package branding; the editor's look page sets it).
 	looks := branding.New(a.db)
