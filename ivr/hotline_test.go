@@ -114,7 +114,8 @@ func TestPickDisambiguatesKeyedDigits(t *testing.T) {
 	}
 }
 
-// TestStatusSaysTomorrow: the expected day is today, tomorrow or a date in the recipient's zone.
+// TestStatusSaysTomorrow: the expected day is today, tomorrow or a date in the recipient's zone;
+// a day gone by is not said.
 func TestStatusSaysTomorrow(t *testing.T) {
 	now := time.Date(2026, 12, 6, 22, 30, 0, 0, time.UTC) // already the 7th in Novosibirsk
 	s := &SelfService{Now: func() time.Time { return now }}
@@ -124,7 +125,7 @@ func TestStatusSaysTomorrow(t *testing.T) {
 		loc  i18n.Locale
 		date string
 		want string
-	}{{en, "2026-12-07", "today."}, {en, "2026-12-08", "tomorrow."}, {ru, "2026-12-08", "завтра."}, {en, "2026-12-10", "on Thursday 10 December."}} {
+	}{{en, "2026-12-07", "today."}, {en, "2026-12-08", "tomorrow."}, {ru, "2026-12-08", "завтра."}, {en, "2026-12-10", "on Thursday 10 December."}, {en, "2026-12-06", ""}} {
 		if got := s.when(c.loc, p, day(c.date)); got != c.want {
 			t.Errorf("%s: %q, want %q", c.date, got, c.want)
 		}

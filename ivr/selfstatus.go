@@ -17,6 +17,7 @@ const FragmentWait = 3 * time.Second
 
 // fragment is one piece of the status sentence, synthesised and cached on its own.
 type fragment struct {
+	kind     string // intro, status, place, expected, day
 	text     string
 	required bool // the status words: without them the status is the generic fragment
 }
@@ -31,20 +32,21 @@ type fragment struct {
 func (s *SelfService) statusFragments(ctx context.Context, brand int64, lg string, loc i18n.Locale, p tracking.ParcelView) []fragment {
 	name, _ := s.Settings.BrandName(ctx, brand)
 	words := trackwords.For(lg, s.Words.Brand(ctx, brand, lg))
-	out := []fragment{{text: loc.T("ivr.self.intro", "brand", name)}, {text: loc.T("ivr.self.status", "status", words.Latest(p).Label), required: true}}
+	out := []fragment{{kind: "intro", text: loc.T("ivr.self.intro", "brand", name)},
+		{kind: "status", text: loc.T("ivr.self.status", "status", words.Latest(p).Label), required: true}}
 	if n := len(p.Events); n > 0 && p.Events[n-1].Location != "" {
-		out = append(out, fragment{text: loc.T("ivr.self.place", "place", p.Events[n-1].Location)})
+		out = append(out, fragment{kind: "place", text: loc.T("ivr.self.place", "place", p.Events[n-1].Location)})
 	}
 	if p.DeliveredAt == nil {
-		if d := firstOf(p.ExpectedDate, p.PromisedDate); d != "" {
-			out = append(out, fragment{text: loc.T("ivr.self.expected")}, fragment{text: s.when(loc, p, day(d))})
+		if d := firstOf(p.ExpectedDate, p.PromisedDate); d != "" && s.when(loc, p, day(d)) != "" {
+			out = append(out, fragment{kind: "expected", text: loc.T("ivr.self.expected")}, fragment{kind: "day", text: s.when(loc, p, day(d))})
 		}
 	}
 	return out
 }
 
 // when says a day relative to today in the recipient's zone: "today.", "tomorrow.", "on
-// Monday 23 November.".
+// Monday 23 November."; "" for a day gone by (a late parcel: no date is promised again).
 func (s *SelfService) when(loc i18n.Locale, p tracking.ParcelView, d time.Time) string {
 	zone, err := geo.LoadZone(p.Recipient.TimeZone)
 	if err != nil {
@@ -57,6 +59,9 @@ func (s *SelfService) when(loc i18n.Locale, p tracking.ParcelView, d time.Time) 
 		return loc.T("ivr.self.when_today")
 	case 24 * time.Hour:
 		return loc.T("ivr.self.when_tomorrow")
+	}
+	if d.Before(today) {
+		return ""
 	}
 	return loc.T("ivr.self.when_date", "date", SpokenDate(loc, d))
 }
@@ -96,4 +101,25 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// warmKeys are the fixed texts of the self-service, made at start so that the first callers
+// (and a caller whose status words wait for a busy pool) find them in the cache.
+var warmKeys = []string{"ivr.self.status_generic", "ivr.self.expected", "ivr.self.when_today", "ivr.self.when_tomorrow",
+	"ivr.self.key_in", "ivr.self.not_found", "ivr.self.throttled", "ivr.self.sms_sent", "ivr.self.sms_limit", "ivr.self.sms_failed"}
+
+// Warm synthesises the fixed texts in both languages (through the bounded pool; a missing
+// synthesiser makes it return at once).
+func (s *SelfService) Warm(ctx context.Context) {
+	if !s.Prompts.CanSynthesize() {
+		return
+	}
+	for _, lg := range []string{"en", "ru"} {
+		loc := i18n.New(i18n.Lang(lg), time.UTC)
+		for _, k := range warmKeys {
+			if _, err := s.Prompts.Synthesize(ctx, lg, loc.T(k)); err != nil && ctx.Err() == nil {
+				s.Log.Warn("self-service: fixed text not synthesised", "key", k, "lang", lg, "err", err)
+			}
+		}
+	}
 }
