@@ -27,13 +27,9 @@ func hotlineRoutes(r fiber.Router, s *Settings, p *Prompts) {
 		if err != nil {
 			return err
 		}
-		var out []HotlineMenu
-		for _, lang := range []string{"en", "ru"} {
-			m, err := s.HotlineMenu(c.UserContext(), brand, lang)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
+		out, err := bothLangs(func(lang string) (HotlineMenu, error) { return s.HotlineMenu(c.UserContext(), brand, lang) })
+		if err != nil {
+			return err
 		}
 		return c.JSON(fiber.Map{"menus": out, "greeting_placeholders": GreetingPlaceholders, "menu_placeholders": MenuPlaceholders,
 			"max_text": MaxTextRunes})

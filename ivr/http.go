@@ -36,13 +36,9 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		if err != nil {
 			return err
 		}
-		var out []PromptText
-		for _, lang := range []string{"en", "ru"} {
-			pt, err := s.Prompt(c.UserContext(), brand, PromptRobocall, lang)
-			if err != nil {
-				return err
-			}
-			out = append(out, pt)
+		out, err := bothLangs(func(lang string) (PromptText, error) { return s.Prompt(c.UserContext(), brand, PromptRobocall, lang) })
+		if err != nil {
+			return err
 		}
 		return c.JSON(fiber.Map{"prompts": out, "placeholders": Placeholders, "max_text": MaxTextRunes})
 	}))
@@ -116,6 +112,19 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		return preview(c, brand, in)
 	}))
 	hotlineRoutes(r, s, p)
+}
+
+// bothLangs is what get gives for English and Russian, in this order.
+func bothLangs[T any](get func(lang string) (T, error)) ([]T, error) {
+	var out []T
+	for _, lang := range []string{"en", "ru"} {
+		v, err := get(lang)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // answer answers a handler's error through apierr: a wrong field is a 422 naming it.

@@ -97,6 +97,17 @@ func newSelfWorld(t *testing.T) *selfWorld {
 	return w
 }
 
+// heavySelfWorld is newSelfWorld for a test with a real caller (baresip; one pass) and the
+// context of its call.
+func heavySelfWorld(t *testing.T) (*selfWorld, context.Context) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "baresip", "baresip-core")
+	w := newSelfWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	return w, ctx
+}
+
 // warm synthesises what the caller will hear beforehand, so the keys the test sends on a
 // timetable meet the question (a busy hotline has these in its cache too).
 func (w *selfWorld) warm(ctx context.Context) {
@@ -248,11 +259,7 @@ func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pa
 // wait the closed message and a callback request, reason max_wait); the call row says status,
 // keys 0, self_service queue; no delivery-day choice; not deflected.
 func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
-	storetest.OnePass(t)
-	telephonytest.Require(t, "baresip", "baresip-core")
-	w := newSelfWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	w, ctx := heavySelfWorld(t)
 	// After the notice (1 s), the greeting (1 s), the status and the menu (1 s): 1.5 s into the question.
 	call, ivr, phone := w.callFrom(ctx, customer, []string{"0"}, []time.Duration{w.statusLen("") + 5*time.Second})
 	if heard := heardInOrder(phone.Heard(t)); !inOrder(heard, []string{"greeting", "speech", "menu"}) {
@@ -267,9 +274,7 @@ func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
 	if ivr != AnswerStatus+" 0" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 0")
 	}
-	var reason string
-	if err := w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT reason FROM callback_requests WHERE call_id = ? AND brand_id = ?`),
-		call.ID, w.BrandA).Scan(&reason); err != nil || reason != "max_wait" {
+	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
 		t.Fatalf("after 0 the caller did not wait in the queue to its maximum wait: request %q %v", reason, err)
 	}
 	if ch, err := w.days.Latest(ctx, w.BrandA, item); err != nil || ch != nil {
@@ -278,6 +283,14 @@ func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
 	if n := w.count(OutcomeDeflected); n != 0 {
 		t.Fatalf("deflected %v, want 0: the caller went on to the queue", n)
 	}
+}
+
+// queued is the reason of the call's callback request: max_wait for a caller who waited in
+// the queue (no agent) to its maximum wait.
+func (w *selfWorld) queued(ctx context.Context, call int64) (reason string, err error) {
+	err = w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT reason FROM callback_requests WHERE call_id = ? AND brand_id = ?`),
+		call, w.BrandA).Scan(&reason)
+	return
 }
 
 // row reads the call row's outcome, disposition and self_service.
@@ -295,11 +308,7 @@ func (w *selfWorld) row(ctx context.Context, id int64) (outcome, disposition, se
 // 21; it counts as deflected: outcome answered, disposition self_service, no agent (not
 // abandoned).
 func TestHotlineSelfServiceKey2ChoosesADay(t *testing.T) {
-	storetest.OnePass(t)
-	telephonytest.Require(t, "baresip", "baresip-core")
-	w := newSelfWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	w, ctx := heavySelfWorld(t)
 	days, err := w.days.Days(ctx, w.BrandA, item)
 	if err != nil || len(days) < 2 {
 		t.Fatalf("days %+v %v", days, err)
@@ -420,18 +429,9 @@ func TestSelfServiceStatusSharesTheCache(t *testing.T) {
 // 2 changes nothing (their number is not the recipient's) and goes to the queue, and no SMS
 // is planned; the call row says status with the keys as pressed.
 func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
-	storetest.OnePass(t)
-	telephonytest.Require(t, "baresip", "baresip-core")
-	w := newSelfWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	w, ctx := heavySelfWorld(t)
 	keys := strings.Split("123456785#2", "")
-	pauses := []time.Duration{3 * time.Second}
-	for range keys[1:] {
-		pauses = append(pauses, 400*time.Millisecond)
-	}
-	pauses[len(pauses)-1] = 2 * time.Second // the status starts
-	_, ivr, _ := w.callFrom(ctx, "+79130000001", keys, pauses)
+	_, ivr, _ := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys, 2*time.Second)) // 2 as the status starts
 	if ivr != AnswerStatus+" 123456785#2" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#2")
 	}
@@ -476,11 +476,7 @@ func keyedPauses(keys []string, wait time.Duration) []time.Duration {
 // wait a callback request, reason max_wait). The call row: status, the keys, self_service
 // queue; the metric counts it as queue, not deflected.
 func TestHotlineSelfServiceKeyedThenAgent(t *testing.T) {
-	storetest.OnePass(t)
-	telephonytest.Require(t, "baresip", "baresip-core")
-	w := newSelfWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	w, ctx := heavySelfWorld(t)
 	keys := strings.Split("123456785#0", "")
 	call, ivr, phone := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys, w.statusLen("ru")+3*time.Second))
 	if heard := heardInOrder(phone.Heard(t)); !inOrder(heard, []string{"greeting", "key_in", "speech", "menu"}) {
@@ -489,9 +485,7 @@ func TestHotlineSelfServiceKeyedThenAgent(t *testing.T) {
 	if ivr != AnswerStatus+" 123456785#0" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#0")
 	}
-	var reason string
-	if err := w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT reason FROM callback_requests WHERE call_id = ? AND brand_id = ?`),
-		call.ID, w.BrandA).Scan(&reason); err != nil || reason != "max_wait" {
+	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
 		t.Fatalf("after 0 the caller did not wait in the queue: request %q %v", reason, err)
 	}
 	if _, _, self := w.row(ctx, call.ID); self != OutcomeQueue || w.count(OutcomeQueue) != 1 || w.count(OutcomeDeflected) != 0 {
@@ -504,11 +498,7 @@ func TestHotlineSelfServiceKeyedThenAgent(t *testing.T) {
 // caller hangs up after the confirmation: resolved by self-service (answered, disposition
 // self_service, self_service deflected; counted deflected), not abandoned.
 func TestHotlineSelfServiceSMSLink(t *testing.T) {
-	storetest.OnePass(t)
-	telephonytest.Require(t, "baresip", "baresip-core")
-	w := newSelfWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	w, ctx := heavySelfWorld(t)
 	call, ivr := w.call(ctx, []string{"3", "hangup"}, []time.Duration{4 * time.Second, 4 * time.Second})
 	if ivr != AnswerSMS+" 3" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerSMS+" 3")
@@ -538,11 +528,7 @@ func TestHotlineSelfServiceSMSLink(t *testing.T) {
 // (MaxLookups an hour) keys a right tracking number: it hears "too many tracking numbers", no
 // status, and waits in the queue; the call row says throttled.
 func TestHotlineSelfServiceGuessingIsThrottled(t *testing.T) {
-	storetest.OnePass(t)
-	telephonytest.Require(t, "baresip", "baresip-core")
-	w := newSelfWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	w, ctx := heavySelfWorld(t)
 	const guesser = "+79130000002"
 	for i := 0; i < MaxLookups; i++ { // earlier calls' guesses
 		w.self.allow(guesser)
@@ -552,9 +538,7 @@ func TestHotlineSelfServiceGuessingIsThrottled(t *testing.T) {
 	if ivr != AnswerThrottled+" 123456785#" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerThrottled+" 123456785#")
 	}
-	var reason string
-	if err := w.DB.SQL.QueryRowContext(ctx, w.DB.Rebind(`SELECT reason FROM callback_requests WHERE call_id = ? AND brand_id = ?`),
-		call.ID, w.BrandA).Scan(&reason); err != nil || reason != "max_wait" {
+	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
 		t.Fatalf("a throttled caller did not wait in the queue: request %q %v", reason, err)
 	}
 	if _, _, self := w.row(ctx, call.ID); self != "" {

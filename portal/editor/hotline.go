@@ -70,15 +70,29 @@ func (e *editor) hotline(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := hotlinePage{editorFrame: f}
-	for _, lang := range []string{"en", "ru"} {
-		form, err := e.hotlineForm(c, f.Brand.ID, lang)
-		if err != nil {
-			return err
-		}
-		p.Forms = append(p.Forms, form)
+	forms, err := bothLangs("", hotlineForm{}, func(lang string) (hotlineForm, error) { return e.hotlineForm(c, f.Brand.ID, lang) })
+	if err != nil {
+		return err
 	}
-	return e.showHotline(c, p, fiber.StatusOK)
+	return e.showHotline(c, hotlinePage{editorFrame: f, Forms: forms}, fiber.StatusOK)
+}
+
+// bothLangs is a page's forms in English and Russian: typed for lang ("" none), the others
+// as saved.
+func bothLangs[F any](lang string, typed F, saved func(lang string) (F, error)) ([]F, error) {
+	var out []F
+	for _, l := range []string{"en", "ru"} {
+		if l == lang {
+			out = append(out, typed)
+			continue
+		}
+		form, err := saved(l)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, form)
+	}
+	return out, nil
 }
 
 // saveHotline saves one language's menu (op=save) or plays it as typed (op=listen). Errors
@@ -112,18 +126,12 @@ func (e *editor) saveHotline(c *fiber.Ctx) error {
 		}
 		return c.Redirect(f.Base+"/hotline-menu?updated=1#hotline-"+lang, fiber.StatusSeeOther)
 	}
-	p := hotlinePage{editorFrame: f}
-	for _, l := range []string{"en", "ru"} {
-		if l == lang {
-			p.Forms = append(p.Forms, typed.withURL(f.Brand.ID, len(typed.Errors) == 0))
-			continue
-		}
-		form, err := e.hotlineForm(c, f.Brand.ID, l)
-		if err != nil {
-			return err
-		}
-		p.Forms = append(p.Forms, form)
+	forms, err := bothLangs(lang, typed.withURL(f.Brand.ID, len(typed.Errors) == 0),
+		func(l string) (hotlineForm, error) { return e.hotlineForm(c, f.Brand.ID, l) })
+	if err != nil {
+		return err
 	}
+	p := hotlinePage{editorFrame: f, Forms: forms}
 	if len(typed.Errors) > 0 {
 		return e.showHotline(c, p, fiber.StatusUnprocessableEntity)
 	}

@@ -49,12 +49,7 @@ func TestHotlineMenuEditor(t *testing.T) {
 	form.Set("menu", "Нажмите {again}, чтобы повторить, {sms} для СМС, {agent} для оператора.")
 	form.Set("op", "listen")
 	r = mgr.do("POST", base, form)
-	var src string
-	for _, m := range audioSrc.FindAllStringSubmatch(r.body, -1) {
-		if strings.Contains(m[1], "lang=ru") {
-			src = html.UnescapeString(m[1])
-		}
-	}
+	src := playerOf(r.body, "ru")
 	if r.status != http.StatusOK || !strings.Contains(src, "greeting=") || !strings.Contains(src, "/api/v1/ivr/prompts/hotline/preview") {
 		t.Fatalf("listen: %d, audio %q", r.status, src)
 	}
@@ -78,4 +73,15 @@ func TestHotlineMenuEditor(t *testing.T) {
 	if r := other.do("GET", base, nil); r.status != http.StatusNotFound {
 		t.Fatalf("brand B's manager opened brand A's hotline menu: %d", r.status)
 	}
+}
+
+// playerOf is the address of the page's audio player of lang.
+func playerOf(body, lang string) string {
+	var src string
+	for _, m := range audioSrc.FindAllStringSubmatch(body, -1) {
+		if strings.Contains(m[1], "lang="+lang) {
+			src = html.UnescapeString(m[1])
+		}
+	}
+	return src
 }
