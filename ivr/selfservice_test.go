@@ -1,9 +1,11 @@
 package ivr
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -230,6 +232,14 @@ func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pa
 			}
 		}
 	}()
+	call, ivr := w.ended(ctx, caller.Output)
+	return call, ivr, caller
+}
+
+// ended waits for the hotline call to end and returns its row with "answer keys" (out: the
+// caller's log, for the failure message).
+func (w *selfWorld) ended(ctx context.Context, out func() string) (callcenter.Call, string) {
+	t := w.T
 	for {
 		calls, err := w.center.Calls.List(ctx, access.Brands(w.BrandA), callcenter.CallFilter{Direction: callcenter.Inbound})
 		if err != nil {
@@ -242,11 +252,11 @@ func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pa
 				calls[0].ID, w.BrandA).Scan(&answer, &got); err != nil {
 				t.Fatal(err)
 			}
-			return calls[0], answer + " " + got, caller
+			return calls[0], answer + " " + got
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("the hotline call did not end: %+v\n%s", calls, caller.Output())
+			t.Fatalf("the hotline call did not end: %+v\n%s", calls, out())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -583,5 +593,41 @@ func TestKeyedLookupsAreThrottledForEveryone(t *testing.T) {
 	now = now.Add(time.Minute)
 	if !s.allow("+79999999999") {
 		t.Fatal("refused a minute later")
+	}
+}
+
+// TestHotlineSelfServiceSIPpKeysRFC4733 (issue 19.1 acceptance): SIPp, another caller than
+// baresip, dials the hotline from a number that matches no parcel and keys the tracking
+// number's serial and check digit and # as RFC 4733 telephone-events from its shipped pcaps
+// (ivr/testdata/hotline_dtmf_uac.xml); after the status and the menu it keys 0 and waits in
+// the queue until wismo hangs up. The call row: status with the keys as SIPp sent them; the
+// queue's callback request (max_wait); self_service queue.
+func TestHotlineSelfServiceSIPpKeysRFC4733(t *testing.T) {
+	w, ctx := heavySelfWorld(t)
+	bin := telephonytest.Require(t, "sipp", "sip-tester")
+	dir := t.TempDir()
+	wait := w.statusLen("ru") + 3*time.Second // the status and the menu after the #
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, w.eng.Addr(), "-sf", "testdata/hotline_dtmf_uac.xml", "-s", hotline,
+		"-i", "127.0.0.1", "-p", strconv.Itoa(telephonytest.FreeSIPPort(t)), "-mi", "127.0.0.1",
+		"-mp", strconv.Itoa(telephonytest.FreePort(t, "udp")&^1), "-rtp_echo", "-d", strconv.Itoa(int(wait.Milliseconds())),
+		"-m", "1", "-nostdin", "-timeout", "80s", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() { cmd.Process.Kill(); <-done }()
+	call, ivr := w.ended(ctx, func() string { errs, _ := os.ReadFile(filepath.Join(dir, "err.log")); return out.String() + string(errs) })
+	if ivr != AnswerStatus+" 123456785#0" {
+		errs, _ := os.ReadFile(filepath.Join(dir, "err.log"))
+		t.Fatalf("call row answer and keys %q, want %q\n%s\n%s", ivr, AnswerStatus+" 123456785#0", out.String(), errs)
+	}
+	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
+		t.Fatalf("after 0 the caller did not wait in the queue: request %q %v", reason, err)
+	}
+	if _, _, self := w.row(ctx, call.ID); self != OutcomeQueue {
+		t.Fatalf("self_service %q, want queue", self)
 	}
 }
