@@ -619,7 +619,10 @@ func TestHotlineSelfServiceSIPpKeysRFC4733(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	defer func() { cmd.Process.Kill(); <-done }()
-	call, ivr := w.ended(ctx, func() string { errs, _ := os.ReadFile(filepath.Join(dir, "err.log")); return out.String() + string(errs) })
+	call, ivr := w.ended(ctx, func() string {
+		errs, _ := os.ReadFile(filepath.Join(dir, "err.log"))
+		return out.String() + string(errs)
+	})
 	if ivr != AnswerStatus+" 123456785#0" {
 		errs, _ := os.ReadFile(filepath.Join(dir, "err.log"))
 		t.Fatalf("call row answer and keys %q, want %q\n%s\n%s", ivr, AnswerStatus+" 123456785#0", out.String(), errs)
