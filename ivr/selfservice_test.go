@@ -1,7 +1,6 @@
 package ivr
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"os"
@@ -607,25 +606,30 @@ func TestHotlineSelfServiceSIPpKeysRFC4733(t *testing.T) {
 	bin := telephonytest.Require(t, "sipp", "sip-tester")
 	dir := t.TempDir()
 	wait := w.statusLen("ru") + 3*time.Second // the status and the menu after the #
-	var out bytes.Buffer
+	logs := func() string {                   // SIPp's output and errors, from files: SIPp may still be writing
+		o, _ := os.ReadFile(filepath.Join(dir, "out.log"))
+		e, _ := os.ReadFile(filepath.Join(dir, "err.log"))
+		return string(o) + string(e)
+	}
+	outFile, err := os.Create(filepath.Join(dir, "out.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outFile.Close()
 	cmd := exec.CommandContext(ctx, bin, w.eng.Addr(), "-sf", "testdata/hotline_dtmf_uac.xml", "-s", hotline,
 		"-i", "127.0.0.1", "-p", strconv.Itoa(telephonytest.FreeSIPPort(t)), "-mi", "127.0.0.1",
 		"-mp", strconv.Itoa(telephonytest.FreePort(t, "udp")&^1), "-rtp_echo", "-d", strconv.Itoa(int(wait.Milliseconds())),
 		"-m", "1", "-nostdin", "-timeout", "80s", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = outFile, outFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	defer func() { cmd.Process.Kill(); <-done }()
-	call, ivr := w.ended(ctx, func() string {
-		errs, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-		return out.String() + string(errs)
-	})
+	call, ivr := w.ended(ctx, logs)
 	if ivr != AnswerStatus+" 123456785#0" {
-		errs, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-		t.Fatalf("call row answer and keys %q, want %q\n%s\n%s", ivr, AnswerStatus+" 123456785#0", out.String(), errs)
+		t.Fatalf("call row answer and keys %q, want %q\n%s", ivr, AnswerStatus+" 123456785#0", logs())
 	}
 	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
 		t.Fatalf("after 0 the caller did not wait in the queue: request %q %v", reason, err)
