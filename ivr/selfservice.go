@@ -111,7 +111,6 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 	}
 	s.init()
 	lg := callerLang(call.From)
-	greeting := s.greeting(ctx, call.BrandID, lg)
 	var p tracking.ParcelView
 	var keyed string               // the digits keyed in, each try ending in #
 	matched := call.ParcelID != "" // by the caller's number: the caller is the recipient
@@ -122,7 +121,12 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 			s.Log.Warn("self-service: parcel not read", "parcel", call.ParcelID, "err", err)
 			return nil
 		}
-	} else {
+		if p.Recipient.Language != "" {
+			lg = string(trackwords.LangOf(p.Recipient.Language))
+		}
+	}
+	greeting := s.greeting(ctx, call.BrandID, lg)
+	if !matched {
 		var answer string
 		if p, matched, keyed, answer = s.keyIn(ctx, leg, call, greeting); answer != "" {
 			if keyed != "" || answer == AnswerThrottled {
@@ -178,7 +182,9 @@ func (s *SelfService) menu(ctx context.Context, leg *telephony.Leg, call callcen
 			}
 		}
 	}
-	offer := menuOffer{days: len(options) > 0, sms: matched && s.SMS != nil && p.Recipient.Phone != ""}
+	// The link goes to the calling number, and only when it is the recipient's.
+	caller, _ := geo.NormalizePhone(call.From, "")
+	offer := menuOffer{days: len(options) > 0, sms: matched && s.SMS != nil && caller != "" && caller == p.Recipient.Phone}
 	name, _ := s.Settings.BrandName(ctx, call.BrandID)
 	menu, _ := s.Prompts.Audio(ctx, call.BrandID, PromptHotlineMenu, lg, cfg.MenuText(name, offer))
 	status := s.status(ctx, call.BrandID, lg, loc, p)

@@ -435,8 +435,8 @@ func TestSelfServiceStatusSharesTheCache(t *testing.T) {
 
 // TestHotlineSelfServiceKeyedTrackingNumber (issue 19.1): a caller whose number matches no
 // parcel keys in the tracking number's nine digits and #: they hear the parcel's status, but
-// 2 changes nothing (their number is not the recipient's) and goes to the queue, and no SMS
-// is planned; the call row says status with the keys as pressed.
+// 2 changes nothing (their number is not the recipient's) and goes to the queue; the call
+// row says status with the keys as pressed.
 func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
 	keys := strings.Split("123456785#2", "")
@@ -449,6 +449,24 @@ func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
 	}
 	if n := w.smsPlanned(ctx); n != 0 {
 		t.Fatalf("%d SMS planned for a caller who is not the recipient", n)
+	}
+}
+
+// TestHotlineSelfServiceKeyedNoSMS (issue 19.1): a caller whose number is not the
+// recipient's keys the tracking number and then 3 (the SMS key): no SMS is planned (the link
+// goes only to the recipient's number), the key goes to the queue.
+func TestHotlineSelfServiceKeyedNoSMS(t *testing.T) {
+	w, ctx := heavySelfWorld(t)
+	keys := strings.Split("123456785#3", "")
+	call, ivr, _ := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys, 2*time.Second))
+	if ivr != AnswerStatus+" 123456785#3" {
+		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#3")
+	}
+	if n := w.smsPlanned(ctx); n != 0 {
+		t.Fatalf("%d SMS planned for a caller who is not the recipient", n)
+	}
+	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
+		t.Fatalf("3 did not go to the queue: request %q %v", reason, err)
 	}
 }
 

@@ -21,7 +21,7 @@ type Planner interface {
 }
 
 // sendLink plans an SMS with the parcel's tracking link to the calling number, which the menu
-// offers only when it is the recipient's. It is planned through the dialer like every message
+// offers only when it is (in E.164) the recipient's: p.Recipient.Phone is that number. It is planned through the dialer like every message
 // (opt-outs, the brand's SMS window: asked for at night, it is sent when the window opens),
 // once per call (trigger hotline-sms:<call id>). It returns what the caller hears.
 func (s *SelfService) sendLink(ctx context.Context, call callcenter.Call, p tracking.ParcelView, lg string, loc i18n.Locale) []int16 {
