@@ -1,7 +1,12 @@
 package ivr
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +14,7 @@ import (
 
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/media"
+	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -129,5 +135,42 @@ func TestStatusSaysTomorrow(t *testing.T) {
 		if got := s.when(c.loc, p, day(c.date)); got != c.want {
 			t.Errorf("%s: %q, want %q", c.date, got, c.want)
 		}
+	}
+}
+
+// TestBusyPoolGivesTheGenericFragment: the synthesiser's pool is busy (one worker, held by a
+// run that hangs): a caller's status does not wait for it past FragmentWait; they hear the
+// generic fragment made at start (here: in the disk cache), and with no generic fragment
+// either, the shipped chime.
+func TestBusyPoolGivesTheGenericFragment(t *testing.T) {
+	dir := t.TempDir()
+	hang := filepath.Join(dir, "hang.sh")
+	os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755)
+	prompts, _ := New(Config{Dir: dir, Espeak: hang, Sox: hang, Workers: 1, Timeout: time.Minute, Log: slog.New(slog.DiscardHandler)})
+	busy, stop := context.WithCancel(context.Background())
+	defer stop()
+	go prompts.Synthesize(busy, "en", "A long text that holds the only worker.")
+	for i := 0; i < 100 && prompts.Runs() == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	db := storetest.Open(t)
+	brand := addBrand(t, db, "Acme")
+	s := &SelfService{Settings: NewSettings(db), Prompts: prompts, FragmentWait: 200 * time.Millisecond}
+	p := tracking.ParcelView{ID: "RB123456785GB", Events: []tracking.EventView{{Code: "EMG", Location: "Rostov-on-Don"}}}
+	en := i18n.New(i18n.EN, time.UTC)
+	start := time.Now()
+	if a := s.status(context.Background(), brand, "en", en, p); len(a) != len(Fallback()) {
+		t.Fatalf("no generic fragment and a busy pool: %d samples, want the chime's %d", len(a), len(Fallback()))
+	}
+	generic := make([]int16, 4000)
+	for i := range generic {
+		generic[i] = int16(3000 * math.Sin(float64(i)))
+	}
+	os.WriteFile(filepath.Join(dir, "cache", Key("en", en.T("ivr.self.status_generic"))+".wav"), WAV(generic), 0o644)
+	if a := s.status(context.Background(), brand, "en", en, p); len(a) != len(generic) {
+		t.Fatalf("a busy pool: %d samples, want the generic fragment's %d", len(a), len(generic))
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("the status waited %s for a busy pool", took)
 	}
 }

@@ -79,8 +79,10 @@ type SelfService struct {
 	DB        *store.DB // the call row's ivr_answer, ivr_keys, self_service (nil: not written)
 	Log       *slog.Logger
 	Collect   Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
-	Count     *prometheus.CounterVec
-	Now       func() time.Time
+	// FragmentWait bounds the wait for one status fragment (default FragmentWait).
+	FragmentWait time.Duration
+	Count        *prometheus.CounterVec
+	Now          func() time.Time
 
 	once                   sync.Once
 	perNumber, all, smsPer *throttle.Rate

@@ -78,13 +78,19 @@ func (s *SelfService) now() time.Time {
 // status words the caller hears the generic fragment ("We could not read your parcel's status
 // just now") instead.
 func (s *SelfService) status(ctx context.Context, brand int64, lg string, loc i18n.Locale, p tracking.ParcelView) []int16 {
+	wait := s.FragmentWait
+	if wait <= 0 {
+		wait = FragmentWait
+	}
 	var out []int16
 	for _, f := range s.statusFragments(ctx, brand, lg, loc, p) {
-		fctx, cancel := context.WithTimeout(ctx, FragmentWait)
+		fctx, cancel := context.WithTimeout(ctx, wait)
 		a, err := s.Prompts.Synthesize(fctx, lg, f.text)
 		cancel()
-		if err != nil && f.required {
-			a, _ = s.Prompts.Audio(ctx, brand, "selfservice.status", lg, loc.T("ivr.self.status_generic"))
+		if err != nil && f.required { // the generic fragment (made at start), within the same wait, else the chime
+			fctx, cancel := context.WithTimeout(ctx, wait)
+			a, _ = s.Prompts.Audio(fctx, brand, "selfservice.status", lg, loc.T("ivr.self.status_generic"))
+			cancel()
 			return a
 		}
 		if err == nil {
