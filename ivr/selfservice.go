@@ -51,10 +51,11 @@ type Parcels interface {
 
 // Keying in tracking numbers is throttled (package throttle): a caller's number gets
 // MaxLookups lookups an hour (every call together), all callers together GlobalLookups a
-// minute, and one call three tries.
+// minute (defaults; WISMO_HOTLINE_LOOKUPS_PER_NUMBER, WISMO_HOTLINE_LOOKUPS), and one call
+// three tries.
 const (
 	MaxLookups     = 6
-	GlobalLookups  = 600
+	GlobalLookups  = 6000 // 100 a second: about what a 1,000-line hotline keys at full load
 	lookupsPer     = time.Hour
 	triesPerCall   = 3
 	trackingDigits = 9 // the S10 serial and its check digit
@@ -81,8 +82,11 @@ type SelfService struct {
 	Collect   Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
 	// FragmentWait bounds the wait for one status fragment (default FragmentWait).
 	FragmentWait time.Duration
-	Count        *prometheus.CounterVec
-	Now          func() time.Time
+	// NumberLookups a calling number may key in an hour (default MaxLookups), AllLookups all
+	// callers together in a minute (default GlobalLookups).
+	NumberLookups, AllLookups int
+	Count                     *prometheus.CounterVec
+	Now                       func() time.Time
 
 	once                   sync.Once
 	perNumber, all, smsPer *throttle.Rate
@@ -97,8 +101,14 @@ func NewSelfServiceCounter() *prometheus.CounterVec {
 
 func (s *SelfService) init() {
 	s.once.Do(func() {
-		s.perNumber = throttle.NewRate(throttle.Limit{Events: MaxLookups, Window: lookupsPer}, 0, s.now)
-		s.all = throttle.NewRate(throttle.Limit{Events: GlobalLookups, Window: time.Minute}, 1, s.now)
+		if s.NumberLookups <= 0 {
+			s.NumberLookups = MaxLookups
+		}
+		if s.AllLookups <= 0 {
+			s.AllLookups = GlobalLookups
+		}
+		s.perNumber = throttle.NewRate(throttle.Limit{Events: s.NumberLookups, Window: lookupsPer}, 0, s.now)
+		s.all = throttle.NewRate(throttle.Limit{Events: s.AllLookups, Window: time.Minute}, 1, s.now)
 		s.smsPer = throttle.NewRate(throttle.Limit{Events: MaxLinkSMS, Window: 24 * time.Hour}, 0, s.now)
 	})
 }

@@ -208,6 +208,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// tracking link by SMS through the dialer; calls.self_service counts deflection.
 	self := &ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: comms.words,
 		Settings: promptSettings, Days: days, SMS: comms.dialer, PublicURL: a.cfg.PublicURL, DB: a.db, Log: a.log, Count: selfCount}
+	self.NumberLookups, self.AllLookups = a.cfg.hotlineLookups()
 	n.tel.center.UseSelfService(self.Serve)
 	go self.Warm(ctx) // the fixed texts into the prompt cache
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
