@@ -196,7 +196,7 @@ func (s *SelfService) menu(ctx context.Context, leg *telephony.Leg, call callcen
 	}
 	// The link goes to the calling number, and only when it is the recipient's.
 	caller, _ := geo.NormalizePhone(call.From, "")
-	offer := menuOffer{days: len(options) > 0, sms: matched && s.SMS != nil && caller != "" && caller == p.Recipient.Phone}
+	offer := menuOffer{days: len(options) > 0, sms: matched && s.SMS != nil && s.DB != nil && caller != "" && caller == p.Recipient.Phone}
 	name, _ := s.Settings.BrandName(ctx, call.BrandID)
 	menu, _ := s.Prompts.Audio(ctx, call.BrandID, PromptHotlineMenu, lg, cfg.MenuText(name, offer))
 	status := s.status(ctx, call.BrandID, lg, loc, p)
