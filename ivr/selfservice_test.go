@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,28 @@ func (w *selfWorld) warm(ctx context.Context) {
 	}
 }
 
+// waitHeard waits until the phone has heard the prompt labelled label (heardInOrder) in its
+// recording so far, so a key is sent when the question it answers has played however loaded
+// the machine is.
+func waitHeard(ctx context.Context, phone *telephonytest.Phone, label string) {
+	for ctx.Err() == nil {
+		files, _ := filepath.Glob(filepath.Join(phone.RecDir, "dump-*-dec.wav"))
+		if len(files) > 0 {
+			if b, err := os.ReadFile(files[len(files)-1]); err == nil && len(b) > 44 {
+				b = b[44 : 44+(len(b)-44)&^1] // the header's sizes are written at the end: read what is there
+				samples := make([]int16, len(b)/2)
+				for i := range samples {
+					samples[i] = int16(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
+				}
+				if slices.Contains(heardInOrder(samples), label) {
+					return
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // statusLen is how long the status of the parcel plays in lg (from the cache: warm made it).
 func (w *selfWorld) statusLen(lg string) time.Duration {
 	p, err := w.Tracking.Parcel(context.Background(), access.Brands(w.BrandA), item)
@@ -221,11 +244,14 @@ func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pa
 			if out, _ := caller.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
 				for i, k := range keys {
 					time.Sleep(pauses[i])
-					if k == "hangup" {
+					switch {
+					case k == "hangup":
 						caller.Command("hangup", "")
-						continue
+					case strings.HasPrefix(k, "@"):
+						waitHeard(ctx, caller, k[1:])
+					default:
+						caller.Command("sndcode", k)
 					}
-					caller.Command("sndcode", k)
 				}
 				return
 			}
@@ -269,8 +295,7 @@ func (w *selfWorld) ended(ctx context.Context, out func() string) (callcenter.Ca
 // keys 0, self_service queue; no delivery-day choice; not deflected.
 func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
-	// After the notice (1 s), the greeting (1 s), the status and the menu (1 s): 1.5 s into the question.
-	call, ivr, phone := w.callFrom(ctx, customer, []string{"0"}, []time.Duration{w.statusLen("") + 5*time.Second})
+	call, ivr, phone := w.callFrom(ctx, customer, []string{"@menu", "0"}, []time.Duration{0, 300 * time.Millisecond})
 	if heard := heardInOrder(phone.Heard(t)); !inOrder(heard, []string{"greeting", "speech", "menu"}) {
 		t.Errorf("the caller heard %v, want the greeting, the status (speech) and the menu in this order", heard)
 	}
@@ -329,7 +354,7 @@ func TestHotlineSelfServiceKey2ChoosesADay(t *testing.T) {
 			break
 		}
 	}
-	call, ivr := w.call(ctx, []string{"2", "1"}, []time.Duration{4 * time.Second, 2500 * time.Millisecond})
+	call, ivr := w.call(ctx, []string{"@greeting", "2", "1"}, []time.Duration{0, 1500 * time.Millisecond, 2500 * time.Millisecond})
 	if ivr != AnswerDay+want+" 21" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerDay+want+" 21")
 	}
@@ -439,8 +464,8 @@ func TestSelfServiceStatusSharesTheCache(t *testing.T) {
 // row says status with the keys as pressed.
 func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
-	keys := strings.Split("123456785#2", "")
-	_, ivr, _ := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys, 2*time.Second)) // 2 as the status starts
+	keys := keyed("123456785#2")
+	_, ivr, _ := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys))
 	if ivr != AnswerStatus+" 123456785#2" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#2")
 	}
@@ -457,8 +482,8 @@ func TestHotlineSelfServiceKeyedTrackingNumber(t *testing.T) {
 // goes only to the recipient's number), the key goes to the queue.
 func TestHotlineSelfServiceKeyedNoSMS(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
-	keys := strings.Split("123456785#3", "")
-	call, ivr, _ := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys, 2*time.Second))
+	keys := keyed("123456785#3")
+	call, ivr, _ := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys))
 	if ivr != AnswerStatus+" 123456785#3" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerStatus+" 123456785#3")
 	}
@@ -485,15 +510,27 @@ func (w *selfWorld) smsPlanned(ctx context.Context) int {
 	return n
 }
 
-// keyedPauses are the pauses before each of keys: the first after the greeting and the
-// question start, the digits 400 ms apart, the last (a menu key) after wait.
-func keyedPauses(keys []string, wait time.Duration) []time.Duration {
-	pauses := []time.Duration{3 * time.Second}
-	for range keys[1:] {
+// keyedPauses are the pauses before each of keys, which keyed adds waits to: the digits
+// after the question was heard, 400 ms apart; a menu key after the menu was heard.
+func keyedPauses(keys []string) []time.Duration {
+	pauses := []time.Duration{0}
+	for range keys {
 		pauses = append(pauses, 400*time.Millisecond)
 	}
-	pauses[len(pauses)-1] = wait
 	return pauses
+}
+
+// keyed is keys as callFrom sends them: the digits after the question, the menu key (a key
+// after #) after the menu.
+func keyed(digits string) []string {
+	keys := []string{"@key_in"}
+	for i, k := range strings.Split(digits, "") {
+		if i > 0 && digits[i-1] == '#' {
+			keys = append(keys, "@menu")
+		}
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 // TestHotlineSelfServiceKeyedThenAgent (issue 19.1 acceptance): a caller (baresip, RFC 4733
@@ -504,8 +541,8 @@ func keyedPauses(keys []string, wait time.Duration) []time.Duration {
 // queue; the metric counts it as queue, not deflected.
 func TestHotlineSelfServiceKeyedThenAgent(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
-	keys := strings.Split("123456785#0", "")
-	call, ivr, phone := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys, w.statusLen("ru")+3*time.Second))
+	keys := keyed("123456785#0")
+	call, ivr, phone := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys))
 	if heard := heardInOrder(phone.Heard(t)); !inOrder(heard, []string{"greeting", "key_in", "speech", "menu"}) {
 		t.Errorf("the caller heard %v, want the greeting, the question, the status (speech) and the menu in this order", heard)
 	}
@@ -526,7 +563,7 @@ func TestHotlineSelfServiceKeyedThenAgent(t *testing.T) {
 // self_service, self_service deflected; counted deflected), not abandoned.
 func TestHotlineSelfServiceSMSLink(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
-	call, ivr := w.call(ctx, []string{"3", "hangup"}, []time.Duration{4 * time.Second, 4 * time.Second})
+	call, ivr := w.call(ctx, []string{"@greeting", "3", "hangup"}, []time.Duration{0, time.Second, 4 * time.Second})
 	if ivr != AnswerSMS+" 3" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerSMS+" 3")
 	}
@@ -560,8 +597,8 @@ func TestHotlineSelfServiceGuessingIsThrottled(t *testing.T) {
 	for i := 0; i < MaxLookups; i++ { // earlier calls' guesses
 		w.self.allow(guesser)
 	}
-	keys := strings.Split("123456785#", "")
-	call, ivr, _ := w.callFrom(ctx, guesser, keys, keyedPauses(keys, 400*time.Millisecond))
+	keys := keyed("123456785#")
+	call, ivr, _ := w.callFrom(ctx, guesser, keys, keyedPauses(keys))
 	if ivr != AnswerThrottled+" 123456785#" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerThrottled+" 123456785#")
 	}
