@@ -60,13 +60,9 @@ func hotlineRoutes(r fiber.Router, s *Settings, p *Prompts) {
 		return c.JSON(saved)
 	}))
 	r.Get("/api/v1/ivr/prompts/hotline/preview", answer(func(c *fiber.Ctx) error {
-		brand, err := access.QueryBrand(c, Editors...)
+		brand, lang, err := previewOf(c)
 		if err != nil {
 			return err
-		}
-		lang := c.Query("lang", "en")
-		if _, ok := voices[lang]; !ok {
-			return input.Invalid(&input.FieldError{Field: "lang", Message: locale(c).T("ivr.err.lang")})
 		}
 		m, err := s.HotlineMenu(c.UserContext(), brand, lang)
 		if err != nil {

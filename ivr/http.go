@@ -79,13 +79,9 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		return c.Send(WAV(audio))
 	}
 	r.Get("/api/v1/ivr/prompts/robocall/preview", answer(func(c *fiber.Ctx) error {
-		brand, err := access.QueryBrand(c, Editors...)
+		brand, lang, err := previewOf(c)
 		if err != nil {
 			return err
-		}
-		lang := c.Query("lang", "en")
-		if _, ok := voices[lang]; !ok {
-			return input.Invalid(&input.FieldError{Field: "lang", Message: locale(c).T("ivr.err.lang")})
 		}
 		pt, err := s.Prompt(c.UserContext(), brand, PromptRobocall, lang)
 		if err != nil {
@@ -112,6 +108,19 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		return preview(c, brand, in)
 	}))
 	hotlineRoutes(r, s, p)
+}
+
+// previewOf reads a preview's brand (?brand=, an editor's) and language (?lang=, default en).
+func previewOf(c *fiber.Ctx) (int64, string, error) {
+	brand, err := access.QueryBrand(c, Editors...)
+	if err != nil {
+		return 0, "", err
+	}
+	lang := c.Query("lang", "en")
+	if _, ok := voices[lang]; !ok {
+		return 0, "", input.Invalid(&input.FieldError{Field: "lang", Message: locale(c).T("ivr.err.lang")})
+	}
+	return brand, lang, nil
 }
 
 // bothLangs is what get gives for English and Russian, in this order.
