@@ -43,7 +43,7 @@ type Config struct {
 	QueueWait func(ctx context.Context, leg *telephony.Leg, call Call, music []int16, callback func()) (stop func())
 	// SelfService runs before the queue for a caller who dialled a brand's hotline
 	// (ivr.SelfService); the func it returns is called when the call ends, with whether an
-	// agent answered.
+	// agent answered. A caller gone when it returns was served by it: the call is answered.
 	SelfService func(ctx context.Context, leg *telephony.Leg, call Call) (after func(agent bool))
 }
 

@@ -28,20 +28,17 @@ const sampleParcel = "RA123456789RU"
 //	                                             &text=&confirm=&other_days=&agent=: as typed
 //	POST /api/v1/ivr/prompts/robocall/preview    an unsaved prompt (the PUT body) as audio/wav
 //
-// Previews fill the placeholders with a sample parcel due tomorrow.
+// Previews fill the placeholders with a sample parcel due tomorrow. The hotline's menu has
+// its own routes beside these (hotlineRoutes).
 func Routes(r fiber.Router, s *Settings, p *Prompts) {
 	r.Get("/api/v1/ivr/prompts/robocall", answer(func(c *fiber.Ctx) error {
 		brand, err := access.QueryBrand(c, Editors...)
 		if err != nil {
 			return err
 		}
-		var out []PromptText
-		for _, lang := range []string{"en", "ru"} {
-			pt, err := s.Prompt(c.UserContext(), brand, PromptRobocall, lang)
-			if err != nil {
-				return err
-			}
-			out = append(out, pt)
+		out, err := bothLangs(func(lang string) (PromptText, error) { return s.Prompt(c.UserContext(), brand, PromptRobocall, lang) })
+		if err != nil {
+			return err
 		}
 		return c.JSON(fiber.Map{"prompts": out, "placeholders": Placeholders, "max_text": MaxTextRunes})
 	}))
@@ -82,13 +79,9 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		return c.Send(WAV(audio))
 	}
 	r.Get("/api/v1/ivr/prompts/robocall/preview", answer(func(c *fiber.Ctx) error {
-		brand, err := access.QueryBrand(c, Editors...)
+		brand, lang, err := previewOf(c)
 		if err != nil {
 			return err
-		}
-		lang := c.Query("lang", "en")
-		if _, ok := voices[lang]; !ok {
-			return input.Invalid(&input.FieldError{Field: "lang", Message: locale(c).T("ivr.err.lang")})
 		}
 		pt, err := s.Prompt(c.UserContext(), brand, PromptRobocall, lang)
 		if err != nil {
@@ -114,6 +107,33 @@ func Routes(r fiber.Router, s *Settings, p *Prompts) {
 		}
 		return preview(c, brand, in)
 	}))
+	hotlineRoutes(r, s, p)
+}
+
+// previewOf reads a preview's brand (?brand=, an editor's) and language (?lang=, default en).
+func previewOf(c *fiber.Ctx) (int64, string, error) {
+	brand, err := access.QueryBrand(c, Editors...)
+	if err != nil {
+		return 0, "", err
+	}
+	lang := c.Query("lang", "en")
+	if _, ok := voices[lang]; !ok {
+		return 0, "", input.Invalid(&input.FieldError{Field: "lang", Message: locale(c).T("ivr.err.lang")})
+	}
+	return brand, lang, nil
+}
+
+// bothLangs is what get gives for English and Russian, in this order.
+func bothLangs[T any](get func(lang string) (T, error)) ([]T, error) {
+	var out []T
+	for _, lang := range []string{"en", "ru"} {
+		v, err := get(lang)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // answer answers a handler's error through apierr: a wrong field is a 422 naming it.

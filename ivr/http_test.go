@@ -28,10 +28,12 @@ func addBrand(t *testing.T, db *store.DB, name string) int64 {
 	return id
 }
 
-// TestPromptEditorAPI: a brand manager saves the robocall text and keys per language, hears
-// the preview (speech with the sample parcel's date), a wrong key or placeholder is refused
-// naming the field, and another brand's manager can neither read nor preview it.
-func TestPromptEditorAPI(t *testing.T) {
+// promptAPI is the prompt API for brand A's manager ("a"), brand B's ("b") and an agent of
+// brand A ("agent"): do(method, path, body, who) answers the status, the body and the
+// X-Prompt-Source.
+type promptDo func(method, path, body, who string) (int, []byte, string)
+
+func promptAPI(t *testing.T) (promptDo, int64, *Prompts) {
 	db := storetest.Open(t)
 	a, b := addBrand(t, db, "Acme"), addBrand(t, db, "Other")
 	prompts, _ := New(Config{Dir: t.TempDir(), Log: storetest.Logger(t)})
@@ -59,6 +61,14 @@ func TestPromptEditorAPI(t *testing.T) {
 		out, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, out, resp.Header.Get("X-Prompt-Source")
 	}
+	return do, a, prompts
+}
+
+// TestPromptEditorAPI: a brand manager saves the robocall text and keys per language, hears
+// the preview (speech with the sample parcel's date), a wrong key or placeholder is refused
+// naming the field, and another brand's manager can neither read nor preview it.
+func TestPromptEditorAPI(t *testing.T) {
+	do, a, prompts := promptAPI(t)
 	q := "?brand=" + strconv.FormatInt(a, 10)
 	code, body, _ := do("PUT", "/api/v1/ivr/prompts/robocall"+q,
 		`{"lang": "ru", "text": "Это {brand}. Посылка {parcel} приедет {date}. Нажмите {confirm}.", "keys": {"confirm": "5", "other_days": "6", "agent": "9"}}`, "a")

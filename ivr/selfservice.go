@@ -4,17 +4,21 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/deliverydays"
+	"github.com/wismo/wismo/geo"
 	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
+	"github.com/wismo/wismo/throttle"
 	"github.com/wismo/wismo/tracking"
 	"github.com/wismo/wismo/trackwords"
 )
@@ -22,15 +26,22 @@ import (
 // Answers the hotline's self-service records on its call row (calls.ivr_answer; keys in
 // calls.ivr_keys); AnswerDay + YYYY-MM-DD when the caller chose a delivery day.
 const (
-	AnswerStatus   = "status"    // heard the status, then went on to the queue (0, no key, nothing usable)
-	AnswerNotFound = "not_found" // keyed digits (or 0) that found no parcel: the queue
+	AnswerStatus    = "status"    // heard the status, then hung up or went on to the queue
+	AnswerSMS       = "sms"       // heard the status and asked for the tracking link by SMS
+	AnswerNotFound  = "not_found" // keyed digits (or 0) that found no parcel: the queue
+	AnswerThrottled = "throttled" // keyed too many tracking numbers: the queue
 )
 
-// Outcomes of wismo_hotline_selfservice_total.
+// Outcomes of wismo_hotline_selfservice_total and values of calls.self_service.
 const (
-	OutcomeDeflected = "deflected" // the call ended without an agent after the caller heard the status
-	OutcomeAgent     = "agent"     // the caller reached an agent after the status
+	OutcomeDeflected = "deflected" // resolved by self-service: the call ended there, no queue
+	OutcomeQueue     = "queue"     // went on to the queue after the status, reached no agent
+	OutcomeAgent     = "agent"     // reached an agent after the status
 )
+
+// DispositionSelfService is the disposition of a hotline call resolved by self-service (its
+// outcome is answered, its agent none).
+const DispositionSelfService = "self_service"
 
 // Parcels reads a parcel as the public tracking page shows it (*tracking.Service).
 type Parcels interface {
@@ -38,51 +49,80 @@ type Parcels interface {
 	ParcelsBySerial(ctx context.Context, scope access.Scope, digits string) ([]tracking.ParcelView, error)
 }
 
-// Keying in tracking numbers is throttled: a caller's number gets MaxLookups lookups an hour
-// (every call together), and one call three tries.
+// Keying in tracking numbers is throttled (package throttle): a caller's number gets
+// MaxLookups lookups an hour (every call together), all callers together GlobalLookups a
+// minute (defaults; WISMO_HOTLINE_LOOKUPS_PER_NUMBER, WISMO_HOTLINE_LOOKUPS), and one call
+// three tries.
 const (
 	MaxLookups     = 6
+	GlobalLookups  = 6000 // 100 a second: about what a 1,000-line hotline keys at full load
 	lookupsPer     = time.Hour
 	triesPerCall   = 3
 	trackingDigits = 9 // the S10 serial and its check digit
 )
 
-// SelfService is the hotline's self-service before the queue (issue 19 item 1, the core):
-// a caller whose number matched a parcel (callcenter.Call.ParcelID) hears that parcel's status
-// in their language, built from the tracking page's customer words (trackwords) in cached
-// fragments, then a menu: 1 hear it again, 2 another delivery day (deliverydays, via phone),
-// 0 or no key the queue. callcenter.Config.SelfService.
+// SelfService is the hotline's self-service before the queue (issue 19 item 1; docs/ivr.md):
+// the brand's greeting; a caller whose number matched a parcel (callcenter.Call.ParcelID)
+// hears that parcel's status in their language, built from the tracking page's customer words
+// (trackwords) in cached fragments; any other caller keys in the tracking number's digits.
+// Then a menu (HotlineMenu): again, another delivery day (deliverydays, via phone), the
+// tracking link by SMS, an agent (the queue). Changes and the SMS need the caller's number to
+// be the recipient's. callcenter.Config.SelfService.
 type SelfService struct {
-	Eng      *telephony.Endpoint
-	Prompts  *Prompts
-	Parcels  Parcels
-	Words    *trackwords.Cache // the brand's overrides (nil: the catalog's words)
-	Settings *Settings
-	Days     Days
-	DB       *store.DB // the call row's ivr_answer, ivr_keys (nil: not written)
-	Log      *slog.Logger
-	Collect  Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
-	Count    *prometheus.CounterVec
-	Now      func() time.Time
+	Eng       *telephony.Endpoint
+	Prompts   *Prompts
+	Parcels   Parcels
+	Words     *trackwords.Cache // the brand's overrides (nil: the catalog's words)
+	Settings  *Settings
+	Days      Days
+	SMS       Planner   // plans the tracking link's SMS (*dialer.Service; nil: no SMS option)
+	PublicURL string    // base of the tracking link: PublicURL/track/{id}
+	DB        *store.DB // the call row's ivr_answer, ivr_keys, self_service (nil: not written)
+	Log       *slog.Logger
+	Collect   Collect // timeouts of a question (defaults: one key, 6 s after the prompt)
+	// FragmentWait bounds the wait for one status fragment (default FragmentWait).
+	FragmentWait time.Duration
+	// NumberLookups a calling number may key in an hour (default MaxLookups), AllLookups all
+	// callers together in a minute (default GlobalLookups).
+	NumberLookups, AllLookups int
+	Count                     *prometheus.CounterVec
+	Now                       func() time.Time
 
-	mu      sync.Mutex
-	lookups map[string][]time.Time // a caller's number: when it looked parcels up (the last hour)
+	once                   sync.Once
+	perNumber, all, smsPer *throttle.Rate
 }
 
 // NewSelfServiceCounter is wismo_hotline_selfservice_total{outcome}; register it once.
 func NewSelfServiceCounter() *prometheus.CounterVec {
 	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wismo_hotline_selfservice_total",
-		Help: "Hotline callers who heard their parcel's status before the queue, by outcome: deflected (the call ended without an agent), agent."},
+		Help: "Hotline callers who heard their parcel's status before the queue, by outcome: deflected (resolved there, no queue), queue (no agent reached), agent."},
 		[]string{"outcome"})
 }
 
+func (s *SelfService) init() {
+	s.once.Do(func() {
+		if s.NumberLookups <= 0 {
+			s.NumberLookups = MaxLookups
+		}
+		if s.AllLookups <= 0 {
+			s.AllLookups = GlobalLookups
+		}
+		s.perNumber = throttle.NewRate(throttle.Limit{Events: s.NumberLookups, Window: lookupsPer}, 0, s.now)
+		s.all = throttle.NewRate(throttle.Limit{Events: s.AllLookups, Window: time.Minute}, 1, s.now)
+		s.smsPer = throttle.NewRate(throttle.Limit{Events: MaxLinkSMS, Window: 24 * time.Hour}, 0, s.now)
+	})
+}
+
 // Serve implements callcenter.Config.SelfService: it returns when the caller goes on to the
-// queue (or hung up, or was hung up on after choosing a day), and gives the function the call
-// center calls at the end of the call with whether an agent answered (nil: nothing was said).
+// queue, or is gone (hung up, or hung up on after choosing a day: call control logs the call
+// answered, resolved here), and gives the function the call center calls at the end of the
+// call with whether an agent answered (nil: no status was heard).
 func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callcenter.Call) func(agent bool) {
 	if call.BrandID == 0 {
 		return nil
 	}
+	s.init()
+	lg := callerLang(call.From)
 	var p tracking.ParcelView
 	var keyed string               // the digits keyed in, each try ending in #
 	matched := call.ParcelID != "" // by the caller's number: the caller is the recipient
@@ -93,79 +133,124 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 			s.Log.Warn("self-service: parcel not read", "parcel", call.ParcelID, "err", err)
 			return nil
 		}
-	} else {
-		var ok bool
-		if p, keyed, ok = s.keyIn(ctx, leg, call); !ok {
-			if keyed != "" {
-				s.record(call, AnswerNotFound, keyed)
+		if p.Recipient.Language != "" {
+			lg = string(trackwords.LangOf(p.Recipient.Language))
+		}
+	}
+	greeting := s.greeting(ctx, call.BrandID, lg)
+	if !matched {
+		var answer string
+		if p, matched, keyed, answer = s.keyIn(ctx, leg, call, greeting); answer != "" {
+			if keyed != "" || answer == AnswerThrottled {
+				s.record(call, answer, keyed)
 			}
 			return nil
 		}
+		greeting = nil // heard before the question
 	}
-	lg := callerLang(call.From)
-	if p.Recipient.Language != "" {
+	if matched && p.Recipient.Language != "" {
 		lg = string(trackwords.LangOf(p.Recipient.Language))
 	}
-	loc := i18n.New(i18n.Lang(lg), time.UTC)
-	status := s.status(ctx, call.BrandID, lg, loc, p)
-	var days []deliverydays.Day
-	if s.Days != nil && matched { // a change needs the caller's number to be the recipient's
-		days, _ = s.Days.Days(ctx, call.BrandID, p.ID)
+	call.ParcelID = p.ID
+	answer, keys := s.menu(ctx, leg, call, p, matched, lg, greeting)
+	s.record(call, answer, keyed+keys)
+	if leg.EndedBy() != "" { // resolved here: call control logs it answered
+		s.resolve(call, OutcomeDeflected)
+		return func(bool) {}
 	}
-	var options []deliverydays.Day
-	for _, d := range days {
-		if !d.Planned && len(options) < 9 {
-			options = append(options, d)
+	return func(agent bool) {
+		if agent {
+			s.resolve(call, OutcomeAgent)
+		} else {
+			s.resolve(call, OutcomeQueue)
 		}
 	}
-	menuKey := "ivr.self.menu"
-	if len(options) == 0 {
-		menuKey = "ivr.self.menu_no_days"
+}
+
+// greeting is the brand's greeting in lang: its recording, or its text (or the catalog's)
+// spoken.
+func (s *SelfService) greeting(ctx context.Context, brand int64, lg string) []int16 {
+	m, err := s.Settings.HotlineMenu(ctx, brand, lg)
+	if err != nil {
+		s.Log.Warn("self-service: hotline menu not read", "brand", brand, "err", err)
 	}
-	menu, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.menu", lg, loc.T(menuKey))
-	prompt := append(append(append([]int16(nil), status...), make([]int16, 2400)...), menu...)
+	name, _ := s.Settings.BrandName(ctx, brand)
+	a, _ := s.Prompts.Audio(ctx, brand, PromptHotlineGreeting, lg, m.GreetingText(name))
+	return a
+}
+
+// menu plays the greeting (when not heard yet), the status and the menu, and does what the
+// caller keys: the answer for the call row and the keys pressed.
+func (s *SelfService) menu(ctx context.Context, leg *telephony.Leg, call callcenter.Call, p tracking.ParcelView, matched bool,
+	lg string, greeting []int16) (string, string) {
+	loc := i18n.New(i18n.Lang(lg), time.UTC)
+	cfg, _ := s.Settings.HotlineMenu(ctx, call.BrandID, lg)
+	var options []deliverydays.Day
+	if s.Days != nil && matched { // a change needs the caller's number to be the recipient's
+		days, _ := s.Days.Days(ctx, call.BrandID, p.ID)
+		for _, d := range days {
+			if !d.Planned && len(options) < 9 {
+				options = append(options, d)
+			}
+		}
+	}
+	// The link goes to the calling number, and only when it is the recipient's.
+	caller, _ := geo.NormalizePhone(call.From, "")
+	offer := menuOffer{days: len(options) > 0, sms: matched && s.SMS != nil && s.DB != nil && caller != "" && caller == p.Recipient.Phone}
+	name, _ := s.Settings.BrandName(ctx, call.BrandID)
+	menu, _ := s.Prompts.Audio(ctx, call.BrandID, PromptHotlineMenu, lg, cfg.MenuText(name, offer))
+	status := s.status(ctx, call.BrandID, lg, loc, p)
+	join := func(parts ...[]int16) []int16 {
+		var out []int16
+		for _, a := range parts {
+			if len(a) > 0 {
+				out = append(append(out, a...), make([]int16, 2400)...)
+			}
+		}
+		return out
+	}
+	prompt := join(greeting, status, menu)
 	c := s.Collect
 	if c.FirstDigit == 0 {
 		c.FirstDigit = 6 * time.Second
 	}
 	c.MaxDigits, c.NoTerminator = 1, true
-	answer, keys := AnswerStatus, keyed
-	defer func() { s.record(call, answer, keys) }()
+	answer, keys := AnswerStatus, ""
 	for try := 0; try < 3 && ctx.Err() == nil; try++ {
 		res, err := PlayCollect(ctx, s.Eng, leg, prompt, c)
 		keys += res.Digits
+		prompt = join(status, menu)
 		if err != nil || res.Stop == StopHangup {
 			break
 		}
-		if res.Digits == "1" {
-			continue // hear it again
-		}
-		if res.Digits == "2" && len(options) > 0 {
+		switch {
+		case res.Digits == cfg.Keys.Again:
+			continue
+		case res.Digits == cfg.Keys.OtherDays && offer.days:
 			d, more := s.otherDay(ctx, leg, call, lg, loc, options, c)
 			keys += more
 			if d == "" {
 				continue
 			}
-			answer = AnswerDay + d
 			leg.Hangup(ctx, "") // the caller was served: call control logs the end
+			return AnswerDay + d, keys
+		case res.Digits == cfg.Keys.SMS && offer.sms:
+			answer = AnswerSMS
+			said := s.sendLink(ctx, call, p, lg, loc)
+			prompt = join(said, menu)
+			continue
 		}
-		break // 0, no key, or a key that means nothing: the queue
+		break // the agent's key, no key, or a key that means nothing: the queue
 	}
-	return func(agent bool) {
-		outcome := OutcomeDeflected
-		if agent {
-			outcome = OutcomeAgent
-		}
-		if s.Count != nil {
-			s.Count.WithLabelValues(outcome).Inc()
-		}
-	}
+	return answer, keys
 }
 
 // keyIn asks a caller whose number matched no parcel for the tracking number's nine digits
-// and finds the brand's parcel (the most recently updated when several share them); ok false:
-// 0, no key, the tries or the number's lookups used up: the queue.
-func (s *SelfService) keyIn(ctx context.Context, leg *telephony.Leg, call callcenter.Call) (tracking.ParcelView, string, bool) {
+// (after the greeting) and finds the brand's parcel (pick). answer is "" when a parcel was
+// found, else why not (AnswerNotFound: 0, no key, the tries used up; AnswerThrottled: the
+// number's or everyone's lookups used up): the queue. matched says the parcel's recipient
+// has the caller's number.
+func (s *SelfService) keyIn(ctx context.Context, leg *telephony.Leg, call callcenter.Call, greeting []int16) (p tracking.ParcelView, matched bool, keys, answer string) {
 	lg := callerLang(call.From)
 	loc := i18n.New(i18n.Lang(lg), time.UTC)
 	ask, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.key_in", lg, loc.T("ivr.self.key_in"))
@@ -174,100 +259,62 @@ func (s *SelfService) keyIn(ctx context.Context, leg *telephony.Leg, call callce
 	if s.Collect.FirstDigit != 0 {
 		c.FirstDigit = s.Collect.FirstDigit
 	}
-	var keys string
+	prompt := append(append(append([]int16(nil), greeting...), make([]int16, 2400)...), ask...)
 	for try := 0; try < triesPerCall && ctx.Err() == nil; try++ {
-		res, err := PlayCollect(ctx, s.Eng, leg, ask, c)
+		res, err := PlayCollect(ctx, s.Eng, leg, prompt, c)
+		prompt = ask
 		if res.Digits != "" {
 			keys += res.Digits + "#"
 		}
-		if err != nil || res.Stop == StopHangup || res.Digits == "" || res.Digits == "0" || !s.allow(call.From) {
-			return tracking.ParcelView{}, keys, false
+		if err != nil || res.Stop == StopHangup || res.Digits == "" || res.Digits == "0" {
+			return p, false, keys, AnswerNotFound
+		}
+		if !s.allow(call.From) {
+			a, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.throttled", lg, loc.T("ivr.self.throttled"))
+			s.Eng.Play(ctx, leg, a, false)
+			return p, false, keys, AnswerThrottled
 		}
 		if ps, err := s.Parcels.ParcelsBySerial(ctx, access.Brands(call.BrandID), res.Digits); err == nil && len(ps) > 0 {
-			return ps[0], keys, true
+			p, matched = pick(ps, call.From)
+			return p, matched, keys, ""
 		}
 		nf, _ := s.Prompts.Audio(ctx, call.BrandID, "selfservice.not_found", lg, loc.T("ivr.self.not_found"))
 		s.Eng.Play(ctx, leg, nf, false)
 	}
-	return tracking.ParcelView{}, keys, false
+	return p, false, keys, AnswerNotFound
 }
 
-// allow counts a lookup for the caller's number: false past MaxLookups in the last hour.
+// allow counts a lookup for the caller's number and for everyone: false past MaxLookups of
+// the number in the last hour or GlobalLookups of everyone in the last minute.
 func (s *SelfService) allow(from string) bool {
-	now := time.Now()
-	if s.Now != nil {
-		now = s.Now()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.lookups == nil {
-		s.lookups = map[string][]time.Time{}
-	}
-	var recent []time.Time
-	for _, t := range s.lookups[from] {
-		if now.Sub(t) < lookupsPer {
-			recent = append(recent, t)
-		}
-	}
-	if len(recent) >= MaxLookups {
-		s.lookups[from] = recent
+	s.init()
+	if ok, _ := s.perNumber.Allow(from); !ok {
 		return false
 	}
-	s.lookups[from] = append(recent, now)
-	if len(s.lookups) > 10000 { // a bound on the memory: forget every number's history
-		clear(s.lookups)
-	}
-	return true
+	ok, _ := s.all.Allow("all")
+	return ok
 }
 
-// status is the spoken status of the parcel: "Your parcel from <brand>." "<status words>:
-// <place>." "Expected by <date>." — three fragments synthesised (and cached) on their own, so
-// every caller whose parcel is at the same stage in the same place shares them. It says what
-// the public tracking page says: the brand, the customer words of the latest event, the
-// event's place and the expected day; no name, no address.
-func (s *SelfService) status(ctx context.Context, brand int64, lg string, loc i18n.Locale, p tracking.ParcelView) []int16 {
-	var out []int16
-	for _, t := range s.statusTexts(ctx, brand, lg, loc, p) {
-		a, err := s.Prompts.Synthesize(ctx, lg, t)
-		if err != nil {
-			a, _ = s.Prompts.Audio(ctx, brand, "selfservice.status", lg, "")
-			return a
-		}
-		out = append(append(out, a...), make([]int16, 1600)...)
-	}
-	return out
-}
-
-// statusTexts are the fragments of the status sentence.
-func (s *SelfService) statusTexts(ctx context.Context, brand int64, lg string, loc i18n.Locale, p tracking.ParcelView) []string {
-	name, _ := s.Settings.BrandName(ctx, brand)
-	words := trackwords.For(lg, s.Words.Brand(ctx, brand, lg))
-	ev := words.Latest(p)
-	texts := []string{loc.T("ivr.self.intro", "brand", name)}
-	place := ""
-	if n := len(p.Events); n > 0 {
-		place = p.Events[n-1].Location
-	}
-	if place != "" {
-		texts = append(texts, loc.T("ivr.self.status_at", "status", ev.Label, "place", place))
-	} else {
-		texts = append(texts, loc.T("ivr.self.status", "status", ev.Label))
-	}
-	if p.DeliveredAt == nil {
-		if d := firstOf(p.ExpectedDate, p.PromisedDate); d != "" {
-			texts = append(texts, loc.T("ivr.self.expected", "date", SpokenDate(loc, day(d))))
+// pick chooses among the brand's parcels whose serial and check digit were keyed (the two
+// letters of an S10 number cannot be keyed, RB 12345678 5 GB): the one whose recipient has
+// the caller's number (matched), else the one whose last scan was in the caller's country,
+// else the most recently updated (ps are in that order).
+func pick(ps []tracking.ParcelView, from string) (tracking.ParcelView, bool) {
+	caller, _ := geo.NormalizePhone(from, "")
+	for _, p := range ps {
+		if caller != "" && p.Recipient.Phone == caller {
+			return p, true
 		}
 	}
-	return texts
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
+	if num, err := phonenumbers.Parse(caller, ""); err == nil && caller != "" {
+		country := phonenumbers.GetRegionCodeForNumber(num)
+		for _, p := range ps {
+			if n := len(p.Events); n > 0 && strings.EqualFold(p.Events[n-1].Country, country) {
+				return p, false
+			}
 		}
 	}
-	return ""
+	return ps[0], false
 }
 
 // otherDay offers options by key (1 to 9) and records the choice (via phone, with the call's

@@ -98,6 +98,8 @@ type Config struct {
 	MailTimeout         string
 	MailTrustedRelays   string
 	MailRate            string
+	// The hotline's self-service throttle (hotlineconfig.go).
+	HotlineLookupsPerNumber, HotlineLookups string
 }
 
 // setting binds one flag to its environment variable.
@@ -154,7 +156,7 @@ func (c *Config) settings() []setting {
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
-	}, c.inboundSettings()...)
+	}, append(c.inboundSettings(), c.hotlineSettings()...)...)
 }
 
 // bindConfig registers the config's flags on fs with defaults taken from the environment.
@@ -196,6 +198,7 @@ func (c *Config) validate() error {
 	c.validateDemoCarrier(bad)
 	c.validateWeb(bad)
 	c.validateInbound(bad)
+	c.validateHotline(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}

@@ -213,9 +213,13 @@ func baseRoutes() map[string]isolationRoute {
 		"PUT /api/v1/ivr/prompts/robocall":          {path: "/api/v1/ivr/prompts/robocall?brand={brandA}", body: `{"lang": "en", "text": "Brand B says hi"}`},
 		"GET /api/v1/ivr/prompts/robocall/preview":  {path: "/api/v1/ivr/prompts/robocall/preview?brand={brandA}&lang=en"},
 		"POST /api/v1/ivr/prompts/robocall/preview": {path: "/api/v1/ivr/prompts/robocall/preview?brand={brandA}", body: `{"lang": "en", "text": "Brand B says hi"}`},
-		"GET /api/v1/callbacks":                     {list: true},
-		"POST /api/v1/callbacks":                    {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
-		"GET /api/v1/recordings/:id/audio":          {path: "/api/v1/recordings/{recording}/audio"},
+		// The hotline's self-service menu (docs/ivr.md).
+		"GET /api/v1/ivr/prompts/hotline":         {path: "/api/v1/ivr/prompts/hotline?brand={brandA}"},
+		"PUT /api/v1/ivr/prompts/hotline":         {path: "/api/v1/ivr/prompts/hotline?brand={brandA}", body: `{"lang": "en", "greeting": "Brand B says hi"}`},
+		"GET /api/v1/ivr/prompts/hotline/preview": {path: "/api/v1/ivr/prompts/hotline/preview?brand={brandA}&lang=en"},
+		"GET /api/v1/callbacks":                   {list: true},
+		"POST /api/v1/callbacks":                  {body: `{"parcel_id": "{parcel}", "at": "18:00", "for": "me"}`, also: []int{422}},
+		"GET /api/v1/recordings/:id/audio":        {path: "/api/v1/recordings/{recording}/audio"},
 		// Transfers act on the caller's own live call (B's staff have none: 409) and read A's by id.
 		"GET /api/v1/transfers/targets":            {also: []int{409}},
 		"POST /api/v1/transfers":                   {body: `{"kind": "blind", "target": {"queue_id": 1}}`, also: []int{409}},
@@ -278,6 +282,8 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /editor/:brand<int>/look/preview.css": {path: "/editor/{brandA}/look/preview.css?bar=%23000000"},
 		"GET /editor/:brand<int>/robocall":         {path: "/editor/{brandA}/robocall"},
 		"POST /editor/:brand<int>/robocall":        {path: "/editor/{brandA}/robocall", body: "form:lang=en&text=mine&confirm=1&other_days=2&agent=0&op=save"},
+		"GET /editor/:brand<int>/hotline-menu":     {path: "/editor/{brandA}/hotline-menu"},
+		"POST /editor/:brand<int>/hotline-menu":    {path: "/editor/{brandA}/hotline-menu", body: "form:lang=en&greeting=mine&again=1&other_days=2&sms=3&agent=0&op=save"},
 	}
 }
 

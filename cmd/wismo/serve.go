@@ -227,8 +227,13 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// delivery day (docs/ivr.md "Self-service on the hotline").
 	selfCount := ivr.NewSelfServiceCounter()
 	a.reg.MustRegister(selfCount)
-	n.tel.center.UseSelfService((&ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: comms.words,
-		Settings: promptSettings, Days: days, DB: a.db, Log: a.log, Count: selfCount}).Serve)
+	// The greeting and menu are the brand's (/editor/{brand}/hotline-menu); key 3 plans the
+	// tracking link by SMS through the dialer; calls.self_service counts deflection.
+	self := &ivr.SelfService{Eng: n.tel.eng, Prompts: prompts, Parcels: a.cases, Words: comms.words,
+		Settings: promptSettings, Days: days, SMS: comms.dialer, PublicURL: a.cfg.PublicURL, DB: a.db, Log: a.log, Count: selfCount}
+	self.NumberLookups, self.AllLookups = a.cfg.hotlineLookups()
+	n.tel.center.UseSelfService(self.Serve)
+	go self.Warm(ctx) // the fixed texts into the prompt cache
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	// The shop's look on the tracking page (package branding; the editor's look page sets it).
 	looks := branding.New(a.db)

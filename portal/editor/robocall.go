@@ -69,15 +69,11 @@ func (e *editor) robocall(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := robocallPage{editorFrame: f}
-	for _, lang := range []string{"en", "ru"} {
-		form, err := e.robocallForm(c, f.Brand.ID, lang)
-		if err != nil {
-			return err
-		}
-		p.Forms = append(p.Forms, form)
+	forms, err := bothLangs("", robocallForm{}, func(lang string) (robocallForm, error) { return e.robocallForm(c, f.Brand.ID, lang) })
+	if err != nil {
+		return err
 	}
-	return e.showRobocall(c, p, fiber.StatusOK)
+	return e.showRobocall(c, robocallPage{editorFrame: f, Forms: forms}, fiber.StatusOK)
 }
 
 // saveRobocall saves one language's prompt (op=save) or plays it as typed (op=listen).
@@ -109,18 +105,12 @@ func (e *editor) saveRobocall(c *fiber.Ctx) error {
 		}
 		return c.Redirect(f.Base+"/robocall?updated=1#robocall-"+lang, fiber.StatusSeeOther)
 	}
-	p := robocallPage{editorFrame: f}
-	for _, l := range []string{"en", "ru"} {
-		if l == lang {
-			p.Forms = append(p.Forms, typed.withURL(f.Brand.ID, len(typed.Errors) == 0))
-			continue
-		}
-		form, err := e.robocallForm(c, f.Brand.ID, l)
-		if err != nil {
-			return err
-		}
-		p.Forms = append(p.Forms, form)
+	forms, err := bothLangs(lang, typed.withURL(f.Brand.ID, len(typed.Errors) == 0),
+		func(l string) (robocallForm, error) { return e.robocallForm(c, f.Brand.ID, l) })
+	if err != nil {
+		return err
 	}
+	p := robocallPage{editorFrame: f, Forms: forms}
 	if len(typed.Errors) > 0 {
 		return e.showRobocall(c, p, fiber.StatusUnprocessableEntity)
 	}

@@ -43,12 +43,7 @@ func TestRobocallEditor(t *testing.T) {
 	form.Set("text", text)
 	form.Set("op", "listen")
 	r = mgr.do("POST", base, form)
-	var src string
-	for _, m := range audioSrc.FindAllStringSubmatch(r.body, -1) {
-		if strings.Contains(m[1], "lang=ru") {
-			src = html.UnescapeString(m[1])
-		}
-	}
+	src := playerOf(r.body, "ru")
 	if r.status != http.StatusOK || !strings.Contains(src, "text=") {
 		t.Fatalf("listen: %d, audio %q", r.status, src)
 	}

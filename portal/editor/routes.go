@@ -94,6 +94,8 @@ func Routes(r fiber.Router, o Options) {
 	if o.Prompts != nil {
 		b.Get("/robocall", e.robocall)
 		b.Post("/robocall", e.saveRobocall)
+		b.Get("/hotline-menu", e.hotline)
+		b.Post("/hotline-menu", e.saveHotline)
 	}
 }
 
