@@ -35,12 +35,12 @@ func TestTotalWeightedAndPassMark(t *testing.T) {
 		passed bool
 	}{
 		{[]int{5, 5}, 80, 100, true},
-		{[]int{0, 0}, 0, 0, true},        // a pass mark of 0 passes everything
-		{[]int{5, 3}, 70, 70, true},      // (1*5 + 3*3) / (4*5) = 14/20 = 70%: at the mark passes
-		{[]int{4, 3}, 70, 65, false},     // 13/20
-		{[]int{0, 5}, 80, 75, false},     // the heavy criterion alone: 15/20
-		{[]int{1, 2}, 0, 35, true},       // 7/20
-		{[]int{2, 4}, 70.1, 70, false},   // 14/20 just under the mark
+		{[]int{0, 0}, 0, 0, true},      // a pass mark of 0 passes everything
+		{[]int{5, 3}, 70, 70, true},    // (1*5 + 3*3) / (4*5) = 14/20 = 70%: at the mark passes
+		{[]int{4, 3}, 70, 65, false},   // 13/20
+		{[]int{0, 5}, 80, 75, false},   // the heavy criterion alone: 15/20
+		{[]int{1, 2}, 0, 35, true},     // 7/20
+		{[]int{2, 4}, 70.1, 70, false}, // 14/20 just under the mark
 	} {
 		got, passed, err := Total(crit, tc.scores, tc.mark)
 		if err != nil || got != tc.total || passed != tc.passed {

@@ -129,7 +129,7 @@ func AggregateRoutes(r fiber.Router, s *Service) {
 // DateRange reads a range of whole days (UTC), to inclusive: [from, to+1 day). Empty from and
 // to are the 7 days up to now; more than 366 days is refused.
 func DateRange(fromS, toS string, now time.Time) (time.Time, time.Time, error) {
-	to := now.UTC().Truncate(24 * time.Hour).AddDate(0, 0, 1)
+	to := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	from := to.AddDate(0, 0, -7)
 	var fes []*input.FieldError
 	if toS != "" {

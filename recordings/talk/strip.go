@@ -30,7 +30,9 @@ func StripOver(l i18n.Locale, m Metrics, s Segments, deadAirMS int64) []byte {
 }
 
 // PendingStrip is the strip of a recording not analysed yet: empty lanes, a title saying so.
-func PendingStrip(l i18n.Locale) []byte { return strip(l, "talk.pending", Metrics{}, Segments{}, DeadAirFlagMS) }
+func PendingStrip(l i18n.Locale) []byte {
+	return strip(l, "talk.pending", Metrics{}, Segments{}, DeadAirFlagMS)
+}
 
 func strip(l i18n.Locale, titleKey string, m Metrics, s Segments, deadAirMS int64) []byte {
 	var b strings.Builder
