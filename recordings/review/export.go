@@ -152,3 +152,13 @@ func (s *Service) rowsAsMaps(ctx context.Context, q string, args ...any) ([]map[
 	}
 	return out, rows.Err()
 }
+
+// Recordings returns the ids of call's recordings scope may see, oldest first.
+func (s *Service) Recordings(ctx context.Context, scope access.Scope, call int64) ([]int64, error) {
+	return s.recordingIDs(ctx, scope, call)
+}
+
+// AuditLog is the recordings' audit log (recordings.Service.AuditLog) for the pages.
+func (s *Service) AuditLog(ctx context.Context, scope access.Scope, recording int64, limit int) ([]recordings.AuditEntry, error) {
+	return s.recs.AuditLog(ctx, scope, recording, limit)
+}
