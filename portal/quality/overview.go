@@ -60,8 +60,8 @@ func (p *pages) overview(c *fiber.Ctx) error {
 	}
 	for _, g := range groups {
 		r := aggRow{Aggregate: g, Share: strconv.FormatFloat(g.AvgAgentShare*100, 'f', 0, 64) + "%",
-			Silence:       l.Duration(time.Duration(g.AvgSilenceMS) * time.Millisecond),
-			Overtalk:      l.Duration(time.Duration(g.AvgOvertalkMS) * time.Millisecond),
+			Silence:       l.T("q.seconds", "n", strconv.FormatFloat(g.AvgSilenceMS/1000, 'f', 1, 64)),
+			Overtalk:      l.T("q.seconds", "n", strconv.FormatFloat(g.AvgOvertalkMS/1000, 'f', 1, 64)),
 			Interruptions: strconv.FormatFloat(g.AvgInterruptions, 'f', 1, 64)}
 		if r.Label == "" {
 			r.Label = l.T("q.none")
