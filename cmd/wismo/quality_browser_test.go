@@ -141,6 +141,13 @@ func TestSupervisorReviewsACallTheAgentSeesIt(t *testing.T) {
 		t.Fatalf("submit the review: %v", err)
 	}
 	w.until(bctx, "the saved review", `document.getElementById('flash') !== null && document.getElementById('current-review') !== null`)
+	// The brand's thresholds decide the flags: 1 s of dead air flags the call's 2 s at its end.
+	if facts := eval[string](w, bctx, `document.getElementById('talk-facts').innerText`); strings.Contains(facts, "long dead air") {
+		t.Errorf("flagged under the default thresholds: %q", facts)
+	}
+	must("PUT", "/api/v1/talk/thresholds", `{"dead_air_seconds": 1, "agent_talk_share_percent": 80}`)
+	w.do(bctx, "reload the review page", chromedp.Reload())
+	w.until(bctx, "the dead-air flag", `(document.getElementById('talk-facts') || {innerText: ''}).innerText.includes('long dead air')`)
 	if got := eval[string](w, bctx, `document.getElementById('current-review').innerText`); !strings.Contains(got, "70.0%") || !strings.Contains(got, "Passed") {
 		t.Errorf("the review page shows %q, want 70.0%% Passed", got)
 	}
@@ -197,6 +204,16 @@ func TestSupervisorReviewsACallTheAgentSeesIt(t *testing.T) {
 	w.do(bctx, "the audit page in Russian", chromedp.Navigate(base+"/quality/audit?lang=ru"))
 	w.until(bctx, "the Russian audit page", `document.documentElement.lang === 'ru' && document.getElementById('audit-log') !== null`)
 	browsertest.Screenshot(t, bctx, shots, "quality-audit-ru.png")
+	for _, page := range []string{"scorecards", "trends", "queue"} {
+		for _, lang := range []string{"en", "ru"} {
+			w.do(bctx, "the "+page+" page", chromedp.Navigate(base+"/quality/"+page+"?lang="+lang))
+			w.until(bctx, "the "+page+" page in "+lang, `document.documentElement.lang === '`+lang+`' && document.querySelector('.q-tabs') !== null`)
+			if o := browsertest.Overflowing(t, bctx); o != "" {
+				t.Errorf("/quality/%s in %s sticks out on the right: %s", page, lang, o)
+			}
+			browsertest.Screenshot(t, bctx, shots, "quality-"+page+"-"+lang+".png")
+		}
+	}
 	if v := csp(); len(v) > 0 {
 		t.Errorf("CSP violations: %q", v)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/recordings/review"
+	"github.com/wismo/wismo/recordings/talk"
 )
 
 type queuePage struct {
@@ -47,6 +48,15 @@ type callPage struct {
 	Lines      []criterionLine
 	Comment    string
 	MaxScore   int
+	Talk       *talkFacts
+	CanExport  bool
+}
+
+// talkFacts are the call's talk analytics in the viewer's words, flags by the brand's
+// thresholds.
+type talkFacts struct {
+	Share, LongestSilence, Overtalk, Interruptions string
+	Flags                                          []string
 }
 
 // criterionLine is one criterion of the form with its chosen score.
@@ -101,6 +111,15 @@ func (p *pages) loadCall(c *fiber.Ctx) (callPage, error) {
 		d.AudioURL = fmt.Sprintf("/api/v1/recordings/%d/audio", recs[0])
 		d.StripURL = fmt.Sprintf("/api/v1/calls/%d/talk.svg?recording=%d", id, recs[0])
 	}
+	if got, err := p.o.Talk.ForCall(ctx, pr.Scope, id); err == nil && got[0].Error == "" {
+		m, l := got[0].Metrics, p.loc(c)
+		sec := func(ms int64) string { return l.T("q.seconds", "n", strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64)) }
+		d.Talk = &talkFacts{Share: strconv.FormatFloat(m.AgentShare*100, 'f', 0, 64) + "%", LongestSilence: sec(m.LongestSilenceMS),
+			Overtalk: sec(m.OvertalkMS), Interruptions: strconv.Itoa(m.CustomerInterruptions + m.AgentInterruptions), Flags: m.Flags}
+	} else if err != nil && !errors.Is(err, talk.ErrNotFound) {
+		return d, err
+	}
+	d.CanExport = review.May(pr, review.AuditRoles)
 	if rv, err := p.o.Reviews.OfCall(ctx, pr.Scope, review.Viewer{}, id); err == nil {
 		d.Review, d.Agent, d.Comment = &rv, rv.Agent, rv.Comment
 	} else if !errors.Is(err, review.ErrNotFound) {
