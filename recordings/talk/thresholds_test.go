@@ -3,10 +3,16 @@ package talk
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/input"
@@ -166,5 +172,55 @@ func talkRow(t *testing.T, db *store.DB, call, brand, _ int64, m Metrics) {
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`), rec, call, brand, m.DurationMS, m.CustomerTalkMS, m.AgentTalkMS, m.AgentShare, m.OvertalkMS,
 		m.SilenceMS, m.LongestSilenceMS, m.CustomerInterruptions, m.AgentInterruptions, now); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestThresholdRoutes: a brand manager sets the thresholds over the API (out of range: 422
+// naming the field), an agent may not, and another brand's thresholds are a 404.
+func TestThresholdRoutes(t *testing.T) {
+	db, b1, b2, _ := twoBrandsAndACall(t)
+	svc := NewService(db, storetest.Logger(t))
+	as := func(role access.Role, brand int64, method, url, body string) (int, string) {
+		t.Helper()
+		u := access.User{ID: 1, Role: role, BrandIDs: []int64{brand}}
+		app := fiber.New()
+		app.Use(func(c *fiber.Ctx) error {
+			access.SetPrincipal(c, access.Principal{Kind: "user", Scope: access.ScopeOf(&u), User: &u})
+			return c.Next()
+		})
+		Routes(app, svc)
+		req := httptest.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	url := fmt.Sprintf("/api/v1/talk/thresholds?brand=%d", b1.ID)
+	if code, body := as(access.RoleBrandManager, b1.ID, "GET", url, ""); code != 200 || !strings.Contains(body, `"using_defaults":true`) || !strings.Contains(body, `"dead_air_seconds":20`) {
+		t.Errorf("defaults: %d %s", code, body)
+	}
+	if code, body := as(access.RoleBrandManager, b1.ID, "PUT", url, `{"dead_air_seconds": 20, "agent_talk_share_percent": 0}`); code != 422 || !strings.Contains(body, `"agent_talk_share_percent"`) {
+		t.Errorf("share 0: %d %s, want 422 naming agent_talk_share_percent", code, body)
+	}
+	if code, body := as(access.RoleAgent, b1.ID, "PUT", url, `{"dead_air_seconds": 30, "agent_talk_share_percent": 70}`); code != 403 {
+		t.Errorf("an agent: %d %s, want 403", code, body)
+	}
+	if code, body := as(access.RoleBrandManager, b2.ID, "PUT", url, `{"dead_air_seconds": 30, "agent_talk_share_percent": 70}`); code != 404 {
+		t.Errorf("brand Two's manager: %d %s, want 404", code, body)
+	}
+	if code, body := as(access.RoleBrandManager, b1.ID, "PUT", url, `{"dead_air_seconds": 30, "agent_talk_share_percent": 70}`); code != 200 || !strings.Contains(body, `"dead_air_seconds":30`) {
+		t.Errorf("set: %d %s", code, body)
+	}
+	if code, body := as(access.RoleSupervisor, b1.ID, "GET", fmt.Sprintf("/api/v1/talk/aggregates?by=planet&brand=%d", b1.ID), ""); code != 422 || !strings.Contains(body, `"by"`) {
+		t.Errorf("aggregates by planet: %d %s, want 422 naming by", code, body)
+	}
+	if code, _ := as(access.RoleAgent, b1.ID, "GET", "/api/v1/talk/aggregates", ""); code != 403 {
+		t.Errorf("an agent reads aggregates: %d, want 403", code)
+	}
+	if code, _ := as(access.RoleSupervisor, b2.ID, "GET", fmt.Sprintf("/api/v1/talk/aggregates?brand=%d", b1.ID), ""); code != 404 {
+		t.Errorf("brand Two's supervisor reads One's aggregates: %d, want 404", code)
 	}
 }
