@@ -100,6 +100,17 @@ func TestQualityPagesBothLanguages(t *testing.T) {
 	if code, body := apiCall(t, "GET", base+"/api/v1/talk/thresholds", key, ""); code != 200 || !strings.Contains(string(body), `"dead_air_seconds":30`) || !strings.Contains(string(body), `"agent_talk_share_percent":70`) {
 		t.Errorf("thresholds after the form: %d %s", code, body)
 	}
+	card := url.Values{"brand": {fmt.Sprint(brand.ID)}, "name": {"Calls"}, "pass_mark": {"80"}, "criterion": {"Greeting", "Help"}, "weight": {"1", "0"}}
+	if code, body, _ := do(max, "POST", "/quality/scorecards?lang=ru", card); code != 422 || !strings.Contains(body, "criteria[1].weight") || !strings.Contains(body, `value="Help"`) {
+		t.Errorf("weight 0 on the scorecard form: %d %.300s, want 422 naming criteria[1].weight with the form kept", code, body)
+	}
+	card["weight"] = []string{"1", "3"}
+	if code, _, loc := do(max, "POST", "/quality/scorecards", card); code != 303 || !strings.HasPrefix(loc, "/quality/scorecards?") {
+		t.Errorf("a good scorecard: %d -> %q", code, loc)
+	}
+	if code, _, _ := do(sue, "POST", "/quality/scorecards", card); code != 403 {
+		t.Errorf("a supervisor creates a scorecard: %d, want 403", code)
+	}
 	if code, _, _ := do(sue, "POST", "/quality/thresholds", form); code != 403 {
 		t.Errorf("a supervisor changes thresholds: %d, want 403", code)
 	}
