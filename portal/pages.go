@@ -60,6 +60,7 @@ var navigation = []struct {
 	{"/cases", "nav.cases", []access.Role{access.RoleAgent, access.RoleSupervisor}},
 	{"/search", "nav.search", searchRoles},
 	{"/dashboard", "nav.dashboard", []access.Role{access.RoleSupervisor}},
+	{"/quality", "nav.quality", []access.Role{access.RoleAgent, access.RoleSupervisor, access.RoleBrandManager}},
 	{"/editor", "nav.editors", []access.Role{access.RoleBrandManager}},
 	{"/routing", "nav.routing", []access.Role{access.RoleSupervisor, access.RoleBrandManager}},
 	{"/dead-letters", "nav.dead_letters", deadLetterRoles},

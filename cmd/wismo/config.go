@@ -376,7 +376,7 @@ func (c *Config) newLogger() *slog.Logger {
 
 // jobNames are the background jobs of wismo serve, for WISMO_JOBS.
 var jobNames = []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-	"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics"}
+	"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics", "review-sampling"}
 
 // jobSet is WISMO_JOBS as the set of jobs to run.
 func (c *Config) jobSet() (map[string]bool, error) {

@@ -251,31 +251,58 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /dead-letters/:id/discard":        {path: "/dead-letters/{letter}/discard"},
 
 		// Staff pages.
-		"GET /dashboard":                           {list: true},
-		"GET /dashboard/live":                      {list: true, stream: true},
-		"GET /dashboard/export/:table.csv":         {path: "/dashboard/export/cases.csv", list: true},
-		"GET /desk":                                {list: true},
-		"GET /cases":                               {list: true},
-		"GET /search":                              {path: "/search?q={name}", list: true},
-		"GET /settings":                            {list: true},
-		"POST /settings":                           {public: "the caller's own language and time zone: it names no brand and no brand's object"},
-		"GET /cases/:number":                       {path: "/cases/{case}"},
-		"POST /cases/:number/assign":               {path: "/cases/{case}/assign", body: "form:assignee=me"},
-		"POST /cases/:number/update":               {path: "/cases/{case}/update", body: "form:priority=high"},
-		"POST /cases/:number/note":                 {path: "/cases/{case}/note", body: "form:text=mine"},
-		"POST /cases/:number/escalate":             {path: "/cases/{case}/escalate", body: "form:to=GB&message=mine"},
-		"POST /cases/:number/link":                 {path: "/cases/{case}/link", body: "form:parcel={parcel}"},
-		"POST /cases/:number/merge":                {path: "/cases/{case}/merge", body: "form:into={case2}"},
-		"POST /cases/:number/reply":                {path: "/cases/{case}/reply", body: "form:channel=sms&template={template}"},
-		"POST /cases/:number/macro":                {path: "/cases/{case}/macro", body: "form:macro={macro}"},
-		"GET /cases/macros":                        {list: true},
-		"POST /cases/macros":                       {body: "form:brand={brandA}&name=theirs&note=theirs"},
-		"POST /cases/macros/:id<int>/delete":       {path: "/cases/macros/{macro}/delete", body: "form:"},
-		"POST /cases/macros/codes":                 {body: "form:brand={brandA}&code=theirs&label=Theirs"},
-		"GET /desk/search":                         {path: "/desk/search?q={name}", list: true},
-		"GET /editor/":                             {list: true},
-		"GET /editor/:brand<int>/":                 {path: "/editor/{brandA}/"},
-		"GET /editor/:brand<int>/calling":          {path: "/editor/{brandA}/calling"},
+		"GET /dashboard":                     {list: true},
+		"GET /dashboard/live":                {list: true, stream: true},
+		"GET /dashboard/export/:table.csv":   {path: "/dashboard/export/cases.csv", list: true},
+		"GET /desk":                          {list: true},
+		"GET /cases":                         {list: true},
+		"GET /search":                        {path: "/search?q={name}", list: true},
+		"GET /settings":                      {list: true},
+		"POST /settings":                     {public: "the caller's own language and time zone: it names no brand and no brand's object"},
+		"GET /cases/:number":                 {path: "/cases/{case}"},
+		"POST /cases/:number/assign":         {path: "/cases/{case}/assign", body: "form:assignee=me"},
+		"POST /cases/:number/update":         {path: "/cases/{case}/update", body: "form:priority=high"},
+		"POST /cases/:number/note":           {path: "/cases/{case}/note", body: "form:text=mine"},
+		"POST /cases/:number/escalate":       {path: "/cases/{case}/escalate", body: "form:to=GB&message=mine"},
+		"POST /cases/:number/link":           {path: "/cases/{case}/link", body: "form:parcel={parcel}"},
+		"POST /cases/:number/merge":          {path: "/cases/{case}/merge", body: "form:into={case2}"},
+		"POST /cases/:number/reply":          {path: "/cases/{case}/reply", body: "form:channel=sms&template={template}"},
+		"POST /cases/:number/macro":          {path: "/cases/{case}/macro", body: "form:macro={macro}"},
+		"GET /cases/macros":                  {list: true},
+		"POST /cases/macros":                 {body: "form:brand={brandA}&name=theirs&note=theirs"},
+		"POST /cases/macros/:id<int>/delete": {path: "/cases/macros/{macro}/delete", body: "form:"},
+		"POST /cases/macros/codes":           {body: "form:brand={brandA}&code=theirs&label=Theirs"},
+		"GET /desk/search":                   {path: "/desk/search?q={name}", list: true},
+		"GET /editor/":                       {list: true},
+		"GET /editor/:brand<int>/":           {path: "/editor/{brandA}/"},
+		"GET /editor/:brand<int>/calling":    {path: "/editor/{brandA}/calling"},
+		// Quality (recordings/review, recordings/talk, portal/quality).
+		"GET /api/v1/talk/thresholds":              {path: "/api/v1/talk/thresholds?brand={brandA}"},
+		"PUT /api/v1/talk/thresholds":              {path: "/api/v1/talk/thresholds?brand={brandA}", body: `{"dead_air_seconds": 5, "agent_talk_share_percent": 50}`},
+		"GET /api/v1/talk/aggregates":              {list: true},
+		"GET /api/v1/scorecards":                   {path: "/api/v1/scorecards?brand={brandA}"},
+		"POST /api/v1/scorecards":                  {path: "/api/v1/scorecards?brand={brandA}", body: `{"name": "theirs", "criteria": [{"name": "a", "weight": 1}], "pass_mark": 50}`},
+		"PUT /api/v1/scorecards/:id<int>":          {path: "/api/v1/scorecards/{scorecard}", body: `{"name": "theirs", "criteria": [{"name": "a", "weight": 1}], "pass_mark": 50}`},
+		"GET /api/v1/reviews":                      {list: true},
+		"GET /api/v1/reviews/trends":               {list: true},
+		"GET /api/v1/reviews/:id<int>":             {path: "/api/v1/reviews/{callreview}"},
+		"GET /api/v1/calls/:id<int>/review":        {path: "/api/v1/calls/{call}/review"},
+		"PUT /api/v1/calls/:id<int>/review":        {path: "/api/v1/calls/{call}/review", body: `{"scorecard_id": {scorecard}, "scores": [0, 0]}`, also: []int{422}},
+		"GET /api/v1/review-settings":              {path: "/api/v1/review-settings?brand={brandA}"},
+		"PUT /api/v1/review-settings":              {path: "/api/v1/review-settings?brand={brandA}", body: `{"sample_per_week": 9}`},
+		"GET /api/v1/calls/:id<int>/export":        {path: "/api/v1/calls/{call}/export"},
+		"GET /api/v1/recording-audit":              {list: true},
+		"GET /quality":                             {path: "/quality?brand={brandA}"},
+		"POST /quality/thresholds":                 {path: "/quality/thresholds", body: "form:brand={brandA}&dead_air_seconds=5&agent_talk_share_percent=50"},
+		"POST /quality/sample":                     {path: "/quality/sample", body: "form:brand={brandA}&sample_per_week=9"},
+		"GET /quality/queue":                       {path: "/quality/queue?brand={brandA}"},
+		"GET /quality/calls/:id<int>":              {path: "/quality/calls/{call}"},
+		"POST /quality/calls/:id<int>":             {path: "/quality/calls/{call}", body: "form:scorecard_id={scorecard}&score=0&score=0"},
+		"GET /quality/scorecards":                  {path: "/quality/scorecards?brand={brandA}"},
+		"POST /quality/scorecards":                 {path: "/quality/scorecards", body: "form:brand={brandA}&id={scorecard}&name=theirs&pass_mark=50&criterion=a&weight=1"},
+		"GET /quality/trends":                      {path: "/quality/trends?brand={brandA}"},
+		"GET /quality/mine":                        {list: true},
+		"GET /quality/audit":                       {path: "/quality/audit?brand={brandA}"},
 		"POST /editor/:brand<int>/calling":         {path: "/editor/{brandA}/calling", body: `{}`},
 		"GET /editor/:brand<int>/look":             {path: "/editor/{brandA}/look"},
 		"POST /editor/:brand<int>/look":            {path: "/editor/{brandA}/look", body: "form:op=save&shop_url=https://theirs.example&bar=%23000000"},
@@ -296,7 +323,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
@@ -556,6 +583,12 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 	if cnt, err := n.tel.talk.AnalyzePending(ctx, talk.Batch); err != nil || cnt != 1 {
 		t.Fatalf("talk analytics of the recording: %d, %v", cnt, err)
 	}
+	var card struct{ ID int64 }
+	mustJSON("POST", "/api/v1/scorecards", `{"name": "Ours", "criteria": [{"name": "Greeting", "weight": 1}, {"name": "Help", "weight": 2}], "pass_mark": 70}`, &card)
+	w.ids["scorecard"] = strconv.FormatInt(card.ID, 10)
+	var rv struct{ ID int64 }
+	mustJSON("PUT", "/api/v1/calls/"+w.ids["call"]+"/review", `{"scorecard_id": `+w.ids["scorecard"]+`, "scores": [5, 4], "comment": "ours"}`, &rv)
+	w.ids["callreview"] = strconv.FormatInt(rv.ID, 10)
 	var att struct{ ID int64 }
 	mustJSON("POST", "/api/v1/cases/"+cs.Number+"/attachments", multipartFile, &att)
 	w.ids["attachment"] = strconv.FormatInt(att.ID, 10)

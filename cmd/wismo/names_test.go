@@ -64,7 +64,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics", "review-sampling"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -76,7 +76,7 @@ func TestJobNamesArePinned(t *testing.T) {
 	for _, j := range (&commsPart{}).jobs() {
 		wired = append(wired, j.name)
 	}
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name, (&qualityPart{}).job().name)
 	for _, j := range (&inboundPart{}).jobs(&app{}) {
 		wired = append(wired, j.name)
 	}
@@ -188,7 +188,8 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00024_elapsed.sql",
 		"00025_brand_looks.sql", "00026_csat_eta.sql", "00028_customs_duties.sql", "00030_call_talk.sql",
 		"00031_call_transfers.sql", "00032_recording_audit.sql", "00034_transfer_external.sql",
-		"00035_routing.sql", "00036_hotline_self_service.sql", "00041_parcels_serial.sql"}
+		"00035_routing.sql", "00036_hotline_self_service.sql", "00038_quality_reviews.sql",
+		"00041_parcels_serial.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

@@ -160,6 +160,11 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	n.jobs = append(n.jobs, etaJob(expect))
 	// Talk analytics of every finished recording (cmd/wismo/talk.go).
 	n.jobs = append(n.jobs, talkJob(n.tel.talk))
+	// Quality reviews, the weekly review sample, the call export, the audit and quality pages
+	// (cmd/wismo/quality.go; docs/quality-reviews.md).
+	qp := a.openQuality(n.tel)
+	routes = append(routes, qp.routes)
+	n.jobs = append(n.jobs, qp.job())
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.

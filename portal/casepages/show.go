@@ -51,10 +51,11 @@ type phaseStep struct {
 // item is one timeline line as the page shows it.
 type item struct {
 	cases.TimelineEntry
-	Fields   map[string]any // the entry's data as JSON fields (call outcome, SMS text and status...)
-	Text     string         // what happened, in the viewer's language
-	AudioURL string         // a call's recording, played through the permission-checked API
-	TalkURL  string         // its talk strip (recordings/talk), through the same checks
+	Fields    map[string]any // the entry's data as JSON fields (call outcome, SMS text and status...)
+	Text      string         // what happened, in the viewer's language
+	AudioURL  string         // a call's recording, played through the permission-checked API
+	TalkURL   string         // its talk strip (recordings/talk), through the same checks
+	ReviewURL string         // its quality review page (portal/quality)
 }
 
 // mainLine is the phase bar: the phases a parcel passes on its way to the recipient.
@@ -206,6 +207,7 @@ func toItem(e cases.TimelineEntry) item {
 		it.AudioURL = "/api/v1/recordings/" + strconv.FormatInt(int64(id), 10) + "/audio"
 		if call, ok := it.Fields["id"].(float64); ok && call > 0 {
 			it.TalkURL = "/api/v1/calls/" + strconv.FormatInt(int64(call), 10) + "/talk.svg?recording=" + strconv.FormatInt(int64(id), 10)
+			it.ReviewURL = "/quality/calls/" + strconv.FormatInt(int64(call), 10)
 		}
 	}
 	return it

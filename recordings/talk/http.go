@@ -34,6 +34,8 @@ func Routes(r fiber.Router, s *Service) {
 		return c.JSON(fiber.Map{"call_id": id, "recordings": got})
 	})
 	StripRoute(r, s)
+	ThresholdRoutes(r, s)
+	AggregateRoutes(r, s)
 }
 
 // StripRoute mounts GET /api/v1/calls/:id/talk.svg: the two-lane strip (Strip) of the call's
@@ -77,6 +79,10 @@ func StripRoute(r fiber.Router, s *Service) {
 			}
 		}
 		c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
-		return c.Send(Strip(l, pick.Metrics, pick.Segments))
+		th := pick.Thresholds
+		if th.DeadAirMS == 0 {
+			th = DefaultThresholds
+		}
+		return c.Send(StripOver(l, pick.Metrics, pick.Segments, th.DeadAirMS))
 	})
 }

@@ -34,6 +34,8 @@ type Stored struct {
 	Segments    Segments  `json:"segments"`
 	Error       string    `json:"error,omitempty"`
 	AnalyzedAt  time.Time `json:"analyzed_at"`
+	// Thresholds are the brand's, against which Flags were read.
+	Thresholds Thresholds `json:"-"`
 }
 
 // Service analyses recordings and keeps the results in call_talk.
@@ -104,6 +106,13 @@ func (s *Service) AnalyzePending(ctx context.Context, limit int) (int, error) {
 			return n, ctx.Err()
 		}
 		m, segs, aerr := AnalyzeFile(p.path)
+		if aerr == nil && p.brand.Valid {
+			th, _, err := s.BrandThresholds(ctx, p.brand.Int64)
+			if err != nil {
+				return n, err
+			}
+			m.Flags = FlagsOf(m, th)
+		}
 		msg := ""
 		if aerr != nil {
 			msg = aerr.Error()
@@ -136,21 +145,23 @@ func (s *Service) ForCall(ctx context.Context, scope access.Scope, callID int64)
 	where, args := scope.SQL("brand_id", "", "")
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT recording_id, call_id, duration_ms, customer_talk_ms,
 		agent_talk_ms, agent_talk_share, overtalk_ms, silence_ms, longest_silence_ms, customer_interruptions,
-		agent_interruptions, longest_monologue_ms, monologue_side, agent_first_word_ms, flags, segments, error, analyzed_at
+		agent_interruptions, longest_monologue_ms, monologue_side, agent_first_word_ms, flags, segments, error, analyzed_at, brand_id
 		FROM call_talk WHERE `+where+` AND call_id = ? ORDER BY recording_id`), append(args, callID)...)
 	if err != nil {
 		return nil, fmt.Errorf("talk analytics of call %d: %w", callID, err)
 	}
 	defer rows.Close()
 	var out []Stored
+	var brands []int64
 	for rows.Next() {
 		var st Stored
+		var brand sql.NullInt64
 		var flags, segs string
 		var at store.NullTime
 		m := &st.Metrics
 		if err := rows.Scan(&st.RecordingID, &st.CallID, &m.DurationMS, &m.CustomerTalkMS, &m.AgentTalkMS, &m.AgentShare,
 			&m.OvertalkMS, &m.SilenceMS, &m.LongestSilenceMS, &m.CustomerInterruptions, &m.AgentInterruptions,
-			&m.LongestMonologueMS, &m.MonologueSide, &m.AgentFirstWordMS, &flags, &segs, &st.Error, &at); err != nil {
+			&m.LongestMonologueMS, &m.MonologueSide, &m.AgentFirstWordMS, &flags, &segs, &st.Error, &at, &brand); err != nil {
 			return nil, err
 		}
 		st.AnalyzedAt = at.Time
@@ -164,12 +175,27 @@ func (s *Service) ForCall(ctx context.Context, scope access.Scope, callID int64)
 			}
 		}
 		out = append(out, st)
+		brands = append(brands, brand.Int64)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close()
 	if len(out) == 0 {
 		return nil, ErrNotFound
+	}
+	// Flags are read against the brand's thresholds as they are now (a change of thresholds
+	// changes the flags of calls analysed before it).
+	for i := range out {
+		if out[i].Error != "" || brands[i] == 0 {
+			continue
+		}
+		th, _, err := s.BrandThresholds(ctx, brands[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i].Thresholds = th
+		out[i].Metrics.Flags = FlagsOf(out[i].Metrics, th)
 	}
 	return out, nil
 }

@@ -20,12 +20,21 @@ const (
 // agent's in the lower, over the call's duration. No inline styles (the pages' CSP): colours are
 // presentation attributes and classes (talk-customer, talk-agent); each segment carries its
 // start in data-start-ms for a player to seek to, and a title with its times.
-func Strip(l i18n.Locale, m Metrics, s Segments) []byte { return strip(l, "talk.strip_title", m, s) }
+func Strip(l i18n.Locale, m Metrics, s Segments) []byte {
+	return strip(l, "talk.strip_title", m, s, DeadAirFlagMS)
+}
+
+// StripOver is Strip with the brand's dead-air threshold: stretches over deadAirMS are banded.
+func StripOver(l i18n.Locale, m Metrics, s Segments, deadAirMS int64) []byte {
+	return strip(l, "talk.strip_title", m, s, deadAirMS)
+}
 
 // PendingStrip is the strip of a recording not analysed yet: empty lanes, a title saying so.
-func PendingStrip(l i18n.Locale) []byte { return strip(l, "talk.pending", Metrics{}, Segments{}) }
+func PendingStrip(l i18n.Locale) []byte {
+	return strip(l, "talk.pending", Metrics{}, Segments{}, DeadAirFlagMS)
+}
 
-func strip(l i18n.Locale, titleKey string, m Metrics, s Segments) []byte {
+func strip(l i18n.Locale, titleKey string, m Metrics, s Segments, deadAirMS int64) []byte {
 	var b strings.Builder
 	h := 2*laneHeight + 6
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="talk-strip" viewBox="0 0 %d %d" role="img">`, StripWidth, h)
@@ -48,9 +57,9 @@ func strip(l i18n.Locale, titleKey string, m Metrics, s Segments) []byte {
 	for _, y := range []int{0, laneHeight + 6} {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.0f" height="%d" fill="#f0f0f0" class="talk-lane"/>`, labelWidth, y, span, laneHeight)
 	}
-	// Dead air over DeadAirFlagMS (the flag): a band across both lanes, drawn first.
+	// Dead air over the brand's threshold (the flag): a band across both lanes, drawn first.
 	if m.DurationMS > 0 {
-		for _, g := range DeadAir(m.DurationMS, s, DeadAirFlagMS) {
+		for _, g := range DeadAir(m.DurationMS, s, deadAirMS) {
 			x := labelWidth + span*float64(g.StartMS)/float64(m.DurationMS)
 			w := span * float64(g.Len()) / float64(m.DurationMS)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="0" width="%.1f" height="%d" fill="#f2c4c4" class="talk-dead-air" data-start-ms="%d"><title>%s</title></rect>`,
