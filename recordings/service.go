@@ -34,7 +34,20 @@ type Recording struct {
 	SHA256     string     `json:"sha256"`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// Format is what the file at Path holds: FormatWAV as recorded, FormatOpus once
+	// recordings/compact converted it (docs/recordings-storage.md).
+	Format string `json:"format"`
+	// SourcePath is the WAV a conversion replaced while it still exists on disk.
+	SourcePath   string     `json:"-"`
+	WAVSizeBytes int64      `json:"wav_size_bytes,omitempty"`
+	CompactedAt  *time.Time `json:"compacted_at,omitempty"`
 }
+
+// Formats of a stored recording.
+const (
+	FormatWAV  = "wav"  // 16-bit PCM stereo, 8 kHz, as recorded
+	FormatOpus = "opus" // Opus in Ogg (RFC 7845), converted after the call
+)
 
 // Service stores recordings under dir and their rows in the database.
 type Service struct {
@@ -69,7 +82,7 @@ func (s *Service) Start(ctx context.Context, callID, brand int64, at time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}
-	row := recordingRow{CallID: callID, BrandID: nzID(brand), Path: path, StartedAt: at.UTC()}
+	row := recordingRow{CallID: callID, BrandID: nzID(brand), Path: path, StartedAt: at.UTC(), Format: FormatWAV}
 	if err := s.db.Gorm.WithContext(ctx).Create(&row).Error; err != nil {
 		w.Close()
 		return nil, fmt.Errorf("record recording of call %d: %w", callID, err)
@@ -107,7 +120,7 @@ func (s *Service) measure(rec *Recording) error {
 	if err != nil {
 		return err
 	}
-	rec.SizeBytes, rec.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	rec.SizeBytes, rec.SHA256, rec.WAVSizeBytes = n, hex.EncodeToString(h.Sum(nil)), n
 	rec.DurationMS = max(n-44, 0) / 4 * 1000 / Rate
 	now := time.Now().UTC()
 	rec.FinishedAt = &now
@@ -174,6 +187,10 @@ type recordingRow struct {
 	SHA256     string `gorm:"column:sha256"`
 	StartedAt  time.Time
 	FinishedAt *time.Time
+	Format       string
+	SourcePath   string
+	WAVSizeBytes int64 `gorm:"column:wav_size_bytes"`
+	CompactedAt  *time.Time
 }
 
 func (recordingRow) TableName() string { return "recordings" }
@@ -187,7 +204,11 @@ func nzID(v int64) *int64 {
 
 func (r recordingRow) toRecording() Recording {
 	rec := Recording{ID: r.ID, CallID: r.CallID, Path: r.Path, DurationMS: r.DurationMS, SizeBytes: r.SizeBytes,
-		SHA256: r.SHA256, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+		SHA256: r.SHA256, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Format: r.Format, SourcePath: r.SourcePath,
+		WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt}
+	if rec.Format == "" {
+		rec.Format = FormatWAV
+	}
 	if r.BrandID != nil {
 		rec.BrandID = *r.BrandID
 	}
@@ -196,5 +217,6 @@ func (r recordingRow) toRecording() Recording {
 
 func toRecordingRow(r Recording) recordingRow {
 	return recordingRow{ID: r.ID, CallID: r.CallID, BrandID: nzID(r.BrandID), Path: r.Path, DurationMS: r.DurationMS,
-		SizeBytes: r.SizeBytes, SHA256: r.SHA256, StartedAt: r.StartedAt.UTC(), FinishedAt: r.FinishedAt}
+		SizeBytes: r.SizeBytes, SHA256: r.SHA256, StartedAt: r.StartedAt.UTC(), FinishedAt: r.FinishedAt, Format: r.Format,
+		SourcePath: r.SourcePath, WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt}
 }

@@ -16,6 +16,10 @@ declare -A need=(
   [wrk]=wrk
   [prlimit]=util-linux
   [ss]=iproute2
+  # Compact recordings (recordings/compact): Opus in Ogg; FLAC is the bench's baseline.
+  [opusenc]=opus-tools
+  [opusdec]=opus-tools
+  [flac]=flac
 )
 
 missing=()

@@ -1,0 +1,66 @@
+// Package rectest sets up brands, calls and finished recordings for the tests of the
+// recordings packages (compact, retention).
+package rectest
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/store"
+)
+
+// Call inserts an outbound call of brand started at and returns its id.
+func Call(t testing.TB, db *store.DB, brand int64, at time.Time) int64 {
+	t.Helper()
+	var id int64
+	if err := db.SQL.QueryRowContext(context.Background(), db.Rebind(`INSERT INTO calls (direction, brand_id, started_at) VALUES ('outbound', ?, ?) RETURNING id`),
+		brand, at.UTC()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Brand creates a brand named name and returns it with an API key of it.
+func Brand(t testing.TB, db *store.DB, name string) (access.Brand, string) {
+	t.Helper()
+	b, key, err := access.NewService(db).CreateBrand(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, key
+}
+
+// Record writes a finished recording of call (brand) started at, ms long: a 440 Hz tone on the
+// customer's side and 660 Hz on the agent's.
+func Record(t testing.TB, svc *recordings.Service, call, brand int64, at time.Time, ms int) recordings.Recording {
+	t.Helper()
+	ctx := context.Background()
+	a, err := svc.Start(ctx, call, brand, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = recordings.Rate / 50 // 20 ms packets
+	for i := range ms / 20 {
+		when := at.Add(time.Duration(i) * 20 * time.Millisecond)
+		a.Write(recordings.Left, uint32(i*n), when, Tone(n, 440, i*n))
+		a.Write(recordings.Right, uint32(i*n), when, Tone(n, 660, i*n))
+	}
+	rec, err := svc.Finish(ctx, a, brand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// Tone returns n samples of a sine of hz from sample offset off.
+func Tone(n, hz, off int) []int16 {
+	out := make([]int16, n)
+	for i := range out {
+		out[i] = int16(8000 * math.Sin(2*math.Pi*float64(hz)*float64(off+i)/recordings.Rate))
+	}
+	return out
+}
