@@ -178,15 +178,15 @@ func (s *Service) Get(ctx context.Context, scope access.Scope, id int64) (Record
 // Database rows; converters join them to Recording.
 
 type recordingRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	CallID     int64
-	BrandID    *int64
-	Path       string
-	DurationMS int64 `gorm:"column:duration_ms"`
-	SizeBytes  int64
-	SHA256     string `gorm:"column:sha256"`
-	StartedAt  time.Time
-	FinishedAt *time.Time
+	ID           int64 `gorm:"primaryKey"`
+	CallID       int64
+	BrandID      *int64
+	Path         string
+	DurationMS   int64 `gorm:"column:duration_ms"`
+	SizeBytes    int64
+	SHA256       string `gorm:"column:sha256"`
+	StartedAt    time.Time
+	FinishedAt   *time.Time
 	Format       string
 	SourcePath   string
 	WAVSizeBytes int64 `gorm:"column:wav_size_bytes"`

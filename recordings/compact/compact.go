@@ -295,4 +295,3 @@ func abs(v int64) int64 {
 	}
 	return v
 }
-
