@@ -207,7 +207,12 @@ func (s *Service) convert(ctx context.Context, p pending) error {
 		return fmt.Errorf("record compacted recording %d: %w", p.id, err)
 	}
 	if k, _ := res.RowsAffected(); k == 0 {
-		return nil // deleted meanwhile (retention); the Opus file is an orphan of no row
+		// Deleted meanwhile (retention): the Opus file would be audio of no row.
+		var left int
+		if err := s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM recordings WHERE id = ?`), p.id).Scan(&left); err == nil && left == 0 {
+			os.Remove(final)
+		}
+		return nil
 	}
 	s.log.Info("recording compacted", "recording", p.id, "wav_bytes", wavSize, "opus_bytes", size,
 		"took_ms", time.Since(start).Milliseconds())

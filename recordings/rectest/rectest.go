@@ -4,6 +4,7 @@ package rectest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
+	_ "github.com/wismo/wismo/textkey" // SQLite's wismo_search_key, which the cases' triggers call
 )
 
 // Call inserts an outbound call of brand started at and returns its id.
@@ -63,4 +65,19 @@ func Tone(n, hz, off int) []int16 {
 		out[i] = int16(8000 * math.Sin(2*math.Pi*float64(hz)*float64(off+i)/recordings.Rate))
 	}
 	return out
+}
+
+// Case inserts a case of brand and links call to it (call_cases); it returns the case's id.
+func Case(t testing.TB, db *store.DB, brand, call int64, at time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`INSERT INTO cases (brand_id, number, seq, parcel_id, type, priority, status, source, created_at, updated_at)
+		VALUES (?, ?, ?, '', 'complaint', 'normal', 'open', 'call', ?, ?) RETURNING id`), brand, fmt.Sprintf("T-%d", call), call, at.UTC(), at.UTC()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL.ExecContext(ctx, db.Rebind(`INSERT INTO call_cases (call_id, case_id, brand_id, created_at) VALUES (?,?,?,?)`), call, id, brand, at.UTC()); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
