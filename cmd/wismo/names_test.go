@@ -64,7 +64,8 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics",
+		"recording-compact", "recording-retention"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -77,6 +78,9 @@ func TestJobNamesArePinned(t *testing.T) {
 		wired = append(wired, j.name)
 	}
 	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name)
+	for _, j := range (&recordingStorage{}).jobs() {
+		wired = append(wired, j.name)
+	}
 	for _, j := range (&inboundPart{}).jobs(&app{}) {
 		wired = append(wired, j.name)
 	}

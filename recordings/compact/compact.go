@@ -47,7 +47,7 @@ const (
 
 // Options tune the conversion; zero values take the defaults.
 type Options struct {
-	Encoder string        // opusenc's path; "" looks it up in PATH
+	Encoder string        // opusenc's path; "" looks it up in PATH; "off" converts nothing
 	Bitrate int           // kbit/s
 	After   time.Duration // convert without waiting for analytics once a recording is this old
 }
@@ -63,8 +63,11 @@ type Service struct {
 
 // New returns the compactor of db's recordings.
 func New(db *store.DB, log *slog.Logger, opt Options) *Service {
-	if opt.Encoder == "" {
+	switch opt.Encoder {
+	case "":
 		opt.Encoder, _ = exec.LookPath("opusenc")
+	case "off":
+		opt.Encoder = ""
 	}
 	if opt.Bitrate <= 0 {
 		opt.Bitrate = DefaultBitrate
