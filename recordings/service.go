@@ -41,7 +41,14 @@ type Recording struct {
 	SourcePath   string     `json:"-"`
 	WAVSizeBytes int64      `json:"wav_size_bytes,omitempty"`
 	CompactedAt  *time.Time `json:"compacted_at,omitempty"`
+	// Storage says where Path points: StorageFile (a file on this node) or a recordings/blob
+	// backend's name ("dir", "s3") with Path its key; KeyID the encryption key ("" = none).
+	Storage string `json:"storage"`
+	KeyID   string `json:"key_id,omitempty"`
 }
+
+// StorageFile is a recording whose Path is a file on this node (as recorded).
+const StorageFile = "file"
 
 // Formats of a stored recording.
 const (
@@ -54,11 +61,12 @@ type Service struct {
 	db  *store.DB
 	dir string
 	log *slog.Logger
+	st  storage // where compacted recordings go (open.go); the data directory by default
 }
 
 // NewService returns the recordings of db, kept under dir (the data dir's "recordings").
 func NewService(db *store.DB, dir string, log *slog.Logger) *Service {
-	return &Service{db: db, dir: dir, log: log.With("component", "recordings")}
+	return &Service{db: db, dir: dir, log: log.With("component", "recordings"), st: defaultStorage(dir)}
 }
 
 // Active is a recording being written.
@@ -82,7 +90,7 @@ func (s *Service) Start(ctx context.Context, callID, brand int64, at time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}
-	row := recordingRow{CallID: callID, BrandID: nzID(brand), Path: path, StartedAt: at.UTC(), Format: FormatWAV}
+	row := recordingRow{CallID: callID, BrandID: nzID(brand), Path: path, StartedAt: at.UTC(), Format: FormatWAV, Storage: StorageFile}
 	if err := s.db.Gorm.WithContext(ctx).Create(&row).Error; err != nil {
 		w.Close()
 		return nil, fmt.Errorf("record recording of call %d: %w", callID, err)
@@ -191,6 +199,8 @@ type recordingRow struct {
 	SourcePath   string
 	WAVSizeBytes int64 `gorm:"column:wav_size_bytes"`
 	CompactedAt  *time.Time
+	Storage      string
+	KeyID        string
 }
 
 func (recordingRow) TableName() string { return "recordings" }
@@ -205,9 +215,12 @@ func nzID(v int64) *int64 {
 func (r recordingRow) toRecording() Recording {
 	rec := Recording{ID: r.ID, CallID: r.CallID, Path: r.Path, DurationMS: r.DurationMS, SizeBytes: r.SizeBytes,
 		SHA256: r.SHA256, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Format: r.Format, SourcePath: r.SourcePath,
-		WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt}
+		WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt, Storage: r.Storage, KeyID: r.KeyID}
 	if rec.Format == "" {
 		rec.Format = FormatWAV
+	}
+	if rec.Storage == "" {
+		rec.Storage = StorageFile
 	}
 	if r.BrandID != nil {
 		rec.BrandID = *r.BrandID
@@ -218,5 +231,5 @@ func (r recordingRow) toRecording() Recording {
 func toRecordingRow(r Recording) recordingRow {
 	return recordingRow{ID: r.ID, CallID: r.CallID, BrandID: nzID(r.BrandID), Path: r.Path, DurationMS: r.DurationMS,
 		SizeBytes: r.SizeBytes, SHA256: r.SHA256, StartedAt: r.StartedAt.UTC(), FinishedAt: r.FinishedAt, Format: r.Format,
-		SourcePath: r.SourcePath, WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt}
+		SourcePath: r.SourcePath, WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt, Storage: r.Storage, KeyID: r.KeyID}
 }

@@ -7,9 +7,14 @@
 -- WAV a conversion replaced while it still exists: the row names the Opus file first, then the
 -- WAV is deleted and source_path cleared, so a crash between the two leaves a WAV that the next
 -- pass removes, never a row naming a missing file. wav_size_bytes keeps the recorded size.
+-- storage says where path points: 'file' (a file path on this node, as recorded), 'dir' (a key
+-- under the data directory's recordings, written by recordings/blob) or 's3' (a key in the
+-- object store); key_id names the encryption key of the stored object ('' = not encrypted).
 ALTER TABLE recordings ADD COLUMN format TEXT NOT NULL DEFAULT 'wav';
 ALTER TABLE recordings ADD COLUMN source_path TEXT NOT NULL DEFAULT '';
 ALTER TABLE recordings ADD COLUMN wav_size_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE recordings ADD COLUMN storage TEXT NOT NULL DEFAULT 'file';
+ALTER TABLE recordings ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE recordings ADD COLUMN compacted_at DATETIME;
 CREATE INDEX recordings_format ON recordings (format, id);
 CREATE INDEX recordings_brand_started ON recordings (brand_id, started_at);
@@ -44,6 +49,8 @@ DROP TABLE recording_retention;
 DROP INDEX recordings_brand_started;
 DROP INDEX recordings_format;
 ALTER TABLE recordings DROP COLUMN compacted_at;
+ALTER TABLE recordings DROP COLUMN key_id;
+ALTER TABLE recordings DROP COLUMN storage;
 ALTER TABLE recordings DROP COLUMN wav_size_bytes;
 ALTER TABLE recordings DROP COLUMN source_path;
 ALTER TABLE recordings DROP COLUMN format;

@@ -55,14 +55,16 @@ type Options struct {
 // Service converts recordings.
 type Service struct {
 	db   *store.DB
+	recs *recordings.Service
 	log  *slog.Logger
 	opt  Options
 	now  func() time.Time
 	warn sync.Once
 }
 
-// New returns the compactor of db's recordings.
-func New(db *store.DB, log *slog.Logger, opt Options) *Service {
+// New returns the compactor of recs' recordings in db; converted files go where recs' storage
+// says (recordings.Service.SetStorage: the data directory, the object store, encrypted).
+func New(db *store.DB, recs *recordings.Service, log *slog.Logger, opt Options) *Service {
 	switch opt.Encoder {
 	case "":
 		opt.Encoder, _ = exec.LookPath("opusenc")
@@ -75,7 +77,7 @@ func New(db *store.DB, log *slog.Logger, opt Options) *Service {
 	if opt.After <= 0 {
 		opt.After = DefaultAfter
 	}
-	return &Service{db: db, log: log.With("component", "recording-compact"), opt: opt, now: time.Now}
+	return &Service{db: db, recs: recs, log: log.With("component", "recording-compact"), opt: opt, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
@@ -193,19 +195,17 @@ func (s *Service) convert(ctx context.Context, p pending) error {
 	if st.Channels != 2 || abs(st.DurationMS-wavMS) > 25 {
 		return fmt.Errorf("%w: %d channels, %d ms against %d ms", ErrMismatch, st.Channels, st.DurationMS, wavMS)
 	}
-	if err := os.Rename(tmp, final); err != nil {
+	size, sum, err := digest(tmp)
+	if err != nil {
 		return err
 	}
-	if err := syncFile(filepath.Dir(final)); err != nil {
-		return err
-	}
-	size, sum, err := digest(final)
+	backend, stored, keyID, err := s.place(ctx, tmp, final)
 	if err != nil {
 		return err
 	}
 	res, err := s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE recordings SET format = 'opus', path = ?, source_path = ?,
-		size_bytes = ?, sha256 = ?, wav_size_bytes = ?, compacted_at = ? WHERE id = ? AND format = 'wav'`),
-		final, p.path, size, sum, wavSize, s.now().UTC(), p.id)
+		size_bytes = ?, sha256 = ?, wav_size_bytes = ?, compacted_at = ?, storage = ?, key_id = ? WHERE id = ? AND format = 'wav'`),
+		stored, p.path, size, sum, wavSize, s.now().UTC(), backend, keyID, p.id)
 	if err != nil {
 		return fmt.Errorf("record compacted recording %d: %w", p.id, err)
 	}
@@ -213,7 +213,7 @@ func (s *Service) convert(ctx context.Context, p pending) error {
 		// Deleted meanwhile (retention): the Opus file would be audio of no row.
 		var left int
 		if err := s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM recordings WHERE id = ?`), p.id).Scan(&left); err == nil && left == 0 {
-			os.Remove(final)
+			s.recs.DeleteAudio(ctx, recordings.Recording{ID: p.id, Storage: backend, Path: stored})
 		}
 		return nil
 	}
@@ -302,4 +302,35 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// place puts the verified file tmp where the recordings' storage says: renamed to final on
+// this node (storage "file"), or Put into a blob backend (the data directory encrypted, or
+// the object store) under final's key. Each way the stored object appears whole or not at
+// all; until the row names it, the WAV stays the recording.
+func (s *Service) place(ctx context.Context, tmp, final string) (backend, stored, keyID string, err error) {
+	backend, target, keyID := s.recs.Target()
+	if backend == recordings.StorageFile {
+		if err := os.Rename(tmp, final); err != nil {
+			return "", "", "", err
+		}
+		return backend, final, "", syncFile(filepath.Dir(final))
+	}
+	key, err := s.recs.Key(final)
+	if err != nil {
+		return "", "", "", err
+	}
+	f, err := os.Open(tmp)
+	if err != nil {
+		return "", "", "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", "", "", err
+	}
+	if err := target.Put(ctx, key, f, st.Size()); err != nil {
+		return "", "", "", fmt.Errorf("store %s in %s: %w", key, backend, err)
+	}
+	return backend, key, keyID, nil
 }

@@ -1,7 +1,10 @@
 package compact_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/recordings/blob"
 	"github.com/wismo/wismo/recordings/compact"
 	"github.com/wismo/wismo/recordings/rectest"
 	"github.com/wismo/wismo/store/storetest"
@@ -36,7 +40,7 @@ func TestCompactAfterAnalyticsAndPlayOpus(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	recs := recordings.NewService(db, t.TempDir(), storetest.Logger(t))
 	rec := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 3000)
-	svc := compact.New(db, storetest.Logger(t), compact.Options{})
+	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{})
 
 	if n, err := svc.Pass(ctx, 10); err != nil || n != 0 {
 		t.Fatalf("before talk analytics: compacted %d, %v; want 0 (PCM readers first)", n, err)
@@ -119,7 +123,7 @@ func TestCompactCrashRecovery(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	recs := recordings.NewService(db, t.TempDir(), storetest.Logger(t))
 	a := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 1000)
-	svc := compact.New(db, storetest.Logger(t), compact.Options{After: time.Hour})
+	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{After: time.Hour})
 	svc.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) }) // old enough: no analytics needed
 
 	// Crash 1: opusenc was killed mid-file. The row still says wav; the next pass redoes it.
@@ -165,7 +169,7 @@ func TestCompactWithoutEncoderKeepsWAV(t *testing.T) {
 	recs := recordings.NewService(db, t.TempDir(), storetest.Logger(t))
 	rec := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 200)
 	t.Setenv("PATH", t.TempDir())
-	svc := compact.New(db, storetest.Logger(t), compact.Options{})
+	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{})
 	svc.SetClock(func() time.Time { return time.Now().Add(48 * time.Hour) })
 	for range 2 {
 		if n, err := svc.Pass(ctx, 10); err != nil || n != 0 {
@@ -216,4 +220,50 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// With keys configured the compacted file in the data directory is encrypted (no Ogg page in
+// the clear), its row names the key, and recordings.Open decrypts what a player asks for.
+func TestCompactEncryptedInDataDir(t *testing.T) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "opusenc", "opus-tools")
+	db := storetest.Open(t)
+	ctx := context.Background()
+	brand, _ := rectest.Brand(t, db, "One")
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	recs := recordings.NewService(db, dir, storetest.Logger(t))
+	keys, err := blob.ParseKeys("2026-12:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs.SetStorage(nil, keys)
+	rec := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 2000)
+	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{})
+	svc.SetClock(func() time.Time { return time.Now().Add(48 * time.Hour) })
+	if n, err := svc.Pass(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("compacted %d, %v", n, err)
+	}
+	got, _ := recs.Get(ctx, access.Operator(), rec.ID)
+	if got.Storage != "dir" || got.KeyID != "2026-12" || strings.HasPrefix(got.Path, "/") {
+		t.Fatalf("row: %+v", got)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, got.Path))
+	if err != nil || bytes.Contains(raw, []byte("OggS")) || bytes.Contains(raw, []byte("OpusHead")) {
+		t.Fatalf("stored file is not encrypted (%v)", err)
+	}
+	body, size, _, err := recs.Open(ctx, got)
+	if err != nil || size != got.SizeBytes {
+		t.Fatalf("open: %d %v", size, err)
+	}
+	plain, _ := io.ReadAll(body)
+	body.Close()
+	if !bytes.HasPrefix(plain, []byte("OggS")) || int64(len(plain)) != got.SizeBytes {
+		t.Fatalf("decrypted %d bytes starting %q", len(plain), plain[:min(4, len(plain))])
+	}
+	// Without the key the recording is refused, not served as noise.
+	other := recordings.NewService(db, dir, storetest.Logger(t))
+	if _, _, _, err := other.Open(ctx, got); !errors.Is(err, recordings.ErrStorage) {
+		t.Fatalf("open without keys: %v, want ErrStorage", err)
+	}
 }

@@ -2,9 +2,7 @@ package retention
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/wismo/wismo/recordings"
@@ -91,7 +89,7 @@ const auditedSQL = `EXISTS (SELECT 1 FROM call_cases cc JOIN recording_holds h O
 
 func (s *Service) sweepBrand(ctx context.Context, b brandDays, res *Result) (int, error) {
 	cutoff := s.now().Add(-time.Duration(b.days) * 24 * time.Hour).UTC()
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT r.id, r.call_id, r.path, r.source_path,
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT r.id, r.call_id, r.path, r.source_path, r.storage, r.key_id,
 		CASE WHEN `+heldSQL+` THEN 1 ELSE 0 END
 		FROM recordings r WHERE r.brand_id = ? AND r.finished_at IS NOT NULL AND r.started_at < ? AND NOT `+auditedSQL+`
 		ORDER BY r.id LIMIT ?`), b.brand, cutoff, Batch)
@@ -102,7 +100,7 @@ func (s *Service) sweepBrand(ctx context.Context, b brandDays, res *Result) (int
 	for rows.Next() {
 		var e expired
 		var held int
-		if err := rows.Scan(&e.ID, &e.CallID, &e.Path, &e.SourcePath, &held); err != nil {
+		if err := rows.Scan(&e.ID, &e.CallID, &e.Path, &e.SourcePath, &e.Storage, &e.KeyID, &held); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -136,13 +134,8 @@ func (s *Service) audit(ctx context.Context, rec recordings.Recording, action, d
 
 // delete removes one recording: files, then the audit row, then the rows (package doc).
 func (s *Service) delete(ctx context.Context, rec recordings.Recording, days int) error {
-	for _, p := range []string{rec.Path, rec.SourcePath} {
-		if p == "" {
-			continue
-		}
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("delete audio of recording %d: %w", rec.ID, err)
-		}
+	if err := s.recs.DeleteAudio(ctx, rec); err != nil {
+		return err
 	}
 	if err := s.audit(ctx, rec, recordings.ActionDelete, fmt.Sprintf("retention %d days", days)); err != nil {
 		return err
