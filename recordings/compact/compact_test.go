@@ -33,12 +33,9 @@ func TestCompactAfterAnalyticsAndPlayOpus(t *testing.T) {
 	storetest.OnePass(t)
 	telephonytest.Require(t, "opusenc", "opus-tools")
 	opusdec := telephonytest.Require(t, "opusdec", "opus-tools")
-	db := storetest.Open(t)
-	ctx := context.Background()
-	brand, key := rectest.Brand(t, db, "One")
+	env := rectest.New(t)
+	db, brand, key, recs, now, ctx := env.DB, env.Brand, env.Key, env.Recs, rectest.Now, context.Background()
 	_, otherKey := rectest.Brand(t, db, "Two")
-	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	recs := recordings.NewService(db, t.TempDir(), storetest.Logger(t))
 	rec := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 3000)
 	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{})
 
@@ -117,11 +114,8 @@ func TestCompactAfterAnalyticsAndPlayOpus(t *testing.T) {
 func TestCompactCrashRecovery(t *testing.T) {
 	storetest.OnePass(t)
 	telephonytest.Require(t, "opusenc", "opus-tools")
-	db := storetest.Open(t)
-	ctx := context.Background()
-	brand, _ := rectest.Brand(t, db, "One")
-	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	recs := recordings.NewService(db, t.TempDir(), storetest.Logger(t))
+	env := rectest.New(t)
+	db, brand, recs, now, ctx := env.DB, env.Brand, env.Recs, rectest.Now, context.Background()
 	a := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 1000)
 	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{After: time.Hour})
 	svc.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) }) // old enough: no analytics needed
@@ -162,11 +156,8 @@ func TestCompactCrashRecovery(t *testing.T) {
 
 // Without an encoder the WAV stays, the pass converts nothing and says so once.
 func TestCompactWithoutEncoderKeepsWAV(t *testing.T) {
-	db := storetest.Open(t)
-	ctx := context.Background()
-	brand, _ := rectest.Brand(t, db, "One")
-	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	recs := recordings.NewService(db, t.TempDir(), storetest.Logger(t))
+	env := rectest.New(t)
+	db, brand, recs, now, ctx := env.DB, env.Brand, env.Recs, rectest.Now, context.Background()
 	rec := rectest.Record(t, recs, rectest.Call(t, db, brand.ID, now), brand.ID, now, 200)
 	t.Setenv("PATH", t.TempDir())
 	svc := compact.New(db, recs, storetest.Logger(t), compact.Options{})
@@ -227,12 +218,8 @@ func abs(v int64) int64 {
 func TestCompactEncryptedInDataDir(t *testing.T) {
 	storetest.OnePass(t)
 	telephonytest.Require(t, "opusenc", "opus-tools")
-	db := storetest.Open(t)
-	ctx := context.Background()
-	brand, _ := rectest.Brand(t, db, "One")
-	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	dir := t.TempDir()
-	recs := recordings.NewService(db, dir, storetest.Logger(t))
+	env := rectest.New(t)
+	db, brand, recs, dir, now, ctx := env.DB, env.Brand, env.Recs, env.Dir, rectest.Now, context.Background()
 	keys, err := blob.ParseKeys("2026-12:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
 	if err != nil {
 		t.Fatal(err)

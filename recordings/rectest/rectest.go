@@ -12,6 +12,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/store/storetest"
 	_ "github.com/wismo/wismo/textkey" // SQLite's wismo_search_key, which the cases' triggers call
 )
 
@@ -80,4 +81,25 @@ func Case(t testing.TB, db *store.DB, brand, call int64, at time.Time) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// Now is the tests' "now" (a controlled clock starts here).
+var Now = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+
+// Env is a test database with brand "One" and recordings kept under Dir.
+type Env struct {
+	DB    *store.DB
+	Brand access.Brand
+	Key   string // an API key of Brand
+	Dir   string
+	Recs  *recordings.Service
+}
+
+// New opens a test database (storetest.Open) with brand "One" and a recordings service.
+func New(t testing.TB) Env {
+	t.Helper()
+	db := storetest.Open(t)
+	b, key := Brand(t, db, "One")
+	dir := t.TempDir()
+	return Env{DB: db, Brand: b, Key: key, Dir: dir, Recs: recordings.NewService(db, dir, storetest.Logger(t))}
 }
