@@ -15,7 +15,11 @@ type S3 struct {
 	client *minio.Client
 	bucket string
 	prefix string
+	base   string // scheme://host/bucket, for URL
 }
+
+// URL is the store's scheme, host and bucket (no prefix, no credentials).
+func (s *S3) URL() string { return s.base }
 
 // NewS3 connects to the store at rawURL (http(s)://host:port/bucket[/prefix]) with an
 // access key and secret. The bucket must exist (CreateBucket makes one, for tests).
@@ -33,7 +37,7 @@ func NewS3(rawURL, accessKey, secret, region string) (*S3, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &S3{client: c, bucket: bucket, prefix: prefix}, nil
+	return &S3{client: c, bucket: bucket, prefix: prefix, base: u.Scheme + "://" + u.Host + "/" + bucket}, nil
 }
 
 func splitBucket(p string) (bucket, prefix string) {
