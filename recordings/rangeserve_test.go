@@ -1,8 +1,13 @@
 package recordings
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wismo/wismo/store/storetest"
+)
 
 func TestByteRange(t *testing.T) {
+	storetest.OnePass(t) // no database: one pass is enough
 	for _, tc := range []struct {
 		h        string
 		start, n int64
