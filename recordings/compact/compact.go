@@ -54,6 +54,7 @@ type Options struct {
 
 // Service converts recordings.
 type Service struct {
+	off  bool // WISMO_RECORDINGS_OPUSENC=off
 	db   *store.DB
 	recs *recordings.Service
 	log  *slog.Logger
@@ -65,6 +66,7 @@ type Service struct {
 // New returns the compactor of recs' recordings in db; converted files go where recs' storage
 // says (recordings.Service.SetStorage: the data directory, the object store, encrypted).
 func New(db *store.DB, recs *recordings.Service, log *slog.Logger, opt Options) *Service {
+	off := opt.Encoder == "off"
 	switch opt.Encoder {
 	case "":
 		opt.Encoder, _ = exec.LookPath("opusenc")
@@ -77,7 +79,7 @@ func New(db *store.DB, recs *recordings.Service, log *slog.Logger, opt Options) 
 	if opt.After <= 0 {
 		opt.After = DefaultAfter
 	}
-	return &Service{db: db, recs: recs, log: log.With("component", "recording-compact"), opt: opt, now: time.Now}
+	return &Service{off: off, db: db, recs: recs, log: log.With("component", "recording-compact"), opt: opt, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
@@ -89,6 +91,10 @@ func (s *Service) Available() bool {
 		return true
 	}
 	s.warn.Do(func() {
+		if s.off {
+			s.log.Info("compaction is off (WISMO_RECORDINGS_OPUSENC=off): recordings stay WAV")
+			return
+		}
 		s.log.Warn("no Opus encoder (install Debian's opus-tools): recordings stay WAV")
 	})
 	return false
