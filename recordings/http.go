@@ -14,7 +14,8 @@ import (
 // Routes mounts playback on r (authenticated under /api/ by the portal):
 //
 //	GET /api/v1/recordings/:id        the row as JSON
-//	GET /api/v1/recordings/:id/audio  the WAV, with Range support (RFC 9110 §14);
+//	GET /api/v1/recordings/:id/audio  the audio as stored (WAV, or Opus in Ogg once
+//	                                  compacted), with Range support (RFC 9110 §14);
 //	                                  ?download=1 as an attachment
 //
 // Only users and keys of the call's brand (and operators) get an answer; others get 404.
@@ -47,7 +48,7 @@ func Routes(r fiber.Router, s *Service) {
 		action := ActionPlay
 		if c.Query("download") != "" {
 			action = ActionDownload
-			c.Attachment(fmt.Sprintf("call-%d-recording-%d.wav", rec.CallID, rec.ID))
+			c.Attachment(fmt.Sprintf("call-%d-recording-%d%s", rec.CallID, rec.ID, Ext(rec.Format)))
 		}
 		if rng := c.Get(fiber.HeaderRange); rng == "" || strings.HasPrefix(rng, "bytes=0-") {
 			p := access.PrincipalOf(c)
@@ -59,9 +60,12 @@ func Routes(r fiber.Router, s *Service) {
 				return err // no playback that the log cannot show
 			}
 		}
-		c.Set(fiber.HeaderContentType, "audio/wav")
+		body, size, ctype, err := s.Open(c.UserContext(), rec)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, ctype)
 		c.Set(fiber.HeaderCacheControl, "private, no-store")
-		// fasthttp's file server answers Range requests with 206 and Content-Range.
-		return c.SendFile(rec.Path, false)
+		return serveRange(c, body, size)
 	})
 }

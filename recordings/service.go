@@ -34,18 +34,39 @@ type Recording struct {
 	SHA256     string     `json:"sha256"`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// Format is what the file at Path holds: FormatWAV as recorded, FormatOpus once
+	// recordings/compact converted it (docs/recordings-storage.md).
+	Format string `json:"format"`
+	// SourcePath is the WAV a conversion replaced while it still exists on disk.
+	SourcePath   string     `json:"-"`
+	WAVSizeBytes int64      `json:"wav_size_bytes,omitempty"`
+	CompactedAt  *time.Time `json:"compacted_at,omitempty"`
+	// Storage says where Path points: StorageFile (a file on this node) or a recordings/blob
+	// backend's name ("dir", "s3") with Path its key; KeyID the encryption key ("" = none).
+	Storage string `json:"storage"`
+	KeyID   string `json:"key_id,omitempty"`
 }
+
+// StorageFile is a recording whose Path is a file on this node (as recorded).
+const StorageFile = "file"
+
+// Formats of a stored recording.
+const (
+	FormatWAV  = "wav"  // 16-bit PCM stereo, 8 kHz, as recorded
+	FormatOpus = "opus" // Opus in Ogg (RFC 7845), converted after the call
+)
 
 // Service stores recordings under dir and their rows in the database.
 type Service struct {
 	db  *store.DB
 	dir string
 	log *slog.Logger
+	st  storage // where compacted recordings go (open.go); the data directory by default
 }
 
 // NewService returns the recordings of db, kept under dir (the data dir's "recordings").
 func NewService(db *store.DB, dir string, log *slog.Logger) *Service {
-	return &Service{db: db, dir: dir, log: log.With("component", "recordings")}
+	return &Service{db: db, dir: dir, log: log.With("component", "recordings"), st: defaultStorage(dir)}
 }
 
 // Active is a recording being written.
@@ -69,7 +90,7 @@ func (s *Service) Start(ctx context.Context, callID, brand int64, at time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}
-	row := recordingRow{CallID: callID, BrandID: nzID(brand), Path: path, StartedAt: at.UTC()}
+	row := recordingRow{CallID: callID, BrandID: nzID(brand), Path: path, StartedAt: at.UTC(), Format: FormatWAV, Storage: StorageFile}
 	if err := s.db.Gorm.WithContext(ctx).Create(&row).Error; err != nil {
 		w.Close()
 		return nil, fmt.Errorf("record recording of call %d: %w", callID, err)
@@ -107,7 +128,7 @@ func (s *Service) measure(rec *Recording) error {
 	if err != nil {
 		return err
 	}
-	rec.SizeBytes, rec.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	rec.SizeBytes, rec.SHA256, rec.WAVSizeBytes = n, hex.EncodeToString(h.Sum(nil)), n
 	rec.DurationMS = max(n-44, 0) / 4 * 1000 / Rate
 	now := time.Now().UTC()
 	rec.FinishedAt = &now
@@ -165,15 +186,21 @@ func (s *Service) Get(ctx context.Context, scope access.Scope, id int64) (Record
 // Database rows; converters join them to Recording.
 
 type recordingRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	CallID     int64
-	BrandID    *int64
-	Path       string
-	DurationMS int64 `gorm:"column:duration_ms"`
-	SizeBytes  int64
-	SHA256     string `gorm:"column:sha256"`
-	StartedAt  time.Time
-	FinishedAt *time.Time
+	ID           int64 `gorm:"primaryKey"`
+	CallID       int64
+	BrandID      *int64
+	Path         string
+	DurationMS   int64 `gorm:"column:duration_ms"`
+	SizeBytes    int64
+	SHA256       string `gorm:"column:sha256"`
+	StartedAt    time.Time
+	FinishedAt   *time.Time
+	Format       string
+	SourcePath   string
+	WAVSizeBytes int64 `gorm:"column:wav_size_bytes"`
+	CompactedAt  *time.Time
+	Storage      string
+	KeyID        string
 }
 
 func (recordingRow) TableName() string { return "recordings" }
@@ -187,7 +214,14 @@ func nzID(v int64) *int64 {
 
 func (r recordingRow) toRecording() Recording {
 	rec := Recording{ID: r.ID, CallID: r.CallID, Path: r.Path, DurationMS: r.DurationMS, SizeBytes: r.SizeBytes,
-		SHA256: r.SHA256, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+		SHA256: r.SHA256, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Format: r.Format, SourcePath: r.SourcePath,
+		WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt, Storage: r.Storage, KeyID: r.KeyID}
+	if rec.Format == "" {
+		rec.Format = FormatWAV
+	}
+	if rec.Storage == "" {
+		rec.Storage = StorageFile
+	}
 	if r.BrandID != nil {
 		rec.BrandID = *r.BrandID
 	}
@@ -196,5 +230,6 @@ func (r recordingRow) toRecording() Recording {
 
 func toRecordingRow(r Recording) recordingRow {
 	return recordingRow{ID: r.ID, CallID: r.CallID, BrandID: nzID(r.BrandID), Path: r.Path, DurationMS: r.DurationMS,
-		SizeBytes: r.SizeBytes, SHA256: r.SHA256, StartedAt: r.StartedAt.UTC(), FinishedAt: r.FinishedAt}
+		SizeBytes: r.SizeBytes, SHA256: r.SHA256, StartedAt: r.StartedAt.UTC(), FinishedAt: r.FinishedAt, Format: r.Format,
+		SourcePath: r.SourcePath, WAVSizeBytes: r.WAVSizeBytes, CompactedAt: r.CompactedAt, Storage: r.Storage, KeyID: r.KeyID}
 }

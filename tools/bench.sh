@@ -57,3 +57,6 @@ go run ./tools/benchelapsed -out BENCHMARKS.md ${WISMO_BENCH_ELAPSED_ARGS:-}
 # WISMO_BENCH_HOTLINE_ARGS overrides, e.g. "-parcels 100000 -levels 100,200,400".
 # shellcheck disable=SC2086
 go run ./tools/benchhotline -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_HOTLINE_ARGS:-}
+# Compact recordings (recordings/compact): Opus in Ogg against the 16-bit WAV, size and CPU per
+# recorded minute, beside FLAC and a plain fsynced copy of the same WAV in the same run.
+go run ./tools/benchrecordings -out BENCHMARKS.md

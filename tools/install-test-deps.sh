@@ -16,6 +16,10 @@ declare -A need=(
   [wrk]=wrk
   [prlimit]=util-linux
   [ss]=iproute2
+  # Compact recordings (recordings/compact): Opus in Ogg; FLAC is the bench's baseline.
+  [opusenc]=opus-tools
+  [opusdec]=opus-tools
+  [flac]=flac
 )
 
 missing=()
@@ -105,6 +109,21 @@ if [ -z "${WISMO_AXE_JS:-}" ] && [ ! -s "$axe_dir/axe.min.js" ]; then
   install -m 0644 "$axe_tmp/package/axe.min.js" "$axe_dir/axe.min.js"
   install -m 0644 "$axe_tmp/package/LICENSE" "$axe_dir/LICENSE"
   rm -rf "$axe_tmp"
+fi
+
+# s3rver (an S3-compatible server in Node, for the recordings' object-store tests only;
+# production uses a real S3 or MinIO) from npm with its dependencies, version pinned; npm
+# checks each package against the registry's integrity hash. recordings/blob's tests find it
+# here, or at $WISMO_S3RVER_BIN.
+s3rver_dir=/usr/local/lib/wismo-test/s3rver-3.7.1
+if [ -z "${WISMO_S3RVER_BIN:-}" ] && [ ! -x "$s3rver_dir/node_modules/.bin/s3rver" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-test-deps: need root to install s3rver into $s3rver_dir" >&2
+    exit 1
+  fi
+  echo "install-test-deps: installing s3rver 3.7.1 from npm"
+  mkdir -p "$s3rver_dir"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$s3rver_dir" s3rver@3.7.1 >/dev/null
 fi
 
 echo "install-test-deps: ok"

@@ -100,6 +100,8 @@ type Config struct {
 	MailRate            string
 	// The hotline's self-service throttle (hotlineconfig.go).
 	HotlineLookupsPerNumber, HotlineLookups string
+	// Compact storage of recordings (recordingstorage.go).
+	Recordings RecordingsConfig
 }
 
 // setting binds one flag to its environment variable.
@@ -156,7 +158,7 @@ func (c *Config) settings() []setting {
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
-	}, append(c.inboundSettings(), c.hotlineSettings()...)...)
+	}, append(c.inboundSettings(), append(c.hotlineSettings(), c.recordingSettings()...)...)...)
 }
 
 // bindConfig registers the config's flags on fs with defaults taken from the environment.
@@ -199,6 +201,7 @@ func (c *Config) validate() error {
 	c.validateWeb(bad)
 	c.validateInbound(bad)
 	c.validateHotline(bad)
+	c.validateRecordings(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}
@@ -376,7 +379,8 @@ func (c *Config) newLogger() *slog.Logger {
 
 // jobNames are the background jobs of wismo serve, for WISMO_JOBS.
 var jobNames = []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-	"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics", "review-sampling"}
+	"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics",
+	"review-sampling", "recording-compact", "recording-retention"}
 
 // jobSet is WISMO_JOBS as the set of jobs to run.
 func (c *Config) jobSet() (map[string]bool, error) {

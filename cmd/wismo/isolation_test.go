@@ -240,6 +240,12 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /routing/":                                {list: true},
 		"GET /routing/:brand<int>":                     {path: "/routing/{brandA}"},
 		"POST /routing/:brand<int>":                    {path: "/routing/{brandA}", body: "form:op=agent&id={agentA}&languages=ru"},
+		// Retention and legal holds of recordings (recordings/retention).
+		"GET /api/v1/recording-retention":         {path: "/api/v1/recording-retention?brand={brandA}"},
+		"PUT /api/v1/recording-retention":         {path: "/api/v1/recording-retention?brand={brandA}", body: `{"days": 1}`},
+		"GET /api/v1/cases/:id/holds":             {path: "/api/v1/cases/{caseID}/holds"},
+		"POST /api/v1/cases/:id/holds":            {path: "/api/v1/cases/{caseID}/holds", body: `{"reason": "theirs"}`},
+		"POST /api/v1/cases/:id/holds/:hold/lift": {path: "/api/v1/cases/{caseID}/holds/1/lift", body: `{"reason": "theirs"}`},
 
 		// Operators' dead letters.
 		"GET /api/v1/dead-letters":              {list: true},
@@ -323,7 +329,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
@@ -535,9 +541,12 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 	p := trackingtest.Parcel(parcel)
 	mustJSON("POST", "/api/v1/parcels", trackingtest.JSON(map[string]any{"parcels": []tracking.ParcelInput{p}}), nil)
 	mustJSON("POST", "/api/v1/events", trackingtest.JSON(map[string]any{"events": []tracking.EventInput{trackingtest.Event(parcel, "EMA", "2026-12-01T10:00:00Z")}}), nil)
-	var cs struct{ Number string }
+	var cs struct {
+		ID     int64
+		Number string
+	}
 	mustJSON("POST", "/api/v1/cases", `{"parcels": ["`+parcel+`"], "type": "non_receipt_or_delay", "source": "call", "note": "customer called"}`, &cs)
-	w.ids["case"] = cs.Number
+	w.ids["case"], w.ids["caseID"] = cs.Number, strconv.FormatInt(cs.ID, 10)
 	var cs2 struct{ Number string }
 	mustJSON("POST", "/api/v1/cases", `{"parcels": ["`+parcel+`"], "type": "damage", "source": "email", "note": "a duplicate"}`, &cs2)
 	w.ids["case2"] = cs2.Number

@@ -64,7 +64,8 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics", "review-sampling"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics", "review-sampling",
+		"recording-compact", "recording-retention"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -77,6 +78,10 @@ func TestJobNamesArePinned(t *testing.T) {
 		wired = append(wired, j.name)
 	}
 	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name, (&qualityPart{}).job().name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name)
+	for _, j := range (&recordingStorage{}).jobs() {
+		wired = append(wired, j.name)
+	}
 	for _, j := range (&inboundPart{}).jobs(&app{}) {
 		wired = append(wired, j.name)
 	}
@@ -189,7 +194,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00025_brand_looks.sql", "00026_csat_eta.sql", "00028_customs_duties.sql", "00030_call_talk.sql",
 		"00031_call_transfers.sql", "00032_recording_audit.sql", "00034_transfer_external.sql",
 		"00035_routing.sql", "00036_hotline_self_service.sql", "00038_quality_reviews.sql",
-		"00041_parcels_serial.sql"}
+		"00040_recording_storage.sql", "00041_parcels_serial.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

@@ -165,6 +165,11 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	qp := a.openQuality(n.tel)
 	routes = append(routes, qp.routes)
 	n.jobs = append(n.jobs, qp.job())
+	// Compact storage (Opus after the call) and retention with legal holds of recordings
+	// (cmd/wismo/recordingstorage.go; docs/recordings-storage.md).
+	rs := a.openRecordingStorage(n.tel.recs)
+	routes = append(routes, rs.routes)
+	n.jobs = append(n.jobs, rs.jobs()...)
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
