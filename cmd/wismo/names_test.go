@@ -78,7 +78,6 @@ func TestJobNamesArePinned(t *testing.T) {
 		wired = append(wired, j.name)
 	}
 	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name, (&qualityPart{}).job().name)
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name)
 	for _, j := range (&recordingStorage{}).jobs() {
 		wired = append(wired, j.name)
 	}
