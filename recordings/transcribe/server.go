@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,6 +106,12 @@ func (s *Server) Transcribe(ctx context.Context, pcm []int16, rate int, lang str
 	if err != nil {
 		if ctx.Err() != nil {
 			return Result{}, ctx.Err()
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			// The recording's own failure (too long for the limit), stored: retrying it on
+			// every pass would hold up every recording behind it.
+			return Result{}, fmt.Errorf("speech server %s: no answer within %s", s.endpoint, s.cfg.Timeout)
 		}
 		return Result{}, fmt.Errorf("speech server %s: %w: %w", s.endpoint, ErrUnavailable, err)
 	}

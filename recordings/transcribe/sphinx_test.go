@@ -114,4 +114,3 @@ func TestParseSphinx(t *testing.T) {
 		t.Errorf("segment 1: %+v", s)
 	}
 }
-
