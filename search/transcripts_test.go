@@ -100,7 +100,7 @@ func TestSearchTranscripts(t *testing.T) {
 	}
 	t.Run("never above an exact id, case number or name", func(t *testing.T) {
 		for q, first := range map[string]string{
-			pa.ID:         "parcel:" + pa.ID + "/id",                  // ids are not words: transcripts are not read
+			pa.ID:         "parcel:" + pa.ID + "/id",                // ids are not words: transcripts are not read
 			linked.Number: "case:" + linked.Number + "/case_number", // said in a call, found as the number
 			"Petrov":      "parcel:" + pa.ID + "/name",              // the recipient's name, also said in a call
 		} {
