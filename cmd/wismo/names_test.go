@@ -64,7 +64,8 @@ func TestOutboxNamesArePinned(t *testing.T) {
 
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
-		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics"}
+		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics",
+		"transcripts"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -76,7 +77,8 @@ func TestJobNamesArePinned(t *testing.T) {
 	for _, j := range (&commsPart{}).jobs() {
 		wired = append(wired, j.name)
 	}
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name,
+		transcriptsJob(nil).name)
 	for _, j := range (&inboundPart{}).jobs(&app{}) {
 		wired = append(wired, j.name)
 	}
@@ -187,7 +189,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00020_ivr.sql",
 		"00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00024_elapsed.sql",
 		"00025_brand_looks.sql", "00026_csat_eta.sql", "00028_customs_duties.sql", "00030_call_talk.sql",
-		"00031_call_transfers.sql", "00032_recording_audit.sql"}
+		"00031_call_transfers.sql", "00032_recording_audit.sql", "00039_call_transcripts.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {
