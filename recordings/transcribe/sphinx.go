@@ -60,18 +60,22 @@ func NewSphinx(bin string, concurrency int) (*Sphinx, error) {
 // Name implements Engine.
 func (s *Sphinx) Name() string { return "pocketsphinx" }
 
-// Transcribe implements Engine: English only; pcm at 8 kHz is doubled to 16 kHz (Upsample2),
-// 16 kHz is taken as it is.
+// Transcribe implements Engine: English only. The channel's pauses are dropped first (compact:
+// the engine decodes silence as slowly as speech), then 8 kHz is doubled to 16 kHz (Upsample2);
+// segment times are mapped back to the channel's.
 func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang string) (Result, error) {
 	if l := baseLang(lang); l != "" && l != "en" {
 		return Result{}, fmt.Errorf("pocketsphinx: %q: %w", lang, ErrUnsupportedLanguage)
 	}
-	switch rate {
-	case 8000:
-		pcm = Upsample2(pcm)
-	case 16000:
-	default:
+	if rate != 8000 && rate != 16000 {
 		return Result{}, fmt.Errorf("pocketsphinx: sample rate %d Hz: only 8000 and 16000 are read", rate)
+	}
+	pcm, pieces := compact(pcm, rate)
+	if len(pieces) == 0 {
+		return Result{Segments: []Segment{}, Language: "en"}, nil // this side never talked
+	}
+	if rate == 8000 {
+		pcm = Upsample2(pcm)
 	}
 	select {
 	case s.slots <- struct{}{}:
@@ -113,7 +117,11 @@ func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang str
 		}
 		return Result{}, fmt.Errorf("pocketsphinx: %w: %s", err, lastLine(stderr.String()))
 	}
-	return parseSphinx(out.String()), nil
+	res := parseSphinx(out.String())
+	for i, sg := range res.Segments {
+		res.Segments[i].StartMS, res.Segments[i].EndMS = original(sg.StartMS, pieces, rate), original(sg.EndMS, pieces, rate)
+	}
+	return res, nil
 }
 
 func lastLine(s string) string {
