@@ -40,8 +40,8 @@ func (e *scripted) Transcribe(_ context.Context, pcm []int16, rate int, lang str
 }
 
 // recordedCall makes brands One and Two, a call of One and n finished recordings of it
-// (stereo WAV files: 1 on the left, 2 on the right).
-func recordedCall(t *testing.T, n int) (db *store.DB, one, two access.Brand, callID int64, recs []int64) {
+// (stereo WAV files: 1 on the left, 2 on the right; or the file wav when given).
+func recordedCall(t *testing.T, n int, wav ...string) (db *store.DB, one, two access.Brand, callID int64, recs []int64) {
 	t.Helper()
 	db = storetest.Open(t)
 	ctx, now := context.Background(), time.Now().UTC()
@@ -65,6 +65,9 @@ func recordedCall(t *testing.T, n int) (db *store.DB, one, two access.Brand, cal
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("r%d.wav", i))
 		if err := os.WriteFile(path, media.EncodeWAV(8000, 2, stereo), 0o600); err != nil {
 			t.Fatal(err)
+		}
+		if len(wav) > 0 {
+			path = wav[0]
 		}
 		var id int64
 		if err := db.SQL.QueryRowContext(ctx, db.Rebind(`INSERT INTO recordings (call_id, brand_id, path, started_at, finished_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/store/storetest"
 )
@@ -112,5 +113,26 @@ func TestParseSphinx(t *testing.T) {
 	}
 	if s := r.Segments[1]; s.StartMS != 5160 || s.Text != "can you call" {
 		t.Errorf("segment 1: %+v", s)
+	}
+}
+
+// TestJobWithPocketsphinx: the transcripts job with the real engine on the committed call
+// stores both sides with their words and segment times, readable by the call's brand.
+func TestJobWithPocketsphinx(t *testing.T) {
+	storetest.OnePass(t)
+	eng := needSphinx(t)
+	db, one, _, callID, _ := recordedCall(t, 1, "testdata/call.wav")
+	svc := NewService(db, eng, storetest.Logger(t))
+	if n, err := svc.TranscribePending(context.Background(), Batch); n != 1 || err != nil {
+		t.Fatalf("stored %d, %v", n, err)
+	}
+	got, err := svc.ForCall(context.Background(), access.Brands(one.ID), callID)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	wordMatch(t, got[0].Text, expectWords(t, "call.customer.txt"), []string{"rude"})
+	wordMatch(t, got[1].Text, expectWords(t, "call.agent.txt"), []string{"tomorrow"})
+	if got[0].Engine != "pocketsphinx" || got[0].AudioMS != 5000 || len(got[1].Segments) == 0 || got[1].Segments[0].StartMS < 2300 {
+		t.Errorf("stored %+v", got)
 	}
 }
