@@ -51,3 +51,6 @@ go run ./tools/benchexpected -out BENCHMARKS.md
 # WISMO_BENCH_ELAPSED_ARGS overrides, e.g. "-parcels 100000 -due 1000 -runs 1".
 # shellcheck disable=SC2086
 go run ./tools/benchelapsed -out BENCHMARKS.md ${WISMO_BENCH_ELAPSED_ARGS:-}
+# Transcription (recordings/transcribe): pocketsphinx's real-time factor as wismo runs it, on a
+# minute of telephone speech from the committed clip, beside the bare program and its load time.
+go run ./tools/benchtranscribe -out BENCHMARKS.md

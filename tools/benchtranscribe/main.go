@@ -128,7 +128,7 @@ func run(out string, seconds, runs int) error {
 	row := func(name string, cpu, wall time.Duration) {
 		fmt.Fprintf(&b, "| %s | %.2f | %.3f | %.2f | %.3f |\n", name, cpu.Seconds(), cpu.Seconds()/audio, wall.Seconds(), wall.Seconds()/audio)
 	}
-	row(fmt.Sprintf("**wismo: `Sphinx.Transcribe`** (8→16 kHz in Go, whole channel one utterance, word times) — %d words heard", words), cpu, wall)
+	row(fmt.Sprintf("**wismo: `Sphinx.Transcribe`** (pauses dropped, 8→16 kHz in Go, one utterance, word times) — %d words heard", words), cpu, wall)
 	row("baseline: bare `pocketsphinx_continuous` on the same audio at 16 kHz (its voice detector on)", bareCPU, bareWall)
 	fmt.Fprintf(&b, "| fixed cost of one run: model loaded, 1 s of silence | %.2f | — | %.2f | — |\n", loadCPU.Seconds(), loadWall.Seconds())
 	fmt.Fprintf(&b, "\nA two-minute call's two sides take about %.0f CPU seconds on one core: the job transcribes one channel at a time "+
