@@ -68,22 +68,17 @@ func (s *Service) Run(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
-	t := time.NewTicker(Every)
-	defer t.Stop()
-	for {
-		for {
-			n, err := s.TranscribePending(ctx, Batch)
-			if err != nil && ctx.Err() == nil {
-				s.log.Error("transcription pass failed", "err", err)
-			}
-			if n < Batch || err != nil {
-				break // caught up; a full batch means more are waiting
-			}
+	for ctx.Err() == nil {
+		n, err := s.TranscribePending(ctx, Batch)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("transcription pass failed", "err", err)
+		}
+		if n == Batch && err == nil {
+			continue // a full batch: more are waiting
 		}
 		select {
 		case <-ctx.Done():
-			return
-		case <-t.C:
+		case <-time.After(Every):
 		}
 	}
 }
