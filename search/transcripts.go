@@ -15,7 +15,7 @@ import (
 // Transcripts of calls (recordings/transcribe, docs/transcripts.md) are a kind of document of
 // their own: a query's words ("курьер грубил", "courier was rude") found in a call's
 // transcript find the cases the call belongs to (linked to the call, or about the call's
-// parcel), or the call itself when it belongs to none. They are looked up in the database's
+// parcel); a call with no case finds its parcel, and a call with neither itself. They are looked up in the database's
 // own full text (FTS5 call_transcript_words, PostgreSQL's call_transcripts.search_tsv)
 // whichever backend serves the rest, and score "transcript" (matchScores): below every id,
 // case number, phone, email and name match.
@@ -25,7 +25,7 @@ const transcriptWordMinRunes = 3
 
 // transcripts finds the cases (or calls) whose calls' transcripts hold every word of terms.
 func (s *Search) transcripts(ctx context.Context, scope access.Scope, terms []NameTerm, limit int) ([]Candidate, error) {
-	calls, err := s.transcriptCalls(ctx, scope, terms, limit)
+	calls, parcels, err := s.transcriptCalls(ctx, scope, terms, limit)
 	if err != nil || len(calls) == 0 {
 		return nil, err
 	}
@@ -58,7 +58,11 @@ func (s *Search) transcripts(ctx context.Context, scope access.Scope, terms []Na
 		return nil, err
 	}
 	for _, c := range calls {
-		if !withCase[c] {
+		switch {
+		case withCase[c]:
+		case parcels[c] != "":
+			out = append(out, Candidate{Kind: "parcel", Ref: parcels[c], Match: "transcript", Code: parcels[c]})
+		default:
 			out = append(out, Candidate{Kind: "call", Ref: strconv.FormatInt(c, 10), Match: "transcript"})
 		}
 	}
@@ -66,8 +70,9 @@ func (s *Search) transcripts(ctx context.Context, scope access.Scope, terms []Na
 }
 
 // transcriptCalls returns the calls, newest transcript first, one of whose transcripts holds
-// every word of terms (whole, or by its start from transcriptWordMinRunes letters).
-func (s *Search) transcriptCalls(ctx context.Context, scope access.Scope, terms []NameTerm, limit int) ([]int64, error) {
+// every word of terms (whole, or by its start from transcriptWordMinRunes letters), and the
+// parcels of those that are about one.
+func (s *Search) transcriptCalls(ctx context.Context, scope access.Scope, terms []NameTerm, limit int) ([]int64, map[int64]string, error) {
 	where, args := scope.SQL("t.brand_id", "", "")
 	var q string
 	var words []string
@@ -79,7 +84,8 @@ func (s *Search) transcriptCalls(ctx context.Context, scope access.Scope, terms 
 			}
 			words = append(words, w)
 		}
-		q = `SELECT t.call_id FROM call_transcripts t WHERE t.search_tsv @@ to_tsquery('simple', ?) AND ` + where
+		q = `SELECT t.call_id, c.parcel_id FROM call_transcripts t JOIN calls c ON c.id = t.call_id
+			WHERE t.search_tsv @@ to_tsquery('simple', ?) AND ` + where
 	} else {
 		for _, t := range terms {
 			w := `"` + t.Folded + `"`
@@ -88,28 +94,29 @@ func (s *Search) transcriptCalls(ctx context.Context, scope access.Scope, terms 
 			}
 			words = append(words, w)
 		}
-		q = `SELECT t.call_id FROM call_transcript_words w JOIN call_transcripts t ON t.id = w.rowid
-			WHERE call_transcript_words MATCH ? AND ` + where
+		q = `SELECT t.call_id, c.parcel_id FROM call_transcript_words w JOIN call_transcripts t ON t.id = w.rowid
+			JOIN calls c ON c.id = t.call_id WHERE call_transcript_words MATCH ? AND ` + where
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(q+fmt.Sprintf(` ORDER BY t.id DESC LIMIT %d`, limit)),
 		append([]any{strings.Join(words, map[bool]string{true: " & ", false: " AND "}[s.db.Dialect == store.Postgres])}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("transcripts: %w", err)
+		return nil, nil, fmt.Errorf("transcripts: %w", err)
 	}
 	defer rows.Close()
-	seen := map[int64]bool{}
+	parcels := map[int64]string{}
 	var out []int64
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+		var parcel string
+		if err := rows.Scan(&id, &parcel); err != nil {
+			return nil, nil, err
 		}
-		if !seen[id] {
-			seen[id] = true
+		if _, seen := parcels[id]; !seen {
+			parcels[id] = parcel
 			out = append(out, id)
 		}
 	}
-	return out, rows.Err()
+	return out, parcels, rows.Err()
 }
 
 // hydrateCalls fills the hits of calls found by their transcripts alone, through scope.

@@ -50,6 +50,9 @@ func TestSearchTranscripts(t *testing.T) {
 	transcribedCall(t, e, e.BrandA, pa.ID, "Курьёр грубил и бросил посылку")
 	transcribedCall(t, e, e.BrandB, pb.ID, "курьер грубил мне")
 	lone := transcribedCall(t, e, e.BrandA, "", "the courier was rude to me, Petrov said")
+	pc := trackingtest.Parcel("RR000000005GB") // a parcel with no case
+	e.Upsert(e.ScopeA(), pc)
+	transcribedCall(t, e, e.BrandA, pc.ID, "посылка пришла мокрая")
 	said := transcribedCall(t, e, e.BrandA, "", "my case is "+linked.Number+" and the box was broken")
 	if _, err := e.DB.SQL.ExecContext(ctx, e.DB.Rebind(`INSERT INTO call_cases (call_id, case_id, brand_id, created_at) VALUES (?, ?, ?, ?)`),
 		said, linked.ID, e.BrandA, e.Now); err != nil {
@@ -82,6 +85,7 @@ func TestSearchTranscripts(t *testing.T) {
 		{"word starts", e.ScopeB(), "курьер груб", []string{"case:" + caseB.Number + "/transcript"}},
 		{"english words find a call with no case", e.ScopeA(), "courier was rude", []string{"call:" + strconv.FormatInt(lone, 10) + "/transcript"}},
 		{"a linked call finds its case", e.ScopeA(), "box broken", []string{"case:" + linked.Number + "/transcript"}},
+		{"a call about a parcel with no case finds the parcel", e.ScopeA(), "посылка мокрая", []string{"parcel:" + pc.ID + "/transcript"}},
 		{"another brand's words are not found", e.ScopeB(), "courier was rude", nil},
 		{"a post sees no calls", e.PostGB, "courier rude", nil},
 		{"every word must be said", e.ScopeA(), "courier was polite", nil},
