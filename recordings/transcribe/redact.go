@@ -35,9 +35,27 @@ var (
 //   - any other number of 7 to 15 digits is a phone number (or too like one to keep): PhoneMark;
 //   - shorter numbers (amounts, times, house numbers) stay.
 func Redact(s string) string {
-	toks := tokenRE.FindAllStringIndex(s, -1)
 	var b strings.Builder
-	last := 0 // s[:last] is written
+	last := 0
+	for _, sp := range numberSpans(s) {
+		b.WriteString(s[last:sp.from])
+		b.WriteString(sp.mark)
+		last = sp.to
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// span is a number to hide: s[from:to] is replaced by mark.
+type span struct {
+	from, to int
+	mark     string
+}
+
+// numberSpans finds the numbers Redact hides in s, in order.
+func numberSpans(s string) []span {
+	toks := tokenRE.FindAllStringIndex(s, -1)
+	var out []span
 	for i := 0; i < len(toks); {
 		d, ok := digitsOf(s[toks[i][0]:toks[i][1]])
 		if !ok {
@@ -54,14 +72,11 @@ func Redact(s string) string {
 			j++
 		}
 		if mark := markFor(digits); mark != "" {
-			b.WriteString(s[last:toks[i][0]])
-			b.WriteString(mark)
-			last = toks[j-1][1]
+			out = append(out, span{from: toks[i][0], to: toks[j-1][1], mark: mark})
 		}
 		i = j
 	}
-	b.WriteString(s[last:])
-	return b.String()
+	return out
 }
 
 // digitsOf returns a token's digits: the token itself when it is digits, the digit a digit
@@ -112,13 +127,39 @@ func luhn(digits string) bool {
 	return sum%10 == 0
 }
 
-// RedactResult redacts a result's text and each of its segments.
+// RedactResult redacts a result's text and each of its segments. The segments are read as
+// one text, so a number the engine cut across two segments (a customer reading out a card
+// pauses between groups) is found whole and hidden in each part: the first part shows the
+// mark, the others lose their digits.
 func RedactResult(r Result) Result {
 	r.Text = Redact(r.Text)
-	segs := make([]Segment, len(r.Segments))
+	texts := make([]string, len(r.Segments))
 	for i, sg := range r.Segments {
-		sg.Text = Redact(sg.Text)
+		texts[i] = sg.Text
+	}
+	joined := strings.Join(texts, " ")
+	spans := numberSpans(joined)
+	segs := make([]Segment, len(r.Segments))
+	at := 0 // where segment i starts in joined
+	for i, sg := range r.Segments {
+		end := at + len(sg.Text)
+		var b strings.Builder
+		last := at
+		for _, sp := range spans {
+			if sp.to <= at || sp.from >= end {
+				continue
+			}
+			from, to := max(sp.from, at), min(sp.to, end)
+			b.WriteString(joined[last:from])
+			if from == sp.from {
+				b.WriteString(sp.mark)
+			}
+			last = to
+		}
+		b.WriteString(joined[last:end])
+		sg.Text = strings.TrimSpace(b.String())
 		segs[i] = sg
+		at = end + 1
 	}
 	r.Segments = segs
 	return r

@@ -38,3 +38,18 @@ func TestLuhn(t *testing.T) {
 		}
 	}
 }
+
+// A card read out over two of the engine's segments is hidden in both.
+func TestRedactResultAcrossSegments(t *testing.T) {
+	r := RedactResult(Result{Text: "my card is 4111 1111 1111 1111 thanks", Segments: []Segment{
+		{Text: "my card is 4111 1111"}, {Text: "1111 1111 thanks"}, {Text: "call 10 30"}}})
+	want := []string{"my card is [card]", "thanks", "call 10 30"}
+	for i, sg := range r.Segments {
+		if sg.Text != want[i] {
+			t.Errorf("segment %d: %q, want %q", i, sg.Text, want[i])
+		}
+	}
+	if r.Text != "my card is [card] thanks" {
+		t.Errorf("text %q", r.Text)
+	}
+}
