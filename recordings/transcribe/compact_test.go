@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -26,5 +27,16 @@ func TestCompactKeepsTalkAndMapsTimesBack(t *testing.T) {
 	}
 	if out, pieces := compact(make([]int16, rate), rate); len(out) != 0 || len(pieces) != 0 {
 		t.Errorf("a silent side kept %d samples", len(out))
+	}
+}
+
+// TestChunksBoundTheTalkOfOneRun: pieces are grouped in order, a group holding at most the
+// limit of talk unless one piece alone is longer.
+func TestChunksBoundTheTalkOfOneRun(t *testing.T) {
+	ps := []piece{{0, 10, 0}, {20, 30, 10}, {40, 70, 20}, {80, 85, 50}, {90, 200, 55}} // 10, 10, 30, 5, 110 samples
+	got := chunks(ps, 30)
+	want := [][]piece{ps[0:2], ps[2:3], ps[3:4], ps[4:5]}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("runs %v, want %v", got, want)
 	}
 }

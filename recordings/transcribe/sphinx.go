@@ -61,8 +61,9 @@ func NewSphinx(bin string, concurrency int) (*Sphinx, error) {
 func (s *Sphinx) Name() string { return "pocketsphinx" }
 
 // Transcribe implements Engine: English only. The channel's pauses are dropped first (compact:
-// the engine decodes silence as slowly as speech), then 8 kHz is doubled to 16 kHz (Upsample2);
-// segment times are mapped back to the channel's.
+// the engine decodes silence as slowly as speech), the talk left is cut at pauses into runs
+// of at most ChunkSeconds (one utterance each: memory and time grow with an utterance), each
+// doubled from 8 to 16 kHz (Upsample2); segment times are mapped back to the channel's.
 func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang string) (Result, error) {
 	if l := baseLang(lang); l != "" && l != "en" {
 		return Result{}, fmt.Errorf("pocketsphinx: %q: %w", lang, ErrUnsupportedLanguage)
@@ -70,12 +71,10 @@ func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang str
 	if rate != 8000 && rate != 16000 {
 		return Result{}, fmt.Errorf("pocketsphinx: sample rate %d Hz: only 8000 and 16000 are read", rate)
 	}
-	pcm, pieces := compact(pcm, rate)
+	talk, pieces := compact(pcm, rate)
+	res := Result{Segments: []Segment{}, Language: "en"}
 	if len(pieces) == 0 {
-		return Result{Segments: []Segment{}, Language: "en"}, nil // this side never talked
-	}
-	if rate == 8000 {
-		pcm = Upsample2(pcm)
+		return res, nil // this side never talked
 	}
 	select {
 	case s.slots <- struct{}{}:
@@ -83,6 +82,49 @@ func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang str
 	case <-ctx.Done():
 		return Result{}, ctx.Err()
 	}
+	var texts []string
+	for _, run := range chunks(pieces, ChunkSeconds*rate) {
+		start, last := run[0].at, run[len(run)-1]
+		audio := talk[start : last.at+last.to-last.from]
+		if rate == 8000 {
+			audio = Upsample2(audio)
+		}
+		got, err := s.run(ctx, audio)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, sg := range got.Segments {
+			sg.StartMS = original(sg.StartMS+int64(start)*1000/int64(rate), pieces, rate)
+			sg.EndMS = original(sg.EndMS+int64(start)*1000/int64(rate), pieces, rate)
+			res.Segments = append(res.Segments, sg)
+		}
+		if got.Text != "" {
+			texts = append(texts, got.Text)
+		}
+	}
+	res.Text = strings.Join(texts, " ")
+	return res, nil
+}
+
+// ChunkSeconds bounds the talk one pocketsphinx run decodes as one utterance.
+const ChunkSeconds = 60
+
+// chunks groups consecutive pieces into runs of at most max samples of talk (a single longer
+// piece is a run of its own).
+func chunks(pieces []piece, max int) [][]piece {
+	var out [][]piece
+	begin := 0
+	for i := 1; i <= len(pieces); i++ {
+		if i == len(pieces) || pieces[i].at+pieces[i].to-pieces[i].from-pieces[begin].at > max {
+			out = append(out, pieces[begin:i])
+			begin = i
+		}
+	}
+	return out
+}
+
+// run decodes 16 kHz audio as one utterance under the time and memory budgets.
+func (s *Sphinx) run(ctx context.Context, pcm []int16) (Result, error) {
 	f, err := os.CreateTemp(s.TempDir, "wismo-sphinx-*.wav")
 	if err != nil {
 		return Result{}, fmt.Errorf("pocketsphinx: %w", err)
@@ -97,8 +139,8 @@ func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang str
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	// -remove_silence no: pocketsphinx's own voice detector loses speech after a second or
-	// more of digital silence (a recorded side waiting for the other); the whole channel is
-	// decoded as one utterance and parseSphinx cuts segments at the pauses between words.
+	// more of digital silence (a recorded side waiting for the other); the audio is decoded
+	// as one utterance and parseSphinx cuts segments at the pauses between words.
 	args := []string{"-infile", path, "-time", "yes", "-remove_silence", "no", "-logfn", "/dev/null",
 		"-hmm", filepath.Join(s.Model, "en-us"), "-lm", filepath.Join(s.Model, "en-us.lm.bin"),
 		"-dict", filepath.Join(s.Model, "cmudict-en-us.dict")}
@@ -117,11 +159,7 @@ func (s *Sphinx) Transcribe(ctx context.Context, pcm []int16, rate int, lang str
 		}
 		return Result{}, fmt.Errorf("pocketsphinx: %w: %s", err, lastLine(stderr.String()))
 	}
-	res := parseSphinx(out.String())
-	for i, sg := range res.Segments {
-		res.Segments[i].StartMS, res.Segments[i].EndMS = original(sg.StartMS, pieces, rate), original(sg.EndMS, pieces, rate)
-	}
-	return res, nil
+	return parseSphinx(out.String()), nil
 }
 
 func lastLine(s string) string {
