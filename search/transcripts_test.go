@@ -58,7 +58,18 @@ func TestSearchTranscripts(t *testing.T) {
 		said, linked.ID, e.BrandA, e.Now); err != nil {
 		t.Fatal(err)
 	}
-	s := New(e.DB, NewEmbeddedBackend(e.DB))
+	t.Run("embedded", func(t *testing.T) { checkTranscripts(t, e, New(e.DB, NewEmbeddedBackend(e.DB)), caseA, caseB, linked, lone, pc.ID) })
+	// Meilisearch holds parcels and cases; the transcripts are read from the database beside it.
+	t.Run("meilisearch", func(t *testing.T) {
+		b := meiliFor(t, e)
+		feed(t, e, b)
+		checkTranscripts(t, e, New(e.DB, b), caseA, caseB, linked, lone, pc.ID)
+	})
+}
+
+func checkTranscripts(t *testing.T, e *casestest.Env, s *Search, caseA, caseB, linked *cases.Case, lone int64, pc string) {
+	ctx := context.Background()
+	pa := trackingtest.Parcel("RB123456785GB")
 	find := func(scope access.Scope, q string) []Hit {
 		t.Helper()
 		hits, err := s.Find(ctx, scope, q, 20)
@@ -85,7 +96,7 @@ func TestSearchTranscripts(t *testing.T) {
 		{"word starts", e.ScopeB(), "курьер груб", []string{"case:" + caseB.Number + "/transcript"}},
 		{"english words find a call with no case", e.ScopeA(), "courier was rude", []string{"call:" + strconv.FormatInt(lone, 10) + "/transcript"}},
 		{"a linked call finds its case", e.ScopeA(), "box broken", []string{"case:" + linked.Number + "/transcript"}},
-		{"a call about a parcel with no case finds the parcel", e.ScopeA(), "посылка мокрая", []string{"parcel:" + pc.ID + "/transcript"}},
+		{"a call about a parcel with no case finds the parcel", e.ScopeA(), "посылка мокрая", []string{"parcel:" + pc + "/transcript"}},
 		{"another brand's words are not found", e.ScopeB(), "courier was rude", nil},
 		{"a post sees no calls", e.PostGB, "courier rude", nil},
 		{"every word must be said", e.ScopeA(), "courier was polite", nil},
