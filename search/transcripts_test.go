@@ -58,7 +58,9 @@ func TestSearchTranscripts(t *testing.T) {
 		said, linked.ID, e.BrandA, e.Now); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("embedded", func(t *testing.T) { checkTranscripts(t, e, New(e.DB, NewEmbeddedBackend(e.DB)), caseA, caseB, linked, lone, pc.ID) })
+	t.Run("embedded", func(t *testing.T) {
+		checkTranscripts(t, e, New(e.DB, NewEmbeddedBackend(e.DB)), caseA, caseB, linked, lone, pc.ID)
+	})
 	// Meilisearch holds parcels and cases; the transcripts are read from the database beside it.
 	t.Run("meilisearch", func(t *testing.T) {
 		b := meiliFor(t, e)
