@@ -58,9 +58,6 @@ func NewService(db *store.DB, engine Engine, log *slog.Logger) *Service {
 	return &Service{db: db, engine: engine, log: log.With("component", "transcribe"), now: time.Now}
 }
 
-// Engine returns the service's engine, nil when it has none.
-func (s *Service) Engine() Engine { return s.engine }
-
 // Run transcribes new recordings every Every until ctx ends (the transcripts job).
 func (s *Service) Run(ctx context.Context) {
 	if s.engine == nil {

@@ -165,3 +165,55 @@ func TestTranscriptRoute(t *testing.T) {
 		t.Errorf("another brand: %d", code)
 	}
 }
+
+// stopsMidway is an engine whose node stops (its context ends) while the agent's side is
+// being transcribed, after the customer's side was heard.
+type stopsMidway struct{ cancel context.CancelFunc }
+
+func (e stopsMidway) Name() string { return "stops" }
+
+func (e stopsMidway) Transcribe(ctx context.Context, pcm []int16, _ int, _ string) (Result, error) {
+	if pcm[0] == 2 {
+		e.cancel()
+		return Result{}, ctx.Err()
+	}
+	return Result{Text: "half"}, nil
+}
+
+// TestJobStoppedMidwayNeverDuplicates: a pass stopped between the two sides stores nothing;
+// the next pass stores the recording once; two nodes storing the same recording keep one row
+// per side.
+func TestJobStoppedMidwayNeverDuplicates(t *testing.T) {
+	db, one, _, callID, _ := recordedCall(t, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := NewService(db, stopsMidway{cancel}, storetest.Logger(t)).TranscribePending(ctx, Batch); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped pass: %v", err)
+	}
+	count := func() (n int) {
+		db.SQL.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM call_transcripts`).Scan(&n)
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("a stopped pass left %d rows", n)
+	}
+	svc := NewService(db, &scripted{says: map[int16]string{1: "hello", 2: "hi"}}, storetest.Logger(t))
+	todo, err := svc.pending(context.Background(), Batch)
+	if err != nil || len(todo) != 1 {
+		t.Fatalf("pending %v %v", todo, err)
+	}
+	rows, err := svc.transcribe(context.Background(), todo[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // this node and another that transcribed the same recording meanwhile
+		if err := svc.store(context.Background(), todo[0], rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d rows, want one per side", n)
+	}
+	if got, err := svc.ForCall(context.Background(), access.Brands(one.ID), callID); err != nil || got[0].Text != "hello" || got[1].Text != "hi" {
+		t.Fatalf("%+v %v", got, err)
+	}
+}
