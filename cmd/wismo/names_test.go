@@ -118,6 +118,7 @@ func TestMetricNamesArePinned(t *testing.T) {
 		"wismo_sip_tcp_connections",
 		"wismo_sip_tcp_refused_total",
 		"wismo_track_page_cache_total",
+		"wismo_transcript_sides_total",
 	}
 	got := metricNames(t, filepath.Join("..", ".."))
 	if !slices.Equal(got, want) {

@@ -86,7 +86,11 @@ func (a *app) openTranscripts() (*transcribe.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return transcribe.NewService(a.db, eng, a.log), nil
+	svc := transcribe.NewService(a.db, eng, a.log)
+	sides := transcribe.NewSidesCounter()
+	a.reg.MustRegister(sides)
+	svc.Count(sides)
+	return svc, nil
 }
 
 // transcriptsJob transcribes finished call recordings (call_transcripts; docs/transcripts.md).

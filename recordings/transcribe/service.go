@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/store"
@@ -51,6 +53,7 @@ type Service struct {
 	engine Engine // nil: reading only, the job does nothing
 	log    *slog.Logger
 	now    func() time.Time
+	sides  *prometheus.CounterVec // nil: not counted
 }
 
 // NewService returns the transcripts of db, made by engine (nil: none are made).
@@ -109,6 +112,7 @@ func (s *Service) TranscribePending(ctx context.Context, limit int) (int, error)
 		if err := s.store(ctx, p, rows); err != nil {
 			return n, err
 		}
+		s.counted(rows)
 		n++
 	}
 	return n, nil

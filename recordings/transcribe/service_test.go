@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/media"
@@ -91,11 +92,18 @@ func TestJobTranscribesOnceRedacted(t *testing.T) {
 	}
 	eng := &scripted{says: map[int16]string{1: "the courier was rude, my card is 4111 1111 1111 1111", 2: "call me on +44 20 7946 0958"}}
 	svc := NewService(db, eng, storetest.Logger(t))
+	sides, reg := NewSidesCounter(), prometheus.NewRegistry()
+	reg.MustRegister(sides)
+	svc.Count(sides)
 	if n, err := svc.TranscribePending(ctx, Batch); n != 1 || err != nil {
 		t.Fatalf("stored %d, %v; want 1", n, err)
 	}
 	if n, err := svc.TranscribePending(ctx, Batch); n != 0 || err != nil || eng.calls != 2 {
 		t.Fatalf("second pass stored %d (%v), engine ran %d times; want 0 and 2", n, err, eng.calls)
+	}
+	if mfs, err := reg.Gather(); err != nil || len(mfs) != 1 || len(mfs[0].GetMetric()) != 1 ||
+		mfs[0].GetMetric()[0].GetLabel()[0].GetValue() != "transcribed" || mfs[0].GetMetric()[0].GetCounter().GetValue() != 2 {
+		t.Errorf("wismo_transcript_sides_total: %v %v, want transcribed 2", mfs, err)
 	}
 	got, err := svc.ForCall(ctx, access.Brands(one.ID), callID)
 	if err != nil || len(got) != 2 {
