@@ -87,12 +87,16 @@ func searchHitFor(loc i18n.Locale, h search.Hit) searchHit {
 	if h.Phase != "" {
 		out.Phase = loc.T("track." + string(h.Phase))
 	}
-	if h.Kind == "case" {
+	switch h.Kind {
+	case "case":
 		out.KindLabel = loc.T("search.kind.case")
 		out.Href = "/cases/" + url.PathEscape(h.ID)
 		out.Status = loc.T("search.status." + string(h.Status))
 		out.Type = loc.T("search.type." + string(h.CaseType))
-	} else {
+	case "call": // found by its transcript alone (docs/transcripts.md)
+		out.KindLabel = loc.T("search.kind.call")
+		out.Href = h.URL
+	default:
 		out.KindLabel = loc.T("search.kind.parcel")
 		out.Href = "/track/" + url.PathEscape(h.ID)
 		out.OpenCases = loc.N("search.open_cases", h.OpenCases)

@@ -15,11 +15,15 @@ import (
 // hydrate fills hits with what the agent sees, reading parcels and cases again through the
 // caller's scope: a backend's stale or foreign document never reaches the answer.
 func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]string]Hit) ([]Hit, error) {
-	var parcelIDs, caseIDs []any
+	var parcelIDs, caseIDs, callIDs []any
 	for k := range found {
-		if k[0] == "parcel" {
+		id, err := strconv.ParseInt(k[1], 10, 64)
+		switch {
+		case k[0] == "parcel":
 			parcelIDs = append(parcelIDs, k[1])
-		} else if id, err := strconv.ParseInt(k[1], 10, 64); err == nil {
+		case k[0] == "call" && err == nil:
+			callIDs = append(callIDs, id)
+		case err == nil:
 			caseIDs = append(caseIDs, id)
 		}
 	}
@@ -76,6 +80,13 @@ func (s *Search) hydrate(ctx context.Context, scope access.Scope, found map[[2]s
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+	}
+	if len(callIDs) > 0 {
+		calls, err := s.hydrateCalls(ctx, scope, found, callIDs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, calls...)
 	}
 	return out, nil
 }

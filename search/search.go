@@ -54,9 +54,9 @@ type Backend interface {
 
 // Candidate is a document a backend found and the reading that found it.
 type Candidate struct {
-	Kind    string // "parcel" or "case"
-	Ref     string // the parcel's S10 id, or the case's id
-	Match   string // id, typo_id, typo_swap, fragment, phone, email, email_prefix, case_number, case_seq, name
+	Kind    string // "parcel", "case" or "call" (a call found by its transcript alone)
+	Ref     string // the parcel's S10 id, the case's id, or the call's id
+	Match   string // id, typo_id, typo_swap, fragment, phone, email, email_prefix, case_number, case_seq, name, transcript
 	Code    string // the document's S10 id or case number
 	NameKey string // the document's name key, for name matches
 	Email   string // the document's email, for email prefixes
@@ -65,7 +65,7 @@ type Candidate struct {
 // The ways a query matches, best first, with their base scores.
 var matchScores = map[string]int{
 	"id": 1000, "case_number": 950, "phone": 900, "email": 900, "typo_id": 800, "typo_swap": 780,
-	"case_seq": 700, "email_prefix": 650, "fragment": 600, "name": 300,
+	"case_seq": 700, "email_prefix": 650, "fragment": 600, "name": 300, "transcript": 250,
 }
 
 // NewSearch returns the search over backend.
@@ -76,8 +76,8 @@ func (s *Search) Backend() Backend { return s.backend }
 
 // SearchHit is one result of the search box.
 type Hit struct {
-	Kind      string           `json:"kind"` // parcel or case
-	ID        string           `json:"id"`   // S10 id or case number
+	Kind      string           `json:"kind"` // parcel, case, or call (found by its transcript)
+	ID        string           `json:"id"`   // S10 id, case number, or call id
 	BrandID   int64            `json:"brand_id"`
 	Match     string           `json:"match"`
 	Score     int              `json:"score"`
@@ -108,6 +108,13 @@ func (s *Search) Find(ctx context.Context, scope access.Scope, q string, limit i
 	cands, err := s.backend.Find(ctx, scope, p, max(limit*2, 50))
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", s.backend.Name(), err)
+	}
+	if len(p.Names) > 0 { // words may also be said in calls (transcripts.go)
+		more, err := s.transcripts(ctx, scope, p.Names, max(limit*2, 50))
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		cands = append(cands, more...)
 	}
 	best := map[[2]string]Hit{}
 	for _, c := range cands {

@@ -60,3 +60,6 @@ go run ./tools/benchhotline -bin bin/wismo -out BENCHMARKS.md ${WISMO_BENCH_HOTL
 # Compact recordings (recordings/compact): Opus in Ogg against the 16-bit WAV, size and CPU per
 # recorded minute, beside FLAC and a plain fsynced copy of the same WAV in the same run.
 go run ./tools/benchrecordings -out BENCHMARKS.md
+# Transcription (recordings/transcribe): pocketsphinx's real-time factor as wismo runs it, on a
+# minute of telephone speech from the committed clip, beside the bare program and its load time.
+go run ./tools/benchtranscribe -out BENCHMARKS.md

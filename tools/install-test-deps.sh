@@ -20,6 +20,7 @@ declare -A need=(
   [opusenc]=opus-tools
   [opusdec]=opus-tools
   [flac]=flac
+  [pocketsphinx_continuous]=pocketsphinx
 )
 
 missing=()
@@ -29,6 +30,8 @@ done
 if ! ls /etc/postgresql/*/main >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
   missing+=(postgresql)
 fi
+# Speech to text (recordings/transcribe): pocketsphinx's US English model is a package of its own.
+[ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || missing+=(pocketsphinx-en-us)
 # The SMPP peer of the SMS tests and benchmarks (tools/smsc.pl) is Perl's Net::SMPP.
 perl -MNet::SMPP -MJSON::PP -e 1 >/dev/null 2>&1 || missing+=(libnet-smpp-perl)
 

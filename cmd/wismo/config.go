@@ -102,6 +102,14 @@ type Config struct {
 	HotlineLookupsPerNumber, HotlineLookups string
 	// Compact storage of recordings (recordingstorage.go).
 	Recordings RecordingsConfig
+	// The speech engine that transcribes recordings (speechconfig.go).
+	SpeechEngine      string
+	SpeechURL         string
+	SpeechKey         string
+	SpeechModel       string
+	SpeechTimeout     string
+	SpeechMaxBytes    string
+	SpeechConcurrency string
 }
 
 // setting binds one flag to its environment variable.
@@ -158,7 +166,7 @@ func (c *Config) settings() []setting {
 		{"jobs", "WISMO_JOBS", "all", "background jobs this node runs: all, none, or a comma-separated list of " + strings.Join(jobNames, ", "), &c.Jobs},
 		{"log-level", "WISMO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "WISMO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
-	}, append(c.inboundSettings(), append(c.hotlineSettings(), c.recordingSettings()...)...)...)
+	}, append(append(c.inboundSettings(), c.speechSettings()...), append(c.hotlineSettings(), c.recordingSettings()...)...)...)
 }
 
 // bindConfig registers the config's flags on fs with defaults taken from the environment.
@@ -202,6 +210,7 @@ func (c *Config) validate() error {
 	c.validateInbound(bad)
 	c.validateHotline(bad)
 	c.validateRecordings(bad)
+	c.validateSpeech(bad)
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("WISMO_LOG_LEVEL", "%v", err)
 	}
@@ -380,7 +389,7 @@ func (c *Config) newLogger() *slog.Logger {
 // jobNames are the background jobs of wismo serve, for WISMO_JOBS.
 var jobNames = []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
 	"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics",
-	"review-sampling", "recording-compact", "recording-retention"}
+	"review-sampling", "recording-compact", "recording-retention", "transcripts"}
 
 // jobSet is WISMO_JOBS as the set of jobs to run.
 func (c *Config) jobSet() (map[string]bool, error) {

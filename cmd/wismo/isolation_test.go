@@ -27,6 +27,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/recordings/talk"
+	"github.com/wismo/wismo/recordings/transcribe"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
@@ -203,6 +204,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/calls/:id/cases":               {path: "/api/v1/calls/{call}/cases"},
 		"GET /api/v1/calls/:id/talk":                {path: "/api/v1/calls/{call}/talk"},
 		"GET /api/v1/calls/:id/talk.svg":            {path: "/api/v1/calls/{call}/talk.svg"},
+		"GET /api/v1/calls/:id/transcript":          {path: "/api/v1/calls/{call}/transcript"},
 		"POST /api/v1/calls/:id/cases":              {path: "/api/v1/calls/{call}/cases", body: `{"type": "non_receipt_or_delay", "note": "mine"}`},
 		"POST /api/v1/cases/:number/merge":          {path: "/api/v1/cases/{case}/merge", body: `{"into": "{case2}"}`},
 		"GET /api/v1/macros":                        {path: "/api/v1/macros?brand_id={brandA}"},
@@ -329,7 +331,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds", "call_transcripts"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {
@@ -598,6 +600,9 @@ func newIsolationWorld(t *testing.T) *isolationWorld {
 	var rv struct{ ID int64 }
 	mustJSON("PUT", "/api/v1/calls/"+w.ids["call"]+"/review", `{"scorecard_id": `+w.ids["scorecard"]+`, "scores": [5, 4], "comment": "ours"}`, &rv)
 	w.ids["callreview"] = strconv.FormatInt(rv.ID, 10)
+	if cnt, err := transcribe.NewService(a.db, saysHello{}, a.log).TranscribePending(ctx, transcribe.Batch); err != nil || cnt != 1 {
+		t.Fatalf("transcript of the recording: %d, %v", cnt, err)
+	}
 	var att struct{ ID int64 }
 	mustJSON("POST", "/api/v1/cases/"+cs.Number+"/attachments", multipartFile, &att)
 	w.ids["attachment"] = strconv.FormatInt(att.ID, 10)
@@ -738,7 +743,7 @@ func TestEveryRouteRefusesAnotherBrand(t *testing.T) {
 	// about ids that do not exist.
 	for _, path := range []string{"/api/v1/parcels/{parcel}", "/api/v1/cases/{case}", "/api/v1/cases/{case}/attachments/{attachment}",
 		"/api/v1/templates/{template}", "/api/v1/scripts/{script}/versions", "/api/v1/rules/{rule}", "/api/v1/campaigns/{campaign}",
-		"/api/v1/calls/{call}", "/api/v1/calls/{call}/talk", "/api/v1/calls/{call}/talk.svg", "/api/v1/recordings/{recording}", "/api/v1/brands/{brandA}/telephony", "/api/v1/sla",
+		"/api/v1/calls/{call}", "/api/v1/calls/{call}/talk", "/api/v1/calls/{call}/talk.svg", "/api/v1/calls/{call}/transcript", "/api/v1/recordings/{recording}", "/api/v1/brands/{brandA}/telephony", "/api/v1/sla",
 		"/api/v1/comms/windows", "/api/v1/brands/{brandA}/agents/{agentA}/routing", "/api/v1/hotline/queues/{queueA}/routing"} {
 		if code, raw := w.call(t, "GET", w.fill(path), "", w.keyA, nil); code != 200 {
 			t.Errorf("brand A reading its own %s: %d %.200s", path, code, raw)
@@ -776,4 +781,14 @@ func renamed(t *testing.T, obj map[string]any, key string) string {
 func parseID(s string) int64 {
 	id, _ := strconv.ParseInt(s, 10, 64)
 	return id
+}
+
+// saysHello is a speech engine that hears "hello" on every side (the isolation walk needs a
+// stored transcript, not a real engine's words).
+type saysHello struct{}
+
+func (saysHello) Name() string { return "hello" }
+
+func (saysHello) Transcribe(context.Context, []int16, int, string) (transcribe.Result, error) {
+	return transcribe.Result{Text: "hello"}, nil
 }

@@ -65,7 +65,7 @@ func TestOutboxNamesArePinned(t *testing.T) {
 func TestJobNamesArePinned(t *testing.T) {
 	want := []string{"sip", "case-sla-sweep", "case-escalation-webhooks", "search-meilisearch-feed",
 		"comms-rules", "dialer", "tracking-page-cache", "mail-listener", "eta-refresh", "parcel-updates", "elapsed-rules", "talk-analytics", "review-sampling",
-		"recording-compact", "recording-retention"}
+		"recording-compact", "recording-retention", "transcripts"}
 	if !slices.Equal(jobNames, want) {
 		t.Errorf("jobNames = %q, want %q: WISMO_JOBS settings in the field name these", jobNames, want)
 	}
@@ -77,7 +77,8 @@ func TestJobNamesArePinned(t *testing.T) {
 	for _, j := range (&commsPart{}).jobs() {
 		wired = append(wired, j.name)
 	}
-	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name, (&qualityPart{}).job().name)
+	wired = append(wired, (&telephonyPart{}).job().name, trackPagesJob(nil, nil, nil).name, etaJob(nil).name, updatesJob(nil, nil).name, talkJob(nil).name, (&qualityPart{}).job().name,
+		transcriptsJob(nil).name)
 	for _, j := range (&recordingStorage{}).jobs() {
 		wired = append(wired, j.name)
 	}
@@ -120,6 +121,7 @@ func TestMetricNamesArePinned(t *testing.T) {
 		"wismo_sip_tcp_connections",
 		"wismo_sip_tcp_refused_total",
 		"wismo_track_page_cache_total",
+		"wismo_transcript_sides_total",
 	}
 	got := metricNames(t, filepath.Join("..", ".."))
 	if !slices.Equal(got, want) {
@@ -193,7 +195,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00025_brand_looks.sql", "00026_csat_eta.sql", "00028_customs_duties.sql", "00030_call_talk.sql",
 		"00031_call_transfers.sql", "00032_recording_audit.sql", "00034_transfer_external.sql",
 		"00035_routing.sql", "00036_hotline_self_service.sql", "00038_quality_reviews.sql",
-		"00040_recording_storage.sql", "00041_parcels_serial.sql"}
+		"00039_call_transcripts.sql", "00040_recording_storage.sql", "00041_parcels_serial.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

@@ -42,6 +42,7 @@ import (
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/recordings"
+	"github.com/wismo/wismo/recordings/transcribe"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
@@ -170,6 +171,15 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	rs := a.openRecordingStorage(n.tel.recs)
 	routes = append(routes, rs.routes)
 	n.jobs = append(n.jobs, rs.jobs()...)
+	// Transcripts of every finished recording (speechconfig.go; docs/transcripts.md): the job,
+	// GET /api/v1/calls/{id}/transcript, the case page; the one-box search reads the table.
+	transcripts, err := a.openTranscripts()
+	if err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	n.jobs = append(n.jobs, transcriptsJob(transcripts))
+	routes = append(routes, func(r fiber.Router) { transcribe.Routes(r, transcripts) })
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with
 	// cs.svc.OpenFromRule.
@@ -256,7 +266,8 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	caseMacros := macros.New(a.db, cs.svc, replies)
 	routes = append(routes, func(r fiber.Router) {
 		macros.Routes(r, caseMacros)
-		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros})
+		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros,
+			Transcripts: transcripts})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
 	// Customers writing back (inboundwiring.go): SMS replies and e-mail onto cases.

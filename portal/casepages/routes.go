@@ -47,6 +47,8 @@ type Options struct {
 	Replier  Replier
 	// Macros are the brands' one-click action sets (nil: no macros).
 	Macros *macros.Service
+	// Transcripts show under recorded calls (nil: none).
+	Transcripts Transcripts
 }
 
 type pages struct {

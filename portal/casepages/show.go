@@ -56,6 +56,10 @@ type item struct {
 	AudioURL  string         // a call's recording, played through the permission-checked API
 	TalkURL   string         // its talk strip (recordings/talk), through the same checks
 	ReviewURL string         // its quality review page (portal/quality)
+	// Its transcript (transcript.go): the dialogue, or why there is none.
+	Transcript      []transcriptLine
+	TranscriptError string
+	Transcribed     bool
 }
 
 // mainLine is the phase bar: the phases a parcel passes on its way to the recipient.
@@ -126,6 +130,9 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 			it.Fields["agent"] = people[int64(id)] // a call's agent by name, not by number
 		}
 		it.Text = describe(L, it, people)
+		if err := p.transcript(ctx, pr.Scope, &it); err != nil {
+			return err
+		}
 		d.Timeline = append(d.Timeline, it)
 	}
 	slices.Reverse(d.Timeline) // newest first
