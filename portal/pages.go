@@ -60,6 +60,7 @@ var navigation = []struct {
 	{"/cases", "nav.cases", []access.Role{access.RoleAgent, access.RoleSupervisor}},
 	{"/search", "nav.search", searchRoles},
 	{"/dashboard", "nav.dashboard", []access.Role{access.RoleSupervisor}},
+	{"/wallboard", "nav.wallboard", []access.Role{access.RoleSupervisor}}, // portal/wallboard; agents reach it from the desk's URL
 	{"/editor", "nav.editors", []access.Role{access.RoleBrandManager}},
 	{"/dead-letters", "nav.dead_letters", deadLetterRoles},
 	{"/settings", "nav.settings", nil},
