@@ -258,6 +258,18 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /editor/:brand<int>/look/preview.css": {path: "/editor/{brandA}/look/preview.css?bar=%23000000"},
 		"GET /editor/:brand<int>/robocall":         {path: "/editor/{brandA}/robocall"},
 		"POST /editor/:brand<int>/robocall":        {path: "/editor/{brandA}/robocall", body: "form:lang=en&text=mine&confirm=1&other_days=2&agent=0&op=save"},
+
+		// The contact center's wallboard, report, drill-down and API (portal/wallboard).
+		"GET /wallboard":                             {list: true},
+		"GET /wallboard/live":                        {list: true, stream: true},
+		"GET /reports/contact-center":                {list: true},
+		"GET /reports/contact-center.csv":            {list: true},
+		"GET /reports/contact-center/calls":          {path: "/reports/contact-center/calls?figure=offered", list: true},
+		"GET /api/v1/reports/contact-center":         {list: true},
+		"GET /api/v1/reports/contact-center.csv":     {list: true},
+		"GET /api/v1/reports/contact-center/calls":   {path: "/api/v1/reports/contact-center/calls?figure=offered", list: true},
+		"GET /api/v1/reports/contact-center/targets": {list: true},
+		"PUT /api/v1/reports/contact-center/targets": {body: `{"brand_id": {brandA}, "seconds": 20, "target": 0.8}`},
 	}
 }
 
