@@ -12,8 +12,10 @@ function duration(sec) {
   return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, "0")}`;
 }
 
+// pct is a share as the page's language writes it ("80.0%", "80,0%").
 function pct(r) {
-  return r === null || r === undefined ? "—" : `${(100 * r).toFixed(1)}%`;
+  if (r === null || r === undefined) return "—";
+  return `${(100 * r).toLocaleString(document.documentElement.lang || undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
 }
 
 function text(id, value) {

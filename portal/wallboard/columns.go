@@ -88,7 +88,7 @@ func showValue(L i18n.Locale, k kind, v float64) string {
 	case math.IsNaN(v):
 		return "—"
 	case k == kShare:
-		return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+		return L.NumberText(strconv.FormatFloat(100*v, 'f', 1, 64) + "%")
 	case k == kSecs:
 		s := int64(math.Round(v))
 		if s < 60 {

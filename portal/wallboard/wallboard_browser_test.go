@@ -1,0 +1,112 @@
+package wallboard_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/browsertest"
+	"github.com/wismo/wismo/portal/wallboard"
+	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/reports/ccmetrics"
+	"github.com/wismo/wismo/reports/ccmetrics/ccday"
+	"github.com/wismo/wismo/reports/reportstest"
+	"github.com/wismo/wismo/store/storetest"
+)
+
+// TestWallboardInBrowser: a supervisor opens the wallboard on a 1920×1080 screen in Russian:
+// today's figures of the scripted day, a caller waiting, and an agent's state change arriving
+// over the stream without a reload, all under the Content-Security-Policy. (English is checked
+// over HTTP by TestWallboardInBothLanguages.) The screenshot goes to docs/screenshots under
+// `make screenshots`.
+func TestWallboardInBrowser(t *testing.T) {
+	storetest.OnePass(t)
+	db := storetest.Open(t)
+	ctx := context.Background()
+	acc := access.NewService(db)
+	day, _ := ccday.Open(t, db)
+	if _, err := acc.CreateUser(ctx, "sup@a.example", password, access.RoleSupervisor, []int64{day.BrandA}); err != nil {
+		t.Fatal(err)
+	}
+	now := ccday.From.Add(20 * time.Hour) // 23:00 in Moscow
+	s := &reportstest.Seed{T: t, DB: db}
+	s.Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at) VALUES ('inbound', 'hotline', ?, ?, ?, ?)`,
+		day.BrandA, day.QueueA, now.Add(-95*time.Second), now.Add(-95*time.Second))
+	m := ccmetrics.New(db)
+	m.SetClock(func() time.Time { return now })
+	live := reports.NewDashboard(db, nil)
+	live.SetClock(func() time.Time { return now })
+	app := portal.New(portal.Deps{Log: storetest.Logger(t), DB: db, Access: acc,
+		Routes: []func(fiber.Router){func(r fiber.Router) {
+			wallboard.Routes(r, wallboard.Options{Log: storetest.Logger(t), Access: acc, Metrics: m, Live: live})
+		}}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)                                            //nolint:errcheck
+	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
+	base := "http://" + ln.Addr().String()
+
+	bctx, _ := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
+	violations := browsertest.CSPViolations(bctx)
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1920, 1080),
+		chromedp.Navigate(base+"/login?next=/wallboard"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "sup@a.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#wallboard")),
+		chromedp.Navigate(base+"/wallboard?lang=ru"),
+		chromedp.WaitVisible(chromedp.CSS("#wallboard")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`window.__sameDocument = true`)); err != nil {
+		t.Fatal(err)
+	}
+	// The stream's first board (shown counts the drawings: the page's own, then the stream's).
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`Number(document.getElementById("wallboard").dataset.shown) >= 2 &&
+		document.getElementById("wb-status").textContent.startsWith("онлайн")`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the stream drew no board: %v", err)
+	}
+	for id, want := range map[string]string{"wb-sl": "80,0%", "wb-abandon": "10,0%", "wb-asa": "0:16", "wb-waiting": "1", "wb-sl-target": "цель 80,0% за 20 с",
+		"wb-state-offline": "2", "wb-sl-label": "Уровень сервиса сегодня"} {
+		got, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#"+id)))
+		if err != nil || got != want {
+			t.Errorf("#%s: %q (%v), want %q", id, got, err, want)
+		}
+	}
+	// An agent logs in: the open wallboard follows without a reload.
+	if _, err := db.SQL.ExecContext(ctx, db.Rebind(`UPDATE agent_states SET state = 'available', since = ? WHERE user_id = ?`), now, day.Anna); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`window.__sameDocument === true && document.getElementById("wb-state-available").textContent === "1"`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the agent's new state did not arrive over the stream: %v", err)
+	}
+	if wide := browsertest.Overflowing(t, bctx); wide != "" {
+		t.Errorf("the wallboard is wider than the screen: %s", wide)
+	}
+	spill, err := chromedp.Run(bctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".wb-value")].filter(v => v.scrollWidth > v.parentElement.clientWidth).map(v => v.id).join(" ")`))
+	if err != nil || spill != "" {
+		t.Errorf("figures wider than their tiles: %q (%v)", spill, err)
+	}
+	dir := browsertest.ScreenshotsDir(t)
+	browsertest.ViewportScreenshot(t, bctx, dir, "wallboard-ru.png")
+	if keep := os.Getenv("WISMO_WALLBOARD_SHOT"); keep != "" { // to look at it by hand
+		b, _ := os.ReadFile(filepath.Join(dir, "wallboard-ru.png"))
+		_ = os.WriteFile(keep, b, 0o644)
+	}
+	if v := violations(); len(v) > 0 {
+		t.Errorf("the Content-Security-Policy blocked part of the wallboard: %q", v)
+	}
+}
