@@ -9,14 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/gofiber/fiber/v2"
 
-	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
-	"github.com/wismo/wismo/portal/wallboard"
-	"github.com/wismo/wismo/reports"
-	"github.com/wismo/wismo/reports/ccmetrics"
 	"github.com/wismo/wismo/reports/ccmetrics/ccday"
 	"github.com/wismo/wismo/reports/reportstest"
 	"github.com/wismo/wismo/store/storetest"
@@ -29,25 +23,12 @@ import (
 // `make screenshots`.
 func TestWallboardInBrowser(t *testing.T) {
 	storetest.OnePass(t)
-	db := storetest.Open(t)
-	ctx := context.Background()
-	acc := access.NewService(db)
-	day, _ := ccday.Open(t, db)
-	if _, err := acc.CreateUser(ctx, "sup@a.example", password, access.RoleSupervisor, []int64{day.BrandA}); err != nil {
-		t.Fatal(err)
-	}
 	now := ccday.From.Add(20 * time.Hour) // 23:00 in Moscow
-	s := &reportstest.Seed{T: t, DB: db}
-	s.Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at) VALUES ('inbound', 'hotline', ?, ?, ?, ?)`,
+	e := newEnvAt(t, now, 0)
+	db, day, app := e.day.DB, e.day, e.app
+	ctx := context.Background()
+	(&reportstest.Seed{T: t, DB: db}).Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at) VALUES ('inbound', 'hotline', ?, ?, ?, ?)`,
 		day.BrandA, day.QueueA, now.Add(-95*time.Second), now.Add(-95*time.Second))
-	m := ccmetrics.New(db)
-	m.SetClock(func() time.Time { return now })
-	live := reports.NewDashboard(db, nil)
-	live.SetClock(func() time.Time { return now })
-	app := portal.New(portal.Deps{Log: storetest.Logger(t), DB: db, Access: acc,
-		Routes: []func(fiber.Router){func(r fiber.Router) {
-			wallboard.Routes(r, wallboard.Options{Log: storetest.Logger(t), Access: acc, Metrics: m, Live: live})
-		}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +60,7 @@ func TestWallboardInBrowser(t *testing.T) {
 		t.Fatalf("the stream drew no board: %v", err)
 	}
 	for id, want := range map[string]string{"wb-sl": "80,0%", "wb-abandon": "10,0%", "wb-asa": "0:16", "wb-waiting": "1", "wb-sl-target": "цель 80,0% за 20 с",
-		"wb-state-offline": "2", "wb-sl-label": "Уровень сервиса сегодня"} {
+		"wb-state-offline": "3", "wb-sl-label": "Уровень сервиса сегодня"} {
 		got, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#"+id)))
 		if err != nil || got != want {
 			t.Errorf("#%s: %q (%v), want %q", id, got, err, want)

@@ -38,31 +38,22 @@ type env struct {
 	keyA, keyB string
 }
 
-// newEnv is the scripted day (reports/ccmetrics/ccday) behind the pages, with a supervisor
-// and an agent of brand A, a supervisor of brand B, and both brands' API keys.
-func newEnv(t *testing.T) *env { return newEnvAt(t, ccday.Now) }
+// newEnv is the scripted day (reports/ccmetrics/ccday) behind the pages at ccday.Now, with a
+// supervisor and an agent of brand A, a supervisor of brand B, and both brands' API keys.
+func newEnv(t *testing.T) *env { return newEnvAt(t, ccday.Now, time.Millisecond) }
 
-// newEnvAt is newEnv with the clock at now.
-func newEnvAt(t *testing.T, now time.Time) *env {
+// newEnvAt is newEnv with the clock at now and the wallboard's streams lasting streamFor.
+func newEnvAt(t *testing.T, now time.Time, streamFor time.Duration) *env {
 	t.Helper()
 	db := storetest.Open(t)
-	ctx := context.Background()
-	acc := access.NewService(db)
-	a, keyA, err := acc.CreateBrand(ctx, "Brand A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, keyB, err := acc.CreateBrand(ctx, "Brand B")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, day: ccday.Seed(t, db, acc, a.ID, b.ID), keyA: keyA, keyB: keyB}
+	day, acc, brands := ccday.Open(t, db)
+	e := &env{t: t, day: day, keyA: brands.KeyA, keyB: brands.KeyB}
 	for _, u := range []struct {
 		email string
 		role  access.Role
 		brand int64
-	}{{"sup@a.example", access.RoleSupervisor, a.ID}, {"agent@a.example", access.RoleAgent, a.ID}, {"sup@b.example", access.RoleSupervisor, b.ID}} {
-		if _, err := acc.CreateUser(ctx, u.email, password, u.role, []int64{u.brand}); err != nil {
+	}{{"sup@a.example", access.RoleSupervisor, day.BrandA}, {"agent@a.example", access.RoleAgent, day.BrandA}, {"sup@b.example", access.RoleSupervisor, day.BrandB}} {
+		if _, err := acc.CreateUser(context.Background(), u.email, password, u.role, []int64{u.brand}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +61,7 @@ func newEnvAt(t *testing.T, now time.Time) *env {
 	m.SetClock(func() time.Time { return now })
 	live := reports.NewDashboard(db, nil)
 	live.SetClock(func() time.Time { return now })
-	o := wallboard.Options{Log: storetest.Logger(t), Access: acc, Metrics: m, Live: live, StreamFor: time.Millisecond}
+	o := wallboard.Options{Log: storetest.Logger(t), Access: acc, Metrics: m, Live: live, StreamFor: streamFor}
 	e.app = portal.New(portal.Deps{Log: storetest.Logger(t), DB: db, Access: acc, PublicURL: "http://127.0.0.1:8080",
 		Routes: []func(fiber.Router){func(r fiber.Router) { wallboard.Routes(r, o) }}})
 	return e
@@ -287,7 +278,7 @@ func TestTargetsAPI(t *testing.T) {
 func TestWallboardInBothLanguages(t *testing.T) {
 	// The evening of the scripted day: its figures are today's; one caller waits a minute.
 	now := ccday.From.Add(20 * time.Hour) // 23:00 in Moscow, the viewer's zone
-	e := newEnvAt(t, now)
+	e := newEnvAt(t, now, time.Millisecond)
 	(&reportstest.Seed{T: t, DB: e.day.DB}).Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at)
 		VALUES ('inbound', 'hotline', ?, ?, ?, ?)`, e.day.BrandA, e.day.QueueA, now.Add(-time.Minute), now.Add(-time.Minute))
 	for lang, words := range map[string][]string{"en": {"Callers waiting", "Service level today", "Average speed of answer", "on call"},

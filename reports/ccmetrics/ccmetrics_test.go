@@ -18,7 +18,7 @@ import (
 
 func open(t *testing.T) (*ccday.Day, *ccmetrics.Metrics) {
 	t.Helper()
-	day, _ := ccday.Open(t, storetest.Open(t))
+	day, _, _ := ccday.Open(t, storetest.Open(t))
 	m := ccmetrics.New(day.DB)
 	m.SetClock(func() time.Time { return ccday.Now })
 	return day, m

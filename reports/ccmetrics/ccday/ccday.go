@@ -5,7 +5,6 @@
 package ccday
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -145,17 +144,9 @@ func Seed(t testing.TB, db *store.DB, acc *access.Service, a, b int64) *Day {
 	return d
 }
 
-// Open returns a fresh database with brands A and B and the day.
-func Open(t testing.TB, db *store.DB) (*Day, *access.Service) {
+// Open writes the day into db with brands A and B (reportstest.TwoBrands).
+func Open(t testing.TB, db *store.DB) (*Day, *access.Service, reportstest.Brands) {
 	t.Helper()
-	acc := access.NewService(db)
-	a, _, err := acc.CreateBrand(context.Background(), "Brand A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := acc.CreateBrand(context.Background(), "Brand B")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Seed(t, db, acc, a.ID, b.ID), acc
+	acc, b := reportstest.TwoBrands(t, db)
+	return Seed(t, db, acc, b.A.ID, b.B.ID), acc, b
 }
