@@ -2,9 +2,9 @@ package wallboard_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,17 +25,11 @@ func TestWallboardInBrowser(t *testing.T) {
 	storetest.OnePass(t)
 	now := ccday.From.Add(20 * time.Hour) // 23:00 in Moscow
 	e := newEnvAt(t, now, 0)
-	db, day, app := e.day.DB, e.day, e.app
+	db, day := e.day.DB, e.day
 	ctx := context.Background()
 	(&reportstest.Seed{T: t, DB: db}).Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at) VALUES ('inbound', 'hotline', ?, ?, ?, ?)`,
 		day.BrandA, day.QueueA, now.Add(-95*time.Second), now.Add(-95*time.Second))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)                                            //nolint:errcheck
-	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
-	base := "http://" + ln.Addr().String()
+	base := browsertest.Serve(t, e.app)
 
 	bctx, _ := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	violations := browsertest.CSPViolations(bctx)
@@ -87,7 +81,27 @@ func TestWallboardInBrowser(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(dir, "wallboard-ru.png"))
 		_ = os.WriteFile(keep, b, 0o644)
 	}
+
+	// The report of the day per agent, in Russian: the total's service level, and a click on
+	// the total of calls answered within the target lists exactly those 8 calls.
+	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/reports/contact-center?from=2026-12-01&to=2026-12-01&group=agent&lang=ru"),
+		chromedp.WaitVisible(chromedp.CSS("#cc-table"))); err != nil {
+		t.Fatal(err)
+	}
+	foot, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#cc-table tfoot")))
+	if err != nil || !strings.Contains(foot, "80,0%") || !strings.Contains(strings.ToLower(foot), "итого") {
+		t.Errorf("the report's total: %q (%v), want Итого and 80,0%%", foot, err)
+	}
+	browsertest.Screenshot(t, bctx, dir, "ccreport-ru.png")
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#cc-table tfoot a[href*="figure=answered_in_sl"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#cc-calls"))); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#cc-calls tbody tr[data-call] a[href^='/calls/']").length`))
+	if err != nil || rows != ccday.InSL20 {
+		t.Errorf("the drill-down lists %d calls (%v), want %d", rows, err, ccday.InSL20)
+	}
 	if v := violations(); len(v) > 0 {
-		t.Errorf("the Content-Security-Policy blocked part of the wallboard: %q", v)
+		t.Errorf("the Content-Security-Policy blocked part of the wallboard or the report: %q", v)
 	}
 }
