@@ -35,8 +35,18 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- Indexes for the metrics' reads of other domains' tables: a call's callback request (the
+-- after-hours test of every hotline call), and the customer's repeat contacts by time
+-- (first-contact resolution).
+CREATE INDEX callback_requests_call ON callback_requests (call_id);
+CREATE INDEX inbound_messages_brand_created ON inbound_messages (brand_id, created_at);
+CREATE INDEX case_log_kind_at ON case_log (kind, at);
+
 -- +goose Down
 DROP TRIGGER agent_states_logged_au;
 DROP TRIGGER agent_states_logged_ai;
 DROP TABLE agent_state_log;
 DROP TABLE cc_service_levels;
+DROP INDEX case_log_kind_at;
+DROP INDEX inbound_messages_brand_created;
+DROP INDEX callback_requests_call;
