@@ -176,6 +176,7 @@ type callsPage struct {
 type callRow struct {
 	ccmetrics.Call
 	When, Wait, Talk, Wrap string
+	DirectionText, Outcome string // in the reader's words
 	Href, Audio            string
 }
 
@@ -198,7 +199,8 @@ func (p *pages) calls(c *fiber.Ctx) error {
 		data.Total, data.More = total, total-len(list)
 		for _, x := range list {
 			row := callRow{Call: x, When: L.DateTime(x.StartedAt), Wait: showValue(L, kSecs, x.WaitS), Talk: showValue(L, kSecs, x.TalkS),
-				Wrap: showValue(L, kSecs, x.WrapS), Href: "/calls/" + strconv.FormatInt(x.ID, 10)}
+				Wrap: showValue(L, kSecs, x.WrapS), Href: "/calls/" + strconv.FormatInt(x.ID, 10),
+				DirectionText: L.T("js.dash.direction." + x.Direction), Outcome: outcomeWords(L, x.Outcome)}
 			if x.RecordingID != 0 {
 				row.Audio = "/api/v1/recordings/" + strconv.FormatInt(x.RecordingID, 10) + "/audio"
 			}
@@ -206,4 +208,16 @@ func (p *pages) calls(c *fiber.Ctx) error {
 		}
 	}
 	return portal.RenderPage(c, p.page, "cccalls.html", "ccm.calls_title", data)
+}
+
+// outcomeWords is a call's outcome in the reader's words (ccm.outcome.*; "" is a call in
+// progress).
+func outcomeWords(L i18n.Locale, outcome string) string {
+	if outcome == "" {
+		outcome = "in_progress"
+	}
+	if key := "ccm.outcome." + outcome; i18n.Default().Has(key) {
+		return L.T(key)
+	}
+	return outcome
 }

@@ -209,6 +209,12 @@ func TestDrillDown(t *testing.T) {
 	if want := []int64{c[0], c[1], c[2], c[3], c[5], c[6], c[7], c[8]}; !slices.Equal(got, want) {
 		t.Errorf("calls answered within 20 s: %v, want %v", got, want)
 	}
+	// The same list in Russian: the figure, the direction and the outcome in the reader's words.
+	ru := e.login("sup@a.example", "ru")
+	if _, list, _ := browsertest.Request(t, e.app, ru, "GET", link[1], nil); !strings.Contains(list, "Отвечено в пределах цели") ||
+		!strings.Contains(list, "<td>входящий</td>") || !strings.Contains(list, "<td>отвечен</td>") || !strings.Contains(list, "8 звонков") {
+		t.Errorf("the drill-down in Russian lacks its words:\n%s", list)
+	}
 	st, body, _ := e.api(e.keyA, "GET", "/api/v1/reports/contact-center/calls?"+day+"&figure=abandoned", "")
 	var out struct {
 		Total int `json:"total"`
