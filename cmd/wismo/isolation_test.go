@@ -270,6 +270,7 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/reports/contact-center/calls":   {path: "/api/v1/reports/contact-center/calls?figure=offered", list: true},
 		"GET /api/v1/reports/contact-center/targets": {list: true},
 		"PUT /api/v1/reports/contact-center/targets": {body: `{"brand_id": {brandA}, "seconds": 20, "target": 0.8}`},
+		"POST /reports/contact-center/targets":       {body: "form:brand={brandA}&seconds=20&target=80"},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,6 +30,9 @@ type reportPage struct {
 	CSV      string
 	Targets  []string // the targets set, in words
 	Defaults string
+	Queues   []ccmetrics.Queue
+	CSRF     string
+	Done     bool
 }
 
 type reportRow struct {
@@ -98,6 +102,10 @@ func (p *pages) report(c *fiber.Ctx) error {
 			}
 		}
 	}
+	if data.Queues, err = p.o.Metrics.Queues(c.UserContext(), access.PrincipalOf(c).Scope); err != nil {
+		return err
+	}
+	data.CSRF, data.Done = portal.PageCSRF(c), c.Query("done") == "target"
 	data.Defaults = L.T("ccm.default_target", "target", "80%", "seconds", strconv.Itoa(ccmetrics.DefaultSLSeconds))
 	return portal.RenderPage(c, p.page, "ccreport.html", "ccm.title", data)
 }
@@ -220,4 +228,47 @@ func outcomeWords(L i18n.Locale, outcome string) string {
 		return L.T(key)
 	}
 	return outcome
+}
+
+// setTarget answers the report page's target form (POST /reports/contact-center/targets:
+// brand, queue, seconds, target in percent): back to the report, or the report with the
+// refusal and a 422.
+func (p *pages) setTarget(c *fiber.Ctx) error {
+	pr := access.PrincipalOf(c)
+	num := func(name string) int64 { n, _ := strconv.ParseInt(c.FormValue(name), 10, 64); return n }
+	pct, perr := strconv.ParseFloat(strings.TrimSpace(c.FormValue("target")), 64)
+	t := ccmetrics.Target{BrandID: num("brand"), QueueID: num("queue"), Seconds: int(num("seconds")), Target: pct / 100}
+	if perr != nil {
+		t.Target = -1 // refused by SetTarget, naming the field
+	}
+	if t.BrandID == 0 && t.QueueID != 0 { // a queue of one brand names its brand
+		queues, err := p.o.Metrics.Queues(c.UserContext(), pr.Scope)
+		if err != nil {
+			return err
+		}
+		for _, q := range queues {
+			if q.ID == t.QueueID {
+				t.BrandID = q.BrandID
+			}
+		}
+	}
+	by := ""
+	if pr.User != nil {
+		by = pr.User.Email
+	}
+	err := p.o.Metrics.SetTarget(c.UserContext(), pr.Scope, t, by)
+	var ve *input.ValidationError
+	switch {
+	case err == nil:
+		return c.Redirect("/reports/contact-center?done=target", fiber.StatusSeeOther)
+	case errors.Is(err, access.ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, "brand: no brand "+strconv.FormatInt(t.BrandID, 10)+" for this account")
+	case errors.Is(err, access.ErrBrandRequired):
+		err = input.Invalid(input.Errorf("brand", "choose the brand"))
+	}
+	if !errors.As(err, &ve) {
+		return err
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	return fiber.NewError(fiber.StatusUnprocessableEntity, ve.Error())
 }

@@ -61,6 +61,7 @@ func Routes(r fiber.Router, o Options) {
 	r.Get("/reports/contact-center", reporters, p.report)
 	r.Get("/reports/contact-center.csv", reporters, p.reportCSV)
 	r.Get("/reports/contact-center/calls", reporters, p.calls)
+	r.Post("/reports/contact-center/targets", reporters, p.setTarget)
 	r.Get("/api/v1/reports/contact-center", p.apiReport)
 	r.Get("/api/v1/reports/contact-center.csv", p.apiReportCSV)
 	r.Get("/api/v1/reports/contact-center/calls", p.apiCalls)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -331,5 +332,34 @@ func TestWallboardInBothLanguages(t *testing.T) {
 	}
 	if d := b.Today; d.Offered != 10 || d.ServiceLevel != 0.8 || d.AbandonRate != 0.1 || d.SLSeconds != 20 || math.Abs(float64(d.ASA)-145.0/9) > 1e-9 {
 		t.Errorf("today %+v, want the scripted day's figures", d)
+	}
+}
+
+// TestTargetForm: a supervisor sets the queue's target on the report page (CSRF-checked
+// form); the day's service level follows; a wrong value is refused naming the field.
+func TestTargetForm(t *testing.T) {
+	e := newEnv(t)
+	sup := e.login("sup@a.example", "en")
+	_, page, _ := browsertest.Request(t, e.app, sup, "GET", "/reports/contact-center?"+day, nil)
+	token := browsertest.FormToken(page)
+	if token == "" || !strings.Contains(page, `<option value="`+strconv.FormatInt(e.day.QueueA, 10)+`">A support</option>`) {
+		t.Fatalf("no target form with brand A's queue:\n%s", page)
+	}
+	form := url.Values{"_csrf": {token}, "brand": {strconv.FormatInt(e.day.BrandA, 10)}, "queue": {strconv.FormatInt(e.day.QueueA, 10)}, "target": {"70"}, "seconds": {"0"}}
+	if st, body, _ := browsertest.Request(t, e.app, sup, "POST", "/reports/contact-center/targets", form); st != 422 || !strings.Contains(body, "seconds") {
+		t.Errorf("seconds 0: %d %.300s", st, body)
+	}
+	form.Set("seconds", "10")
+	if st, body, _ := browsertest.Request(t, e.app, sup, "POST", "/reports/contact-center/targets", form); st != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", st, body)
+	}
+	_, page, _ = browsertest.Request(t, e.app, sup, "GET", "/reports/contact-center?"+day+"&done=target", nil)
+	_, foot, _ := strings.Cut(page, "<tfoot>")
+	if !strings.Contains(page, "The target is saved.") || !strings.Contains(foot, ">40.0%<") {
+		t.Errorf("after the 10 s target the day's SL should be 40%%:\n%s", foot)
+	}
+	form.Set("_csrf", "")
+	if st, _, _ := browsertest.Request(t, e.app, sup, "POST", "/reports/contact-center/targets", form); st == http.StatusSeeOther {
+		t.Errorf("a form without the CSRF token was taken")
 	}
 }

@@ -118,3 +118,30 @@ func sinceMidnight(now time.Time, loc *time.Location) time.Time {
 	l := now.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 }
+
+// Queue is a hotline queue a target may be set for.
+type Queue struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	BrandID int64  `json:"brand_id"` // 0: shared by every brand
+}
+
+// Queues lists the hotline queues of scope's brands and the shared ones.
+func (m *Metrics) Queues(ctx context.Context, scope access.Scope) ([]Queue, error) {
+	where, args := scope.SQL("brand_id", "", "")
+	rows, err := m.db.SQL.QueryContext(ctx, m.db.Rebind(`SELECT id, name, COALESCE(brand_id, 0) FROM hotline_queues
+		WHERE brand_id IS NULL OR `+where+` ORDER BY name, id LIMIT 500`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("hotline queues: %w", err)
+	}
+	defer rows.Close()
+	var out []Queue
+	for rows.Next() {
+		var q Queue
+		if err := rows.Scan(&q.ID, &q.Name, &q.BrandID); err != nil {
+			return nil, fmt.Errorf("hotline queues: %w", err)
+		}
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
