@@ -41,3 +41,7 @@ func CaseURL(number string, brand int64) string {
 	}
 	return u
 }
+
+// CSVCell is a cell made safe to open in a spreadsheet (csvCell: no formula runs), for CSV
+// written by pages outside this package.
+func CSVCell(s string) string { return csvCell(s) }

@@ -61,6 +61,7 @@ var navigation = []struct {
 	{"/search", "nav.search", searchRoles},
 	{"/dashboard", "nav.dashboard", []access.Role{access.RoleSupervisor}},
 	{"/quality", "nav.quality", []access.Role{access.RoleAgent, access.RoleSupervisor, access.RoleBrandManager}},
+	{"/wallboard", "nav.wallboard", []access.Role{access.RoleSupervisor}}, // portal/wallboard; agents reach it from the desk's URL
 	{"/editor", "nav.editors", []access.Role{access.RoleBrandManager}},
 	{"/routing", "nav.routing", []access.Role{access.RoleSupervisor, access.RoleBrandManager}},
 	{"/dead-letters", "nav.dead_letters", deadLetterRoles},

@@ -319,6 +319,19 @@ func baseRoutes() map[string]isolationRoute {
 		"POST /editor/:brand<int>/robocall":        {path: "/editor/{brandA}/robocall", body: "form:lang=en&text=mine&confirm=1&other_days=2&agent=0&op=save"},
 		"GET /editor/:brand<int>/hotline-menu":     {path: "/editor/{brandA}/hotline-menu"},
 		"POST /editor/:brand<int>/hotline-menu":    {path: "/editor/{brandA}/hotline-menu", body: "form:lang=en&greeting=mine&again=1&other_days=2&sms=3&agent=0&op=save"},
+
+		// The contact center's wallboard, report, drill-down and API (portal/wallboard).
+		"GET /wallboard":                             {list: true},
+		"GET /wallboard/live":                        {list: true, stream: true},
+		"GET /reports/contact-center":                {list: true},
+		"GET /reports/contact-center.csv":            {list: true},
+		"GET /reports/contact-center/calls":          {path: "/reports/contact-center/calls?figure=offered", list: true},
+		"GET /api/v1/reports/contact-center":         {list: true},
+		"GET /api/v1/reports/contact-center.csv":     {list: true},
+		"GET /api/v1/reports/contact-center/calls":   {path: "/api/v1/reports/contact-center/calls?figure=offered", list: true},
+		"GET /api/v1/reports/contact-center/targets": {list: true},
+		"PUT /api/v1/reports/contact-center/targets": {body: `{"brand_id": {brandA}, "seconds": 20, "target": 0.8}`},
+		"POST /reports/contact-center/targets":       {body: "form:brand={brandA}&seconds=20&target=80"},
 	}
 }
 
@@ -331,7 +344,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds", "call_transcripts"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds", "call_transcripts", "cc_service_levels", "agent_state_log"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

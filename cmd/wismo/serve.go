@@ -41,9 +41,11 @@ import (
 	"github.com/wismo/wismo/portal/callpages"
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
+	"github.com/wismo/wismo/portal/wallboard"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/recordings/transcribe"
 	"github.com/wismo/wismo/reports"
+	"github.com/wismo/wismo/reports/ccmetrics"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
 	"github.com/wismo/wismo/tracking"
@@ -268,6 +270,11 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		macros.Routes(r, caseMacros)
 		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros,
 			Transcripts: transcripts})
+	})
+	// Contact-center metrics (reports/ccmetrics, portal/wallboard; docs/contact-center-metrics.md):
+	// the wallboard, the report over a period with drill-down and CSV, its API and the targets.
+	routes = append(routes, func(r fiber.Router) {
+		wallboard.Routes(r, wallboard.Options{Log: a.log, Access: a.access, Metrics: ccmetrics.New(a.db), Live: reports.NewDashboard(a.db, cs.svc)})
 	})
 	n.jobs = append(n.jobs, comms.jobs()...)
 	// Customers writing back (inboundwiring.go): SMS replies and e-mail onto cases.

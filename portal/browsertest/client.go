@@ -2,12 +2,14 @@ package browsertest
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -78,4 +80,17 @@ func Login(t testing.TB, app *fiber.App, cookies map[string]string, email, passw
 		t.Fatalf("login page: %d %s", status, page)
 	}
 	return Request(t, app, cookies, "POST", "/login", url.Values{"_csrf": {token}, "email": {email}, "password": {password}, "next": {next}})
+}
+
+// Serve runs app on a loopback listener until the test ends and returns its base URL
+// (http://127.0.0.1:port), for a browser to load.
+func Serve(t testing.TB, app *fiber.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)                                            //nolint:errcheck
+	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
+	return "http://" + ln.Addr().String()
 }

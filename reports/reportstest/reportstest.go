@@ -166,16 +166,29 @@ var Now = Time("2026-11-16T12:00:00Z")
 func Open(t testing.TB) (*World, *access.Service) {
 	t.Helper()
 	db := storetest.Open(t)
+	acc, b := TwoBrands(t, db)
+	return SeedWorld(t, db, acc, b.A.ID, b.B.ID), acc
+}
+
+// Brands are the fixtures' two brands and their API keys.
+type Brands struct {
+	A, B       access.Brand
+	KeyA, KeyB string
+}
+
+// TwoBrands creates "Brand A" and "Brand B" in db and returns the access service over it.
+func TwoBrands(t testing.TB, db *store.DB) (*access.Service, Brands) {
+	t.Helper()
 	acc := access.NewService(db)
-	a, _, err := acc.CreateBrand(context.Background(), "Brand A")
-	if err != nil {
+	var b Brands
+	var err error
+	if b.A, b.KeyA, err = acc.CreateBrand(context.Background(), "Brand A"); err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := acc.CreateBrand(context.Background(), "Brand B")
-	if err != nil {
+	if b.B, b.KeyB, err = acc.CreateBrand(context.Background(), "Brand B"); err != nil {
 		t.Fatal(err)
 	}
-	return SeedWorld(t, db, acc, a.ID, b.ID), acc
+	return acc, b
 }
 
 // SeedWorld writes the fixed dataset for brands A and B.
