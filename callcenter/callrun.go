@@ -126,7 +126,9 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.MaxCall)
 	defer cancel()
 	r.c.phones.onTalk(r, customer, agent)
-	first := r.c.eng.Bridge(ctx, customer, agent, rec)
+	taps := r.tap() // supervisors and conference participants join here (live.go)
+	first := r.c.eng.BridgeWith(ctx, customer, agent, rec, taps)
+	r.untap(taps)
 	side := SideSystem
 	switch first {
 	case customer:

@@ -66,6 +66,7 @@ type Center struct {
 	// callbacks plans the calls promised to customers (UseCallbacks); nil: callback
 	// requests are only stored.
 	callbacks Callbacks
+	live      liveCalls // bridged calls, for monitoring and conferences (live.go)
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the

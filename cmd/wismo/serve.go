@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/csat"
@@ -176,6 +177,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	routes = append(routes, func(r fiber.Router) { deskcase.Routes(r, dc) })
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
+	// Supervisors on live calls (listen, whisper, barge) and three-way conferences
+	// (callcenter/monitor, docs/monitoring.md): third legs on the calls' taps.
+	mon, err := monitor.New(context.WithoutCancel(ctx), a.db, n.tel.center, n.tel.eng, a.cfg.softphone(), a.log)
+	if err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	routes = append(routes, func(r fiber.Router) { monitor.Routes(r, mon) })
 	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)
