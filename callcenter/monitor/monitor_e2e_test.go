@@ -138,11 +138,17 @@ func (w *world) session(email string, role access.Role, brands ...int64) (access
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	sess, err := w.acc.Login(ctx, email, "a login password 1")
+	return u, w.login(email)
+}
+
+// login logs a user in and returns a function that sends API requests as their page does.
+func (w *world) login(email string) func(method, path, body string) (int, string) {
+	w.t.Helper()
+	sess, err := w.acc.Login(context.Background(), email, "a login password 1")
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return u, func(method, path, body string) (int, string) {
+	return func(method, path, body string) (int, string) {
 		w.t.Helper()
 		req := httptest.NewRequest(method, "http://wismo.test"+path, strings.NewReader(body))
 		req.AddCookie(&http.Cookie{Name: access.SessionCookie, Value: sess.Token})
@@ -456,3 +462,67 @@ func (w *world) checkLog(callID, userID int64) {
 }
 
 func sin(freq float64, i int) float64 { return math.Sin(2 * math.Pi * freq * float64(i) / 8000) }
+
+// TestConferenceNumber: the agent on a call adds an external number (a baresip behind the
+// trunk, 1800 Hz) through the API; it joins as a barge leg: the customer and the agent hear
+// it, it hears both; the conference is a completed call_transfers row, ended with the call.
+func TestConferenceNumber(t *testing.T) {
+	storetest.OnePass(t)
+	telephonytest.Require(t, "baresip", "baresip-core")
+	guest := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: guestE164, Tone: guestHz})
+	w := newWorld(t, telephony.Trunk{URI: fmt.Sprintf("sip:127.0.0.1:%d", guest.SIPPort)})
+	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
+	callID := w.liveCall(customer)
+	path := fmt.Sprintf("/api/v1/calls/%d/conference", callID)
+	asAgent := w.login("agent1@example.com")
+	_, asOtherAgent := w.session("agent2@example.com", access.RoleAgent, w.brand)
+	if code, body := asOtherAgent("POST", path, `{"to": "`+guestE164+`"}`); code != fiber.StatusForbidden {
+		t.Errorf("an agent not on the call: %d %s", code, body)
+	}
+	if code, body := asAgent("POST", path, `{"to": "12345"}`); code != fiber.StatusUnprocessableEntity || !strings.Contains(body, `"to"`) {
+		t.Errorf("a number that is not E.164: %d %s", code, body)
+	}
+	code, body := asAgent("POST", path, `{"to": "`+guestE164+`"}`)
+	if code != fiber.StatusCreated || !strings.Contains(body, `"outcome":"completed"`) {
+		t.Fatalf("conference: %d %s", code, body)
+	}
+	time.Sleep(4 * time.Second)
+	if _, err := customer.Command("hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	w.waitEnded(callID)
+	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
+	for _, ear := range []struct {
+		who  string
+		ph   *telephonytest.Phone
+		hear []float64
+	}{
+		{"the customer", customer, []float64{agentHz, guestHz}},
+		{"the agent", w.agent, []float64{customerHz, guestHz}},
+		{"the added number", guest, []float64{customerHz, agentHz}},
+	} {
+		s := ear.ph.Heard(t)
+		for _, f := range ear.hear {
+			if _, total := toneSpan(s, f); total < 2*time.Second {
+				t.Errorf("%s heard %v Hz for %v only", ear.who, f, total)
+			}
+		}
+	}
+	var kind, to, outcome string
+	var ended *time.Time
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT kind, to_number, outcome, ended_at FROM call_transfers WHERE call_id = ? AND brand_id = ?`),
+			callID, w.brand).Scan(&kind, &to, &outcome, &ended)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ended != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if kind != "conference" || to != guestE164 || outcome != "completed" || ended == nil {
+		t.Errorf("call_transfers row: %s %s %s ended %v", kind, to, outcome, ended)
+	}
+}
