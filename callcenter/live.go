@@ -27,8 +27,11 @@ func (c *Center) Live(id int64) (LiveCall, bool) {
 	return l, ok
 }
 
-// tap makes the taps of call r for the talk phase and publishes them; untap ends them.
+// tap makes the taps of call r for the talk phase and publishes them; untap ends them. The
+// call's row is written as it stands first: a hotline call's agent is then in the log while
+// they talk (the live dashboard shows the call talking, with its Listen button).
 func (r *run) tap() *telephony.Taps {
+	r.saveCall()
 	t := r.c.eng.NewTaps()
 	r.c.live.mu.Lock()
 	defer r.c.live.mu.Unlock()

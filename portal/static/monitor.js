@@ -79,7 +79,9 @@ async function join(id) {
   const pc = new RTCPeerConnection();
   let mic = null;
   try {
-    mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+    // Echo cancellation stays on (a barging supervisor on speakers); noise suppression is
+    // off: it takes a steady sound for noise and removes it.
+    mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: false, autoGainControl: false } });
     mic.getTracks().forEach((t) => pc.addTrack(t, mic));
   } catch (e) {
     pc.addTransceiver("audio", { direction: "recvonly" }); // no microphone: listen only
