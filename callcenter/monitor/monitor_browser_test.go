@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/media"
@@ -33,6 +34,7 @@ import (
 func TestDashboardListenButton(t *testing.T) {
 	storetest.OnePass(t)
 	w := newWorld(t, telephony.Trunk{})
+	w.sipAgent()
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
 	callID := w.liveCall(customer)
 	sup, _ := w.session("sup@example.com", access.RoleSupervisor, w.brand)
@@ -129,4 +131,101 @@ func micWAV(t *testing.T, freq float64) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestDeskAddToCall: an agent on the desk page (headless Chromium, 600 Hz microphone)
+// answers a hotline call from the customer's baresip and adds a number with the desk's
+// "Add to call" (a baresip behind the trunk, 1800 Hz): the three talk, and the call log has
+// the conference.
+func TestDeskAddToCall(t *testing.T) {
+	storetest.OnePass(t)
+	guest := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: guestE164, Tone: guestHz})
+	w := newWorld(t, telephony.Trunk{URI: fmt.Sprintf("sip:127.0.0.1:%d", guest.SIPPort)})
+	phones, err := w.center.EnableSoftphone(callcenter.SoftphoneConfig{IPFilter: func(ip net.IP) bool { return ip.IsLoopback() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(phones.Close)
+	if _, err := w.acc.CreateUser(context.Background(), "desk1@example.com", "a login password 1", access.RoleAgent, []int64{w.brand}); err != nil {
+		t.Fatal(err)
+	}
+	log := storetest.Logger(t)
+	app := portal.New(portal.Deps{Log: log, DB: w.db, Access: w.acc, Cases: tracking.NewService(w.db, log, nil),
+		Routes: []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) }}})
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)                                            //nolint:errcheck
+	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
+
+	ctx, _ := browsertest.New(t, browsertest.Options{FakeAudio: micWAV(t, agentHz), Width: 1280, Height: 800, Timeout: 3 * time.Minute})
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+	poll := func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+	do("log in to the desk",
+		chromedp.Navigate("http://"+ln.Addr().String()+"/desk"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "desk1@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), "a login password 1"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("#conn.up")),
+	)
+	poll("offline", `document.getElementById("desk").dataset.state === "offline"`)
+	// Chrome's noise suppression takes a steady tone for noise: the desk's own switch.
+	do("voice processing off", chromedp.Click(chromedp.ID("voice-processing")))
+	do("go available", chromedp.Click(chromedp.ID("btn-available")))
+	poll("available", `document.getElementById("desk").dataset.state === "available"`)
+	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
+	if out, err := customer.Command("dial", "sip:"+hotline+"@"+w.eng.Addr()); err != nil {
+		t.Fatalf("dial: %v %s", err, out)
+	}
+	do("see the call ring", chromedp.WaitVisible(chromedp.ID("ring")))
+	do("answer", chromedp.Click(chromedp.ID("btn-answer")))
+	poll("talking", `(document.getElementById("call-status").textContent || "").includes("Talking")`)
+	do("add the number",
+		chromedp.WaitVisible(chromedp.ID("conference-to")),
+		chromedp.SendKeys(chromedp.ID("conference-to"), guestE164),
+		chromedp.Click(chromedp.CSS("#conference button[type=submit]")),
+	)
+	poll("joined", `(document.getElementById("conference-result").textContent || "").includes("joined")`)
+	time.Sleep(4 * time.Second)
+	if _, err := customer.Command("hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := w.center.Calls.List(context.Background(), access.Operator(), callcenter.CallFilter{Direction: callcenter.Inbound})
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("calls: %v %v", calls, err)
+	}
+	w.waitEnded(calls[0].ID)
+	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
+	for _, ear := range []struct {
+		who  string
+		ph   *telephonytest.Phone
+		hear []float64
+	}{
+		{"the customer", customer, []float64{agentHz, guestHz}},
+		{"the added number", guest, []float64{customerHz, agentHz}},
+	} {
+		s := ear.ph.Heard(t)
+		for _, f := range ear.hear {
+			if _, total := toneSpan(s, f); total < 2*time.Second {
+				t.Errorf("%s heard %v Hz for %v only", ear.who, f, total)
+			}
+		}
+	}
+	var n int
+	if err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT COUNT(*) FROM call_transfers WHERE call_id = ? AND kind = 'conference' AND outcome = 'completed'`),
+		calls[0].ID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("conference rows: %d %v", n, err)
+	}
 }

@@ -89,22 +89,29 @@ func newWorld(t *testing.T, trunk telephony.Trunk) *world {
 	w.app = fiber.New()
 	w.app.Use(access.Authenticate(w.acc))
 	monitor.Routes(w.app, w.mon)
-	if _, err := w.center.AddQueue(ctx, callcenter.Queue{Name: "shop", BrandID: w.brand, Ring: 5 * time.Second, MaxWait: 30 * time.Second}, hotline); err != nil {
-		t.Fatal(err)
-	}
-	u, err := w.acc.CreateUser(ctx, "agent1@example.com", "a login password 1", access.RoleAgent, []int64{w.brand})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := agents.SetSIPSecret(ctx, u.ID, "agent1", "sip-secret-agent1"); err != nil {
-		t.Fatal(err)
-	}
-	w.agent = telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "agent1", Tone: agentHz, Registrar: w.eng.Addr(), Password: "sip-secret-agent1"})
-	telephonytest.WaitRegistered(t, w.eng.Registrar(), "agent1", w.agent)
-	if err := agents.SetState(ctx, u.ID, callcenter.Available); err != nil {
+	if _, err := w.center.AddQueue(ctx, callcenter.Queue{Name: "shop", BrandID: w.brand, Ring: 20 * time.Second, MaxWait: 30 * time.Second}, hotline); err != nil {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// sipAgent gives the brand agent1 on a baresip phone (600 Hz), registered and available.
+func (w *world) sipAgent() {
+	w.t.Helper()
+	ctx := context.Background()
+	agents := w.center.Agents
+	u, err := w.acc.CreateUser(ctx, "agent1@example.com", "a login password 1", access.RoleAgent, []int64{w.brand})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := agents.SetSIPSecret(ctx, u.ID, "agent1", "sip-secret-agent1"); err != nil {
+		w.t.Fatal(err)
+	}
+	w.agent = telephonytest.StartPhone(w.t, telephonytest.PhoneOptions{User: "agent1", Tone: agentHz, Registrar: w.eng.Addr(), Password: "sip-secret-agent1"})
+	telephonytest.WaitRegistered(w.t, w.eng.Registrar(), "agent1", w.agent)
+	if err := agents.SetState(ctx, u.ID, callcenter.Available); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // liveCall has the customer's phone dial the hotline and waits until the call is bridged.
@@ -291,6 +298,7 @@ func toneSpan(s []int16, freq float64) (sinceFirst, total time.Duration) {
 func TestListenWhisperBarge(t *testing.T) {
 	storetest.OnePass(t)
 	w := newWorld(t, telephony.Trunk{})
+	w.sipAgent()
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
 	callID := w.liveCall(customer)
 	path := fmt.Sprintf("/api/v1/calls/%d/monitor", callID)
@@ -471,6 +479,7 @@ func TestConferenceNumber(t *testing.T) {
 	telephonytest.Require(t, "baresip", "baresip-core")
 	guest := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: guestE164, Tone: guestHz})
 	w := newWorld(t, telephony.Trunk{URI: fmt.Sprintf("sip:127.0.0.1:%d", guest.SIPPort)})
+	w.sipAgent()
 	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
 	callID := w.liveCall(customer)
 	path := fmt.Sprintf("/api/v1/calls/%d/conference", callID)
