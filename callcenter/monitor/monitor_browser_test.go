@@ -3,9 +3,7 @@ package monitor_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/cases"
-	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
 	"github.com/wismo/wismo/reports"
@@ -39,35 +36,13 @@ func TestDashboardListenButton(t *testing.T) {
 	callID := w.liveCall(customer)
 	sup, _ := w.session("sup@example.com", access.RoleSupervisor, w.brand)
 
-	log := storetest.Logger(t)
-	app := portal.New(portal.Deps{Log: log, DB: w.db, Access: w.acc, Cases: tracking.NewService(w.db, log, nil), Registry: prometheus.NewRegistry(),
-		Dashboard: reports.NewDashboard(w.db, cases.NewCaseService(w.db, log, "http://127.0.0.1")),
-		Routes:    []func(fiber.Router){func(r fiber.Router) { monitor.Routes(r, w.mon) }}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)                                            //nolint:errcheck
-	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
-
-	ctx, _ := browsertest.New(t, browsertest.Options{FakeAudio: micWAV(t, supervisorHz), Width: 1280, Height: 800, Timeout: 3 * time.Minute})
+	base := w.portal()
+	ctx := browser(t, supervisorHz)
 	violations := browsertest.CSPViolations(ctx)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-	poll := func(what, js string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("monitor-status") || {}).textContent || ""`))
-			t.Fatalf("browser: %s: %v (monitor status %q)", what, err, status)
-		}
-	}
+	do, poll := steps(t, ctx)
 	button := fmt.Sprintf(`#live-calls button.monitor-listen[data-call="%d"]`, callID)
 	do("log in and open the dashboard",
-		chromedp.Navigate("http://"+ln.Addr().String()+"/dashboard"),
+		chromedp.Navigate(base+"/dashboard"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "sup@example.com"),
 		chromedp.SendKeys(chromedp.ID("password"), "a login password 1"),
@@ -87,6 +62,7 @@ func TestDashboardListenButton(t *testing.T) {
 		t.Errorf("the Content-Security-Policy blocked part of the dashboard or the monitor panel: %q", v)
 	}
 	var ss []monitor.Session
+	var err error
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if ss, err = w.mon.Sessions(context.Background(), access.Brands(w.brand), callID, 10); err != nil {
 			t.Fatal(err)
@@ -112,27 +88,6 @@ func TestDashboardListenButton(t *testing.T) {
 	}
 }
 
-// micWAV writes the browser's fake microphone: 48 kHz 16-bit mono, 30 s of a sine.
-func micWAV(t *testing.T, freq float64) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("mic%.0f.wav", freq))
-	wv, err := media.CreateWAV(path, 48000, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := make([]int16, 48000*30)
-	for i := range s {
-		s[i] = int16(12000 * math.Sin(2*math.Pi*freq*float64(i)/48000))
-	}
-	if err := wv.WriteSamples(s); err != nil {
-		t.Fatal(err)
-	}
-	if err := wv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestDeskAddToCall: an agent on the desk page (headless Chromium, 600 Hz microphone)
 // answers a hotline call from the customer's baresip and adds a number with the desk's
 // "Add to call" (a baresip behind the trunk, 1800 Hz): the three talk, and the call log has
@@ -149,31 +104,11 @@ func TestDeskAddToCall(t *testing.T) {
 	if _, err := w.acc.CreateUser(context.Background(), "desk1@example.com", "a login password 1", access.RoleAgent, []int64{w.brand}); err != nil {
 		t.Fatal(err)
 	}
-	log := storetest.Logger(t)
-	app := portal.New(portal.Deps{Log: log, DB: w.db, Access: w.acc, Cases: tracking.NewService(w.db, log, nil),
-		Routes: []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) }}})
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)                                            //nolint:errcheck
-	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
-
-	ctx, _ := browsertest.New(t, browsertest.Options{FakeAudio: micWAV(t, agentHz), Width: 1280, Height: 800, Timeout: 3 * time.Minute})
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-	poll := func(what, js string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
+	base := w.portal()
+	ctx := browser(t, agentHz)
+	do, poll := steps(t, ctx)
 	do("log in to the desk",
-		chromedp.Navigate("http://"+ln.Addr().String()+"/desk"),
+		chromedp.Navigate(base+"/desk"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "desk1@example.com"),
 		chromedp.SendKeys(chromedp.ID("password"), "a login password 1"),
@@ -208,24 +143,54 @@ func TestDeskAddToCall(t *testing.T) {
 	}
 	w.waitEnded(calls[0].ID)
 	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
-	for _, ear := range []struct {
-		who  string
-		ph   *telephonytest.Phone
-		hear []float64
-	}{
-		{"the customer", customer, []float64{agentHz, guestHz}},
-		{"the added number", guest, []float64{customerHz, agentHz}},
-	} {
-		s := ear.ph.Heard(t)
-		for _, f := range ear.hear {
-			if _, total := toneSpan(s, f); total < 2*time.Second {
-				t.Errorf("%s heard %v Hz for %v only", ear.who, f, total)
-			}
-		}
-	}
+	hears(t, "the customer", customer, agentHz, guestHz)
+	hears(t, "the added number", guest, customerHz, agentHz)
 	var n int
 	if err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT COUNT(*) FROM call_transfers WHERE call_id = ? AND kind = 'conference' AND outcome = 'completed'`),
 		calls[0].ID).Scan(&n); err != nil || n != 1 {
 		t.Errorf("conference rows: %d %v", n, err)
 	}
+}
+
+// steps are the browser's two kinds of step: do runs actions, poll waits (20 s at most) for
+// a script to be true; either fails the test naming the step.
+func steps(t *testing.T, ctx context.Context) (do func(string, ...chromedp.Action[chromedp.Void]), poll func(string, string)) {
+	do = func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+	poll = func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("monitor-status") || {}).textContent || ""`))
+			t.Fatalf("browser: %s: %v (monitor panel says %q)", what, err, status)
+		}
+	}
+	return do, poll
+}
+
+// portal serves the staff pages (the dashboard, the desk) with the call center's and
+// monitoring's routes on a loopback listener, and returns its base URL.
+func (w *world) portal() string {
+	w.t.Helper()
+	log := storetest.Logger(w.t)
+	app := portal.New(portal.Deps{Log: log, DB: w.db, Access: w.acc, Cases: tracking.NewService(w.db, log, nil), Registry: prometheus.NewRegistry(),
+		Dashboard: reports.NewDashboard(w.db, cases.NewCaseService(w.db, log, "http://127.0.0.1")),
+		Routes:    []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) }}})
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	go app.Listener(ln)                                              //nolint:errcheck
+	w.t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) }) //nolint:errcheck
+	return "http://" + ln.Addr().String()
+}
+
+// browser starts headless Chromium whose fake microphone says tone.
+func browser(t *testing.T, tone float64) context.Context {
+	t.Helper()
+	ctx, _ := browsertest.New(t, browsertest.Options{FakeAudio: telephonytest.ToneWAVAt(t, t.TempDir(), tone, 48000, 30), Width: 1280, Height: 800, Timeout: 3 * time.Minute})
+	return ctx
 }

@@ -14,14 +14,13 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	pionmedia "github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
+	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
@@ -182,16 +181,10 @@ type ear struct {
 
 func newEar(t *testing.T, tone float64) *ear {
 	t.Helper()
-	m := &webrtc.MediaEngine{}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: 0}, webrtc.RTPCodecTypeAudio); err != nil {
+	api, err := rtcapi.New(func(ip net.IP) bool { return ip.IsLoopback() }, 0, 0) // a browser's offer: PCMU, loopback
+	if err != nil {
 		t.Fatal(err)
 	}
-	var s webrtc.SettingEngine
-	s.SetIncludeLoopbackCandidate(true)
-	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	s.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
@@ -501,22 +494,9 @@ func TestConferenceNumber(t *testing.T) {
 	}
 	w.waitEnded(callID)
 	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
-	for _, ear := range []struct {
-		who  string
-		ph   *telephonytest.Phone
-		hear []float64
-	}{
-		{"the customer", customer, []float64{agentHz, guestHz}},
-		{"the agent", w.agent, []float64{customerHz, guestHz}},
-		{"the added number", guest, []float64{customerHz, agentHz}},
-	} {
-		s := ear.ph.Heard(t)
-		for _, f := range ear.hear {
-			if _, total := toneSpan(s, f); total < 2*time.Second {
-				t.Errorf("%s heard %v Hz for %v only", ear.who, f, total)
-			}
-		}
-	}
+	hears(t, "the customer", customer, agentHz, guestHz)
+	hears(t, "the agent", w.agent, customerHz, guestHz)
+	hears(t, "the added number", guest, customerHz, agentHz)
 	var kind, to, outcome string
 	var ended *time.Time
 	deadline := time.Now().Add(5 * time.Second)
@@ -533,5 +513,16 @@ func TestConferenceNumber(t *testing.T) {
 	}
 	if kind != "conference" || to != guestE164 || outcome != "completed" || ended == nil {
 		t.Errorf("call_transfers row: %s %s %s ended %v", kind, to, outcome, ended)
+	}
+}
+
+// hears asserts phone heard each of tones for at least 2 s of the call.
+func hears(t *testing.T, who string, phone *telephonytest.Phone, tones ...float64) {
+	t.Helper()
+	s := phone.Heard(t)
+	for _, f := range tones {
+		if _, total := toneSpan(s, f); total < 2*time.Second {
+			t.Errorf("%s heard %v Hz for %v only", who, f, total)
+		}
 	}
 }

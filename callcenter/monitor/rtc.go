@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,13 +14,6 @@ import (
 
 	"github.com/wismo/wismo/media"
 )
-
-// errNoPacket is Read's timeout: no audio from the browser in time.
-type errNoPacket struct{}
-
-func (errNoPacket) Error() string   { return "no audio from the supervisor's browser in time" }
-func (errNoPacket) Timeout() bool   { return true }
-func (errNoPacket) Temporary() bool { return true }
 
 // rtcStream is the supervisor's browser as a telephony.MediaStream: what the page's
 // microphone sends comes in from the remote track; what the taps send (the call, mixed)
@@ -124,7 +118,7 @@ func (s *rtcStream) Read(buf []byte, pkt *rtp.Packet, wait time.Duration) (int, 
 				return n, time.Now(), nil
 			}
 		case <-t.C:
-			return 0, time.Now(), errNoPacket{}
+			return 0, time.Now(), os.ErrDeadlineExceeded // a net.Error whose Timeout() is true
 		case <-s.closed:
 			return 0, time.Now(), io.EOF
 		}

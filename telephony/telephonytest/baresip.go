@@ -112,15 +112,20 @@ func sipPorts(t testing.TB) (sip, ctrl int) {
 
 // ToneWAV writes a mono 8 kHz 16-bit WAV of seconds of a freq Hz sine at half scale.
 func ToneWAV(t testing.TB, dir string, freq float64, seconds int) string {
+	return ToneWAVAt(t, dir, freq, 8000, seconds)
+}
+
+// ToneWAVAt is ToneWAV at another sample rate (48000: a browser's fake microphone).
+func ToneWAVAt(t testing.TB, dir string, freq float64, rate, seconds int) string {
 	t.Helper()
-	path := filepath.Join(dir, fmt.Sprintf("tone%.0f.wav", freq))
-	w, err := media.CreateWAV(path, 8000, 1)
+	path := filepath.Join(dir, fmt.Sprintf("tone%.0f-%d.wav", freq, rate))
+	w, err := media.CreateWAV(path, rate, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := make([]int16, 8000*seconds)
+	s := make([]int16, rate*seconds)
 	for i := range s {
-		s[i] = int16(16000 * math.Sin(2*math.Pi*freq*float64(i)/8000))
+		s[i] = int16(16000 * math.Sin(2*math.Pi*freq*float64(i)/float64(rate)))
 	}
 	if err := w.WriteSamples(s); err != nil {
 		t.Fatal(err)
