@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/apierr"
@@ -27,7 +28,8 @@ var errorsMap = apierr.Mapper{
 //	       -> 201 {"session": {...}, "sdp": "<answer>"}
 //	PUT    /api/v1/calls/:id/monitor {"mode": "..."} -> 200 {"session": {...}}
 //	DELETE /api/v1/calls/:id/monitor -> 204
-//	GET    /api/v1/calls/:id/monitor -> 200 {"sessions": [...]} (the call's monitoring log)
+//	GET    /api/v1/calls/:id/monitor -> 200 {"sessions": [...], "ice_servers": [...]} (the call's
+//	       monitoring log, and the STUN/TURN servers for the page's offer)
 //	POST   /api/v1/calls/:id/conference {"to": "+E.164"} -> 201 {"conference": {...}}
 //
 // Supervisors and admins of the call's brand only: 403 for other roles, 404 for calls the
@@ -101,7 +103,8 @@ func Routes(r fiber.Router, s *Service) {
 		if err != nil {
 			return errorsMap.Answer(c, err)
 		}
-		return c.JSON(fiber.Map{"sessions": out})
+		// The page's RTCPeerConnection gathers with the same STUN/TURN servers as pion.
+		return c.JSON(fiber.Map{"sessions": out, "ice_servers": append([]webrtc.ICEServer{}, s.ice...)})
 	})
 	conferenceRoutes(r, s)
 }

@@ -76,7 +76,9 @@ function say(key, vars) { status.textContent = T(key, vars); }
 
 async function join(id) {
   if (cur) await leave();
-  const pc = new RTCPeerConnection();
+  let ice = [];
+  try { ice = (await api("GET", `/api/v1/calls/${id}/monitor`)).ice_servers || []; } catch (e) { ice = []; }
+  const pc = new RTCPeerConnection({ iceServers: ice });
   let mic = null;
   try {
     // Echo cancellation stays on (a barging supervisor on speakers); noise suppression is
