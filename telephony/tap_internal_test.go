@@ -271,3 +271,35 @@ func TestTapLegEnds(t *testing.T) {
 		t.Fatal("Done not closed")
 	}
 }
+
+// BenchmarkRelayPacket: one 20 ms PCMU packet through a bridge direction (PCMU on both
+// sides, recorded), untapped (the relay as before) and tapped by one barge leg (decoded,
+// queued, mixed, recorded, encoded again).
+func BenchmarkRelayPacket(b *testing.B) {
+	codecs := media.NewCodecs()
+	payload := media.Encode(nil, media.PayloadPCMU, tone(custHz, 0, tapFrame))
+	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: media.PayloadPCMU}, Payload: payload}
+	buf, _ := pkt.Marshal()
+	rec := &chanRec{}
+	b.Run("untapped", func(b *testing.B) {
+		var pcm []int16
+		for range b.N {
+			_ = pkt.Unmarshal(buf)
+			if !rewrite(codecs, buf, 12, &pkt, Media{Codec: 0}, Media{Codec: 0}, 0, rec, &pcm, time.Now()) {
+				b.Fatal("dropped")
+			}
+			rec.ch[0] = rec.ch[0][:0]
+		}
+	})
+	b.Run("tapped", func(b *testing.B) {
+		taps := &Taps{codecs: codecs, done: make(chan struct{})}
+		p := &tapPart{leg: &Leg{}, mode: Barge}
+		taps.parts = []*tapPart{p}
+		sup := tone(supHz, 0, tapFrame)
+		for range b.N {
+			p.toAgent.push(sup)
+			taps.mix(0, buf[12:], 0, 0, rec, 0, time.Now())
+			rec.ch[0] = rec.ch[0][:0]
+		}
+	})
+}
