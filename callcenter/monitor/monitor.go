@@ -164,6 +164,7 @@ func (s *Service) join(ctx context.Context, lc callcenter.LiveCall, u *access.Us
 	}
 	leg := s.eng.AttachLeg(telephony.ExternalLeg{ID: fmt.Sprintf("monitor-%d-%d-%d", u.ID, lc.ID, n), From: u.Email,
 		To: fmt.Sprintf("call:%d", lc.ID), Stream: stream, Remote: telephony.Media{Codec: media.PayloadPCMU}})
+	stream.onGone(func() { leg.End(telephony.EndedMedia) }) // the page closed or vanished
 	now := time.Now().UTC()
 	l := &live{leg: leg, taps: lc.Taps, s: Session{BrandID: lc.BrandID, CallID: lc.ID, UserID: u.ID, Mode: mode.String(),
 		Modes: []ModeChange{{Mode: mode.String(), At: now}}, StartedAt: now}}

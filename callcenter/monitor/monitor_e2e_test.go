@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -249,6 +250,28 @@ func (e *ear) offer(t *testing.T) string {
 	return e.pc.LocalDescription().SDP
 }
 
+// answer sets the API's answer (a JSON body with "sdp") on the ear's peer connection.
+func (e *ear) answer(t *testing.T, body string) {
+	t.Helper()
+	var out struct{ SDP string }
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: out.SDP}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// endedFor reports whether ss has an ended session of user.
+func endedFor(ss []monitor.Session, user int64) bool {
+	for _, s := range ss {
+		if s.UserID == user && s.EndedAt != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // between is what the ear heard from from to to.
 func (e *ear) between(from, to time.Time) []int16 {
 	e.mu.Lock()
@@ -328,14 +351,20 @@ func TestListenWhisperBarge(t *testing.T) {
 	if code != fiber.StatusCreated {
 		t.Fatalf("listen: %d %s", code, body)
 	}
-	answer := body[strings.Index(body, `"sdp":"`)+7:]
-	answer = strings.NewReplacer(`\r`, "\r", `\n`, "\n").Replace(answer[:strings.Index(answer, `"`)])
-	if err := e.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		t.Fatal(err)
-	}
+	e.answer(t, body)
 	if code, _ := asSup("POST", path, fmt.Sprintf(`{"mode": "listen", "sdp": %q}`, "v=0")); code != fiber.StatusConflict {
 		t.Errorf("a second session of the same supervisor: %d, want 409", code)
 	}
+	// A second supervisor whose page closes at once: their session ends while the call goes on.
+	sup2, asSup2 := w.session("sup2@example.com", access.RoleSupervisor, w.brand)
+	e2 := newEar(t, supervisorHz)
+	code, body = asSup2("POST", path, fmt.Sprintf(`{"sdp": %q}`, e2.offer(t)))
+	if code != fiber.StatusCreated {
+		t.Fatalf("second supervisor: %d %s", code, body)
+	}
+	e2.answer(t, body)
+	closedAt := time.Now()
+	go func() { time.Sleep(time.Second); e2.pc.Close() }()
 	const phase = 4 * time.Second
 	var bounds []time.Time
 	for i, mode := range []string{"listen", "whisper", "barge"} {
@@ -348,6 +377,9 @@ func TestListenWhisperBarge(t *testing.T) {
 		time.Sleep(phase)
 	}
 	bounds = append(bounds, time.Now())
+	if ss, err := w.mon.Sessions(context.Background(), access.Brands(w.brand), callID, 10); err != nil || !endedFor(ss, sup2.ID) {
+		t.Errorf("the session of the supervisor whose page closed %v ago is not ended: %+v %v", time.Since(closedAt), ss, err)
+	}
 	if _, err := customer.Command("hangup", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -432,31 +464,34 @@ func (w *world) checkRecording(c callcenter.Call, phase time.Duration) {
 	}
 }
 
-// checkLog: one session row of the supervisor with its three modes in order, ended.
+// checkLog: the supervisor's one session row with its three modes in order, ended.
 func (w *world) checkLog(callID, userID int64) {
 	w.t.Helper()
-	var ss []monitor.Session
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var err error
-		ss, err = w.mon.Sessions(context.Background(), access.Brands(w.brand), callID, 10)
+	var mine []monitor.Session
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ss, err := w.mon.Sessions(context.Background(), access.Brands(w.brand), callID, 10)
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if len(ss) == 1 && ss[0].EndedAt != nil || time.Now().After(deadline) {
+		mine = mine[:0]
+		for _, s := range ss {
+			if s.UserID == userID {
+				mine = append(mine, s)
+			}
+		}
+		if endedFor(mine, userID) || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	if len(ss) != 1 {
-		w.t.Fatalf("monitoring log: %+v", ss)
+	if len(mine) != 1 {
+		w.t.Fatalf("monitoring log of user %d: %+v", userID, mine)
 	}
-	s := ss[0]
+	s := mine[0]
 	var modes []string
 	for _, m := range s.Modes {
 		modes = append(modes, m.Mode)
 	}
-	if s.UserID != userID || s.BrandID != w.brand || s.Mode != "barge" || strings.Join(modes, ",") != "listen,whisper,barge" ||
+	if s.BrandID != w.brand || s.Mode != "barge" || strings.Join(modes, ",") != "listen,whisper,barge" ||
 		s.EndedAt == nil || s.EndedAt.Before(s.StartedAt) || s.Modes[2].At.Before(s.Modes[1].At) {
 		w.t.Errorf("monitoring session: %+v", s)
 	}

@@ -26,6 +26,7 @@ type rtcStream struct {
 	once   sync.Once
 	lastRx atomic.Int64 // unix ns
 	rx, tx atomic.Uint64
+	gone   atomic.Pointer[func()] // ends the leg when the peer connection fails or closes
 
 	mu  sync.Mutex // the outgoing header
 	seq uint16
@@ -53,6 +54,14 @@ func answer(ctx context.Context, api *webrtc.API, ice []webrtc.ICEServer, offer 
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if tr.Kind() == webrtc.RTPCodecTypeAudio {
 			go s.receive(tr)
+		}
+	})
+	// RFC 7675 consent: a page that vanished fails the connection (rtcapi's ICE timeouts).
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+			if fn := s.gone.Load(); fn != nil {
+				(*fn)()
+			}
 		}
 	})
 	fail := func(err error) (*rtcStream, string, error) { pc.Close(); return nil, "", err }
@@ -153,11 +162,18 @@ func (s *rtcStream) Discard() {
 	}
 }
 
-// SinceLastRx implements telephony.MediaStream: a page that vanished is ended by the
-// endpoint's RTP timeout like any leg.
+// SinceLastRx implements telephony.MediaStream: a page that sends audio and stops is ended
+// by the endpoint's RTP timeout like any leg; a page without a microphone (listening only)
+// sends none and is watched by its connection's state instead (onGone).
 func (s *rtcStream) SinceLastRx() time.Duration {
+	if s.rx.Load() == 0 {
+		return 0
+	}
 	return time.Since(time.Unix(0, s.lastRx.Load()))
 }
+
+// onGone sets what to do when the peer connection fails or closes.
+func (s *rtcStream) onGone(fn func()) { s.gone.Store(&fn) }
 
 // Packets implements telephony.MediaStream.
 func (s *rtcStream) Packets() (rx, tx uint64) { return s.rx.Load(), s.tx.Load() }
