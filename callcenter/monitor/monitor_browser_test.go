@@ -55,6 +55,7 @@ func TestDashboardListenButton(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	do("whisper", chromedp.Click(chromedp.CSS(`#monitor-panel button[data-mode="whisper"]`)))
 	poll("whispering", `document.querySelector('#monitor-panel button[data-mode="whisper"]').getAttribute("aria-pressed") === "true"`)
+	browsertest.Screenshot(t, ctx, browsertest.ScreenshotsDir(t), "dashboard-monitor.png")
 	time.Sleep(4 * time.Second)
 	do("leave", chromedp.Click(chromedp.CSS(`#monitor-panel button[data-mode="leave"]`)))
 	poll("left", `(document.getElementById("monitor-status").textContent || "").includes("left")`)

@@ -326,6 +326,7 @@ func TestListenWhisperBarge(t *testing.T) {
 	}
 	_, asAgent := w.session("agent2@example.com", access.RoleAgent, w.brand)
 	_, asOther := w.session("sup@other.example", access.RoleSupervisor, other.ID)
+	_, asManager := w.session("manager@example.com", access.RoleBrandManager, w.brand)
 	sup, asSup := w.session("sup@example.com", access.RoleSupervisor, w.brand)
 	for _, tc := range []struct {
 		who  string
@@ -334,6 +335,7 @@ func TestListenWhisperBarge(t *testing.T) {
 		want int
 	}{
 		{"an agent", asAgent, `{"mode": "listen", "sdp": "v=0"}`, fiber.StatusForbidden},
+		{"a brand manager", asManager, `{"mode": "listen", "sdp": "v=0"}`, fiber.StatusForbidden},
 		{"another brand's supervisor", asOther, `{"mode": "listen", "sdp": "v=0"}`, fiber.StatusNotFound},
 		{"a bad mode", asSup, `{"mode": "shout", "sdp": "v=0"}`, fiber.StatusUnprocessableEntity},
 		{"no offer", asSup, `{"mode": "listen"}`, fiber.StatusUnprocessableEntity},
