@@ -41,14 +41,7 @@ func TestDashboardListenButton(t *testing.T) {
 	violations := browsertest.CSPViolations(ctx)
 	do, poll := steps(t, ctx)
 	button := fmt.Sprintf(`#live-calls button.monitor-listen[data-call="%d"]`, callID)
-	do("log in and open the dashboard",
-		chromedp.Navigate(base+"/dashboard"),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), "sup@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), "a login password 1"),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.ID("live")),
-	)
+	do("log in and open the dashboard", login(base+"/dashboard", "sup@example.com", "#live")...)
 	poll("the Listen button on the talking call", fmt.Sprintf(`!!document.querySelector(%q)`, button))
 	do("listen", chromedp.Click(chromedp.CSS(button)))
 	poll("connected", `(document.getElementById("monitor-status").textContent || "").includes("Connected")`)
@@ -108,14 +101,7 @@ func TestDeskAddToCall(t *testing.T) {
 	base := w.portal()
 	ctx := browser(t, agentHz)
 	do, poll := steps(t, ctx)
-	do("log in to the desk",
-		chromedp.Navigate(base+"/desk"),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), "desk1@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), "a login password 1"),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS("#conn.up")),
-	)
+	do("log in to the desk", login(base+"/desk", "desk1@example.com", "#conn.up")...)
 	poll("offline", `document.getElementById("desk").dataset.state === "offline"`)
 	// Chrome's noise suppression takes a steady tone for noise: the desk's own switch.
 	do("voice processing off", chromedp.Click(chromedp.ID("voice-processing")))
@@ -194,4 +180,17 @@ func browser(t *testing.T, tone float64) context.Context {
 	t.Helper()
 	ctx, _ := browsertest.New(t, browsertest.Options{FakeAudio: telephonytest.ToneWAVAt(t, t.TempDir(), tone, 48000, 30), Width: 1280, Height: 800, Timeout: 3 * time.Minute})
 	return ctx
+}
+
+// login opens page (the login form first), logs in as email and waits for ready (a CSS
+// selector) to show.
+func login(page, email, ready string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), "a login password 1"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(ready)),
+	}
 }
