@@ -142,10 +142,12 @@ func (s *Service) Start(ctx context.Context, u *access.User, scope access.Scope,
 	}
 	l, answerSDP, err := s.join(ctx, lc, u, mode, offer, n)
 	s.mu.Lock()
+	var out Session
 	if err != nil {
 		delete(s.sessions, k)
 	} else {
 		s.sessions[k] = l
+		out = l.s // a copy before a PUT can change it
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -153,7 +155,7 @@ func (s *Service) Start(ctx context.Context, u *access.User, scope access.Scope,
 	}
 	go s.watch(k, l)
 	s.log.Info("supervisor joined a call", "call", callID, "user", u.ID, "mode", mode)
-	return l.s, answerSDP, nil
+	return out, answerSDP, nil
 }
 
 // join makes the supervisor's leg, attaches it to the call's taps and logs the session.
