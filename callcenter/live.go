@@ -14,14 +14,35 @@ const LegExternal = "external"
 // Live is a call whose customer talks to staff (run.talk). Package callcenter/transfer
 // pauses its bridge (the customer's leg stays up) and resumes it with the same or another
 // staff leg; the recorder carries on, so the call keeps one recording (docs/transfers.md).
+// Supervisors and conference participants join its taps (callcenter/monitor, LiveCall),
+// which last the whole talk, across transfers.
 type Live struct {
 	r        *run
 	Customer *telephony.Leg
+	taps     *telephony.Taps
 	mu       sync.Mutex
 	staff    Staff
 	pause    context.CancelFunc
 	next     chan Staff
 	done     chan struct{}
+}
+
+// LiveCall is a bridged call as monitoring and conferences see it (callcenter/monitor):
+// third legs join it through Taps; AgentID is the agent who talks to the customer now.
+type LiveCall struct {
+	ID, BrandID, AgentID int64
+	Taps                 *telephony.Taps
+}
+
+// LiveCall returns call id while its customer talks to staff.
+func (c *Center) LiveCall(id int64) (LiveCall, bool) {
+	c.liveMu.Lock()
+	l := c.live[id]
+	c.liveMu.Unlock()
+	if l == nil {
+		return LiveCall{}, false
+	}
+	return LiveCall{ID: id, BrandID: l.BrandID(), AgentID: l.Staff().Log.AgentID, Taps: l.taps}, true
 }
 
 // Staff is the leg talking to the customer with its call_legs row: an agent's
@@ -127,7 +148,7 @@ func (l *Live) bridge(ctx context.Context, rec telephony.Recorder) *telephony.Le
 		l.pause = cancel
 		l.mu.Unlock()
 		l.r.c.phones.onTalk(l.r, l.Customer, s.Leg)
-		first := l.r.c.eng.Bridge(bctx, l.Customer, s.Leg, rec)
+		first := l.r.c.eng.BridgeWith(bctx, l.Customer, s.Leg, rec, l.taps)
 		cancel()
 		if first != nil || ctx.Err() != nil {
 			return first
@@ -182,9 +203,12 @@ func (r *run) wrapUp(agentID int64) {
 	}
 }
 
-// goLive registers the call's talk for transfers until the returned func.
+// goLive registers the call's talk for transfers and monitoring until the returned func. The
+// row is written first: a hotline call's agent is then in the log while they talk (the live
+// dashboard shows the call talking, with its Listen button).
 func (r *run) goLive(customer *telephony.Leg, s Staff) (*Live, func()) {
-	l := &Live{r: r, Customer: customer, staff: s, next: make(chan Staff), done: make(chan struct{})}
+	r.saveCall()
+	l := &Live{r: r, Customer: customer, taps: r.c.eng.NewTaps(), staff: s, next: make(chan Staff), done: make(chan struct{})}
 	r.c.liveMu.Lock()
 	if r.c.live == nil {
 		r.c.live = map[int64]*Live{}
@@ -195,6 +219,7 @@ func (r *run) goLive(customer *telephony.Leg, s Staff) (*Live, func()) {
 		r.c.liveMu.Lock()
 		delete(r.c.live, r.call.ID)
 		r.c.liveMu.Unlock()
+		l.taps.Close()
 		close(l.done)
 	}
 }

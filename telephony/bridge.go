@@ -24,6 +24,13 @@ type Recorder interface {
 // receiving side's payload type. rec (may be nil) gets both directions. It returns the leg
 // that ended first, or nil when ctx ended.
 func (e *Endpoint) Bridge(ctx context.Context, a, b *Leg, rec Recorder) *Leg {
+	return e.BridgeWith(ctx, a, b, rec, nil)
+}
+
+// BridgeWith is Bridge with taps (may be nil): while a leg is attached to them, each
+// direction is decoded, mixed with the tapped legs it carries and encoded again (tap.go);
+// while none is, packets are relayed untouched as Bridge does.
+func (e *Endpoint) BridgeWith(ctx context.Context, a, b *Leg, rec Recorder, taps *Taps) *Leg {
 	a.Stream.Discard()
 	b.Stream.Discard()
 	ctx, cancel := context.WithCancel(ctx)
@@ -31,15 +38,15 @@ func (e *Endpoint) Bridge(ctx context.Context, a, b *Leg, rec Recorder) *Leg {
 	sb, bok := b.Stream.(*RTPStream)
 	if aok && bok {
 		// Two SIP legs: the media loops relay inline, no goroutine per direction.
-		sa.Relay(e.forwarder(a, b, 0, rec))
-		sb.Relay(e.forwarder(b, a, 1, rec))
+		sa.Relay(e.forwarder(a, b, 0, rec, taps))
+		sb.Relay(e.forwarder(b, a, 1, rec, taps))
 		defer func() { cancel(); sa.Unrelay(); sb.Unrelay() }()
 	} else {
 		var wg sync.WaitGroup
 		defer func() { cancel(); wg.Wait() }() // goroutine relays stop within one read deadline
 		wg.Add(2)
-		go func() { defer wg.Done(); e.relay(ctx, a, b, 0, rec) }()
-		go func() { defer wg.Done(); e.relay(ctx, b, a, 1, rec) }()
+		go func() { defer wg.Done(); e.relay(ctx, a, b, 0, rec, taps) }()
+		go func() { defer wg.Done(); e.relay(ctx, b, a, 1, rec, taps) }()
 	}
 	select {
 	case <-ctx.Done():
@@ -67,10 +74,10 @@ func (e *Endpoint) OnDTMF(fn func(DTMF)) { e.onDTMF.Store(&fn) }
 
 // relay forwards src's packets to dst until ctx ends or src's stream closes, reading them
 // on a goroutine of its own (for streams that are not RTPStreams).
-func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorder) {
+func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorder, taps *Taps) {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
-	forward := e.forwarder(src, dst, ch, rec)
+	forward := e.forwarder(src, dst, ch, rec, taps)
 	for ctx.Err() == nil {
 		n, at, err := src.Stream.Read(buf, &pkt, 250*time.Millisecond)
 		var ne net.Error
@@ -85,12 +92,16 @@ func (e *Endpoint) relay(ctx context.Context, src, dst *Leg, ch int, rec Recorde
 }
 
 // forwarder returns what to do with each packet src sends: record, rewrite and send it to
-// dst. It is called by one goroutine at a time.
-func (e *Endpoint) forwarder(src, dst *Leg, ch int, rec Recorder) relayFunc {
+// dst (mixed with the tapped legs while taps has any). It is called by one goroutine at a
+// time.
+func (e *Endpoint) forwarder(src, dst *Leg, ch int, rec Recorder, taps *Taps) relayFunc {
 	var pcm []int16
 	return func(buf []byte, pkt *rtp.Packet, at time.Time) {
 		hdr := len(buf) - len(pkt.Payload) - int(pkt.PaddingSize)
-		if !rewrite(e.codecs, buf, hdr, pkt, src.Remote, dst.Remote, ch, rec, &pcm, at) {
+		if taps.active() && pkt.PayloadType == src.Remote.Codec {
+			taps.mix(ch, buf[hdr:hdr+len(pkt.Payload)], src.Remote.Codec, dst.Remote.Codec, rec, pkt.Timestamp, at)
+			buf[1] = buf[1]&0x80 | dst.Remote.Codec
+		} else if !rewrite(e.codecs, buf, hdr, pkt, src.Remote, dst.Remote, ch, rec, &pcm, at) {
 			return
 		}
 		dst.Stream.WriteRaw(buf)

@@ -199,6 +199,11 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/calls":                         {list: true},
 		"GET /api/v1/calls/:id":                     {path: "/api/v1/calls/{call}"},
 		"PUT /api/v1/calls/:id/disposition":         {path: "/api/v1/calls/{call}/disposition", body: `{"disposition": "reached", "note": "mine"}`},
+		"POST /api/v1/calls/:id/monitor":            {path: "/api/v1/calls/{call}/monitor", body: `{"mode": "listen", "sdp": "v=0"}`},
+		"PUT /api/v1/calls/:id/monitor":             {path: "/api/v1/calls/{call}/monitor", body: `{"mode": "barge"}`},
+		"DELETE /api/v1/calls/:id/monitor":          {path: "/api/v1/calls/{call}/monitor"},
+		"GET /api/v1/calls/:id/monitor":             {path: "/api/v1/calls/{call}/monitor"},
+		"POST /api/v1/calls/:id/conference":         {path: "/api/v1/calls/{call}/conference", body: `{"to": "+79131234567"}`},
 		"POST /api/v1/agent/calls":                  {body: `{"to": "+79131234567", "brand_id": {brandA}, "parcel_id": "{parcel}"}`},
 		"GET /api/v1/recordings/:id":                {path: "/api/v1/recordings/{recording}"},
 		"GET /api/v1/calls/:id/cases":               {path: "/api/v1/calls/{call}/cases"},
@@ -344,7 +349,7 @@ var isolationTables = []string{"brands", "posts", "users", "user_brands", "trans
 	"business_calendars", "sla_policies", "post_webhooks", "escalations", "agent_states",
 	"brand_telephony", "hotline_queues", "hotline_numbers", "calls", "call_legs", "recordings",
 	"callback_requests", "outbox_dead_letters", "case_resolution_codes", "case_conversation", "case_macros",
-	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds", "call_transcripts", "cc_service_levels", "agent_state_log"}
+	"call_cases", "callbacks", "parcel_choices", "campaign_pacing", "inbound_settings", "inbound_messages", "inbound_sms_parts", "ratings", "eta_lane_stats", "parcel_updates", "brand_looks", "ivr_prompts", "pickup_points", "elapsed_due", "elapsed_rule_arming", "customs_duties", "call_talk", "call_transfers", "recording_audit", "agent_routing", "queue_routing", "brand_transfers", "talk_thresholds", "scorecards", "review_settings", "call_reviews", "recording_retention", "recording_holds", "call_transcripts", "cc_service_levels", "agent_state_log", "monitor_sessions"}
 
 // fingerprint hashes every row of the isolation tables.
 func fingerprint(t *testing.T, db *sql.DB) string {

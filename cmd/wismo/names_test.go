@@ -193,10 +193,10 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00017_callbacks.sql", "00018_campaign_amd.sql", "00019_case_view_mine.sql", "00020_ivr.sql",
 		"00021_parcel_choices.sql", "00022_predictive_pacing.sql", "00023_inbound.sql", "00024_elapsed.sql",
 		"00025_brand_looks.sql", "00026_csat_eta.sql", "00028_customs_duties.sql", "00030_call_talk.sql",
-		"00031_call_transfers.sql", "00032_recording_audit.sql", "00034_transfer_external.sql",
-		"00035_routing.sql", "00036_hotline_self_service.sql", "00037_contact_center_metrics.sql",
-		"00038_quality_reviews.sql", "00039_call_transcripts.sql", "00040_recording_storage.sql",
-		"00041_parcels_serial.sql"}
+		"00031_call_transfers.sql", "00032_recording_audit.sql", "00033_monitor_sessions.sql",
+		"00034_transfer_external.sql", "00035_routing.sql", "00036_hotline_self_service.sql",
+		"00037_contact_center_metrics.sql", "00038_quality_reviews.sql", "00039_call_transcripts.sql",
+		"00040_recording_storage.sql", "00041_parcels_serial.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

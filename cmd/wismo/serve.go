@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/callback"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/callcenter/routing"
 	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/cases"
@@ -210,6 +211,14 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
+	// Supervisors on live calls (listen, whisper, barge) and three-way conferences
+	// (callcenter/monitor, docs/monitoring.md): third legs on the calls' taps.
+	mon, err := monitor.New(context.WithoutCancel(ctx), a.db, n.tel.center, n.tel.eng, a.cfg.softphone(), a.log)
+	if err != nil {
+		n.car.stop()
+		return nil, err
+	}
+	routes = append(routes, func(r fiber.Router) { monitor.Routes(r, mon) })
 	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)

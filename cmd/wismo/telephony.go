@@ -14,6 +14,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/amdgate"
+	"github.com/wismo/wismo/callcenter/calllogapi"
 	"github.com/wismo/wismo/callcenter/predictive"
 	"github.com/wismo/wismo/callcenter/telephonyadmin"
 	"github.com/wismo/wismo/cases"
@@ -106,6 +107,7 @@ func (t callTimeline) TimelineFor(ctx context.Context, scope access.Scope, parce
 // routes mounts the call log, agent and recording APIs.
 func (t *telephonyPart) routes(r fiber.Router) {
 	callcenter.Routes(r, t.center)
+	calllogapi.Routes(r, t.center.Calls)
 	telephonyadmin.Routes(r, t.center)
 	recordings.Routes(r, t.recs)
 	talk.Routes(r, t.talk)

@@ -1,6 +1,7 @@
 // The dashboard's live part: one EventSource on /dashboard/live, which pushes a snapshot of
 // agents, queues and active calls; the tables are redrawn from it. No polling: the server
 // pushes, and EventSource reconnects by itself when the stream ends or breaks.
+import { addListen } from "./monitor.js";
 
 const live = document.getElementById("live");
 const status = document.getElementById("live-status");
@@ -58,6 +59,7 @@ function show(snap) {
   fill("live-agents", snap.agents.map((a) => [a.email, word("state", a.state), duration(a.for_s)]));
   fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
   fill("live-calls", snap.calls.map((c) => [String(c.id), word("direction", c.direction), word("call", c.state), c.parcel, c.agent, duration(c.for_s)]));
+  addListen(snap.calls); // supervisors on live calls (monitor.js)
   const at = new Date(snap.at);
   status.textContent = T("js.dash.live_at", { at: liveTime(at) });
   status.className = "pill ok";

@@ -116,6 +116,12 @@ func ToneWAV(t testing.TB, dir string, freq float64, seconds int) string {
 	return sineWAV(t, filepath.Join(dir, fmt.Sprintf("tone%.0f.wav", freq)), 8000, freq, seconds, 16000)
 }
 
+// ToneWAVAt is ToneWAV at another sample rate (48000: a browser's fake microphone).
+func ToneWAVAt(t testing.TB, dir string, freq float64, rate, seconds int) string {
+	t.Helper()
+	return sineWAV(t, filepath.Join(dir, fmt.Sprintf("tone%.0f-%d.wav", freq, rate)), rate, freq, seconds, 16000)
+}
+
 // MicWAV writes a browser agent's voice for Chromium's fake microphone
 // (--use-file-for-fake-audio-capture wants 48 kHz 16-bit mono): seconds of a freq Hz sine.
 func MicWAV(t testing.TB, dir string, freq float64, seconds int) string {
