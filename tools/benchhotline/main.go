@@ -122,7 +122,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	srv, err := benchproc.StartWismo(ctx, o.bin, c.dataDir, filepath.Join(o.workDir, "wismo-serve.log"),
-		"WISMO_SIP_ADDR="+sipAddr, "WISMO_RTP_PORTS=20000-29999")
+		"WISMO_SIP_ADDR="+sipAddr, "WISMO_RTP_PORTS=20000-29999",
+		// The overall keyed-lookup throttle (6,000 a minute) is what a load test measures first;
+		// raised, the bench measures the calls. Each caller keys once from a number of its own.
+		"WISMO_HOTLINE_LOOKUPS=1000000")
 	if err != nil {
 		return err
 	}
