@@ -182,6 +182,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		return nil, err
 	}
 	n.jobs = append(n.jobs, transcriptsJob(transcripts))
+	rs.compact.WaitForTranscripts(transcripts.Enabled()) // Opus only after the transcript, when there is an engine
 	routes = append(routes, func(r fiber.Router) { transcribe.Routes(r, transcripts) })
 	// Cases, SLA timers, escalations and the one-box search (casewiring.go). Timeline sources
 	// of other domains plug in with cs.svc.AddTimelineSource; rules open cases with

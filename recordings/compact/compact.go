@@ -9,8 +9,8 @@
 //     cleared. A restart redoes a conversion whose row still says 'wav' and removes a WAV
 //     whose row already names the Opus file;
 //   - a recording is converted only once its talk analytics (call_talk) exist, and its
-//     transcript where a call_transcripts table exists, or once it finished longer ago than
-//     Options.After: readers of PCM run first;
+//     transcript when a speech engine transcribes calls (WaitForTranscripts), or once it
+//     finished longer ago than Options.After: readers of PCM run first;
 //   - with no opusenc on the machine nothing is converted, the WAVs stay, and one warning
 //     says so.
 package compact
@@ -61,7 +61,14 @@ type Service struct {
 	opt  Options
 	now  func() time.Time
 	warn sync.Once
+	// transcripts: a speech engine transcribes recordings, so a transcript (call_transcripts)
+	// is awaited too; without one none ever comes.
+	transcripts bool
 }
+
+// WaitForTranscripts says whether recordings are transcribed (a speech engine is set up):
+// then a recording is converted once its transcript exists too. Call it before Run.
+func (s *Service) WaitForTranscripts(on bool) { s.transcripts = on }
 
 // New returns the compactor of recs' recordings in db; converted files go where recs' storage
 // says (recordings.Service.SetStorage: the data directory, the object store, encrypted).
@@ -137,7 +144,7 @@ func (s *Service) Pass(ctx context.Context, limit int) (int, error) {
 		return 0, nil
 	}
 	ready := `EXISTS (SELECT 1 FROM call_talk t WHERE t.recording_id = r.id)`
-	if store.HasColumn(ctx, s.db, "call_transcripts", "recording_id") {
+	if s.transcripts && store.HasColumn(ctx, s.db, "call_transcripts", "recording_id") {
 		ready += ` AND EXISTS (SELECT 1 FROM call_transcripts x WHERE x.recording_id = r.id)`
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT r.id, r.path, r.duration_ms FROM recordings r

@@ -26,7 +26,8 @@ import (
 	"github.com/wismo/wismo/telephony/telephonytest"
 )
 
-// A finished recording waits for its talk analytics, is then converted to Opus by Debian's
+// A finished recording waits for its talk analytics (and its transcript where calls are
+// transcribed; with no speech engine none ever comes), is then converted to Opus by Debian's
 // opusenc, verified, its row switched and its WAV deleted; playback serves the Opus file with
 // Range as audio/ogg and opusdec (an independent decoder) plays it for as long as the WAV.
 func TestCompactAfterAnalyticsAndPlayOpus(t *testing.T) {
@@ -46,8 +47,17 @@ func TestCompactAfterAnalyticsAndPlayOpus(t *testing.T) {
 		rec.ID, rec.CallID, brand.ID, now); err != nil {
 		t.Fatal(err)
 	}
+	// Where a speech engine transcribes calls, the transcript is awaited too (it reads the WAV).
+	svc.WaitForTranscripts(true)
+	if n, err := svc.Pass(ctx, 10); err != nil || n != 0 {
+		t.Fatalf("with transcription on and no transcript yet: compacted %d, %v; want 0", n, err)
+	}
+	if _, err := db.SQL.ExecContext(ctx, db.Rebind(`INSERT INTO call_transcripts (recording_id, call_id, brand_id, side, transcribed_at) VALUES (?,?,?,'customer',?)`),
+		rec.ID, rec.CallID, brand.ID, now); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := svc.Pass(ctx, 10); err != nil || n != 1 {
-		t.Fatalf("after talk analytics: compacted %d, %v; want 1", n, err)
+		t.Fatalf("after talk analytics and the transcript: compacted %d, %v; want 1", n, err)
 	}
 	got, err := recs.Get(ctx, access.Operator(), rec.ID)
 	if err != nil {

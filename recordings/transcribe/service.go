@@ -61,6 +61,9 @@ func NewService(db *store.DB, engine Engine, log *slog.Logger) *Service {
 	return &Service{db: db, engine: engine, log: log.With("component", "transcribe"), now: time.Now}
 }
 
+// Enabled reports whether a speech engine transcribes recordings (nil engine: none is).
+func (s *Service) Enabled() bool { return s.engine != nil }
+
 // Run transcribes new recordings every Every until ctx ends (the transcripts job).
 func (s *Service) Run(ctx context.Context) {
 	if s.engine == nil {
