@@ -63,3 +63,5 @@ go run ./tools/benchrecordings -out BENCHMARKS.md
 # Transcription (recordings/transcribe): pocketsphinx's real-time factor as wismo runs it, on a
 # minute of telephone speech from the committed clip, beside the bare program and its load time.
 go run ./tools/benchtranscribe -out BENCHMARKS.md
+# Talk analytics (recordings/talk): CPU per recorded minute on one core, beside reading the WAV.
+go run ./tools/benchtalk -out BENCHMARKS.md
