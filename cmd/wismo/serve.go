@@ -32,6 +32,7 @@ import (
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/demo/feedback"
+	"github.com/wismo/wismo/demo/floor"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/eta"
@@ -471,12 +472,20 @@ func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
 	deps := demo.WorkspaceDeps{DB: a.db, Parcels: a.cases, Cases: cs, Calls: callcenter.NewCallLog(a.db),
 		Recordings: recordings.NewService(a.db, filepath.Join(a.cfg.DataDir, "recordings"), a.log), Dialer: dl, Log: a.log,
 		Voice: carrier.Clip}
+	// The floor (demo/floor): the hotline queue first, so the history's hotline calls are in it.
+	if deps.HotlineQueue, err = floor.Queue(ctx, a.db, a.log); err != nil {
+		return err
+	}
 	if _, err = demo.Workspace(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo workspace: %w", err)
 	}
 	// Ratings, customers' replies, delivery-day choices and abandoned predictive calls.
 	if _, err = feedback.Create(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo feedback: %w", err)
+	}
+	// Routing, queue calls, transfers, monitoring, transcripts, reviews, retention (demo/floor).
+	if _, err = floor.Create(ctx, deps, time.Now().UTC()); err != nil {
+		return err
 	}
 	return nil
 }
