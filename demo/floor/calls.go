@@ -47,7 +47,8 @@ func agentCalls(ctx context.Context, d demo.WorkspaceDeps, agent int64) ([]callc
 
 // transfers: on the first two hotline calls of the demo agent, the agent consulted the
 // supervisor halfway through and handed the customer over (an attended transfer, completed):
-// the agent's leg ends there and the supervisor's leg talks to the end. On a third call the
+// the agent's leg ends there and the supervisor's leg talks to the end (the call is the
+// supervisor's then). On a third call the
 // agent added the partner post's desk (a conference). callcenter/transfer writes these rows
 // only from a live call and has no store API to record a past one, so the demo writes the
 // rows as its store does (one row per transfer, its brand).
@@ -78,6 +79,10 @@ func transfers(ctx context.Context, d demo.WorkspaceDeps, who people, sum *Summa
 			StartedAt: consult, AnsweredAt: &consult, EndedAt: c.EndedAt, SIPStatus: 200, Outcome: callcenter.Answered,
 			HangupSide: c.HangupSide}
 		if err := d.Calls.AddLeg(ctx, &sup); err != nil {
+			return err
+		}
+		c.AgentID = who.supervisor // who had the call last, as a live transfer records it
+		if err := d.Calls.Update(ctx, &c); err != nil {
 			return err
 		}
 		if _, err := d.DB.SQL.ExecContext(ctx, d.DB.Rebind(`INSERT INTO call_transfers (brand_id, call_id, kind, from_agent_id,

@@ -48,16 +48,24 @@ type Summary struct {
 // center, before demo.Workspace writes the hotline calls into it; serve's ensureDemoHotline
 // finds it made. It returns the queue's id.
 func Queue(ctx context.Context, db *store.DB, log *slog.Logger) (int64, error) {
+	return addQueue(ctx, db, log, callcenter.Queue{Name: "Demo hotline", Ring: 15 * time.Second, MaxWait: 2 * time.Minute}, demo.HotlineNumber)
+}
+
+// CustomsNumber rings the first brand's own queue, its customs desk.
+const CustomsNumber = "+78005550101"
+
+// addQueue makes queue q rung by number, unless one is rung by it already.
+func addQueue(ctx context.Context, db *store.DB, log *slog.Logger, q callcenter.Queue, number string) (int64, error) {
 	var id int64
 	err := db.SQL.QueryRowContext(ctx, db.Rebind(`SELECT q.id FROM hotline_queues q JOIN hotline_numbers n ON n.queue_id = q.id
-		WHERE n.number = ?`), demo.HotlineNumber).Scan(&id)
+		WHERE n.number = ?`), number).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
 	center := callcenter.NewCenter(callcenter.Config{}, db, nil, nil, nil, log, prometheus.NewRegistry())
-	q, err := center.AddQueue(ctx, callcenter.Queue{Name: "Demo hotline", Ring: 15 * time.Second, MaxWait: 2 * time.Minute}, demo.HotlineNumber)
+	q, err = center.AddQueue(ctx, q, number)
 	if err != nil {
-		return 0, fmt.Errorf("demo hotline queue: %w", err)
+		return 0, fmt.Errorf("demo hotline queue %q: %w", q.Name, err)
 	}
 	return q.ID, nil
 }
@@ -85,12 +93,17 @@ func Create(ctx context.Context, d demo.WorkspaceDeps, now time.Time) (Summary, 
 		return sum, err
 	}
 	sum.QueueID = q
+	customs, err := addQueue(ctx, d.DB, d.Log, callcenter.Queue{Name: "Customs desk", BrandID: brands[0], Ring: 20 * time.Second,
+		MaxWait: 3 * time.Minute}, CustomsNumber)
+	if err != nil {
+		return sum, err
+	}
 	steps := []struct {
 		what string
 		fn   func() error
 	}{
-		{"routing", func() error { return demoRouting(ctx, d, brands, who, q) }},
-		{"queue calls", func() error { return queueCalls(ctx, d, who.agent, q, now, &sum) }},
+		{"routing", func() error { return demoRouting(ctx, d, brands, who, q, customs) }},
+		{"queue calls", func() error { return queueCalls(ctx, d, who.agent, map[int64]int64{brands[0]: customs}, q, now, &sum) }},
 		{"transfers", func() error { return transfers(ctx, d, who, &sum) }},
 		{"monitoring", func() error { return monitored(ctx, d, who, &sum) }},
 		{"transcripts", func() error { return transcripts(ctx, d, &sum) }},
@@ -108,9 +121,10 @@ func Create(ctx context.Context, d demo.WorkspaceDeps, now time.Time) (Summary, 
 }
 
 // demoRouting: the demo agent speaks Russian and English and knows customs for every brand;
-// the hotline queue asks for no skill, waits 30 s for a speaker of the caller's language and
-// announces the position every 40 s; the supervisor speaks English.
-func demoRouting(ctx context.Context, d demo.WorkspaceDeps, brands []int64, who people, queue int64) error {
+// the supervisor speaks English. The shared hotline queue asks for no skill, waits 30 s for a
+// speaker of the caller's language and announces the position every 40 s; the first brand's
+// customs desk asks for the skill customs and waits 45 s.
+func demoRouting(ctx context.Context, d demo.WorkspaceDeps, brands []int64, who people, queue, customs int64) error {
 	svc := routing.NewService(d.DB)
 	for _, b := range brands {
 		if _, err := svc.SetAgent(ctx, routing.AgentRouting{UserID: who.agent, BrandID: b, Languages: []string{"ru", "en"},
@@ -122,7 +136,11 @@ func demoRouting(ctx context.Context, d demo.WorkspaceDeps, brands []int64, who 
 			return err
 		}
 	}
-	_, err := svc.SetQueue(ctx, routing.QueueRouting{QueueID: queue, Fallback: 30 * time.Second, Announce: 40 * time.Second})
+	if _, err := svc.SetQueue(ctx, routing.QueueRouting{QueueID: queue, Fallback: 30 * time.Second, Announce: 40 * time.Second}); err != nil {
+		return err
+	}
+	_, err := svc.SetQueue(ctx, routing.QueueRouting{QueueID: customs, BrandID: brands[0], Skill: "customs", Fallback: 45 * time.Second,
+		Announce: 30 * time.Second})
 	return err
 }
 
@@ -131,12 +149,14 @@ func demoRouting(ctx context.Context, d demo.WorkspaceDeps, brands []int64, who 
 var queueFates = []struct {
 	fate string
 	wait int
-}{{"answered", 9}, {"abandoned", 50}, {"answered", 34}, {"deflected", 0}, {"abandoned", 15}, {"answered", 14}}
+}{{"answered", 9}, {"abandoned", 50}, {"answered", 12}, {"answered", 34}, {"deflected", 0}, {"answered", 6},
+	{"answered", 17}, {"abandoned", 15}, {"answered", 11}, {"answered", 8}, {"answered", 5}, {"answered", 14}}
 
 // queueCalls adds hotline calls through the queue in the hour before now (the wallboard's
 // today): some answered by the demo agent after a wait, callers who hung up while queued
 // (abandoned) and callers the self-service answered (deflected).
-func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent, queue int64, now time.Time, sum *Summary) error {
+// Calls of a brand in own (a brand's queue) go to its queue, the others to shared.
+func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent int64, own map[int64]int64, shared int64, now time.Time, sum *Summary) error {
 	rows, err := d.DB.SQL.QueryContext(ctx, d.DB.Rebind(`SELECT id, brand_id, recipient_phone FROM parcels WHERE recipient_phone <> ''
 		AND phase IN ('in_transit', 'customs', 'at_delivery_office', 'out_for_delivery') ORDER BY id LIMIT ?`), len(queueFates))
 	if err != nil {
@@ -157,11 +177,15 @@ func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent, queue int64, n
 		refs = append(refs, r)
 	}
 	rows.Close()
-	// Every 9 minutes, or closer after midnight (UTC) so that all are today's.
-	step := min(9*time.Minute, now.Sub(now.Truncate(24*time.Hour))/time.Duration(len(queueFates)+1))
+	// Every 5 minutes, or closer after midnight (UTC) so that all are today's.
+	step := min(5*time.Minute, now.Sub(now.Truncate(24*time.Hour))/time.Duration(len(queueFates)+1))
 	for i, p := range refs {
 		f := queueFates[i]
 		at := now.Add(-time.Duration(len(queueFates)-i) * step)
+		queue := shared
+		if q, ok := own[p.brand]; ok {
+			queue = q
+		}
 		answered, end := at.Add(2*time.Second), at.Add(time.Duration(2+f.wait)*time.Second)
 		c := callcenter.Call{Direction: callcenter.Inbound, Mode: callcenter.ModeHotline, BrandID: p.brand, ParcelID: p.id,
 			QueueID: queue, From: p.phone, To: demo.HotlineNumber, StartedAt: at, AnsweredAt: &answered, EndedAt: &end,
