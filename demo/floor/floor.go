@@ -177,8 +177,14 @@ func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent int64, own map[
 		refs = append(refs, r)
 	}
 	rows.Close()
-	// Every 5 minutes, or closer after midnight (UTC) so that all are today's.
-	step := min(5*time.Minute, now.Sub(now.Truncate(24*time.Hour))/time.Duration(len(queueFates)+1))
+	// Every 5 minutes, or closer after midnight (UTC, and Moscow's: the demo staff's zone) so
+	// that all are today's on the wallboard.
+	since := now.Sub(now.Truncate(24 * time.Hour))
+	if msk, err := time.LoadLocation("Europe/Moscow"); err == nil {
+		local := now.In(msk)
+		since = min(since, local.Sub(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, msk)))
+	}
+	step := min(5*time.Minute, since/time.Duration(len(queueFates)+1))
 	for i, p := range refs {
 		f := queueFates[i]
 		at := now.Add(-time.Duration(len(queueFates)-i) * step)
@@ -195,7 +201,10 @@ func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent int64, own map[
 		switch f.fate {
 		case "answered":
 			agentFrom = end
-			end = agentFrom.Add(time.Duration(70+20*i) * time.Second)
+			end = agentFrom.Add(time.Duration(60+5*i) * time.Second)
+			if last := now.Add(-time.Second); end.After(last) && last.After(agentFrom) { // over before now
+				end = last
+			}
 			c.AgentID, c.EndedAt, c.Outcome = agent, &end, callcenter.Answered
 		case "deflected":
 			end = answered.Add(35 * time.Second) // the caller heard the parcel's status

@@ -17,6 +17,7 @@ import (
 	"github.com/wismo/wismo/recordings/review"
 	"github.com/wismo/wismo/recordings/transcribe"
 	"github.com/wismo/wismo/reports/ccmetrics"
+	"github.com/wismo/wismo/search"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 )
@@ -156,8 +157,21 @@ func TestFloor(t *testing.T) {
 	if len(lines) < 3 || !strings.Contains(ts[0].Text+ts[1].Text, "parcel") {
 		t.Errorf("call %d's dialogue: %+v", call, lines)
 	}
-	if n := count(`SELECT COUNT(*) FROM call_transcripts WHERE search_key LIKE '%parcel%'`); n == 0 {
-		t.Error("the search key finds no 'parcel'")
+	// The one box finds the calls (or their cases and parcels) by the words said in them.
+	for _, q := range []string{"parcel arrived", "посылки"} {
+		hits, err := search.New(db, search.NewEmbeddedBackend(db)).Find(ctx, access.Operator(), q, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, h := range hits {
+			if h.Match == "transcript" {
+				found++
+			}
+		}
+		if found == 0 {
+			t.Errorf("the one box finds no transcript for %q: %+v", q, hits)
+		}
 	}
 
 	// Retention: the first brand keeps 365 days; a case is on hold.
