@@ -59,14 +59,7 @@ func TestFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%+v", sum)
-	count := func(q string, args ...any) int {
-		t.Helper()
-		var n int
-		if err := db.SQL.QueryRowContext(ctx, db.Rebind(q), args...).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return n
-	}
+	count := storetest.Counter(t, db)
 	var agent, supervisor int64
 	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`SELECT id FROM users WHERE email = ?`), demo.AgentEmail).Scan(&agent); err != nil {
 		t.Fatal(err)
