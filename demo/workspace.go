@@ -34,6 +34,8 @@ type WorkspaceDeps struct {
 	// Voice is a demo voice clip as 8 kHz samples (carrier.Clip: the demo carrier's voices,
 	// which import this package in their tests).
 	Voice func(lang, name string) ([]int16, error)
+	// HotlineQueue is the demo hotline's queue (demo/floor.Queue) its calls came through; 0: none.
+	HotlineQueue int64
 }
 
 // WorkspaceSummary says what Workspace made.
@@ -176,7 +178,7 @@ func writeCall(ctx context.Context, d WorkspaceDeps, m demoCall, p tracking.Parc
 	c := callcenter.Call{Direction: m.direction, Mode: m.mode, BrandID: p.BrandID, ParcelID: p.ID, AgentID: agentID,
 		From: HotlineNumber, To: p.Recipient.Phone, StartedAt: at, SIPCallID: "demo-" + strconv.FormatInt(at.Unix(), 36)}
 	if m.direction == callcenter.Inbound {
-		c.From, c.To = p.Recipient.Phone, HotlineNumber
+		c.From, c.To, c.QueueID = p.Recipient.Phone, HotlineNumber, d.HotlineQueue
 	}
 	if m.mode == callcenter.ModeProgressive {
 		c.CampaignRef = strconv.FormatInt(campaign, 10)

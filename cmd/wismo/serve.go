@@ -32,6 +32,7 @@ import (
 	"github.com/wismo/wismo/demo"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/demo/feedback"
+	"github.com/wismo/wismo/demo/floor"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/eta"
@@ -205,16 +206,29 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// Transfers of live calls (docs/transfers.md) and the call page /calls/{id} with the
 	// call's legs, transfers, recording and cases (package callpages; sections plug in there).
 	transfers := transfer.New(a.db, n.tel.center, a.log, 0)
+	var mon *monitor.Service // made below; the call page lists its monitoring log
 	n.tel.eng.OnRefer(func(leg *telephony.Leg, to string, done func(int)) error { return transfers.Refer(ctx, leg, to, done) })
 	routes = append(routes, func(r fiber.Router) {
 		transfer.Routes(r, transfers)
-		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc})
+		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc,
+			Watches: func(ctx context.Context, scope access.Scope, id int64) ([]callpages.Watch, error) {
+				ss, err := mon.Sessions(ctx, scope, id, 50)
+				out := make([]callpages.Watch, 0, len(ss))
+				for _, s := range ss {
+					w := callpages.Watch{UserID: s.UserID, StartedAt: s.StartedAt, EndedAt: s.EndedAt}
+					for _, m := range s.Modes {
+						w.Modes = append(w.Modes, callpages.WatchMode{Mode: m.Mode, At: m.At})
+					}
+					out = append(out, w)
+				}
+				return out, err
+			}})
 	})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
 	// Supervisors on live calls (listen, whisper, barge) and three-way conferences
 	// (callcenter/monitor, docs/monitoring.md): third legs on the calls' taps.
-	mon, err := monitor.New(context.WithoutCancel(ctx), a.db, n.tel.center, n.tel.eng, a.cfg.softphone(), a.log)
+	mon, err = monitor.New(context.WithoutCancel(ctx), a.db, n.tel.center, n.tel.eng, a.cfg.softphone(), a.log)
 	if err != nil {
 		n.car.stop()
 		return nil, err
@@ -472,12 +486,20 @@ func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
 	deps := demo.WorkspaceDeps{DB: a.db, Parcels: a.cases, Cases: cs, Calls: callcenter.NewCallLog(a.db),
 		Recordings: recordings.NewService(a.db, filepath.Join(a.cfg.DataDir, "recordings"), a.log), Dialer: dl, Log: a.log,
 		Voice: carrier.Clip}
+	// The floor (demo/floor): the hotline queue first, so the history's hotline calls are in it.
+	if deps.HotlineQueue, err = floor.Queue(ctx, a.db, a.log); err != nil {
+		return err
+	}
 	if _, err = demo.Workspace(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo workspace: %w", err)
 	}
 	// Ratings, customers' replies, delivery-day choices and abandoned predictive calls.
 	if _, err = feedback.Create(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
 		return fmt.Errorf("demo feedback: %w", err)
+	}
+	// Routing, queue calls, transfers, monitoring, transcripts, reviews, retention (demo/floor).
+	if _, err = floor.Create(ctx, deps, time.Now().UTC()); err != nil {
+		return err
 	}
 	return nil
 }

@@ -43,6 +43,7 @@ type Options struct {
 	Calls     *callcenter.CallLog
 	Transfers Transfers // nil: no transfers section
 	Cases     CaseLinks // nil: no cases section
+	Watches   Watches   // nil: no monitoring section
 	Sections  []Section // more sections, drawn in order after the built-in ones
 }
 
@@ -64,6 +65,8 @@ type callPage struct {
 	Agent     string
 	Legs      []leg
 	Transfers []move
+	Watches   []watch
+	Disp      string // the disposition in the viewer's language
 	AudioURL  string
 	TalkURL   string
 	Cases     []caseLink
@@ -140,6 +143,16 @@ func (p *pages) show(c *fiber.Ctx) error {
 			d.Transfers = append(d.Transfers, m)
 		}
 	}
+	if u := access.PrincipalOf(c).User; p.o.Watches != nil && u != nil && (u.Role == access.RoleSupervisor || u.Role == access.RoleAdmin) {
+		ws, err := p.o.Watches(ctx, scope, call.ID)
+		if err != nil {
+			return err
+		}
+		for _, w := range ws {
+			d.Watches = append(d.Watches, watch{Watch: w, Who: name(w.UserID)})
+		}
+	}
+	d.Disp = disposition(L, call.Disposition)
 	if call.RecordingID != 0 {
 		rec := strconv.FormatInt(call.RecordingID, 10)
 		d.AudioURL = "/api/v1/recordings/" + rec + "/audio"

@@ -112,3 +112,74 @@ func TestCallPageInBothLanguagesAndBrandIsolation(t *testing.T) {
 		t.Fatalf("another brand's agent: %d", st)
 	}
 }
+
+// The call page shows supervisors (not agents) who listened then whispered on the call, and
+// the disposition in the viewer's language (the brand's own word as it is).
+func TestCallPageMonitoringAndDisposition(t *testing.T) {
+	e := trackingtest.New(t)
+	ctx := context.Background()
+	ids := map[string]int64{}
+	for _, u := range []struct {
+		email string
+		role  access.Role
+	}{{"anna@a.example", access.RoleAgent}, {"sofia@a.example", access.RoleSupervisor}} {
+		usr, err := e.Access.CreateUser(ctx, u.email, password, u.role, []int64{e.BrandA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[u.email] = usr.ID
+	}
+	calls := callcenter.NewCallLog(e.DB)
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	end := t0.Add(time.Minute)
+	call := callcenter.Call{Direction: callcenter.Inbound, Mode: callcenter.ModeHotline, BrandID: e.BrandA, From: "+79131234567",
+		To: "+74951112233", StartedAt: t0, AnsweredAt: &t0, EndedAt: &end, Outcome: callcenter.Answered,
+		HangupSide: callcenter.LegCustomer, AgentID: ids["anna@a.example"]}
+	if err := calls.Create(ctx, &call); err != nil {
+		t.Fatal(err)
+	}
+	if err := calls.SetDisposition(ctx, access.Brands(e.BrandA), call.ID, callcenter.DispCallbackRequested); err != nil {
+		t.Fatal(err)
+	}
+	watches := func(_ context.Context, _ access.Scope, id int64) ([]callpages.Watch, error) {
+		if id != call.ID {
+			return nil, nil
+		}
+		return []callpages.Watch{{UserID: ids["sofia@a.example"], StartedAt: t0, EndedAt: &end,
+			Modes: []callpages.WatchMode{{Mode: "listen", At: t0}, {Mode: "whisper", At: t0.Add(10 * time.Second)}}}}, nil
+	}
+	app := portal.New(portal.Deps{Log: storetest.Logger(t), DB: e.DB, Access: e.Access, Cases: e.Tracking, PublicURL: "http://127.0.0.1:8080",
+		Routes: []func(fiber.Router){func(r fiber.Router) {
+			callpages.Routes(r, callpages.Options{Access: e.Access, Calls: calls, Watches: watches})
+		}}})
+	path := "/calls/" + strconv.FormatInt(call.ID, 10)
+	for _, tc := range []struct {
+		email, lang string
+		want, not   []string
+	}{
+		{"sofia@a.example", "en", []string{"Supervisors on the call", "sofia@a.example", "listened", "whispered to the agent", "callback requested"}, nil},
+		{"sofia@a.example", "ru", []string{"Супервизоры на звонке", "слушал(а)", "подсказывал(а) оператору", "просили перезвонить"}, []string{"<dd>callback_requested</dd>"}},
+		{"anna@a.example", "en", []string{"callback requested"}, []string{"Supervisors on the call", "sofia@a.example"}},
+	} {
+		cookies := map[string]string{"lang": tc.lang}
+		if st, body, _ := browsertest.Login(t, app, cookies, tc.email, password, ""); st != http.StatusSeeOther {
+			t.Fatalf("login: %d %s", st, body)
+		}
+		st, page, _ := browsertest.Request(t, app, cookies, "GET", path, nil)
+		if st != http.StatusOK {
+			t.Fatalf("%s %s: %d", tc.email, tc.lang, st)
+		}
+		page = html.UnescapeString(page)
+		for _, w := range tc.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s %s: the page lacks %q", tc.email, tc.lang, w)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(page, w) {
+				i := strings.Index(page, w)
+				t.Errorf("%s %s: the page shows %q: %s", tc.email, tc.lang, w, page[max(0, i-200):i+50])
+			}
+		}
+	}
+}
