@@ -30,7 +30,9 @@ func TestHoldAddsToTheCall(t *testing.T) {
 	k := New(db, storetest.Logger(t))
 	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	k.now = func() time.Time { return now }
-	at := func(s float64) { now = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC).Add(time.Duration(s * float64(time.Second))) }
+	at := func(s float64) {
+		now = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC).Add(time.Duration(s * float64(time.Second)))
+	}
 
 	// Call a: the desk holds 0..10 s; a transfer's music 20..35 s, the desk holds too from 30 s
 	// to 40 s (held 20..40: 20 s once, not 25); hung up on hold at 50 s (45..50: 5 s).
