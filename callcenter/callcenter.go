@@ -99,6 +99,7 @@ type Call struct {
 	StartedAt   time.Time  `json:"started_at"`
 	RingingAt   *time.Time `json:"ringing_at,omitempty"`
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	QueuedAt    *time.Time `json:"queued_at,omitempty"` // a hotline caller entered the queue (00042)
 	EndedAt     *time.Time `json:"ended_at,omitempty"`
 	SIPStatus   int        `json:"sip_status"`
 	Outcome     Outcome    `json:"outcome"`

@@ -40,6 +40,7 @@ func (c *Center) begin(ctx context.Context, call Call) (*run, error) {
 func (r *run) end(outcome Outcome, side string) Call {
 	now := time.Now().UTC()
 	r.call.Outcome, r.call.EndedAt, r.call.HangupSide = outcome, &now, side
+	r.c.holds.End(r.down, r.call.ID) // still on hold: the hold ends with the call
 	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
 		r.log.Error("call log not finished", "err", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter/amdgate"
 	"github.com/wismo/wismo/callcenter/callmetrics"
+	"github.com/wismo/wismo/callcenter/holdclock"
 	"github.com/wismo/wismo/callcenter/predictive"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
@@ -69,6 +70,7 @@ type Center struct {
 	router    Router // offers calls by language and skill (UseRouter); nil: longest idle of the brand
 	liveMu    sync.Mutex
 	live      map[int64]*Live // calls in talk, by call id (Live)
+	holds     *holdclock.Clock
 }
 
 // NewCenter returns call control over db. Attach the telephony endpoint before use (the
@@ -86,7 +88,8 @@ func NewCenter(cfg Config, db *store.DB, agents *Agents, recs *recordings.Servic
 	if cfg.MaxAgentTries == 0 {
 		cfg.MaxAgentTries = 3
 	}
-	return &Center{cfg: cfg, log: log.With("component", "callcenter"), db: db, Calls: NewCallLog(db), Agents: agents,
+	log = log.With("component", "callcenter")
+	return &Center{cfg: cfg, log: log, db: db, Calls: NewCallLog(db), Agents: agents, holds: holdclock.New(db, log),
 		recs: recs, parcels: parcels, m: callmetrics.New(reg), audio: announcements{Path: cfg.AnnouncementsDir}}
 }
 

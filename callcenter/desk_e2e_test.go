@@ -366,6 +366,15 @@ func TestDeskOutboundCall(t *testing.T) {
 		t.Fatalf("call log: %+v", c)
 	}
 	checkBrowserLeg(t, c, agentID)
+	// The hold is in the call log (calls.hold_ms, 00042): at least the 4 s between the page
+	// showing the hold and the resume click, and within the call.
+	var holdMS int64
+	if err := w.db.SQL.QueryRow(w.db.Rebind(`SELECT hold_ms FROM calls WHERE id = ?`), c.ID).Scan(&holdMS); err != nil {
+		t.Fatal(err)
+	}
+	if total := c.EndedAt.Sub(*c.AnsweredAt).Milliseconds(); holdMS < 4000 || holdMS > total {
+		t.Errorf("hold_ms %d, want at least 4000 and at most the call's %d ms", holdMS, total)
+	}
 	w.checkRecording(c, browserTone)
 	heard(t, customer, browserTone, "the customer's phone")
 	// On hold the customer heard the hold music, not the agent; after it the agent again.

@@ -143,6 +143,8 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
 	defer stopMusic()
 	offer := Offer{Call: r.call, Since: time.Now()}
+	r.call.QueuedAt = ptrTime(offer.Since.UTC()) // the wait starts here, after the self-service (00042)
+	r.saveCall()
 	leave := c.queued(offer) // before the music: its announcements say the caller's place (Router)
 	defer leave()
 	reason := "max_wait" // or "queue": the caller pressed 1 to be called back (QueueWait)

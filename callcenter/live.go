@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wismo/wismo/callcenter/holdclock"
 	"github.com/wismo/wismo/telephony"
 )
 
@@ -135,7 +136,8 @@ func (l *Live) Music() (stop func()) {
 	if s, err := l.r.c.audio.Load(l.r.call.BrandID, AnnQueue); err == nil {
 		go l.r.c.eng.Play(ctx, l.Customer, s, true)
 	}
-	return cancel
+	l.r.c.holds.Set(l.r.down, l.r.call.ID, holdclock.ReasonTransfer, true) // calls.hold_ms
+	return func() { cancel(); l.r.c.holds.Set(l.r.down, l.r.call.ID, holdclock.ReasonTransfer, false) }
 }
 
 // bridge runs the customer's bridges with staff until a side hangs up or ctx ends; a Pause

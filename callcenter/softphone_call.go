@@ -10,6 +10,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/wismo/wismo/callcenter/browsermedia"
+	"github.com/wismo/wismo/callcenter/holdclock"
 	"github.com/wismo/wismo/callcenter/rtcapi"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/telephony"
@@ -481,6 +482,7 @@ func (d *desk) hold(on, music bool) error {
 	}
 	c.held = on
 	c.stream.Hold(on)
+	d.p.c.holds.Set(d.p.c.base, c.callID, holdclock.ReasonDesk, on) // calls.hold_ms
 	if c.music != nil {
 		c.music()
 		c.music = nil

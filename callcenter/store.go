@@ -20,6 +20,7 @@ type callRow struct {
 	StartedAt   time.Time
 	RingingAt   *time.Time
 	AnsweredAt  *time.Time
+	QueuedAt    *time.Time
 	EndedAt     *time.Time
 	SIPStatus   int `gorm:"column:sip_status"`
 	Outcome     string
@@ -78,16 +79,16 @@ func toCallRow(c *Call) callRow {
 	return callRow{ID: c.ID, Direction: c.Direction, Mode: c.Mode, BrandID: nz(c.BrandID), ParcelID: c.ParcelID,
 		CampaignRef: c.CampaignRef, ContactRef: c.ContactRef, AgentID: nz(c.AgentID), QueueID: nz(c.QueueID),
 		FromURI: c.From, ToURI: c.To, SIPCallID: c.SIPCallID, StartedAt: c.StartedAt.UTC(), RingingAt: utc(c.RingingAt),
-		AnsweredAt: utc(c.AnsweredAt), EndedAt: utc(c.EndedAt), SIPStatus: c.SIPStatus, Outcome: string(c.Outcome),
-		HangupSide: c.HangupSide, Disposition: c.Disposition, Note: c.Note, RecordingID: nz(c.RecordingID)}
+		AnsweredAt: utc(c.AnsweredAt), QueuedAt: utc(c.QueuedAt), EndedAt: utc(c.EndedAt), SIPStatus: c.SIPStatus,
+		Outcome: string(c.Outcome), HangupSide: c.HangupSide, Disposition: c.Disposition, Note: c.Note, RecordingID: nz(c.RecordingID)}
 }
 
 func (r callRow) toCall() Call {
 	return Call{ID: r.ID, Direction: r.Direction, Mode: r.Mode, BrandID: zn(r.BrandID), ParcelID: r.ParcelID,
 		CampaignRef: r.CampaignRef, ContactRef: r.ContactRef, AgentID: zn(r.AgentID), QueueID: zn(r.QueueID),
 		From: r.FromURI, To: r.ToURI, SIPCallID: r.SIPCallID, StartedAt: r.StartedAt, RingingAt: r.RingingAt,
-		AnsweredAt: r.AnsweredAt, EndedAt: r.EndedAt, SIPStatus: r.SIPStatus, Outcome: Outcome(r.Outcome),
-		HangupSide: r.HangupSide, Disposition: r.Disposition, Note: r.Note, RecordingID: zn(r.RecordingID)}
+		AnsweredAt: r.AnsweredAt, QueuedAt: r.QueuedAt, EndedAt: r.EndedAt, SIPStatus: r.SIPStatus,
+		Outcome: Outcome(r.Outcome), HangupSide: r.HangupSide, Disposition: r.Disposition, Note: r.Note, RecordingID: zn(r.RecordingID)}
 }
 
 func toLegRow(g *Leg) legRow {

@@ -311,6 +311,11 @@ func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
 	if reason, err := w.queued(ctx, call.ID); err != nil || reason != "max_wait" {
 		t.Fatalf("after 0 the caller did not wait in the queue to its maximum wait: request %q %v", reason, err)
 	}
+	// The wait starts when the caller entered the queue (calls.queued_at, 00042), after the
+	// greeting, the status and the menu, not when the hotline answered.
+	if call.QueuedAt == nil || call.AnsweredAt == nil || !call.QueuedAt.After(call.AnsweredAt.Add(time.Second)) || call.QueuedAt.After(*call.EndedAt) {
+		t.Errorf("queued_at %v, want after the menu (answered %v) and before the end %v", call.QueuedAt, call.AnsweredAt, call.EndedAt)
+	}
 	if ch, err := w.days.Latest(ctx, w.BrandA, item); err != nil || ch != nil {
 		t.Fatalf("a delivery-day choice after 0: %+v %v", ch, err)
 	}
@@ -367,6 +372,9 @@ func TestHotlineSelfServiceKey2ChoosesADay(t *testing.T) {
 	}
 	if out, disp, self := w.row(ctx, call.ID); out != string(callcenter.Answered) || disp != DispositionSelfService || self != OutcomeDeflected {
 		t.Errorf("call row outcome %q disposition %q self_service %q, want answered, self_service, deflected", out, disp, self)
+	}
+	if call.QueuedAt != nil {
+		t.Errorf("a deflected caller never queued has queued_at %v", call.QueuedAt)
 	}
 	if n := w.count(OutcomeDeflected); n != 1 {
 		t.Fatalf("deflected %v, want 1", n)

@@ -97,8 +97,8 @@ func demoActivity(t testing.TB, db *store.DB, acc *access.Service, brands []int6
 	}
 	q := s.ID(`INSERT INTO hotline_queues (name, brand_id) VALUES ('Hotline RU', NULL)`)
 	for i, p := range ps[:min(3, len(ps))] {
-		s.Exec(`INSERT INTO calls (direction, mode, brand_id, parcel_id, queue_id, started_at, answered_at, outcome) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, '')`,
-			p.brand, p.id, q, now.Add(-time.Duration(40+i*35)*time.Second), now.Add(-time.Duration(39+i*35)*time.Second))
+		s.Exec(`INSERT INTO calls (direction, mode, brand_id, parcel_id, queue_id, started_at, answered_at, queued_at, outcome) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, ?, '')`,
+			p.brand, p.id, q, now.Add(-time.Duration(40+i*35)*time.Second), now.Add(-time.Duration(39+i*35)*time.Second), now.Add(-time.Duration(38+i*35)*time.Second))
 	}
 	for i, p := range ps[3:min(5, len(ps))] {
 		s.Call(p.brand, p.id, "outbound", "answered", "", now.Add(-time.Duration(2+i*3)*time.Minute).Format(time.RFC3339), agentIDs[1+i], false)

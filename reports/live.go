@@ -32,7 +32,7 @@ type LiveAgent struct {
 	ForSec int64  `json:"for_s"`
 }
 
-// LiveQueue is a hotline queue: callers waiting and the longest wait.
+// LiveQueue is a hotline queue: callers waiting in it and the longest wait (from entering it).
 type LiveQueue struct {
 	Name         string `json:"name"`
 	Waiting      int    `json:"waiting"`
@@ -92,9 +92,11 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (LiveSnapshot,
 	// Queues: the scope's queues and the shared ones; only the scope's calls are counted.
 	qb, qbArgs := scope.SQL("q.brand_id", "", "")
 	cb, cbArgs := scope.SQL("c.brand_id", "", "")
-	rows, err = d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT q.name, COUNT(c.id), MIN(c.started_at)
+	// A caller waits from entering the queue (calls.queued_at, 00042): callers still ringing,
+	// hearing the recording notice or in the self-service menu are not waiting yet.
+	rows, err = d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT q.name, COUNT(c.id), MIN(c.queued_at)
 		FROM hotline_queues q LEFT JOIN calls c ON c.queue_id = q.id AND c.ended_at IS NULL AND c.agent_id IS NULL
-			AND c.started_at > ? AND `+cb+`
+			AND c.queued_at IS NOT NULL AND c.started_at > ? AND `+cb+`
 		WHERE (q.brand_id IS NULL OR `+qb+`)
 		GROUP BY q.id, q.name ORDER BY q.name LIMIT ?`), append(append(append([]any{now.Add(-liveCallAge)}, cbArgs...), qbArgs...), liveMaxRows)...)
 	if err != nil {

@@ -60,6 +60,15 @@ func TestAttendedTransfer(t *testing.T) {
 		c.Legs[1].EndedAt == nil || c.Legs[2].AnsweredAt == nil || c.Legs[1].EndedAt.After(*c.Legs[2].EndedAt) {
 		t.Fatalf("legs: %+v", c.Legs)
 	}
+	// The customer's hold music is hold in the call log (calls.hold_ms, 00042): at least the
+	// consult, at most the call.
+	var holdMS int64
+	if err := w.db.SQL.QueryRow(w.db.Rebind(`SELECT hold_ms FROM calls WHERE id = ?`), c.ID).Scan(&holdMS); err != nil {
+		t.Fatal(err)
+	}
+	if consult, total := completed.Sub(consulting).Milliseconds(), c.EndedAt.Sub(*c.AnsweredAt).Milliseconds(); holdMS < consult || holdMS > total {
+		t.Errorf("hold_ms %d, want at least the consult's %d ms and at most the call's %d ms", holdMS, consult, total)
+	}
 	for _, id := range []int64{a.ID, b.ID} {
 		if ag, _ := w.center.Agents.Get(ctx, id); ag.State != callcenter.WrapUp {
 			t.Errorf("agent %d is %s after the call, want wrap_up", id, ag.State)

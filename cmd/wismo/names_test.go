@@ -196,7 +196,7 @@ func TestMigrationFileNamesArePinned(t *testing.T) {
 		"00031_call_transfers.sql", "00032_recording_audit.sql", "00033_monitor_sessions.sql",
 		"00034_transfer_external.sql", "00035_routing.sql", "00036_hotline_self_service.sql",
 		"00037_contact_center_metrics.sql", "00038_quality_reviews.sql", "00039_call_transcripts.sql",
-		"00040_recording_storage.sql", "00041_parcels_serial.sql"}
+		"00040_recording_storage.sql", "00041_parcels_serial.sql", "00042_call_queue_hold.sql"}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		entries, err := fs.ReadDir(migrations.FS, dialect)
 		if err != nil {

@@ -27,8 +27,8 @@ func TestWallboardInBrowser(t *testing.T) {
 	e := newEnvAt(t, now, 0)
 	db, day := e.day.DB, e.day
 	ctx := context.Background()
-	(&reportstest.Seed{T: t, DB: db}).Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at) VALUES ('inbound', 'hotline', ?, ?, ?, ?)`,
-		day.BrandA, day.QueueA, now.Add(-95*time.Second), now.Add(-95*time.Second))
+	(&reportstest.Seed{T: t, DB: db}).Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, queued_at) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?)`,
+		day.BrandA, day.QueueA, now.Add(-95*time.Second), now.Add(-95*time.Second), now.Add(-95*time.Second))
 	base := browsertest.Serve(t, e.app)
 
 	bctx, _ := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})

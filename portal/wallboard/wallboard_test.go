@@ -169,7 +169,7 @@ func TestReportCSV(t *testing.T) {
 	}
 	col := func(name string) int { return slices.Index(recs[0], name) }
 	for name, want := range map[string]string{"offered": "10", "answered_in_sl": "8", "service_level": "0.8000", "abandon_rate": "0.1000",
-		"asa_s": "16.1", "hold_avg_s": "0.0", "fcr": "0.5000", "occupancy": ""} {
+		"asa_s": "16.1", "hold_avg_s": "5.0", "fcr": "0.5000", "occupancy": ""} {
 		if i := col(name); i < 0 || recs[1][i] != want {
 			t.Errorf("column %s: %q, want %q (header %v)", name, recs[1][max(i, 0)], want, recs[0])
 		}
@@ -286,8 +286,13 @@ func TestWallboardInBothLanguages(t *testing.T) {
 	// The evening of the scripted day: its figures are today's; one caller waits a minute.
 	now := ccday.From.Add(20 * time.Hour) // 23:00 in Moscow, the viewer's zone
 	e := newEnvAt(t, now, time.Millisecond)
-	(&reportstest.Seed{T: t, DB: e.day.DB}).Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at)
-		VALUES ('inbound', 'hotline', ?, ?, ?, ?)`, e.day.BrandA, e.day.QueueA, now.Add(-time.Minute), now.Add(-time.Minute))
+	// The caller spent 30 s of their minute in the self-service menu; another is in the menu now
+	// (not queued: not waiting).
+	seed := &reportstest.Seed{T: t, DB: e.day.DB}
+	seed.Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, queued_at)
+		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?)`, e.day.BrandA, e.day.QueueA, now.Add(-90*time.Second), now.Add(-90*time.Second), now.Add(-time.Minute))
+	seed.Exec(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at)
+		VALUES ('inbound', 'hotline', ?, ?, ?, ?)`, e.day.BrandA, e.day.QueueA, now.Add(-5*time.Minute), now.Add(-5*time.Minute))
 	for lang, words := range map[string][]string{"en": {"Callers waiting", "Service level today", "Average speed of answer", "on call"},
 		"ru": {"Ждут ответа", "Уровень сервиса сегодня", "Среднее время ответа", "Операторы"}} {
 		sup := e.login("sup@a.example", lang)

@@ -28,7 +28,9 @@ func near(got ccmetrics.Rate, want float64) bool { return math.Abs(float64(got)-
 
 // TestScriptedDay: brand A's day of the ccday fixture, every figure against the answer worked
 // out by hand: 10 calls offered, 8 answered within 20 s (SL 80%), one abandoned (10%), ASA
-// 145/9 s, one deflected, handle time talk + wrap-up, occupancy, transfers, FCR 2 of 4.
+// 145/9 s (waits from the queue entry: calls 4 and 6 spent 40 s and 25 s in the self-service
+// menu first), one deflected, one who hung up in the menu (not offered, not timed out), handle
+// time talk + hold (45 s on two calls) + wrap-up, occupancy, transfers, FCR 2 of 4.
 func TestScriptedDay(t *testing.T) {
 	day, m := open(t)
 	ctx := context.Background()
@@ -38,8 +40,8 @@ func TestScriptedDay(t *testing.T) {
 	}
 	g := r.Total
 	if g.Offered != ccday.Offered || g.Answered != ccday.Answered || g.InSL != ccday.InSL20 || g.Abandoned != ccday.Abandoned ||
-		g.Deflected != ccday.Deflected || g.Closed != 1 || g.TimedOut != 0 || g.Hotline != 12 {
-		t.Fatalf("counts %+v, want offered 10, answered 9, 8 in SL, 1 abandoned, 1 deflected, 1 closed of 12 hotline calls", g)
+		g.Deflected != ccday.Deflected || g.Closed != 1 || g.TimedOut != 0 || g.Hotline != ccday.Hotline {
+		t.Fatalf("counts %+v, want offered 10, answered 9, 8 in SL, 1 abandoned, 1 deflected, 1 closed, none timed out of 13 hotline calls", g)
 	}
 	if g.SLSeconds != 20 || g.SLTarget != 0.8 || !near(g.ServiceLevel, 0.8) {
 		t.Errorf("service level %v (target %d s %v), want 80%% against the default 80%% in 20 s", g.ServiceLevel, g.SLSeconds, g.SLTarget)
@@ -54,8 +56,10 @@ func TestScriptedDay(t *testing.T) {
 		t.Errorf("wait distribution %v, want ≤10 s: 4, ≤20: 4, ≤60: 1", g.WaitDist)
 	}
 	wrap := 5*ccday.AnnaWrapS + 4*ccday.BorisWrap
-	if g.Handled != 9 || g.TalkS != 9*ccday.TalkS || g.HoldS != 0 || g.WrapS != float64(wrap) || !near(g.AHT, float64(9*ccday.TalkS+wrap)/9) {
-		t.Errorf("handled %d, talk %v, hold %v, wrap %v, AHT %v; want 9, 1080, 0, %d, %v", g.Handled, g.TalkS, g.HoldS, g.WrapS, g.AHT, wrap, float64(9*ccday.TalkS+wrap)/9)
+	// Talk is the call's span less its hold: 120 s each, though calls 1 and 6 lasted longer.
+	aht := float64(9*ccday.TalkS+ccday.HoldS+wrap) / 9
+	if g.Handled != 9 || g.TalkS != 9*ccday.TalkS || g.HoldS != ccday.HoldS || g.WrapS != float64(wrap) || !near(g.AHT, aht) {
+		t.Errorf("handled %d, talk %v, hold %v, wrap %v, AHT %v; want 9, 1080, 45, %d, %v", g.Handled, g.TalkS, g.HoldS, g.WrapS, g.AHT, wrap, aht)
 	}
 	if g.Transfers != ccday.Transfers || !near(g.TransferRate, 1.0/9) {
 		t.Errorf("transfers %d (%v), want 1 completed (the cancelled one not counted)", g.Transfers, g.TransferRate)
@@ -63,12 +67,30 @@ func TestScriptedDay(t *testing.T) {
 	if g.FCRResolved != 2 || g.FCRRepeat != 2 || g.FCRPending != 1 || !near(g.FCR, 0.5) {
 		t.Errorf("FCR resolved %d, repeat %d, pending %d (%v); want 2, 2, 1 (50%%)", g.FCRResolved, g.FCRRepeat, g.FCRPending, g.FCR)
 	}
-	busy := 5*(ccday.TalkS+ccday.AnnaWrapS) + 4*(ccday.TalkS+ccday.BorisWrap)
+	busy := 5*(ccday.TalkS+ccday.AnnaWrapS) + 4*(ccday.TalkS+ccday.BorisWrap) + ccday.HoldS // on hold is on the call
 	if g.StaffedS != ccday.StaffedS || g.BusyS != float64(busy) || !near(g.Occupancy, float64(busy)/ccday.StaffedS) {
 		t.Errorf("staffed %v, busy %v, occupancy %v; want %d, %d", g.StaffedS, g.BusyS, g.Occupancy, ccday.StaffedS, busy)
 	}
 	if len(r.Rows) != 1 || r.Rows[0].Label != "Brand A" || r.Rows[0].Offered != 10 {
 		t.Errorf("brand rows %+v, want brand A only", r.Rows)
+	}
+	// Each call's wait from its queue entry (queued_at, else wismo's answer), in the drill-down;
+	// the abandoned caller's is their 30 s in the queue, without their 20 s in the menu.
+	q := ccmetrics.Query{Scope: access.Brands(day.BrandA), From: ccday.From, To: ccday.To, Group: ccmetrics.GroupBrand}
+	waits := map[int64]float64{}
+	for _, fig := range []ccmetrics.Figure{ccmetrics.FigAnswered, ccmetrics.FigAbandoned} {
+		calls, _, err := m.Calls(ctx, q, "", fig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range calls {
+			waits[c.ID] = c.WaitS
+		}
+	}
+	for i, w := range append(slices.Clone(ccday.Waits), 30) {
+		if got := waits[day.Calls[i]]; got != float64(w) {
+			t.Errorf("call %d waited %v s, want %d (menu %d s not counted)", i, got, w, ccday.Menus[i])
+		}
 	}
 }
 
@@ -87,10 +109,11 @@ func TestGroups(t *testing.T) {
 	}
 	anna, boris := rows["anna@a.example"], rows["boris@a.example"]
 	if anna.Answered != 5 || anna.InSL != 4 || anna.Transfers != 1 || anna.Handled != 5 || anna.WrapS != 5*ccday.AnnaWrapS ||
-		anna.BusyS != 5*(ccday.TalkS+ccday.AnnaWrapS) || anna.StaffedS != 3*3600 {
+		anna.BusyS != 5*(ccday.TalkS+ccday.AnnaWrapS)+ccday.AnnaHoldS || anna.StaffedS != 3*3600 ||
+		anna.HoldS != ccday.AnnaHoldS || !near(anna.AHT, float64(5*(ccday.TalkS+ccday.AnnaWrapS)+ccday.AnnaHoldS)/5) {
 		t.Errorf("Anna %+v", anna)
 	}
-	if boris.Answered != 4 || boris.InSL != 4 || boris.Transfers != 0 || !near(boris.ASA, 15) {
+	if boris.Answered != 4 || boris.InSL != 4 || boris.Transfers != 0 || !near(boris.ASA, 15) || boris.HoldS != ccday.HoldS-ccday.AnnaHoldS {
 		t.Errorf("Boris %+v", boris)
 	}
 	// The abandoned and deflected calls have no agent: their row is agent 0.
@@ -235,6 +258,8 @@ func TestDrillDown(t *testing.T) {
 		{"", ccmetrics.FigAbandoned, []int64{c[9]}},
 		{"", ccmetrics.FigDeflected, []int64{day.DeflectedID}},
 		{"", ccmetrics.FigClosed, []int64{day.ClosedID}},
+		{"", ccmetrics.FigTimedOut, []int64{}}, // the menu hang-up was never queued
+		{"", ccmetrics.FigHotline, append(slices.Clone(c), day.DeflectedID, day.ClosedID, day.MenuHangupID)},
 		{"", ccmetrics.FigTransfers, []int64{c[1]}},
 		{"", ccmetrics.FigFCRRepeat, []int64{c[0], c[3]}},
 		{"", ccmetrics.FigFCRResolv, []int64{c[1], c[2]}},

@@ -43,12 +43,13 @@ type fact struct {
 	Outcome, Disposition      string
 	Started                   time.Time
 	Answered, Ended           *time.Time // the call's (for a hotline call: when wismo answered)
+	Queued                    *time.Time // a hotline caller entered the queue (after the self-service; 00042)
 	AgentAnswered, AgentEnded *time.Time // the answering agent's leg
 	RecordingID               int64
 	fate                      fate
 	SLSeconds                 int
 	SLTarget                  float64
-	WaitS                     float64 // fateAnswered: queue entry to the agent's answer
+	WaitS                     float64 // queue entry to the agent's answer (fateAnswered), or to leaving the queue
 	handled                   bool    // an agent talked to the customer and the call ended
 	TalkS, HoldS, WrapS       float64
 	fcr                       fcrState
@@ -69,7 +70,7 @@ func (m *Metrics) loadFacts(ctx context.Context, q Query) ([]*fact, error) {
 	rows, err := m.db.SQL.QueryContext(ctx, m.db.Rebind(`SELECT c.id, COALESCE(c.brand_id, 0), COALESCE(b.name, ''),
 		COALESCE(c.queue_id, 0), COALESCE(hq.name, ''), COALESCE(c.agent_id, 0), COALESCE(u.email, ''),
 		c.direction, c.mode, c.parcel_id, c.outcome, c.hangup_side, c.disposition, c.ivr_answer, COALESCE(c.recording_id, 0),
-		c.started_at, c.answered_at, c.ended_at,
+		c.started_at, c.answered_at, c.ended_at, c.queued_at, c.hold_ms,
 		(SELECT MIN(l.answered_at) FROM call_legs l WHERE l.call_id = c.id AND l.kind = 'agent' AND l.agent_id = c.agent_id),
 		(SELECT MAX(l.ended_at) FROM call_legs l WHERE l.call_id = c.id AND l.kind = 'agent' AND l.agent_id = c.agent_id),
 		(SELECT COUNT(*) FROM callback_requests r WHERE r.call_id = c.id AND r.reason = 'after_hours'),
@@ -86,14 +87,16 @@ func (m *Metrics) loadFacts(ctx context.Context, q Query) ([]*fact, error) {
 	for rows.Next() {
 		f := &fact{}
 		var hangup, ivr string
-		var started, answered, ended, agAns, agEnd store.NullTime
+		var started, answered, ended, queued, agAns, agEnd store.NullTime
 		var afterHours int
+		var holdMS int64
 		if err := rows.Scan(&f.ID, &f.Brand, &f.BrandName, &f.Queue, &f.QueueName, &f.Agent, &f.AgentEmail,
 			&f.Direction, &f.Mode, &f.Parcel, &f.Outcome, &hangup, &f.Disposition, &ivr, &f.RecordingID,
-			&started, &answered, &ended, &agAns, &agEnd, &afterHours, &f.transfers); err != nil {
+			&started, &answered, &ended, &queued, &holdMS, &agAns, &agEnd, &afterHours, &f.transfers); err != nil {
 			return nil, fmt.Errorf("contact-center calls: %w", err)
 		}
 		f.Started, f.Answered, f.Ended, f.AgentAnswered, f.AgentEnded = started.Time, ptr(answered), ptr(ended), ptr(agAns), ptr(agEnd)
+		f.Queued, f.HoldS = ptr(queued), float64(holdMS)/1000
 		f.classify(hangup, ivr, afterHours > 0)
 		out = append(out, f)
 	}
@@ -127,11 +130,7 @@ func (f *fact) classify(hangup, ivr string, afterHours bool) {
 		switch {
 		case agentTalked:
 			f.fate = fateAnswered
-			from := f.Started
-			if f.Answered != nil {
-				from = *f.Answered
-			}
-			f.WaitS = max(0, f.AgentAnswered.Sub(from).Seconds())
+			f.WaitS = max(0, f.AgentAnswered.Sub(f.queueEntry()).Seconds())
 		case f.Ended == nil:
 			f.fate = fateWaiting
 		case f.Answered == nil || f.Outcome == "failed":
@@ -140,10 +139,15 @@ func (f *fact) classify(hangup, ivr string, afterHours bool) {
 			f.fate = fateClosed
 		case deflected(ivr, f.Disposition):
 			f.fate = fateDeflected
+		case f.Queued == nil && f.Outcome == "answered":
+			f.fate = fateNone // hung up in the self-service menu: never queued, so no queue abandon
 		case f.Outcome == "abandoned" && hangup == "customer":
 			f.fate = fateAbandoned
 		default:
 			f.fate = fateTimedOut
+		}
+		if f.fate == fateAbandoned || f.fate == fateTimedOut {
+			f.WaitS = max(0, f.Ended.Sub(f.queueEntry()).Seconds()) // time in the queue before leaving it
 		}
 	}
 	// Handled: an agent talked to the customer, and the call is over (talk time known).
@@ -157,8 +161,22 @@ func (f *fact) classify(hangup, ivr string, afterHours bool) {
 			end = f.AgentEnded
 		}
 		f.handled = true
-		f.TalkS = max(0, end.Sub(start).Seconds())
+		f.TalkS = max(0, end.Sub(start).Seconds()-f.HoldS) // talk excludes the customer's hold
+	} else {
+		f.HoldS = 0 // only handled calls' hold is counted
 	}
+}
+
+// queueEntry is when a hotline caller entered the queue: calls.queued_at, written by call
+// control since 00042; for older calls, when wismo answered (the self-service menu included).
+func (f *fact) queueEntry() time.Time {
+	switch {
+	case f.Queued != nil:
+		return *f.Queued
+	case f.Answered != nil:
+		return *f.Answered
+	}
+	return f.Started
 }
 
 // talkEnd is when the agent stopped talking to the customer (wrap-up starts then).

@@ -258,7 +258,8 @@ func SeedWorld(t testing.TB, db *store.DB, acc *access.Service, brandA, brandB i
 		callB, b, Time("2026-11-12T12:00:10Z"), Time("2026-11-12T12:01:00Z"))
 	qa := s.ID(`INSERT INTO hotline_queues (name, brand_id) VALUES ('A support', ?)`, a)
 	s.ID(`INSERT INTO hotline_queues (name, brand_id) VALUES ('B support', ?)`, b)
-	s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, outcome) VALUES ('inbound', 'hotline', ?, ?, ?, ?, '')`,
-		a, qa, Time("2026-11-16T11:59:00Z"), Time("2026-11-16T11:59:01Z"))
+	// A caller in brand A's queue for a minute (queued_at: in the queue, 00042).
+	s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, queued_at, outcome) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, '')`,
+		a, qa, Time("2026-11-16T11:59:00Z"), Time("2026-11-16T11:59:01Z"), Time("2026-11-16T11:59:00Z"))
 	return w
 }

@@ -24,8 +24,18 @@ var (
 // Brand A's hotline calls, one every 10 minutes from 09:00 in queue "A support": calls 0-8 are
 // answered after Waits seconds (queue entry to the agent's answer), 0-4 by Anna and 5-8 by
 // Boris; call 9 is abandoned after 30 s. Then one caller deflected by the self-service
-// (10:40) and one after hours (10:50).
+// (10:40) and one after hours (10:50), and one who hung up in the self-service menu (10:55).
 var Waits = []int{5, 10, 10, 15, 45, 20, 20, 12, 8}
+
+// Menus are the seconds each of calls 0-9 spent in the self-service menu between wismo's
+// answer and the queue (calls.queued_at, 00042); -1: an older call without queued_at, whose
+// wait counts from wismo's answer. A wait measured from the answer would be 85 s for call 4
+// and 45 s for call 6 (outside 20 s).
+var Menus = []int{0, 0, 0, 0, 40, -1, 25, -1, -1, 20}
+
+// Holds are the seconds the customer of calls 0-8 was on hold (calls.hold_ms): the call
+// lasts TalkS of talk plus its hold.
+var Holds = []int{0, 30, 0, 0, 0, 0, 15, 0, 0}
 
 // What brand A's day adds up to, by hand.
 const (
@@ -36,10 +46,13 @@ const (
 	Abandoned = 1 // abandon rate 10%
 	Deflected = 1 // deflection 1 / (1 + 10)
 	WaitSum   = 145
-	TalkS     = 120          // every answered call talks 2 minutes
-	AnnaWrapS = 30           // Anna's wrap-up after each call
-	BorisWrap = 60           // Boris's
-	Transfers = 1            // call 1: Anna completed a transfer; call 2's was cancelled
+	TalkS     = 120 // every answered call talks 2 minutes
+	AnnaWrapS = 30  // Anna's wrap-up after each call
+	BorisWrap = 60  // Boris's
+	Transfers = 1   // call 1: Anna completed a transfer; call 2's was cancelled
+	HoldS     = 45  // calls 1 (Anna, 30 s) and 6 (Boris, 15 s)
+	AnnaHoldS = 30
+	Hotline   = 13           // 10 queued, the deflected, the after-hours and the menu hang-up calls
 	StaffedS  = 2 * 3 * 3600 // both agents available or on calls 09:00-12:00, then paused
 )
 
@@ -51,6 +64,7 @@ type Day struct {
 	Anna, Boris, Zed      int64
 	Calls                 []int64 // brand A's hotline calls 0-9
 	DeflectedID, ClosedID int64
+	MenuHangupID          int64 // hung up in the self-service menu: never queued, not offered
 	CallsB                []int64
 	Parcels               []string // P1..P5 of brand A
 }
@@ -75,14 +89,22 @@ func Seed(t testing.TB, db *store.DB, acc *access.Service, a, b int64) *Day {
 	}
 	parcelOf := map[int]string{0: d.Parcels[0], 1: d.Parcels[1], 2: d.Parcels[2], 3: d.Parcels[3], 7: d.Parcels[4]}
 
-	// answered writes a hotline call picked up 2 s after it began, answered by agent after
-	// wait seconds in the queue, talking TalkS, then wrapping up for wrap seconds.
-	answered := func(brand, queue, agent int64, parcel string, start time.Time, wait, wrap int) int64 {
+	// answered writes a hotline call picked up 2 s after it began, queued after menu seconds
+	// in the self-service (-1: queued_at NULL, as older calls), answered by agent after wait
+	// seconds in the queue, talking TalkS and holding hold seconds, then wrapping up for wrap
+	// seconds.
+	answered := func(brand, queue, agent int64, parcel string, start time.Time, menu, wait, hold, wrap int) int64 {
 		picked := start.Add(2 * time.Second)
-		ans := picked.Add(time.Duration(wait) * time.Second)
-		end := ans.Add(TalkS * time.Second)
-		id := s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, agent_id, parcel_id, started_at, answered_at, ended_at, outcome, hangup_side, disposition)
-			VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, ?, ?, 'answered', 'customer', 'reached')`, brand, queue, agent, parcel, start, picked, end)
+		var queued *time.Time
+		if menu >= 0 {
+			q := picked.Add(time.Duration(menu) * time.Second)
+			queued = &q
+		}
+		ans := picked.Add(time.Duration(max(menu, 0)+wait) * time.Second)
+		end := ans.Add(time.Duration(TalkS+hold) * time.Second)
+		id := s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, agent_id, parcel_id, started_at, answered_at, queued_at, ended_at, hold_ms,
+			outcome, hangup_side, disposition) VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'answered', 'customer', 'reached')`,
+			brand, queue, agent, parcel, start, picked, queued, end, hold*1000)
 		s.Exec(`INSERT INTO call_legs (call_id, kind, started_at, answered_at, ended_at, outcome) VALUES (?, 'customer', ?, ?, ?, 'answered')`, id, start, picked, end)
 		s.Exec(`INSERT INTO call_legs (call_id, kind, agent_id, started_at, answered_at, ended_at, outcome) VALUES (?, 'agent', ?, ?, ?, ?, 'answered')`,
 			id, agent, ans.Add(-3*time.Second), ans, end)
@@ -97,12 +119,13 @@ func Seed(t testing.TB, db *store.DB, acc *access.Service, a, b int64) *Day {
 		if i >= 5 {
 			agent, wrap = d.Boris, BorisWrap
 		}
-		d.Calls = append(d.Calls, answered(a, d.QueueA, agent, parcelOf[i], at("09:00").Add(time.Duration(i)*10*time.Minute), w, wrap))
+		d.Calls = append(d.Calls, answered(a, d.QueueA, agent, parcelOf[i], at("09:00").Add(time.Duration(i)*10*time.Minute), Menus[i], w, Holds[i], wrap))
 	}
-	// Call 9: the caller hangs up after 30 s in the queue.
+	// Call 9: the caller hangs up after Menus[9] s in the menu and 30 s in the queue.
 	st := at("10:30")
-	d.Calls = append(d.Calls, s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, ended_at, outcome, hangup_side)
-		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, 'abandoned', 'customer')`, a, d.QueueA, st, st.Add(2*time.Second), st.Add(32*time.Second)))
+	q9 := st.Add(time.Duration(2+Menus[9]) * time.Second)
+	d.Calls = append(d.Calls, s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, queued_at, ended_at, outcome, hangup_side)
+		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, ?, 'abandoned', 'customer')`, a, d.QueueA, st, st.Add(2*time.Second), q9, q9.Add(30*time.Second)))
 	st = at("10:40")
 	d.DeflectedID = s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, ended_at, outcome, hangup_side, ivr_answer)
 		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, 'abandoned', 'customer', 'status')`, a, d.QueueA, st, st.Add(2*time.Second), st.Add(50*time.Second))
@@ -110,6 +133,11 @@ func Seed(t testing.TB, db *store.DB, acc *access.Service, a, b int64) *Day {
 	d.ClosedID = s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, ended_at, outcome, hangup_side)
 		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, 'abandoned', 'system')`, a, d.QueueA, st, st.Add(2*time.Second), st.Add(20*time.Second))
 	s.Exec(`INSERT INTO callback_requests (call_id, brand_id, phone, reason, requested_at) VALUES (?, ?, '+79131234567', 'after_hours', ?)`, d.ClosedID, a, st)
+	// 10:55: the caller hangs up in the self-service menu (call control logs it answered, as
+	// the self-service's end) before the queue: no queued_at, no agent.
+	st = at("10:55")
+	d.MenuHangupID = s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, ended_at, outcome, hangup_side)
+		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, 'answered', 'customer')`, a, d.QueueA, st, st.Add(2*time.Second), st.Add(25*time.Second))
 	state(d.Anna, "paused", at("12:00"))
 	state(d.Boris, "paused", at("12:00"))
 	state(d.Anna, "offline", at("13:00"))
@@ -137,7 +165,7 @@ func Seed(t testing.TB, db *store.DB, acc *access.Service, a, b int64) *Day {
 	s.Exec(`INSERT INTO case_log (case_id, at, kind, summary) VALUES (?, ?, 'note', 'called the post')`, caseID, reportstest.Time("2026-12-02T09:00:00Z"))
 
 	// Brand B: one answered after 100 s, one abandoned; none of it may show for brand A.
-	d.CallsB = append(d.CallsB, answered(b, d.QueueB, d.Zed, "", at("09:05"), 100, 10))
+	d.CallsB = append(d.CallsB, answered(b, d.QueueB, d.Zed, "", at("09:05"), 0, 100, 0, 10))
 	st = at("09:30")
 	d.CallsB = append(d.CallsB, s.ID(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, answered_at, ended_at, outcome, hangup_side)
 		VALUES ('inbound', 'hotline', ?, ?, ?, ?, ?, 'abandoned', 'customer')`, b, d.QueueB, st, st.Add(2*time.Second), st.Add(9*time.Second)))
