@@ -40,6 +40,7 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/callpages"
+	"github.com/wismo/wismo/portal/callsections"
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/portal/wallboard"
@@ -207,7 +208,6 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	n.tel.eng.OnRefer(func(leg *telephony.Leg, to string, done func(int)) error { return transfers.Refer(ctx, leg, to, done) })
 	routes = append(routes, func(r fiber.Router) {
 		transfer.Routes(r, transfers)
-		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc})
 	})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
@@ -219,6 +219,12 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		return nil, err
 	}
 	routes = append(routes, func(r fiber.Router) { monitor.Routes(r, mon) })
+	// The call page /calls/{id} (portal/callpages) with the sections of other domains
+	// (portal/callsections): the call's review, transcript, monitoring log and recording audit.
+	routes = append(routes, func(r fiber.Router) {
+		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc,
+			Sections: callsections.Sections(callsections.Options{Access: a.access, Monitor: mon, Transcripts: transcripts, Reviews: qp.reviews})})
+	})
 	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)

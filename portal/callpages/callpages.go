@@ -23,9 +23,9 @@ import (
 	"github.com/wismo/wismo/portal"
 )
 
-// Section draws one more part of the call page for call (nil HTML: nothing to show), within
-// scope and in the viewer's language.
-type Section func(ctx context.Context, scope access.Scope, L i18n.Locale, call callcenter.Call) (template.HTML, error)
+// Section draws one more part of the call page for call (empty HTML: nothing to show) for the
+// viewer (their scope and role) in their language.
+type Section func(ctx context.Context, viewer access.Principal, L i18n.Locale, call callcenter.Call) (template.HTML, error)
 
 // Transfers lists a call's transfers within scope (transfer.Service).
 type Transfers interface {
@@ -84,7 +84,8 @@ type caseLink struct{ Number, URL string }
 
 func (p *pages) show(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	scope := access.PrincipalOf(c).Scope
+	viewer := access.PrincipalOf(c)
+	scope := viewer.Scope
 	L := portal.PageLocale(c, p.page)
 	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
 	call, err := p.o.Calls.Get(ctx, scope, id)
@@ -155,7 +156,7 @@ func (p *pages) show(c *fiber.Ctx) error {
 		}
 	}
 	for _, s := range p.o.Sections {
-		h, err := s(ctx, scope, L, call)
+		h, err := s(ctx, viewer, L, call)
 		if err != nil {
 			return err
 		}

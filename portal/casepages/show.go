@@ -16,6 +16,7 @@ import (
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/transcriptview"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -57,9 +58,7 @@ type item struct {
 	TalkURL   string         // its talk strip (recordings/talk), through the same checks
 	ReviewURL string         // its quality review page (portal/quality)
 	// Its transcript (transcript.go): the dialogue, or why there is none.
-	Transcript      []transcriptLine
-	TranscriptError string
-	Transcribed     bool
+	Transcript transcriptview.View
 }
 
 // mainLine is the phase bar: the phases a parcel passes on its way to the recipient.
