@@ -144,7 +144,7 @@ func TestCallPageSectionsByRoleInBothLanguages(t *testing.T) {
 		link       = `href="/quality/calls/`
 	)
 	for _, tc := range []struct {
-		who, lang string
+		who, lang  string
 		has, lacks []string
 	}{
 		{"sup@a.example", "en", []string{review, "100.0%", "Passed", "calm and clear", link, transcript, "the courier was rude", "can you call me back tomorrow",
