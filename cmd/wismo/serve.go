@@ -43,6 +43,7 @@ import (
 	"github.com/wismo/wismo/portal/callsections"
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
+	"github.com/wismo/wismo/portal/holdpages"
 	"github.com/wismo/wismo/portal/wallboard"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/recordings/transcribe"
@@ -173,6 +174,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// Compact storage (Opus after the call) and retention with legal holds of recordings
 	// (cmd/wismo/recordingstorage.go; docs/recordings-storage.md).
 	rs := a.openRecordingStorage(n.tel.recs)
+	qp.pages.Retention = rs.retention // the retention form of /quality (portal/quality)
 	routes = append(routes, rs.routes)
 	n.jobs = append(n.jobs, rs.jobs()...)
 	// Transcripts of every finished recording (speechconfig.go; docs/transcripts.md): the job,
@@ -284,7 +286,9 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	routes = append(routes, func(r fiber.Router) {
 		macros.Routes(r, caseMacros)
 		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros,
-			Transcripts: transcripts})
+			Transcripts: transcripts,
+			// The legal hold card for supervisors (portal/holdpages; recordings/retention's holds).
+			Cards: []casepages.Card{holdpages.Card{Access: a.access, Cases: cs.svc, Holds: rs.retention}}})
 	})
 	// Contact-center metrics (reports/ccmetrics, portal/wallboard; docs/contact-center-metrics.md):
 	// the wallboard, the report over a period with drill-down and CSV, its API and the targets.

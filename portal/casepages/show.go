@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -42,6 +43,7 @@ type casePage struct {
 	Flash       string
 	Error       string
 	Now         time.Time
+	Cards       []template.HTML // Options.Cards
 }
 
 type phaseStep struct {
@@ -145,6 +147,13 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 		if d.Macros, err = p.o.Macros.List(ctx, pr.Scope, v.BrandID); err != nil {
 			return err
 		}
+	}
+	for _, k := range p.o.Cards {
+		h, err := k.Draw(c, v)
+		if err != nil {
+			return err
+		}
+		d.Cards = append(d.Cards, h)
 	}
 	return portal.RenderPage(c, p.page, "case.html", v.Number, d)
 }
