@@ -76,7 +76,7 @@ func (b *browser) get(path string) (int, string) {
 // post submits the form of page with action, its hidden fields and reason.
 func (b *browser) post(page, action, reason string) (int, string, http.Header) {
 	b.t.Helper()
-	f := regexp.MustCompile(`(?s)<form method="post" action="`+regexp.QuoteMeta(action)+`".*?</form>`).FindString(page)
+	f := regexp.MustCompile(`(?s)<form method="post" action="` + regexp.QuoteMeta(action) + `".*?</form>`).FindString(page)
 	if f == "" {
 		b.t.Fatalf("no form %s on the page", action)
 	}

@@ -66,7 +66,9 @@ func TestRetentionFormOnTheQualityPage(t *testing.T) {
 		}
 		return html.UnescapeString(page)
 	}
-	csrf := func(page string) string { return regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page)[1] }
+	csrf := func(page string) string {
+		return regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	}
 	mgr := login("mgr@a.example", "en")
 	page := get(mgr, "/quality?brand="+brandA)
 	if !strings.Contains(page, `id="retention"`) || !strings.Contains(page, "Recordings are kept forever.") {
