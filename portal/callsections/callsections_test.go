@@ -73,6 +73,18 @@ func newEnv(t *testing.T) *env {
 	if err := calls.Update(ctx, &call); err != nil {
 		t.Fatal(err)
 	}
+	for _, g := range []callcenter.Leg{
+		{Kind: callcenter.LegCustomer, From: "+79131234567", To: "+74951112233", StartedAt: t0, AnsweredAt: &answered, EndedAt: &ended, Outcome: callcenter.Answered, HangupSide: callcenter.LegCustomer},
+		{Kind: callcenter.LegAgent, AgentID: e.ids["agent@a.example"], StartedAt: t0, AnsweredAt: &answered, EndedAt: &ended, Outcome: callcenter.Answered, HangupSide: callcenter.LegCustomer},
+	} {
+		g.CallID = call.ID
+		if err := calls.AddLeg(ctx, &g); err != nil {
+			t.Fatal(err)
+		}
+		if err := calls.UpdateLeg(ctx, &g); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The transcript as the transcripts job stores it.
 	for _, s := range []struct {
 		side string
@@ -93,7 +105,8 @@ func newEnv(t *testing.T) *env {
 	}
 	log := storetest.Logger(t)
 	recs := recordings.NewService(e.DB, t.TempDir(), log)
-	reviews := review.NewService(e.DB, recs, talk.NewService(e.DB, log), log)
+	tk := talk.NewService(e.DB, log)
+	reviews := review.NewService(e.DB, recs, tk, log)
 	card, err := reviews.SaveScorecard(ctx, access.Brands(e.BrandA), e.BrandA, 0, review.ScorecardInput{Name: "Hotline basics",
 		Criteria: []review.Criterion{{Name: "Greeting", Weight: 1}, {Name: "Resolution", Weight: 3}}, PassMark: 70})
 	if err != nil {
@@ -115,6 +128,7 @@ func newEnv(t *testing.T) *env {
 		Transcripts: transcribe.NewService(e.DB, nil, log), Reviews: reviews})
 	e.app = portal.New(portal.Deps{Log: log, DB: e.DB, Access: e.Access, Cases: e.Tracking, PublicURL: "http://127.0.0.1:8080",
 		Routes: []func(fiber.Router){func(r fiber.Router) {
+			talk.StripRoute(r, tk) // the strip under the player (empty lanes: not analysed)
 			callpages.Routes(r, callpages.Options{Access: e.Access, Calls: calls, Sections: sections})
 		}}})
 	return e
