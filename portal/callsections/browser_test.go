@@ -26,13 +26,7 @@ func TestCallPageInBrowser(t *testing.T) {
 	ctx, _ := browsertest.New(t, browsertest.Options{})
 	violations := browsertest.CSPViolations(ctx)
 	path := "/calls/" + strconv.FormatInt(e.call, 10)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login?next="+path),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "admin@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#call-audit")),
-	); err != nil {
+	if err := browsertest.LogIn(ctx, base, "admin@example.com", password, path, "#call-audit"); err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"en", "ru"} {

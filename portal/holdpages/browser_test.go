@@ -25,13 +25,10 @@ func TestHoldCardInBrowser(t *testing.T) {
 	ctx, _ := browsertest.New(t, browsertest.Options{})
 	violations := browsertest.CSPViolations(ctx)
 	path := "/cases/" + c.Number
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login?next="+path),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "sup@a.example"),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#holds")),
-		chromedp.Click(chromedp.CSS("#hold-place button")),
+	if err := browsertest.LogIn(ctx, base, "sup@a.example", password, path, "#holds"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#hold-place button")),
 		chromedp.WaitVisible(chromedp.CSS("#hold-reason-error")),
 	); err != nil {
 		t.Fatal(err)
