@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"bytes"
+	"html/template"
 	"net/url"
 	"strconv"
 
@@ -22,6 +24,17 @@ func RequirePage(d Deps, roles ...access.Role) fiber.Handler { return requirePag
 // RenderPage executes a staff page template of portal/templates inside the common frame.
 func RenderPage(c *fiber.Ctx, d Deps, name, title string, data any) error {
 	return render(c, d, name, title, data)
+}
+
+// RenderPart draws the named template of portal/templates for one part of a page (a call
+// page's section, a case page's card) in L's language; the template gets .L and .Data.
+func RenderPart(L i18n.Locale, name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	err := pages[string(L.Lang)].ExecuteTemplate(&buf, name, struct {
+		L    i18n.Locale
+		Data any
+	}{L, data})
+	return template.HTML(buf.String()), err //nolint:gosec // html/template escaped it
 }
 
 // PageLocale is the language and time zone the page is written for (the viewer's own

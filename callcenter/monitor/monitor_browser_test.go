@@ -43,6 +43,7 @@ func TestDashboardListenButton(t *testing.T) {
 	button := fmt.Sprintf(`#live-calls button.monitor-listen[data-call="%d"]`, callID)
 	do("log in and open the dashboard", login(base+"/dashboard", "sup@example.com", "#live")...)
 	poll("the Listen button on the talking call", fmt.Sprintf(`!!document.querySelector(%q)`, button))
+	poll("the call's number links to its call page", fmt.Sprintf(`!!document.querySelector('#live-calls a[href="/calls/%d"]')`, callID))
 	do("listen", chromedp.Click(chromedp.CSS(button)))
 	poll("connected", `(document.getElementById("monitor-status").textContent || "").includes("Connected")`)
 	time.Sleep(3 * time.Second)

@@ -337,6 +337,11 @@ func baseRoutes() map[string]isolationRoute {
 		"GET /api/v1/reports/contact-center/targets": {list: true},
 		"PUT /api/v1/reports/contact-center/targets": {body: `{"brand_id": {brandA}, "seconds": 20, "target": 0.8}`},
 		"POST /reports/contact-center/targets":       {body: "form:brand={brandA}&seconds=20&target=80"},
+
+		// The case page's legal hold card (portal/holdpages) and the retention form of /quality.
+		"POST /cases/:number/holds":                 {path: "/cases/{case}/holds", body: "form:reason=theirs"},
+		"POST /cases/:number/holds/:hold<int>/lift": {path: "/cases/{case}/holds/1/lift", body: "form:reason=theirs"},
+		"POST /quality/retention":                   {path: "/quality/retention", body: "form:brand={brandA}&days=1"},
 	}
 }
 

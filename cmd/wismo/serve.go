@@ -41,8 +41,10 @@ import (
 	"github.com/wismo/wismo/outbox"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/callpages"
+	"github.com/wismo/wismo/portal/callsections"
 	"github.com/wismo/wismo/portal/casepages"
 	"github.com/wismo/wismo/portal/editor"
+	"github.com/wismo/wismo/portal/holdpages"
 	"github.com/wismo/wismo/portal/wallboard"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/recordings/transcribe"
@@ -173,6 +175,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	// Compact storage (Opus after the call) and retention with legal holds of recordings
 	// (cmd/wismo/recordingstorage.go; docs/recordings-storage.md).
 	rs := a.openRecordingStorage(n.tel.recs)
+	qp.pages.Retention = rs.retention // the retention form of /quality (portal/quality)
 	routes = append(routes, rs.routes)
 	n.jobs = append(n.jobs, rs.jobs()...)
 	// Transcripts of every finished recording (speechconfig.go; docs/transcripts.md): the job,
@@ -210,19 +213,6 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	n.tel.eng.OnRefer(func(leg *telephony.Leg, to string, done func(int)) error { return transfers.Refer(ctx, leg, to, done) })
 	routes = append(routes, func(r fiber.Router) {
 		transfer.Routes(r, transfers)
-		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc,
-			Watches: func(ctx context.Context, scope access.Scope, id int64) ([]callpages.Watch, error) {
-				ss, err := mon.Sessions(ctx, scope, id, 50)
-				out := make([]callpages.Watch, 0, len(ss))
-				for _, s := range ss {
-					w := callpages.Watch{UserID: s.UserID, StartedAt: s.StartedAt, EndedAt: s.EndedAt}
-					for _, m := range s.Modes {
-						w.Modes = append(w.Modes, callpages.WatchMode{Mode: m.Mode, At: m.At})
-					}
-					out = append(out, w)
-				}
-				return out, err
-			}})
 	})
 	n.tel.phones.UseDispositions(comms.scripts) // the desk's wrap-up offers the brand's own words
 	routes = append(routes, comms.routes)
@@ -234,6 +224,12 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		return nil, err
 	}
 	routes = append(routes, func(r fiber.Router) { monitor.Routes(r, mon) })
+	// The call page /calls/{id} (portal/callpages) with the sections of other domains
+	// (portal/callsections): the call's review, transcript, monitoring log and recording audit.
+	routes = append(routes, func(r fiber.Router) {
+		callpages.Routes(r, callpages.Options{Access: a.access, Calls: n.tel.center.Calls, Transfers: transfers, Cases: dc,
+			Sections: callsections.Sections(callsections.Options{Access: a.access, Monitor: mon, Transcripts: transcripts, Reviews: qp.reviews})})
+	})
 	// Callbacks the hotline and the agents promise become the dialer's calls (docs/outbound.md).
 	callbacks := callback.New(a.db, comms.dialer, a.cases, a.log)
 	n.tel.center.UseCallbacks(callbacks)
@@ -293,7 +289,9 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 	routes = append(routes, func(r fiber.Router) {
 		macros.Routes(r, caseMacros)
 		casepages.Routes(r, casepages.Options{Access: a.access, Cases: cs.svc, Tracking: a.cases, Replier: replies, Macros: caseMacros,
-			Transcripts: transcripts})
+			Transcripts: transcripts,
+			// The legal hold card for supervisors (portal/holdpages; recordings/retention's holds).
+			Cards: []casepages.Card{holdpages.Card{Access: a.access, Cases: cs.svc, Holds: rs.retention}}})
 	})
 	// Contact-center metrics (reports/ccmetrics, portal/wallboard; docs/contact-center-metrics.md):
 	// the wallboard, the report over a period with drill-down and CSV, its API and the targets.

@@ -5,6 +5,7 @@ package browsertest
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,4 +167,15 @@ func CSPViolations(ctx context.Context) func() []string {
 		defer mu.Unlock()
 		return slices.Clone(got)
 	}
+}
+
+// LogIn signs email in through wismo's login form in the browser of ctx, asking for next
+// (a path), and waits until the element wait (a CSS selector) of that page shows.
+func LogIn(ctx context.Context, base, email, password, next, wait string) error {
+	return chromedp.Do(ctx, chromedp.Navigate(base+"/login?next="+url.QueryEscape(next)),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(wait)))
 }

@@ -23,9 +23,9 @@ import (
 	"github.com/wismo/wismo/portal"
 )
 
-// Section draws one more part of the call page for call (nil HTML: nothing to show), within
-// scope and in the viewer's language.
-type Section func(ctx context.Context, scope access.Scope, L i18n.Locale, call callcenter.Call) (template.HTML, error)
+// Section draws one more part of the call page for call (empty HTML: nothing to show) for the
+// viewer (their scope and role) in their language.
+type Section func(ctx context.Context, viewer access.Principal, L i18n.Locale, call callcenter.Call) (template.HTML, error)
 
 // Transfers lists a call's transfers within scope (transfer.Service).
 type Transfers interface {
@@ -43,7 +43,6 @@ type Options struct {
 	Calls     *callcenter.CallLog
 	Transfers Transfers // nil: no transfers section
 	Cases     CaseLinks // nil: no cases section
-	Watches   Watches   // nil: no monitoring section
 	Sections  []Section // more sections, drawn in order after the built-in ones
 }
 
@@ -65,7 +64,6 @@ type callPage struct {
 	Agent     string
 	Legs      []leg
 	Transfers []move
-	Watches   []watch
 	Disp      string // the disposition in the viewer's language
 	AudioURL  string
 	TalkURL   string
@@ -87,7 +85,8 @@ type caseLink struct{ Number, URL string }
 
 func (p *pages) show(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	scope := access.PrincipalOf(c).Scope
+	viewer := access.PrincipalOf(c)
+	scope := viewer.Scope
 	L := portal.PageLocale(c, p.page)
 	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
 	call, err := p.o.Calls.Get(ctx, scope, id)
@@ -143,15 +142,6 @@ func (p *pages) show(c *fiber.Ctx) error {
 			d.Transfers = append(d.Transfers, m)
 		}
 	}
-	if u := access.PrincipalOf(c).User; p.o.Watches != nil && u != nil && (u.Role == access.RoleSupervisor || u.Role == access.RoleAdmin) {
-		ws, err := p.o.Watches(ctx, scope, call.ID)
-		if err != nil {
-			return err
-		}
-		for _, w := range ws {
-			d.Watches = append(d.Watches, watch{Watch: w, Who: name(w.UserID)})
-		}
-	}
 	d.Disp = disposition(L, call.Disposition)
 	if call.RecordingID != 0 {
 		rec := strconv.FormatInt(call.RecordingID, 10)
@@ -168,7 +158,7 @@ func (p *pages) show(c *fiber.Ctx) error {
 		}
 	}
 	for _, s := range p.o.Sections {
-		h, err := s(ctx, scope, L, call)
+		h, err := s(ctx, viewer, L, call)
 		if err != nil {
 			return err
 		}

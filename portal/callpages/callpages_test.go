@@ -113,9 +113,9 @@ func TestCallPageInBothLanguagesAndBrandIsolation(t *testing.T) {
 	}
 }
 
-// The call page shows supervisors (not agents) who listened then whispered on the call, and
-// the disposition in the viewer's language (the brand's own word as it is).
-func TestCallPageMonitoringAndDisposition(t *testing.T) {
+// The call page shows the disposition in the viewer's language (the brand's own word as it
+// is); the monitoring log is a section of portal/callsections.
+func TestCallPageDisposition(t *testing.T) {
 	e := trackingtest.New(t)
 	ctx := context.Background()
 	ids := map[string]int64{}
@@ -141,25 +141,18 @@ func TestCallPageMonitoringAndDisposition(t *testing.T) {
 	if err := calls.SetDisposition(ctx, access.Brands(e.BrandA), call.ID, callcenter.DispCallbackRequested); err != nil {
 		t.Fatal(err)
 	}
-	watches := func(_ context.Context, _ access.Scope, id int64) ([]callpages.Watch, error) {
-		if id != call.ID {
-			return nil, nil
-		}
-		return []callpages.Watch{{UserID: ids["sofia@a.example"], StartedAt: t0, EndedAt: &end,
-			Modes: []callpages.WatchMode{{Mode: "listen", At: t0}, {Mode: "whisper", At: t0.Add(10 * time.Second)}}}}, nil
-	}
 	app := portal.New(portal.Deps{Log: storetest.Logger(t), DB: e.DB, Access: e.Access, Cases: e.Tracking, PublicURL: "http://127.0.0.1:8080",
 		Routes: []func(fiber.Router){func(r fiber.Router) {
-			callpages.Routes(r, callpages.Options{Access: e.Access, Calls: calls, Watches: watches})
+			callpages.Routes(r, callpages.Options{Access: e.Access, Calls: calls})
 		}}})
 	path := "/calls/" + strconv.FormatInt(call.ID, 10)
 	for _, tc := range []struct {
 		email, lang string
 		want, not   []string
 	}{
-		{"sofia@a.example", "en", []string{"Supervisors on the call", "sofia@a.example", "listened", "whispered to the agent", "callback requested"}, nil},
-		{"sofia@a.example", "ru", []string{"Супервизоры на звонке", "слушал(а)", "подсказывал(а) оператору", "просили перезвонить"}, []string{"<dd>callback_requested</dd>"}},
-		{"anna@a.example", "en", []string{"callback requested"}, []string{"Supervisors on the call", "sofia@a.example"}},
+		{"sofia@a.example", "en", []string{"callback requested"}, nil},
+		{"sofia@a.example", "ru", []string{"просили перезвонить"}, []string{"<dd>callback_requested</dd>"}},
+		{"anna@a.example", "en", []string{"callback requested"}, nil},
 	} {
 		cookies := map[string]string{"lang": tc.lang}
 		if st, body, _ := browsertest.Login(t, app, cookies, tc.email, password, ""); st != http.StatusSeeOther {

@@ -16,6 +16,7 @@ package casepages
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,6 +50,16 @@ type Options struct {
 	Macros *macros.Service
 	// Transcripts show under recorded calls (nil: none).
 	Transcripts Transcripts
+	// Cards are other domains' cards beside the actions (legal holds: portal/holdpages).
+	Cards []Card
+}
+
+// Card is another domain's card on the case page: Draw writes it for the request and the
+// case (empty: nothing for this viewer); Routes mounts its forms, whose handlers answer a
+// refused form with page (the case page, drawn with the status they set).
+type Card interface {
+	Draw(c *fiber.Ctx, v cases.CaseView) (template.HTML, error)
+	Routes(r fiber.Router, page fiber.Handler)
 }
 
 type pages struct {
@@ -67,6 +78,9 @@ func Routes(r fiber.Router, o Options) {
 		r.Post("/cases/macros", managers, p.macroSave)
 		r.Post("/cases/macros/:id<int>/delete", managers, p.macroDelete)
 		r.Post("/cases/macros/codes", managers, p.codeAdd)
+	}
+	for _, k := range o.Cards {
+		k.Routes(r, p.show)
 	}
 	r.Get("/cases", agents, p.list)
 	r.Get("/cases/:number", agents, p.show)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/macros"
 	"github.com/wismo/wismo/portal"
+	"github.com/wismo/wismo/portal/transcriptview"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -41,6 +43,7 @@ type casePage struct {
 	Flash       string
 	Error       string
 	Now         time.Time
+	Cards       []template.HTML // Options.Cards
 }
 
 type phaseStep struct {
@@ -57,9 +60,7 @@ type item struct {
 	TalkURL   string         // its talk strip (recordings/talk), through the same checks
 	ReviewURL string         // its quality review page (portal/quality)
 	// Its transcript (transcript.go): the dialogue, or why there is none.
-	Transcript      []transcriptLine
-	TranscriptError string
-	Transcribed     bool
+	Transcript transcriptview.View
 }
 
 // mainLine is the phase bar: the phases a parcel passes on its way to the recipient.
@@ -146,6 +147,13 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 		if d.Macros, err = p.o.Macros.List(ctx, pr.Scope, v.BrandID); err != nil {
 			return err
 		}
+	}
+	for _, k := range p.o.Cards {
+		h, err := k.Draw(c, v)
+		if err != nil {
+			return err
+		}
+		d.Cards = append(d.Cards, h)
 	}
 	return portal.RenderPage(c, p.page, "case.html", v.Number, d)
 }

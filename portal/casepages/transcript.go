@@ -3,22 +3,15 @@ package casepages
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/portal/transcriptview"
 	"github.com/wismo/wismo/recordings/transcribe"
 )
 
 // Transcripts reads calls' transcripts (recordings/transcribe); nil shows none.
 type Transcripts interface {
 	ForCall(ctx context.Context, scope access.Scope, callID int64) ([]transcribe.Transcript, error)
-}
-
-// transcriptLine is one line of a call's dialogue under its player.
-type transcriptLine struct {
-	Side string // customer or agent
-	At   string // m:ss from the start of the recording
-	Text string
 }
 
 // transcript fills a recorded call's dialogue (both sides by time), or the engine's error
@@ -36,22 +29,6 @@ func (p *pages) transcript(ctx context.Context, scope access.Scope, it *item) er
 	if err != nil {
 		return err
 	}
-	var mine []transcribe.Transcript
-	for _, t := range ts {
-		if t.RecordingID == int64(rec) {
-			mine = append(mine, t)
-			if t.Error != "" && it.TranscriptError == "" {
-				it.TranscriptError = t.Error
-			}
-		}
-	}
-	for _, l := range transcribe.Dialogue(mine) {
-		s := l.StartMS / 1000
-		it.Transcript = append(it.Transcript, transcriptLine{Side: l.Side, At: fmt.Sprintf("%d:%02d", s/60, s%60), Text: l.Text})
-	}
-	if len(it.Transcript) > 0 {
-		it.TranscriptError = ""
-	}
-	it.Transcribed = len(mine) > 0
+	it.Transcript = transcriptview.Of(ts, int64(rec))
 	return nil
 }

@@ -20,6 +20,7 @@ type overviewPage struct {
 	Thresholds   talk.ThresholdsJSON
 	Sample       int
 	SampleDef    bool
+	Retention    *retentionForm // managers: the recordings' retention
 }
 
 // aggRow is an aggregate with its numbers written for the page.
@@ -74,6 +75,9 @@ func (p *pages) overview(c *fiber.Ctx) error {
 	}
 	d.Thresholds = th.JSON(f.Brand.ID, def)
 	if d.Sample, d.SampleDef, err = p.o.Reviews.SampleSize(c.UserContext(), f.Brand.ID); err != nil {
+		return err
+	}
+	if d.Retention, err = p.retentionOf(c, f); err != nil {
 		return err
 	}
 	return p.render(c, "quality.html", "q.title", d)

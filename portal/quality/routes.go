@@ -31,6 +31,8 @@ type Options struct {
 	Access  *access.Service
 	Talk    *talk.Service
 	Reviews *review.Service
+	// Retention is the recordings' retention setting (recordings/retention; nil: no form).
+	Retention Retention
 }
 
 type pages struct {
@@ -47,6 +49,7 @@ func Routes(r fiber.Router, o Options) {
 	r.Get("/quality", anyone, p.overview)
 	r.Post("/quality/thresholds", keepers, p.saveThresholds)
 	r.Post("/quality/sample", keepers, p.saveSample)
+	r.Post("/quality/retention", keepers, p.saveRetention)
 	r.Get("/quality/queue", scorers, p.queue)
 	r.Get("/quality/calls/:id<int>", scorers, p.callPage)
 	r.Post("/quality/calls/:id<int>", scorers, p.score)
@@ -129,6 +132,8 @@ func doneText(l i18n.Locale, c *fiber.Ctx) string {
 	switch v := c.Query("done"); v {
 	case "thresholds", "sample", "scorecard", "review":
 		return l.T("q.done." + v)
+	case "retention":
+		return l.T("retention.done")
 	}
 	return ""
 }

@@ -55,10 +55,25 @@ function liveTime(at) {
   }
 }
 
+// linkCalls makes each live call's number a link to its call page (/calls/{id}).
+function linkCalls(calls) {
+  const rows = document.getElementById("live-calls")?.tBodies[0].rows || [];
+  calls.forEach((c, i) => {
+    const cell = rows[i]?.cells[0];
+    if (!cell) return;
+    const a = document.createElement("a");
+    a.href = `/calls/${encodeURIComponent(c.id)}`;
+    a.textContent = String(c.id);
+    a.setAttribute("aria-label", T("js.dash.call_page", { id: c.id }));
+    cell.replaceChildren(a);
+  });
+}
+
 function show(snap) {
   fill("live-agents", snap.agents.map((a) => [a.email, word("state", a.state), duration(a.for_s)]));
   fill("live-queues", snap.queues.map((q) => [q.name, String(q.waiting), duration(q.longest_wait_s)]));
   fill("live-calls", snap.calls.map((c) => [String(c.id), word("direction", c.direction), word("call", c.state), c.parcel, c.agent, duration(c.for_s)]));
+  linkCalls(snap.calls);
   addListen(snap.calls); // supervisors on live calls (monitor.js)
   const at = new Date(snap.at);
   status.textContent = T("js.dash.live_at", { at: liveTime(at) });
