@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"sync"
 	"syscall"
 	"time"
 
@@ -139,6 +140,9 @@ type node struct {
 	jobs []job
 	sup  *supervisor
 	web  *fiber.App
+	// bg are one-off background tasks of the start (the prompt cache's warm-up): shutdown
+	// waits for them as for the jobs, so nothing writes the data dir after serve returns.
+	bg sync.WaitGroup
 }
 
 // wire opens every domain and joins them: each adds its routes and background jobs.
@@ -275,7 +279,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		Settings: promptSettings, Days: days, SMS: comms.dialer, PublicURL: a.cfg.PublicURL, DB: a.db, Log: a.log, Count: selfCount}
 	self.NumberLookups, self.AllLookups = a.cfg.hotlineLookups()
 	n.tel.center.UseSelfService(self.Serve)
-	go self.Warm(ctx) // the fixed texts into the prompt cache
+	n.bg.Go(func() { self.Warm(ctx) }) // the fixed texts into the prompt cache
 	// The brand managers' editors (/editor): templates, call scripts, rules, calling windows.
 	// The shop's look on the tracking page (package branding; the editor's look page sets it).
 	looks := branding.New(a.db)
@@ -379,6 +383,7 @@ func (n *node) drain(ctx context.Context, log *slog.Logger, stopJobs func()) {
 	}
 	stopJobs()
 	n.sup.wait()
+	n.bg.Wait()
 	log.Info("stopped")
 }
 

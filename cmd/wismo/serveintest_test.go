@@ -47,7 +47,7 @@ func serveInTest(t *testing.T, env map[string]string) (ctx context.Context, a *a
 		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); n.sup.wait(); n.tel.eng.Close() })
+	t.Cleanup(func() { cancel(); n.sup.wait(); n.bg.Wait(); n.tel.eng.Close() })
 	go n.web.Listener(ln)
 	t.Cleanup(func() { n.web.ShutdownWithTimeout(2 * time.Second) })
 	return ctx, a, n, base
