@@ -46,7 +46,7 @@ func (rep report) write(ctx context.Context) error {
 	fmt.Fprintf(&b, "- Each call (SIPp 3.6, `tools/benchhotline/scenarios/hotline_uac.xml`): INVITE to the hotline, RTP from the caller all call long, after 1 s the tracking number's nine digits and # as SIP INFO (one every 150 ms), then it listens %s plus the step's ramp-up and hangs up; new calls at %d/s, so every call of a step is up at once\n",
 		rep.opts.listen, rep.opts.rate)
 	b.WriteString("- wismo: `wismo serve` answers, greets, takes the keys, finds the parcel (index `parcels_serial`), reads it as the tracking page does and speaks its status from cached fragments; a call counts only when wismo's call log says its caller heard the status (`calls.ivr_answer`)\n")
-	b.WriteString("- The overall keyed-lookup throttle is raised for the run (`WISMO_HOTLINE_LOOKUPS=1000000`; by default 6,000 a minute, which at these rates answers \"too many tracking numbers\"); each caller keys once from a number of its own, inside the per-number limit\n")
+	b.WriteString("- The overall keyed-lookup throttle is raised for the run (`WISMO_HOTLINE_LOOKUPS=1000000`; by default 6,000 a minute, which at these rates answers \"too many tracking numbers\"); each caller keys once from a number of its own, inside the per-number limit; the node runs its SIP job only (`WISMO_JOBS=sip`), so the other jobs' first passes over the corpus are not measured with the calls\n")
 	b.WriteString("- Baseline: SIPp calling SIPp on the same scenario (`hotline_uas.xml`: answers, streams audio all call long, answers the ten INFOs, takes the BYE), the same ladder\n\n")
 	wp, wf := best(rep.wismo)
 	bp, bf := best(rep.baseline)
