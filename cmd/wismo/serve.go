@@ -351,6 +351,7 @@ func (n *node) announce(w io.Writer, publicURL string, hints *portal.DemoHints) 
 	fmt.Fprintf(w, "\n  wismo is up: open %s/\n", publicURL)
 	fmt.Fprintf(w, "  staff log in at %s/login (agents: /desk and /cases, supervisors: /dashboard, brand managers: /editor; /settings for your language and time zone)\n", publicURL)
 	fmt.Fprintf(w, "  customers' SMS and e-mail from unknown senders wait at %s/inbound/review; a brand's tracking-page look and automated call are at /editor/{brand}/look and /robocall\n", publicURL)
+	fmt.Fprintf(w, "  the floor: %s/wallboard and /reports/contact-center (supervisors; Listen on the dashboard's live calls), /quality (reviews, talk analytics, the recordings' audit), /routing/{brand}, /editor/{brand}/hotline-menu, a call's page at /calls/{id}\n", publicURL)
 	fmt.Fprintf(w, "  customers track parcels at %s/track\n", publicURL)
 	if hints != nil {
 		for _, l := range hints.Logins {
