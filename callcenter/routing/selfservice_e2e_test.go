@@ -167,7 +167,8 @@ func TestKeyedTrackingNumberThenTheRussianBrowserAgent(t *testing.T) {
 		caller.Command("sndcode", "0") //nolint:errcheck // the keys are checked on the call row
 	}()
 
-	page("answer the ringing call", chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("ring")), chromedp.Click(chromedp.ID("btn-answer"))))
+	until("the call ringing (the Russian speaker's turn)", `document.getElementById("ring").hidden === false`, 90*time.Second)
+	page("answer", chromedp.Do(bctx, chromedp.Click(chromedp.ID("btn-answer"))))
 	until("talking", `(document.getElementById("call-status").textContent || "").includes("Talking") && document.getElementById("remote").srcObject !== null`, 20*time.Second)
 	if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](earJS)); err != nil || !ok {
 		t.Fatalf("listening on the page: %v", err)
