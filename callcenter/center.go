@@ -45,7 +45,8 @@ type Config struct {
 	// SelfService runs before the queue for a caller who dialled a brand's hotline
 	// (ivr.SelfService); the func it returns is called when the call ends, with whether an
 	// agent answered. A caller gone when it returns was served by it: the call is answered.
-	SelfService func(ctx context.Context, leg *telephony.Leg, call Call) (after func(agent bool))
+	// It may set call.ParcelID (the parcel a caller keyed in): the queue routes by it.
+	SelfService func(ctx context.Context, leg *telephony.Leg, call *Call) (after func(agent bool))
 }
 
 // Center is call control: it places and takes calls through the telephony engine, bridges
@@ -103,7 +104,7 @@ func (c *Center) UseQueueWait(w func(context.Context, *telephony.Leg, Call, []in
 }
 
 // UseSelfService sets Config.SelfService (before calls come).
-func (c *Center) UseSelfService(s func(context.Context, *telephony.Leg, Call) func(bool)) {
+func (c *Center) UseSelfService(s func(context.Context, *telephony.Leg, *Call) func(bool)) {
 	c.cfg.SelfService = s
 }
 

@@ -128,7 +128,7 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 	}
 	r.notice(ctx, customer, settings.RecordingNotice)
 	if c.cfg.SelfService != nil && self {
-		if after := c.cfg.SelfService(ctx, customer, r.call); after != nil {
+		if after := c.cfg.SelfService(ctx, customer, &r.call); after != nil {
 			defer func() { after(r.call.AgentID != 0) }()
 			if customer.EndedBy() != "" { // resolved by self-service, no queue: answered (docs/ivr.md)
 				cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Answered, sideOf(customer, LegCustomer)

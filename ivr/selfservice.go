@@ -116,8 +116,10 @@ func (s *SelfService) init() {
 // Serve implements callcenter.Config.SelfService: it returns when the caller goes on to the
 // queue, or is gone (hung up, or hung up on after choosing a day: call control logs the call
 // answered, resolved here), and gives the function the call center calls at the end of the
-// call with whether an agent answered (nil: no status was heard).
-func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callcenter.Call) func(agent bool) {
+// call with whether an agent answered (nil: no status was heard). The parcel whose status
+// was heard becomes the call's (c.ParcelID: the queue routes by its recipient's language).
+func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, c *callcenter.Call) func(agent bool) {
+	call := *c
 	if call.BrandID == 0 {
 		return nil
 	}
@@ -151,7 +153,7 @@ func (s *SelfService) Serve(ctx context.Context, leg *telephony.Leg, call callce
 	if matched && p.Recipient.Language != "" {
 		lg = string(trackwords.LangOf(p.Recipient.Language))
 	}
-	call.ParcelID = p.ID
+	call.ParcelID, c.ParcelID = p.ID, p.ID
 	answer, keys := s.menu(ctx, leg, call, p, matched, lg, greeting)
 	s.record(call, answer, keyed+keys)
 	if leg.EndedBy() != "" { // resolved here: call control logs it answered

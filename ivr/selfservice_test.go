@@ -20,7 +20,6 @@ import (
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/i18n"
-	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/telephony"
@@ -138,18 +137,8 @@ func (w *selfWorld) warm(ctx context.Context) {
 // the machine is.
 func waitHeard(ctx context.Context, phone *telephonytest.Phone, label string) {
 	for ctx.Err() == nil {
-		files, _ := filepath.Glob(filepath.Join(phone.RecDir, "dump-*-dec.wav"))
-		if len(files) > 0 {
-			if b, err := os.ReadFile(files[len(files)-1]); err == nil && len(b) > 44 {
-				b = b[44 : 44+(len(b)-44)&^1] // the header's sizes are written at the end: read what is there
-				samples := make([]int16, len(b)/2)
-				for i := range samples {
-					samples[i] = int16(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
-				}
-				if slices.Contains(heardInOrder(samples), label) {
-					return
-				}
-			}
+		if slices.Contains(heardInOrder(phone.HeardSoFar()), label) {
+			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -185,44 +174,11 @@ func writeTone(t *testing.T, path string, freq float64) {
 	}
 }
 
-// heardInOrder reads what the caller heard in 100 ms windows as the prompts' tones and
-// speech ("greeting", "key_in", "menu", "speech"), runs of at least 300 ms, in order.
+// heardInOrder reads what the caller heard as the prompts' tones and speech ("greeting",
+// "key_in", "menu", "speech"), in order.
 func heardInOrder(samples []int16) []string {
-	var out []string
-	last, run := "", 0
-	for off := 0; off+800 <= len(samples); off += 800 {
-		win, label := samples[off:off+800], ""
-		switch {
-		case media.ToneShare(win, 8000, toneGreeting) > 0.6:
-			label = "greeting"
-		case media.ToneShare(win, 8000, toneKeyIn) > 0.6:
-			label = "key_in"
-		case media.ToneShare(win, 8000, toneMenu) > 0.6:
-			label = "menu"
-		case media.RMS(win) > 300:
-			label = "speech"
-		}
-		if label == last {
-			run++
-		} else {
-			last, run = label, 1
-		}
-		if run == 3 && label != "" && (len(out) == 0 || out[len(out)-1] != label) {
-			out = append(out, label)
-		}
-	}
-	return out
-}
-
-// inOrder says whether want appears in got in this order (other labels between).
-func inOrder(got, want []string) bool {
-	i := 0
-	for _, g := range got {
-		if i < len(want) && g == want[i] {
-			i++
-		}
-	}
-	return i == len(want)
+	return telephonytest.HeardInOrder(samples, telephonytest.Tone{Label: "greeting", Hz: toneGreeting},
+		telephonytest.Tone{Label: "key_in", Hz: toneKeyIn}, telephonytest.Tone{Label: "menu", Hz: toneMenu})
 }
 
 // call dials the hotline from the customer's phone (baresip), sends keys once the call is
@@ -296,7 +252,7 @@ func (w *selfWorld) ended(ctx context.Context, out func() string) (callcenter.Ca
 func TestHotlineSelfServiceKey0GoesToTheQueue(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
 	call, ivr, phone := w.callFrom(ctx, customer, []string{"@menu", "0"}, []time.Duration{0, 300 * time.Millisecond})
-	if heard := heardInOrder(phone.Heard(t)); !inOrder(heard, []string{"greeting", "speech", "menu"}) {
+	if heard := heardInOrder(phone.Heard(t)); !telephonytest.InOrder(heard, []string{"greeting", "speech", "menu"}) {
 		t.Errorf("the caller heard %v, want the greeting, the status (speech) and the menu in this order", heard)
 	}
 	if out, disp, self := w.row(ctx, call.ID); out != string(callcenter.Abandoned) || disp != "" || self != OutcomeQueue {
@@ -551,7 +507,7 @@ func TestHotlineSelfServiceKeyedThenAgent(t *testing.T) {
 	w, ctx := heavySelfWorld(t)
 	keys := keyed("123456785#0")
 	call, ivr, phone := w.callFrom(ctx, "+79130000001", keys, keyedPauses(keys))
-	if heard := heardInOrder(phone.Heard(t)); !inOrder(heard, []string{"greeting", "key_in", "speech", "menu"}) {
+	if heard := heardInOrder(phone.Heard(t)); !telephonytest.InOrder(heard, []string{"greeting", "key_in", "speech", "menu"}) {
 		t.Errorf("the caller heard %v, want the greeting, the question, the status (speech) and the menu in this order", heard)
 	}
 	if ivr != AnswerStatus+" 123456785#0" {

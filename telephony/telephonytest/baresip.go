@@ -319,6 +319,25 @@ func (p *Phone) Heard(t testing.TB) []int16 {
 	return ch[0]
 }
 
+// HeardSoFar is what the phone has heard so far in its current call (baresip writes the
+// dump's header sizes at the end: it reads what is there); nil before any.
+func (p *Phone) HeardSoFar() []int16 {
+	files, _ := filepath.Glob(filepath.Join(p.RecDir, "dump-*-dec.wav"))
+	if len(files) == 0 {
+		return nil
+	}
+	b, err := os.ReadFile(files[len(files)-1])
+	if err != nil || len(b) <= 44 {
+		return nil
+	}
+	b = b[44 : 44+(len(b)-44)&^1]
+	samples := make([]int16, len(b)/2)
+	for i := range samples {
+		samples[i] = int16(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
+	}
+	return samples
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
