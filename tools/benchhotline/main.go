@@ -63,7 +63,7 @@ func parseFlags() (options, error) {
 	flag.IntVar(&o.parcels, "parcels", 1000000, "parcels in the database")
 	flag.IntVar(&o.seedParcels, "demo-parcels", 5000, "parcels `wismo demo` makes before they are copied up to -parcels")
 	flag.IntVar(&o.sample, "sample", 5000, "parcels the callers key in (each call a different one, round robin)")
-	flag.StringVar(&levels, "levels", "100,200,400,600,800,1000,1200,1500", "concurrent calls to try, ascending")
+	flag.StringVar(&levels, "levels", "100,200,400,500,600,800,1000,1200,1500,2000,2500", "concurrent calls to try, ascending")
 	flag.IntVar(&o.rate, "rate", 100, "new calls per second while a step ramps up")
 	flag.DurationVar(&o.listen, "listen", 8*time.Second, "how long a caller listens after keying before hanging up")
 	flag.Parse()
@@ -143,8 +143,17 @@ func run(ctx context.Context, o options) error {
 		cpu0 := benchproc.CPU(srv.Pid())
 		r := s.step(ctx, o, level, target)
 		r.cpu = benchproc.CPU(srv.Pid()) - cpu0
-		time.Sleep(2 * time.Second) // the last calls' log rows are written as they end
+		// The last calls' rows are written as they end: count until every caller is there or
+		// the count has stood still for 5 s (at most 30 s).
 		after, err := served(ctx)
+		for last, still, waited := after, 0, 0; err == nil && after-before < level && still < 5 && waited < 30; waited++ {
+			time.Sleep(time.Second)
+			if after, err = served(ctx); after == last {
+				still++
+			} else {
+				last, still = after, 0
+			}
+		}
 		if err != nil {
 			r.ok, r.failures = false, err.Error()
 		}
