@@ -73,8 +73,9 @@ func (rep report) write(ctx context.Context) error {
 	for _, r := range rep.baseline[min(len(rep.wismo), len(rep.baseline)):] {
 		fmt.Fprintf(&b, "| %d | - | %s |\n", r.level, passFail(r))
 	}
-	goal := wp >= 500 && 2*wp >= bp
-	fmt.Fprintf(&b, "\n- Goal: at least 500 concurrent and at least half of what SIPp holds: **%s**.\n", map[bool]string{true: "met", false: "not met"}[goal])
+	met := map[bool]string{true: "met", false: "not met"}
+	fmt.Fprintf(&b, "\n- Goal: at least 500 concurrent: **%s** (%d); at least half of what SIPp holds: **%s** (%d of at least %d).\n",
+		met[wp >= 500], wp, met[2*wp >= bp], wp, bp)
 	largest := rep.opts.levels[len(rep.opts.levels)-1]
 	if wf == 0 || bf == 0 {
 		fmt.Fprintf(&b, "- A ladder that never failed stopped at its largest step (%d): that is a floor, not a ceiling (`-levels` goes higher).\n", largest)
