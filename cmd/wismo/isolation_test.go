@@ -81,7 +81,6 @@ func isolationRoutes() map[string]isolationRoute {
 	return routes
 }
 
-
 // isolationTables are the tables a refused request must leave as they were: every domain's.
 // (sessions and api_keys are left out: using a session extends it.)
 var isolationTables = []string{"brands", "posts", "users", "user_brands", "transit_standards", "parcels", "events",
