@@ -109,11 +109,11 @@ func TestRoutingPage(t *testing.T) {
 		t.Fatalf("login: %d", code)
 	}
 	page := "/routing/" + strconv.FormatInt(f.a, 10)
-	code, body, _ := browsertest.Request(t, app, cookies, "GET", "/routing", nil)
+	code, _, _ := browsertest.Request(t, app, cookies, "GET", "/routing", nil)
 	if code != 303 {
 		t.Fatalf("/routing: %d", code)
 	}
-	code, body, _ = browsertest.Request(t, app, cookies, "GET", page, nil)
+	code, body, _ := browsertest.Request(t, app, cookies, "GET", page, nil)
 	if code != 200 || !strings.Contains(body, "Routing by language and skill") || !strings.Contains(body, "ru@example.com") || !strings.Contains(body, "A support") {
 		t.Fatalf("page: %d %.2000s", code, body)
 	}
@@ -130,7 +130,7 @@ func TestRoutingPage(t *testing.T) {
 	if got, _ := f.svc.Agent(ctx, f.a, agent); !slices.Equal(got.Languages, []string{"ru", "en"}) {
 		t.Fatalf("stored: %+v", got)
 	}
-	code, body, _ = browsertest.Request(t, app, cookies, "POST", page, url.Values{"_csrf": {token}, "op": {"queue"}, "id": {strconv.FormatInt(f.queue, 10)},
+	code, _, _ = browsertest.Request(t, app, cookies, "POST", page, url.Values{"_csrf": {token}, "op": {"queue"}, "id": {strconv.FormatInt(f.queue, 10)},
 		"skill": {"returns"}, "fallback": {"20"}, "announce": {"30"}})
 	if q, _ := f.svc.Queue(ctx, f.queue); code != 200 || q.Fallback != 20*time.Second || q.Skill != "returns" {
 		t.Fatalf("queue save: %d %+v", code, q)

@@ -171,11 +171,7 @@ func (s *Service) brandQueues(ctx context.Context, brand int64) ([]queueLine, er
 }
 
 func list(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		out = append(out, f)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 }
 
 func seconds(s, field string) (time.Duration, error) {
