@@ -11,6 +11,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/telephony"
 )
@@ -55,11 +56,8 @@ func (s *Service) AddNumber(ctx context.Context, u *access.User, scope access.Sc
 	}
 	settings, _ := s.calls.Brand(ctx, lc.BrandID)
 	conf := Conference{CallID: callID, To: to, StartedAt: time.Now().UTC()}
-	row := transferRow{CallID: callID, Kind: "conference", FromAgentID: u.ID, ToNumber: to, StartedAt: conf.StartedAt}
-	if lc.BrandID != 0 {
-		row.BrandID = &lc.BrandID
-	}
-	if err := s.db.Gorm.WithContext(ctx).Create(&row).Error; err != nil {
+	row := transfer.Transfer{BrandID: lc.BrandID, CallID: callID, Kind: "conference", FromAgentID: u.ID, ToNumber: to, StartedAt: conf.StartedAt}
+	if err := transfer.Log(ctx, s.db, &row); err != nil {
 		return Conference{}, fmt.Errorf("log conference on call %d: %w", callID, err)
 	}
 	conf.ID = row.ID
@@ -81,12 +79,12 @@ func (s *Service) AddNumber(ctx context.Context, u *access.User, scope access.Sc
 	if err != nil {
 		now := time.Now().UTC()
 		conf.Outcome, conf.EndedAt = "failed", &now
-		s.endTransfer(row.ID, "failed", &now)
+		s.endTransfer(row, "failed", &now)
 		s.log.Info("conference number did not join", "call", callID, "err", err)
 		return conf, fmt.Errorf("%w: %v", ErrConferenceFailed, err)
 	}
 	conf.Outcome = "completed"
-	s.endTransfer(row.ID, "completed", nil)
+	s.endTransfer(row, "completed", nil)
 	s.log.Info("conference number joined", "call", callID, "by", u.ID)
 	go func() {
 		select {
@@ -96,37 +94,15 @@ func (s *Service) AddNumber(ctx context.Context, u *access.User, scope access.Sc
 		lc.Taps.Detach(leg)
 		leg.Hangup(context.WithoutCancel(s.base), "")
 		now := time.Now().UTC()
-		s.endTransfer(row.ID, "", &now)
+		s.endTransfer(row, "", &now)
 	}()
 	return conf, nil
 }
 
-// transferRow is a row of call_transfers (migration 00031), written here for conferences.
-type transferRow struct {
-	ID          int64 `gorm:"primaryKey"`
-	BrandID     *int64
-	CallID      int64
-	Kind        string
-	FromAgentID int64
-	ToNumber    string
-	Outcome     string
-	StartedAt   time.Time
-	EndedAt     *time.Time
-}
-
-func (transferRow) TableName() string { return "call_transfers" }
-
 // endTransfer sets a conference row's outcome (when given) and end (when given).
-func (s *Service) endTransfer(id int64, outcome string, at *time.Time) {
-	set := map[string]any{}
-	if outcome != "" {
-		set["outcome"] = outcome
-	}
-	if at != nil {
-		set["ended_at"] = *at
-	}
-	if err := s.db.Gorm.WithContext(s.base).Model(&transferRow{}).Where("id = ?", id).Updates(set).Error; err != nil {
-		s.log.Error("conference not logged", "row", id, "err", err)
+func (s *Service) endTransfer(row transfer.Transfer, outcome string, at *time.Time) {
+	if err := transfer.Finish(s.base, s.db, row.ID, row.BrandID, outcome, at); err != nil {
+		s.log.Error("conference not logged", "row", row.ID, "err", err)
 	}
 }
 

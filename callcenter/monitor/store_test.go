@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/store/storetest"
 )
 
@@ -67,13 +68,13 @@ func TestSessionLogAndConferenceRows(t *testing.T) {
 		t.Errorf("another brand's log: %+v %v", all, err)
 	}
 	// A conference row: logged, then completed and ended.
-	row := transferRow{BrandID: &a.ID, CallID: callA, Kind: "conference", FromAgentID: sup.ID, ToNumber: "+79131234567", StartedAt: t0}
-	if err := db.Gorm.WithContext(ctx).Create(&row).Error; err != nil {
+	row := transfer.Transfer{BrandID: a.ID, CallID: callA, Kind: "conference", FromAgentID: sup.ID, ToNumber: "+79131234567", StartedAt: t0}
+	if err := transfer.Log(ctx, db, &row); err != nil {
 		t.Fatal(err)
 	}
-	s.endTransfer(row.ID, "completed", nil)
+	s.endTransfer(row, "completed", nil)
 	end := t0.Add(time.Minute)
-	s.endTransfer(row.ID, "", &end)
+	s.endTransfer(row, "", &end)
 	var outcome string
 	var ended *time.Time
 	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`SELECT outcome, ended_at FROM call_transfers WHERE id = ?`), row.ID).Scan(&outcome, &ended); err != nil {

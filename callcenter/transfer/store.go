@@ -19,11 +19,33 @@ func nz(v int64) any {
 }
 
 // insert writes t's row and sets its id.
-func (s *Service) insert(ctx context.Context, t *Transfer) error {
-	return s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO call_transfers
-		(brand_id, call_id, kind, from_agent_id, to_agent_id, to_queue_id, to_number, outcome, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?) RETURNING id`), nz(t.BrandID), t.CallID, t.Kind, nz(t.FromAgentID),
-		nz(t.ToAgentID), nz(t.ToQueueID), t.ToNumber, t.StartedAt).Scan(&t.ID)
+func (s *Service) insert(ctx context.Context, t *Transfer) error { return Log(ctx, s.db, t) }
+
+// Log writes t's row of call_transfers and sets its id: this package's transfers, and what
+// others record through it (callcenter/monitor's conferences, the demo's history). Its
+// outcome and end may be set already.
+func Log(ctx context.Context, db *store.DB, t *Transfer) error {
+	return db.SQL.QueryRowContext(ctx, db.Rebind(`INSERT INTO call_transfers
+		(brand_id, call_id, kind, from_agent_id, to_agent_id, to_queue_id, to_number, outcome, started_at, ended_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), nz(t.BrandID), t.CallID, t.Kind, nz(t.FromAgentID),
+		nz(t.ToAgentID), nz(t.ToQueueID), t.ToNumber, t.Outcome, t.StartedAt, t.EndedAt).Scan(&t.ID)
+}
+
+// Finish sets row id's outcome (unless "") and end (unless nil); the brand is in the WHERE
+// as in every write.
+func Finish(ctx context.Context, db *store.DB, id, brandID int64, outcome string, at *time.Time) error {
+	if outcome != "" {
+		if _, err := db.SQL.ExecContext(ctx, db.Rebind(`UPDATE call_transfers SET outcome = ? WHERE id = ? AND COALESCE(brand_id, 0) = ?`),
+			outcome, id, brandID); err != nil {
+			return err
+		}
+	}
+	if at == nil {
+		return nil
+	}
+	_, err := db.SQL.ExecContext(ctx, db.Rebind(`UPDATE call_transfers SET ended_at = ? WHERE id = ? AND COALESCE(brand_id, 0) = ?`),
+		*at, id, brandID)
+	return err
 }
 
 // end writes t's outcome and end (the brand is in the WHERE as in every write).

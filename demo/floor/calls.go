@@ -8,6 +8,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/demo"
 )
 
@@ -85,9 +86,9 @@ func transfers(ctx context.Context, d demo.WorkspaceDeps, who people, sum *Summa
 		if err := d.Calls.Update(ctx, &c); err != nil {
 			return err
 		}
-		if _, err := d.DB.SQL.ExecContext(ctx, d.DB.Rebind(`INSERT INTO call_transfers (brand_id, call_id, kind, from_agent_id,
-			to_agent_id, outcome, started_at, ended_at) VALUES (?, ?, 'attended', ?, ?, 'completed', ?, ?)`),
-			c.BrandID, c.ID, who.agent, who.supervisor, consult, handed); err != nil {
+		t := transfer.Transfer{BrandID: c.BrandID, CallID: c.ID, Kind: "attended", FromAgentID: who.agent, ToAgentID: who.supervisor,
+			Outcome: "completed", StartedAt: consult, EndedAt: &handed}
+		if err := transfer.Log(ctx, d.DB, &t); err != nil {
 			return err
 		}
 		sum.Transfers++
@@ -95,9 +96,9 @@ func transfers(ctx context.Context, d demo.WorkspaceDeps, who people, sum *Summa
 	c := calls[2]
 	if c.AnsweredAt != nil && c.EndedAt != nil {
 		at := c.AnsweredAt.Add(3 * time.Second)
-		if _, err := d.DB.SQL.ExecContext(ctx, d.DB.Rebind(`INSERT INTO call_transfers (brand_id, call_id, kind, from_agent_id,
-			to_number, outcome, started_at, ended_at) VALUES (?, ?, 'conference', ?, ?, 'completed', ?, ?)`),
-			c.BrandID, c.ID, who.agent, ConferenceNumber, at, *c.EndedAt); err != nil {
+		t := transfer.Transfer{BrandID: c.BrandID, CallID: c.ID, Kind: "conference", FromAgentID: who.agent, ToNumber: ConferenceNumber,
+			Outcome: "completed", StartedAt: at, EndedAt: c.EndedAt}
+		if err := transfer.Log(ctx, d.DB, &t); err != nil {
 			return err
 		}
 		sum.Conferences++
