@@ -94,6 +94,7 @@ func TestDemoCarrierConfig(t *testing.T) {
 
 // demoCall is a call of GET /api/v1/calls.
 type demoCall struct {
+	ID          int64      `json:"id"`
 	Direction   string     `json:"direction"`
 	AgentID     int64      `json:"agent_id"`
 	ParcelID    string     `json:"parcel_id"`
@@ -257,12 +258,15 @@ func TestServeDemoCarrier(t *testing.T) {
 	a = demoAgent(t, s)
 	phone = telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "agent9", Tone: 600, Registrar: sipAddr, Password: "phone-secret-9"})
 	a.available()
-	c = a.waitCall(60*time.Second, "?direction=inbound", func(c demoCall) bool { return c.agentAnswered() })
+	// The demo's history holds ended hotline calls (self-served ones among them): follow the live
+	// one by its id, never "any ended inbound call".
+	c = a.waitCall(60*time.Second, "?direction=inbound", func(c demoCall) bool { return c.EndedAt == nil && c.agentAnswered() })
 	phone.Command("hangup", "")
 	if c.To != demoHotline || !strings.HasPrefix(c.From, "+") || c.ParcelID == "" {
 		t.Fatalf("demo hotline call: %+v", c)
 	}
-	c = a.waitCall(20*time.Second, "?direction=inbound", func(c demoCall) bool { return c.EndedAt != nil })
+	live := c.ID
+	c = a.waitCall(20*time.Second, "?direction=inbound", func(c demoCall) bool { return c.ID == live && c.EndedAt != nil })
 	if c.Outcome != "answered" || c.AgentID == 0 {
 		t.Fatalf("demo hotline call: %+v", c)
 	}
