@@ -128,7 +128,7 @@ func attemptEntries(ctx context.Context, db *store.DB, q store.Tx, cases map[int
 			}
 			out = append(out, TimelineEntry{At: at.UTC(), Kind: "escalation", Ref: number, Actor: "system",
 				Summary: fmt.Sprintf("webhook to the %s post, attempt %d: %s", country, attempt, outcome),
-				Data:    map[string]any{"escalation_id": esc, "attempt": attempt, "status_code": status, "error": errText, "duration_ms": ms}})
+				Data:    map[string]any{"escalation_id": esc, "country": country, "attempt": attempt, "status_code": status, "error": errText, "duration_ms": ms}})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -1,9 +1,13 @@
 package casepages
 
 import (
+	"strconv"
 	"strings"
 
+	"github.com/wismo/wismo/callcenter/trackcalls"
 	"github.com/wismo/wismo/i18n"
+	"github.com/wismo/wismo/tracking"
+	"github.com/wismo/wismo/trackwords"
 )
 
 // describe writes a timeline entry in the viewer's language from its data: the case log's
@@ -25,6 +29,12 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 		return text
 	case "choice":
 		return describeChoice(L, it)
+	case "call":
+		return describeCall(L, it)
+	case "event":
+		return describeEvent(L, it)
+	case "escalation":
+		return describeAttempt(L, it)
 	case "case":
 	default:
 		return it.Summary
@@ -82,4 +92,79 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 		return L.T("cases.log.sla_breached", "timer", timer)
 	}
 	return it.Summary
+}
+
+// word is the catalog's text of prefix+value, or value itself where the catalog has none (a
+// brand's own disposition, a mode added later).
+func word(L i18n.Locale, prefix, value string) string {
+	if value == "" || !i18n.Default().Has(prefix+value) {
+		return value
+	}
+	return L.T(prefix + value)
+}
+
+// describeCall is a call in the viewer's language: "hotline call from +7913...: answered
+// (reached)", from the call log's data (callcenter.Call).
+func describeCall(L i18n.Locale, it item) string {
+	f := it.Fields
+	str := func(k string) string { s, _ := f[k].(string); return s }
+	if str("direction") == "" {
+		return it.Summary
+	}
+	key, number := "cases.call.to", str("to")
+	if str("direction") == "inbound" {
+		key, number = "cases.call.from", str("from")
+	}
+	text := L.T(key, "mode", word(L, "cases.call.mode.", str("mode")), "number", trackcalls.URIUser(number))
+	outcome := L.T("cases.call.in_progress")
+	if o := str("outcome"); o != "" {
+		outcome = word(L, "callpage.outcome.", o)
+	}
+	return text + ": " + outcome
+}
+
+// disposition is an agent's disposition of a call in the viewer's language.
+func disposition(L i18n.Locale, d string) string {
+	return word(L, "js.desk.disposition.", word(L, "callpage.disposition.", d))
+}
+
+// describeEvent is a tracking event for staff: its UPU code, then the customer words of the
+// viewer's language (trackwords: what the tracking page says), the reason and action, and the
+// place. The UPU list's own notes are for integrators, not for a reader of a case.
+func describeEvent(L i18n.Locale, it item) string {
+	f := it.Fields
+	str := func(k string) string { s, _ := f[k].(string); return s }
+	code := str("code")
+	if code == "" {
+		return it.Summary
+	}
+	ev := trackwords.For(string(L.Lang), nil).Events([]tracking.EventView{{Code: code, Phase: tracking.Phase(str("phase")),
+		Reason: str("reason"), Action: str("action")}})[0]
+	text := code + " " + ev.Label
+	if ev.Detail != "" {
+		text += " (" + ev.Detail + ")"
+	}
+	if loc := str("location"); loc != "" {
+		text += " — " + loc
+	}
+	return text
+}
+
+// describeAttempt is one delivery of an escalation to a partner post's webhook.
+func describeAttempt(L i18n.Locale, it item) string {
+	f := it.Fields
+	attempt, ok := f["attempt"].(float64)
+	if !ok {
+		return it.Summary
+	}
+	country, _ := f["country"].(string)
+	n := strconv.Itoa(int(attempt))
+	if e, _ := f["error"].(string); e != "" {
+		return L.T("cases.log.webhook_failed", "country", country, "attempt", n, "error", e)
+	}
+	status, _ := f["status_code"].(float64)
+	if status >= 200 && status < 300 {
+		return L.T("cases.log.webhook_delivered", "country", country, "attempt", n)
+	}
+	return L.T("cases.log.webhook_failed", "country", country, "attempt", n, "error", "HTTP "+strconv.Itoa(int(status)))
 }

@@ -355,3 +355,60 @@ func TestTimelineCallNamesItsAgent(t *testing.T) {
 		t.Errorf("the call's agent is not named: %s", page)
 	}
 }
+
+// wordedSource gives a timeline a dialled call with a disposition, a hotline call in progress,
+// a failed attempt to deliver the case to a partner post, and a missed delivery with its reason
+// and action, as the call log, the case log and tracking write them (English summaries).
+type wordedSource struct{}
+
+func (wordedSource) TimelineFor(_ context.Context, _ access.Scope, parcels []string) ([]cases.TimelineEntry, error) {
+	at := trackingtest.Start
+	return []cases.TimelineEntry{
+		{At: at, Kind: "call", Summary: "preview call to +79131234567: answered (voicemail)", Actor: "callcenter", Ref: "call:11",
+			Data: map[string]any{"id": 11, "direction": "outbound", "mode": "preview", "to": "<sip:+79131234567@trunk;user=phone>",
+				"outcome": "answered", "disposition": "voicemail"}},
+		{At: at.Add(time.Minute), Kind: "call", Summary: "hotline call from +79131234567: in progress", Actor: "callcenter", Ref: "call:12",
+			Data: map[string]any{"id": 12, "direction": "inbound", "mode": "hotline", "from": "+79131234567"}},
+		{At: at.Add(2 * time.Minute), Kind: "escalation", Summary: "webhook to the GB post, attempt 2: HTTP 503", Actor: "system",
+			Data: map[string]any{"escalation_id": 1, "country": "GB", "attempt": 2, "status_code": 503}},
+		{At: at.Add(3 * time.Minute), Kind: "event", Summary: "EMH Unsuccessful (attempted) delivery (carries a non-delivery reason and an action taken) — London",
+			Ref: parcels[0], Data: tracking.EventView{Code: "EMH", Phase: "out_for_delivery", Location: "London", Reason: "ABSENT", Action: "NOTICE_LEFT"}},
+	}, nil
+}
+
+// Calls, partner-post deliveries and scans on the timeline read in the viewer's language, in
+// the words the tracking page gives customers: a Russian agent reads no English call log line
+// and no UPU list note.
+func TestTimelineInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	e.Cases.AddTimelineSource(wordedSource{})
+	e.Upsert(e.ScopeA(), trackingtest.Parcel("RB123456785GB"))
+	c := e.openCase(e.ScopeA(), "RB123456785GB", cases.CaseInput{})
+	for _, tc := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"ru", []string{"Предпросмотр: звонок на +79131234567: Отвечен", "Итог: автоответчик", "Горячая линия: звонок от +79131234567: идёт",
+			"обращение не доставлено почте страны GB (попытка 2): HTTP 503",
+			"EMH Курьер не смог вручить посылку (Никого не было дома или дверь не открыли. Оставлено извещение", "— London"},
+			[]string{"preview call", "hotline call", "webhook to the", "Unsuccessful (attempted)", "voicemail"}},
+		{"en", []string{"Preview call to +79131234567: Answered", "Hotline call from +79131234567: in progress",
+			"escalation not delivered to the GB post (attempt 2): HTTP 503",
+			"EMH The courier could not deliver the parcel (Nobody was at home or nobody opened the door."},
+			[]string{"carries a non-delivery reason", "<sip:"}},
+	} {
+		_, page, _ := e.login("agent@a.example", tc.lang).get("/cases/" + c.Number)
+		_, page, _ = strings.Cut(html.UnescapeString(page), `<ol class="timeline"`)
+		page, _, _ = strings.Cut(page, "</ol>")
+		for _, w := range tc.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: the timeline lacks %q", tc.lang, w)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(page, w) {
+				t.Errorf("%s: the timeline says %q", tc.lang, w)
+			}
+		}
+	}
+}

@@ -131,6 +131,9 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 			it.Fields["agent"] = people[int64(id)] // a call's agent by name, not by number
 		}
 		it.Text = describe(L, it, people)
+		if d, ok := it.Fields["disposition"].(string); ok && it.Kind == "call" {
+			it.Fields["disposition"] = disposition(L, d)
+		}
 		if err := p.transcript(ctx, pr.Scope, &it); err != nil {
 			return err
 		}
