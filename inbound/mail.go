@@ -164,7 +164,7 @@ func (s *Service) HandleMail(ctx context.Context, in Mail) (Message, error) {
 	switch {
 	case in.TrustedRelay && authFailed(h.Get("Authentication-Results")):
 		m.ParcelID = known.parcel
-		return m, s.toReview(ctx, &m, "the trusted relay's Authentication-Results say the sender failed authentication")
+		return m, s.toReview(ctx, &m, WhyAuthFailed)
 	case known.id != 0:
 		ok, err := s.senderKnown(ctx, brand, known.id, m.Sender)
 		if err != nil {
@@ -172,7 +172,7 @@ func (s *Service) HandleMail(ctx context.Context, in Mail) (Message, error) {
 		}
 		if !ok {
 			m.ParcelID = known.parcel
-			return m, s.toReview(ctx, &m, fmt.Sprintf("a reply to case %s (by %s) from an address the case does not know", known.number, how))
+			return m, s.toReview(ctx, &m, fmt.Sprintf(WhyStrangerReply, known.number, how))
 		}
 		m.ParcelID = known.parcel
 	default:
@@ -182,7 +182,7 @@ func (s *Service) HandleMail(ctx context.Context, in Mail) (Message, error) {
 		}
 		if parcel == "" {
 			m.ParcelID = known.parcel
-			return m, s.toReview(ctx, &m, "the brand does not know this sender and the message names no case")
+			return m, s.toReview(ctx, &m, WhyUnknownSender)
 		}
 		if known.parcel == "" {
 			m.ParcelID, how = parcel, found
@@ -205,6 +205,15 @@ func (s *Service) HandleMail(ctx context.Context, in Mail) (Message, error) {
 	}
 	return m, nil
 }
+
+// Why a message waits for review (inbound_messages.detail): the review page words them in the
+// reader's language (inbound/reviewpage), so they are written here once.
+const (
+	WhyUnknownNumber = "the brand has never texted this number and no parcel has it"
+	WhyAuthFailed    = "the trusted relay's Authentication-Results say the sender failed authentication"
+	WhyStrangerReply = "a reply to case %s (by %s) from an address the case does not know"
+	WhyUnknownSender = "the brand does not know this sender and the message names no case"
+)
 
 func (s *Service) toReview(ctx context.Context, m *Message, why string) error {
 	m.Outcome, m.Detail = OutcomeReview, why

@@ -126,7 +126,7 @@ func (s *Service) HandleSMS(ctx context.Context, from, to, text string) (Message
 		return m, err
 	}
 	if parcel == "" {
-		m.Outcome, m.Detail = OutcomeReview, "the brand has never texted this number and no parcel has it"
+		m.Outcome, m.Detail = OutcomeReview, WhyUnknownNumber
 		return m, s.record(ctx, &m)
 	}
 	m.ParcelID = parcel

@@ -102,7 +102,9 @@ func TestServeTakesCustomersReplies(t *testing.T) {
 	}
 	code, html := page("GET", "/inbound/review?lang=ru", "")
 	m := regexp.MustCompile(`action="/inbound/review/(\d+)"`).FindStringSubmatch(html)
-	if code != 200 || m == nil || !strings.Contains(html, "Anna here, from my work phone") || !strings.Contains(html, "Сообщения на проверку") {
+	if code != 200 || m == nil || !strings.Contains(html, "Anna here, from my work phone") || !strings.Contains(html, "Сообщения на проверку") ||
+		!strings.Contains(html, "Бренд никогда не писал на этот номер") { // why it waits, in the reader's language
+
 		t.Fatalf("the review page: %d %.3000s", code, html)
 	}
 	if code, _ := page("POST", "/inbound/review/"+m[1], "_csrf="+sess.CSRF+"&case="+list[0].Number+"&action=case"); code != 303 {

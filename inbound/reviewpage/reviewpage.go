@@ -7,12 +7,15 @@ package reviewpage
 import (
 	"errors"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/cases"
+	"github.com/wismo/wismo/i18n"
 	"github.com/wismo/wismo/inbound"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/portal"
@@ -80,6 +83,7 @@ func (p *pages) render(c *fiber.Ctx, errText string) error {
 		return err
 	}
 	for _, m := range list {
+		m.Detail = why(L, m.Detail)
 		d.Messages = append(d.Messages, row{Message: m, When: L.DateTime(m.CreatedAt)})
 	}
 	return portal.RenderPage(c, p.d, "inbound_review.html", L.T("inbound.review.title"), d)
@@ -115,4 +119,24 @@ func (p *pages) settle(c *fiber.Ctx) error {
 		done = "dismissed"
 	}
 	return c.Redirect("/inbound/review?"+url.Values{"brand": {strconv.FormatInt(b.ID, 10)}, "done": {done}}.Encode(), fiber.StatusSeeOther)
+}
+
+// strangerReply matches inbound.WhyStrangerReply's case number and how the mail was threaded.
+var strangerReply = regexp.MustCompile("^" + strings.NewReplacer("%s", "(.+?)").Replace(regexp.QuoteMeta(inbound.WhyStrangerReply)) + "$")
+
+// why is the reason a message waits for review in the reader's language; a reason this page
+// does not know shows as stored.
+func why(L i18n.Locale, detail string) string {
+	switch detail {
+	case inbound.WhyUnknownNumber:
+		return L.T("inbound.why.unknown_number")
+	case inbound.WhyAuthFailed:
+		return L.T("inbound.why.auth_failed")
+	case inbound.WhyUnknownSender:
+		return L.T("inbound.why.unknown_sender")
+	}
+	if m := strangerReply.FindStringSubmatch(detail); m != nil {
+		return L.T("inbound.why.stranger_reply", "case", m[1], "how", m[2])
+	}
+	return detail
 }
