@@ -351,9 +351,9 @@ func agentCases(ctx context.Context, d WorkspaceDeps, agentID int64, sum *Worksp
 	return nil
 }
 
-// demoPartnerWebhook is where the demo's partner posts "receive" escalations: the discard
-// port on loopback, which nothing answers, so escalated cases wait for the post (the webhook
-// job retries) and no demo traffic leaves the machine.
+// demoPartnerWebhook is where the demo's partner posts "receive" escalations until a node
+// starts: the discard port on loopback, so no demo traffic leaves the machine. `wismo serve`
+// in demo mode points the posts at its demo partner posts (package demo/partnerpost).
 const demoPartnerWebhook = "http://127.0.0.1:9/escalations"
 
 // partnerWebhooks gives every demo post a webhook, so that cases can be escalated to it.

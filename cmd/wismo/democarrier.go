@@ -12,6 +12,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/demo/carrier"
+	"github.com/wismo/wismo/demo/partnerpost"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/store"
 )
@@ -171,4 +172,16 @@ func (c *Config) demoCallsEvery() (time.Duration, error) {
 		return 0, fmt.Errorf("%q must be off or a duration between 10s and 24h, such as 2m", c.DemoCalls)
 	}
 	return d, nil
+}
+
+// demoPostDelay is how long a demo partner post takes to answer an escalation.
+const demoPostDelay = 20 * time.Second
+
+// openDemoPosts starts the demo's partner posts (package demo/partnerpost) in demo mode, so
+// an escalation is delivered, and one made while the node runs is answered; nil otherwise.
+func (a *app) openDemoPosts(ctx context.Context) (*partnerpost.Posts, error) {
+	if !a.cfg.Demo {
+		return nil, nil
+	}
+	return partnerpost.Start(ctx, a.db, a.caseService(), demoPostDelay, a.log)
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/wismo/wismo/csat"
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
+	"github.com/wismo/wismo/demo/partnerpost"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/demo/feedback"
 	"github.com/wismo/wismo/demo/floor"
@@ -106,6 +107,10 @@ func serveCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer n.car.stop()
+	if n.posts, err = a.openDemoPosts(ctx); err != nil {
+		return err
+	}
+	defer n.posts.Close()
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	if err := n.startJobs(jobsCtx, cfg, a.log); err != nil {
@@ -143,6 +148,8 @@ type node struct {
 	// bg are one-off background tasks of the start (the prompt cache's warm-up): shutdown
 	// waits for them as for the jobs, so nothing writes the data dir after serve returns.
 	bg sync.WaitGroup
+	// posts are the demo's partner posts (demo mode only; democarrier.go).
+	posts *partnerpost.Posts
 }
 
 // wire opens every domain and joins them: each adds its routes and background jobs.
@@ -362,6 +369,9 @@ func (n *node) announce(w io.Writer, publicURL string, hints *portal.DemoHints) 
 		}
 	}
 	n.car.banner(w)
+	if n.posts != nil {
+		fmt.Fprintf(w, "  demo partner posts at %s take escalations; they answer a case you escalate within %s\n", n.posts.URL(), demoPostDelay)
+	}
 	fmt.Fprintln(w)
 }
 
