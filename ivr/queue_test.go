@@ -62,12 +62,17 @@ func TestQueuedCallerPresses1ToBeCalledBack(t *testing.T) {
 	if _, err := caller.Command("dial", "sip:"+hotline+"@"+eng.Addr()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2500 * time.Millisecond) // answered, the notice, the offer starts
-	if _, err := caller.Command("sndcode", "1"); err != nil {
-		t.Fatal(err)
-	}
+	// The offer starts after the notice and the prompt's synthesis, and a key before it is
+	// dropped (PlayCollect): press 1 each second until wismo ends the call, never guessing
+	// how long that takes on this machine.
 	var call callcenter.Call
-	for {
+	for pressed := time.Time{}; ; {
+		if time.Since(pressed) > time.Second {
+			if _, err := caller.Command("sndcode", "1"); err != nil {
+				t.Fatal(err)
+			}
+			pressed = time.Now()
+		}
 		calls, err := center.Calls.List(ctx, access.Brands(e.BrandA), callcenter.CallFilter{Direction: callcenter.Inbound})
 		if err != nil {
 			t.Fatal(err)

@@ -73,7 +73,8 @@ func TestTalkStripClickSeeks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if at < 4.9 || at > 5.1 {
-		t.Errorf("a click halfway along a 10 s call's strip seeks to %.2f s, want 5", at)
+	// The click seeks and plays: the player may have run on a little before the pause.
+	if at < 4.9 || at > 5.6 {
+		t.Errorf("a click halfway along a 10 s call's strip seeks to %.2f s, want 5 (up to 5.6 once playing)", at)
 	}
 }

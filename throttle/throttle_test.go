@@ -203,17 +203,18 @@ func TestListenerClosesIdleConnectionsButNotActiveOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := Listener(inner, ConnLimits{Idle: 300 * time.Millisecond}, nil)
+	ln := Listener(inner, ConnLimits{Idle: time.Second}, nil)
 	accepted := served(t, ln)
 	idle, active := dial(t, ln), dial(t, ln)
 	<-accepted
 	<-accepted
-	// CRLF keep-alives every 100 ms keep a connection open (RFC 5626 §4.4.1).
+	// CRLF keep-alives every 100 ms keep a connection open (RFC 5626 §4.4.1) for 2.5 s, more
+	// than twice the idle limit; a 900 ms pause of this goroutine still would not close it.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for range 10 {
+		for range 25 {
 			active.Write([]byte("\r\n"))
 			time.Sleep(100 * time.Millisecond)
 		}

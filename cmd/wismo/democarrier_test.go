@@ -112,9 +112,12 @@ type demoCall struct {
 
 // agentAnswered reports whether an agent's leg of the call has been answered (the call's own
 // row is written at its end).
-func (c demoCall) agentAnswered() bool {
+func (c demoCall) agentAnswered() bool { return c.legAnswered("agent") }
+
+// legAnswered reports whether a leg of kind has been answered.
+func (c demoCall) legAnswered(kind string) bool {
 	for _, l := range c.Legs {
-		if l.Kind == "agent" && l.AnsweredAt != nil {
+		if l.Kind == kind && l.AnsweredAt != nil {
 			return true
 		}
 	}
@@ -218,10 +221,9 @@ func TestServeDemoCarrier(t *testing.T) {
 		}
 	}
 	preview("+79130000003") // a person
-	go func() {
-		time.Sleep(9 * time.Second) // past the person's hello
-		phone.Command("hangup", "")
-	}()
+	a.waitCall(40*time.Second, "?direction=outbound", func(c demoCall) bool { return c.To == "+79130000003" && c.legAnswered("customer") })
+	time.Sleep(6 * time.Second) // past the person's hello, counted from their answer
+	phone.Command("hangup", "")
 	c := a.waitCall(40*time.Second, "?direction=outbound", func(c demoCall) bool { return c.To == "+79130000003" && c.EndedAt != nil })
 	if c.Outcome != "answered" || c.RecordingID == 0 {
 		t.Fatalf("call to the demo person: %+v", c)

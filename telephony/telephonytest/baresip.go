@@ -305,18 +305,27 @@ func (p *Phone) Command(command, params string) (string, error) {
 }
 
 // Heard returns the samples of the phone's last sndfile recording of what it heard
-// (dump-*-dec.wav).
+// (dump-*-dec.wav). baresip writes the file's sizes when it closes it, after the call's BYE:
+// Heard waits up to 5 s for them, so a test need not guess how long that takes.
 func (p *Phone) Heard(t testing.TB) []int16 {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(p.RecDir, "dump-*-dec.wav"))
-	if len(files) == 0 {
-		t.Fatalf("baresip wrote no dump-*-dec.wav into %s", p.RecDir)
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		files, _ := filepath.Glob(filepath.Join(p.RecDir, "dump-*-dec.wav"))
+		if len(files) == 0 {
+			err = fmt.Errorf("baresip wrote no dump-*-dec.wav into %s", p.RecDir)
+		} else {
+			var ch [][]int16
+			if _, ch, err = media.ReadWAV(files[len(files)-1]); err == nil && len(ch) > 0 && len(ch[0]) > 0 {
+				return ch[0]
+			} else if err == nil {
+				err = fmt.Errorf("%s: no samples yet (baresip has not closed it)", files[len(files)-1])
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
 	}
-	_, ch, err := media.ReadWAV(files[len(files)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ch[0]
 }
 
 // HeardSoFar is what the phone has heard so far in its current call (baresip writes the
