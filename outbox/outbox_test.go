@@ -26,11 +26,16 @@ func write(t *testing.T, db *store.DB, items ...string) {
 
 // collect consumes one batch. On PostgreSQL a message becomes visible to consumers once every
 // transaction older than its own has ended anywhere in the cluster (other tests run beside
-// this one), so it waits up to 10 s for want messages; want 0 checks that none come.
+// this one), so it waits up to visibleWithin for want messages; want 0 checks that none come.
+// visibleWithin is how long a test waits for a commit to become readable on PostgreSQL: the
+// oldest transaction running anywhere on the server holds it back, and the suite's other
+// packages (and other runs on a shared server) run long ones beside these tests.
+const visibleWithin = 30 * time.Second
+
 func collect(t *testing.T, db *store.DB, consumer string, limit, want int) []string {
 	limit = min(limit, max(want, 1))
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(visibleWithin)
 	if want == 0 {
 		deadline = time.Now().Add(300 * time.Millisecond)
 	}

@@ -59,7 +59,7 @@ func waitVisible(t testing.TB, db *store.DB, rows int) {
 	if db.Dialect != store.Postgres {
 		return
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(visibleWithin); ; {
 		var n int
 		if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM outbox WHERE txid < pg_snapshot_xmin(pg_current_snapshot())`).Scan(&n); err != nil {
 			t.Fatal(err)

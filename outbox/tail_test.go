@@ -45,7 +45,7 @@ func TestTailSeesWhatCommitsAfterItStarts(t *testing.T) {
 		defer mu.Unlock()
 		return append([]string(nil), seen...)
 	}
-	deadline := time.Now().Add(15 * time.Second) // PostgreSQL: visible once older transactions end cluster-wide
+	deadline := time.Now().Add(visibleWithin) // PostgreSQL: visible once older transactions end cluster-wide
 	// The watcher reads the head when its goroutine runs: write probes until it sees one, so
 	// the messages below are surely written after it started, however slow the start.
 	probes := 0
