@@ -24,14 +24,14 @@ func write(t *testing.T, db *store.DB, items ...string) {
 	}
 }
 
-// collect consumes one batch. On PostgreSQL a message becomes visible to consumers once every
-// transaction older than its own has ended anywhere in the cluster (other tests run beside
-// this one), so it waits up to visibleWithin for want messages; want 0 checks that none come.
 // visibleWithin is how long a test waits for a commit to become readable on PostgreSQL: the
 // oldest transaction running anywhere on the server holds it back, and the suite's other
 // packages (and other runs on a shared server) run long ones beside these tests.
 const visibleWithin = 30 * time.Second
 
+// collect consumes one batch. On PostgreSQL a message becomes visible to consumers once every
+// transaction older than its own has ended anywhere in the cluster (other tests run beside
+// this one), so it waits up to visibleWithin for want messages; want 0 checks that none come.
 func collect(t *testing.T, db *store.DB, consumer string, limit, want int) []string {
 	limit = min(limit, max(want, 1))
 	t.Helper()
