@@ -29,10 +29,12 @@ type Live struct {
 }
 
 // LiveCall is a bridged call as monitoring and conferences see it (callcenter/monitor):
-// third legs join it through Taps; AgentID is the agent who talks to the customer now.
+// third legs join it through Taps; AgentID is the agent who talks to the customer now; Live
+// rings another agent into it (callcenter/transfer.Participant).
 type LiveCall struct {
 	ID, BrandID, AgentID int64
 	Taps                 *telephony.Taps
+	Live                 *Live
 }
 
 // LiveCall returns call id while its customer talks to staff.
@@ -43,7 +45,7 @@ func (c *Center) LiveCall(id int64) (LiveCall, bool) {
 	if l == nil {
 		return LiveCall{}, false
 	}
-	return LiveCall{ID: id, BrandID: l.BrandID(), AgentID: l.Staff().Log.AgentID, Taps: l.taps}, true
+	return LiveCall{ID: id, BrandID: l.BrandID(), AgentID: l.Staff().Log.AgentID, Taps: l.taps, Live: l}, true
 }
 
 // Staff is the leg talking to the customer with its call_legs row: an agent's

@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/callcenter/rtcapi"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
@@ -86,6 +87,7 @@ func newWorld(t *testing.T, trunk telephony.Trunk) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.mon.UseTransfers(transfer.New(db, w.center, log, 0))
 	w.app = fiber.New()
 	w.app.Use(access.Authenticate(w.acc))
 	monitor.Routes(w.app, w.mon)

@@ -234,6 +234,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		n.car.stop()
 		return nil, err
 	}
+	mon.UseTransfers(transfers) // agents added to conferences are rung as transfer targets
 	routes = append(routes, func(r fiber.Router) { monitor.Routes(r, mon) })
 	// The call page /calls/{id} (portal/callpages) with the sections of other domains
 	// (portal/callsections): the call's review, transcript, monitoring log and recording audit.
