@@ -14,6 +14,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
@@ -84,9 +85,10 @@ func TestDashboardListenButton(t *testing.T) {
 }
 
 // TestDeskAddToCall: an agent on the desk page (headless Chromium, 600 Hz microphone)
-// answers a hotline call from the customer's baresip and adds a number with the desk's
-// "Add to call" (a baresip behind the trunk, 1800 Hz): the three talk, and the call log has
-// the conference.
+// answers a hotline call from the customer's baresip and with the desk's "Add to call" picks
+// a second agent of the brand (a registered baresip, 800 Hz) from the list, then types a
+// number (a baresip behind the trunk, 1800 Hz): the four talk, the second agent is on_call
+// in the call and available after it, and the call log has both conferences.
 func TestDeskAddToCall(t *testing.T) {
 	storetest.OnePass(t)
 	guest := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: guestE164, Tone: guestHz})
@@ -115,12 +117,24 @@ func TestDeskAddToCall(t *testing.T) {
 	do("see the call ring", chromedp.WaitVisible(chromedp.ID("ring")))
 	do("answer", chromedp.Click(chromedp.ID("btn-answer")))
 	poll("talking", `(document.getElementById("call-status").textContent || "").includes("Talking")`)
-	do("add the number",
+	// The second agent becomes available during the call: the list is read again when the
+	// agent opens it (focus).
+	second, secondPhone := w.agentOf("agent2", w.brand, telephonytest.PhoneOptions{Tone: secondHz})
+	poll("the second agent in the list", fmt.Sprintf(`(s => { s.blur(); s.focus(); return !!s.querySelector('option[value="%d"]'); })(document.getElementById("conference-agent"))`, second.ID))
+	pick := func(v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(s => { s.value = %q; s.dispatchEvent(new Event("change")); })(document.getElementById("conference-agent"))`, v))
+	}
+	do("add the second agent", pick(fmt.Sprint(second.ID)), chromedp.Click(chromedp.CSS("#conference button[type=submit]")))
+	poll("the second agent joined", `(document.getElementById("conference-result").textContent || "").includes("agent2@example.com joined")`)
+	if s := w.stateOf(second.ID); s != callcenter.OnCall {
+		t.Errorf("the second agent is %s in the conference, want on_call", s)
+	}
+	do("add the number", pick(""),
 		chromedp.WaitVisible(chromedp.ID("conference-to")),
 		chromedp.SendKeys(chromedp.ID("conference-to"), guestE164),
 		chromedp.Click(chromedp.CSS("#conference button[type=submit]")),
 	)
-	poll("joined", `(document.getElementById("conference-result").textContent || "").includes("joined")`)
+	poll("the number joined", `(document.getElementById("conference-result").textContent || "").includes("`+guestE164+` joined")`)
 	time.Sleep(4 * time.Second)
 	if _, err := customer.Command("hangup", ""); err != nil {
 		t.Fatal(err)
@@ -131,11 +145,13 @@ func TestDeskAddToCall(t *testing.T) {
 	}
 	w.waitEnded(calls[0].ID)
 	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
-	hears(t, "the customer", customer, agentHz, guestHz)
-	hears(t, "the added number", guest, customerHz, agentHz)
+	hears(t, "the customer", customer, agentHz, secondHz, guestHz)
+	hears(t, "the added number", guest, customerHz, agentHz, secondHz)
+	hears(t, "the second agent", secondPhone, customerHz, agentHz, guestHz)
+	w.waitState(second.ID, callcenter.Available, "the second agent after the call")
 	var n int
-	if err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT COUNT(*) FROM call_transfers WHERE call_id = ? AND kind = 'conference' AND outcome = 'completed'`),
-		calls[0].ID).Scan(&n); err != nil || n != 1 {
+	if err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT COUNT(*) FROM call_transfers WHERE call_id = ? AND kind = 'conference' AND outcome = 'completed'
+		AND (to_number = ? OR to_agent_id = ?)`), calls[0].ID, guestE164, second.ID).Scan(&n); err != nil || n != 2 {
 		t.Errorf("conference rows: %d %v", n, err)
 	}
 }
@@ -166,7 +182,8 @@ func (w *world) portal() string {
 	log := storetest.Logger(w.t)
 	app := portal.New(portal.Deps{Log: log, DB: w.db, Access: w.acc, Cases: tracking.NewService(w.db, log, nil), Registry: prometheus.NewRegistry(),
 		Dashboard: reports.NewDashboard(w.db, cases.NewCaseService(w.db, log, "http://127.0.0.1")),
-		Routes:    []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) }}})
+		Routes: []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) },
+			func(r fiber.Router) { transfer.Routes(r, w.transfers) }}})
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		w.t.Fatal(err)
