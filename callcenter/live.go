@@ -243,6 +243,14 @@ func (l *Live) Consult(ctx context.Context, a, b *telephony.Leg) *telephony.Leg 
 	return l.r.c.eng.Bridge(ctx, a, b, nil)
 }
 
+// Joined shows leg's desk page, a conference participant's (callcenter/transfer), talking
+// in the call; not d.talking: the customer and the hold are the call's agent's.
+func (l *Live) Joined(leg *telephony.Leg) {
+	if d := l.r.c.phones.deskOfLeg(leg); d != nil {
+		d.joined(l.r.call.ID, leg)
+	}
+}
+
 // Drop hangs up s, a target that never took the customer, and logs its end by side.
 func (l *Live) Drop(s Staff, side string) {
 	s.Leg.Hangup(l.r.down, "")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,4 +212,73 @@ func login(page, email, ready string) []chromedp.Action[chromedp.Void] {
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS(ready)),
 	}
+}
+
+// TestDeskJoinsConference: the agent on a hotline call (baresip, 600 Hz) adds a second agent
+// whose desk page is open (headless Chromium, 800 Hz microphone): the page rings, the second
+// agent answers, the page shows the call talking, the customer and the agent hear the second
+// agent, who is on_call; their Hang up ends only their leg (the call goes on) and makes them
+// available; the conference row is ended.
+func TestDeskJoinsConference(t *testing.T) {
+	storetest.OnePass(t)
+	w := newWorld(t, telephony.Trunk{})
+	phones, err := w.center.EnableSoftphone(callcenter.SoftphoneConfig{IPFilter: func(ip net.IP) bool { return ip.IsLoopback() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(phones.Close)
+	w.sipAgent()
+	ctx := context.Background()
+	desk2, err := w.acc.CreateUser(ctx, "desk2@example.com", "a login password 1", access.RoleAgent, []int64{w.brand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
+	callID := w.liveCall(customer)
+	base := w.portal()
+	bctx := browser(t, secondHz)
+	do, poll := steps(t, bctx)
+	do("log in to the desk", login(base+"/desk", "desk2@example.com", "#conn.up")...)
+	poll("offline", `document.getElementById("desk").dataset.state === "offline"`)
+	do("voice processing off", chromedp.Click(chromedp.ID("voice-processing")))
+	do("go available", chromedp.Click(chromedp.ID("btn-available")))
+	w.waitState(desk2.ID, callcenter.Available, "the desk agent")
+
+	asAgent := w.login("agent1@example.com")
+	added := make(chan string, 1)
+	go func() {
+		code, body := asAgent("POST", fmt.Sprintf("/api/v1/calls/%d/conference", callID), fmt.Sprintf(`{"agent_id": %d}`, desk2.ID))
+		added <- fmt.Sprint(code, " ", body)
+	}()
+	do("see the conference ring", chromedp.WaitVisible(chromedp.ID("ring")))
+	do("answer", chromedp.Click(chromedp.ID("btn-answer")))
+	if got := <-added; !strings.HasPrefix(got, "201 ") || !strings.Contains(got, `"outcome":"completed"`) {
+		t.Fatalf("conference with the desk agent: %s", got)
+	}
+	poll("talking", `(document.getElementById("call-status").textContent || "").includes("Talking")`)
+	if s := w.stateOf(desk2.ID); s != callcenter.OnCall {
+		t.Errorf("the desk agent is %s in the conference, want on_call", s)
+	}
+	time.Sleep(4 * time.Second)
+	do("hang up", chromedp.Click(chromedp.ID("btn-hangup")))
+	w.waitState(desk2.ID, callcenter.Available, "the desk agent after leaving")
+	var ended *time.Time
+	for deadline := time.Now().Add(5 * time.Second); ended == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT ended_at FROM call_transfers WHERE call_id = ? AND to_agent_id = ? AND outcome = 'completed'`),
+			callID, desk2.ID).Scan(&ended); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ended == nil {
+		t.Error("the conference row is not ended after the desk agent left")
+	}
+	if _, ok := w.center.LiveCall(callID); !ok {
+		t.Fatal("the call ended when the desk agent left")
+	}
+	if _, err := customer.Command("hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	w.waitEnded(callID)
+	hears(t, "the customer", customer, agentHz, secondHz)
+	hears(t, "the agent", w.agent, customerHz, secondHz)
 }

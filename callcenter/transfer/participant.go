@@ -47,6 +47,7 @@ func (p *Participant) Ring(ctx context.Context, ring time.Duration) (*telephony.
 	}
 	p.staff = staff
 	p.setState(context.WithoutCancel(ctx), callcenter.OnCall)
+	p.lv.Joined(staff.Leg) // a desk page shows the call talking
 	return staff.Leg, nil
 }
 
