@@ -29,10 +29,12 @@ type Live struct {
 }
 
 // LiveCall is a bridged call as monitoring and conferences see it (callcenter/monitor):
-// third legs join it through Taps; AgentID is the agent who talks to the customer now.
+// third legs join it through Taps; AgentID is the agent who talks to the customer now; Live
+// rings another agent into it (callcenter/transfer.Participant).
 type LiveCall struct {
 	ID, BrandID, AgentID int64
 	Taps                 *telephony.Taps
+	Live                 *Live
 }
 
 // LiveCall returns call id while its customer talks to staff.
@@ -43,7 +45,7 @@ func (c *Center) LiveCall(id int64) (LiveCall, bool) {
 	if l == nil {
 		return LiveCall{}, false
 	}
-	return LiveCall{ID: id, BrandID: l.BrandID(), AgentID: l.Staff().Log.AgentID, Taps: l.taps}, true
+	return LiveCall{ID: id, BrandID: l.BrandID(), AgentID: l.Staff().Log.AgentID, Taps: l.taps, Live: l}, true
 }
 
 // Staff is the leg talking to the customer with its call_legs row: an agent's
@@ -239,6 +241,14 @@ func (l *Live) Number(ctx context.Context, typed string) (string, error) {
 func (l *Live) Consult(ctx context.Context, a, b *telephony.Leg) *telephony.Leg {
 	l.r.c.phones.onTalk(l.r, a, b)
 	return l.r.c.eng.Bridge(ctx, a, b, nil)
+}
+
+// Joined shows leg's desk page, a conference participant's (callcenter/transfer), talking
+// in the call; not d.talking: the customer and the hold are the call's agent's.
+func (l *Live) Joined(leg *telephony.Leg) {
+	if d := l.r.c.phones.deskOfLeg(leg); d != nil {
+		d.joined(l.r.call.ID, leg)
+	}
 }
 
 // Drop hangs up s, a target that never took the customer, and logs its end by side.

@@ -229,17 +229,19 @@ func (p *Softphone) pushQueue() {
 
 // onTalk tells the agent's desk that its leg is bridged to customer in call r.
 func (p *Softphone) onTalk(r *run, customer, agent *telephony.Leg) {
-	if p == nil {
-		return
-	}
-	id, ok := strings.CutPrefix(agent.CallID, "webrtc-")
-	if !ok {
-		return
-	}
-	agentID, _ := strconv.ParseInt(strings.Split(id, "-")[0], 10, 64)
-	if d := p.existing(agentID); d != nil {
+	if d := p.deskOfLeg(agent); d != nil {
 		d.talking(r, customer, agent)
 	}
+}
+
+// deskOfLeg is the desk whose page leg is (nil: a SIP phone's leg, or no softphone).
+func (p *Softphone) deskOfLeg(leg *telephony.Leg) *desk {
+	id, ok := strings.CutPrefix(leg.CallID, "webrtc-")
+	if p == nil || !ok {
+		return nil
+	}
+	agentID, _ := strconv.ParseInt(strings.Split(id, "-")[0], 10, 64)
+	return p.existing(agentID)
 }
 
 func (p *Softphone) closing() bool {

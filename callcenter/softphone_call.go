@@ -231,6 +231,20 @@ func (d *desk) talking(r *run, customer, agent *telephony.Leg) {
 	d.send(msg{"type": "talking", "call_id": c.callID})
 }
 
+// joined is the agent's leg added to call id as a conference participant (Live.Joined).
+func (d *desk) joined(id int64, leg *telephony.Leg) {
+	d.mu.Lock()
+	c := d.call
+	d.mu.Unlock()
+	if c == nil || c.leg != leg {
+		return
+	}
+	c.mu.Lock()
+	c.talking = true
+	c.mu.Unlock()
+	d.send(msg{"type": "talking", "call_id": id})
+}
+
 // between shows the page the customer bridged into the shift's line c, and when the customer
 // leaves tells it the call ended (wrap-up follows) while the line stays up.
 func (d *desk) between(c *deskCall, r *run, customer *telephony.Leg) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/apierr"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/input"
 	"github.com/wismo/wismo/telephony"
 )
@@ -20,6 +21,7 @@ var errorsMap = apierr.Mapper{
 	{Err: ErrNoSession, Kind: apierr.NotFound},
 	{Err: ErrBusy, Kind: apierr.Conflict},
 	{Err: ErrConferenceFailed, Kind: apierr.Unavailable},
+	{Err: transfer.ErrBusy, Kind: apierr.Conflict}, // the agent to add is not available
 }
 
 // Routes mounts the monitoring API on r (authenticated under /api/):
@@ -30,10 +32,10 @@ var errorsMap = apierr.Mapper{
 //	DELETE /api/v1/calls/:id/monitor -> 204
 //	GET    /api/v1/calls/:id/monitor -> 200 {"sessions": [...], "ice_servers": [...]} (the call's
 //	       monitoring log, and the STUN/TURN servers for the page's offer)
-//	POST   /api/v1/calls/:id/conference {"to": "+E.164"} -> 201 {"conference": {...}}
+//	POST   /api/v1/calls/:id/conference {"to": "+E.164"} or {"agent_id": N} -> 201 {"conference": {...}}
 //
-// Supervisors and admins of the call's brand only: 403 for other roles, 404 for calls the
-// caller may not see.
+// Supervisors and admins of the call's brand only (and the call's own agent for the
+// conference): 403 for other roles, 404 for calls the caller may not see.
 func Routes(r fiber.Router, s *Service) {
 	r.Post("/api/v1/calls/:id/monitor", func(c *fiber.Ctx) error {
 		p, id, err := principal(c)

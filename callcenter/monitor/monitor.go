@@ -3,7 +3,8 @@
 // leg of its taps (telephony.Taps) and listens (nobody hears them), whispers (the agent
 // hears them) or barges in (both do), switching without a break, and leaves. Every session
 // is a row of monitor_sessions with who, when and each mode in order. The same taps carry
-// three-way conferences (conference.go): a number the agent adds joins as a barge leg.
+// three-way conferences (conference.go): a number or another agent of the brand that the
+// agent adds joins as a barge leg.
 //
 // It guarantees: agents, brand managers, API keys and other brands' staff never get a
 // supervisor's leg (403, or 404 for a call they may not see); one session per supervisor
@@ -24,6 +25,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/rtcapi"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
@@ -72,6 +74,8 @@ type Service struct {
 	ice   []webrtc.ICEServer
 	log   *slog.Logger
 	base  context.Context // sessions outlive the request that started them
+
+	transfers *transfer.Service // rings agents added to conferences (UseTransfers)
 
 	mu       sync.Mutex
 	sessions map[key]*live

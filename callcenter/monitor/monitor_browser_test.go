@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/portal"
 	"github.com/wismo/wismo/portal/browsertest"
@@ -84,9 +86,10 @@ func TestDashboardListenButton(t *testing.T) {
 }
 
 // TestDeskAddToCall: an agent on the desk page (headless Chromium, 600 Hz microphone)
-// answers a hotline call from the customer's baresip and adds a number with the desk's
-// "Add to call" (a baresip behind the trunk, 1800 Hz): the three talk, and the call log has
-// the conference.
+// answers a hotline call from the customer's baresip and with the desk's "Add to call" picks
+// a second agent of the brand (a registered baresip, 800 Hz) from the list, then types a
+// number (a baresip behind the trunk, 1800 Hz): the four talk, the second agent is on_call
+// in the call and available after it, and the call log has both conferences.
 func TestDeskAddToCall(t *testing.T) {
 	storetest.OnePass(t)
 	guest := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: guestE164, Tone: guestHz})
@@ -115,12 +118,24 @@ func TestDeskAddToCall(t *testing.T) {
 	do("see the call ring", chromedp.WaitVisible(chromedp.ID("ring")))
 	do("answer", chromedp.Click(chromedp.ID("btn-answer")))
 	poll("talking", `(document.getElementById("call-status").textContent || "").includes("Talking")`)
-	do("add the number",
+	// The second agent becomes available during the call: the list is read again when the
+	// agent opens it (focus).
+	second, secondPhone := w.agentOf("agent2", w.brand, telephonytest.PhoneOptions{Tone: secondHz})
+	poll("the second agent in the list", fmt.Sprintf(`(s => { s.blur(); s.focus(); return !!s.querySelector('option[value="%d"]'); })(document.getElementById("conference-agent"))`, second.ID))
+	pick := func(v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(s => { s.value = %q; s.dispatchEvent(new Event("change")); })(document.getElementById("conference-agent"))`, v))
+	}
+	do("add the second agent", pick(fmt.Sprint(second.ID)), chromedp.Click(chromedp.CSS("#conference button[type=submit]")))
+	poll("the second agent joined", `(document.getElementById("conference-result").textContent || "").includes("agent2@example.com joined")`)
+	if s := w.stateOf(second.ID); s != callcenter.OnCall {
+		t.Errorf("the second agent is %s in the conference, want on_call", s)
+	}
+	do("add the number", pick(""),
 		chromedp.WaitVisible(chromedp.ID("conference-to")),
 		chromedp.SendKeys(chromedp.ID("conference-to"), guestE164),
 		chromedp.Click(chromedp.CSS("#conference button[type=submit]")),
 	)
-	poll("joined", `(document.getElementById("conference-result").textContent || "").includes("joined")`)
+	poll("the number joined", `(document.getElementById("conference-result").textContent || "").includes("`+guestE164+` joined")`)
 	time.Sleep(4 * time.Second)
 	if _, err := customer.Command("hangup", ""); err != nil {
 		t.Fatal(err)
@@ -131,11 +146,13 @@ func TestDeskAddToCall(t *testing.T) {
 	}
 	w.waitEnded(calls[0].ID)
 	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
-	hears(t, "the customer", customer, agentHz, guestHz)
-	hears(t, "the added number", guest, customerHz, agentHz)
+	hears(t, "the customer", customer, agentHz, secondHz, guestHz)
+	hears(t, "the added number", guest, customerHz, agentHz, secondHz)
+	hears(t, "the second agent", secondPhone, customerHz, agentHz, guestHz)
+	w.waitState(second.ID, callcenter.Available, "the second agent after the call")
 	var n int
-	if err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT COUNT(*) FROM call_transfers WHERE call_id = ? AND kind = 'conference' AND outcome = 'completed'`),
-		calls[0].ID).Scan(&n); err != nil || n != 1 {
+	if err := w.db.SQL.QueryRowContext(context.Background(), w.db.Rebind(`SELECT COUNT(*) FROM call_transfers WHERE call_id = ? AND kind = 'conference' AND outcome = 'completed'
+		AND (to_number = ? OR to_agent_id = ?)`), calls[0].ID, guestE164, second.ID).Scan(&n); err != nil || n != 2 {
 		t.Errorf("conference rows: %d %v", n, err)
 	}
 }
@@ -166,7 +183,8 @@ func (w *world) portal() string {
 	log := storetest.Logger(w.t)
 	app := portal.New(portal.Deps{Log: log, DB: w.db, Access: w.acc, Cases: tracking.NewService(w.db, log, nil), Registry: prometheus.NewRegistry(),
 		Dashboard: reports.NewDashboard(w.db, cases.NewCaseService(w.db, log, "http://127.0.0.1")),
-		Routes:    []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) }}})
+		Routes: []func(fiber.Router){func(r fiber.Router) { callcenter.Routes(r, w.center) }, func(r fiber.Router) { monitor.Routes(r, w.mon) },
+			func(r fiber.Router) { transfer.Routes(r, w.transfers) }}})
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		w.t.Fatal(err)
@@ -194,4 +212,73 @@ func login(page, email, ready string) []chromedp.Action[chromedp.Void] {
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS(ready)),
 	}
+}
+
+// TestDeskJoinsConference: the agent on a hotline call (baresip, 600 Hz) adds a second agent
+// whose desk page is open (headless Chromium, 800 Hz microphone): the page rings, the second
+// agent answers, the page shows the call talking, the customer and the agent hear the second
+// agent, who is on_call; their Hang up ends only their leg (the call goes on) and makes them
+// available; the conference row is ended.
+func TestDeskJoinsConference(t *testing.T) {
+	storetest.OnePass(t)
+	w := newWorld(t, telephony.Trunk{})
+	phones, err := w.center.EnableSoftphone(callcenter.SoftphoneConfig{IPFilter: func(ip net.IP) bool { return ip.IsLoopback() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(phones.Close)
+	w.sipAgent()
+	ctx := context.Background()
+	desk2, err := w.acc.CreateUser(ctx, "desk2@example.com", "a login password 1", access.RoleAgent, []int64{w.brand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customerE164, Tone: customerHz})
+	callID := w.liveCall(customer)
+	base := w.portal()
+	bctx := browser(t, secondHz)
+	do, poll := steps(t, bctx)
+	do("log in to the desk", login(base+"/desk", "desk2@example.com", "#conn.up")...)
+	poll("offline", `document.getElementById("desk").dataset.state === "offline"`)
+	do("voice processing off", chromedp.Click(chromedp.ID("voice-processing")))
+	do("go available", chromedp.Click(chromedp.ID("btn-available")))
+	w.waitState(desk2.ID, callcenter.Available, "the desk agent")
+
+	asAgent := w.login("agent1@example.com")
+	added := make(chan string, 1)
+	go func() {
+		code, body := asAgent("POST", fmt.Sprintf("/api/v1/calls/%d/conference", callID), fmt.Sprintf(`{"agent_id": %d}`, desk2.ID))
+		added <- fmt.Sprint(code, " ", body)
+	}()
+	do("see the conference ring", chromedp.WaitVisible(chromedp.ID("ring")))
+	do("answer", chromedp.Click(chromedp.ID("btn-answer")))
+	if got := <-added; !strings.HasPrefix(got, "201 ") || !strings.Contains(got, `"outcome":"completed"`) {
+		t.Fatalf("conference with the desk agent: %s", got)
+	}
+	poll("talking", `(document.getElementById("call-status").textContent || "").includes("Talking")`)
+	if s := w.stateOf(desk2.ID); s != callcenter.OnCall {
+		t.Errorf("the desk agent is %s in the conference, want on_call", s)
+	}
+	time.Sleep(4 * time.Second)
+	do("hang up", chromedp.Click(chromedp.ID("btn-hangup")))
+	w.waitState(desk2.ID, callcenter.Available, "the desk agent after leaving")
+	var ended *time.Time
+	for deadline := time.Now().Add(5 * time.Second); ended == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT ended_at FROM call_transfers WHERE call_id = ? AND to_agent_id = ? AND outcome = 'completed'`),
+			callID, desk2.ID).Scan(&ended); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ended == nil {
+		t.Error("the conference row is not ended after the desk agent left")
+	}
+	if _, ok := w.center.LiveCall(callID); !ok {
+		t.Fatal("the call ended when the desk agent left")
+	}
+	if _, err := customer.Command("hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	w.waitEnded(callID)
+	hears(t, "the customer", customer, agentHz, secondHz)
+	hears(t, "the agent", w.agent, customerHz, secondHz)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/wismo/wismo/callcenter"
 	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/callcenter/rtcapi"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/store"
@@ -37,6 +38,7 @@ const (
 	agentHz      = 600.0
 	supervisorHz = 1400.0
 	guestHz      = 1800.0
+	secondHz     = 800.0 // a second agent added to a conference
 	hotline      = "+74951112233"
 	customerE164 = "+79131234567"
 	guestE164    = "+79139998877"
@@ -45,16 +47,17 @@ const (
 // world is a database, call control on a SIP endpoint, brand A with an agent on a baresip
 // phone, and the monitoring service with its API.
 type world struct {
-	t      *testing.T
-	db     *store.DB
-	acc    *access.Service
-	center *callcenter.Center
-	eng    *telephony.Endpoint
-	recs   *recordings.Service
-	mon    *monitor.Service
-	app    *fiber.App
-	brand  int64
-	agent  *telephonytest.Phone
+	t         *testing.T
+	db        *store.DB
+	acc       *access.Service
+	center    *callcenter.Center
+	eng       *telephony.Endpoint
+	recs      *recordings.Service
+	mon       *monitor.Service
+	transfers *transfer.Service
+	app       *fiber.App
+	brand     int64
+	agent     *telephonytest.Phone
 }
 
 func newWorld(t *testing.T, trunk telephony.Trunk) *world {
@@ -86,6 +89,8 @@ func newWorld(t *testing.T, trunk telephony.Trunk) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.transfers = transfer.New(db, w.center, log, 0)
+	w.mon.UseTransfers(w.transfers)
 	w.app = fiber.New()
 	w.app.Use(access.Authenticate(w.acc))
 	monitor.Routes(w.app, w.mon)

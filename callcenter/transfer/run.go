@@ -25,17 +25,7 @@ func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Li
 	brand := lv.BrandID()
 	switch {
 	case t.AgentID != 0:
-		if t.AgentID == u.ID {
-			return target{}, invalid("agent_id", "you are the agent on this call")
-		}
-		ok, err := s.servesBrand(ctx, t.AgentID, brand)
-		if err != nil {
-			return target{}, err
-		}
-		if !ok {
-			return target{}, invalid("agent_id", "not an agent of this call's brand")
-		}
-		return s.reserve(ctx, t.AgentID, "agent_id")
+		return s.agentTarget(ctx, u.ID, t.AgentID, brand)
 	case t.QueueID != 0:
 		qb, err := s.queueBrand(ctx, t.QueueID)
 		if err == ErrNotFound || (err == nil && qb != brand) {
@@ -67,6 +57,22 @@ func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Li
 		return target{}, invalid("number", strings.TrimPrefix(err.Error(), callcenter.ErrBadNumber.Error()+": "))
 	}
 	return target{kind: callcenter.LegExternal, contact: num}, nil
+}
+
+// agentTarget checks agent id as the target of a call of brand that user by is in (an
+// agent of the brand, not by) and reserves them.
+func (s *Service) agentTarget(ctx context.Context, by, id, brand int64) (target, error) {
+	if id == by {
+		return target{}, invalid("agent_id", "you are the agent on this call")
+	}
+	ok, err := s.servesBrand(ctx, id, brand)
+	if err != nil {
+		return target{}, err
+	}
+	if !ok {
+		return target{}, invalid("agent_id", "not an agent of this call's brand")
+	}
+	return s.reserve(ctx, id, "agent_id")
 }
 
 // reserve reserves agent id, free and with a desk page or phone to ring.

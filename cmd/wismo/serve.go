@@ -31,10 +31,10 @@ import (
 	"github.com/wismo/wismo/csat"
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
-	"github.com/wismo/wismo/demo/partnerpost"
 	"github.com/wismo/wismo/demo/carrier"
 	"github.com/wismo/wismo/demo/feedback"
 	"github.com/wismo/wismo/demo/floor"
+	"github.com/wismo/wismo/demo/partnerpost"
 	"github.com/wismo/wismo/deskcase"
 	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/eta"
@@ -234,6 +234,7 @@ func (a *app) wire(ctx context.Context, hints *portal.DemoHints) (*node, error) 
 		n.car.stop()
 		return nil, err
 	}
+	mon.UseTransfers(transfers) // agents added to conferences are rung as transfer targets
 	routes = append(routes, func(r fiber.Router) { monitor.Routes(r, mon) })
 	// The call page /calls/{id} (portal/callpages) with the sections of other domains
 	// (portal/callsections): the call's review, transcript, monitoring log and recording audit.

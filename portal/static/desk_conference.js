@@ -1,7 +1,9 @@
-// wismo agent desktop, the three-way conference: during a call the agent adds a phone
-// number, which joins the call so that all three talk (POST /api/v1/calls/{id}/conference,
-// package callcenter/monitor; docs/monitoring.md). The call comes from desk.js's "wismo:call"
-// and "wismo:ended" events on #desk. Texts: T('js.deskconf.…').
+// wismo agent desktop, the three-way conference: during a call the agent adds another agent
+// of the call's brand who is available (GET /api/v1/transfers/targets lists them) or a phone
+// number; they join the call so that all three talk (POST /api/v1/calls/{id}/conference
+// {"agent_id": N} or {"to": "+E.164"}, package callcenter/monitor; docs/monitoring.md). The
+// call comes from desk.js's "wismo:call" and "wismo:ended" events on #desk. Texts:
+// T('js.deskconf.…').
 (function () {
   "use strict";
   var desk = document.getElementById("desk");
@@ -14,6 +16,12 @@
   form.className = "row gap wrap";
   form.autocomplete = "off";
   form.hidden = true;
+  var whoLabel = document.createElement("label");
+  whoLabel.className = "small";
+  whoLabel.textContent = T("js.deskconf.who") + " ";
+  var who = document.createElement("select");
+  who.id = "conference-agent";
+  whoLabel.appendChild(who);
   var label = document.createElement("label");
   label.className = "small";
   label.textContent = T("js.deskconf.number") + " ";
@@ -21,7 +29,6 @@
   to.id = "conference-to";
   to.type = "tel";
   to.placeholder = "+79131234567";
-  to.required = true;
   label.appendChild(to);
   var add = document.createElement("button");
   add.type = "submit";
@@ -31,32 +38,60 @@
   result.id = "conference-result";
   result.className = "small muted";
   result.setAttribute("role", "status");
-  form.append(label, add, result);
+  form.append(whoLabel, label, add, result);
   hangup.parentNode.insertBefore(form, hangup);
 
   function csrf() {
     var m = document.querySelector('meta[name="csrf-token"]');
     return m ? m.getAttribute("content") : "";
   }
+  function option(value, text) {
+    var o = document.createElement("option");
+    o.value = value; o.textContent = text;
+    return o;
+  }
+  // A number is typed only when no agent is chosen.
+  function choose() {
+    label.hidden = who.value !== "";
+    to.required = who.value === "";
+  }
+  who.addEventListener("change", choose);
+  // agents lists the brand's available agents (the transfers' targets), keeping the choice.
+  function agents() {
+    fetch("/api/v1/transfers/targets", { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.json() : { agents: [] };
+    }).then(function (j) {
+      var keep = who.value;
+      who.textContent = "";
+      who.appendChild(option("", T("js.deskconf.by_number")));
+      (j.agents || []).forEach(function (a) { who.appendChild(option(String(a.id), a.email)); });
+      who.value = keep;
+      if (who.value !== keep) who.value = "";
+      choose();
+    }).catch(function () {});
+  }
+  who.addEventListener("focus", agents);
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (!callID) return;
+    var agentID = Number(who.value) || 0;
+    var name = agentID ? who.options[who.selectedIndex].textContent : to.value.trim();
     add.disabled = true;
-    result.textContent = T("js.deskconf.calling", { to: to.value });
+    result.textContent = T("js.deskconf.calling", { to: name });
     fetch("/api/v1/calls/" + encodeURIComponent(callID) + "/conference", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-      body: JSON.stringify({ to: to.value.trim() })
+      body: JSON.stringify(agentID ? { agent_id: agentID } : { to: to.value.trim() })
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (!r.ok) throw new Error((j.error && j.error.message) || r.statusText);
-        result.textContent = T("js.deskconf.joined", { to: j.conference.to });
+        result.textContent = T("js.deskconf.joined", { to: name });
         to.value = "";
       });
     }).catch(function (err) {
       result.textContent = T("js.deskconf.failed", { reason: err.message });
-    }).finally(function () { add.disabled = false; });
+    }).finally(function () { add.disabled = false; agents(); });
   });
   desk.addEventListener("wismo:call", function (e) {
     var c = e.detail || {};
@@ -64,6 +99,7 @@
     if (c.id !== callID) result.textContent = "";
     callID = c.id;
     form.hidden = false;
+    agents();
   });
   desk.addEventListener("wismo:ended", function () {
     callID = null;
