@@ -257,9 +257,10 @@ func TestPosition(t *testing.T) {
 	}
 }
 
-// TestExpectedWaitAndFragments: the expected wait is position × the average handle time of the
-// queue's recent answered calls ÷ the brand's serving agents, in whole minutes rounded up; the
-// announcement's fragments come in order in the recipient's language.
+// TestExpectedWaitAndFragments: the expected wait is position × the average handle time (talk +
+// the agent's wrap-up) of the queue's recent answered calls ÷ the brand's serving agents, in
+// whole minutes rounded up; the announcement's fragments come in order in the recipient's
+// language.
 func TestExpectedWaitAndFragments(t *testing.T) {
 	f := newFloor(t)
 	ctx := context.Background()
@@ -269,8 +270,9 @@ func TestExpectedWaitAndFragments(t *testing.T) {
 	f.agent("paused", f.a, callcenter.Paused, time.Minute, []string{"ru"}, nil) // not serving
 	f.agent("b", f.b, callcenter.Available, time.Minute, []string{"ru"}, nil)   // another brand's
 	now := time.Now().UTC()
-	// Handle times 200 s and 280 s (average 240 s) in this queue; an older call and another
-	// queue's long call do not count.
+	// Talk 200 s + wrap-up 40 s and talk 280 s + wrap-up 80 s (average handle time 300 s) in
+	// this queue; an older call and another queue's long call do not count. Talk alone (the
+	// formula before wrap-up counted) would say 2, 4 and 6 minutes.
 	var other int64
 	if err := f.db.SQL.QueryRowContext(ctx, f.db.Rebind(`INSERT INTO hotline_queues (name, brand_id) VALUES ('A other', ?) RETURNING id`), f.a).Scan(&other); err != nil {
 		t.Fatal(err)
@@ -279,8 +281,9 @@ func TestExpectedWaitAndFragments(t *testing.T) {
 		queue   int64
 		started time.Time
 		handle  time.Duration
-	}{{f.queue, now.Add(-time.Hour), 200 * time.Second}, {f.queue, now.Add(-30 * time.Minute), 280 * time.Second},
-		{f.queue, now.Add(-10 * 24 * time.Hour), time.Hour}, {other, now.Add(-time.Hour), time.Hour}} {
+		wrap    time.Duration
+	}{{f.queue, now.Add(-time.Hour), 200 * time.Second, 40 * time.Second}, {f.queue, now.Add(-30 * time.Minute), 280 * time.Second, 80 * time.Second},
+		{f.queue, now.Add(-10 * 24 * time.Hour), time.Hour, time.Hour}, {other, now.Add(-2 * time.Hour), time.Hour, time.Hour}} {
 		var id int64
 		if err := f.db.SQL.QueryRowContext(ctx, f.db.Rebind(`INSERT INTO calls (direction, mode, brand_id, queue_id, started_at, outcome)
 			VALUES ('inbound', 'hotline', ?, ?, ?, 'answered') RETURNING id`), f.a, c.queue, c.started).Scan(&id); err != nil {
@@ -291,8 +294,19 @@ func TestExpectedWaitAndFragments(t *testing.T) {
 			VALUES (?, 'agent', ?, ?, ?, ?)`), id, ag1, c.started, at, at.Add(c.handle)); err != nil {
 			t.Fatal(err)
 		}
+		// The agent's states as callcenter's trigger logs them: on the call, wrap-up from a
+		// second after its end, then available.
+		end := at.Add(c.handle)
+		for _, st := range []struct {
+			state string
+			since time.Time
+		}{{"on_call", at}, {"wrap_up", end.Add(time.Second)}, {"available", end.Add(time.Second + c.wrap)}} {
+			if _, err := f.db.SQL.ExecContext(ctx, f.db.Rebind(`INSERT INTO agent_state_log (user_id, state, since) VALUES (?, ?, ?)`), ag1, st.state, st.since); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	for _, c := range []struct{ pos, minutes int }{{1, 2}, {2, 4}, {3, 6}} { // 240 s × pos ÷ 2 agents
+	for _, c := range []struct{ pos, minutes int }{{1, 3}, {2, 5}, {3, 8}} { // 300 s × pos ÷ 2 agents: 150 s, 300 s, 450 s
 		if got := f.svc.expectedWait(ctx, f.queue, f.a, c.pos, now); got != c.minutes {
 			t.Errorf("position %d: %d minutes, want %d", c.pos, got, c.minutes)
 		}
@@ -301,7 +315,7 @@ func TestExpectedWaitAndFragments(t *testing.T) {
 		t.Errorf("a queue with no history: %d minutes, want 0 (not said)", got)
 	}
 
-	// Two callers wait; the second hears "you are number 2 in the queue, about 4 minutes" in
+	// Two callers wait; the second hears "you are number 2 in the queue, about 5 minutes" in
 	// Russian (a language given with the offer; the recipient's otherwise).
 	call := func(id int64) callcenter.Call { return callcenter.Call{ID: id, BrandID: f.a, QueueID: f.queue} }
 	defer f.router.Queued(callcenter.Offer{Call: call(1), Language: "ru", Since: now.Add(-time.Minute)})()
@@ -311,7 +325,7 @@ func TestExpectedWaitAndFragments(t *testing.T) {
 	for _, fr := range frags {
 		names = append(names, fr.name)
 	}
-	want := []string{FragYouAre, FragNumber(2), FragInQueue, FragWaitAbout, FragMinutes(4)}
+	want := []string{FragYouAre, FragNumber(2), FragInQueue, FragWaitAbout, FragMinutes(5)}
 	if !slices.Equal(names, want) || lang != "ru" || every != DefaultAnnounce {
 		t.Fatalf("fragments %v in %q every %v; want %v in ru every %v", names, lang, every, want, DefaultAnnounce)
 	}

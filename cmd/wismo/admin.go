@@ -14,7 +14,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/wismo/wismo/access"
-	"github.com/wismo/wismo/branding"
 	"github.com/wismo/wismo/demo"
 )
 
@@ -125,22 +124,21 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	defer a.db.Close()
 	bar := progressbar.NewOptions(parcels, progressbar.OptionSetDescription("demo parcels"),
 		progressbar.OptionSetWriter(progressWriter()), progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
-	sum, err := demo.Run(ctx, demo.Options{Parcels: parcels, Seed: seed, Now: time.Now().UTC(),
-		Progress: func(done, total int) { bar.Set(done) }}, a.access, a.cases, a.log)
-	bar.Finish()
-	if err != nil {
-		return err
-	}
-	if err := demo.Looks(ctx, branding.New(a.db), sum); err != nil { // the first brand's tracking page in its look
-		return err
-	}
 	if caseCount < 0 {
 		caseCount = parcels / 10
 	}
 	cbar := progressbar.NewOptions(caseCount, progressbar.OptionSetDescription("demo cases"),
 		progressbar.OptionSetWriter(progressWriter()), progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
-	n, err := demo.Cases(ctx, demo.CaseOptions{Cases: caseCount, Seed: seed, Now: time.Now().UTC(),
-		Progress: func(done, total int) { cbar.Set(done) }}, a.db, a.caseService(), a.log)
+	// The same data `wismo serve --demo` loads into an empty database (loadDemoData).
+	sum, n, err := a.loadDemoData(ctx, demoLoad{Parcels: parcels, Cases: caseCount, Seed: seed, Now: time.Now().UTC(),
+		ParcelProgress: func(done, total int) { bar.Set(done) },
+		CaseProgress: func(done, total int) {
+			if !bar.IsFinished() {
+				bar.Finish() // the parcels are done when the cases begin
+			}
+			cbar.Set(done)
+		}})
+	bar.Finish()
 	cbar.Finish()
 	if err != nil {
 		return err

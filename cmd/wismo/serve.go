@@ -26,17 +26,12 @@ import (
 	"github.com/wismo/wismo/callcenter/monitor"
 	"github.com/wismo/wismo/callcenter/routing"
 	"github.com/wismo/wismo/callcenter/transfer"
-	"github.com/wismo/wismo/cases"
 	"github.com/wismo/wismo/conversation"
 	"github.com/wismo/wismo/csat"
 	"github.com/wismo/wismo/deliverydays"
 	"github.com/wismo/wismo/demo"
-	"github.com/wismo/wismo/demo/carrier"
-	"github.com/wismo/wismo/demo/feedback"
-	"github.com/wismo/wismo/demo/floor"
 	"github.com/wismo/wismo/demo/partnerpost"
 	"github.com/wismo/wismo/deskcase"
-	"github.com/wismo/wismo/dialer"
 	"github.com/wismo/wismo/eta"
 	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/macros"
@@ -48,7 +43,6 @@ import (
 	"github.com/wismo/wismo/portal/editor"
 	"github.com/wismo/wismo/portal/holdpages"
 	"github.com/wismo/wismo/portal/wallboard"
-	"github.com/wismo/wismo/recordings"
 	"github.com/wismo/wismo/recordings/transcribe"
 	"github.com/wismo/wismo/reports"
 	"github.com/wismo/wismo/reports/ccmetrics"
@@ -414,22 +408,11 @@ func (a *app) loadDemo(ctx context.Context) (*portal.DemoHints, error) {
 		if len(brands) == 0 {
 			a.log.Info("empty database: loading demo data", "parcels", a.cfg.DemoParcels)
 			start := time.Now()
-			sum, err := demo.Run(ctx, demo.Options{Parcels: a.cfg.DemoParcels, Seed: time.Now().UnixNano(), Now: time.Now().UTC()}, a.access, a.cases, a.log)
+			sum, _, err := a.loadDemoData(ctx, demoLoad{Parcels: a.cfg.DemoParcels, Cases: -1, Seed: time.Now().UnixNano(), Now: time.Now().UTC()})
 			if err != nil {
-				return nil, fmt.Errorf("demo data: %w", err)
+				return nil, err
 			}
 			a.log.Info("demo data loaded", "parcels", sum.Parcels, "events", sum.Events, "took", time.Since(start).Round(time.Millisecond))
-			caseSvc := a.caseService()
-			if _, err := demo.Cases(ctx, demo.CaseOptions{Cases: a.cfg.DemoParcels / 10, Seed: time.Now().UnixNano(), Now: time.Now().UTC()},
-				a.db, caseSvc, a.log); err != nil {
-				return nil, fmt.Errorf("demo cases: %w", err)
-			}
-			if err := a.demoWorkspace(ctx, caseSvc); err != nil {
-				return nil, err
-			}
-			if err := demo.Looks(ctx, branding.New(a.db), sum); err != nil { // the first brand's tracking page in its look
-				return nil, err
-			}
 			if err := store.EnsurePrivateDir(a.cfg.DataDir, a.log); err != nil {
 				return nil, err
 			}
@@ -484,37 +467,5 @@ func migrateCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("%s is at schema version %d\n", db.Location, v)
-	return nil
-}
-
-// demoWorkspace gives the demo agent a campaign, a recorded call history and cases of their
-// own (demo.Workspace), after the SLA clocks of the demo cases are brought up to date, then
-// the customers' side (demo/feedback): ratings, replies, delivery days, abandoned calls.
-func (a *app) demoWorkspace(ctx context.Context, cs *cases.CaseService) error {
-	if _, err := cs.SweepSLA(ctx); err != nil {
-		return fmt.Errorf("demo workspace: %w", err)
-	}
-	dl, err := dialer.New(a.db, a.log, dialer.Options{})
-	if err != nil {
-		return err
-	}
-	deps := demo.WorkspaceDeps{DB: a.db, Parcels: a.cases, Cases: cs, Calls: callcenter.NewCallLog(a.db),
-		Recordings: recordings.NewService(a.db, filepath.Join(a.cfg.DataDir, "recordings"), a.log), Dialer: dl, Log: a.log,
-		Voice: carrier.Clip}
-	// The floor (demo/floor): the hotline queue first, so the history's hotline calls are in it.
-	if deps.HotlineQueue, err = floor.Queue(ctx, a.db, a.log); err != nil {
-		return err
-	}
-	if _, err = demo.Workspace(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
-		return fmt.Errorf("demo workspace: %w", err)
-	}
-	// Ratings, customers' replies, delivery-day choices and abandoned predictive calls.
-	if _, err = feedback.Create(ctx, deps, time.Now().UnixNano(), time.Now().UTC()); err != nil {
-		return fmt.Errorf("demo feedback: %w", err)
-	}
-	// Routing, queue calls, transfers, monitoring, transcripts, reviews, retention (demo/floor).
-	if _, err = floor.Create(ctx, deps, time.Now().UTC()); err != nil {
-		return err
-	}
 	return nil
 }

@@ -38,11 +38,20 @@ type Options struct {
 	// StreamFor is how long one wallboard stream runs before the browser reconnects (0:
 	// streamFor; tests shorten it).
 	StreamFor time.Duration
+	// Computed, when set, is told each time the wallboard's figures are computed rather than
+	// shared: what ("today" or "live") and the key (tests and measurements count them).
+	Computed func(what, key string)
+	// Share is how long today's figures are shared by the screens (0: shareToday; tests
+	// lengthen it; negative: not shared, each screen computes its own as before, for
+	// measurements). The live picture is shared for a fifth of it.
+	Share time.Duration
 }
 
 type pages struct {
-	o    Options
-	page portal.Deps
+	o     Options
+	page  portal.Deps
+	today *shared[TodayFigures]         // per brands, zone and day (shareToday)
+	live  *shared[reports.LiveSnapshot] // per brands (shareLive)
 }
 
 // Who sees what: the wallboard is for everyone on the floor; reports and targets are for
@@ -55,6 +64,17 @@ var (
 // Routes mounts the pages and the API on r (serve passes them to portal.Deps.Routes).
 func Routes(r fiber.Router, o Options) {
 	p := &pages{o: o, page: portal.Deps{Access: o.Access}}
+	told := func(what string) func(string) {
+		if o.Computed == nil {
+			return nil
+		}
+		return func(key string) { o.Computed(what, key) }
+	}
+	todayFor, liveFor := shareToday, shareLive
+	if o.Share != 0 {
+		todayFor, liveFor = o.Share, o.Share/5
+	}
+	p.today, p.live = newShared[TodayFigures](todayFor, told("today")), newShared[reports.LiveSnapshot](liveFor, told("live"))
 	board, reporters := portal.RequirePage(p.page, boardRoles...), portal.RequirePage(p.page, reportRoles...)
 	r.Get("/wallboard", board, p.wallboard)
 	r.Get("/wallboard/live", board, p.liveStream)
@@ -70,13 +90,12 @@ func Routes(r fiber.Router, o Options) {
 }
 
 // The wallboard's stream: a "board" event at once and every boardEvery while the picture
-// changes (a comment line otherwise, which also finds a browser that went away), today's
-// figures recomputed every figuresEvery; the stream ends after streamFor (below the
-// server's write timeout) and EventSource reconnects by itself.
+// changes (a comment line otherwise, which also finds a browser that went away), with the
+// figures every screen of the same brands shares (shared.go); the stream ends after
+// streamFor (below the server's write timeout) and EventSource reconnects by itself.
 const (
-	boardEvery   = 2 * time.Second
-	figuresEvery = 10 * time.Second
-	streamFor    = 50 * time.Second
+	boardEvery = 2 * time.Second
+	streamFor  = 50 * time.Second
 )
 
 // Board is one picture of the floor, as the wallboard's script receives it.
@@ -107,9 +126,20 @@ func today(f ccmetrics.Figures) TodayFigures {
 		SLSeconds: f.SLSeconds, SLTarget: f.SLTarget, AbandonRate: f.AbandonRate, ASA: f.ASA, Deflected: f.Deflected}
 }
 
-// board reads the live picture and adds today's figures t.
-func (p *pages) board(ctx context.Context, scope access.Scope, t TodayFigures) (Board, error) {
-	snap, err := p.o.Live.Live(ctx, scope)
+// board is the live picture and today's figures in zone, each shared with the other screens
+// of the same brands (and zone and day) for a moment. The snapshot's map and slices are
+// shared too: they are only read.
+func (p *pages) board(ctx context.Context, scope access.Scope, zone *time.Location) (Board, error) {
+	key := scopeKey(scope)
+	day := p.o.Metrics.Now().In(zone).Format(time.DateOnly)
+	t, err := p.today.get(ctx, key+"|"+zone.String()+"|"+day, func(ctx context.Context) (TodayFigures, error) {
+		f, err := p.o.Metrics.Today(ctx, scope, zone)
+		return today(f), err
+	})
+	if err != nil {
+		return Board{}, err
+	}
+	snap, err := p.live.get(ctx, key, func(ctx context.Context) (reports.LiveSnapshot, error) { return p.o.Live.Live(ctx, scope) })
 	if err != nil {
 		return Board{}, err
 	}
@@ -153,11 +183,7 @@ func (p *pages) wallboard(c *fiber.Ctx) error {
 		return err
 	}
 	L := p.locale(c)
-	f, err := p.o.Metrics.Today(c.UserContext(), scope, L.Zone)
-	if err != nil {
-		return err
-	}
-	b, err := p.board(c.UserContext(), scope, today(f))
+	b, err := p.board(c.UserContext(), scope, L.Zone)
 	if err != nil {
 		return err
 	}
@@ -189,14 +215,12 @@ func (p *pages) liveStream(c *fiber.Ctx) error {
 		ticker := time.NewTicker(boardEvery)
 		defer ticker.Stop()
 		var last []byte
-		var figures TodayFigures
-		var figuresAt time.Time
 		ticks := int(streamFor / boardEvery)
 		if p.o.StreamFor > 0 {
 			ticks = int(p.o.StreamFor / boardEvery)
 		}
 		for i := 0; i <= ticks; i++ {
-			body, err := p.boardEvent(ctx, scope, zone, &figures, &figuresAt)
+			body, err := p.boardEvent(ctx, scope, zone)
 			switch {
 			case err != nil:
 				p.o.Log.Warn("wallboard", "err", err)
@@ -216,18 +240,11 @@ func (p *pages) liveStream(c *fiber.Ctx) error {
 	return nil
 }
 
-// boardEvent is the next board as JSON; today's figures are kept for figuresEvery.
-func (p *pages) boardEvent(ctx context.Context, scope access.Scope, zone *time.Location, figures *TodayFigures, at *time.Time) ([]byte, error) {
+// boardEvent is the next board as JSON.
+func (p *pages) boardEvent(ctx context.Context, scope access.Scope, zone *time.Location) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, boardEvery*2)
 	defer cancel()
-	if time.Since(*at) >= figuresEvery {
-		f, err := p.o.Metrics.Today(ctx, scope, zone)
-		if err != nil {
-			return nil, err
-		}
-		*figures, *at = today(f), time.Now()
-	}
-	b, err := p.board(ctx, scope, *figures)
+	b, err := p.board(ctx, scope, zone)
 	if err != nil {
 		return nil, err
 	}

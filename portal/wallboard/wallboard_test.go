@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"html"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,8 +46,9 @@ type env struct {
 // supervisor and an agent of brand A, a supervisor of brand B, and both brands' API keys.
 func newEnv(t *testing.T) *env { return newEnvAt(t, ccday.Now, time.Millisecond) }
 
-// newEnvAt is newEnv with the clock at now and the wallboard's streams lasting streamFor.
-func newEnvAt(t *testing.T, now time.Time, streamFor time.Duration) *env {
+// newEnvAt is newEnv with the clock at now and the wallboard's streams lasting streamFor;
+// tune, if given, changes the wallboard's options.
+func newEnvAt(t *testing.T, now time.Time, streamFor time.Duration, tune ...func(*wallboard.Options)) *env {
 	t.Helper()
 	db := storetest.Open(t)
 	day, acc, brands := ccday.Open(t, db)
@@ -63,6 +67,9 @@ func newEnvAt(t *testing.T, now time.Time, streamFor time.Duration) *env {
 	live := reports.NewDashboard(db, nil)
 	live.SetClock(func() time.Time { return now })
 	o := wallboard.Options{Log: storetest.Logger(t), Access: acc, Metrics: m, Live: live, StreamFor: streamFor}
+	for _, f := range tune {
+		f(&o)
+	}
 	e.app = portal.New(portal.Deps{Log: storetest.Logger(t), DB: db, Access: acc, PublicURL: "http://127.0.0.1:8080",
 		Routes: []func(fiber.Router){func(r fiber.Router) { wallboard.Routes(r, o) }}})
 	return e
@@ -366,5 +373,63 @@ func TestTargetForm(t *testing.T) {
 	form.Set("_csrf", "")
 	if st, _, _ := browsertest.Request(t, e.app, sup, "POST", "/reports/contact-center/targets", form); st == http.StatusSeeOther {
 		t.Errorf("a form without the CSRF token was taken")
+	}
+}
+
+// TestWallboardScreensShareFigures: 20 screens of brand A (a supervisor's and an agent's) and
+// 20 of brand B refresh at once; each brand's figures are computed once and shared by its own
+// screens only: every A screen shows A's day and queue, every B screen B's.
+func TestWallboardScreensShareFigures(t *testing.T) {
+	var mu sync.Mutex
+	computed := map[string]int{}
+	e := newEnvAt(t, ccday.From.Add(20*time.Hour), time.Millisecond, func(o *wallboard.Options) {
+		o.Share = time.Hour // every refresh of this test falls within one sharing
+		o.Computed = func(what, key string) {
+			mu.Lock()
+			computed[what+" "+key]++
+			mu.Unlock()
+		}
+	})
+	viewers := []struct {
+		cookies map[string]string
+		offered int
+		queue   string
+	}{
+		{e.login("sup@a.example", "en"), ccday.Offered, "A support"},
+		{e.login("agent@a.example", "ru"), ccday.Offered, "A support"},
+		{e.login("sup@b.example", "en"), 2, ""},
+	}
+	const screens = 20
+	var wg sync.WaitGroup
+	boards := make([]wallboard.Board, 2*screens)
+	fails := make([]string, 2*screens)
+	for i := range 2 * screens {
+		v := viewers[min(i/(screens/2), 2)] // 10 of the supervisor's, 10 of the agent's, 20 of B's
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, stream, _ := browsertest.Request(t, e.app, v.cookies, "GET", "/wallboard/live", nil)
+			_, data, ok := strings.Cut(stream, "event: board\ndata: ")
+			if data, _, _ = strings.Cut(data, "\n"); st != 200 || !ok || json.Unmarshal([]byte(data), &boards[i]) != nil {
+				fails[i] = fmt.Sprintf("%d %s", st, stream)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, b := range boards {
+		v := viewers[min(i/(screens/2), 2)]
+		if fails[i] != "" {
+			t.Fatalf("screen %d: %s", i, fails[i])
+		}
+		hasA := slices.ContainsFunc(b.Queues, func(q reports.LiveQueue) bool { return q.Name == "A support" })
+		if b.Today.Offered != v.offered || hasA != (v.queue != "") {
+			t.Errorf("screen %d shows %d offered, A's queue %v; want %d offered, A's queue %v", i, b.Today.Offered, hasA, v.offered, v.queue != "")
+		}
+	}
+	a, b := strconv.FormatInt(e.day.BrandA, 10), strconv.FormatInt(e.day.BrandB, 10)
+	want := map[string]int{"today brands:" + a + "|Europe/Moscow|2026-12-01": 1, "live brands:" + a: 1,
+		"today brands:" + b + "|Europe/Moscow|2026-12-01": 1, "live brands:" + b: 1}
+	if !maps.Equal(computed, want) {
+		t.Errorf("computations %v, want one per brand: %v", computed, want)
 	}
 }
