@@ -138,7 +138,6 @@ func (f *hotlineFloor) call(ctx context.Context, talk time.Duration) (callcenter
 				if err != nil {
 					f.t.Fatal(err)
 				}
-				time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 				return full, ph
 			}
 			if !hungUp && agentAnswered(ctx, f, c.ID) {
