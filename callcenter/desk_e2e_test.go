@@ -356,8 +356,8 @@ func TestDeskOutboundCall(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	w.do(ctx, "hold", chromedp.Click(chromedp.ID("btn-hold")))
 	w.waitText(ctx, "btn-hold", "Resume")
-	// Where the customer's recording is at each step, to judge what they heard in between
-	// however long the clicks take.
+	// How far the customer's recording has got at each step (it grows in real time): what
+	// they heard between the steps is judged there, however long the clicks take.
 	held := len(customer.HeardSoFar())
 	time.Sleep(4 * time.Second)
 	resumeClicked := len(customer.HeardSoFar())
@@ -385,7 +385,7 @@ func TestDeskOutboundCall(t *testing.T) {
 	heard(t, customer, browserTone, "the customer's phone")
 	// On hold the customer heard the hold music, not the agent; after it the agent again.
 	s := customer.Heard(t)
-	const margin = 5600 // 700 ms: the page shows a change after wismo made it; the phone's jitter buffer
+	const margin = 5600 // 700 ms each side: the click's way to wismo, the phone's jitter buffer
 	if held+margin >= resumeClicked-margin || resumed+margin >= hangupClicked-margin || hangupClicked > len(s) {
 		t.Fatalf("the customer's recording: %d samples, at hold %d, resume click %d, resumed %d, hang-up click %d", len(s), held, resumeClicked, resumed, hangupClicked)
 	}
