@@ -141,7 +141,6 @@ func (w *world) checkRecording(c Call, agentHz float64) {
 // heard asserts phone's own recording carries tone in its last second.
 func heard(t *testing.T, ph *telephonytest.Phone, tone float64, who string) {
 	t.Helper()
-	time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 	s := ph.Heard(t)
 	if len(s) > 8000 {
 		s = s[len(s)-8000:]

@@ -58,8 +58,7 @@ func TestPredictiveCallWithNoAgentIsAbandoned(t *testing.T) {
 	if c.Outcome != Abandoned || c.AgentID != 0 || c.AnsweredAt == nil || c.Mode != ModePredictive {
 		t.Fatalf("call %+v: want an answered predictive call, abandoned, no agent", c)
 	}
-	time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
-	voiced := 0                        // 20 ms frames of the message the customer heard
+	voiced := 0 // 20 ms frames of the message the customer heard
 	s := customer.Heard(t)
 	for i := 0; i+160 <= len(s); i += 160 {
 		if media.RMS(s[i:i+160]) > 300 {

@@ -66,7 +66,8 @@ func TestQueuedCallerPresses1ToBeCalledBack(t *testing.T) {
 	// dropped (PlayCollect): press 1 each second until wismo ends the call, never guessing
 	// how long that takes on this machine.
 	var call callcenter.Call
-	for pressed := time.Time{}; ; {
+	var pressed time.Time
+	for {
 		if time.Since(pressed) > time.Second {
 			if _, err := caller.Command("sndcode", "1"); err != nil {
 				t.Fatal(err)

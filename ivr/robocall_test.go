@@ -3,7 +3,6 @@ package ivr
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -128,14 +127,9 @@ func TestRobocallCampaignConfirmsByKey1(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	go func() {
-		// The phone answers at once; it keys 1 while the prompt plays.
-		for i := 0; i < 100 && ctx.Err() == nil; i++ {
-			time.Sleep(200 * time.Millisecond)
-			if out, _ := phone.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
-				time.Sleep(1500 * time.Millisecond)
-				phone.Command("sndcode", "1")
-				return
-			}
+		// The phone answers at once; it keys 1 once it hears the prompt.
+		if waitAnswered(ctx, phone) {
+			pressWhenHeard(ctx, t, phone, 0, "1")
 		}
 	}()
 	if n, err := w.d.RunOnce(ctx); err != nil || n != 1 {
@@ -181,15 +175,9 @@ func TestRobocallOtherDayByKey2(t *testing.T) {
 		}
 	}
 	go func() {
-		for i := 0; i < 100 && ctx.Err() == nil; i++ {
-			time.Sleep(200 * time.Millisecond)
-			if out, _ := phone.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
-				time.Sleep(1500 * time.Millisecond)
-				phone.Command("sndcode", "2")
-				time.Sleep(2500 * time.Millisecond) // the list of days starts
-				phone.Command("sndcode", "1")
-				return
-			}
+		if waitAnswered(ctx, phone) {
+			at := pressWhenHeard(ctx, t, phone, 0, "2")
+			pressUntilOver(ctx, t, phone, at, "1") // until the list of days takes it
 		}
 	}()
 	if n, err := w.d.RunOnce(ctx); err != nil || n != 1 {

@@ -182,7 +182,9 @@ func heardInOrder(samples []int16) []string {
 }
 
 // call dials the hotline from the customer's phone (baresip), sends keys once the call is
-// up (each after its pause) and returns the hotline call row once it ended.
+// up (each after its pause) and returns the hotline call row once it ended. A key "@label"
+// waits until the phone heard that prompt (waitHeard), "until over K" presses K once voice
+// came after the last key and then each second until the call is over (pressUntilOver).
 func (w *selfWorld) call(ctx context.Context, keys []string, pauses []time.Duration) (callcenter.Call, string) {
 	c, ivr, _ := w.callFrom(ctx, customer, keys, pauses)
 	return c, ivr
@@ -198,6 +200,7 @@ func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pa
 		for i := 0; i < 100 && ctx.Err() == nil; i++ {
 			time.Sleep(200 * time.Millisecond)
 			if out, _ := caller.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
+				at := 0 // the recording's length at the last key
 				for i, k := range keys {
 					time.Sleep(pauses[i])
 					switch {
@@ -205,7 +208,10 @@ func (w *selfWorld) callFrom(ctx context.Context, from string, keys []string, pa
 						caller.Command("hangup", "")
 					case strings.HasPrefix(k, "@"):
 						waitHeard(ctx, caller, k[1:])
+					case strings.HasPrefix(k, "until over "):
+						pressUntilOver(ctx, t, caller, at, strings.TrimPrefix(k, "until over "))
 					default:
+						at = len(caller.HeardSoFar())
 						caller.Command("sndcode", k)
 					}
 				}
@@ -315,7 +321,7 @@ func TestHotlineSelfServiceKey2ChoosesADay(t *testing.T) {
 			break
 		}
 	}
-	call, ivr := w.call(ctx, []string{"@greeting", "2", "1"}, []time.Duration{0, 1500 * time.Millisecond, 2500 * time.Millisecond})
+	call, ivr := w.call(ctx, []string{"@greeting", "2", "until over 1"}, []time.Duration{0, 1500 * time.Millisecond, 0})
 	if ivr != AnswerDay+want+" 21" {
 		t.Fatalf("call row answer and keys %q, want %q", ivr, AnswerDay+want+" 21")
 	}

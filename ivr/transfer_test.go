@@ -4,7 +4,6 @@ import (
 	"context"
 	dto "github.com/prometheus/client_model/go"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -68,15 +67,11 @@ func TestRobocallKey0GoesToAnAgentThroughTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() {
-		for i := 0; i < 100 && ctx.Err() == nil; i++ {
-			time.Sleep(200 * time.Millisecond)
-			if out, _ := phone.Command("listcalls", ""); strings.Contains(strings.ToUpper(out), "ESTABLISHED") {
-				time.Sleep(1500 * time.Millisecond)
-				phone.Command("sndcode", "0")
-				time.Sleep(8 * time.Second) // the agent answers, they talk; then the customer hangs up
-				phone.Command("hangup", "")
-				return
-			}
+		if waitAnswered(ctx, phone) {
+			pressWhenHeard(ctx, t, phone, 0, "0")
+			waitAnswered(ctx, agentPhone) // the agent answers
+			time.Sleep(2 * time.Second)   // they talk; then the customer hangs up
+			phone.Command("hangup", "")
 		}
 	}()
 	if n, err := w.d.RunOnce(ctx); err != nil || n != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -17,7 +18,14 @@ func TestDialFailures(t *testing.T) {
 	busy := telephonytest.StartTrunk(t, telephonytest.TrunkOptions{Status: 486})
 	auth := telephonytest.StartTrunk(t, telephonytest.TrunkOptions{User: "acct", Password: "trunk-pass"})
 	ringing := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: "+79131234567", Tone: 1000, Manual: true})
-	dead := "127.0.0.1:" + itoa(telephonytest.FreePort(t, "udp")) // nothing listens there
+	// Nothing answers there: a UDP socket bound for the test's life and never read, so no
+	// other process can take the port and answer.
+	deadConn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deadConn.Close() })
+	dead := deadConn.LocalAddr().String()
 	tests := []struct {
 		name  string
 		trunk telephony.Trunk

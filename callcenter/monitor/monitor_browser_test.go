@@ -76,7 +76,6 @@ func TestDashboardListenButton(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitEnded(callID)
-	time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 	if _, total := toneSpan(w.agent.Heard(t), supervisorHz); total < 2*time.Second {
 		t.Errorf("the agent heard the browser's whisper for %v only", total)
 	}
@@ -145,7 +144,6 @@ func TestDeskAddToCall(t *testing.T) {
 		t.Fatalf("calls: %v %v", calls, err)
 	}
 	w.waitEnded(calls[0].ID)
-	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
 	hears(t, "the customer", customer, agentHz, secondHz, guestHz)
 	hears(t, "the added number", guest, customerHz, agentHz, secondHz)
 	hears(t, "the second agent", secondPhone, customerHz, agentHz, guestHz)

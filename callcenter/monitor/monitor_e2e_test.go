@@ -406,7 +406,6 @@ func TestListenWhisperBarge(t *testing.T) {
 		}
 	}
 	c := w.waitEnded(callID)
-	time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 	// The customer: the supervisor only in the last phase (barge), never before.
 	for _, ph := range []struct {
 		who string
@@ -535,7 +534,6 @@ func TestConferenceNumber(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitEnded(callID)
-	time.Sleep(500 * time.Millisecond) // baresip closes its dump files after the BYE
 	hears(t, "the customer", customer, agentHz, guestHz)
 	hears(t, "the agent", w.agent, customerHz, guestHz)
 	hears(t, "the added number", guest, customerHz, agentHz)

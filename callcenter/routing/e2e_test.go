@@ -75,6 +75,11 @@ func newHotlineFloor(t *testing.T, trunk telephony.Trunk) *hotlineFloor {
 			t.Fatal(err)
 		}
 	}
+	// The queue's offer to be called back is recorded too: synthesising it on a loaded machine
+	// can take the seconds the test gives the announcements.
+	if err := os.WriteFile(filepath.Join(dir, strconv.FormatInt(e.BrandA, 10), "queue.press1.ru.wav"), ivr.WAV(tone(1000, time.Second)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	prompts, err := ivr.New(ivr.Config{Dir: dir, Log: log})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +143,6 @@ func (f *hotlineFloor) call(ctx context.Context, talk time.Duration) (callcenter
 				if err != nil {
 					f.t.Fatal(err)
 				}
-				time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 				return full, ph
 			}
 			if !hungUp && agentAnswered(ctx, f, c.ID) {

@@ -201,7 +201,6 @@ func TestKeyedTrackingNumberThenTheRussianBrowserAgent(t *testing.T) {
 		}
 	}
 	f.center.Wait()
-	time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 
 	// What the caller heard: the greeting, the question, the status, the menu, then the agent.
 	if got := heardLabels(caller.Heard(t)); !telephonytest.InOrder(got, []string{"greeting", "key_in", "speech", "menu", "russian"}) || slices.Contains(got, "english") {

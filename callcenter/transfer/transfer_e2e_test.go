@@ -75,7 +75,6 @@ func TestAttendedTransfer(t *testing.T) {
 		}
 	}
 	margin := 700 * time.Millisecond
-	time.Sleep(300 * time.Millisecond) // baresip closes its dump files after the BYE
 	heard := customer.Heard(t)
 	hears(t, "the customer before the transfer", window(heard, hungUp, started.Add(-2*time.Second), started.Add(-margin)), agentATone, agentBTone)
 	during := window(heard, hungUp, consulting.Add(margin), completed.Add(-margin))
@@ -129,7 +128,6 @@ func TestBlindTransferToQueue(t *testing.T) {
 	if c.AgentID != b.ID || len(c.Legs) != 3 || c.Legs[2].AgentID != b.ID {
 		t.Fatalf("call: agent %d, legs %+v", c.AgentID, c.Legs)
 	}
-	time.Sleep(300 * time.Millisecond)
 	hears(t, "the customer after the transfer", window(customer.Heard(t), hungUp, completed.Add(time.Second), hungUp.Add(-time.Second)), agentBTone, agentATone)
 	ch := w.recording(c)
 	hears(t, "recording right before", window(ch[1], *c.EndedAt, completed.Add(-3*time.Second), completed.Add(-time.Second)), agentATone, agentBTone)
@@ -191,7 +189,6 @@ func TestTransferToExternalNumber(t *testing.T) {
 	if c.AgentID != a.ID || len(c.Legs) != 3 || c.Legs[2].Kind != callcenter.LegExternal || c.Legs[2].AnsweredAt == nil {
 		t.Fatalf("call: agent %d (want A, who transferred), legs %+v", c.AgentID, c.Legs)
 	}
-	time.Sleep(300 * time.Millisecond)
 	win := func(s []int16) []int16 {
 		return window(s, hungUp, completed.Add(time.Second), hungUp.Add(-time.Second))
 	}
@@ -228,7 +225,6 @@ func TestReferFromAgentPhone(t *testing.T) {
 	if c.AgentID != b.ID || len(c.Legs) != 3 {
 		t.Fatalf("call: agent %d, legs %+v", c.AgentID, c.Legs)
 	}
-	time.Sleep(300 * time.Millisecond)
 	hears(t, "the customer after the REFER", window(customer.Heard(t), hungUp, completed.Add(time.Second), hungUp.Add(-time.Second)), agentBTone, agentATone)
 }
 
@@ -275,7 +271,6 @@ func TestTransferComesBack(t *testing.T) {
 	if ag, _ := w.center.Agents.Get(ctx, b.ID); ag.State != callcenter.Available {
 		t.Errorf("B after the cancelled consult is %s, want available", ag.State)
 	}
-	time.Sleep(300 * time.Millisecond)
 	hears(t, "the customer back with A", window(customer.Heard(t), hungUp, back.Add(time.Second), hungUp.Add(-time.Second)), agentATone, agentBTone)
 	ch := w.recording(c)
 	hears(t, "recording right back with A", window(ch[1], *c.EndedAt, back.Add(time.Second), hungUp.Add(-time.Second)), agentATone, agentBTone)

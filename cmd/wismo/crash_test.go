@@ -53,6 +53,21 @@ type server struct {
 
 func startServe(t *testing.T, bin string, env []string, args ...string) *server {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		s, err := tryServe(t, bin, env, args...)
+		if err == nil {
+			return s
+		}
+		// Another process may take a picked port before wismo binds it: try new ports.
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("wismo serve lost a port race, retrying: %v", err)
+	}
+}
+
+func tryServe(t *testing.T, bin string, env []string, args ...string) (*server, error) {
+	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	logs := &bytes.Buffer{}
@@ -66,17 +81,33 @@ func startServe(t *testing.T, bin string, env []string, args ...string) *server 
 	s := &server{cmd: cmd, addr: addr, logs: logs}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
+		if exited(cmd.Process.Pid) { // it could not start (a port taken meanwhile, say): its reason
+			cmd.Wait()
+			return nil, fmt.Errorf("wismo serve exited at start:\n%s", logs)
+		}
 		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
+			if resp.StatusCode == 200 && !exited(cmd.Process.Pid) {
+				return s, nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	cmd.Process.Kill()
-	t.Fatalf("wismo serve did not become ready:\n%s", logs)
-	return nil
+	cmd.Wait()
+	return nil, fmt.Errorf("wismo serve did not become ready:\n%s", logs)
+}
+
+// exited reports whether the child process pid has exited and is not yet waited for (a
+// zombie), without reaping it: the tests wait for their servers themselves.
+func exited(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	// "pid (comm) S ...": the state follows the command's closing parenthesis.
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X')
 }
 
 // crashInput is a deterministic ingest workload: parcels, then their full histories.

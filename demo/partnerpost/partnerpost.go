@@ -37,11 +37,11 @@ type Posts struct {
 	cases   *cases.CaseService
 	log     *slog.Logger
 	delay   time.Duration
-	after   int64             // escalations up to this id were made before the start: they wait
-	posts   map[int64]post    // by id
+	after   int64          // escalations up to this id were made before the start: they wait
+	posts   map[int64]post // by id
 	srv     *http.Server
 	ln      net.Listener
-	ctx     context.Context   // ends at Close: pending answers are dropped
+	ctx     context.Context // ends at Close: pending answers are dropped
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	mu      sync.Mutex
