@@ -241,3 +241,43 @@ func TestQueueTransferWithNobodyFree(t *testing.T) {
 		t.Errorf("B is %s, want paused still", ag.State)
 	}
 }
+
+// TestQueuedTransferAtMaxWait: a blind transfer to a queue with nobody free and a 3 s maximum
+// wait: as the hotline does at its maximum wait, the customer hears the closed message, a
+// callback is planned (reason max_wait) and wismo hangs up; the call ends abandoned by the
+// system (timed out in the queue) and the transfer failed.
+func TestQueuedTransferAtMaxWait(t *testing.T) {
+	storetest.OnePass(t)
+	w := newWorld(t, telephony.Trunk{})
+	ctx := context.Background()
+	short, err := w.center.AddQueue(ctx, callcenter.Queue{Name: "returns", BrandID: w.brand, Ring: 8 * time.Second, MaxWait: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := w.agent("agenta", w.brand, agentATone)
+	customer := w.call(a)
+	time.Sleep(time.Second)
+	tr, err := w.svc.Start(ctx, a, Request{Kind: Blind, Target: Target{QueueID: short.ID}})
+	if err != nil || tr.State != StateQueued {
+		t.Fatalf("blind transfer: %+v %v, want queued", tr, err)
+	}
+	got := w.transferRow(tr.CallID)
+	if got.Outcome != Failed || got.ToQueueID != short.ID || got.ToAgentID != 0 {
+		t.Fatalf("transfer row: %+v, want failed", got)
+	}
+	var c callcenter.Call
+	w.eventually(15*time.Second, "wismo ended the call", func() bool {
+		c, err = w.center.Calls.Get(ctx, access.Operator(), tr.CallID)
+		return err == nil && c.EndedAt != nil
+	})
+	if c.Outcome != callcenter.Abandoned || c.HangupSide != callcenter.SideSystem || c.Legs[0].Outcome != callcenter.Abandoned {
+		t.Fatalf("call: outcome %s hung up by %s, customer leg %s; want abandoned by the system", c.Outcome, c.HangupSide, c.Legs[0].Outcome)
+	}
+	var reason string
+	if err := w.db.SQL.QueryRow(w.db.Rebind(`SELECT reason FROM callback_requests WHERE call_id = ?`), c.ID).Scan(&reason); err != nil || reason != "max_wait" {
+		t.Fatalf("callback request: %q %v, want max_wait", reason, err)
+	}
+	if _, err := customer.Command("hangup", ""); err != nil { // wismo hung up already: nothing to end
+		t.Logf("hangup after wismo's: %v", err)
+	}
+}
