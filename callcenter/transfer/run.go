@@ -11,7 +11,8 @@ import (
 )
 
 // resolve checks target t of the call lv that agent u talks in and reserves the agent it
-// names (ErrBusy when they are not free).
+// names (ErrBusy when they are not free); a blind transfer of kind to a queue with nobody
+// free resolves to the queue itself.
 func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Live, kind Kind, t Target) (target, error) {
 	set := 0
 	for _, ok := range []bool{t.AgentID != 0, t.QueueID != 0, strings.TrimSpace(t.Number) != ""} {

@@ -69,7 +69,7 @@ type target struct {
 	kind    string // callcenter.LegAgent or LegExternal
 	agentID int64
 	contact string
-	queue   int64 // else: the queue the customer waits in (a blind transfer, nobody free)
+	queue   int64 // or (the rest empty): the queue the customer waits in (blind, nobody free)
 }
 
 // Start starts transfer req of the call agent u talks in; it returns as the target rings.
