@@ -20,6 +20,7 @@ type run struct {
 	transferred bool
 	staffAgent  int64
 	shiftLine   bool // the agent's leg is a predictive shift's line, which outlives the call
+	queued      bool // a transfer put the customer in a queue, and no agent has them yet (Live.Queue)
 }
 
 // begin logs the start of call and counts it active.
@@ -39,6 +40,9 @@ func (c *Center) begin(ctx context.Context, call Call) (*run, error) {
 // logged is the customer leg's: its answer's (dial, HandleInbound), or its refusal's (fail).
 func (r *run) end(outcome Outcome, side string) Call {
 	now := time.Now().UTC()
+	if r.queued && outcome == Answered && r.call.Direction == Inbound {
+		outcome = Abandoned // left the queue a transfer put them in (an outbound call's abandon is the dialer's)
+	}
 	r.call.Outcome, r.call.EndedAt, r.call.HangupSide = outcome, &now, side
 	r.c.holds.End(r.down, r.call.ID) // still on hold: the hold ends with the call
 	if err := r.c.Calls.Update(r.down, &r.call); err != nil {
@@ -135,19 +139,21 @@ func (r *run) talk(ctx context.Context, customer, agent *telephony.Leg, cg, ag *
 	done()
 	agent, ag = live.Staff().Leg, live.Staff().Log
 	side := SideSystem
-	switch first {
-	case customer:
+	switch {
+	case first == customer:
 		side = sideOf(customer, LegCustomer)
-	case agent:
+	case first != nil && first == agent:
 		side = sideOf(agent, LegAgent)
 	}
 	customer.Hangup(r.down, "")
-	r.c.cfg.Pacer.Release(r.down, agent) // an agent's media session stays up; any other leg is hung up
 	now := ptrTime(time.Now().UTC())
-	for _, g := range []*Leg{cg, ag} {
-		g.EndedAt, g.Outcome, g.HangupSide = now, Answered, side
-		r.saveLeg(g)
+	cg.EndedAt, cg.Outcome, cg.HangupSide = now, Abandoned, side // abandoned: in a queue a transfer put them in
+	if agent != nil {
+		cg.Outcome, ag.EndedAt, ag.Outcome, ag.HangupSide = Answered, now, Answered, side
+		r.c.cfg.Pacer.Release(r.down, agent) // an agent's media session stays up; any other leg is hung up
+		r.saveLeg(ag)
 	}
+	r.saveLeg(cg)
 	if active != nil {
 		if recd, err := r.c.recs.Finish(r.down, active, r.call.BrandID); err != nil {
 			r.log.Error("recording not finished", "err", err)

@@ -46,11 +46,16 @@ func (c *Center) AddQueue(ctx context.Context, q Queue, numbers ...string) (Queu
 
 // queueFor returns the queue a dialled number rings.
 func (c *Center) queueFor(ctx context.Context, number string) (Queue, error) {
+	return c.queueWhere(ctx, `id = (SELECT queue_id FROM hotline_numbers WHERE number = ?)`, number)
+}
+
+// queueWhere returns the hotline queue that matches where (with arg), else ErrNotFound.
+func (c *Center) queueWhere(ctx context.Context, where string, arg any) (Queue, error) {
 	var q Queue
 	var brand sql.NullInt64
 	var ring, wait int
-	err := c.db.SQL.QueryRowContext(ctx, c.db.Rebind(`SELECT q.id, q.name, q.brand_id, q.ring_seconds, q.max_wait_seconds
-		FROM hotline_numbers n JOIN hotline_queues q ON q.id = n.queue_id WHERE n.number = ?`), number).Scan(&q.ID, &q.Name, &brand, &ring, &wait)
+	err := c.db.SQL.QueryRowContext(ctx, c.db.Rebind(`SELECT id, name, brand_id, ring_seconds, max_wait_seconds FROM hotline_queues
+		WHERE `+where), arg).Scan(&q.ID, &q.Name, &brand, &ring, &wait)
 	if errors.Is(err, sql.ErrNoRows) {
 		return q, ErrNotFound
 	}
@@ -138,23 +143,47 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 			}
 		}
 	}
+	r.call.QueuedAt = ptrTime(time.Now().UTC()) // the wait starts here, after the self-service (00042)
+	r.saveCall()
+	s, reason := c.waitAgent(ctx, r, q, customer, r.call)
+	if s.Leg != nil {
+		c.setState(r.down, s.Log.AgentID, OnCall)
+		r.call.AgentID = s.Log.AgentID
+		side := r.talk(ctx, customer, s.Leg, cuLog, s.Log)
+		r.end(Answered, side) // logged before wrap-up: the disposition is for a finished call
+		r.wrapUp(s.Log.AgentID)
+		return
+	}
+	if reason == "" {
+		// The caller hung up while queued, or vanished (no RTP for the timeout: we ended it).
+		side := sideOf(customer, LegCustomer)
+		cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
+		r.saveLeg(cuLog)
+		r.end(Abandoned, side)
+		return
+	}
+	c.closed(ctx, r, customer, cuLog, reason)
+}
+
+// waitAgent queues customer, of call (its QueueID: q), as a hotline caller waits: the music
+// (QueueWait: the place and expected wait, press 1), agents in the router's order, each rung
+// for q's ring, until q's max wait. It returns the answered agent's leg and row, or no leg
+// and why: "" the customer left, "max_wait", or "queue" (pressed 1 to be called back).
+func (c *Center) waitAgent(ctx context.Context, r *run, q Queue, customer *telephony.Leg, call Call) (Staff, string) {
 	waitCtx, stopWait := context.WithTimeout(ctx, q.MaxWait)
 	defer stopWait()
 	musicCtx, stopMusic := context.WithCancel(waitCtx)
-	defer stopMusic()
-	offer := Offer{Call: r.call, Since: time.Now()}
-	r.call.QueuedAt = ptrTime(offer.Since.UTC()) // the wait starts here, after the self-service (00042)
-	r.saveCall()
+	defer func() { stopMusic() }()
+	offer := Offer{Call: call, Since: time.Now()}
 	leave := c.queued(offer) // before the music: its announcements say the caller's place (Router)
 	defer leave()
 	reason := "max_wait" // or "queue": the caller pressed 1 to be called back (QueueWait)
-	if s, err := c.audio.Load(r.call.BrandID, AnnQueue); err == nil && c.cfg.QueueWait != nil {
-		stopMusic = c.cfg.QueueWait(musicCtx, customer, r.call, s, func() { reason = "queue"; stopWait() })
+	if s, err := c.audio.Load(call.BrandID, AnnQueue); err == nil && c.cfg.QueueWait != nil {
+		stopMusic = c.cfg.QueueWait(musicCtx, customer, call, s, func() { reason = "queue"; stopWait() })
 	} else if err == nil {
 		go c.eng.Play(musicCtx, customer, s, true)
 	}
-	dequeue := c.phones.enqueue(r.call.BrandID) // desks show how many callers wait
-	defer dequeue()
+	defer c.phones.enqueue(call.BrandID)() // desks show how many callers wait
 	tried := map[int64]bool{}
 	for waitCtx.Err() == nil && customer.EndedBy() == "" {
 		ag, contact, err := c.reserveNext(waitCtx, offer, tried)
@@ -171,32 +200,18 @@ func (c *Center) serveQueue(r *run, q Queue, customer *telephony.Leg, cuLog *Leg
 			continue
 		}
 		tried[ag.UserID] = true
-		agLog := r.addLeg(LegAgent, ag.UserID, r.call.From, contact)
+		agLog := r.addLeg(LegAgent, ag.UserID, call.From, contact)
 		agent, err := r.dialWhile(waitCtx, customer, agLog, telephony.DialRequest{To: contact, RingTimeout: q.Ring})
 		if err != nil {
 			c.release(r.down, ag.UserID)
 			continue
 		}
-		stopMusic()
-		dequeue()
-		leave()
-		c.setState(r.down, ag.UserID, OnCall)
-		r.call.AgentID = ag.UserID
-		side := r.talk(ctx, customer, agent, cuLog, agLog)
-		r.end(Answered, side) // logged before wrap-up: the disposition is for a finished call
-		r.wrapUp(ag.UserID)
-		return
+		return Staff{Leg: agent, Log: agLog}, ""
 	}
-	stopMusic()
 	if customer.EndedBy() != "" {
-		// The caller hung up while queued, or vanished (no RTP for the timeout: we ended it).
-		side := sideOf(customer, LegCustomer)
-		cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
-		r.saveLeg(cuLog)
-		r.end(Abandoned, side)
-		return
+		return Staff{}, ""
 	}
-	c.closed(ctx, r, customer, cuLog, reason)
+	return Staff{}, reason
 }
 
 // Transfer serves an answered customer leg of another call (key 0 of an automated call,
@@ -226,14 +241,7 @@ func (c *Center) Transfer(ctx context.Context, customer *telephony.Leg, brand in
 
 // closed plays the closed message, plans a callback and hangs up.
 func (c *Center) closed(ctx context.Context, r *run, customer *telephony.Leg, cuLog *Leg, reason string) {
-	if s, err := c.audio.Load(r.call.BrandID, AnnClosed); err == nil {
-		c.eng.Play(ctx, customer, s, false)
-	}
-	if err := c.planCallback(r.down, &r.call, reason); err != nil {
-		r.log.Error("callback not planned", "err", err)
-	}
-	side := sideOf(customer, LegCustomer)
-	customer.Hangup(r.down, "")
+	side := c.sayClosed(ctx, r, customer, &r.call, reason)
 	cuLog.EndedAt, cuLog.Outcome, cuLog.HangupSide = ptrTime(time.Now().UTC()), Abandoned, side
 	r.saveLeg(cuLog)
 	r.end(Abandoned, side)
@@ -246,4 +254,18 @@ func e164(user string) string {
 		return ""
 	}
 	return phonenumbers.Format(num, phonenumbers.E164)
+}
+
+// sayClosed plays the closed message to customer of call, plans a callback for reason and
+// hangs up; it returns who hung up.
+func (c *Center) sayClosed(ctx context.Context, r *run, customer *telephony.Leg, call *Call, reason string) string {
+	if s, err := c.audio.Load(call.BrandID, AnnClosed); err == nil {
+		c.eng.Play(ctx, customer, s, false)
+	}
+	if err := c.planCallback(r.down, call, reason); err != nil {
+		r.log.Error("callback not planned", "err", err)
+	}
+	side := sideOf(customer, LegCustomer)
+	customer.Hangup(r.down, "")
+	return side
 }

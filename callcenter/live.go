@@ -132,6 +132,37 @@ func (l *Live) Dial(ctx context.Context, kind string, agentID int64, contact str
 	return Staff{Leg: leg, Log: g}, err
 }
 
+// Queue hands the paused customer to hotline queue id: the staff leg is released at once (its
+// agent to wrap-up) and the customer waits as its callers do (waitAgent) until an agent answers
+// and is bridged to them. It returns that agent's leg, or none and why (waitAgent's; after
+// max_wait or queue the customer heard the closed message, a callback was planned and the
+// call ended). ErrNotFound: no such queue.
+func (l *Live) Queue(ctx context.Context, id int64) (Staff, string, error) {
+	r := l.r
+	q, err := r.c.queueWhere(ctx, `id = ?`, id)
+	if err != nil {
+		return Staff{}, "", err
+	}
+	l.Resume(Staff{Log: &Leg{}})
+	call := Call{ID: r.call.ID, Direction: r.call.Direction, Mode: r.call.Mode, BrandID: r.call.BrandID, QueueID: q.ID,
+		ParcelID: r.call.ParcelID, From: r.call.From} // fields fixed at the call's start: the bridge's goroutine writes the rest
+	s, reason := r.c.waitAgent(ctx, r, q, l.Customer, call)
+	if s.Leg == nil {
+		if reason != "" { // as the hotline's max wait; the call ends with the customer's leg
+			r.c.sayClosed(ctx, r, l.Customer, &call, reason)
+		}
+		return s, reason, nil
+	}
+	select {
+	case l.next <- s: // swap: the agent is on the call
+		return s, "", nil
+	case <-l.done: // the customer left as the agent answered
+		l.Drop(s, SideSystem)
+		r.c.release(r.down, s.Log.AgentID)
+		return Staff{}, "", nil
+	}
+}
+
 // Music plays the brand's queue music to the paused customer until the returned func.
 func (l *Live) Music() (stop func()) {
 	ctx, cancel := context.WithCancel(l.r.down)
@@ -146,16 +177,20 @@ func (l *Live) Music() (stop func()) {
 // ends the current one and the Staff given to Resume is bridged next, with the same rec.
 func (l *Live) bridge(ctx context.Context, rec telephony.Recorder) *telephony.Leg {
 	for {
-		bctx, cancel := context.WithCancel(ctx)
 		l.mu.Lock()
 		s := l.staff
-		l.pause = cancel
 		l.mu.Unlock()
-		l.r.c.phones.onTalk(l.r, l.Customer, s.Leg)
-		first := l.r.c.eng.BridgeWith(bctx, l.Customer, s.Leg, rec, l.taps)
-		cancel()
-		if first != nil || ctx.Err() != nil {
-			return first
+		if s.Leg != nil { // nil: the customer waits in a queue (Queue), unbridged
+			bctx, cancel := context.WithCancel(ctx)
+			l.mu.Lock()
+			l.pause = cancel
+			l.mu.Unlock()
+			l.r.c.phones.onTalk(l.r, l.Customer, s.Leg)
+			first := l.r.c.eng.BridgeWith(bctx, l.Customer, s.Leg, rec, l.taps)
+			cancel()
+			if first != nil || ctx.Err() != nil {
+				return first
+			}
 		}
 		select { // paused by a transfer
 		case n := <-l.next:
@@ -182,13 +217,15 @@ func (l *Live) swap(old, n Staff) {
 	l.mu.Lock()
 	l.staff = n
 	l.mu.Unlock()
-	old.Log.EndedAt, old.Log.Outcome, old.Log.HangupSide = ptrTime(time.Now().UTC()), Answered, LegAgent
-	r.saveLeg(old.Log)
-	r.c.cfg.Pacer.Release(r.down, old.Leg)
-	if old.Log.AgentID != 0 {
-		r.c.setState(r.down, old.Log.AgentID, WrapUp)
+	if old.Leg != nil { // nil: Queue released it already
+		old.Log.EndedAt, old.Log.Outcome, old.Log.HangupSide = ptrTime(time.Now().UTC()), Answered, LegAgent
+		r.saveLeg(old.Log)
+		r.c.cfg.Pacer.Release(r.down, old.Leg)
+		if old.Log.AgentID != 0 {
+			r.c.setState(r.down, old.Log.AgentID, WrapUp)
+		}
 	}
-	r.transferred, r.staffAgent = true, n.Log.AgentID
+	r.transferred, r.staffAgent, r.queued = true, n.Log.AgentID, n.Leg == nil
 	if n.Log.AgentID != 0 {
 		r.c.setState(r.down, n.Log.AgentID, OnCall)
 		r.call.AgentID = n.Log.AgentID

@@ -11,8 +11,9 @@ import (
 )
 
 // resolve checks target t of the call lv that agent u talks in and reserves the agent it
-// names (ErrBusy when they are not free).
-func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Live, t Target) (target, error) {
+// names (ErrBusy when they are not free); a blind transfer of kind to a queue with nobody
+// free resolves to the queue itself.
+func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Live, kind Kind, t Target) (target, error) {
 	set := 0
 	for _, ok := range []bool{t.AgentID != 0, t.QueueID != 0, strings.TrimSpace(t.Number) != ""} {
 		if ok {
@@ -43,7 +44,10 @@ func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Li
 				return tg, nil
 			}
 		}
-		return target{}, fmt.Errorf("queue_id: no agent of the queue is free: %w", ErrBusy)
+		if kind == Blind { // the customer waits in the queue as its callers do (Live.Queue)
+			return target{queue: t.QueueID}, nil
+		}
+		return target{}, fmt.Errorf("queue_id: nobody in the queue is free to consult; a blind transfer puts the customer in the queue to wait: %w", ErrBusy)
 	}
 	on, err := s.AllowsExternal(ctx, brand)
 	if err != nil {
@@ -94,9 +98,14 @@ func (s *Service) reserve(ctx context.Context, id int64, field string) (target, 
 }
 
 // run places the target's leg while the customer hears music, then hands the customer
-// over (blind at once; attended once the agent completes) or back to the agent.
+// over (blind at once; attended once the agent completes) or back to the agent; or queues
+// the customer (queue).
 func (s *Service) run(ctx, ringCtx context.Context, a *active, tg target) {
 	lv := a.live
+	if tg.queue != 0 {
+		s.queue(ctx, a, tg.queue)
+		return
+	}
 	music := lv.Music()
 	go func() { // the customer hung up: stop ringing
 		select {
@@ -184,4 +193,29 @@ func isDone(c <-chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// queue puts the customer in queue id, where nobody was free: the transferring agent goes to
+// wrap-up at once, and the transfer ends when an agent of the queue answers (completed, the
+// agent recorded), the customer hangs up (cancelled), or the queue's max wait or the
+// customer's press of 1 for a callback ends the call (failed).
+func (s *Service) queue(ctx context.Context, a *active, id int64) {
+	staff, reason, err := a.live.Queue(ctx, id)
+	a.mu.Lock()
+	switch {
+	case err != nil:
+		s.log.Error("transfer not queued", "call", a.t.CallID, "queue", id, "err", err)
+		a.t.Outcome = Failed
+	case staff.Leg != nil:
+		a.t.Outcome, a.t.ToAgentID = Completed, staff.Log.AgentID
+	case reason == "":
+		a.t.Outcome = Cancelled
+	default:
+		a.t.Outcome = Failed
+	}
+	a.mu.Unlock()
+	if err != nil {
+		a.live.Resume(a.orig) // not queued: the customer is back with the agent
+	}
+	s.finish(ctx, a)
 }

@@ -69,6 +69,7 @@ type target struct {
 	kind    string // callcenter.LegAgent or LegExternal
 	agentID int64
 	contact string
+	queue   int64 // or (the rest empty): the queue the customer waits in (blind, nobody free)
 }
 
 // Start starts transfer req of the call agent u talks in; it returns as the target rings.
@@ -97,13 +98,16 @@ func (s *Service) start(ctx context.Context, u *access.User, req Request, notify
 	if busy {
 		return Transfer{}, ErrInProgress
 	}
-	tg, err := s.resolve(ctx, u, lv, req.Target)
+	tg, err := s.resolve(ctx, u, lv, req.Kind, req.Target)
 	if err != nil {
 		return Transfer{}, err
 	}
 	a := &active{live: lv, orig: lv.Staff(), decide: make(chan string, 1), notify: notify, t: Transfer{BrandID: lv.BrandID(), CallID: lv.CallID(),
 		Kind: string(req.Kind), FromAgentID: u.ID, ToAgentID: tg.agentID, ToQueueID: req.Target.QueueID, ToNumber: tg.contactNumber(),
 		StartedAt: time.Now().UTC(), State: StateRinging}}
+	if tg.queue != 0 {
+		a.t.State = StateQueued
+	}
 	s.mu.Lock()
 	if s.runs[lv.CallID()] != nil {
 		s.mu.Unlock()
@@ -189,7 +193,7 @@ func (s *Service) mine(u *access.User) *active {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range s.runs {
-		if a.t.FromAgentID == u.ID {
+		if a.t.FromAgentID == u.ID && a.snapshot().State != StateQueued { // a queued customer is no longer theirs
 			return a
 		}
 	}

@@ -48,10 +48,11 @@ func Finish(ctx context.Context, db *store.DB, id, brandID int64, outcome string
 	return err
 }
 
-// end writes t's outcome and end (the brand is in the WHERE as in every write).
+// end writes t's outcome, end and target agent (a queue's: who answered); the brand is in
+// the WHERE as in every write.
 func (s *Service) end(ctx context.Context, t Transfer) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE call_transfers SET outcome = ?, ended_at = ?
-		WHERE id = ? AND COALESCE(brand_id, 0) = ?`), t.Outcome, t.EndedAt, t.ID, t.BrandID)
+	_, err := s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE call_transfers SET outcome = ?, ended_at = ?, to_agent_id = ?
+		WHERE id = ? AND COALESCE(brand_id, 0) = ?`), t.Outcome, t.EndedAt, nz(t.ToAgentID), t.ID, t.BrandID)
 	return err
 }
 

@@ -35,6 +35,7 @@ const (
 const (
 	StateRinging    = "ringing"    // the target's phone rings; the customer hears music
 	StateConsulting = "consulting" // attended: the agent talks to the target
+	StateQueued     = "queued"     // blind to a queue with nobody free: the customer waits in it; the agent is free
 )
 
 // Sentinel errors, mapped to statuses at the edge.

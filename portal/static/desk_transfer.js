@@ -1,9 +1,11 @@
 // desk_transfer.js: the desk's Transfer panel on a call (docs/transfers.md). The agent picks
 // an available agent of the call's brand, a hotline queue, or a number (when the brand allows
 // numbers), and blind or consult first; a consult ends with Complete (the customer goes to
-// the target, the agent to wrap-up) or Cancel (the customer comes back). The API acts on the
-// signed-in agent's own call: GET /api/v1/transfers/targets, POST /api/v1/transfers,
-// GET /api/v1/transfers/current, POST /api/v1/transfers/current/{complete,cancel}.
+// the target, the agent to wrap-up) or Cancel (the customer comes back). A blind transfer to a
+// queue with nobody free puts the customer in the queue ("queued"): the agent is free at once.
+// The API acts on the signed-in agent's own call: GET /api/v1/transfers/targets,
+// POST /api/v1/transfers, GET /api/v1/transfers/current,
+// POST /api/v1/transfers/current/{complete,cancel}.
 (function () {
   const callCard = document.getElementById('call');
   const hangup = document.getElementById('btn-hangup');
@@ -101,8 +103,9 @@
     if (to.value === 'number') target.number = number.value.trim();
     api('POST', '/api/v1/transfers', { kind: kind.value, target: target }).then(({ ok, j }) => {
       if (!ok) { status.textContent = failed(j); return; }
-      start.hidden = true; cancel.hidden = false;
       status.textContent = T('js.transfer.state.' + j.state);
+      if (j.state === 'queued') return; // nobody was free: the customer waits in the queue, the agent is free
+      start.hidden = true; cancel.hidden = false;
       watch();
     }).catch(() => { status.textContent = T('js.error.network'); });
   });
