@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wismo/wismo/access"
+	"github.com/wismo/wismo/callcenter/trackcalls"
 	"github.com/wismo/wismo/tracking"
 )
 
@@ -38,49 +39,13 @@ func (p *Softphone) callInfo(ctx context.Context, r *run, d *desk) msg {
 		}
 	}
 	info["parcels"] = parcels
-	past, err := p.pastCalls(ctx, scope, phone, r.call.ParcelID, r.call.ID)
+	past, err := trackcalls.Past(ctx, p.c.db, scope, phone, r.call.ParcelID, r.call.ID, maxPastCalls)
 	if err != nil {
 		d.log.Warn("screen pop: past calls", "err", err)
 	}
 	info["past_calls"] = past
 	info["dispositions"] = p.brandDispositions(ctx, r.call.BrandID, d)
 	return info
-}
-
-// pastCall is a line of a screen pop's call history.
-type pastCall struct {
-	ID          int64      `json:"id"`
-	Direction   string     `json:"direction"`
-	StartedAt   time.Time  `json:"started_at"`
-	Outcome     Outcome    `json:"outcome"`
-	Disposition string     `json:"disposition,omitempty"`
-	AgentID     int64      `json:"agent_id,omitempty"`
-	EndedAt     *time.Time `json:"ended_at,omitempty"`
-}
-
-// pastCalls lists the latest calls with phone, or about parcel, that scope may see.
-func (p *Softphone) pastCalls(ctx context.Context, scope access.Scope, phone, parcel string, except int64) ([]pastCall, error) {
-	out := []pastCall{}
-	where, args := scope.SQL("brand_id", "", "")
-	q := p.c.db.Gorm.WithContext(ctx).Where(where, args...).Where("id <> ?", except)
-	switch {
-	case parcel != "":
-		q = q.Where("(from_uri = ? OR to_uri = ? OR parcel_id = ?)", phone, phone, parcel)
-	case phone != "":
-		q = q.Where("(from_uri = ? OR to_uri = ?)", phone, phone)
-	default:
-		return out, nil
-	}
-	var rows []callRow
-	if err := q.Order("started_at DESC, id DESC").Limit(maxPastCalls).Find(&rows).Error; err != nil {
-		return out, err
-	}
-	for _, r := range rows {
-		c := r.toCall()
-		out = append(out, pastCall{ID: c.ID, Direction: c.Direction, StartedAt: c.StartedAt, Outcome: c.Outcome,
-			Disposition: c.Disposition, AgentID: c.AgentID, EndedAt: c.EndedAt})
-	}
-	return out, nil
 }
 
 // dispositions are the choices of the wrap-up form when no call says otherwise: the

@@ -1,6 +1,6 @@
 // Package trackcalls reads a parcel's calls for the public tracking page from the call log
 // (the calls table of package callcenter): the brand's hotline calls and the calls its agents
-// dialled by hand.
+// dialled by hand; and a caller's past calls for the agent's screen pop (Past).
 package trackcalls
 
 import (
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/telephony"
 )
@@ -63,4 +64,54 @@ func URIUser(uri string) string {
 	u, _, _ = strings.Cut(u, "@")
 	u, _, _ = strings.Cut(u, ";")
 	return u
+}
+
+// PastCall is a line of a screen pop's call history (the agent's desk).
+type PastCall struct {
+	ID          int64             `json:"id"`
+	Direction   string            `json:"direction"`
+	StartedAt   time.Time         `json:"started_at"`
+	Outcome     telephony.Outcome `json:"outcome"`
+	Disposition string            `json:"disposition,omitempty"`
+	AgentID     int64             `json:"agent_id,omitempty"`
+	EndedAt     *time.Time        `json:"ended_at,omitempty"`
+}
+
+// Past lists the latest limit calls with phone, or about parcel, that scope may see, newest
+// first, leaving out the call except (the ringing one).
+func Past(ctx context.Context, db *store.DB, scope access.Scope, phone, parcel string, except int64, limit int) ([]PastCall, error) {
+	out := []PastCall{}
+	where, args := scope.SQL("brand_id", "", "")
+	q := `SELECT id, direction, started_at, outcome, disposition, agent_id, ended_at FROM calls WHERE (` + where + `) AND id <> ?`
+	args = append(args, except)
+	switch {
+	case parcel != "":
+		q += ` AND (from_uri = ? OR to_uri = ? OR parcel_id = ?)`
+		args = append(args, phone, phone, parcel)
+	case phone != "":
+		q += ` AND (from_uri = ? OR to_uri = ?)`
+		args = append(args, phone, phone)
+	default:
+		return out, nil
+	}
+	rows, err := db.SQL.QueryContext(ctx, db.Rebind(q+` ORDER BY started_at DESC, id DESC LIMIT ?`), append(args, limit)...)
+	if err != nil {
+		return out, fmt.Errorf("past calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c PastCall
+		var started, ended sql.NullTime
+		var agent sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.Direction, &started, &c.Outcome, &c.Disposition, &agent, &ended); err != nil {
+			return out, fmt.Errorf("past calls: %w", err)
+		}
+		c.StartedAt, c.AgentID = started.Time.UTC(), agent.Int64
+		if ended.Valid {
+			t := ended.Time.UTC()
+			c.EndedAt = &t
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
