@@ -199,11 +199,13 @@ func (s *CaseService) recordAttempt(ctx context.Context, d delivery, status int,
 		case errText == "":
 			state, next, delivered = EscalationDelivered, nil, now
 			entry = &logEntry{At: now, Kind: "escalation_delivered", Actor: "system",
-				Summary: fmt.Sprintf("escalation delivered to the %s post (attempt %d)", d.country, d.attempt)}
+				Summary: fmt.Sprintf("escalation delivered to the %s post (attempt %d)", d.country, d.attempt),
+				Data:    map[string]any{"country": d.country, "attempt": d.attempt}}
 		case d.attempt >= maxWebhookAttempts:
 			state, next = EscalationFailed, nil
 			entry = &logEntry{At: now, Kind: "escalation_failed", Actor: "system",
-				Summary: fmt.Sprintf("escalation to the %s post failed after %d attempts: %s", d.country, d.attempt, errText)}
+				Summary: fmt.Sprintf("escalation to the %s post failed after %d attempts: %s", d.country, d.attempt, errText),
+				Data:    map[string]any{"country": d.country, "attempt": d.attempt, "error": errText}}
 		}
 		// Only the pending state moves: an answer that arrived meanwhile stays.
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE escalations SET attempts = ?, lease_until = NULL,

@@ -84,6 +84,14 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 		return L.T("cases.log.partner_answer", "message", strings.TrimPrefix(it.Summary, "partner post answered: "))
 	case "escalated":
 		return L.T("cases.log.escalated", "country", str("country"))
+	case "escalation_delivered":
+		if n, ok := f["attempt"].(float64); ok {
+			return L.T("cases.log.webhook_delivered", "country", str("country"), "attempt", strconv.Itoa(int(n)))
+		}
+	case "escalation_failed":
+		if n, ok := f["attempt"].(float64); ok {
+			return L.T("cases.log.escalation_gave_up", "country", str("country"), "attempts", strconv.Itoa(int(n)), "error", str("error"))
+		}
 	case "sla_breached":
 		timer := L.T("cases.sla.resolution")
 		if str("timer") == "first_response" {

@@ -371,6 +371,10 @@ func (wordedSource) TimelineFor(_ context.Context, _ access.Scope, parcels []str
 			Data: map[string]any{"id": 12, "direction": "inbound", "mode": "hotline", "from": "+79131234567"}},
 		{At: at.Add(2 * time.Minute), Kind: "escalation", Summary: "webhook to the GB post, attempt 2: HTTP 503", Actor: "system",
 			Data: map[string]any{"escalation_id": 1, "country": "GB", "attempt": 2, "status_code": 503}},
+		{At: at.Add(150 * time.Second), Kind: "escalation", Summary: "webhook to the GB post, attempt 3: HTTP 200", Actor: "system",
+			Data: map[string]any{"escalation_id": 1, "country": "GB", "attempt": 3, "status_code": 200}},
+		{At: at.Add(150 * time.Second), Kind: "case", Summary: "escalation delivered to the GB post (attempt 3)", Actor: "system",
+			Data: map[string]any{"change": "escalation_delivered", "country": "GB", "attempt": 3}},
 		{At: at.Add(3 * time.Minute), Kind: "event", Summary: "EMH Unsuccessful (attempted) delivery (carries a non-delivery reason and an action taken) — London",
 			Ref: parcels[0], Data: tracking.EventView{Code: "EMH", Phase: "out_for_delivery", Location: "London", Reason: "ABSENT", Action: "NOTICE_LEFT"}},
 	}, nil
@@ -389,9 +393,9 @@ func TestTimelineInTheReadersLanguage(t *testing.T) {
 		want, not []string
 	}{
 		{"ru", []string{"Предпросмотр: звонок на +79131234567: Отвечен", "Итог: автоответчик", "Горячая линия: звонок от +79131234567: идёт",
-			"обращение не доставлено почте страны GB (попытка 2): HTTP 503",
+			"обращение не доставлено почте страны GB (попытка 2): HTTP 503", "обращение доставлено почте страны GB (попытка 3)",
 			"EMH Курьер не смог вручить посылку (Никого не было дома или дверь не открыли. Оставлено извещение", "— London"},
-			[]string{"preview call", "hotline call", "webhook to the", "Unsuccessful (attempted)", "voicemail"}},
+			[]string{"preview call", "hotline call", "webhook to the", "escalation delivered", "Unsuccessful (attempted)", "voicemail"}},
 		{"en", []string{"Preview call to +79131234567: Answered", "Hotline call from +79131234567: in progress",
 			"escalation not delivered to the GB post (attempt 2): HTTP 503",
 			"EMH The courier could not deliver the parcel (Nobody was at home or nobody opened the door."},
@@ -400,6 +404,10 @@ func TestTimelineInTheReadersLanguage(t *testing.T) {
 		_, page, _ := e.login("agent@a.example", tc.lang).get("/cases/" + c.Number)
 		_, page, _ = strings.Cut(html.UnescapeString(page), `<ol class="timeline"`)
 		page, _, _ = strings.Cut(page, "</ol>")
+		// The attempt that delivered is the case log's "delivered" line, said once.
+		if n := strings.Count(page, "(попытка 3)") + strings.Count(page, "(attempt 3)"); n != 1 {
+			t.Errorf("%s: the delivery is said %d times, want once", tc.lang, n)
+		}
 		for _, w := range tc.want {
 			if !strings.Contains(page, w) {
 				t.Errorf("%s: the timeline lacks %q", tc.lang, w)

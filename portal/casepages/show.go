@@ -124,7 +124,7 @@ func (p *pages) render(c *fiber.Ctx, number string, brand int64, flash, errText 
 	}
 	for _, e := range v.Timeline {
 		it := toItem(e)
-		if !trimChanged(&it) {
+		if !trimChanged(&it) || deliveredAttempt(it) {
 			continue
 		}
 		if id, ok := it.Fields["agent_id"].(float64); ok && people[int64(id)] != "" {
@@ -229,6 +229,15 @@ func toItem(e cases.TimelineEntry) item {
 		}
 	}
 	return it
+}
+
+// deliveredAttempt reports whether it is the webhook attempt that delivered an escalation:
+// the case log's "delivered" line says so already, so the page shows it once. Failed
+// attempts keep their lines (what went wrong, each time).
+func deliveredAttempt(it item) bool {
+	code, _ := it.Fields["status_code"].(float64)
+	errText, _ := it.Fields["error"].(string)
+	return it.Kind == "escalation" && errText == "" && code >= 200 && code < 300
 }
 
 // ownLines are the changes the case log gives a line of their own ("assigned to ...",
