@@ -1,6 +1,7 @@
 package casepages
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,12 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 		return describeEvent(L, it)
 	case "escalation":
 		return describeAttempt(L, it)
+	case "attachment":
+		if m := attached.FindStringSubmatch(it.Summary); m != nil {
+			n, _ := strconv.ParseInt(m[3], 10, 64)
+			return L.N("cases.log.attachment", int(n), "file", m[1], "type", m[2])
+		}
+		return it.Summary
 	case "case":
 	default:
 		return it.Summary
@@ -101,6 +108,10 @@ func describe(L i18n.Locale, it item, people map[int64]string) string {
 	}
 	return it.Summary
 }
+
+// attached reads the case log's attachment line (cases.AddAttachment): "attached <file>
+// (<type>, <n> bytes)".
+var attached = regexp.MustCompile(`^attached (.+) \(([^,()]+), (\d+) bytes\)$`)
 
 // word is the catalog's text of prefix+value, or value itself where the catalog has none (a
 // brand's own disposition, a mode added later).

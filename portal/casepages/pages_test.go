@@ -375,6 +375,7 @@ func (wordedSource) TimelineFor(_ context.Context, _ access.Scope, parcels []str
 			Data: map[string]any{"escalation_id": 1, "country": "GB", "attempt": 3, "status_code": 200}},
 		{At: at.Add(150 * time.Second), Kind: "case", Summary: "escalation delivered to the GB post (attempt 3)", Actor: "system",
 			Data: map[string]any{"change": "escalation_delivered", "country": "GB", "attempt": 3}},
+		{At: at.Add(170 * time.Second), Kind: "attachment", Summary: "attached box.jpg (image/jpeg, 48213 bytes)", Actor: "user:agent@a.example"},
 		{At: at.Add(3 * time.Minute), Kind: "event", Summary: "EMH Unsuccessful (attempted) delivery (carries a non-delivery reason and an action taken) — London",
 			Ref: parcels[0], Data: tracking.EventView{Code: "EMH", Phase: "out_for_delivery", Location: "London", Reason: "ABSENT", Action: "NOTICE_LEFT"}},
 	}, nil
@@ -394,10 +395,11 @@ func TestTimelineInTheReadersLanguage(t *testing.T) {
 	}{
 		{"ru", []string{"Предпросмотр: звонок на +79131234567: Отвечен", "Итог: автоответчик", "Горячая линия: звонок от +79131234567: идёт",
 			"обращение не доставлено почте страны GB (попытка 2): HTTP 503", "обращение доставлено почте страны GB (попытка 3)",
+			"вложение box.jpg (image/jpeg, 48\u00a0213 байт)",
 			"EMH Курьер не смог вручить посылку (Никого не было дома или дверь не открыли. Оставлено извещение", "— London"},
 			[]string{"preview call", "hotline call", "webhook to the", "escalation delivered", "Unsuccessful (attempted)", "voicemail"}},
 		{"en", []string{"Preview call to +79131234567: Answered", "Hotline call from +79131234567: in progress",
-			"escalation not delivered to the GB post (attempt 2): HTTP 503",
+			"escalation not delivered to the GB post (attempt 2): HTTP 503", "attached box.jpg (image/jpeg, 48,213 bytes)",
 			"EMH The courier could not deliver the parcel (Nobody was at home or nobody opened the door."},
 			[]string{"carries a non-delivery reason", "<sip:"}},
 	} {
