@@ -22,6 +22,13 @@ type Collect struct {
 	Terminator   byte
 	NoTerminator bool
 	NoBargeIn    bool // play the whole prompt even if a key comes
+	// TypeAhead keeps the keys the caller sent before the prompt started (SIP INFO queued on
+	// the leg, RFC 4733 events queued on its stream) as the first keys of the answer. For the
+	// first question of a call only: the caller keys while the greeting is still being made
+	// ready (a busy node takes a second or more to answer, read settings and start playing),
+	// and those keys can be answers to nothing else. Without it they are dropped: keys sent
+	// before a later question belong to the one before.
+	TypeAhead bool
 }
 
 // Why collecting stopped.
@@ -71,12 +78,14 @@ func (c Collect) withDefaults() Collect {
 func PlayCollect(ctx context.Context, p Player, leg *telephony.Leg, prompt []int16, c Collect) (Result, error) {
 	c = c.withDefaults()
 	var res Result
-	leg.Stream.Discard()
-	for drained := false; !drained; { // keys sent before the question are not answers to it
-		select {
-		case <-leg.Keys():
-		default:
-			drained = true
+	if !c.TypeAhead {
+		leg.Stream.Discard()
+		for drained := false; !drained; { // keys sent before the question are not answers to it
+			select {
+			case <-leg.Keys():
+			default:
+				drained = true
+			}
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
