@@ -22,6 +22,13 @@ type Collect struct {
 	Terminator   byte
 	NoTerminator bool
 	NoBargeIn    bool // play the whole prompt even if a key comes
+	// TypeAhead keeps the keys the caller sent before the prompt started (SIP INFO queued on
+	// the leg, RFC 4733 events queued on its stream) as the first keys of the answer. For the
+	// first question of a call only: the caller keys while the greeting is still being made
+	// ready (a busy node takes a second or more to answer, read settings and start playing),
+	// and those keys can be answers to nothing else. Without it they are dropped: keys sent
+	// before a later question belong to the one before.
+	TypeAhead bool
 }
 
 // Why collecting stopped.
@@ -71,12 +78,14 @@ func (c Collect) withDefaults() Collect {
 func PlayCollect(ctx context.Context, p Player, leg *telephony.Leg, prompt []int16, c Collect) (Result, error) {
 	c = c.withDefaults()
 	var res Result
-	leg.Stream.Discard()
-	for drained := false; !drained; { // keys sent before the question are not answers to it
-		select {
-		case <-leg.Keys():
-		default:
-			drained = true
+	if !c.TypeAhead {
+		leg.Stream.Discard()
+		for drained := false; !drained; { // keys sent before the question are not answers to it
+			select {
+			case <-leg.Keys():
+			default:
+				drained = true
+			}
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -152,23 +161,54 @@ var lastEvents sync.Map // *telephony.Leg -> uint32
 
 // readEvents reads the leg's inbound RTP until ctx ends and sends each RFC 4733 key once: the
 // packets of one event share its RTP timestamp (RFC 4733 §2.5.1.3: the start, repeats and
-// three end packets), so a new timestamp is a new key. Audio packets are dropped.
+// three end packets), so a new timestamp is a new key. Audio packets are dropped. On a SIP
+// leg's socket the media loop hands each packet to the filter as it reads it (a relay, as a
+// bridge's): audio is looked at and dropped there, not copied, queued and woken for 50
+// times a second per call; what queued before (type-ahead) is read first.
 func readEvents(ctx context.Context, leg *telephony.Leg, out chan<- byte) {
-	buf := make([]byte, 1500)
-	var pkt rtp.Packet
-	var last uint32
-	seen := false
+	f := &eventFilter{dtmf: leg.Remote.DTMF}
 	if v, ok := lastEvents.Load(leg); ok {
-		last, seen = v.(uint32), true
+		f.last, f.seen = v.(uint32), true
 	}
 	defer func() {
-		if !seen {
+		if !f.seen {
 			return
 		}
-		if _, had := lastEvents.Swap(leg, last); !had {
+		if _, had := lastEvents.Swap(leg, f.last); !had {
 			go func() { <-leg.Done(); lastEvents.Delete(leg) }()
 		}
 	}()
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	if s, ok := leg.Stream.(*telephony.RTPStream); ok {
+		s.Relay(func(_ []byte, pkt *rtp.Packet, _ time.Time) {
+			if k := f.key(pkt); k != 0 {
+				select {
+				case out <- k: // PlayCollect takes keys as they come; 16 wait at most
+				default:
+				}
+			}
+		})
+		defer s.Unrelay() // when it returns the filter runs no more: f is ours again
+		// What queued before the relay (type-ahead; Discard left nothing otherwise).
+		for ctx.Err() == nil {
+			if _, _, err := s.Read(buf, &pkt, time.Millisecond); err != nil {
+				break
+			}
+			if k := f.key(&pkt); k != 0 {
+				select {
+				case out <- k:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-leg.Done():
+		}
+		return
+	}
 	for ctx.Err() == nil {
 		_, _, err := leg.Stream.Read(buf, &pkt, 50*time.Millisecond)
 		var ne net.Error
@@ -178,15 +218,7 @@ func readEvents(ctx context.Context, leg *telephony.Leg, out chan<- byte) {
 		if err != nil {
 			return // the leg ended
 		}
-		dtmf := leg.Remote.DTMF
-		if dtmf == 0 || pkt.PayloadType != dtmf || len(pkt.Payload) < 4 {
-			continue
-		}
-		if seen && pkt.Timestamp == last {
-			continue
-		}
-		seen, last = true, pkt.Timestamp
-		if k := telephony.EventKey(pkt.Payload[0]); k != 0 {
+		if k := f.key(&pkt); k != 0 {
 			select {
 			case out <- k:
 			case <-ctx.Done():
@@ -194,4 +226,27 @@ func readEvents(ctx context.Context, leg *telephony.Leg, out chan<- byte) {
 			}
 		}
 	}
+}
+
+// eventFilter turns a leg's RFC 4733 packets into keys, each key once (readEvents). The
+// media loop and readEvents both use it, never at once for long: mu.
+type eventFilter struct {
+	dtmf uint8
+	mu   sync.Mutex
+	last uint32
+	seen bool
+}
+
+// key is the key pkt starts, or 0 (audio, a repeat or end packet of the last key).
+func (f *eventFilter) key(pkt *rtp.Packet) byte {
+	if f.dtmf == 0 || pkt.PayloadType != f.dtmf || len(pkt.Payload) < 4 {
+		return 0
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seen && pkt.Timestamp == f.last {
+		return 0
+	}
+	f.seen, f.last = true, pkt.Timestamp
+	return telephony.EventKey(pkt.Payload[0])
 }

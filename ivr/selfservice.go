@@ -181,6 +181,9 @@ func (s *SelfService) greeting(ctx context.Context, brand int64, lg string) []in
 	return a
 }
 
+// promptGap is the silence between the parts of a prompt (300 ms).
+const promptGap = 2400
+
 // menu plays the greeting (when not heard yet), the status and the menu, and does what the
 // caller keys: the answer for the call row and the keys pressed.
 func (s *SelfService) menu(ctx context.Context, leg *telephony.Leg, call callcenter.Call, p tracking.ParcelView, matched bool,
@@ -203,10 +206,17 @@ func (s *SelfService) menu(ctx context.Context, leg *telephony.Leg, call callcen
 	menu, _ := s.Prompts.Audio(ctx, call.BrandID, PromptHotlineMenu, lg, cfg.MenuText(name, offer))
 	status := s.status(ctx, call.BrandID, lg, loc, p)
 	join := func(parts ...[]int16) []int16 {
-		var out []int16
+		n := 0
 		for _, a := range parts {
 			if len(a) > 0 {
-				out = append(append(out, a...), make([]int16, 2400)...)
+				n += len(a) + promptGap
+			}
+		}
+		out := make([]int16, 0, n) // one allocation: the prompts are seconds long
+		for _, a := range parts {
+			if len(a) > 0 {
+				out = append(out, a...)
+				out = out[:len(out)+promptGap] // zeroed by make: the gap's silence
 			}
 		}
 		return out
@@ -261,8 +271,11 @@ func (s *SelfService) keyIn(ctx context.Context, leg *telephony.Leg, call callce
 	if s.Collect.FirstDigit != 0 {
 		c.FirstDigit = s.Collect.FirstDigit
 	}
-	prompt := append(append(append([]int16(nil), greeting...), make([]int16, 2400)...), ask...)
+	prompt := make([]int16, len(greeting)+promptGap, len(greeting)+promptGap+len(ask))
+	copy(prompt, greeting)
+	prompt = append(prompt, ask...)
 	for try := 0; try < triesPerCall && ctx.Err() == nil; try++ {
+		c.TypeAhead = try == 0 // the call's first question: keys sent since the answer are its answer
 		res, err := PlayCollect(ctx, s.Eng, leg, prompt, c)
 		prompt = ask
 		if res.Digits != "" {

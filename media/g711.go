@@ -3,6 +3,11 @@
 // writer, and a Goertzel tone detector used to check what was heard.
 package media
 
+import (
+	"slices"
+	"sync"
+)
+
 // Payload types of the static RTP/AVP profile (RFC 3551 §6, table 4).
 const (
 	PayloadPCMU uint8 = 0
@@ -68,14 +73,27 @@ func (c Codecs) Transcode(payload []byte, from, to uint8) {
 	}
 }
 
+// encodeTables map every 16-bit sample to its A-law and mu-law byte (64 KiB each, built on
+// first use): announcements are encoded 160 samples per 20 ms packet for every call that
+// hears one, and a lookup is several times cheaper than the segment search.
+var encodeTables = sync.OnceValue(func() *[2][65536]byte {
+	t := new([2][65536]byte)
+	for i := range 65536 {
+		t[0][i] = ALawEncode(int16(uint16(i)))
+		t[1][i] = MuLawEncode(int16(uint16(i)))
+	}
+	return t
+})
+
 // Encode appends samples encoded as payload type pt (PCMU or PCMA) to dst.
 func Encode(dst []byte, pt uint8, samples []int16) []byte {
+	t := &encodeTables()[1]
+	if pt == PayloadPCMA {
+		t = &encodeTables()[0]
+	}
+	dst = slices.Grow(dst, len(samples))
 	for _, s := range samples {
-		if pt == PayloadPCMA {
-			dst = append(dst, ALawEncode(s))
-		} else {
-			dst = append(dst, MuLawEncode(s))
-		}
+		dst = append(dst, t[uint16(s)])
 	}
 	return dst
 }

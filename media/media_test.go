@@ -122,3 +122,33 @@ func TestWAVWriteReadRepair(t *testing.T) {
 		t.Fatal("repaired a non-WAV")
 	}
 }
+
+// TestEncodeTablesMatchG711: Encode's lookup tables give, for every 16-bit sample, the byte
+// the G.711 encoders compute.
+func TestEncodeTablesMatchG711(t *testing.T) {
+	all := make([]int16, 65536)
+	for i := range all {
+		all[i] = int16(uint16(i))
+	}
+	a, mu := Encode(nil, PayloadPCMA, all), Encode([]byte{0xff}, PayloadPCMU, all)
+	if len(a) != 65536 || len(mu) != 65537 || mu[0] != 0xff {
+		t.Fatalf("lengths %d %d, or dst not appended to", len(a), len(mu))
+	}
+	for i, s := range all {
+		if a[i] != ALawEncode(s) || mu[i+1] != MuLawEncode(s) {
+			t.Fatalf("sample %d: A-law %#x want %#x, mu-law %#x want %#x", s, a[i], ALawEncode(s), mu[i+1], MuLawEncode(s))
+		}
+	}
+}
+
+// BenchmarkEncodePacket: one 20 ms packet of an announcement, as Play encodes it.
+func BenchmarkEncodePacket(b *testing.B) {
+	pcm := make([]int16, 160)
+	for i := range pcm {
+		pcm[i] = int16(i * 97)
+	}
+	buf := make([]byte, 0, 160)
+	for b.Loop() {
+		buf = Encode(buf[:0], PayloadPCMA, pcm)
+	}
+}

@@ -143,9 +143,12 @@ func (s *RTPStream) deliver(b []byte, pkt *rtp.Packet, from netip.AddrPort, at t
 		s.sink(b, pkt, at)
 		return
 	}
-	select {
+	if len(s.queue) == cap(s.queue) {
+		return // nobody reads: drop, as a full socket buffer would (and copy nothing)
+	}
+	select { // the loop is the only sender: there is room unless a Read took none
 	case s.queue <- append(make([]byte, 0, len(b)), b...):
-	default: // nobody reads: drop, as a full socket buffer would
+	default:
 	}
 }
 
