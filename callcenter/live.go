@@ -79,10 +79,11 @@ func (c *Center) LiveOn(leg *telephony.Leg) *Live {
 	return nil
 }
 
-// CallID, BrandID and QueueID are the live call's.
-func (l *Live) CallID() int64  { return l.r.call.ID }
-func (l *Live) BrandID() int64 { return l.r.call.BrandID }
-func (l *Live) QueueID() int64 { return l.r.call.QueueID }
+// CallID, BrandID, QueueID and ParcelID are the live call's.
+func (l *Live) CallID() int64    { return l.r.call.ID }
+func (l *Live) BrandID() int64   { return l.r.call.BrandID }
+func (l *Live) QueueID() int64   { return l.r.call.QueueID }
+func (l *Live) ParcelID() string { return l.r.call.ParcelID }
 
 // ShiftLine reports whether the agent talks on a predictive shift's line (not transferred).
 func (l *Live) ShiftLine() bool { return l.r.shiftLine }

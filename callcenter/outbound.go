@@ -229,12 +229,9 @@ func (c *Center) newCall(req OutboundRequest, mode string) Call {
 // reserveNext reserves the first available agent of o's brand with a registered phone that
 // the router offers o to (without one: the longest idle).
 func (c *Center) reserveNext(ctx context.Context, o Offer, skip map[int64]bool) (Agent, string, error) {
-	idle, err := c.Agents.Idle(ctx, o.Call.BrandID, skip)
+	idle, err := c.Ranked(ctx, o, skip)
 	if err != nil {
 		return Agent{}, "", err
-	}
-	if c.router != nil {
-		idle = c.router.Route(ctx, o, idle)
 	}
 	for _, ag := range idle {
 		contact, ok := c.locate(ag)

@@ -26,6 +26,15 @@ type Offer struct {
 // UseRouter sets the router (before calls come); without one every idle agent is offered.
 func (c *Center) UseRouter(r Router) { c.router = r }
 
+// Ranked is o's brand's idle agents but skip in the order o is offered them (the router's).
+func (c *Center) Ranked(ctx context.Context, o Offer, skip map[int64]bool) ([]Agent, error) {
+	idle, err := c.Agents.Idle(ctx, o.Call.BrandID, skip)
+	if err != nil || c.router == nil {
+		return idle, err
+	}
+	return c.router.Route(ctx, o, idle), nil
+}
+
 func (c *Center) queued(o Offer) func() {
 	if c.router == nil {
 		return func() {}

@@ -242,7 +242,7 @@ func (d *desk) joined(id int64, leg *telephony.Leg) {
 	c.mu.Lock()
 	c.talking = true
 	c.mu.Unlock()
-	d.send(msg{"type": "talking", "call_id": id})
+	d.send(msg{"type": "talking", "call_id": id, "participant": true}) // adds nobody (desk_conference.js)
 }
 
 // between shows the page the customer bridged into the shift's line c, and when the customer

@@ -16,6 +16,7 @@ import (
 type kpiEnv struct {
 	dash   *Dashboard
 	brandA int64
+	world  *reportstest.World
 }
 
 func newKPIEnv(t *testing.T) *kpiEnv {
@@ -23,7 +24,7 @@ func newKPIEnv(t *testing.T) *kpiEnv {
 	w, _ := reportstest.Open(t)
 	dash := NewDashboard(w.DB, cases.NewCaseService(w.DB, storetest.Logger(t), "http://127.0.0.1:8080"))
 	dash.SetClock(func() time.Time { return reportstest.Now })
-	return &kpiEnv{dash: dash, brandA: w.BrandA}
+	return &kpiEnv{dash: dash, brandA: w.BrandA, world: w}
 }
 
 var dashPeriod = KPIQuery{From: reportstest.Time("2026-11-10T00:00:00Z"), To: reportstest.Time("2026-11-17T00:00:00Z")}

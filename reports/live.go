@@ -51,6 +51,11 @@ type LiveCall struct {
 	ForSec    int64  `json:"for_s"`
 }
 
+// transferQueued matches call_transfers t of calls c that wait in t's queue: a blind transfer
+// to a queue with nobody free, not ended, whose agent is not known yet (docs/transfers.md).
+const transferQueued = `t.call_id = c.id AND t.kind = 'blind' AND t.to_queue_id IS NOT NULL
+	AND t.to_agent_id IS NULL AND t.ended_at IS NULL`
+
 // Bounds of the live view.
 const (
 	liveMaxRows = 200
@@ -93,12 +98,20 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (LiveSnapshot,
 	qb, qbArgs := scope.SQL("q.brand_id", "", "")
 	cb, cbArgs := scope.SQL("c.brand_id", "", "")
 	// A caller waits from entering the queue (calls.queued_at, 00042): callers still ringing,
-	// hearing the recording notice or in the self-service menu are not waiting yet.
-	rows, err = d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT q.name, COUNT(c.id), MIN(c.queued_at)
-		FROM hotline_queues q LEFT JOIN calls c ON c.queue_id = q.id AND c.ended_at IS NULL AND c.agent_id IS NULL
-			AND c.queued_at IS NOT NULL AND c.started_at > ? AND `+cb+`
+	// hearing the recording notice or in the self-service menu are not waiting yet. A customer
+	// a blind transfer put in a queue (docs/transfers.md) waits there from the transfer's start
+	// until an agent answers (the transfer ends).
+	since := now.Add(-liveCallAge)
+	rows, err = d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT q.name, COUNT(w.call_id), MIN(w.since)
+		FROM hotline_queues q LEFT JOIN (
+			SELECT c.id AS call_id, c.queue_id AS queue_id, c.queued_at AS since FROM calls c
+			WHERE c.ended_at IS NULL AND c.agent_id IS NULL AND c.queued_at IS NOT NULL AND c.started_at > ? AND `+cb+`
+			UNION ALL
+			SELECT c.id, t.to_queue_id, t.started_at FROM calls c JOIN call_transfers t ON `+transferQueued+`
+			WHERE c.ended_at IS NULL AND c.started_at > ? AND `+cb+`) w ON w.queue_id = q.id
 		WHERE (q.brand_id IS NULL OR `+qb+`)
-		GROUP BY q.id, q.name ORDER BY q.name LIMIT ?`), append(append(append([]any{now.Add(-liveCallAge)}, cbArgs...), qbArgs...), liveMaxRows)...)
+		GROUP BY q.id, q.name ORDER BY q.name LIMIT ?`),
+		append(append(append(append(append([]any{since}, cbArgs...), since), cbArgs...), qbArgs...), liveMaxRows)...)
 	if err != nil {
 		return snap, fmt.Errorf("live queues: %w", err)
 	}
@@ -121,7 +134,8 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (LiveSnapshot,
 
 	// Calls in progress.
 	rows, err = d.db.SQL.QueryContext(ctx, d.db.Rebind(`SELECT c.id, c.direction, c.mode, c.parcel_id, COALESCE(u.email, ''),
-		c.queue_id IS NOT NULL, c.answered_at IS NOT NULL, c.started_at
+		c.queue_id IS NOT NULL, c.answered_at IS NOT NULL, c.started_at,
+		EXISTS (SELECT 1 FROM call_transfers t WHERE `+transferQueued+`)
 		FROM calls c LEFT JOIN users u ON u.id = c.agent_id
 		WHERE c.ended_at IS NULL AND c.started_at > ? AND `+cb+` ORDER BY c.started_at, c.id LIMIT ?`),
 		append(append([]any{now.Add(-liveCallAge)}, cbArgs...), liveMaxRows)...)
@@ -131,12 +145,14 @@ func (d *Dashboard) Live(ctx context.Context, scope access.Scope) (LiveSnapshot,
 	defer rows.Close()
 	for rows.Next() {
 		var c LiveCall
-		var queued, answered bool
+		var queued, answered, transferred bool
 		var started store.NullTime
-		if err := rows.Scan(&c.ID, &c.Direction, &c.Mode, &c.Parcel, &c.Agent, &queued, &answered, &started); err != nil {
+		if err := rows.Scan(&c.ID, &c.Direction, &c.Mode, &c.Parcel, &c.Agent, &queued, &answered, &started, &transferred); err != nil {
 			return snap, fmt.Errorf("live calls: %w", err)
 		}
 		switch {
+		case transferred: // in the transfer's queue: the transferring agent has left the call
+			c.State, c.Agent = "waiting", ""
 		case queued && c.Agent == "":
 			c.State = "waiting"
 		case answered:

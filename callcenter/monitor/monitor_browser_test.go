@@ -214,7 +214,7 @@ func login(page, email, ready string) []chromedp.Action[chromedp.Void] {
 
 // TestDeskJoinsConference: the agent on a hotline call (baresip, 600 Hz) adds a second agent
 // whose desk page is open (headless Chromium, 800 Hz microphone): the page rings, the second
-// agent answers, the page shows the call talking, the customer and the agent hear the second
+// agent answers, the page shows the call talking without Add to call, the customer and the agent hear the second
 // agent, who is on_call; their Hang up ends only their leg (the call goes on) and makes them
 // available; the conference row is ended.
 func TestDeskJoinsConference(t *testing.T) {
@@ -254,6 +254,8 @@ func TestDeskJoinsConference(t *testing.T) {
 		t.Fatalf("conference with the desk agent: %s", got)
 	}
 	poll("talking", `(document.getElementById("call-status").textContent || "").includes("Talking")`)
+	// A participant may not add anyone (the API says 403): the desk offers no Add to call.
+	poll("no Add to call for a participant", `document.getElementById("conference").hidden === true`)
 	if s := w.stateOf(desk2.ID); s != callcenter.OnCall {
 		t.Errorf("the desk agent is %s in the conference, want on_call", s)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wismo/wismo/access"
 	"github.com/wismo/wismo/callcenter"
+	"github.com/wismo/wismo/callcenter/transfer"
 	"github.com/wismo/wismo/ivr"
 	"github.com/wismo/wismo/media"
 	"github.com/wismo/wismo/recordings"
@@ -291,5 +292,50 @@ func TestProgressiveCallPrefersTheLanguageButNeverWaits(t *testing.T) {
 	// Had the router held it for the Russian speaker, Progressive would find no agent (ErrNoAgent).
 	if c := place(); c.AgentID != en || c.Outcome != callcenter.Answered {
 		t.Fatalf("second call with the Russian speaker wrapping up: agent %d outcome %s; want the English agent %d", c.AgentID, c.Outcome, en)
+	}
+}
+
+// TestBlindTransferToQueueReachesTheRussianSpeaker (real peers): an English-only agent talks
+// to the Russian recipient and sends them to the queue while two agents are free: the
+// English-only one idle for an hour, a Russian speaker for a minute. The transfer goes to the
+// Russian speaker, as a hotline caller of the queue would be offered (callcenter.Center.Ranked).
+func TestBlindTransferToQueueReachesTheRussianSpeaker(t *testing.T) {
+	storetest.OnePass(t)
+	f := newHotlineFloor(t, telephony.Trunk{})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	now := time.Now().UTC()
+	front := f.agent("front", []string{"en"}, 600, now.Add(-3*time.Hour))
+	ph := telephonytest.StartPhone(t, telephonytest.PhoneOptions{User: customer, Tone: 1000})
+	if out, err := ph.Command("dial", "sip:"+hotline+"@"+f.eng.Addr()); err != nil {
+		t.Fatalf("dial: %v %s", err, out)
+	}
+	for f.center.Live(front) == nil {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the first agent never talked to the customer\n%s", ph.Output())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	en := f.agent("english", []string{"en"}, 700, now.Add(-time.Hour))
+	ru := f.agent("russian", []string{"ru", "en"}, 450, now.Add(-time.Minute))
+	svc := transfer.New(f.e.DB, f.center, storetest.Logger(t), 8*time.Second)
+	tr, err := svc.Start(ctx, &access.User{ID: front, Email: "front@example.com", Role: access.RoleAgent, BrandIDs: []int64{f.e.BrandA}},
+		transfer.Request{Kind: transfer.Blind, Target: transfer.Target{QueueID: f.queue.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.ToAgentID != ru {
+		t.Fatalf("the transfer to the queue rings agent %d; want the Russian speaker %d (the English agent %d was idle longer)", tr.ToAgentID, ru, en)
+	}
+	for f.center.Live(ru) == nil {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the Russian speaker never took the call\n%s", ph.Output())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if _, err := ph.Command("hangup", ""); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -35,7 +35,9 @@ func (s *Service) resolve(ctx context.Context, u *access.User, lv *callcenter.Li
 		if err != nil {
 			return target{}, err
 		}
-		idle, err := s.c.Agents.Idle(ctx, brand, map[int64]bool{u.ID: true})
+		// In the queue's routing order, as its hotline callers are offered (language, skill).
+		idle, err := s.c.Ranked(ctx, callcenter.Offer{Call: callcenter.Call{ID: lv.CallID(), BrandID: brand, QueueID: t.QueueID,
+			ParcelID: lv.ParcelID()}}, map[int64]bool{u.ID: true}) // waiting for nobody: then anyone of the brand
 		if err != nil {
 			return target{}, err
 		}

@@ -42,6 +42,8 @@ type Summary struct {
 	Reviews     int   `json:"reviews"`
 	Transcribed int   `json:"transcribed"`
 	Holds       int   `json:"holds"`
+	// StateChanges are the agents' past state changes written for the history (states.go).
+	StateChanges int `json:"state_changes"`
 }
 
 // Queue makes the demo hotline's queue (every brand, demo.HotlineNumber) through the call
@@ -109,6 +111,7 @@ func Create(ctx context.Context, d demo.WorkspaceDeps, now time.Time) (Summary, 
 		{"transcripts", func() error { return transcripts(ctx, d, &sum) }},
 		{"quality", func() error { return quality(ctx, d, brands, who, &sum) }},
 		{"retention", func() error { return retain(ctx, d, brands, &sum) }},
+		{"agent states", func() error { return stateHistory(ctx, d, todayStart(now), &sum) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -116,7 +119,8 @@ func Create(ctx context.Context, d demo.WorkspaceDeps, now time.Time) (Summary, 
 		}
 	}
 	d.Log.Info("demo floor created", "queue_calls", sum.QueueCalls, "transfers", sum.Transfers, "conferences", sum.Conferences,
-		"monitored", sum.Monitored, "scorecards", sum.Scorecards, "reviews", sum.Reviews, "transcribed", sum.Transcribed, "holds", sum.Holds)
+		"monitored", sum.Monitored, "scorecards", sum.Scorecards, "reviews", sum.Reviews, "transcribed", sum.Transcribed, "holds", sum.Holds,
+		"state_changes", sum.StateChanges)
 	return sum, nil
 }
 
@@ -177,14 +181,8 @@ func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent int64, own map[
 		refs = append(refs, r)
 	}
 	rows.Close()
-	// Every 5 minutes, or closer after midnight (UTC, and Moscow's: the demo staff's zone) so
-	// that all are today's on the wallboard.
-	since := now.Sub(now.Truncate(24 * time.Hour))
-	if msk, err := time.LoadLocation("Europe/Moscow"); err == nil {
-		local := now.In(msk)
-		since = min(since, local.Sub(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, msk)))
-	}
-	step := min(5*time.Minute, since/time.Duration(len(queueFates)+1))
+	// Every 5 minutes, or closer after midnight so that all are today's on the wallboard.
+	step := min(5*time.Minute, now.Sub(todayStart(now))/time.Duration(len(queueFates)+1))
 	for i, p := range refs {
 		f := queueFates[i]
 		at := now.Add(-time.Duration(len(queueFates)-i) * step)
@@ -239,4 +237,17 @@ func queueCalls(ctx context.Context, d demo.WorkspaceDeps, agent int64, own map[
 		sum.QueueCalls++
 	}
 	return nil
+}
+
+// todayStart is the later of now's midnights in UTC and in Moscow (the demo staff's zone): the
+// start of the wallboard's today for either.
+func todayStart(now time.Time) time.Time {
+	start := now.Truncate(24 * time.Hour)
+	if msk, err := time.LoadLocation("Europe/Moscow"); err == nil {
+		local := now.In(msk)
+		if m := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, msk).UTC(); m.After(start) {
+			start = m
+		}
+	}
+	return start
 }

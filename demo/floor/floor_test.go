@@ -18,6 +18,7 @@ import (
 	"github.com/wismo/wismo/recordings/transcribe"
 	"github.com/wismo/wismo/reports/ccmetrics"
 	"github.com/wismo/wismo/search"
+	"github.com/wismo/wismo/store"
 	"github.com/wismo/wismo/store/storetest"
 	"github.com/wismo/wismo/tracking"
 )
@@ -99,6 +100,20 @@ func TestFloor(t *testing.T) {
 	}
 	if week.Total.Transfers < 2 || week.Total.Handled < 10 {
 		t.Errorf("week: %d transfers, %d handled", week.Total.Transfers, week.Total.Handled)
+	}
+	// Occupancy of a past day: the last day before today the agent took calls (states.go).
+	var last store.NullTime
+	if err := db.SQL.QueryRowContext(ctx, db.Rebind(`SELECT MAX(answered_at) FROM call_legs WHERE agent_id = ? AND ended_at < ?`),
+		agent, todayStart(now)).Scan(&last); err != nil || !last.Valid {
+		t.Fatalf("the agent's last call before today: %v %v", last, err)
+	}
+	day := last.Time.UTC().Truncate(24 * time.Hour)
+	past, err := m.Report(ctx, ccmetrics.Query{Scope: access.Operator(), From: day, To: day.AddDate(0, 0, 1), Group: ccmetrics.GroupAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if occ := float64(past.Total.Occupancy); !(occ > 0 && occ < 1) || past.Total.StaffedS <= 0 {
+		t.Errorf("occupancy on %s: %v (busy %.0f s of %.0f s staffed); want between 0 and 100%%", day.Format(time.DateOnly), occ, past.Total.BusyS, past.Total.StaffedS)
 	}
 
 	// Transfers: each with the supervisor's leg on its call; one conference.

@@ -86,6 +86,7 @@
         callStart = Date.now();
         if (m.call) { call = m.call; showCall(m.call, T("js.desk.talking")); screenPop(m.call); } // a customer on the shift's line
         show($("call-status"), T("js.desk.talking"));
+        if (m.participant) desk.dispatchEvent(new CustomEvent("wismo:participant", { detail: { id: m.call_id } })); // desk_conference.js
         break;
       case "held":
         held = m.on;

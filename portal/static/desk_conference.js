@@ -2,14 +2,16 @@
 // of the call's brand who is available (GET /api/v1/transfers/targets lists them) or a phone
 // number; they join the call so that all three talk (POST /api/v1/calls/{id}/conference
 // {"agent_id": N} or {"to": "+E.164"}, package callcenter/monitor; docs/monitoring.md). The
-// call comes from desk.js's "wismo:call" and "wismo:ended" events on #desk. Texts:
-// T('js.deskconf.…').
+// call comes from desk.js's "wismo:call" and "wismo:ended" events on #desk; an agent who was
+// added to a call ("wismo:participant") adds nobody (the API refuses them 403), so the form
+// stays hidden for them. Texts: T('js.deskconf.…').
 (function () {
   "use strict";
   var desk = document.getElementById("desk");
   var hangup = document.getElementById("btn-hangup");
   if (!desk || !hangup) return;
   var callID = null;
+  var joinedID = null; // the call this agent was added to as a participant
 
   var form = document.createElement("form");
   form.id = "conference";
@@ -98,11 +100,16 @@
     if (!c.id) return;
     if (c.id !== callID) result.textContent = "";
     callID = c.id;
-    form.hidden = false;
-    agents();
+    form.hidden = c.id === joinedID;
+    if (!form.hidden) agents();
+  });
+  desk.addEventListener("wismo:participant", function (e) {
+    joinedID = (e.detail || {}).id || null;
+    form.hidden = true;
   });
   desk.addEventListener("wismo:ended", function () {
     callID = null;
+    joinedID = null;
     form.hidden = true;
   });
 })();
