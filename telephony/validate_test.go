@@ -91,6 +91,10 @@ func TestOptionsWithoutCallID(t *testing.T) {
 	}
 	lower := strings.Replace(msg, "SIP/2.0\r\n", "sip/2.0\r\n", 1) // §7.1: the version is case-insensitive
 	lower = strings.Replace(lower, "CSeq:", "Call-ID: lower@test\r\nCSeq:", 1)
+	// A new request is a new transaction: its own branch (RFC 3261 §8.1.1.7). With the first
+	// one's, it matched that request's server transaction now and then, and the answer went to
+	// the first connection, closed by then.
+	lower = strings.Replace(lower, "branch=z9hG4bK-nocallid", "branch=z9hG4bK-lowercase", 1)
 	if got := exchange(t, e.Addr(), []byte(lower)); !strings.HasPrefix(got, "SIP/2.0 200 ") {
 		t.Fatalf("OPTIONS with a lower-case version answered %q", got)
 	}
