@@ -2,15 +2,11 @@ package routing
 
 import (
 	"context"
+	"slices"
 	"time"
 
-	"github.com/wismo/wismo/store"
+	"github.com/wismo/wismo/callcenter/agentlog"
 )
-
-// wrapUpMatch is how far from the end of a call an agent's wrap-up may begin and still be that
-// call's (the state change is written just after the call log's end); reports/ccmetrics
-// matches a call to its wrap-up the same way.
-const wrapUpMatch = 30 * time.Second
 
 // expectedWait is a caller's expected wait in whole minutes (rounded up), 0 when unknown:
 // position × the average handle time of the queue's last answered calls (at most 20, within 7
@@ -38,7 +34,7 @@ func (s *Service) expectedWait(ctx context.Context, queue, brand int64, pos int,
 }
 
 // handleTime is the average talk + wrap-up of the queue's last answered calls; false when the
-// queue answered none in the window.
+// queue answered none in the window. The wrap-ups are read in one query (agentlog).
 func (s *Service) handleTime(ctx context.Context, queue int64, now time.Time) (time.Duration, bool) {
 	type leg struct {
 		agent int64
@@ -51,64 +47,31 @@ func (s *Service) handleTime(ctx context.Context, queue int64, now time.Time) (t
 		return 0, false
 	}
 	var legs []leg
+	var agents []int64
+	earliest := now
 	for rows.Next() {
 		var l leg
 		if rows.Scan(&l.agent, &l.a, &l.e) == nil && l.e.After(l.a) {
 			legs = append(legs, l)
+			if l.agent != 0 && !slices.Contains(agents, l.agent) {
+				agents = append(agents, l.agent)
+			}
+			if l.e.Before(earliest) {
+				earliest = l.e
+			}
 		}
 	}
 	rows.Close()
 	if len(legs) == 0 {
 		return 0, false
 	}
+	spans, err := agentlog.Since(ctx, s.db, agents, earliest.Add(-agentlog.WrapUpMatch), now)
+	if err != nil {
+		spans = nil // talk alone: an estimate still
+	}
 	var total time.Duration
 	for _, l := range legs {
-		total += l.e.Sub(l.a)
-		if l.agent != 0 {
-			total += s.wrapUp(ctx, l.agent, l.e, now)
-		}
+		total += l.e.Sub(l.a) + agentlog.WrapUp(spans[l.agent], l.e)
 	}
 	return total / time.Duration(len(legs)), true
-}
-
-// wrapUp is how long agent's wrap-up after a call that ended at end lasted: the wrap_up state
-// of agent_state_log (migration 00037) that began within wrapUpMatch of end, until the agent's
-// next state (until now if the agent is still in it); 0 when there is none.
-func (s *Service) wrapUp(ctx context.Context, agent int64, end, now time.Time) time.Duration {
-	const look = 8 // the call's last states, its wrap-up and the one after
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT state, since FROM agent_state_log
-		WHERE user_id = ? AND since >= ? ORDER BY since, id LIMIT ?`), agent, end.Add(-wrapUpMatch).UTC(), look)
-	if err != nil {
-		return 0
-	}
-	type change struct {
-		state string
-		since time.Time
-	}
-	var log []change
-	for rows.Next() {
-		var c change
-		var since store.NullTime
-		if rows.Scan(&c.state, &since) == nil && since.Valid {
-			c.since = since.Time
-			log = append(log, c)
-		}
-	}
-	rows.Close()
-	for i, c := range log {
-		if c.since.After(end.Add(wrapUpMatch)) {
-			break
-		}
-		if c.state != "wrap_up" {
-			continue
-		}
-		switch {
-		case i+1 < len(log):
-			return max(0, log[i+1].since.Sub(c.since))
-		case len(log) < look: // still wrapping up
-			return max(0, now.Sub(c.since))
-		}
-		return 0
-	}
-	return 0
 }

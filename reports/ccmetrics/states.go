@@ -3,9 +3,9 @@ package ccmetrics
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
+	"github.com/wismo/wismo/callcenter/agentlog"
 	"github.com/wismo/wismo/store"
 )
 
@@ -13,10 +13,7 @@ import (
 // agent_states). A row's state lasts until the agent's next row; the last row lasts until now.
 
 // stateSpan is a stretch of time an agent spent in one state.
-type stateSpan struct {
-	State    string
-	From, To time.Time
-}
+type stateSpan = agentlog.Span
 
 // agentTime is one agent's states over the period, and the brands the agent serves.
 type agentTime struct {
@@ -26,10 +23,6 @@ type agentTime struct {
 	Names  []string    // the brands' names
 	Spans  []stateSpan // in time order, not clipped to the period
 }
-
-// wrapUpMatch is how far from the end of a call an agent's wrap-up may begin and still be that
-// call's wrap-up (the state change is written just after the call log's end).
-const wrapUpMatch = 30 * time.Second
 
 // busyStates count as working on contacts for occupancy; staffed adds the time available
 // (waiting for a call) and ringing. paused and offline are neither.
@@ -97,17 +90,9 @@ func (m *Metrics) loadAgentTime(ctx context.Context, q Query, now time.Time) (ma
 	return agents, rows.Err()
 }
 
-// wrapUp is the length of the agent's wrap-up after a call that ended at end: the wrap_up
-// state that began within wrapUpMatch of it (0 when there is none).
-func (a *agentTime) wrapUp(end time.Time) float64 {
-	i := sort.Search(len(a.Spans), func(i int) bool { return !a.Spans[i].From.Before(end.Add(-wrapUpMatch)) })
-	for ; i < len(a.Spans) && !a.Spans[i].From.After(end.Add(wrapUpMatch)); i++ {
-		if s := a.Spans[i]; s.State == "wrap_up" {
-			return max(0, s.To.Sub(s.From).Seconds())
-		}
-	}
-	return 0
-}
+// wrapUp is the length in seconds of the agent's wrap-up after a call that ended at end
+// (agentlog.WrapUp: the one rule, shared with the queue's expected wait).
+func (a *agentTime) wrapUp(end time.Time) float64 { return agentlog.WrapUp(a.Spans, end).Seconds() }
 
 // clip cuts the spans to [from, to) and hands each piece to add.
 func (a *agentTime) clip(from, to time.Time, add func(s stateSpan)) {
